@@ -1,0 +1,166 @@
+//! The CORS check: does a response's `Access-Control-Allow-Origin` (and `-Credentials`) share it
+//! with the requesting origin?
+
+use crate::exchange::CredentialsMode;
+use crate::header::{HeaderList, HeaderValue};
+
+/// What the CORS check needs from the request.
+#[derive(Debug, Clone, Copy)]
+pub struct CorsRequest<'a> {
+    /// The request origin as it is serialized into the `Origin` header (`null` once tainted).
+    pub serialized_origin: &'a str,
+    /// The request's credentials mode.
+    pub credentials: CredentialsMode,
+}
+
+/// Why the CORS check failed, in enough detail to name each browser's reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CorsCheckFailure {
+    /// No `Access-Control-Allow-Origin` header.
+    MissingAllowOrigin,
+    /// The header appears more than once.
+    RepeatedAllowOrigin {
+        /// The values combined with `, `.
+        combined: String,
+    },
+    /// `*` while the request includes credentials.
+    WildcardWithCredentials,
+    /// The value is not the request's serialized origin.
+    AllowOriginMismatch {
+        /// The header's value.
+        value: String,
+        /// What the value looks like, which is how browsers word the mismatch.
+        shape: AllowOriginShape,
+    },
+    /// Credentials are included and `Access-Control-Allow-Credentials` is not exactly `true`.
+    AllowCredentialsNotTrue {
+        /// The header's value, or `None` when absent.
+        value: Option<String>,
+    },
+}
+
+/// The shape of a mismatching `Access-Control-Allow-Origin` value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AllowOriginShape {
+    /// It contains a comma or a space: someone listed several origins.
+    List,
+    /// It does not parse as a URL at all (`null` for a page with a tuple origin, `foo`).
+    NotAUrl,
+    /// A URL, but not the requesting origin (other host, trailing slash, case, port).
+    OtherOrigin,
+}
+
+/// Runs the CORS check on a response's headers.
+///
+/// <https://fetch.spec.whatwg.org/#concept-cors-check>
+pub fn cors_check(request: CorsRequest<'_>, headers: &HeaderList) -> Result<(), CorsCheckFailure> {
+    let include = request.credentials == CredentialsMode::Include;
+
+    // Step 1: get the Access-Control-Allow-Origin value (repeats are combined with ", ").
+    // Step 2: no header at all fails.
+    let Some(origin) = headers.get("Access-Control-Allow-Origin") else {
+        return Err(CorsCheckFailure::MissingAllowOrigin);
+    };
+    if headers.values("Access-Control-Allow-Origin").count() > 1 {
+        return Err(CorsCheckFailure::RepeatedAllowOrigin { combined: origin.to_text() });
+    }
+
+    // Step 3: without credentials, `*` shares the response with everyone.
+    if origin.as_bytes() == b"*" {
+        return if include { Err(CorsCheckFailure::WildcardWithCredentials) } else { Ok(()) };
+    }
+
+    // Step 4: otherwise the value must equal the serialized request origin, byte for byte.
+    if origin.as_bytes() != request.serialized_origin.as_bytes() {
+        return Err(CorsCheckFailure::AllowOriginMismatch {
+            shape: allow_origin_shape(&origin),
+            value: origin.to_text(),
+        });
+    }
+
+    // Step 5: without credentials, that is enough.
+    if !include {
+        return Ok(());
+    }
+
+    // Steps 6-8: with credentials, Access-Control-Allow-Credentials must be exactly `true`.
+    match headers.get("Access-Control-Allow-Credentials") {
+        Some(value) if value.as_bytes() == b"true" => Ok(()),
+        value => Err(CorsCheckFailure::AllowCredentialsNotTrue { value: value.map(|v| v.to_text()) }),
+    }
+}
+
+fn allow_origin_shape(value: &HeaderValue) -> AllowOriginShape {
+    if value.as_bytes().iter().any(|b| matches!(b, b',' | b' ')) {
+        AllowOriginShape::List
+    } else if url::Url::parse(&value.to_text()).is_err() {
+        AllowOriginShape::NotAUrl
+    } else {
+        AllowOriginShape::OtherOrigin
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::header::Header;
+
+    const PAGE: &str = "http://blog.fintrack.localhost:8080";
+
+    fn check(credentials: CredentialsMode, headers: &[(&str, &str)]) -> Result<(), CorsCheckFailure> {
+        let headers = headers.iter().map(|(n, v)| Header::new(n, v).unwrap()).collect();
+        cors_check(CorsRequest { serialized_origin: PAGE, credentials }, &headers)
+    }
+
+    use CredentialsMode::{Include, Omit};
+
+    #[test]
+    fn exact_origin_with_true_credentials_passes() {
+        let headers = [("Access-Control-Allow-Origin", PAGE), ("Access-Control-Allow-Credentials", "true")];
+        assert_eq!(check(Include, &headers), Ok(()));
+    }
+
+    #[test]
+    fn wildcard_passes_only_without_credentials() {
+        let headers = [("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Credentials", "true")];
+        assert_eq!(check(Omit, &headers), Ok(()));
+        assert_eq!(check(Include, &headers), Err(CorsCheckFailure::WildcardWithCredentials));
+    }
+
+    #[test]
+    fn credentials_must_be_exactly_lowercase_true() {
+        let headers = [("Access-Control-Allow-Origin", PAGE), ("Access-Control-Allow-Credentials", "True")];
+        assert_eq!(
+            check(Include, &headers),
+            Err(CorsCheckFailure::AllowCredentialsNotTrue { value: Some("True".into()) })
+        );
+        assert_eq!(
+            check(Include, &headers[..1]),
+            Err(CorsCheckFailure::AllowCredentialsNotTrue { value: None })
+        );
+        assert_eq!(check(Omit, &headers), Ok(()), "ACAC is ignored without credentials");
+    }
+
+    #[test]
+    fn mismatches_are_classified_by_shape() {
+        let shape = |value: &str| match check(Omit, &[("Access-Control-Allow-Origin", value)]) {
+            Err(CorsCheckFailure::AllowOriginMismatch { shape, .. }) => shape,
+            other => panic!("{value}: {other:?}"),
+        };
+        assert_eq!(shape("http://blog.fintrack.localhost:8080/"), AllowOriginShape::OtherOrigin);
+        assert_eq!(shape("HTTP://BLOG.fintrack.localhost:8080"), AllowOriginShape::OtherOrigin);
+        assert_eq!(shape("http://blog.fintrack.localhost"), AllowOriginShape::OtherOrigin);
+        assert_eq!(shape("null"), AllowOriginShape::NotAUrl);
+        assert_eq!(shape("http://a.localhost http://b.localhost"), AllowOriginShape::List);
+        assert_eq!(shape("http://a.localhost,http://b.localhost"), AllowOriginShape::List);
+    }
+
+    #[test]
+    fn missing_and_repeated_headers_fail() {
+        assert_eq!(check(Omit, &[]), Err(CorsCheckFailure::MissingAllowOrigin));
+        let repeated = [("Access-Control-Allow-Origin", PAGE), ("access-control-allow-origin", PAGE)];
+        assert!(matches!(check(Omit, &repeated), Err(CorsCheckFailure::RepeatedAllowOrigin { .. })));
+    }
+}

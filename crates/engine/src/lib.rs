@@ -1,0 +1,35 @@
+//! corslab's verifier: what a browser does with one cross-origin fetch, and why.
+//!
+//! The engine implements the WHATWG Fetch Standard's CORS and same-origin rules as plain
+//! functions over plain data. It reads an [`Exchange`] (who asks, what the script asked for,
+//! what the browser holds, how the server answers) and returns a [`Verdict`] whose steps cite
+//! the spec. It does no I/O, reads no clock and spawns nothing, so the same code runs natively
+//! in the server and the CLI and as Wasm in the browser.
+//!
+//! ```
+//! let exchange = corslab_engine::Exchange::from_json(r#"{
+//!     "page": "http://free-crypto-giveaway.localhost:8080",
+//!     "request": { "url": "http://api.fintrack.localhost:8080/me/balance", "credentials": "include" },
+//!     "response": { "status": 200, "headers": [["Access-Control-Allow-Origin", "*"]] }
+//! }"#).unwrap();
+//! let verdict = corslab_engine::explain(&exchange);
+//! assert_eq!(verdict.reason.as_deref(), Some("WildcardOriginNotAllowed"));
+//! ```
+
+#![forbid(unsafe_code)]
+
+pub mod cors_check;
+pub mod exchange;
+mod explain;
+pub mod header;
+pub mod method;
+pub mod observed;
+pub mod origin;
+pub mod rules;
+pub mod site;
+pub mod verdict;
+pub mod vocabulary;
+
+pub use exchange::{Browser, Exchange, InputError};
+pub use explain::explain;
+pub use verdict::{Read, Verdict};

@@ -1,0 +1,106 @@
+//! The Verdict: what the browser does with an Exchange and why, corslab's output contract.
+
+use serde::{Deserialize, Serialize};
+
+/// What the browser does with one Exchange, and the reasoning that led there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verdict {
+    /// Whether the script can read the response.
+    pub read: Read,
+    /// Whether an `OPTIONS` preflight goes out for the first hop.
+    pub preflight_sent: bool,
+    /// Whether the actual request reaches the server: whether a side effect can happen.
+    pub request_sent: bool,
+    /// Where the fetch was blocked, when it was.
+    pub blocked_at: Option<BlockedAt>,
+    /// The browser's own name for the failure (Chromium `corsError`, Firefox MDN slug).
+    pub reason: Option<String>,
+    /// The value the browser names in its message (ACAO value, method or header).
+    pub failed_parameter: Option<String>,
+    /// Names of the cookies attached to the actual request, in jar order.
+    pub cookies_sent: Vec<String>,
+    /// Lower-cased names of the response headers the script can read.
+    pub exposed_headers: Vec<String>,
+    /// The line the browser prints to its console, if any.
+    pub console: Option<String>,
+    /// The reasoning, in order.
+    pub steps: Vec<Step>,
+    /// What the exchange reveals about the server's CORS policy.
+    pub findings: Vec<Finding>,
+}
+
+/// Whether the script can read the response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Read {
+    /// The script gets the response body and its exposed headers.
+    Allowed,
+    /// The script gets a `TypeError`.
+    Blocked,
+    /// A `no-cors` response: status 0, nothing readable.
+    Opaque,
+}
+
+/// Which part of the exchange blocked the read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BlockedAt {
+    /// Before anything was sent: the script's request itself was refused.
+    Request,
+    /// The preflight failed, so the actual request was never sent.
+    Preflight,
+    /// The actual response failed the CORS check.
+    Response,
+    /// A redirect could not be followed.
+    Redirect,
+}
+
+/// One step of the reasoning.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Step {
+    /// The stable id of the rule applied (`cors_check.allow_origin`).
+    pub rule: String,
+    /// The specification section the rule comes from.
+    pub spec: String,
+    /// Whether the rule passed, failed or just informs.
+    pub outcome: Outcome,
+    /// One plain sentence.
+    pub says: String,
+}
+
+/// A step's outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// The rule allowed the fetch to go on.
+    Pass,
+    /// The rule stopped the fetch.
+    Fail,
+    /// A fact that decides nothing by itself.
+    Info,
+}
+
+/// An observation about the server's policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// The stable id of the finding (`reflected-origin-with-credentials`).
+    pub id: String,
+    /// How much it matters.
+    pub severity: Severity,
+    /// One plain sentence.
+    pub says: String,
+}
+
+/// How much a finding matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing.
+    Info,
+    /// A weakness with limited reach.
+    Low,
+    /// A weakness an attacker can use in some settings.
+    Medium,
+    /// Another origin can read authenticated data.
+    High,
+}

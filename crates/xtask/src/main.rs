@@ -1,0 +1,40 @@
+//! `cargo xtask`: the lab, the test suite and the tool installs, each one command.
+
+use std::process::ExitCode;
+
+mod lab;
+mod shell;
+mod test;
+mod tools;
+
+const USAGE: &str = "\
+usage: cargo xtask <command> [options]
+
+commands:
+  lab [--port N]     install what is missing, build the app, run the lab (default port 8080)
+  test               fmt, clippy, native tests, Wasm tests in headless Chromium and Firefox,
+                     and a release build of the app; installs what is missing first
+  install            only install the tools the other commands need
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("lab") => lab::run(&args[1..]),
+        Some("test") => test::run(&args[1..]),
+        Some("install") => tools::Tools::ensure(tools::Need::Everything).map(|_| ExitCode::SUCCESS),
+        Some("-h" | "--help" | "help") => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Some(other) => Err(format!("unknown command {other:?}\n\n{USAGE}")),
+        None => Err(USAGE.to_owned()),
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}

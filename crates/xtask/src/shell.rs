@@ -1,0 +1,161 @@
+//! Running commands: found on PATH or not, quietly into a log file, or in the foreground.
+
+use std::fs::{self, File};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// The repository root (the parent of `crates/xtask`).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(2).expect("xtask lives in crates/xtask").to_owned()
+}
+
+/// `$CARGO_HOME/bin` (or `~/.cargo/bin`), where `cargo install` puts tools.
+pub fn cargo_bin() -> PathBuf {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .unwrap_or_else(|| PathBuf::from(".cargo"));
+    home.join("bin")
+}
+
+/// Where xtask keeps tools it installs into the repository (npm's binaryen) and its logs.
+pub fn tools_dir() -> PathBuf {
+    root().join("target").join("tools")
+}
+
+/// The `PATH` every child gets: our tools first, then cargo's bin, then the inherited one.
+pub fn path_env() -> std::ffi::OsString {
+    let mut dirs = vec![tools_dir().join("node_modules").join(".bin"), cargo_bin()];
+    if let Some(path) = std::env::var_os("PATH") {
+        dirs.extend(std::env::split_paths(&path));
+    }
+    std::env::join_paths(dirs).unwrap_or_default()
+}
+
+/// A command with our `PATH`, run from the repository root.
+pub fn command(program: impl AsRef<std::ffi::OsStr>) -> Command {
+    let mut cmd = Command::new(program);
+    cmd.current_dir(root()).env("PATH", path_env());
+    cmd
+}
+
+/// Finds an executable on our `PATH`.
+pub fn which(name: &str) -> Option<PathBuf> {
+    std::env::split_paths(&path_env()).map(|dir| dir.join(name)).find(|p| is_executable(p))
+}
+
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+/// The first line a tool prints for `--version`, if it runs at all.
+pub fn version_of(program: &Path) -> Option<String> {
+    let out = Command::new(program).arg("--version").stdin(Stdio::null()).output().ok()?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    out.status.success().then(|| text.lines().next().unwrap_or("").trim().to_owned())
+}
+
+/// What a quiet run produced.
+#[derive(Debug)]
+pub struct Run {
+    /// Whether it exited 0.
+    pub ok: bool,
+    /// Everything it printed, stdout and stderr interleaved.
+    pub output: String,
+    /// The log file holding that output.
+    pub log: PathBuf,
+    /// How long it took.
+    pub elapsed: Duration,
+}
+
+/// Runs a command with its output going to `target/xtask-logs/<name>.log` (and to the terminal
+/// too when `CORSLAB_VERBOSE` is set).
+pub fn run_logged(name: &str, cmd: &mut Command) -> Result<Run, String> {
+    let dir = root().join("target").join("xtask-logs");
+    fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let log_path = dir.join(format!("{}.log", name.replace([' ', '/'], "-")));
+    let file = File::create(&log_path).map_err(|e| format!("cannot create {}: {e}", log_path.display()))?;
+    let verbose = std::env::var_os("CORSLAB_VERBOSE").is_some();
+    let started = Instant::now();
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run {:?}: {e}", cmd.get_program()))?;
+    let sink = Arc::new(Mutex::new((file, String::new())));
+    let pumps: Vec<_> = [
+        child.stdout.take().map(|s| Box::new(s) as Box<dyn std::io::Read + Send>),
+        child.stderr.take().map(|s| Box::new(s) as Box<dyn std::io::Read + Send>),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|stream| {
+        let sink = Arc::clone(&sink);
+        std::thread::spawn(move || {
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                if verbose {
+                    eprintln!("    {line}");
+                }
+                let mut sink = sink.lock().unwrap_or_else(|p| p.into_inner());
+                let _ = writeln!(sink.0, "{line}");
+                sink.1.push_str(&line);
+                sink.1.push('\n');
+            }
+        })
+    })
+    .collect();
+    let status = child.wait().map_err(|e| format!("waiting for {name}: {e}"))?;
+    for pump in pumps {
+        let _ = pump.join();
+    }
+    let output = std::mem::take(&mut sink.lock().unwrap_or_else(|p| p.into_inner()).1);
+    Ok(Run { ok: status.success(), output, log: log_path, elapsed: started.elapsed() })
+}
+
+/// Runs a command in the foreground, its output going straight to the terminal.
+pub fn run_visible(cmd: &mut Command) -> Result<(), String> {
+    let status = cmd.status().map_err(|e| format!("cannot run {:?}: {e}", cmd.get_program()))?;
+    if status.success() { Ok(()) } else { Err(format!("{:?} failed ({status})", cmd.get_program())) }
+}
+
+/// The last `n` lines of a text.
+pub fn tail(text: &str, n: usize) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
+}
+
+/// A child process killed when dropped.
+#[derive(Debug)]
+pub struct Guard(pub Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Waits until something accepts TCP connections on `127.0.0.1:port`.
+pub fn wait_for_port(port: u16, timeout: Duration) -> bool {
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    false
+}
+
+/// `preferred` when it is free on loopback, else any free port.
+pub fn free_port(preferred: u16) -> u16 {
+    std::net::TcpListener::bind(("127.0.0.1", preferred))
+        .or_else(|_| std::net::TcpListener::bind(("127.0.0.1", 0)))
+        .and_then(|l| l.local_addr())
+        .map_or(preferred, |a| a.port())
+}

@@ -1,0 +1,257 @@
+//! `cargo xtask test`: every check CI runs, one line per stage, then `N passed, N failed`.
+
+use std::path::Path;
+use std::process::{Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::lab::build_app;
+use crate::shell::{self, Guard, command, free_port, run_logged, tail, wait_for_port};
+use crate::tools::{Need, Tools};
+
+/// The result of one stage.
+#[derive(Debug)]
+struct Stage {
+    name: String,
+    passed: u32,
+    failed: u32,
+    elapsed: Duration,
+    /// What to show when the stage failed.
+    failure: Option<String>,
+}
+
+/// Runs every stage, even after a failure, and exits non-zero if any failed.
+pub fn run(args: &[String]) -> Result<ExitCode, String> {
+    if let Some(arg) = args.first() {
+        return Err(format!("`cargo xtask test` takes no arguments (got {arg:?})"));
+    }
+    let started = Instant::now();
+    let tools = Tools::ensure(Need::Everything)?;
+    let mut stages = Vec::new();
+
+    stages.push(check("fmt", command("cargo").args(["fmt", "--all", "--check"])));
+    stages.push(clippy());
+    stages.push(tests("native tests", command("cargo").args(["test", "--workspace"])));
+    stages.extend(browser_stages(&tools));
+    stages.push(trunk_stage(&tools));
+
+    let passed: u32 = stages.iter().map(|s| s.passed).sum();
+    let failed: u32 = stages.iter().map(|s| s.failed).sum();
+    for stage in stages.iter().filter(|s| s.failure.is_some()) {
+        eprintln!("\n--- {} failed ---\n{}", stage.name, stage.failure.as_deref().unwrap_or(""));
+    }
+    println!("total time {:.0}s", started.elapsed().as_secs_f64());
+    println!("{passed} passed, {failed} failed");
+    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+fn report(stage: Stage) -> Stage {
+    let status = if stage.failed == 0 { "ok" } else { "FAILED" };
+    println!(
+        "stage {:<16} {:<6} {:>4} passed, {:>3} failed  {:>6.1}s",
+        stage.name,
+        status,
+        stage.passed,
+        stage.failed,
+        stage.elapsed.as_secs_f64()
+    );
+    stage
+}
+
+/// A stage that is one check: it passes or fails as a whole.
+fn check(name: &str, cmd: &mut Command) -> Stage {
+    report(whole(name, run_logged(name, cmd)))
+}
+
+/// The stage for a command whose success is the whole result.
+fn whole(name: &str, run: Result<shell::Run, String>) -> Stage {
+    match run {
+        Ok(run) => Stage {
+            name: name.to_owned(),
+            passed: u32::from(run.ok),
+            failed: u32::from(!run.ok),
+            elapsed: run.elapsed,
+            failure: (!run.ok)
+                .then(|| format!("{}\n(full log: {})", tail(&run.output, 60), run.log.display())),
+        },
+        Err(e) => errored(name, e),
+    }
+}
+
+fn clippy() -> Stage {
+    let native = whole(
+        "clippy",
+        run_logged(
+            "clippy",
+            command("cargo").args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]),
+        ),
+    );
+    // The browser tests and the app only compile their real code for Wasm; lint that too.
+    let wasm = whole(
+        "clippy wasm",
+        run_logged(
+            "clippy wasm",
+            command("cargo").args([
+                "clippy",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--package",
+                "corslab-browser-tests",
+                "--package",
+                "corslab-app",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ]),
+        ),
+    );
+    let failure = [native.failure, wasm.failure].into_iter().flatten().collect::<Vec<_>>().join("\n");
+    report(Stage {
+        name: "clippy".to_owned(),
+        passed: native.passed + wasm.passed,
+        failed: native.failed + wasm.failed,
+        elapsed: native.elapsed + wasm.elapsed,
+        failure: (!failure.is_empty()).then_some(failure),
+    })
+}
+
+/// A stage that runs libtest-style tests and counts them.
+fn tests(name: &str, cmd: &mut Command) -> Stage {
+    let stage = match run_logged(name, cmd) {
+        Ok(run) => {
+            let (passed, mut failed) = count_tests(&run.output);
+            if !run.ok && failed == 0 {
+                // It failed before any test could (a build error, a crashed runner): count that.
+                failed = 1;
+            }
+            Stage {
+                name: name.to_owned(),
+                passed,
+                failed,
+                elapsed: run.elapsed,
+                failure: (!run.ok)
+                    .then(|| format!("{}\n(full log: {})", tail(&run.output, 80), run.log.display())),
+            }
+        }
+        Err(e) => errored(name, e),
+    };
+    report(stage)
+}
+
+fn errored(name: &str, error: String) -> Stage {
+    Stage { name: name.to_owned(), passed: 0, failed: 1, elapsed: Duration::ZERO, failure: Some(error) }
+}
+
+/// Sums the `test result:` lines of libtest and wasm-bindgen-test-runner output.
+fn count_tests(output: &str) -> (u32, u32) {
+    let mut totals = (0, 0);
+    for line in output.lines().filter_map(|l| l.trim().strip_prefix("test result: ")) {
+        for part in line.split(['.', ';']) {
+            let mut words = part.split_whitespace();
+            match (words.next().and_then(|n| n.parse::<u32>().ok()), words.next()) {
+                (Some(n), Some("passed")) => totals.0 += n,
+                (Some(n), Some("failed")) => totals.1 += n,
+                _ => {}
+            }
+        }
+    }
+    totals
+}
+
+/// The Wasm tests, once in headless Chromium and once in headless Firefox, against a lab
+/// server this stage starts.
+fn browser_stages(tools: &Tools) -> Vec<Stage> {
+    let build = run_logged("build corslab", command("cargo").args(["build", "--package", "corslab"]));
+    match build {
+        Ok(run) if run.ok => {}
+        Ok(run) => {
+            return vec![report(errored(
+                "lab server",
+                format!("cannot build corslab:\n{}", tail(&run.output, 40)),
+            ))];
+        }
+        Err(e) => return vec![report(errored("lab server", e))],
+    }
+    let lab_port = free_port(18080);
+    let runner_port = free_port(18081);
+    let binary = shell::root().join("target").join("debug").join("corslab");
+    let child = Command::new(&binary)
+        .args(["serve", "--port", &lab_port.to_string()])
+        .args(["--harness-origin", &format!("http://127.0.0.1:{runner_port}")])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn();
+    let _server = match child {
+        Ok(child) => Guard(child),
+        Err(e) => {
+            return vec![report(errored("lab server", format!("cannot start {}: {e}", binary.display())))];
+        }
+    };
+    if !wait_for_port(lab_port, Duration::from_secs(30)) {
+        return vec![report(errored(
+            "lab server",
+            format!("the lab server did not listen on port {lab_port}"),
+        ))];
+    }
+
+    let webdriver_json = shell::root().join("tests").join("browser").join("webdriver.json");
+    let mut stages = Vec::new();
+    for (name, driver_var, driver) in [
+        ("wasm chromium", "CHROMEDRIVER", tools.chromedriver.as_deref()),
+        ("wasm firefox", "GECKODRIVER", tools.geckodriver.as_deref()),
+    ] {
+        let Some(driver) = driver else {
+            stages.push(report(errored(name, format!("no {driver_var} driver found"))));
+            continue;
+        };
+        stages.push(tests(name, &mut wasm_tests(driver_var, driver, &webdriver_json, lab_port, runner_port)));
+    }
+    stages
+}
+
+fn wasm_tests(
+    driver_var: &str,
+    driver: &Path,
+    webdriver_json: &Path,
+    lab_port: u16,
+    runner_port: u16,
+) -> Command {
+    let mut cmd = command("cargo");
+    cmd.args(["test", "--target", "wasm32-unknown-unknown", "--package", "corslab-browser-tests"])
+        // The runner prefers geckodriver when both are set: give it exactly one.
+        .env_remove("CHROMEDRIVER")
+        .env_remove("GECKODRIVER")
+        .env_remove("SAFARIDRIVER")
+        .env(driver_var, driver)
+        .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", webdriver_json)
+        .env("WASM_BINDGEN_TEST_ADDRESS", format!("127.0.0.1:{runner_port}"))
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "60")
+        .env("CORSLAB_LAB_PORT", lab_port.to_string());
+    cmd
+}
+
+fn trunk_stage(tools: &Tools) -> Stage {
+    report(whole("trunk build", build_app(tools)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_sum_over_every_result_line() {
+        let output = "\
+test result: ok. 12 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.01s
+test result: FAILED. 3 passed; 2 failed; 1 ignored; 0 measured; 0 filtered out
+   Doc-tests corslab_engine
+test result: ok. 1 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 1.2s
+";
+        assert_eq!(count_tests(output), (16, 2));
+    }
+
+    #[test]
+    fn output_without_results_counts_nothing() {
+        assert_eq!(count_tests("error[E0425]: cannot find value"), (0, 0));
+    }
+}
