@@ -2,6 +2,7 @@
 
 use std::process::ExitCode;
 
+mod bench;
 mod lab;
 mod shell;
 mod test;
@@ -14,6 +15,7 @@ commands:
   lab [--port N]     install what is missing, build the app, run the lab (default port 8080)
   test               fmt, clippy, native tests, Wasm tests in headless Chromium and Firefox,
                      and a release build of the app; installs what is missing first
+  bench [SECTION..]  measure speed and size targets (--list names the sections)
   install            only install the tools the other commands need
 ";
 
@@ -22,6 +24,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("lab") => lab::run(&args[1..]),
         Some("test") => test::run(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
         Some("install") => tools::Tools::ensure(tools::Need::Everything).map(|_| ExitCode::SUCCESS),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
