@@ -1,5 +1,6 @@
 //! What the lab server observed: each request that reached it and its answer. The app and the
-//! differential tests compare these with the engine's prediction.
+//! differential tests compare these with the engine's prediction (`corslab-lab` pairs them
+//! into Exchanges and checks agreement).
 
 use serde::{Deserialize, Serialize};
 
@@ -12,20 +13,33 @@ pub struct Seen {
     pub run: Option<String>,
     /// The host it was sent to.
     pub host: String,
+    /// The port it arrived on (0 when unknown).
+    #[serde(default)]
+    pub port: u16,
+    /// Milliseconds since the server started.
+    #[serde(default)]
+    pub at_ms: u64,
     /// The method.
     pub method: String,
     /// The path and query.
     pub target: String,
     /// Whether it was a CORS preflight (`OPTIONS` with `Access-Control-Request-Method`).
     pub preflight: bool,
-    /// The request headers that matter to CORS and cookies, lower-cased names, in order.
+    /// The request headers, lower-cased names, in order: everything but `Cookie` (see
+    /// `cookies`), with `Authorization` reduced to its scheme and long values cut.
     pub request_headers: Vec<(String, String)>,
-    /// Names of the cookies it carried.
+    /// Names of the cookies it carried (never their values).
     pub cookies: Vec<String>,
+    /// The CORS policy that answered it, by id.
+    #[serde(default)]
+    pub policy: Option<String>,
     /// The status answered.
     pub status: u16,
     /// The headers answered, lower-cased names, in order.
     pub response_headers: Vec<(String, String)>,
+    /// Ids of the ledger entries (side effects) this request caused.
+    #[serde(default)]
+    pub effects: Vec<u64>,
 }
 
 /// A page of the server's log.
@@ -41,5 +55,15 @@ impl Seen {
     /// The first value of a recorded request header.
     pub fn request_header(&self, name: &str) -> Option<&str> {
         self.request_headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    /// The first value of a recorded response header.
+    pub fn response_header(&self, name: &str) -> Option<&str> {
+        self.response_headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    /// The path of the target, without its query.
+    pub fn path(&self) -> &str {
+        self.target.split_once('?').map_or(self.target.as_str(), |(path, _)| path)
     }
 }

@@ -48,13 +48,17 @@ impl Log {
             id,
             run: run_of(uri),
             host: host.to_owned(),
+            port: 0,
+            at_ms: 0,
             method: method.as_str().to_owned(),
             target: uri.path_and_query().map_or_else(|| uri.path().to_owned(), |pq| pq.as_str().to_owned()),
             preflight: method == Method::OPTIONS && request.contains_key("access-control-request-method"),
             request_headers: interesting(request),
             cookies: cookie_names(request),
+            policy: None,
             status,
             response_headers: pairs(response),
+            effects: Vec::new(),
         });
     }
 

@@ -1,0 +1,146 @@
+//! The FinTrack session cookie: its selectable attributes, the `Set-Cookie` line the dashboard
+//! sends, and the same cookie as an entry of the engine's cookie jar.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::hosts::{COOKIE_DOMAIN, DASHBOARD};
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "session";
+
+/// The `SameSite` choice for the session cookie.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SameSiteChoice {
+    /// No `SameSite` attribute: Chromium treats it as Lax (with a two-minute POST window),
+    /// Firefox as None.
+    Unset,
+    /// `SameSite=Lax`: what frameworks ship by default today.
+    #[default]
+    Lax,
+    /// `SameSite=Strict`.
+    Strict,
+    /// `SameSite=None; Secure`: sent on cross-site requests where third-party cookies are allowed.
+    None,
+}
+
+/// The session cookie's attributes, switchable from the console.
+///
+/// The default is what a typical app ships today: `HttpOnly; Secure; SameSite=Lax`, scoped to
+/// the registrable domain so the API on a subdomain receives it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CookieSettings {
+    /// The `SameSite` attribute.
+    #[serde(default)]
+    pub same_site: SameSiteChoice,
+    /// Whether the cookie is `Partitioned` (CHIPS): keyed to the top-level site that set it.
+    #[serde(default)]
+    pub partitioned: bool,
+}
+
+impl CookieSettings {
+    /// The `Set-Cookie` value that signs a browser in with session `value`.
+    ///
+    /// `Secure` is always set: `http://*.localhost` is a secure context, and both `SameSite=None`
+    /// and `Partitioned` require it.
+    pub fn set_cookie(&self, value: &str) -> String {
+        let mut line = format!("{SESSION_COOKIE}={value}; Domain={COOKIE_DOMAIN}; Path=/; HttpOnly; Secure");
+        match self.same_site {
+            SameSiteChoice::Unset => {}
+            SameSiteChoice::Lax => line.push_str("; SameSite=Lax"),
+            SameSiteChoice::Strict => line.push_str("; SameSite=Strict"),
+            SameSiteChoice::None => line.push_str("; SameSite=None"),
+        }
+        if self.partitioned {
+            line.push_str("; Partitioned");
+        }
+        line
+    }
+
+    /// The `Set-Cookie` value that signs a browser out: the same name, domain, path and
+    /// partition, expired (a cookie is only replaced when those match).
+    pub fn clear_cookie(&self) -> String {
+        let mut line = format!(
+            "{SESSION_COOKIE}=; Domain={COOKIE_DOMAIN}; Path=/; HttpOnly; Secure; Max-Age=0; \
+             Expires=Thu, 01 Jan 1970 00:00:00 GMT"
+        );
+        if self.same_site == SameSiteChoice::None {
+            line.push_str("; SameSite=None");
+        }
+        if self.partitioned {
+            line.push_str("; Partitioned");
+        }
+        line
+    }
+
+    /// The session cookie as the engine's cookie-jar entry (`shared/exchange.md`), set by the
+    /// dashboard `age_s` seconds ago.
+    pub fn jar_entry(&self, age_s: u64) -> Value {
+        let same_site = match self.same_site {
+            SameSiteChoice::Unset => Value::Null,
+            SameSiteChoice::Lax => json!("lax"),
+            SameSiteChoice::Strict => json!("strict"),
+            SameSiteChoice::None => json!("none"),
+        };
+        // A partitioned cookie set while the dashboard was top-level is keyed to its site.
+        let partition = if self.partitioned { json!(format!("http://{DASHBOARD}")) } else { Value::Null };
+        json!({
+            "name": SESSION_COOKIE,
+            "host": DASHBOARD,
+            "domain": COOKIE_DOMAIN,
+            "path": "/",
+            "same_site": same_site,
+            "secure": true,
+            "http_only": true,
+            "partition": partition,
+            "age_s": age_s,
+        })
+    }
+}
+
+/// The value of the session cookie in a `Cookie` request header, if present.
+pub fn session_of(cookie_header: &str) -> Option<&str> {
+    cookie_header
+        .split(';')
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value)
+        .filter(|value| !value.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_is_what_apps_ship_today() {
+        let line = CookieSettings::default().set_cookie("abc");
+        assert_eq!(line, "session=abc; Domain=fintrack.localhost; Path=/; HttpOnly; Secure; SameSite=Lax");
+    }
+
+    #[test]
+    fn every_choice_renders_its_attribute() {
+        let none = CookieSettings { same_site: SameSiteChoice::None, partitioned: true };
+        assert!(none.set_cookie("v").ends_with("; Secure; SameSite=None; Partitioned"));
+        let unset = CookieSettings { same_site: SameSiteChoice::Unset, partitioned: false };
+        assert!(!unset.set_cookie("v").contains("SameSite"));
+        assert!(none.clear_cookie().contains("Max-Age=0") && none.clear_cookie().contains("Partitioned"));
+    }
+
+    #[test]
+    fn the_jar_entry_follows_the_exchange_contract() {
+        let entry = CookieSettings { same_site: SameSiteChoice::Strict, partitioned: true }.jar_entry(600);
+        assert_eq!(entry["same_site"], "strict");
+        assert_eq!(entry["partition"], "http://fintrack.localhost");
+        assert_eq!(CookieSettings::default().jar_entry(0)["partition"], Value::Null);
+    }
+
+    #[test]
+    fn session_is_found_among_other_cookies() {
+        assert_eq!(session_of("theme=dark; session=s1"), Some("s1"));
+        assert_eq!(session_of("session="), None);
+        assert_eq!(session_of("xsession=1"), None);
+    }
+}

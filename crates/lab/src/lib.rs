@@ -1,0 +1,109 @@
+//! The lab's shared data model: plain serde types and pure functions, no I/O, so the lab server
+//! and the Wasm app agree on every host, policy, cookie, ledger entry and log record.
+//!
+//! - [`hosts`]: the lab's origins and the part each plays; [`Ports`].
+//! - [`policy`]: the sixteen CORS policies as one function, [`PolicyId::headers`], which the
+//!   server runs on every API answer; [`catalog`]: their code, incidents and fixes.
+//! - [`outcomes`]: what each position (attacker or legitimate) gets under a policy, in Chromium
+//!   and Firefox with default settings and with third-party cookies allowed, computed by the
+//!   engine.
+//! - [`cookie`]: the session cookie's selectable attributes.
+//! - [`bank`]: FinTrack's API payloads and fake data.
+//! - [`state`]: the control plane, the ledger, CSP reports and the live events.
+//! - [`observe`]: pairing logged preflights with their requests, building the engine's
+//!   Exchange from them, and the agreement between a Verdict and what was observed.
+//!
+//! # The lab server's HTTP API
+//!
+//! One listener (`127.0.0.1:8080` by default, plus `8081` for "same host, other port") plays
+//! every host of [`HOSTS`]; any other `Host` gets `421`. Errors everywhere are
+//! `{"error": "..."}` ([`state::ErrorBody`]) with a 4xx status.
+//!
+//! ## FinTrack's API: `http://api.fintrack.localhost:8080`
+//!
+//! Every answer carries the CORS headers of the policy in force ([`PolicyId::headers`]):
+//! the console's choice, or `?policy=<id>` on the request. A preflight (`OPTIONS` with
+//! `Access-Control-Request-Method`) is answered by the policy alone: `204`, or `405` under
+//! `none`. Add `?run=<id>` to group requests in the log. The session is the `session` cookie.
+//!
+//! | request | answer |
+//! |---|---|
+//! | `GET /me/balance` | [`bank::Balance`] or `401` |
+//! | `GET /me/transactions` | [`bank::Transactions`] or `401` |
+//! | `POST /me/transfer` (JSON or `application/x-www-form-urlencoded` or `text/plain` form encoding) | [`bank::TransferDone`]; a ledger entry. No CSRF token, on purpose: a cross-site form moves money unless SameSite keeps the cookie home |
+//! | `PUT /me/email` (JSON [`bank::EmailChange`]) | [`bank::EmailChanged`]; a ledger entry |
+//! | `DELETE /me/sessions` | [`bank::SessionsRevoked`]; a ledger entry |
+//! | `GET/POST/PUT/DELETE /redirect?to=same\|cross\|credentialed&status=301\|302\|303\|307\|308` | a redirect to `/me/balance` on this origin, on the API's other-port origin, or with `user:pass@` in the URL; `run` and `policy` carry over |
+//!
+//! ## The dashboard: `http://fintrack.localhost:8080`
+//!
+//! - `POST /login`: opens a fresh fake account and sets the session cookie with the console's
+//!   [`CookieSettings`] (`Domain=fintrack.localhost`, so the API receives it). Answers
+//!   [`bank::WhoAmI`] as JSON when `Accept` names `application/json`, else `303` to `/`.
+//! - `POST /logout`: clears it (same answers).
+//! - `GET /whoami`: [`bank::WhoAmI`] for the cookie sent.
+//!
+//! Login and logout refuse cross-site requests (`Sec-Fetch-Site` other than `same-origin`,
+//! `same-site` or `none`).
+//!
+//! ## On every page host: `/__lab/*`
+//!
+//! Read from the page's own origin, so no CORS is involved:
+//!
+//! | request | answer |
+//! |---|---|
+//! | `GET /__lab/log?run=<id>&after=<n>` | [`LogPage`]: every API request (preflights included) of the run with `id > n`, oldest first, and how many were dropped |
+//! | `GET /__lab/ledger` | [`state::LedgerPage`] |
+//! | `GET /__lab/state` | [`LabState`]; on `lab.localhost` with its `csrf_token` |
+//! | `GET /__lab/catalog` | every [`catalog::Entry`] with its engine-computed `outcomes` for the current ports and cookie settings |
+//! | `GET /__lab/events` | `text/event-stream` of [`LiveEvent`]s: the SSE `event:` is `seen`, `ledger`, `state` or `lagged`, the `data:` the JSON |
+//! | `GET /__lab/sandbox` | the `Origin: null` relay: served with `Content-Security-Policy: sandbox allow-scripts`. Frame it, then `postMessage({id, url, method, headers, body, credentials})` from the parent; it runs `fetch()` from its opaque origin and answers `{id, ok, status, body}` or `{id, ok: false, error}` |
+//! | `POST /__lab/csp-report` | `204`; browsers send CSP violations here |
+//! | `GET /__lab/csp-reports` | [`state::CspReportPage`] |
+//! | `POST /__lab/control` | only on `lab.localhost`, with `Sec-Fetch-Site: same-origin`, `Content-Type: application/json`, and `X-Lab-Csrf: <csrf_token>`; body [`Control`]; answers the new [`LabState`]. Anything else is `403` |
+//!
+//! ## Pages and their headers
+//!
+//! Every page (the Trunk build's `index.html`, whatever the path) is served with a strict
+//! Content-Security-Policy: `script-src 'self' 'sha256-…' 'wasm-unsafe-eval'` where the hashes
+//! are computed from `index.html`'s inline scripts at start, `style-src 'self'` (plus hashes of
+//! inline `<style>` elements), `connect-src 'self'` and the lab's origins, `frame-ancestors
+//! 'self'`, `object-src 'none'`, `base-uri 'none'`; and `X-Content-Type-Options: nosniff`,
+//! `Referrer-Policy: strict-origin-when-cross-origin`, `X-Frame-Options: SAMEORIGIN`. For the
+//! app this means: no inline `style="…"` attributes (use classes or `style:prop=`, which sets
+//! CSSOM properties), no `eval`, no inline event handlers.
+
+pub mod bank;
+pub mod catalog;
+pub mod cookie;
+pub mod hosts;
+pub mod observe;
+pub mod outcomes;
+pub mod policy;
+pub mod state;
+
+pub use cookie::{CookieSettings, SameSiteChoice};
+pub use corslab_engine::observed::{LogPage, Seen};
+pub use hosts::{HOSTS, LabHost, Ports, Role};
+pub use policy::PolicyId;
+pub use state::{Control, LabState, LiveEvent};
+
+use serde::Serialize;
+
+/// One entry of `GET /__lab/catalog`: the catalog's words and the engine's outcomes.
+#[derive(Debug, Clone, Serialize)]
+pub struct CatalogItem {
+    /// The words.
+    #[serde(flatten)]
+    pub entry: catalog::Entry,
+    /// What every position gets, per browser setting.
+    pub outcomes: Vec<outcomes::Outcome>,
+}
+
+/// The whole catalog with outcomes for `ports` and `cookie`.
+pub fn catalog_with_outcomes(ports: &Ports, cookie: &CookieSettings) -> Result<Vec<CatalogItem>, String> {
+    catalog::catalog()
+        .into_iter()
+        .map(|entry| Ok(CatalogItem { outcomes: outcomes::outcomes(entry.id, ports, cookie)?, entry }))
+        .collect()
+}

@@ -1,0 +1,373 @@
+//! From the server's log to the engine and back: pair each preflight with the request it
+//! cleared, follow redirects, build the Exchange the engine explains, and check whether the
+//! engine's Verdict agrees with what the server observed.
+
+use corslab_engine::exchange::{Cookie, Request, Settings};
+use corslab_engine::observed::Seen;
+use corslab_engine::origin::Origin;
+use corslab_engine::{Browser, Exchange, Read, Verdict};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::hosts::{Ports, origin_on};
+use crate::policy::{Ask, PolicyId};
+
+/// One fetch as the server observed it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Observed {
+    /// The preflight, when one arrived.
+    pub preflight: Option<Seen>,
+    /// The actual request, when it arrived (a failed preflight means it never does).
+    pub request: Option<Seen>,
+    /// When the request was answered with a redirect, what arrived at its target.
+    pub next: Option<Box<Observed>>,
+}
+
+/// What the page asked for: every part of an [`Exchange`] except the server's answers, which
+/// come from the log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attempt {
+    /// The browser the page runs in.
+    #[serde(default)]
+    pub browser: Browser,
+    /// The page's origin.
+    pub page: Origin,
+    /// The top-level page's origin, when the page is framed.
+    #[serde(default)]
+    pub top_level: Option<Origin>,
+    /// The browser's settings.
+    #[serde(default)]
+    pub settings: Settings,
+    /// The fetch itself.
+    pub request: Request,
+    /// The cookie jar before the fetch.
+    #[serde(default)]
+    pub cookies: Vec<Cookie>,
+}
+
+/// Whether the engine's prediction matches what happened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Agreement {
+    /// Whether every check agrees.
+    pub agrees: bool,
+    /// The checks, in order.
+    pub checks: Vec<Check>,
+}
+
+/// One compared fact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Check {
+    /// What was compared.
+    pub what: Checked,
+    /// What the engine predicted, for people (`yes`, `no`, `session, theme`, `(none)`).
+    pub predicted: String,
+    /// What was observed.
+    pub observed: String,
+    /// Whether they are the same.
+    pub agrees: bool,
+}
+
+/// The facts the server (or the page) can observe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Checked {
+    /// Whether a preflight reached the server.
+    PreflightSent,
+    /// Whether the actual request reached the server.
+    RequestSent,
+    /// Which cookies the actual request carried.
+    CookiesSent,
+    /// Whether the page could read the response (observed by the page, not the server).
+    Read,
+}
+
+/// Groups a run's log entries into fetches: each preflight with the request it cleared (same
+/// host, port, target and method), and each redirect with the hop that followed it.
+pub fn pair(entries: &[Seen]) -> Vec<Observed> {
+    let mut fetches: Vec<Option<Observed>> = Vec::new();
+    // Index of the newest preflight still waiting for its request, per (host, port, target, method).
+    let mut waiting: Vec<(usize, (String, u16, String, String))> = Vec::new();
+    for seen in entries {
+        if seen.preflight {
+            let method = seen.request_header("access-control-request-method").unwrap_or("").to_owned();
+            let key = (seen.host.clone(), seen.port, seen.target.clone(), method);
+            waiting.retain(|(_, k)| *k != key);
+            waiting.push((fetches.len(), key));
+            fetches.push(Some(Observed { preflight: Some(seen.clone()), ..Observed::default() }));
+            continue;
+        }
+        let key = (seen.host.clone(), seen.port, seen.target.clone(), seen.method.clone());
+        match waiting.iter().position(|(_, k)| *k == key) {
+            Some(i) => {
+                let (index, _) = waiting.remove(i);
+                if let Some(fetch) = fetches[index].as_mut() {
+                    fetch.request = Some(seen.clone());
+                }
+            }
+            None => fetches.push(Some(Observed { request: Some(seen.clone()), ..Observed::default() })),
+        }
+    }
+    // Attach redirect hops from the last fetch backwards, so a chain A → B → C nests fully.
+    for i in (0..fetches.len()).rev() {
+        let Some(target) = fetches[i].as_ref().and_then(redirect_target) else { continue };
+        let hop = (i + 1..fetches.len())
+            .find(|&j| fetches[j].as_ref().and_then(first_seen).is_some_and(|s| lands_at(s, &target)));
+        if let Some(j) = hop {
+            let next = fetches[j].take().map(Box::new);
+            if let Some(fetch) = fetches[i].as_mut() {
+                fetch.next = next;
+            }
+        }
+    }
+    fetches.into_iter().flatten().collect()
+}
+
+/// The Exchange for `attempt`, answered as the server did in `observed`. When the server never
+/// saw the actual request (its preflight failed), the answer it would have given is computed
+/// with the policy that answered the preflight, so the engine can still be asked.
+pub fn exchange(attempt: &Attempt, observed: &Observed, ports: &Ports) -> Result<Exchange, String> {
+    let mut value = json!({
+        "browser": attempt.browser,
+        "page": attempt.page,
+        "settings": attempt.settings,
+        "request": attempt.request,
+        "cookies": attempt.cookies,
+    });
+    if let Some(top) = &attempt.top_level {
+        value["top_level"] = json!(top);
+    }
+    let (preflight, response, next) = answers(observed, ports, attempt.page.serialize())?;
+    if let Some(preflight) = preflight {
+        value["preflight"] = preflight;
+    }
+    value["response"] = response;
+    if let Some(next) = next {
+        value["next"] = next;
+    }
+    serde_json::from_value(value).map_err(|e| format!("the observed answers do not make an Exchange: {e}"))
+}
+
+/// Compares the engine's `verdict` with what the server observed and, when the page knows it,
+/// whether the page could read the response.
+pub fn agreement(verdict: &Verdict, observed: &Observed, page_read: Option<bool>) -> Agreement {
+    let mut checks = vec![
+        flag(Checked::PreflightSent, verdict.preflight_sent, observed.preflight.is_some()),
+        flag(Checked::RequestSent, verdict.request_sent, observed.request.is_some()),
+    ];
+    if let (true, Some(request)) = (verdict.request_sent, &observed.request) {
+        let mut predicted = verdict.cookies_sent.clone();
+        let mut seen = request.cookies.clone();
+        predicted.sort();
+        seen.sort();
+        checks.push(Check {
+            what: Checked::CookiesSent,
+            agrees: predicted == seen,
+            predicted: names(&predicted),
+            observed: names(&seen),
+        });
+    }
+    if let Some(read) = page_read {
+        checks.push(flag(Checked::Read, verdict.read == Read::Allowed, read));
+    }
+    Agreement { agrees: checks.iter().all(|c| c.agrees), checks }
+}
+
+/// The preflight answer, the response and the next hop, as Exchange JSON.
+fn answers(
+    observed: &Observed,
+    ports: &Ports,
+    origin: &str,
+) -> Result<(Option<Value>, Value, Option<Value>), String> {
+    let preflight = observed.preflight.as_ref().map(answer);
+    let response = match (&observed.request, &observed.preflight) {
+        (Some(request), _) => answer(request),
+        (None, Some(preflight)) => predicted(preflight, ports, origin)?,
+        (None, None) => return Err("the server saw nothing of this fetch".to_owned()),
+    };
+    let next = match &observed.next {
+        Some(hop) => {
+            // After a cross-origin redirect the request's origin is tainted to null.
+            let (preflight, response, next) = answers(hop, ports, "null")?;
+            let mut value = json!({ "response": response });
+            if let Some(preflight) = preflight {
+                value["preflight"] = preflight;
+            }
+            if let Some(next) = next {
+                value["next"] = next;
+            }
+            Some(value)
+        }
+        None => None,
+    };
+    Ok((preflight, response, next))
+}
+
+fn answer(seen: &Seen) -> Value {
+    json!({ "status": seen.status, "headers": seen.response_headers })
+}
+
+/// What the API would have answered the actual request, under the policy that answered its preflight.
+fn predicted(preflight: &Seen, ports: &Ports, origin: &str) -> Result<Value, String> {
+    let policy = preflight.policy.as_deref().and_then(PolicyId::from_id).ok_or_else(|| {
+        "the request never reached the server and its preflight names no policy to predict the answer"
+            .to_owned()
+    })?;
+    let origin = preflight.request_header("origin").unwrap_or(origin);
+    let headers = policy.headers(ports, &Ask { origin: Some(origin), status: 200, ..Ask::default() });
+    Ok(json!({ "status": 200, "headers": headers.iter().map(|(n, v)| [*n, v.as_str()]).collect::<Vec<_>>() }))
+}
+
+fn first_seen(observed: &Observed) -> Option<&Seen> {
+    observed.preflight.as_ref().or(observed.request.as_ref())
+}
+
+/// Where a redirect answer points, as (host, port, target).
+fn redirect_target(observed: &Observed) -> Option<(String, u16, String)> {
+    let request = observed.request.as_ref()?;
+    if !matches!(request.status, 301 | 302 | 303 | 307 | 308) {
+        return None;
+    }
+    let location = request.response_header("location")?;
+    let base =
+        url::Url::parse(&format!("{}{}", origin_on(&request.host, request.port), request.target)).ok()?;
+    let url = base.join(location).ok()?;
+    let target = match url.query() {
+        Some(query) => format!("{}?{query}", url.path()),
+        None => url.path().to_owned(),
+    };
+    Some((url.host_str()?.to_owned(), url.port_or_known_default()?, target))
+}
+
+fn lands_at(seen: &Seen, (host, port, target): &(String, u16, String)) -> bool {
+    seen.host.eq_ignore_ascii_case(host) && seen.port == *port && seen.target == *target
+}
+
+fn flag(what: Checked, predicted: bool, observed: bool) -> Check {
+    let word = |b| if b { "yes" } else { "no" }.to_owned();
+    Check { what, predicted: word(predicted), observed: word(observed), agrees: predicted == observed }
+}
+
+fn names(cookies: &[String]) -> String {
+    if cookies.is_empty() { "(none)".to_owned() } else { cookies.join(", ") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seen(id: u64, method: &str, target: &str, preflight: bool, status: u16) -> Seen {
+        let mut request_headers =
+            vec![("origin".to_owned(), "http://blog.fintrack.localhost:8080".to_owned())];
+        if preflight {
+            request_headers.push(("access-control-request-method".to_owned(), "PUT".to_owned()));
+        }
+        Seen {
+            id,
+            run: Some("r".to_owned()),
+            host: "api.fintrack.localhost".to_owned(),
+            port: 8080,
+            at_ms: id,
+            method: method.to_owned(),
+            target: target.to_owned(),
+            preflight,
+            request_headers,
+            cookies: if preflight { vec![] } else { vec!["session".to_owned()] },
+            policy: Some("reflect-any-origin".to_owned()),
+            status,
+            response_headers: vec![
+                ("access-control-allow-origin".to_owned(), "http://blog.fintrack.localhost:8080".to_owned()),
+                ("access-control-allow-credentials".to_owned(), "true".to_owned()),
+            ],
+            effects: vec![],
+        }
+    }
+
+    fn attempt(method: &str, url: &str) -> Attempt {
+        serde_json::from_value(json!({
+            "page": "http://blog.fintrack.localhost:8080",
+            "request": { "method": method, "url": url, "credentials": "include",
+                         "headers": [["Content-Type", "application/json"]] },
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_preflight_pairs_with_its_request_and_a_lone_one_stays_alone() {
+        let entries = [
+            seen(1, "OPTIONS", "/me/email?run=r", true, 204),
+            seen(2, "GET", "/me/balance?run=r", false, 200),
+            seen(3, "PUT", "/me/email?run=r", false, 200),
+            seen(4, "OPTIONS", "/me/email?run=r", true, 204),
+        ];
+        let fetches = pair(&entries);
+        assert_eq!(fetches.len(), 3);
+        assert_eq!(fetches[0].preflight.as_ref().unwrap().id, 1);
+        assert_eq!(fetches[0].request.as_ref().unwrap().id, 3);
+        assert_eq!(fetches[1].request.as_ref().unwrap().id, 2);
+        assert!(fetches[2].request.is_none());
+    }
+
+    #[test]
+    fn redirects_nest_their_hops() {
+        let mut first = seen(1, "GET", "/redirect?to=same&status=302&run=r", false, 302);
+        first.response_headers.push(("location".to_owned(), "/me/balance?run=r".to_owned()));
+        let entries = [first, seen(2, "GET", "/me/balance?run=r", false, 200)];
+        let fetches = pair(&entries);
+        assert_eq!(fetches.len(), 1);
+        assert_eq!(fetches[0].next.as_ref().unwrap().request.as_ref().unwrap().id, 2);
+        let x = exchange(
+            &attempt("GET", "http://api.fintrack.localhost:8080/redirect?to=same&status=302&run=r"),
+            &fetches[0],
+            &Ports::main(8080),
+        )
+        .unwrap();
+        assert_eq!(x.response.status, 302);
+        assert_eq!(x.next.unwrap().response.status, 200);
+    }
+
+    #[test]
+    fn a_blocked_preflight_still_makes_an_exchange_and_agreement_is_checked() {
+        let fetches = pair(&[seen(1, "OPTIONS", "/me/email?run=r", true, 204)]);
+        let x = exchange(
+            &attempt("PUT", "http://api.fintrack.localhost:8080/me/email?run=r"),
+            &fetches[0],
+            &Ports::main(8080),
+        )
+        .unwrap();
+        assert_eq!(x.preflight.as_ref().unwrap().status, 204);
+        assert_eq!(x.response.status, 200);
+        let verdict = corslab_engine::explain(&x);
+        let agreement = agreement(&verdict, &fetches[0], None);
+        let request_sent = agreement.checks.iter().find(|c| c.what == Checked::RequestSent).unwrap();
+        assert_eq!(request_sent.observed, "no");
+        assert_eq!(request_sent.agrees, !verdict.request_sent);
+    }
+
+    #[test]
+    fn agreement_compares_cookies_as_sets_and_the_pages_read() {
+        let fetch =
+            Observed { request: Some(seen(1, "GET", "/me/balance", false, 200)), ..Observed::default() };
+        let x = exchange(
+            &attempt("GET", "http://api.fintrack.localhost:8080/me/balance"),
+            &fetch,
+            &Ports::main(8080),
+        )
+        .unwrap();
+        let mut verdict = corslab_engine::explain(&x);
+        verdict.preflight_sent = false;
+        verdict.request_sent = true;
+        verdict.cookies_sent = vec!["session".to_owned()];
+        verdict.read = Read::Allowed;
+        assert!(agreement(&verdict, &fetch, Some(true)).agrees);
+        let disagreeing = agreement(&verdict, &fetch, Some(false));
+        assert!(!disagreeing.agrees);
+        assert_eq!(disagreeing.checks.iter().filter(|c| !c.agrees).count(), 1);
+        verdict.cookies_sent.clear();
+        let cookies = agreement(&verdict, &fetch, None);
+        let check = cookies.checks.iter().find(|c| c.what == Checked::CookiesSent).unwrap();
+        assert_eq!(
+            (check.predicted.as_str(), check.observed.as_str(), check.agrees),
+            ("(none)", "session", false)
+        );
+    }
+}
