@@ -62,6 +62,22 @@ pub struct Settings {
     /// Whether cross-site (third-party) cookies are sent.
     #[serde(default)]
     pub third_party_cookies: ThirdPartyCookies,
+    /// The answer to the local network access permission prompt (optional field; corslab's own).
+    #[serde(default)]
+    pub local_network_access: LocalNetworkAccess,
+}
+
+/// The user's answer to the local network access permission prompt.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LocalNetworkAccess {
+    /// Not answered yet: the browser asks (headless Chromium refuses at once, Firefox waits).
+    #[default]
+    Prompt,
+    /// The user allowed this page to reach the local network.
+    Granted,
+    /// The user refused.
+    Denied,
 }
 
 /// The third-party cookie setting.

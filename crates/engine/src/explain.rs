@@ -1,122 +1,769 @@
-//! The narrator: runs the fetch algorithms over an Exchange and writes down each decision as a step.
+//! The narrator: walks an Exchange through the fetch algorithms hop by hop and writes down each
+//! decision as a step. The decisions come from the spec modules, the sentences from `wording`,
+//! the browser's words from `vocabulary`.
 
-use crate::cors_check::{CorsCheckFailure, CorsRequest, cors_check};
-use crate::exchange::{CredentialsMode, Exchange, RequestMode};
+use url::Url;
+
+use crate::advice::{self, Asked};
+use crate::cache::{Key, PreflightCache, Seconds};
+use crate::cookies::{self, Context, Why};
+use crate::cors_check::{CorsRequest, cors_check};
+use crate::exchange::{Answer, CredentialsMode, Exchange, Hop, RedirectMode, RequestMode};
+use crate::exposed;
+use crate::failure::Failure;
+use crate::findings::{self, Kind, Seen, Trace};
+use crate::header::HeaderList;
+use crate::local_network::{self, Access};
+use crate::method::Method;
 use crate::origin::Origin;
+use crate::preflight::{self, Asking, MethodAllowed};
+use crate::profile::{PreflightOriginAfterTaint, Profile};
+use crate::redirect::{self, Current, Tainting};
+use crate::request::{self, Thrown};
 use crate::rules::{self, Rule};
+use crate::safelist;
 use crate::verdict::{BlockedAt, Outcome, Read, Step, Verdict};
-use crate::vocabulary::{Stage, cors_check_report};
+use crate::vocabulary::{self, Scene};
+use crate::wording;
 
-/// Decides what the browser does with `exchange` and explains why.
+/// Decides what the browser does with `exchange` and explains why, with an empty preflight
+/// cache.
 ///
 /// <https://fetch.spec.whatwg.org/#concept-main-fetch>
 pub fn explain(exchange: &Exchange) -> Verdict {
-    let mut story = Story::new();
-    let request = &exchange.request;
-    let target = Origin::of(&request.url);
+    explain_with(exchange, &mut PreflightCache::new(), 0)
+}
 
-    if exchange.page.same_origin(&target) {
-        story.pass(rules::SAME_ORIGIN, format!("The page and {} share the origin {target}.", request.url));
-        return story.allowed(true);
+/// Like [`explain`], with a preflight cache that outlives one exchange and the time `now` on the
+/// caller's clock: successful preflights are remembered, cached ones are not sent again.
+pub fn explain_with(exchange: &Exchange, cache: &mut PreflightCache, now: Seconds) -> Verdict {
+    Narrator::new(exchange, cache, now).run()
+}
+
+/// One request on its way: the URL it goes to and what it carries.
+struct Leg<'a> {
+    url: Url,
+    method: Method,
+    headers: HeaderList,
+    tainting: Option<Tainting>,
+    tainted: bool,
+    count: u32,
+    index: usize,
+    preflight: Option<&'a Answer>,
+    response: &'a Answer,
+    next: Option<&'a Hop>,
+    cross_site_redirect: bool,
+}
+
+/// How the walk ended.
+enum End {
+    Read(Vec<String>),
+    Opaque,
+    Blocked(Box<Blocked>),
+}
+
+/// Where and why the walk stopped.
+struct Blocked {
+    failure: Failure,
+    url: Url,
+    status: Option<u16>,
+    index: usize,
+}
+
+struct Narrator<'a> {
+    ex: &'a Exchange,
+    profile: Profile,
+    cache: &'a mut PreflightCache,
+    now: Seconds,
+    steps: Vec<Step>,
+    trace: Trace<'a>,
+    preflight_sent: bool,
+    request_sent: bool,
+    cookies_sent: Vec<String>,
+}
+
+impl<'a> Narrator<'a> {
+    fn new(ex: &'a Exchange, cache: &'a mut PreflightCache, now: Seconds) -> Self {
+        let target = Origin::of(&ex.request.url);
+        let trace = Trace {
+            cross_site: !ex.page.site().same_site(&target.site()),
+            include: ex.request.credentials == CredentialsMode::Include,
+            ..Trace::default()
+        };
+        Self {
+            ex,
+            profile: Profile::of(ex.browser),
+            cache,
+            now,
+            steps: Vec::with_capacity(16),
+            trace,
+            preflight_sent: false,
+            request_sent: false,
+            cookies_sent: Vec::new(),
+        }
     }
 
-    story.info(
-        rules::MODE,
-        format!("{} is cross-origin to the page {}, and the mode is cors.", request.url, exchange.page),
-    );
-    if request.mode != RequestMode::Cors {
-        // Other modes are the engine issue's next step; say so instead of guessing.
-        story.info(rules::MODE, "Only cors mode is explained so far.".to_owned());
+    fn run(mut self) -> Verdict {
+        let end = self.walk();
+        self.finish(end)
     }
 
-    let serialized_origin = exchange.page.serialize();
-    story.info(rules::ORIGIN_HEADER, format!("The request carries Origin: {serialized_origin}."));
+    fn walk(&mut self) -> End {
+        let ex = self.ex;
+        let request = &ex.request;
+        // The Request constructor: forbidden methods throw, forbidden headers vanish.
+        let built = match request::build(&request.method, &request.headers, request.mode) {
+            Ok(built) => built,
+            Err(thrown) => {
+                let rule = match thrown {
+                    Thrown::ForbiddenMethod(_) => rules::FORBIDDEN_METHOD,
+                    Thrown::NoCorsMethod(_) => rules::NO_CORS,
+                };
+                return self.block(rule, Failure::Thrown(thrown), request.url.clone(), None, 0);
+            }
+        };
+        for (header, why) in &built.dropped {
+            let rule = match why {
+                request::Dropped::Forbidden => rules::FORBIDDEN_HEADER,
+                _ => rules::NO_CORS,
+            };
+            self.info(rule, wording::dropped(header.name.as_str(), *why));
+        }
+        let mut leg = Leg {
+            url: request.url.clone(),
+            method: built.method,
+            headers: built.headers,
+            tainting: None,
+            tainted: false,
+            count: 0,
+            index: 0,
+            preflight: ex.preflight.as_ref(),
+            response: &ex.response,
+            next: ex.next.as_deref(),
+            cross_site_redirect: false,
+        };
+        loop {
+            match self.hop(&mut leg) {
+                Ok(Some(end)) | Err(end) => return end,
+                Ok(None) => {}
+            }
+        }
+    }
 
-    let check = CorsRequest { serialized_origin, credentials: request.credentials };
-    match cors_check(check, &exchange.response.headers) {
-        Ok(()) => {
-            story.pass(rules::CORS_CHECK_ALLOW_ORIGIN, allow_origin_passed(exchange));
-            if request.credentials == CredentialsMode::Include {
-                story.pass(
-                    rules::CORS_CHECK_ALLOW_CREDENTIALS,
-                    "Access-Control-Allow-Credentials is true, so the credentialed response is shared."
-                        .to_owned(),
+    /// Sends one request and reads its answer: `Ok(None)` when a redirect leads on.
+    fn hop(&mut self, leg: &mut Leg<'a>) -> Result<Option<End>, End> {
+        let ex = self.ex;
+        let page = &ex.page;
+        let target = Origin::of(&leg.url);
+        let basic = page.same_origin(&target) && leg.tainting != Some(Tainting::Cors);
+        let mut serialized = request::serialize_request_origin(page, leg.tainted);
+        if basic {
+            leg.tainting = Some(Tainting::Basic);
+            let sends = request::sends_origin_header(false, &leg.method);
+            self.pass(
+                rules::SAME_ORIGIN,
+                format!(
+                    "{} is on the page's own origin {}, so no CORS check applies{}.",
+                    leg.url,
+                    target,
+                    if sends {
+                        format!(" (the {} still carries Origin: {serialized})", leg.method)
+                    } else {
+                        ", and a GET or HEAD carries no Origin header".to_owned()
+                    }
+                ),
+            );
+        } else {
+            match ex.request.mode {
+                RequestMode::SameOrigin => {
+                    return Err(self.block(
+                        rules::MODE,
+                        Failure::SameOriginMode,
+                        leg.url.clone(),
+                        None,
+                        leg.index,
+                    ));
+                }
+                RequestMode::NoCors => {
+                    leg.tainting = Some(Tainting::Opaque);
+                    self.info(
+                        rules::MODE,
+                        format!("{} is cross-origin and the mode is no-cors: the request goes out, but the script will get an opaque response.", leg.url),
+                    );
+                }
+                RequestMode::Cors => {
+                    if !matches!(leg.url.scheme(), "http" | "https") {
+                        let failure = Failure::Scheme(leg.url.scheme().to_owned());
+                        return Err(self.block(rules::SCHEME, failure, leg.url.clone(), None, leg.index));
+                    }
+                    leg.tainting = Some(Tainting::Cors);
+                    self.info(
+                        rules::MODE,
+                        format!("{} is cross-origin to the page {page}, and the mode is cors, so the server must opt in.", leg.url),
+                    );
+                    self.local_network(leg)?;
+                    if leg.tainted {
+                        serialized = "null";
+                    }
+                    self.info(rules::ORIGIN_HEADER, format!("The request carries Origin: {serialized}."));
+                    self.preflight(leg, serialized)?;
+                }
+            }
+        }
+
+        // The request itself goes out.
+        if leg.index == 0 {
+            self.request_sent = true;
+        }
+        self.cookies(leg);
+
+        let response = leg.response;
+        let Some(location) = redirect::location(response, &leg.url) else {
+            return Ok(Some(self.final_response(leg, serialized)));
+        };
+        self.redirect(leg, serialized, location).map(|()| None)
+    }
+
+    fn local_network(&mut self, leg: &Leg<'a>) -> Result<(), End> {
+        let access = local_network::check(
+            &self.ex.page,
+            &leg.url,
+            self.ex.settings.local_network_access,
+            &self.profile,
+        );
+        let failure = match access {
+            Access::InsecureContext(space) => Failure::LocalNetworkInsecure(space),
+            Access::Denied(space) => Failure::LocalNetworkDenied(space),
+            Access::Pending(space) => Failure::LocalNetworkPending(space),
+            Access::NotRequired { .. } | Access::Granted(_) => {
+                // Only worth a line when the request leaves the public internet.
+                if !matches!(access, Access::NotRequired { target: local_network::AddressSpace::Public, .. })
+                {
+                    self.pass(rules::LOCAL_NETWORK, wording::local_network(access));
+                }
+                return Ok(());
+            }
+        };
+        self.info(rules::LOCAL_NETWORK, wording::local_network(access));
+        Err(self.block(rules::LOCAL_NETWORK, failure, leg.url.clone(), None, leg.index))
+    }
+
+    fn preflight(&mut self, leg: &Leg<'a>, serialized: &'a str) -> Result<(), End> {
+        let ex = self.ex;
+        let credentials = ex.request.credentials;
+        let unsafe_names = safelist::cors_unsafe_request_header_names(&leg.headers);
+        let safelisted_method = safelist::is_cors_safelisted_method(&leg.method);
+        for (name, why) in &unsafe_names.reasons {
+            self.info(rules::SAFELISTED_HEADER, wording::not_safelisted(name, why));
+        }
+        if let Some(total) = unsafe_names.over_total {
+            self.info(
+                rules::SAFELIST_TOTAL,
+                format!("The safelisted header values add up to {total} bytes, over the 1024-byte budget, so they need permission too."),
+            );
+        }
+        if !preflight::is_needed(&leg.method, &unsafe_names) {
+            self.pass(
+                rules::PREFLIGHT_NEEDED,
+                format!("{} and the headers are all safelisted, so no preflight is sent: the request goes straight to the server.", leg.method),
+            );
+            return Ok(());
+        }
+        let partition = ex.top_level_origin().site().to_string();
+        let url = leg.url.as_str().to_owned();
+        let key = Key { partition: &partition, origin: serialized, url: &url, credentials };
+        let method_cached =
+            safelisted_method || self.cache.matches_method(key, leg.method.as_str(), self.now);
+        let headers_cached = unsafe_names.names.iter().all(|n| self.cache.matches_header(key, n, self.now));
+        if method_cached && headers_cached {
+            self.pass(
+                rules::PREFLIGHT_CACHE,
+                format!("A fresh preflight cache entry already allows {} and these headers for this origin and URL, so no preflight is sent.", leg.method),
+            );
+            return Ok(());
+        }
+        let why = match (safelisted_method, unsafe_names.names.is_empty()) {
+            (false, true) => format!("{} is not GET, HEAD or POST", leg.method),
+            (true, false) => format!("the request sets {}", unsafe_names.names.join(", ")),
+            _ => format!(
+                "{} is not GET, HEAD or POST and the request sets {}",
+                leg.method,
+                unsafe_names.names.join(", ")
+            ),
+        };
+        self.info(rules::PREFLIGHT_NEEDED, format!("A preflight is needed because {why}."));
+        if leg.index == 0 {
+            self.preflight_sent = true;
+        }
+        let asked = preflight::request_for(&leg.method, &unsafe_names);
+        // After a taint, Chromium puts the request's null on the preflight too; Firefox builds the
+        // preflight from the page's origin, as the spec does.
+        let preflight_origin = match (leg.tainted, self.profile.preflight_origin_after_taint) {
+            (true, PreflightOriginAfterTaint::PageOrigin) => ex.page.serialize(),
+            _ => serialized,
+        };
+        let acrh = asked
+            .request_headers
+            .as_deref()
+            .map(|h| format!(", Access-Control-Request-Headers: {h}"))
+            .unwrap_or_default();
+        self.info(
+            rules::PREFLIGHT_REQUEST,
+            format!(
+                "The browser first sends OPTIONS {} with Origin: {preflight_origin}, Access-Control-Request-Method: {}{acrh}.",
+                leg.url, asked.request_method
+            ),
+        );
+        if leg.tainted && preflight_origin != serialized {
+            self.info(
+                rules::ORIGIN_HEADER,
+                format!("{} puts the page's own origin on this preflight although the request after it carries Origin: null.", self.profile.name()),
+            );
+        }
+        self.info(
+            rules::COOKIES_PREFLIGHT,
+            "The preflight carries no cookies, whatever the credentials mode.".to_owned(),
+        );
+        let Some(answer) = leg.preflight else {
+            self.info(
+                rules::PREFLIGHT_UNKNOWN,
+                "The exchange does not give the server's answer to this preflight; the engine assumes it allowed the request and judges the actual response.".to_owned(),
+            );
+            return Ok(());
+        };
+        let asking = Asking {
+            method: &leg.method,
+            headers: &leg.headers,
+            unsafe_names: &unsafe_names,
+            credentials,
+            serialized_origin: preflight_origin,
+        };
+        let result = preflight::check(asking, answer, &self.profile);
+        self.trace.seen.push(Seen {
+            kind: Kind::Preflight,
+            origin_sent: preflight_origin.to_owned(),
+            answer,
+            asked: Some((asked.request_method.clone(), asked.request_headers)),
+            passed: !matches!(
+                result,
+                Err(preflight::PreflightFailure::CorsCheck(_) | preflight::PreflightFailure::Redirect { .. })
+            ),
+        });
+        let passed = match result {
+            Ok(passed) => passed,
+            Err(failure) => {
+                self.cache.clear(key);
+                let rule = match &failure {
+                    preflight::PreflightFailure::Redirect { .. } => rules::PREFLIGHT_REDIRECT,
+                    preflight::PreflightFailure::CorsCheck(f) => self.check_rule(f, true),
+                    preflight::PreflightFailure::Status(_) => rules::PREFLIGHT_STATUS,
+                    preflight::PreflightFailure::InvalidAllowMethods { .. }
+                    | preflight::PreflightFailure::InvalidAllowHeaders { .. } => rules::PREFLIGHT_PARSE,
+                    preflight::PreflightFailure::Method { .. } => rules::PREFLIGHT_METHOD,
+                    preflight::PreflightFailure::Header { name, .. } if name == "authorization" => {
+                        rules::PREFLIGHT_AUTHORIZATION
+                    }
+                    preflight::PreflightFailure::Header { .. } => rules::PREFLIGHT_HEADERS,
+                };
+                if !matches!(
+                    failure,
+                    preflight::PreflightFailure::Redirect { .. } | preflight::PreflightFailure::CorsCheck(_)
+                ) {
+                    self.pass(
+                        rules::PREFLIGHT_ALLOW_ORIGIN,
+                        self.allow_origin_passed(answer, preflight_origin, true),
+                    );
+                }
+                return Err(self.block(
+                    rule,
+                    Failure::Preflight(failure),
+                    leg.url.clone(),
+                    Some(answer.status),
+                    leg.index,
+                ));
+            }
+        };
+        self.pass(rules::PREFLIGHT_ALLOW_ORIGIN, self.allow_origin_passed(answer, preflight_origin, true));
+        self.pass(
+            rules::PREFLIGHT_STATUS,
+            format!("The preflight was answered {}, an ok status.", answer.status),
+        );
+        self.pass(
+            rules::PREFLIGHT_METHOD,
+            wording::method_allowed(leg.method.as_str(), passed.method_allowed),
+        );
+        if !unsafe_names.names.is_empty() {
+            let star =
+                passed.header_names.iter().any(|h| h == "*") && credentials != CredentialsMode::Include;
+            self.pass(
+                rules::PREFLIGHT_HEADERS,
+                if star {
+                    format!("Access-Control-Allow-Headers is * and no credentials are included, so {} may be sent.", unsafe_names.names.join(", "))
+                } else {
+                    format!("Access-Control-Allow-Headers lists {}.", unsafe_names.names.join(", "))
+                },
+            );
+        }
+        if passed.authorization_by_wildcard {
+            self.trace.authorization_by_wildcard = true;
+            self.info(
+                rules::PREFLIGHT_AUTHORIZATION,
+                format!("The spec never lets * cover Authorization, yet {} still allows it without credentials and only logs a deprecation warning.", self.profile.name()),
+            );
+        }
+        let max_age = passed.max_age;
+        let sent = match max_age.sent {
+            Some(sent) if sent > max_age.used => format!(
+                "Access-Control-Max-Age is {sent}, capped at {} s by {}",
+                max_age.used,
+                self.profile.name()
+            ),
+            Some(sent) => format!("Access-Control-Max-Age is {sent}"),
+            None => "Access-Control-Max-Age is absent or malformed".to_owned(),
+        };
+        self.info(
+            rules::PREFLIGHT_MAX_AGE,
+            format!("{sent}, so the answer is cached for {} seconds.", max_age.used),
+        );
+        if answer.headers.contains("Access-Control-Allow-Private-Network") {
+            self.info(
+                rules::PRIVATE_NETWORK_HEADERS,
+                "Access-Control-Allow-Private-Network belongs to the retired Private Network Access preflight: neither browser asked for it here, and it changes nothing.".to_owned(),
+            );
+        }
+        let methods = if passed.methods.is_empty() && passed.method_allowed == MethodAllowed::Listed {
+            vec![leg.method.as_str().to_owned()]
+        } else {
+            passed.methods
+        };
+        self.cache.insert(key, &methods, &passed.header_names, max_age.used, self.now);
+        Ok(())
+    }
+
+    fn cookies(&mut self, leg: &Leg<'a>) {
+        let ex = self.ex;
+        let credentials = match ex.request.credentials {
+            CredentialsMode::Omit => false,
+            CredentialsMode::SameOrigin => leg.tainting == Some(Tainting::Basic),
+            CredentialsMode::Include => true,
+        };
+        if ex.cookies.is_empty() {
+            if leg.index == 0 && ex.request.credentials == CredentialsMode::Include {
+                self.info(
+                    rules::COOKIES_SENT,
+                    "The jar holds no cookies, so the request carries none.".to_owned(),
                 );
             }
-            story.allowed(true)
+            return;
         }
-        Err(failure) => {
-            let rule = match failure {
-                CorsCheckFailure::AllowCredentialsNotTrue { .. } => rules::CORS_CHECK_ALLOW_CREDENTIALS,
-                _ => rules::CORS_CHECK_ALLOW_ORIGIN,
-            };
-            story.fail(rule, cors_check_failed(&failure, serialized_origin));
-            let report = cors_check_report(
-                exchange.browser,
-                Stage::Response,
-                &failure,
-                request.url.as_str(),
-                serialized_origin,
-                exchange.response.status,
+        if !credentials {
+            self.info(
+                rules::CREDENTIALS,
+                format!(
+                    "The credentials mode is {}, so the request to {} carries no cookies.",
+                    credentials_name(ex.request.credentials),
+                    leg.url
+                ),
             );
-            Verdict {
-                read: Read::Blocked,
-                preflight_sent: false,
-                request_sent: true,
-                blocked_at: Some(BlockedAt::Response),
-                reason: Some(report.reason.to_owned()),
-                failed_parameter: report.failed_parameter,
-                cookies_sent: Vec::new(),
-                exposed_headers: Vec::new(),
-                console: Some(report.console),
-                steps: story.steps,
-                findings: Vec::new(),
+            return;
+        }
+        let context = Context {
+            url: &leg.url,
+            credentials,
+            page: &ex.page,
+            top_level: ex.top_level_origin(),
+            cross_site_redirect: leg.cross_site_redirect,
+            third_party: ex.settings.third_party_cookies,
+        };
+        let decisions = cookies::decide(&ex.cookies, &context, &self.profile);
+        if ex.page.is_opaque() {
+            self.info(
+                rules::COOKIES_SAME_SITE,
+                "The page's origin is opaque (a sandboxed iframe), so every request it makes is cross-site for cookies.".to_owned(),
+            );
+        }
+        for decision in &decisions {
+            let rule = match decision.why {
+                Why::CredentialsMode => rules::CREDENTIALS,
+                Why::Domain | Why::Path | Why::Secure => rules::COOKIES_MATCH,
+                Why::NoneWithoutSecure | Why::SameSite => rules::COOKIES_SAME_SITE,
+                Why::LaxByDefault => rules::COOKIES_LAX_BY_DEFAULT,
+                Why::ThirdPartyBlocked | Why::ThirdPartyPartitioned => rules::COOKIES_THIRD_PARTY,
+                Why::OwnPartition | Why::OtherPartition => rules::COOKIES_PARTITIONED,
+                _ => rules::COOKIES_SENT,
+            };
+            self.info(rule, wording::cookie(&decision.name, decision.why, &self.profile));
+        }
+        if leg.index == 0 {
+            self.cookies_sent = decisions.into_iter().filter(|d| d.sent).map(|d| d.name).collect();
+        }
+    }
+
+    fn final_response(&mut self, leg: &Leg<'a>, serialized: &'a str) -> End {
+        let ex = self.ex;
+        let response = leg.response;
+        match leg.tainting {
+            Some(Tainting::Opaque) => {
+                self.info(rules::OPAQUE, "The response comes back opaque: status 0, no headers, no body, whatever the server said.".to_owned());
+                End::Opaque
+            }
+            Some(Tainting::Basic) | None => End::Read(exposed::basic_exposed(&response.headers)),
+            Some(Tainting::Cors) => {
+                let check =
+                    CorsRequest { serialized_origin: serialized, credentials: ex.request.credentials };
+                let result = cors_check(check, &response.headers);
+                self.trace.seen.push(Seen {
+                    kind: Kind::Response,
+                    origin_sent: serialized.to_owned(),
+                    answer: response,
+                    asked: None,
+                    passed: result.is_ok(),
+                });
+                match result {
+                    Ok(()) => {
+                        self.pass(
+                            rules::CORS_CHECK_ALLOW_ORIGIN,
+                            self.allow_origin_passed(response, serialized, false),
+                        );
+                        if ex.request.credentials == CredentialsMode::Include {
+                            self.pass(
+                                rules::CORS_CHECK_ALLOW_CREDENTIALS,
+                                "Access-Control-Allow-Credentials is true, so the credentialed response is shared.".to_owned(),
+                            );
+                        }
+                        let exposed = exposed::cors_exposed(&response.headers, ex.request.credentials);
+                        self.info(rules::EXPOSED_HEADERS, exposed_sentence(&exposed));
+                        End::Read(exposed.names)
+                    }
+                    Err(failure) => {
+                        let rule = self.check_rule(&failure, false);
+                        self.block(
+                            rule,
+                            Failure::Response(failure),
+                            leg.url.clone(),
+                            Some(response.status),
+                            leg.index,
+                        )
+                    }
+                }
             }
         }
     }
-}
 
-fn allow_origin_passed(exchange: &Exchange) -> String {
-    match exchange.response.headers.get("Access-Control-Allow-Origin") {
-        Some(value) if value.as_bytes() == b"*" => {
-            "Access-Control-Allow-Origin is * and no credentials are included, so any origin may read."
-                .to_owned()
+    fn redirect(
+        &mut self,
+        leg: &mut Leg<'a>,
+        serialized: &'a str,
+        location: Result<Url, String>,
+    ) -> Result<(), End> {
+        let ex = self.ex;
+        let response = leg.response;
+        let status = response.status;
+        if leg.tainting == Some(Tainting::Cors) {
+            let check = CorsRequest { serialized_origin: serialized, credentials: ex.request.credentials };
+            let result = cors_check(check, &response.headers);
+            self.trace.seen.push(Seen {
+                kind: Kind::Redirect,
+                origin_sent: serialized.to_owned(),
+                answer: response,
+                asked: None,
+                passed: result.is_ok(),
+            });
+            if let Err(failure) = result {
+                let url = leg.url.clone();
+                return Err(self.block(
+                    rules::REDIRECT_CORS_CHECK,
+                    Failure::RedirectCorsCheck(failure),
+                    url,
+                    Some(status),
+                    leg.index,
+                ));
+            }
+            self.pass(
+                rules::REDIRECT_CORS_CHECK,
+                format!("The {status} redirect itself passes the CORS check, so the browser may look where it points."),
+            );
         }
-        _ => format!("Access-Control-Allow-Origin equals the request's origin {}.", exchange.page),
+        match ex.request.redirect {
+            RedirectMode::Error => {
+                return Err(self.block(
+                    rules::REDIRECT_MODE,
+                    Failure::RedirectModeError,
+                    leg.url.clone(),
+                    Some(status),
+                    leg.index,
+                ));
+            }
+            RedirectMode::Manual => {
+                self.info(
+                    rules::REDIRECT_MODE,
+                    format!("The redirect mode is manual, so the script gets an opaque redirect (status 0) instead of following the {status}."),
+                );
+                return Err(End::Opaque);
+            }
+            RedirectMode::Follow => {}
+        }
+        let location = match location {
+            Ok(location) => location,
+            Err(text) => {
+                let failure = Failure::Redirect(redirect::RedirectFailure::BadLocation(text));
+                return Err(self.block(
+                    rules::REDIRECT_LIMITS,
+                    failure,
+                    leg.url.clone(),
+                    Some(status),
+                    leg.index,
+                ));
+            }
+        };
+        let current = Current {
+            origin: &ex.page,
+            url: &leg.url,
+            method: &leg.method,
+            headers: &leg.headers,
+            mode: ex.request.mode,
+            tainting: leg.tainting.unwrap_or(Tainting::Basic),
+            tainted: leg.tainted,
+            count: leg.count,
+        };
+        let followed = match redirect::follow(current, status, location) {
+            Ok(followed) => followed,
+            Err(failure) => {
+                let rule = match failure {
+                    redirect::RedirectFailure::Credentials(_) => rules::REDIRECT_CREDENTIALS,
+                    _ => rules::REDIRECT_LIMITS,
+                };
+                let url = leg.url.clone();
+                return Err(self.block(rule, Failure::Redirect(failure), url, Some(status), leg.index));
+            }
+        };
+        self.info(
+            rules::REDIRECT_FOLLOW,
+            format!("The server answers {status} and points to {}, which the browser follows.", followed.url),
+        );
+        if let Some(before) = &followed.method_changed_from {
+            self.info(
+                rules::REDIRECT_FOLLOW,
+                format!(
+                    "A {status} turns the {before} into a GET without a body, so the next request is a GET."
+                ),
+            );
+        }
+        if followed.authorization_dropped {
+            self.info(
+                rules::REDIRECT_FOLLOW,
+                "The redirect crosses origins, so the Authorization header is dropped.".to_owned(),
+            );
+        }
+        if followed.newly_tainted {
+            self.info(
+                rules::REDIRECT_TAINT,
+                format!("The redirect leaves the cross-origin {} for another origin, so from now on the request's Origin is null.", Origin::of(&leg.url)),
+            );
+        }
+        let top_site = ex.top_level_origin().site();
+        let was_cross_site = !Origin::of(&leg.url).site().same_site(&top_site);
+        let Some(next) = leg.next else {
+            let url = followed.url;
+            return Err(self.block(
+                rules::REDIRECT_MISSING_HOP,
+                Failure::MissingHop,
+                url,
+                None,
+                leg.index + 1,
+            ));
+        };
+        *leg = Leg {
+            url: followed.url,
+            method: followed.method,
+            headers: followed.headers,
+            tainting: leg.tainting,
+            tainted: followed.tainted,
+            count: followed.count,
+            index: leg.index + 1,
+            preflight: next.preflight.as_ref(),
+            response: &next.response,
+            next: next.next.as_deref(),
+            cross_site_redirect: leg.cross_site_redirect || was_cross_site,
+        };
+        Ok(())
     }
-}
 
-fn cors_check_failed(failure: &CorsCheckFailure, origin: &str) -> String {
-    match failure {
-        CorsCheckFailure::MissingAllowOrigin => {
-            "The response has no Access-Control-Allow-Origin header, so it is not shared with other origins.".to_owned()
-        }
-        CorsCheckFailure::RepeatedAllowOrigin { combined } => {
-            format!("Access-Control-Allow-Origin appears more than once ({combined}); it must appear exactly once.")
-        }
-        CorsCheckFailure::WildcardWithCredentials => {
-            "Access-Control-Allow-Origin is *, which never shares a response that was fetched with credentials.".to_owned()
-        }
-        CorsCheckFailure::AllowOriginMismatch { value, .. } => {
-            format!("Access-Control-Allow-Origin is {value:?}, which is not the request's origin {origin:?} byte for byte.")
-        }
-        CorsCheckFailure::AllowCredentialsNotTrue { value: Some(value) } => {
-            format!("Access-Control-Allow-Credentials is {value:?}; only the exact value true shares a credentialed response.")
-        }
-        CorsCheckFailure::AllowCredentialsNotTrue { value: None } => {
-            "Credentials are included but Access-Control-Allow-Credentials is missing; it must be true.".to_owned()
+    fn check_rule(&self, failure: &crate::cors_check::CorsCheckFailure, preflight: bool) -> Rule {
+        match (failure, preflight) {
+            (_, true) => rules::PREFLIGHT_ALLOW_ORIGIN,
+            (crate::cors_check::CorsCheckFailure::AllowCredentialsNotTrue { .. }, false) => {
+                rules::CORS_CHECK_ALLOW_CREDENTIALS
+            }
+            _ => rules::CORS_CHECK_ALLOW_ORIGIN,
         }
     }
-}
 
-/// The steps written so far.
-struct Story {
-    steps: Vec<Step>,
-}
+    fn allow_origin_passed(&self, answer: &Answer, origin: &str, preflight: bool) -> String {
+        let wildcard =
+            answer.headers.get("Access-Control-Allow-Origin").is_some_and(|v| v.as_bytes() == b"*");
+        wording::cors_check_passed(wildcard, origin, preflight)
+    }
 
-impl Story {
-    fn new() -> Self {
-        Self { steps: Vec::new() }
+    /// Writes the failing step and ends the walk.
+    fn block(&mut self, rule: Rule, failure: Failure, url: Url, status: Option<u16>, index: usize) -> End {
+        let origin = self.ex.page.serialize();
+        self.fail(rule, wording::failure(&failure, origin, &self.profile));
+        End::Blocked(Box::new(Blocked { failure, url, status, index }))
+    }
+
+    fn finish(self, end: End) -> Verdict {
+        let ex = self.ex;
+        let findings = findings::review(&self.trace, ex.request.credentials, &self.profile);
+        let asked = Asked {
+            origin: ex.page.serialize(),
+            method: ex.request.method.as_str(),
+            include: ex.request.credentials == CredentialsMode::Include,
+        };
+        let mut verdict = Verdict {
+            read: Read::Allowed,
+            preflight_sent: self.preflight_sent,
+            request_sent: self.request_sent,
+            blocked_at: None,
+            reason: None,
+            failed_parameter: None,
+            cookies_sent: self.cookies_sent,
+            exposed_headers: Vec::new(),
+            console: None,
+            steps: self.steps,
+            findings: Vec::new(),
+            fix: Vec::new(),
+        };
+        match end {
+            End::Read(exposed) => verdict.exposed_headers = exposed,
+            End::Opaque => verdict.read = Read::Opaque,
+            End::Blocked(blocked) => {
+                let Blocked { failure, url, status, index } = *blocked;
+                verdict.read = Read::Blocked;
+                let mut at = failure.blocked_at();
+                if index > 0 && at == BlockedAt::Request {
+                    at = BlockedAt::Redirect;
+                }
+                verdict.blocked_at = Some(at);
+                let original = ex.request.url.as_str();
+                let scene = Scene {
+                    url: url.as_str(),
+                    redirected_from: (url.as_str() != original).then_some(original),
+                    origin: ex.page.serialize(),
+                    status,
+                };
+                let report = vocabulary::report(ex.browser, &failure, scene);
+                verdict.reason = report.reason.map(str::to_owned);
+                verdict.failed_parameter = report.failed_parameter;
+                verdict.console = report.console;
+                verdict.fix = advice::fixes(Some(&failure), &findings, asked);
+            }
+        }
+        if verdict.fix.is_empty() {
+            verdict.fix = advice::fixes(None, &findings, asked);
+        }
+        verdict.findings = findings;
+        verdict
     }
 
     fn push(&mut self, rule: Rule, outcome: Outcome, says: String) {
@@ -134,20 +781,31 @@ impl Story {
     fn info(&mut self, rule: Rule, says: String) {
         self.push(rule, Outcome::Info, says);
     }
+}
 
-    fn allowed(self, request_sent: bool) -> Verdict {
-        Verdict {
-            read: Read::Allowed,
-            preflight_sent: false,
-            request_sent,
-            blocked_at: None,
-            reason: None,
-            failed_parameter: None,
-            cookies_sent: Vec::new(),
-            exposed_headers: Vec::new(),
-            console: None,
-            steps: self.steps,
-            findings: Vec::new(),
-        }
+fn credentials_name(mode: CredentialsMode) -> &'static str {
+    match mode {
+        CredentialsMode::Omit => "omit",
+        CredentialsMode::SameOrigin => "same-origin",
+        CredentialsMode::Include => "include",
+    }
+}
+
+fn exposed_sentence(exposed: &exposed::Exposed) -> String {
+    let names = if exposed.names.is_empty() {
+        "none of the response headers".to_owned()
+    } else {
+        exposed.names.join(", ")
+    };
+    if exposed.star_exposes_all {
+        format!(
+            "Access-Control-Expose-Headers is * without credentials, so the script reads {names} (never Set-Cookie)."
+        )
+    } else if exposed.star_literal {
+        format!(
+            "With credentials, * in Access-Control-Expose-Headers only names a header called *; the script reads {names}."
+        )
+    } else {
+        format!("The script reads the safelisted and exposed headers present: {names}.")
     }
 }

@@ -18,18 +18,32 @@
 
 #![forbid(unsafe_code)]
 
+pub mod advice;
+pub mod cache;
+pub mod cookies;
 pub mod cors_check;
 pub mod exchange;
 mod explain;
+pub mod exposed;
+pub mod failure;
+pub mod findings;
 pub mod header;
+pub mod local_network;
 pub mod method;
 pub mod observed;
 pub mod origin;
+pub mod preflight;
+pub mod profile;
+pub mod redirect;
+pub mod request;
 pub mod rules;
+pub mod safelist;
 pub mod site;
 pub mod verdict;
 pub mod vocabulary;
+pub mod wording;
 
+pub use cache::PreflightCache;
 pub use exchange::{Browser, Exchange, InputError};
-pub use explain::explain;
+pub use explain::{explain, explain_with};
 pub use verdict::{Read, Verdict};

@@ -27,6 +27,18 @@ pub struct Verdict {
     pub steps: Vec<Step>,
     /// What the exchange reveals about the server's CORS policy.
     pub findings: Vec<Finding>,
+    /// How to fix the server, most important first (optional field; corslab's own).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fix: Vec<Fix>,
+}
+
+/// One piece of advice for the server's owner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fix {
+    /// The stable id of the advice (`allow-origin-from-allowlist`).
+    pub id: String,
+    /// What to change, in one or two plain sentences.
+    pub says: String,
 }
 
 /// Whether the script can read the response.

@@ -1,0 +1,142 @@
+//! How to fix the server: advice for the failure that blocked the read and for each finding,
+//! as data the CLI and the app print under "how to fix the server".
+
+use crate::cors_check::CorsCheckFailure;
+use crate::failure::Failure;
+use crate::preflight::PreflightFailure;
+use crate::redirect::RedirectFailure;
+use crate::verdict::{Finding, Fix};
+
+/// What the advice needs to know about the request.
+#[derive(Debug, Clone, Copy)]
+pub struct Asked<'a> {
+    /// The `Origin` the browser sent.
+    pub origin: &'a str,
+    /// The request's method.
+    pub method: &'a str,
+    /// Whether credentials are included.
+    pub include: bool,
+}
+
+/// The advice for a verdict: the blocking failure first, then one per finding.
+pub fn fixes(failure: Option<&Failure>, findings: &[Finding], asked: Asked<'_>) -> Vec<Fix> {
+    let mut fixes = Vec::new();
+    if let Some((id, says)) = failure.and_then(|f| for_failure(f, asked)) {
+        fixes.push(Fix { id: id.to_owned(), says });
+    }
+    for finding in findings {
+        if let Some((id, says)) = for_finding(&finding.id)
+            && !fixes.iter().any(|f| f.id == id)
+        {
+            fixes.push(Fix { id: id.to_owned(), says: says.to_owned() });
+        }
+    }
+    fixes
+}
+
+fn for_failure(failure: &Failure, asked: Asked<'_>) -> Option<(&'static str, String)> {
+    let Asked { origin, method, include } = asked;
+    let allow_origin = || {
+        let credentials = if include { " and Access-Control-Allow-Credentials: true" } else { "" };
+        format!(
+            "If {origin} should read this, answer with Access-Control-Allow-Origin: {origin}{credentials}, picked from an allowlist you keep on the server, plus Vary: Origin."
+        )
+    };
+    let fix = match failure {
+        Failure::Preflight(PreflightFailure::CorsCheck(f)) | Failure::RedirectCorsCheck(f) | Failure::Response(f) => {
+            match f {
+                CorsCheckFailure::MissingAllowOrigin | CorsCheckFailure::AllowOriginMismatch { .. } => {
+                    ("allow-origin-from-allowlist", allow_origin())
+                }
+                CorsCheckFailure::RepeatedAllowOrigin { .. } => (
+                    "single-allow-origin",
+                    format!("Send Access-Control-Allow-Origin exactly once: check that a proxy and the application do not both add it, and echo {origin} only when it is on your allowlist."),
+                ),
+                CorsCheckFailure::WildcardWithCredentials => (
+                    "no-wildcard-with-credentials",
+                    format!("* never works with credentials. Either drop credentials on the client (credentials: 'omit') for public data, or answer Access-Control-Allow-Origin: {origin} from an allowlist with Access-Control-Allow-Credentials: true and Vary: Origin."),
+                ),
+                CorsCheckFailure::AllowCredentialsNotTrue { .. } => (
+                    "allow-credentials-true",
+                    "Send Access-Control-Allow-Credentials: true (lower case, exactly) alongside the specific allowed origin, or stop sending credentials if the data is public.".to_owned(),
+                ),
+            }
+        }
+        Failure::Preflight(PreflightFailure::Status(status)) => (
+            "preflight-ok-status",
+            format!("Answer OPTIONS preflights with 204 (or 200) before any authentication or routing that now returns {status}: preflights never carry cookies or Authorization."),
+        ),
+        Failure::Preflight(PreflightFailure::Redirect { .. }) => (
+            "preflight-no-redirect",
+            "Answer the preflight at the URL the script calls, without redirecting (watch for trailing-slash and http-to-https redirects), or have the script call the final URL.".to_owned(),
+        ),
+        Failure::Preflight(PreflightFailure::InvalidAllowMethods { .. } | PreflightFailure::InvalidAllowHeaders { .. }) => (
+            "allow-lists-are-tokens",
+            "Write Access-Control-Allow-Methods and Access-Control-Allow-Headers as comma-separated names only, such as PUT, DELETE or content-type, x-csrf.".to_owned(),
+        ),
+        Failure::Preflight(PreflightFailure::Method { method: m, .. }) => (
+            "allow-method",
+            format!("Add {m} to Access-Control-Allow-Methods, spelled exactly as the request sends it (methods are case-sensitive){}.", if include { "; * does not count with credentials" } else { "" }),
+        ),
+        Failure::Preflight(PreflightFailure::Header { name, .. }) => (
+            "allow-header",
+            format!("Add {name} to Access-Control-Allow-Headers{}.", if include || name == "authorization" { " by name (a * does not cover it here)" } else { "" }),
+        ),
+        Failure::Redirect(RedirectFailure::Credentials(_)) => (
+            "no-credentials-in-location",
+            "Redirect to a URL without user:password@; pass credentials in a header the preflight allows instead.".to_owned(),
+        ),
+        Failure::Redirect(_) | Failure::RedirectModeError => (
+            "avoid-redirect",
+            format!("Have the script call the final URL directly, so the {method} needs no redirect."),
+        ),
+        Failure::LocalNetworkInsecure(_) => (
+            "serve-page-securely",
+            "Serve the calling page over https: only secure contexts may ask to reach local or loopback addresses.".to_owned(),
+        ),
+        Failure::LocalNetworkDenied(_) | Failure::LocalNetworkPending(_) => (
+            "local-network-permission",
+            "The user must grant this page local network access; a server header cannot. Serve the page from the same address space as the API if the prompt is unwanted.".to_owned(),
+        ),
+        Failure::Thrown(_) | Failure::Scheme(_) | Failure::SameOriginMode | Failure::MissingHop => return None,
+    };
+    Some(fix)
+}
+
+fn for_finding(id: &str) -> Option<(&'static str, &'static str)> {
+    Some(match id {
+        "reflected-origin-with-credentials" => (
+            "allowlist-not-reflection",
+            "Compare the Origin against an exact allowlist (scheme, host and port) before echoing it; never echo whatever arrives when credentials are allowed.",
+        ),
+        "null-origin-allowed" => (
+            "never-allow-null",
+            "Remove null from the allowed origins: sandboxed iframes on any site send it.",
+        ),
+        "missing-vary-origin" => (
+            "vary-origin",
+            "Add Vary: Origin to every response whose Access-Control-Allow-Origin depends on the request, errors included.",
+        ),
+        "mirrored-methods-with-credentials" | "mirrored-headers-with-credentials" => (
+            "list-methods-and-headers",
+            "List the methods and headers the API really uses instead of mirroring Access-Control-Request-Method and -Headers.",
+        ),
+        "max-age-above-cap" => (
+            "reasonable-max-age",
+            "Use an Access-Control-Max-Age of at most 7200 seconds, the most Chromium keeps.",
+        ),
+        "cors-headers-missing-on-error" => (
+            "cors-headers-on-errors",
+            "Add the CORS headers in a layer that also runs for error responses, so the page can read why a request failed.",
+        ),
+        "authorization-under-wildcard" => (
+            "list-authorization",
+            "List authorization explicitly in Access-Control-Allow-Headers; * will stop covering it.",
+        ),
+        "expose-headers-wildcard" => (
+            "list-exposed-headers",
+            "List the response headers scripts need in Access-Control-Expose-Headers instead of *.",
+        ),
+        _ => return None,
+    })
+}

@@ -1,0 +1,207 @@
+//! The CORS preflight cache: what a browser remembers from successful preflights, so later
+//! requests can skip asking. The clock is a parameter: the engine never reads one.
+
+use crate::exchange::CredentialsMode;
+use crate::safelist::is_cors_non_wildcard_request_header_name;
+
+/// Seconds on a clock the caller owns (only differences matter).
+pub type Seconds = u64;
+
+/// The preflight cache.
+///
+/// <https://fetch.spec.whatwg.org/#cors-preflight-cache>
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PreflightCache {
+    entries: Vec<Entry>,
+}
+
+/// What identifies a request to the cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key<'a> {
+    /// The network partition key: the top-level site, serialized.
+    pub partition: &'a str,
+    /// The byte-serialized request origin (`null` once tainted).
+    pub origin: &'a str,
+    /// The request's current URL, serialized.
+    pub url: &'a str,
+    /// The request's credentials mode.
+    pub credentials: CredentialsMode,
+}
+
+/// One cache entry: a method or a header name one preflight allowed.
+///
+/// <https://fetch.spec.whatwg.org/#cache-entry>
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Entry {
+    partition: String,
+    origin: String,
+    url: String,
+    /// Whether the preflight was made for a request that includes credentials.
+    credentials: bool,
+    item: Item,
+    expires: Seconds,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Item {
+    Method(String),
+    Header(String),
+}
+
+impl PreflightCache {
+    /// An empty cache.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The number of live and expired entries held.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether the cache holds nothing.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Whether an unexpired entry allows `method` for this request.
+    ///
+    /// <https://fetch.spec.whatwg.org/#concept-cache-match-method>
+    pub fn matches_method(&self, key: Key<'_>, method: &str, now: Seconds) -> bool {
+        let include = key.credentials == CredentialsMode::Include;
+        self.live(key, now).any(|e| match &e.item {
+            Item::Method(m) => m == method || (m == "*" && !include),
+            Item::Header(_) => false,
+        })
+    }
+
+    /// Whether an unexpired entry allows the header `name` for this request.
+    ///
+    /// <https://fetch.spec.whatwg.org/#concept-cache-match-header>
+    pub fn matches_header(&self, key: Key<'_>, name: &str, now: Seconds) -> bool {
+        let include = key.credentials == CredentialsMode::Include;
+        self.live(key, now).any(|e| match &e.item {
+            Item::Header(h) => {
+                h.eq_ignore_ascii_case(name)
+                    || (h == "*" && !include && !is_cors_non_wildcard_request_header_name(name))
+            }
+            Item::Method(_) => false,
+        })
+    }
+
+    /// Records what a successful preflight allowed, for `max_age` seconds from `now`.
+    ///
+    /// <https://fetch.spec.whatwg.org/#concept-cache-create-entry>
+    pub fn insert(
+        &mut self,
+        key: Key<'_>,
+        methods: &[String],
+        header_names: &[String],
+        max_age: Seconds,
+        now: Seconds,
+    ) {
+        let items = methods
+            .iter()
+            .map(|m| Item::Method(m.clone()))
+            .chain(header_names.iter().map(|h| Item::Header(h.clone())));
+        for item in items {
+            // An existing entry for the same item is refreshed rather than duplicated.
+            let credentials = key.credentials == CredentialsMode::Include;
+            self.entries.retain(|e| !(e.same_key(key) && e.credentials == credentials && e.item.same(&item)));
+            if max_age == 0 {
+                continue;
+            }
+            self.entries.push(Entry {
+                partition: key.partition.to_owned(),
+                origin: key.origin.to_owned(),
+                url: key.url.to_owned(),
+                credentials,
+                item,
+                expires: now.saturating_add(max_age),
+            });
+        }
+    }
+
+    /// Drops every entry for this request's partition, origin and URL: what a failed preflight
+    /// does.
+    ///
+    /// <https://fetch.spec.whatwg.org/#concept-cache-clear>
+    pub fn clear(&mut self, key: Key<'_>) {
+        self.entries.retain(|e| !e.same_key(key));
+    }
+
+    fn live<'a>(&'a self, key: Key<'a>, now: Seconds) -> impl Iterator<Item = &'a Entry> + 'a {
+        let include = key.credentials == CredentialsMode::Include;
+        // A credentialed entry serves every request; an uncredentialed one only requests that
+        // do not include credentials.
+        self.entries.iter().filter(move |e| e.same_key(key) && e.expires > now && (e.credentials || !include))
+    }
+}
+
+impl Entry {
+    fn same_key(&self, key: Key<'_>) -> bool {
+        self.partition == key.partition && self.origin == key.origin && self.url == key.url
+    }
+}
+
+impl Item {
+    fn same(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Self::Method(a), Self::Method(b)) => a == b,
+            (Self::Header(a), Self::Header(b)) => a.eq_ignore_ascii_case(b),
+            _ => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(credentials: CredentialsMode) -> Key<'static> {
+        Key {
+            partition: "http://fintrack.localhost",
+            origin: "http://blog.fintrack.localhost",
+            url: "http://api.fintrack.localhost/x",
+            credentials,
+        }
+    }
+
+    #[test]
+    fn entries_expire_with_the_clock() {
+        let mut cache = PreflightCache::new();
+        cache.insert(key(CredentialsMode::Omit), &["PUT".into()], &["x-test".into()], 10, 100);
+        assert!(cache.matches_method(key(CredentialsMode::Omit), "PUT", 109));
+        assert!(cache.matches_header(key(CredentialsMode::Omit), "X-Test", 109));
+        assert!(!cache.matches_method(key(CredentialsMode::Omit), "PUT", 110));
+    }
+
+    #[test]
+    fn uncredentialed_entries_do_not_serve_credentialed_requests() {
+        let mut cache = PreflightCache::new();
+        cache.insert(key(CredentialsMode::Omit), &["PUT".into()], &[], 60, 0);
+        assert!(!cache.matches_method(key(CredentialsMode::Include), "PUT", 1));
+        cache.insert(key(CredentialsMode::Include), &["DELETE".into()], &[], 60, 0);
+        assert!(cache.matches_method(key(CredentialsMode::Omit), "DELETE", 1));
+    }
+
+    #[test]
+    fn stars_match_only_without_credentials_and_never_authorization() {
+        let mut cache = PreflightCache::new();
+        cache.insert(key(CredentialsMode::Include), &["*".into()], &["*".into()], 60, 0);
+        assert!(cache.matches_method(key(CredentialsMode::Omit), "PATCH", 1));
+        assert!(!cache.matches_method(key(CredentialsMode::Include), "PATCH", 1));
+        assert!(cache.matches_header(key(CredentialsMode::Omit), "x-a", 1));
+        assert!(!cache.matches_header(key(CredentialsMode::Omit), "Authorization", 1));
+    }
+
+    #[test]
+    fn keys_separate_partitions_origins_and_urls() {
+        let mut cache = PreflightCache::new();
+        cache.insert(key(CredentialsMode::Omit), &["PUT".into()], &[], 60, 0);
+        let other = Key { partition: "http://evil.localhost", ..key(CredentialsMode::Omit) };
+        assert!(!cache.matches_method(other, "PUT", 1));
+        cache.clear(key(CredentialsMode::Omit));
+        assert!(cache.is_empty());
+    }
+}

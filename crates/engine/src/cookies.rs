@@ -1,0 +1,296 @@
+//! Which cookies from the jar a request carries: credentials mode, domain and path matching,
+//! `Secure`, `SameSite`, partitions, and each browser's third-party cookie default.
+
+use url::Url;
+
+use crate::exchange::{Cookie, SameSite, ThirdPartyCookies};
+use crate::origin::Origin;
+use crate::profile::{Profile, ThirdPartyDefault};
+use crate::site::Site;
+
+/// Where a request stands for cookie purposes.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    /// The URL the request goes to.
+    pub url: &'a Url,
+    /// Whether the request's credentials mode lets cookies go at all for this hop.
+    pub credentials: bool,
+    /// The page's origin (opaque for a sandboxed iframe).
+    pub page: &'a Origin,
+    /// The top-level document's origin.
+    pub top_level: &'a Origin,
+    /// Whether an earlier URL in the redirect chain was cross-site.
+    pub cross_site_redirect: bool,
+    /// The user's third-party cookie setting.
+    pub third_party: ThirdPartyCookies,
+}
+
+/// Whether one cookie is attached, and the rule that decided it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    /// The cookie's name.
+    pub name: String,
+    /// Whether it is attached.
+    pub sent: bool,
+    /// Why.
+    pub why: Why,
+}
+
+/// The rule that decided a cookie.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Why {
+    /// The credentials mode (omit, or same-origin on a cross-origin hop) sends no cookies.
+    CredentialsMode,
+    /// The request's host does not domain-match the cookie.
+    Domain,
+    /// The request's path does not path-match the cookie's.
+    Path,
+    /// A `Secure` cookie and a URL that is not potentially trustworthy.
+    Secure,
+    /// `SameSite=None` without `Secure` is refused when set, so it cannot be in the jar.
+    NoneWithoutSecure,
+    /// A partitioned cookie keyed to another top-level site.
+    OtherPartition,
+    /// `SameSite=Strict` or `Lax` on a cross-site request that is not a top-level navigation.
+    SameSite,
+    /// No `SameSite` attribute, treated as `Lax` (Chromium) on a cross-site request.
+    LaxByDefault,
+    /// The browser blocks third-party cookies (setting or default).
+    ThirdPartyBlocked,
+    /// Firefox keeps third-party cookies in the top-level site's partition, so the first-party
+    /// jar is not visible here.
+    ThirdPartyPartitioned,
+    /// Every rule passed on a same-site request.
+    SameSiteRequest,
+    /// Every rule passed on a cross-site request (`SameSite=None`, third-party cookies allowed).
+    CrossSiteAllowed,
+    /// A partitioned cookie whose partition is this top-level site.
+    OwnPartition,
+}
+
+/// Whether a request is same-site for cookies: the page's site for cookies (its top-level site
+/// when the page is same-site with it) equals the URL's site, and no redirect crossed sites.
+///
+/// <https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#name-same-site-and-cross-site-requests>
+pub fn is_same_site_request(context: &Context<'_>) -> bool {
+    let top = context.top_level.site();
+    let page = context.page.site();
+    let target = Origin::of(context.url).site();
+    page.same_site(&top) && target.same_site(&top) && !context.cross_site_redirect
+}
+
+/// Decides, for each cookie in the jar in order, whether this request carries it.
+///
+/// <https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#name-retrieval-algorithm>
+pub fn decide(jar: &[Cookie], context: &Context<'_>, profile: &Profile) -> Vec<Decision> {
+    let same_site = is_same_site_request(context);
+    let top_site = context.top_level.site();
+    jar.iter()
+        .map(|cookie| {
+            let why = decide_one(cookie, context, profile, same_site, &top_site);
+            let sent = matches!(why, Why::SameSiteRequest | Why::CrossSiteAllowed | Why::OwnPartition);
+            Decision { name: cookie.name.clone(), sent, why }
+        })
+        .collect()
+}
+
+/// Whether a URL is potentially trustworthy for `Secure` cookies: `https`, or a loopback host
+/// (`localhost`, `*.localhost`, `127.0.0.0/8`, `::1`), where both browsers accept them over http.
+///
+/// <https://w3c.github.io/webappsec-secure-contexts/#is-origin-trustworthy>
+pub fn is_potentially_trustworthy(url: &Url) -> bool {
+    url.scheme() == "https"
+        || url.scheme() == "wss"
+        || crate::local_network::is_loopback_host(url.host().as_ref())
+}
+
+/// Whether `host` domain-matches `domain` (a cookie's `Domain` without its leading dot).
+///
+/// <https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#name-domain-matching>
+pub fn domain_matches(host: &str, domain: &str) -> bool {
+    let domain = domain.strip_prefix('.').unwrap_or(domain);
+    if host.eq_ignore_ascii_case(domain) {
+        return true;
+    }
+    // A suffix match needs a dot boundary and a host name, not an IP address.
+    let is_ip = host.parse::<std::net::IpAddr>().is_ok() || host.starts_with('[');
+    host.len() > domain.len()
+        && !is_ip
+        && host.as_bytes()[host.len() - domain.len() - 1] == b'.'
+        && host.as_bytes()[host.len() - domain.len()..].eq_ignore_ascii_case(domain.as_bytes())
+}
+
+/// Whether `path` path-matches `cookie_path`.
+///
+/// <https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#name-paths-and-path-match>
+pub fn path_matches(path: &str, cookie_path: &str) -> bool {
+    path == cookie_path
+        || (path.starts_with(cookie_path)
+            && (cookie_path.ends_with('/') || path.as_bytes().get(cookie_path.len()) == Some(&b'/')))
+}
+
+fn decide_one(
+    cookie: &Cookie,
+    context: &Context<'_>,
+    profile: &Profile,
+    same_site: bool,
+    top_site: &Site,
+) -> Why {
+    if !context.credentials {
+        return Why::CredentialsMode;
+    }
+    let host = context.url.host_str().unwrap_or_default();
+    let host_matches = match &cookie.domain {
+        Some(domain) => domain_matches(host, domain),
+        None => host.eq_ignore_ascii_case(&cookie.host),
+    };
+    if !host_matches {
+        return Why::Domain;
+    }
+    if !path_matches(context.url.path(), &cookie.path) {
+        return Why::Path;
+    }
+    if cookie.secure && !is_potentially_trustworthy(context.url) {
+        return Why::Secure;
+    }
+    if cookie.same_site == Some(SameSite::None) && !cookie.secure {
+        return Why::NoneWithoutSecure;
+    }
+    if let Some(partition) = &cookie.partition {
+        // A partitioned cookie belongs to one top-level site and needs no third-party allowance
+        // there; SameSite still applies.
+        let keyed = Site::parse(partition).is_ok_and(|p| p.same_site(top_site));
+        if !keyed {
+            return Why::OtherPartition;
+        }
+        return match same_site_rule(cookie, profile, same_site) {
+            Some(why) => why,
+            None => Why::OwnPartition,
+        };
+    }
+    if let Some(why) = same_site_rule(cookie, profile, same_site) {
+        return why;
+    }
+    if same_site {
+        return Why::SameSiteRequest;
+    }
+    match (context.third_party, profile.third_party_default) {
+        (ThirdPartyCookies::Allowed, _) => Why::CrossSiteAllowed,
+        (ThirdPartyCookies::Blocked, _) | (ThirdPartyCookies::Default, ThirdPartyDefault::Blocked) => {
+            Why::ThirdPartyBlocked
+        }
+        (ThirdPartyCookies::Default, ThirdPartyDefault::Partitioned) => Why::ThirdPartyPartitioned,
+    }
+}
+
+/// The SameSite verdict on a cross-site request, or `None` when SameSite lets the cookie go.
+fn same_site_rule(cookie: &Cookie, profile: &Profile, same_site: bool) -> Option<Why> {
+    if same_site {
+        return None;
+    }
+    // A fetch is never a top-level navigation, so Lax cookies (and Chromium's two-minute
+    // Lax-allowing-unsafe window for top-level POSTs) never apply here.
+    match cookie.same_site {
+        Some(SameSite::Strict | SameSite::Lax) => Some(Why::SameSite),
+        None if profile.lax_by_default => Some(Why::LaxByDefault),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exchange::Browser;
+
+    fn cookie(name: &str, same_site: Option<SameSite>) -> Cookie {
+        Cookie {
+            name: name.into(),
+            host: "api.fintrack.localhost".into(),
+            domain: None,
+            path: "/".into(),
+            same_site,
+            secure: true,
+            http_only: true,
+            partition: None,
+            age_s: 60,
+        }
+    }
+
+    fn sent(page: &str, browser: Browser, third_party: ThirdPartyCookies, jar: &[Cookie]) -> Vec<String> {
+        let url = Url::parse("http://api.fintrack.localhost:8080/me").unwrap();
+        let page = Origin::parse(page).unwrap();
+        let context = Context {
+            url: &url,
+            credentials: true,
+            page: &page,
+            top_level: &page,
+            cross_site_redirect: false,
+            third_party,
+        };
+        decide(jar, &context, &Profile::of(browser)).into_iter().filter(|d| d.sent).map(|d| d.name).collect()
+    }
+
+    #[test]
+    fn same_site_pages_get_every_cookie() {
+        let jar = [cookie("s", Some(SameSite::Strict)), cookie("l", Some(SameSite::Lax)), cookie("n", None)];
+        assert_eq!(
+            sent("http://blog.fintrack.localhost:8080", Browser::Chromium, ThirdPartyCookies::Default, &jar),
+            ["s", "l", "n"]
+        );
+    }
+
+    #[test]
+    fn cross_site_defaults_send_nothing_in_either_browser() {
+        let jar = [cookie("none", Some(SameSite::None)), cookie("absent", None)];
+        for browser in [Browser::Chromium, Browser::Firefox] {
+            assert!(sent("http://evil.localhost", browser, ThirdPartyCookies::Default, &jar).is_empty());
+        }
+    }
+
+    #[test]
+    fn allowed_third_party_cookies_differ_on_lax_by_default() {
+        let jar = [
+            cookie("none", Some(SameSite::None)),
+            cookie("absent", None),
+            cookie("lax", Some(SameSite::Lax)),
+        ];
+        assert_eq!(
+            sent("http://evil.localhost", Browser::Chromium, ThirdPartyCookies::Allowed, &jar),
+            ["none"]
+        );
+        assert_eq!(
+            sent("http://evil.localhost", Browser::Firefox, ThirdPartyCookies::Allowed, &jar),
+            ["none", "absent"]
+        );
+    }
+
+    #[test]
+    fn domain_and_path_matching() {
+        assert!(domain_matches("api.fintrack.localhost", ".fintrack.localhost"));
+        assert!(!domain_matches("evilfintrack.localhost", "fintrack.localhost"));
+        assert!(!domain_matches("1.2.3.4", "3.4"));
+        assert!(path_matches("/me/balance", "/me"));
+        assert!(path_matches("/me/", "/me/"));
+        assert!(!path_matches("/meow", "/me"));
+    }
+
+    #[test]
+    fn partitioned_cookies_follow_their_top_level_site() {
+        let mut partitioned = cookie("p", Some(SameSite::None));
+        partitioned.partition = Some("http://evil.localhost".into());
+        assert_eq!(
+            sent(
+                "http://evil.localhost",
+                Browser::Chromium,
+                ThirdPartyCookies::Default,
+                std::slice::from_ref(&partitioned)
+            ),
+            ["p"]
+        );
+        assert!(
+            sent("http://other.localhost", Browser::Chromium, ThirdPartyCookies::Default, &[partitioned])
+                .is_empty()
+        );
+    }
+}

@@ -1,0 +1,93 @@
+//! Which response headers a script can read from a CORS response: the safelisted ones, those
+//! `Access-Control-Expose-Headers` names, and never `Set-Cookie`.
+
+use crate::exchange::CredentialsMode;
+use crate::header::HeaderList;
+use crate::preflight::parse_list;
+use crate::safelist::{is_cors_safelisted_response_header_name, is_forbidden_response_header_name};
+
+/// The readable headers of a response, and how `Access-Control-Expose-Headers` was read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Exposed {
+    /// Lower-cased names of the response headers the script can read, in response order.
+    pub names: Vec<String>,
+    /// The names `Access-Control-Expose-Headers` lists (empty when it does not parse).
+    pub listed: Vec<String>,
+    /// `*` was listed and exposed every header (no credentials).
+    pub star_exposes_all: bool,
+    /// `*` was listed but counted only as a header literally named `*` (credentials included).
+    pub star_literal: bool,
+}
+
+/// The headers of a CORS response a script can read.
+///
+/// <https://fetch.spec.whatwg.org/#concept-response-cors-exposed-header-name-list>
+pub fn cors_exposed(headers: &HeaderList, credentials: CredentialsMode) -> Exposed {
+    // Main fetch: the exposed list is the parsed Access-Control-Expose-Headers; a value that
+    // does not parse exposes nothing extra.
+    let listed = parse_list(headers, "Access-Control-Expose-Headers").unwrap_or_default();
+    let star = listed.iter().any(|n| n == "*");
+    let include = credentials == CredentialsMode::Include;
+    // Without credentials, `*` means every header name in the response.
+    let star_exposes_all = star && !include;
+    let names = readable(headers, |name| {
+        star_exposes_all && !is_forbidden_response_header_name(name)
+            || is_cors_safelisted_response_header_name(name, &listed)
+    });
+    Exposed { names, listed, star_exposes_all, star_literal: star && include }
+}
+
+/// The headers of a same-origin (basic) response a script can read: all but `Set-Cookie`.
+///
+/// <https://fetch.spec.whatwg.org/#concept-filtered-response-basic>
+pub fn basic_exposed(headers: &HeaderList) -> Vec<String> {
+    readable(headers, |name| !is_forbidden_response_header_name(name))
+}
+
+fn readable(headers: &HeaderList, keep: impl Fn(&str) -> bool) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for header in headers {
+        let name = header.name.to_lowercase();
+        if keep(&name) && !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::header::Header;
+
+    fn headers(list: &[(&str, &str)]) -> HeaderList {
+        list.iter().map(|(n, v)| Header::new(n, v).unwrap()).collect()
+    }
+
+    #[test]
+    fn star_exposes_all_but_set_cookie_without_credentials() {
+        let list = headers(&[
+            ("Access-Control-Expose-Headers", "*"),
+            ("Test", "X"),
+            ("Set-Cookie", "a=1"),
+            ("*", "whoa"),
+        ]);
+        let exposed = cors_exposed(&list, CredentialsMode::Omit);
+        assert_eq!(exposed.names, vec!["access-control-expose-headers", "test", "*"]);
+        let credentialed = cors_exposed(&list, CredentialsMode::Include);
+        assert_eq!(credentialed.names, vec!["*"]);
+        assert!(credentialed.star_literal);
+    }
+
+    #[test]
+    fn safelisted_and_listed_names_are_readable() {
+        let list = headers(&[
+            ("Content-Type", "text/plain"),
+            ("Age", "27"),
+            ("X-Total", "3"),
+            ("Access-Control-Expose-Headers", "x-total"),
+        ]);
+        assert_eq!(cors_exposed(&list, CredentialsMode::Omit).names, vec!["content-type", "x-total"]);
+        assert_eq!(basic_exposed(&headers(&[("Set-Cookie", "a"), ("Age", "1")])), vec!["age"]);
+    }
+}

@@ -1,0 +1,58 @@
+//! Every way a fetch can end without the script reading the response, as one typed value the
+//! narrator, the vocabulary and the fix advice all match on.
+
+use crate::cors_check::CorsCheckFailure;
+use crate::local_network::AddressSpace;
+use crate::preflight::PreflightFailure;
+use crate::redirect::RedirectFailure;
+use crate::request::Thrown;
+use crate::verdict::BlockedAt;
+
+/// Why the script does not get the response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Failure {
+    /// `fetch()` threw before sending anything.
+    Thrown(Thrown),
+    /// A cross-origin request to a URL whose scheme is not `http` or `https`.
+    Scheme(String),
+    /// A `same-origin` mode request to another origin.
+    SameOriginMode,
+    /// The page is not a secure context, so it may not reach a more private address space.
+    LocalNetworkInsecure(AddressSpace),
+    /// The local-network-access permission was refused.
+    LocalNetworkDenied(AddressSpace),
+    /// The fetch waits for a local-network-access answer that never comes.
+    LocalNetworkPending(AddressSpace),
+    /// The preflight failed, so the request was never sent.
+    Preflight(PreflightFailure),
+    /// A redirect response failed the CORS check, so it was not followed.
+    RedirectCorsCheck(CorsCheckFailure),
+    /// A redirect could not be followed.
+    Redirect(RedirectFailure),
+    /// The request's redirect mode is `error` and the server redirected.
+    RedirectModeError,
+    /// The exchange stops at a redirect without saying how the next URL answers.
+    MissingHop,
+    /// The final response failed the CORS check.
+    Response(CorsCheckFailure),
+}
+
+impl Failure {
+    /// Where in the exchange the fetch stopped.
+    pub fn blocked_at(&self) -> BlockedAt {
+        match self {
+            Self::Thrown(_)
+            | Self::Scheme(_)
+            | Self::SameOriginMode
+            | Self::LocalNetworkInsecure(_)
+            | Self::LocalNetworkDenied(_)
+            | Self::LocalNetworkPending(_) => BlockedAt::Request,
+            Self::Preflight(_) => BlockedAt::Preflight,
+            Self::RedirectCorsCheck(_) | Self::Redirect(_) | Self::RedirectModeError | Self::MissingHop => {
+                BlockedAt::Redirect
+            }
+            Self::Response(_) => BlockedAt::Response,
+        }
+    }
+}

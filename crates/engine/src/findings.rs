@@ -1,0 +1,187 @@
+//! What an exchange reveals about the server's CORS policy, whether or not this read worked:
+//! reflected origins, `null` trusted, wildcards, missing `Vary: Origin`, mirrored preflights.
+//!
+//! One exchange shows one answer, so findings that need a second probe (is the origin reflected
+//! or allow-listed?) say what to try next rather than claim more than the exchange shows.
+
+use crate::exchange::{Answer, CredentialsMode};
+use crate::profile::Profile;
+use crate::verdict::{Finding, Severity};
+
+/// One server answer the narrator saw, with what the browser had sent.
+#[derive(Debug, Clone)]
+pub struct Seen<'a> {
+    /// What kind of answer it was.
+    pub kind: Kind,
+    /// The `Origin` header sent with it.
+    pub origin_sent: String,
+    /// The answer.
+    pub answer: &'a Answer,
+    /// For a preflight: `Access-Control-Request-Method` and `-Headers` as sent.
+    pub asked: Option<(String, Option<String>)>,
+    /// Whether it passed the CORS check.
+    pub passed: bool,
+}
+
+/// Which request an answer belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A CORS preflight.
+    Preflight,
+    /// A redirect response.
+    Redirect,
+    /// The final response.
+    Response,
+}
+
+/// Everything the findings need from one walk through an exchange.
+#[derive(Debug, Clone, Default)]
+pub struct Trace<'a> {
+    /// The answers seen, in order.
+    pub seen: Vec<Seen<'a>>,
+    /// Whether the page is cross-site to the URL the script asked for.
+    pub cross_site: bool,
+    /// Whether the request includes credentials.
+    pub include: bool,
+    /// Whether a preflight let `Authorization` through under `*`.
+    pub authorization_by_wildcard: bool,
+}
+
+/// Reviews a trace.
+pub fn review(trace: &Trace<'_>, credentials: CredentialsMode, profile: &Profile) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let mut add = |id: &str, severity: Severity, says: String| {
+        if !findings.iter().any(|f: &Finding| f.id == id) {
+            findings.push(Finding { id: id.to_owned(), severity, says });
+        }
+    };
+    for seen in &trace.seen {
+        let headers = &seen.answer.headers;
+        let acao = headers.get("Access-Control-Allow-Origin").map(|v| v.to_text());
+        let acac = headers.get("Access-Control-Allow-Credentials").is_some_and(|v| v.as_bytes() == b"true");
+        match acao.as_deref() {
+            Some("null") => add(
+                "null-origin-allowed",
+                if acac { Severity::High } else { Severity::Medium },
+                format!(
+                    "The server allows the origin null{}: any sandboxed iframe or data: document, on any site, sends that origin.",
+                    if acac { " with credentials" } else { "" }
+                ),
+            ),
+            Some(value) if value == seen.origin_sent && acac && seen.origin_sent != "null" => add(
+                "reflected-origin-with-credentials",
+                if trace.cross_site { Severity::High } else { Severity::Medium },
+                format!(
+                    "The server grants {value} credentialed access; if it echoes any Origin it receives, every site can read signed-in users' data (probe with an unrelated origin, as `corslab audit` does)."
+                ),
+            ),
+            Some("*") if trace.include => add(
+                "wildcard-with-credentials",
+                Severity::Info,
+                "The server answers * to a credentialed request, which browsers refuse; it cannot have meant to share credentialed data this way.".to_owned(),
+            ),
+            Some("*") => add(
+                "wildcard-origin",
+                Severity::Info,
+                "The server shares this response with every origin (*); fine for public data, never for anything that depends on who asks.".to_owned(),
+            ),
+            _ => {}
+        }
+        let dynamic = acao.as_deref().is_some_and(|v| v != "*");
+        if dynamic && seen.kind != Kind::Preflight && !varies_on_origin(seen.answer) {
+            add(
+                "missing-vary-origin",
+                Severity::Medium,
+                "The response allows one specific origin but has no Vary: Origin; if the server picks that origin per request, a shared cache can serve one origin's answer to another.".to_owned(),
+            );
+        }
+        if let (Kind::Preflight, Some((method, asked_headers))) = (seen.kind, &seen.asked) {
+            let (method, asked_headers) = (method.as_str(), asked_headers.as_deref());
+            let acam = headers.get("Access-Control-Allow-Methods").map(|v| v.to_text());
+            if acac && acam.as_deref() == Some(method) && !matches!(method, "GET" | "HEAD" | "POST") {
+                add(
+                    "mirrored-methods-with-credentials",
+                    Severity::Low,
+                    format!(
+                        "Access-Control-Allow-Methods repeats exactly the method asked for ({method}) with credentials allowed; a server that mirrors the request allows every method to every origin it trusts."
+                    ),
+                );
+            }
+            let acah = headers.get("Access-Control-Allow-Headers").map(|v| v.to_text());
+            if acac && asked_headers.is_some() && acah.as_deref() == asked_headers {
+                add(
+                    "mirrored-headers-with-credentials",
+                    Severity::Low,
+                    "Access-Control-Allow-Headers repeats Access-Control-Request-Headers byte for byte with credentials allowed; a mirroring server allows any header.".to_owned(),
+                );
+            }
+            let max_age = crate::preflight::max_age(headers, profile);
+            if max_age.sent.is_some_and(|sent| sent > profile.max_age_cap) {
+                add(
+                    "max-age-above-cap",
+                    Severity::Info,
+                    format!(
+                        "Access-Control-Max-Age is {} seconds, more than {} keeps ({} s); the extra time only delays policy changes elsewhere.",
+                        max_age.sent.unwrap_or_default(),
+                        profile.name(),
+                        profile.max_age_cap
+                    ),
+                );
+            }
+            if headers.contains("Access-Control-Allow-Private-Network") {
+                add(
+                    "private-network-header",
+                    Severity::Info,
+                    "The preflight answer carries Access-Control-Allow-Private-Network, a header of the retired Private Network Access trial; Local Network Access asks the user instead and ignores it.".to_owned(),
+                );
+            }
+        }
+        if seen.kind == Kind::Response
+            && headers
+                .get_decode_split("Access-Control-Expose-Headers")
+                .is_some_and(|v| v.iter().any(|n| n == "*"))
+        {
+            add(
+                "expose-headers-wildcard",
+                if trace.include { Severity::Info } else { Severity::Low },
+                if trace.include {
+                    "Access-Control-Expose-Headers: * only names a header called * on a credentialed response; list the headers to expose.".to_owned()
+                } else {
+                    "Access-Control-Expose-Headers: * lets every origin allowed here read every response header but Set-Cookie.".to_owned()
+                },
+            );
+        }
+    }
+    let checked_ok = trace.seen.iter().any(|s| s.kind != Kind::Response && s.passed);
+    if let Some(last) = trace.seen.iter().rev().find(|s| s.kind == Kind::Response)
+        && last.answer.status >= 400
+        && !last.answer.headers.contains("Access-Control-Allow-Origin")
+        && checked_ok
+    {
+        add(
+            "cors-headers-missing-on-error",
+            Severity::Low,
+            format!(
+                "The {} error response lacks the CORS headers the earlier answers had, so the script cannot read why the request failed (and the request itself did reach the server).",
+                last.answer.status
+            ),
+        );
+    }
+    if trace.authorization_by_wildcard && credentials != CredentialsMode::Include {
+        add(
+            "authorization-under-wildcard",
+            Severity::Low,
+            "Authorization got through only because Access-Control-Allow-Headers is *, which the spec no longer allows; list authorization by name before browsers enforce it.".to_owned(),
+        );
+    }
+    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    findings
+}
+
+/// Whether a response's `Vary` names `Origin` (or is `*`).
+fn varies_on_origin(answer: &Answer) -> bool {
+    answer
+        .headers
+        .get_decode_split("Vary")
+        .is_some_and(|names| names.iter().any(|n| n == "*" || n.eq_ignore_ascii_case("origin")))
+}

@@ -1,0 +1,374 @@
+//! The CORS preflight: when the browser asks first, what it asks, and how it reads the answer.
+
+use crate::cors_check::{CorsCheckFailure, CorsRequest, cors_check};
+use crate::exchange::{Answer, CredentialsMode};
+use crate::header::{HeaderList, is_token};
+use crate::method::Method;
+use crate::profile::Profile;
+use crate::safelist::{self, UnsafeNames};
+
+/// What the preflight decision needs to know about the request.
+#[derive(Debug, Clone, Copy)]
+pub struct Asking<'a> {
+    /// The request's (normalized) method.
+    pub method: &'a Method,
+    /// The request's headers, after `fetch()` dropped what it drops.
+    pub headers: &'a HeaderList,
+    /// The CORS-unsafe request-header names of those headers.
+    pub unsafe_names: &'a UnsafeNames,
+    /// The request's credentials mode.
+    pub credentials: CredentialsMode,
+    /// The `Origin` the CORS check compares against.
+    pub serialized_origin: &'a str,
+}
+
+/// The `OPTIONS` request a preflight sends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreflightRequest {
+    /// `Access-Control-Request-Method`.
+    pub request_method: String,
+    /// `Access-Control-Request-Headers`, absent when there are no unsafe names.
+    pub request_headers: Option<String>,
+}
+
+/// A preflight answer that lets the request go ahead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Passed {
+    /// The methods `Access-Control-Allow-Methods` lists.
+    pub methods: Vec<String>,
+    /// The header names `Access-Control-Allow-Headers` lists.
+    pub header_names: Vec<String>,
+    /// How the request's method was allowed.
+    pub method_allowed: MethodAllowed,
+    /// `Authorization` was let through by `*` although the spec never lets `*` cover it.
+    pub authorization_by_wildcard: bool,
+    /// How long the answer may be cached.
+    pub max_age: MaxAge,
+}
+
+/// How a preflight allowed the method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MethodAllowed {
+    /// The method is listed, byte for byte.
+    Listed,
+    /// The method is safelisted and needs no listing.
+    Safelisted,
+    /// `*` without credentials.
+    Wildcard,
+}
+
+/// The cache lifetime a preflight answer gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MaxAge {
+    /// `Access-Control-Max-Age` as sent, when it parsed.
+    pub sent: Option<u64>,
+    /// The lifetime used: the sent value (or 5 seconds when absent), capped by the browser.
+    pub used: u64,
+}
+
+/// Why a preflight fails: every failure is a network error, so the actual request is never sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PreflightFailure {
+    /// The answer is a redirect; preflights never follow redirects.
+    Redirect {
+        /// The redirect status.
+        status: u16,
+    },
+    /// The CORS check failed on the preflight answer.
+    CorsCheck(CorsCheckFailure),
+    /// The status is not an ok status (200 to 299).
+    Status(u16),
+    /// `Access-Control-Allow-Methods` does not parse.
+    InvalidAllowMethods {
+        /// The whole header value.
+        value: String,
+        /// The first item that is not a method.
+        token: String,
+    },
+    /// `Access-Control-Allow-Headers` does not parse.
+    InvalidAllowHeaders {
+        /// The whole header value.
+        value: String,
+        /// The first item that is not a header name.
+        token: String,
+    },
+    /// The method is not allowed.
+    Method {
+        /// The request's method.
+        method: String,
+        /// Whether `*` was listed but could not count because credentials are included.
+        wildcard_with_credentials: bool,
+    },
+    /// A header is not allowed.
+    Header {
+        /// The lower-cased header name.
+        name: String,
+        /// Whether `*` was listed but could not count (credentials included, or `Authorization`).
+        wildcard_ignored: bool,
+    },
+}
+
+/// The default preflight cache lifetime when `Access-Control-Max-Age` is absent, in seconds.
+pub const DEFAULT_MAX_AGE: u64 = 5;
+
+/// Whether a request needs a preflight: a method other than `GET`, `HEAD`, `POST`, or any
+/// CORS-unsafe request-header name.
+///
+/// <https://fetch.spec.whatwg.org/#concept-main-fetch>
+pub fn is_needed(method: &Method, unsafe_names: &UnsafeNames) -> bool {
+    !safelist::is_cors_safelisted_method(method) || !unsafe_names.names.is_empty()
+}
+
+/// The preflight request for a request.
+///
+/// <https://fetch.spec.whatwg.org/#cors-preflight-fetch-0>
+pub fn request_for(method: &Method, unsafe_names: &UnsafeNames) -> PreflightRequest {
+    // Steps 1-4: an OPTIONS request with `Accept: */*` and `Access-Control-Request-Method`.
+    // Step 5: the unsafe names, comma-separated without spaces, when there are any.
+    PreflightRequest {
+        request_method: method.as_str().to_owned(),
+        request_headers: (!unsafe_names.names.is_empty()).then(|| unsafe_names.names.join(",")),
+    }
+}
+
+/// Reads a preflight answer.
+///
+/// <https://fetch.spec.whatwg.org/#cors-preflight-fetch-0>
+pub fn check(asking: Asking<'_>, answer: &Answer, profile: &Profile) -> Result<Passed, PreflightFailure> {
+    let include = asking.credentials == CredentialsMode::Include;
+    // The preflight is fetched without following redirects, so a redirect is a failure. Both
+    // browsers report it before looking at any header.
+    if answer.is_redirect() && answer.headers.contains("Location") {
+        return Err(PreflightFailure::Redirect { status: answer.status });
+    }
+    // Step 7: the CORS check (with the request's credentials mode) and an ok status. Both
+    // browsers report a failed check before a bad status.
+    let request =
+        CorsRequest { serialized_origin: asking.serialized_origin, credentials: asking.credentials };
+    cors_check(request, &answer.headers).map_err(PreflightFailure::CorsCheck)?;
+    if !answer.is_ok() {
+        return Err(PreflightFailure::Status(answer.status));
+    }
+    // Steps 7.1-7.3: both lists must parse.
+    let methods = parse_list(&answer.headers, "Access-Control-Allow-Methods")
+        .map_err(|(value, token)| PreflightFailure::InvalidAllowMethods { value, token })?;
+    let header_names = parse_list(&answer.headers, "Access-Control-Allow-Headers")
+        .map_err(|(value, token)| PreflightFailure::InvalidAllowHeaders { value, token })?;
+    // Step 7.5: the method must be listed (byte for byte), safelisted, or covered by `*`
+    // without credentials.
+    let method = asking.method.as_str();
+    let star_methods = methods.iter().any(|m| m == "*");
+    let method_allowed = if methods.iter().any(|m| m == method) {
+        MethodAllowed::Listed
+    } else if safelist::is_cors_safelisted_method(asking.method) {
+        MethodAllowed::Safelisted
+    } else if star_methods && !include {
+        MethodAllowed::Wildcard
+    } else {
+        return Err(PreflightFailure::Method {
+            method: method.to_owned(),
+            wildcard_with_credentials: star_methods && include,
+        });
+    };
+    let star_headers = header_names.iter().any(|h| h == "*");
+    let listed = |name: &str| header_names.iter().any(|h| h.eq_ignore_ascii_case(name));
+    // Step 7.6: `Authorization` must be listed by name; `*` never covers it. Both browsers still
+    // let `*` cover it without credentials, with a deprecation warning.
+    let mut authorization_by_wildcard = false;
+    for header in asking.headers {
+        let name = header.name.as_str();
+        if safelist::is_cors_non_wildcard_request_header_name(name) && !listed(name) {
+            if star_headers && !include && profile.authorization_under_wildcard {
+                authorization_by_wildcard = true;
+                continue;
+            }
+            return Err(PreflightFailure::Header {
+                name: header.name.to_lowercase(),
+                wildcard_ignored: star_headers,
+            });
+        }
+    }
+    // Step 7.7: every other unsafe name must be listed, or covered by `*` without credentials.
+    for name in &asking.unsafe_names.names {
+        if !listed(name) && (include || !star_headers) {
+            return Err(PreflightFailure::Header { name: name.clone(), wildcard_ignored: star_headers });
+        }
+    }
+    // Steps 7.8-7.9: the cache lifetime, capped by the browser.
+    let max_age = max_age(&answer.headers, profile);
+    Ok(Passed { methods, header_names, method_allowed, authorization_by_wildcard, max_age })
+}
+
+/// Reads `Access-Control-Max-Age`: delta-seconds, 5 seconds when absent or malformed, capped by
+/// the browser.
+///
+/// <https://fetch.spec.whatwg.org/#http-access-control-max-age>
+pub fn max_age(headers: &HeaderList, profile: &Profile) -> MaxAge {
+    let sent = headers.get("Access-Control-Max-Age").and_then(|v| {
+        let bytes = v.as_bytes();
+        if bytes.is_empty() || !bytes.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        // Absurdly long values saturate rather than fail: they are still "a long time".
+        Some(bytes.iter().fold(0u64, |n, &d| n.saturating_mul(10).saturating_add(u64::from(d - b'0'))))
+    });
+    MaxAge { sent, used: sent.unwrap_or(DEFAULT_MAX_AGE).min(profile.max_age_cap) }
+}
+
+/// Splits a list header into its items; an item that is not a token is a parse failure,
+/// returned as `(whole value, first bad item)`. Empty items are allowed and skipped.
+///
+/// <https://fetch.spec.whatwg.org/#extract-header-list-values>
+pub fn parse_list(headers: &HeaderList, name: &str) -> Result<Vec<String>, (String, String)> {
+    let Some(value) = headers.get(name) else {
+        return Ok(Vec::new());
+    };
+    let text = value.to_text();
+    let mut items = Vec::new();
+    for item in crate::header::get_decode_split_value(&text) {
+        if item.is_empty() {
+            continue;
+        }
+        if !is_token(&item) {
+            return Err((text, item));
+        }
+        items.push(item);
+    }
+    Ok(items)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exchange::Browser;
+    use crate::header::Header;
+
+    const ORIGIN: &str = "http://blog.fintrack.localhost:8080";
+
+    fn answer(status: u16, headers: &[(&str, &str)]) -> Answer {
+        Answer { status, headers: headers.iter().map(|(n, v)| Header::new(n, v).unwrap()).collect() }
+    }
+
+    fn run(
+        method: &str,
+        sent: &[(&str, &str)],
+        credentials: CredentialsMode,
+        answered: &Answer,
+    ) -> Result<Passed, PreflightFailure> {
+        let method = Method::new(method).unwrap();
+        let headers: HeaderList = sent.iter().map(|(n, v)| Header::new(n, v).unwrap()).collect();
+        let unsafe_names = safelist::cors_unsafe_request_header_names(&headers);
+        let asking = Asking {
+            method: &method,
+            headers: &headers,
+            unsafe_names: &unsafe_names,
+            credentials,
+            serialized_origin: ORIGIN,
+        };
+        check(asking, answered, &Profile::of(Browser::Chromium))
+    }
+
+    use CredentialsMode::{Include, Omit};
+
+    #[test]
+    fn star_covers_methods_and_headers_only_without_credentials() {
+        let star = answer(
+            200,
+            &[
+                ("Access-Control-Allow-Origin", ORIGIN),
+                ("Access-Control-Allow-Credentials", "true"),
+                ("Access-Control-Allow-Methods", "*"),
+                ("Access-Control-Allow-Headers", "*"),
+            ],
+        );
+        assert_eq!(
+            run("PUT", &[("X-Test", "1")], Omit, &star).unwrap().method_allowed,
+            MethodAllowed::Wildcard
+        );
+        assert!(matches!(
+            run("PUT", &[], Include, &star),
+            Err(PreflightFailure::Method { wildcard_with_credentials: true, .. })
+        ));
+        assert!(matches!(
+            run("GET", &[("X-Test", "1")], Include, &star),
+            Err(PreflightFailure::Header { .. })
+        ));
+    }
+
+    #[test]
+    fn method_matching_is_case_sensitive() {
+        let lower =
+            answer(204, &[("Access-Control-Allow-Origin", ORIGIN), ("Access-Control-Allow-Methods", "put")]);
+        assert!(matches!(run("PUT", &[], Omit, &lower), Err(PreflightFailure::Method { .. })));
+        let get = answer(
+            204,
+            &[
+                ("Access-Control-Allow-Origin", ORIGIN),
+                ("Access-Control-Allow-Methods", "get"),
+                ("Access-Control-Allow-Headers", "x-test"),
+            ],
+        );
+        assert_eq!(
+            run("GET", &[("X-Test", "1")], Omit, &get).unwrap().method_allowed,
+            MethodAllowed::Safelisted
+        );
+    }
+
+    #[test]
+    fn unparsable_lists_fail() {
+        let bad = answer(
+            200,
+            &[("Access-Control-Allow-Origin", ORIGIN), ("Access-Control-Allow-Methods", "Bad method name")],
+        );
+        assert!(matches!(run("PUT", &[], Omit, &bad), Err(PreflightFailure::InvalidAllowMethods { .. })));
+        let empty_items = answer(
+            200,
+            &[("Access-Control-Allow-Origin", ORIGIN), ("Access-Control-Allow-Methods", "PUT, ,DELETE")],
+        );
+        assert!(run("DELETE", &[], Omit, &empty_items).is_ok());
+    }
+
+    #[test]
+    fn authorization_under_star_is_a_measured_leniency() {
+        let star =
+            answer(200, &[("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Headers", "*")]);
+        assert!(run("GET", &[("Authorization", "Bearer x")], Omit, &star).unwrap().authorization_by_wildcard);
+        let mut strict = Profile::of(Browser::Chromium);
+        strict.authorization_under_wildcard = false;
+        let method = Method::get();
+        let headers: HeaderList = [Header::new("Authorization", "x").unwrap()].into_iter().collect();
+        let unsafe_names = safelist::cors_unsafe_request_header_names(&headers);
+        let asking = Asking {
+            method: &method,
+            headers: &headers,
+            unsafe_names: &unsafe_names,
+            credentials: Omit,
+            serialized_origin: ORIGIN,
+        };
+        assert!(matches!(check(asking, &star, &strict), Err(PreflightFailure::Header { .. })));
+    }
+
+    #[test]
+    fn cors_check_comes_before_status_and_redirects_before_both() {
+        assert!(matches!(run("PUT", &[], Omit, &answer(404, &[])), Err(PreflightFailure::CorsCheck(_))));
+        assert_eq!(
+            run("PUT", &[], Omit, &answer(404, &[("Access-Control-Allow-Origin", "*")])),
+            Err(PreflightFailure::Status(404))
+        );
+        assert!(matches!(
+            run("PUT", &[], Omit, &answer(302, &[("Location", "/x")])),
+            Err(PreflightFailure::Redirect { .. })
+        ));
+    }
+
+    #[test]
+    fn max_age_defaults_and_caps() {
+        let profile = Profile::of(Browser::Chromium);
+        let headers = |v: &str| answer(200, &[("Access-Control-Max-Age", v)]).headers;
+        assert_eq!(max_age(&HeaderList::new(), &profile).used, DEFAULT_MAX_AGE);
+        assert_eq!(max_age(&headers("600"), &profile).used, 600);
+        assert_eq!(max_age(&headers("86400"), &profile), MaxAge { sent: Some(86_400), used: 7_200 });
+        assert_eq!(max_age(&headers("-1"), &profile).sent, None);
+    }
+}

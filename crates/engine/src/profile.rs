@@ -1,0 +1,108 @@
+//! Browser profiles: where Chromium 156 and Firefox ESR 153 differ from the spec or from each
+//! other, as measured on this project's machines (`shared/browsers.md`).
+//!
+//! The spec modules take the few facts they need from a [`Profile`] as plain values, so every
+//! deviation is named in one place instead of scattered `if browser == …` tests.
+
+use crate::exchange::Browser;
+
+/// What one browser does where the spec leaves room or where the browser departs from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Profile {
+    /// The browser this profile describes.
+    pub browser: Browser,
+    /// The longest `Access-Control-Max-Age` the browser honours, in seconds.
+    pub max_age_cap: u64,
+    /// Whether `Access-Control-Allow-Headers: *` still covers `Authorization` for requests
+    /// without credentials. The spec says never; both browsers measured still allow it and
+    /// only log a deprecation warning.
+    pub authorization_under_wildcard: bool,
+    /// Whether a cookie without `SameSite` is treated as `Lax` (Chromium) or as `None` (Firefox).
+    pub lax_by_default: bool,
+    /// What the browser does with third-party cookies when the user changed nothing.
+    pub third_party_default: ThirdPartyDefault,
+    /// Which `Origin` the browser puts on a preflight sent after a cross-origin redirect.
+    pub preflight_origin_after_taint: PreflightOriginAfterTaint,
+    /// What happens while a local-network-access permission is undecided.
+    pub local_network_prompt: LocalNetworkPrompt,
+}
+
+/// A browser's default for cookies in a cross-site context.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThirdPartyDefault {
+    /// Unpartitioned cookies are not sent cross-site (this Chromium build's default).
+    Blocked,
+    /// Cookies are kept per top-level site (Firefox's Total Cookie Protection): the first-party
+    /// jar is invisible in a third-party context.
+    Partitioned,
+}
+
+/// The `Origin` on a preflight after the request's origin was tainted by a redirect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PreflightOriginAfterTaint {
+    /// `null`, like the request it precedes (Chromium).
+    Null,
+    /// The page's own origin: the preflight is a fresh request the taint does not reach, as the
+    /// spec builds it (Firefox).
+    PageOrigin,
+}
+
+/// What an undecided local-network-access permission does to the fetch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LocalNetworkPrompt {
+    /// The fetch fails at once (headless Chromium cannot show the prompt).
+    Denied,
+    /// The fetch stays pending until someone answers (Firefox).
+    Pending,
+}
+
+impl Profile {
+    /// The profile of `browser`.
+    pub const fn of(browser: Browser) -> Self {
+        match browser {
+            Browser::Firefox => Self {
+                browser,
+                max_age_cap: 86_400,
+                authorization_under_wildcard: true,
+                lax_by_default: false,
+                third_party_default: ThirdPartyDefault::Partitioned,
+                preflight_origin_after_taint: PreflightOriginAfterTaint::PageOrigin,
+                local_network_prompt: LocalNetworkPrompt::Pending,
+            },
+            Browser::Chromium => Self {
+                browser,
+                max_age_cap: 7_200,
+                authorization_under_wildcard: true,
+                lax_by_default: true,
+                third_party_default: ThirdPartyDefault::Blocked,
+                preflight_origin_after_taint: PreflightOriginAfterTaint::Null,
+                local_network_prompt: LocalNetworkPrompt::Denied,
+            },
+        }
+    }
+
+    /// The browser's display name.
+    pub const fn name(&self) -> &'static str {
+        match self.browser {
+            Browser::Firefox => "Firefox",
+            Browser::Chromium => "Chromium",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn caps_follow_each_browser() {
+        assert_eq!(Profile::of(Browser::Chromium).max_age_cap, 7_200);
+        assert_eq!(Profile::of(Browser::Firefox).max_age_cap, 86_400);
+    }
+
+    #[test]
+    fn only_chromium_has_lax_by_default() {
+        assert!(Profile::of(Browser::Chromium).lax_by_default);
+        assert!(!Profile::of(Browser::Firefox).lax_by_default);
+    }
+}

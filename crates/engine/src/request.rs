@@ -1,0 +1,202 @@
+//! Building the request `fetch()` sends: forbidden methods throw, forbidden headers are dropped,
+//! `no-cors` keeps only safelisted headers, and the `Origin` header gets its value.
+
+use crate::exchange::RequestMode;
+use crate::header::{Header, HeaderList, HeaderName, HeaderValue};
+use crate::method::Method;
+use crate::origin::Origin;
+use crate::safelist;
+
+/// The request after `fetch()` built it from what the script passed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Built {
+    /// The normalized method.
+    pub method: Method,
+    /// The headers that survive, in order.
+    pub headers: HeaderList,
+    /// The headers dropped, and why.
+    pub dropped: Vec<(Header, Dropped)>,
+}
+
+/// Why `fetch()` dropped a header the script set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Dropped {
+    /// A forbidden request-header: only the browser sets it.
+    Forbidden,
+    /// A `no-cors` request keeps only no-CORS-safelisted request-headers.
+    NoCors,
+}
+
+/// Why `fetch()` throws before sending anything.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Thrown {
+    /// `CONNECT`, `TRACE` or `TRACK`.
+    ForbiddenMethod(Method),
+    /// A `no-cors` request with a method other than `GET`, `HEAD` or `POST`.
+    NoCorsMethod(Method),
+}
+
+/// Builds the request as the `Request` constructor and `Headers` guards do.
+///
+/// <https://fetch.spec.whatwg.org/#dom-request>
+pub fn build(method: &Method, headers: &HeaderList, mode: RequestMode) -> Result<Built, Thrown> {
+    // Constructor: a forbidden method throws a TypeError; others are normalized.
+    if method.is_forbidden() {
+        return Err(Thrown::ForbiddenMethod(method.clone()));
+    }
+    let method = method.normalize();
+    // Constructor: `no-cors` allows only the safelisted methods.
+    if mode == RequestMode::NoCors && !method.is_cors_safelisted() {
+        return Err(Thrown::NoCorsMethod(method));
+    }
+    // Headers guard "request": forbidden request-headers are ignored without an error.
+    // Headers guard "request-no-cors": a header that is not no-CORS-safelisted once combined
+    // with earlier values of the same name is ignored too.
+    let mut kept = HeaderList::new();
+    let mut dropped = Vec::new();
+    for header in headers {
+        if is_forbidden_request_header(&header.name, &header.value) {
+            dropped.push((header.clone(), Dropped::Forbidden));
+            continue;
+        }
+        if mode == RequestMode::NoCors && !no_cors_combined_is_safelisted(&kept, header) {
+            dropped.push((header.clone(), Dropped::NoCors));
+            continue;
+        }
+        kept.append(header.clone());
+    }
+    Ok(Built { method, headers: kept, dropped })
+}
+
+/// Whether a header is a forbidden request-header, which only the browser may set.
+///
+/// <https://fetch.spec.whatwg.org/#forbidden-request-header>
+pub fn is_forbidden_request_header(name: &HeaderName, value: &HeaderValue) -> bool {
+    const NAMES: [&str; 21] = [
+        "accept-charset",
+        "accept-encoding",
+        "access-control-request-headers",
+        "access-control-request-method",
+        "connection",
+        "content-length",
+        "cookie",
+        "cookie2",
+        "date",
+        "dnt",
+        "expect",
+        "host",
+        "keep-alive",
+        "origin",
+        "referer",
+        "set-cookie",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "via",
+    ];
+    // Step 1: the fixed list.
+    if NAMES.iter().any(|n| name.is(n)) {
+        return true;
+    }
+    // Step 2: anything starting with `proxy-` or `sec-`.
+    let lower = name.to_lowercase();
+    if lower.starts_with("proxy-") || lower.starts_with("sec-") {
+        return true;
+    }
+    // Step 3: method-override headers that name a forbidden method.
+    if ["x-http-method", "x-http-method-override", "x-method-override"].contains(&lower.as_str()) {
+        let text = value.to_text();
+        return crate::header::get_decode_split_value(&text)
+            .iter()
+            .any(|m| Method::new(m).is_ok_and(|m| m.is_forbidden()));
+    }
+    false
+}
+
+/// The value of the `Origin` header for a request from `origin`: its serialization, or `null`
+/// once a redirect tainted it.
+///
+/// <https://fetch.spec.whatwg.org/#serializing-a-request-origin>
+pub fn serialize_request_origin(origin: &Origin, tainted: bool) -> &str {
+    if tainted { "null" } else { origin.serialize() }
+}
+
+/// Whether the browser adds an `Origin` header to a request: always for CORS requests, and for
+/// same-origin or `no-cors` requests unless the method is `GET` or `HEAD`.
+///
+/// <https://fetch.spec.whatwg.org/#append-a-request-origin-header>
+pub fn sends_origin_header(cors: bool, method: &Method) -> bool {
+    cors || !matches!(method.as_str(), "GET" | "HEAD")
+}
+
+fn no_cors_combined_is_safelisted(kept: &HeaderList, header: &Header) -> bool {
+    let combined = match kept.get(header.name.as_str()) {
+        Some(earlier) => {
+            let mut bytes = earlier.as_bytes().to_vec();
+            bytes.extend_from_slice(b", ");
+            bytes.extend_from_slice(header.value.as_bytes());
+            match HeaderValue::from_bytes(&bytes) {
+                Ok(value) => value,
+                Err(_) => return false,
+            }
+        }
+        None => header.value.clone(),
+    };
+    safelist::is_no_cors_safelisted_request_header(&header.name, &combined)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(list: &[(&str, &str)]) -> HeaderList {
+        list.iter().map(|(n, v)| Header::new(n, v).unwrap()).collect()
+    }
+
+    fn forbidden(name: &str, value: &str) -> bool {
+        let h = Header::new(name, value).unwrap();
+        is_forbidden_request_header(&h.name, &h.value)
+    }
+
+    #[test]
+    fn forbidden_headers_cover_the_list_and_prefixes() {
+        assert!(forbidden("Cookie", "a=1"));
+        assert!(forbidden("Sec-Fetch-Site", "cross-site"));
+        assert!(forbidden("Proxy-Authorization", "x"));
+        assert!(forbidden("X-HTTP-Method-Override", "get, TRACE"));
+        assert!(!forbidden("X-HTTP-Method-Override", "PUT"));
+        assert!(!forbidden("Authorization", "Bearer x"));
+    }
+
+    #[test]
+    fn forbidden_methods_throw_and_others_normalize() {
+        let get = Method::new("trace").unwrap();
+        assert!(matches!(
+            build(&get, &HeaderList::new(), RequestMode::Cors),
+            Err(Thrown::ForbiddenMethod(_))
+        ));
+        let put = Method::new("put").unwrap();
+        assert_eq!(build(&put, &HeaderList::new(), RequestMode::Cors).unwrap().method.as_str(), "PUT");
+        assert!(matches!(build(&put, &HeaderList::new(), RequestMode::NoCors), Err(Thrown::NoCorsMethod(_))));
+    }
+
+    #[test]
+    fn no_cors_drops_unsafelisted_headers_and_combinations() {
+        let list = headers(&[("X-Csrf", "1"), ("Accept", "a"), ("Accept", "b\""), ("Cookie", "x")]);
+        let built = build(&Method::get(), &list, RequestMode::NoCors).unwrap();
+        assert_eq!(built.headers.len(), 1);
+        let reasons: Vec<Dropped> = built.dropped.iter().map(|(_, d)| *d).collect();
+        assert_eq!(reasons, vec![Dropped::NoCors, Dropped::NoCors, Dropped::Forbidden]);
+    }
+
+    #[test]
+    fn origin_header_rules() {
+        assert!(!sends_origin_header(false, &Method::get()));
+        assert!(sends_origin_header(false, &Method::new("POST").unwrap()));
+        assert!(sends_origin_header(true, &Method::get()));
+        assert_eq!(serialize_request_origin(&Origin::parse("http://a.localhost").unwrap(), true), "null");
+    }
+}

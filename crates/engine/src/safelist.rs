@@ -1,0 +1,357 @@
+//! The CORS safelists: which methods and request headers a page may send cross-origin without
+//! asking first, and which response headers a script may always read.
+
+use crate::header::{Header, HeaderList, HeaderName, HeaderValue};
+use crate::method::Method;
+
+/// Why a request header is not CORS-safelisted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NotSafelisted {
+    /// The name is not one of the safelisted names.
+    Name,
+    /// The value is longer than 128 bytes.
+    TooLong {
+        /// The value's length in bytes.
+        len: usize,
+    },
+    /// The value holds a CORS-unsafe request-header byte.
+    UnsafeByte(u8),
+    /// An `Accept-Language` or `Content-Language` value holds a byte outside `0-9A-Za-z *,-.;=`.
+    LanguageByte(u8),
+    /// A `Content-Type` value does not parse as a MIME type.
+    NotMime,
+    /// A `Content-Type` whose essence is not one of the three form types.
+    Essence(String),
+    /// A `Range` value that is not a single `bytes=N-` or `bytes=N-M`.
+    Range,
+}
+
+/// The outcome of computing the CORS-unsafe request-header names of a header list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UnsafeNames {
+    /// The names as they appear in `Access-Control-Request-Headers`: lower-cased, sorted, unique.
+    pub names: Vec<String>,
+    /// For each header that is unsafe by itself, its lower-cased name and why.
+    pub reasons: Vec<(String, NotSafelisted)>,
+    /// The summed size of the safelisted values, when it exceeded 1024 bytes and so made every
+    /// safelisted header unsafe too.
+    pub over_total: Option<usize>,
+}
+
+/// The most bytes a safelisted request-header value may have.
+pub const MAX_VALUE_LEN: usize = 128;
+
+/// The most bytes all safelisted request-header values may have together.
+pub const MAX_TOTAL_LEN: usize = 1024;
+
+/// Whether `method` is `GET`, `HEAD` or `POST`.
+///
+/// <https://fetch.spec.whatwg.org/#cors-safelisted-method>
+pub fn is_cors_safelisted_method(method: &Method) -> bool {
+    method.is_cors_safelisted()
+}
+
+/// Whether `byte` is a CORS-unsafe request-header byte.
+///
+/// <https://fetch.spec.whatwg.org/#cors-unsafe-request-header-byte>
+pub fn is_cors_unsafe_request_header_byte(byte: u8) -> bool {
+    // A control byte other than tab, one of the delimiters `"():<>?@[\]{}`, or DEL.
+    (byte < 0x20 && byte != 0x09) || b"\"():<>?@[\\]{}\x7f".contains(&byte)
+}
+
+/// Checks whether a header is a CORS-safelisted request-header.
+///
+/// <https://fetch.spec.whatwg.org/#cors-safelisted-request-header>
+pub fn check_cors_safelisted_request_header(
+    name: &HeaderName,
+    value: &HeaderValue,
+) -> Result<(), NotSafelisted> {
+    let bytes = value.as_bytes();
+    // Step 1: values longer than 128 bytes are never safelisted.
+    if bytes.len() > MAX_VALUE_LEN {
+        return Err(NotSafelisted::TooLong { len: bytes.len() });
+    }
+    // Step 2: each safelisted name has its own value rule.
+    if name.is("accept") {
+        first_unsafe_byte(bytes)
+    } else if name.is("accept-language") || name.is("content-language") {
+        match bytes.iter().find(|&&b| !is_language_byte(b)) {
+            Some(&b) => Err(NotSafelisted::LanguageByte(b)),
+            None => Ok(()),
+        }
+    } else if name.is("content-type") {
+        first_unsafe_byte(bytes)?;
+        let essence = mime_essence(&value.to_text()).ok_or(NotSafelisted::NotMime)?;
+        match essence.as_str() {
+            "application/x-www-form-urlencoded" | "multipart/form-data" | "text/plain" => Ok(()),
+            _ => Err(NotSafelisted::Essence(essence)),
+        }
+    } else if name.is("range") {
+        match parse_single_range(bytes) {
+            // Browsers never sent suffix ranges (`bytes=-500`) without asking, so only a range
+            // with a start counts.
+            Some((Some(_), _)) => Ok(()),
+            _ => Err(NotSafelisted::Range),
+        }
+    } else {
+        // Step 3: any other name is not safelisted.
+        Err(NotSafelisted::Name)
+    }
+}
+
+/// Whether a header is a CORS-safelisted request-header.
+///
+/// <https://fetch.spec.whatwg.org/#cors-safelisted-request-header>
+pub fn is_cors_safelisted_request_header(header: &Header) -> bool {
+    check_cors_safelisted_request_header(&header.name, &header.value).is_ok()
+}
+
+/// The CORS-unsafe request-header names of a header list, with the reason for each.
+///
+/// Linear in the size of the list: one pass to classify, one sort of the unsafe names.
+///
+/// <https://fetch.spec.whatwg.org/#cors-unsafe-request-header-names>
+pub fn cors_unsafe_request_header_names(headers: &HeaderList) -> UnsafeNames {
+    let mut unsafe_names = Vec::new();
+    let mut reasons = Vec::new();
+    let mut safelisted_size = 0usize;
+    // Steps 1-3: sort headers into unsafe ones and safelisted ones, summing the latter's sizes.
+    for header in headers {
+        match check_cors_safelisted_request_header(&header.name, &header.value) {
+            Ok(()) => safelisted_size += header.value.len(),
+            Err(why) => {
+                unsafe_names.push(header.name.to_lowercase());
+                reasons.push((header.name.to_lowercase(), why));
+            }
+        }
+    }
+    // Step 4: past 1024 bytes in total, the safelisted headers need permission too.
+    let over_total = (safelisted_size > MAX_TOTAL_LEN).then_some(safelisted_size);
+    if over_total.is_some() {
+        unsafe_names.extend(
+            headers.iter().filter(|h| is_cors_safelisted_request_header(h)).map(|h| h.name.to_lowercase()),
+        );
+    }
+    // Step 5: lower-case, sort and de-duplicate.
+    UnsafeNames { names: sorted_lowercase_set(unsafe_names), reasons, over_total }
+}
+
+/// Lower-cases, sorts and de-duplicates header names.
+///
+/// <https://fetch.spec.whatwg.org/#convert-header-names-to-a-sorted-lowercase-set>
+pub fn sorted_lowercase_set(names: Vec<String>) -> Vec<String> {
+    let mut names: Vec<String> = names.into_iter().map(|n| n.to_ascii_lowercase()).collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
+/// Whether a name is a no-CORS-safelisted request-header name: the four a `no-cors` request
+/// may carry.
+///
+/// <https://fetch.spec.whatwg.org/#no-cors-safelisted-request-header-name>
+pub fn is_no_cors_safelisted_request_header_name(name: &HeaderName) -> bool {
+    ["accept", "accept-language", "content-language", "content-type"].iter().any(|n| name.is(n))
+}
+
+/// Whether a name and value are a no-CORS-safelisted request-header.
+///
+/// <https://fetch.spec.whatwg.org/#no-cors-safelisted-request-header>
+pub fn is_no_cors_safelisted_request_header(name: &HeaderName, value: &HeaderValue) -> bool {
+    is_no_cors_safelisted_request_header_name(name)
+        && check_cors_safelisted_request_header(name, value).is_ok()
+}
+
+/// Whether a response header name is CORS-safelisted given the `Access-Control-Expose-Headers`
+/// list.
+///
+/// <https://fetch.spec.whatwg.org/#cors-safelisted-response-header-name>
+pub fn is_cors_safelisted_response_header_name(name: &str, exposed: &[String]) -> bool {
+    const ALWAYS: [&str; 7] = [
+        "cache-control",
+        "content-language",
+        "content-length",
+        "content-type",
+        "expires",
+        "last-modified",
+        "pragma",
+    ];
+    ALWAYS.iter().any(|n| n.eq_ignore_ascii_case(name))
+        || (!is_forbidden_response_header_name(name) && exposed.iter().any(|e| e.eq_ignore_ascii_case(name)))
+}
+
+/// Whether a response header name is one a script may never read: `Set-Cookie`, `Set-Cookie2`.
+///
+/// <https://fetch.spec.whatwg.org/#forbidden-response-header-name>
+pub fn is_forbidden_response_header_name(name: &str) -> bool {
+    name.eq_ignore_ascii_case("set-cookie") || name.eq_ignore_ascii_case("set-cookie2")
+}
+
+/// Whether a name is a CORS non-wildcard request-header name: `Authorization`, which a `*` in
+/// `Access-Control-Allow-Headers` never covers.
+///
+/// <https://fetch.spec.whatwg.org/#cors-non-wildcard-request-header-name>
+pub fn is_cors_non_wildcard_request_header_name(name: &str) -> bool {
+    name.eq_ignore_ascii_case("authorization")
+}
+
+/// The essence (`type/subtype`, lower-cased) of a MIME type string, or `None` when it does not
+/// parse. Parameters never make a MIME type invalid, so they are not looked at.
+///
+/// <https://mimesniff.spec.whatwg.org/#parse-a-mime-type>
+pub fn mime_essence(input: &str) -> Option<String> {
+    // Step 1: strip leading and trailing HTTP whitespace.
+    let input = input.trim_matches(HTTP_WHITESPACE);
+    // Steps 2-4: the type runs up to the first `/` and must be a non-empty token.
+    let (kind, rest) = input.split_once('/')?;
+    // Steps 5-8: the subtype runs up to the first `;`, trailing whitespace removed, and must be
+    // a non-empty token.
+    let subtype = rest.split(';').next().unwrap_or_default();
+    let subtype = subtype.trim_end_matches(HTTP_WHITESPACE);
+    let is_token = |s: &str| !s.is_empty() && s.bytes().all(is_http_token_byte);
+    if !is_token(kind) || !is_token(subtype) {
+        return None;
+    }
+    Some(format!("{}/{}", kind.to_ascii_lowercase(), subtype.to_ascii_lowercase()))
+}
+
+/// Parses a single range header value without whitespace: `bytes=` then an optional start, a
+/// `-` and an optional end. Returns `(start, end)`, or `None` on failure.
+///
+/// <https://fetch.spec.whatwg.org/#simple-range-header-value>
+pub fn parse_single_range(value: &[u8]) -> Option<(Option<u64>, Option<u64>)> {
+    // Steps 1-4: the unit is `bytes`, compared without regard to case, then `=`.
+    let (unit, rest) = value.split_at_checked(6)?;
+    if !unit.eq_ignore_ascii_case(b"bytes=") {
+        return None;
+    }
+    // Steps 5-8: digits for the start, then a `-`.
+    let dash = rest.iter().position(|&b| b == b'-')?;
+    let (start, end) = (&rest[..dash], &rest[dash + 1..]);
+    // Steps 9-12: digits for the end, and nothing after them.
+    let start = parse_digits(start)?;
+    let end = parse_digits(end)?;
+    // Steps 13-15: at least one of the two, and never a start after the end.
+    match (start, end) {
+        (None, None) => None,
+        (Some(s), Some(e)) if s > e => None,
+        range => Some(range),
+    }
+}
+
+/// HTTP whitespace as MIME parsing trims it.
+const HTTP_WHITESPACE: [char; 5] = ['\t', '\n', '\r', ' ', '\x0c'];
+
+fn first_unsafe_byte(bytes: &[u8]) -> Result<(), NotSafelisted> {
+    match bytes.iter().find(|&&b| is_cors_unsafe_request_header_byte(b)) {
+        Some(&b) => Err(NotSafelisted::UnsafeByte(b)),
+        None => Ok(()),
+    }
+}
+
+fn is_language_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b" *,-.;=".contains(&b)
+}
+
+fn is_http_token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+/// Digits as a number: `Ok(None)` for no digits, `None` for anything else or an overflow.
+fn parse_digits(digits: &[u8]) -> Option<Option<u64>> {
+    if digits.is_empty() {
+        return Some(None);
+    }
+    if !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for &d in digits {
+        n = n.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
+    }
+    Some(Some(n))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(name: &str, value: &str) -> Result<(), NotSafelisted> {
+        let header = Header::new(name, value).unwrap();
+        check_cors_safelisted_request_header(&header.name, &header.value)
+    }
+
+    fn list(headers: &[(&str, &str)]) -> HeaderList {
+        headers.iter().map(|(n, v)| Header::new(n, v).unwrap()).collect()
+    }
+
+    #[test]
+    fn unsafe_bytes_are_controls_delimiters_and_del() {
+        assert!(is_cors_unsafe_request_header_byte(0x01));
+        assert!(!is_cors_unsafe_request_header_byte(b'\t'));
+        assert!(is_cors_unsafe_request_header_byte(b'"'));
+        assert!(is_cors_unsafe_request_header_byte(0x7F));
+        assert!(!is_cors_unsafe_request_header_byte(b'*'));
+    }
+
+    #[test]
+    fn values_over_128_bytes_are_unsafe() {
+        assert_eq!(check("accept", &"a".repeat(128)), Ok(()));
+        assert_eq!(check("accept", &"a".repeat(129)), Err(NotSafelisted::TooLong { len: 129 }));
+    }
+
+    #[test]
+    fn content_type_is_judged_by_essence() {
+        assert_eq!(check("content-type", "text/plain;charset=utf-8"), Ok(()));
+        assert_eq!(check("content-type", "Text/Plain;charset=utf-8"), Ok(()));
+        assert_eq!(check("content-type", "multipart/form-data; boundary=x"), Ok(()));
+        assert_eq!(
+            check("content-type", "application/json"),
+            Err(NotSafelisted::Essence("application/json".into()))
+        );
+        assert_eq!(check("content-type", "text"), Err(NotSafelisted::NotMime));
+        assert_eq!(check("content-type", "text/plain; a=\"b\""), Err(NotSafelisted::UnsafeByte(b'"')));
+    }
+
+    #[test]
+    fn languages_allow_a_narrow_alphabet() {
+        assert_eq!(check("accept-language", "en-GB, fr;q=0.5"), Ok(()));
+        assert_eq!(check("content-language", "@"), Err(NotSafelisted::LanguageByte(b'@')));
+    }
+
+    #[test]
+    fn range_must_be_one_simple_range_with_a_start() {
+        assert_eq!(check("range", "bytes=0-"), Ok(()));
+        assert_eq!(check("range", "bytes=5-10"), Ok(()));
+        assert_eq!(check("range", "bytes=-500"), Err(NotSafelisted::Range));
+        assert_eq!(check("range", "bytes=10-5"), Err(NotSafelisted::Range));
+        assert_eq!(check("range", "bytes 0-"), Err(NotSafelisted::Range));
+        assert_eq!(check("range", "bytes=0-1,3-4"), Err(NotSafelisted::Range));
+    }
+
+    #[test]
+    fn unsafe_names_are_sorted_lowercase_and_unique() {
+        let headers = list(&[("X-B", "1"), ("x-a", "1"), ("X-b", "2"), ("Accept", "*/*")]);
+        assert_eq!(cors_unsafe_request_header_names(&headers).names, vec!["x-a", "x-b"]);
+    }
+
+    #[test]
+    fn over_1024_bytes_makes_safelisted_headers_unsafe() {
+        let value = "a".repeat(128);
+        let headers: Vec<(&str, &str)> = (0..9).map(|_| ("accept", value.as_str())).collect();
+        let unsafe_names = cors_unsafe_request_header_names(&list(&headers));
+        assert_eq!(unsafe_names.names, vec!["accept"]);
+        assert_eq!(unsafe_names.over_total, Some(1152));
+        let eight = cors_unsafe_request_header_names(&list(&headers[..8]));
+        assert!(eight.names.is_empty(), "1024 bytes exactly is still fine");
+    }
+
+    #[test]
+    fn safelisted_response_headers_and_set_cookie() {
+        assert!(is_cors_safelisted_response_header_name("Content-Type", &[]));
+        assert!(!is_cors_safelisted_response_header_name("x-total", &[]));
+        assert!(is_cors_safelisted_response_header_name("x-total", &["X-Total".into()]));
+        assert!(!is_cors_safelisted_response_header_name("set-cookie", &["set-cookie".into()]));
+    }
+}
