@@ -1,0 +1,838 @@
+//! From observed answers to findings: which probe origins were granted, which policy facts
+//! (Vary, errors, exposed headers, max-age, local network) are wrong, and how bad each is
+//! once the engine has judged it.
+
+use corslab_engine::exchange::Cookie;
+use corslab_engine::origin::Origin;
+use corslab_engine::{Browser, Read};
+
+use crate::client::{Received, Trip, header};
+use crate::finding::{Finding, Severity};
+use crate::judge::{Attempt, Judgement, judge};
+use crate::probe::{Class, PROBE_HEADER, PROBE_METHOD, Plan, Probe, ProbeKind, SPECIAL_CHARACTERS, is_local};
+
+/// Preflight results are cached at most this long by Chromium.
+pub const CHROMIUM_MAX_AGE_CAP: u64 = 7200;
+/// And by Firefox.
+pub const FIREFOX_MAX_AGE_CAP: u64 = 86400;
+
+/// What the audit saw for one target.
+#[derive(Debug)]
+pub struct Observations<'a> {
+    /// The plan that was run.
+    pub plan: &'a Plan,
+    /// The baseline answer (no `Origin`).
+    pub baseline: &'a [Trip],
+    /// Every probe that got an answer, with its hops.
+    pub results: &'a [(Probe, Vec<Trip>)],
+    /// The origins the team trusts.
+    pub trusted: &'a [Origin],
+    /// The cookies the endpoint sets, as the browser would hold them.
+    pub jar: &'a [Cookie],
+}
+
+/// The findings for one target, worst first.
+pub fn analyze(obs: &Observations<'_>) -> Vec<Finding> {
+    let mut findings = granted_origins(obs);
+    findings.extend(wildcard(obs));
+    findings.extend(mirrored(obs));
+    findings.extend(authorization_under_wildcard(obs));
+    findings.extend(vary_origin(obs));
+    findings.extend(error_responses(obs));
+    findings.extend(expose_headers(obs));
+    findings.extend(max_age(obs));
+    findings.extend(private_network(obs));
+    findings.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.class.cmp(&b.class)));
+    findings
+}
+
+/// Classes whose grants another class explains: a server that reflects any origin also passes
+/// every look-alike, so those are folded into the one finding that names the real bug.
+const IMPLIED: &[(Class, &[Class])] = &[
+    (
+        Class::ReflectAnyOrigin,
+        &[
+            Class::NullTrusted,
+            Class::PrefixMatch,
+            Class::SuffixMatch,
+            Class::SubstringMatch,
+            Class::UnescapedDot,
+            Class::AnySubdomain,
+            Class::HttpTrustedByHttps,
+            Class::SpecialCharacters,
+            Class::ThirdPartyHosts,
+        ],
+    ),
+    (Class::PrefixMatch, &[Class::SpecialCharacters]),
+    (Class::SuffixMatch, &[Class::AnySubdomain, Class::UnescapedDot]),
+];
+
+const ORIGIN_CLASSES: [Class; 10] = [
+    Class::ReflectAnyOrigin,
+    Class::NullTrusted,
+    Class::PrefixMatch,
+    Class::SuffixMatch,
+    Class::SubstringMatch,
+    Class::UnescapedDot,
+    Class::AnySubdomain,
+    Class::HttpTrustedByHttps,
+    Class::SpecialCharacters,
+    Class::ThirdPartyHosts,
+];
+
+fn granted_origins(obs: &Observations<'_>) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = Vec::new();
+    for class in ORIGIN_CLASSES {
+        let mut granted: Vec<Finding> = obs
+            .results
+            .iter()
+            .filter(|(p, _)| p.class == class && p.kind == ProbeKind::Get)
+            .filter_map(|(probe, trips)| {
+                let origin = probe.origin.as_deref()?;
+                if is_trusted(obs, origin) || !grants(last(trips)?, origin) {
+                    return None;
+                }
+                // `null` comes from a sandboxed iframe inside the attacker's own page.
+                let top_level = (origin == "null").then_some(obs.plan.attacker.as_str());
+                let attempt = Attempt {
+                    page: origin,
+                    top_level,
+                    url: &obs.plan.target,
+                    method: "GET",
+                    headers: &[],
+                    preflight: None,
+                    response: trips,
+                };
+                let browsers = judge(&attempt, obs.jar);
+                let severity = read_severity(&browsers, !obs.jar.is_empty());
+                let severity = cap(class, origin, severity);
+                Some(Finding {
+                    target: obs.plan.target.to_string(),
+                    class,
+                    severity,
+                    title: class.title().to_owned(),
+                    origin: Some(origin.to_owned()),
+                    summary: read_summary(origin, &browsers, !obs.jar.is_empty()),
+                    browsers,
+                    evidence: trips.clone(),
+                    fix: fix(class).to_owned(),
+                    other_origins: Vec::new(),
+                })
+            })
+            .collect();
+        granted.sort_by_key(|f| std::cmp::Reverse(f.severity));
+        let mut granted = granted.into_iter();
+        if let Some(mut worst) = granted.next() {
+            worst.other_origins = granted.filter_map(|f| f.origin).collect();
+            findings.push(worst);
+        }
+    }
+    for (by, implied) in IMPLIED {
+        if !findings.iter().any(|f| f.class == *by) {
+            continue;
+        }
+        let (folded, kept): (Vec<Finding>, Vec<Finding>) =
+            findings.into_iter().partition(|f| implied.contains(&f.class));
+        findings = kept;
+        if let Some(main) = findings.iter_mut().find(|f| f.class == *by) {
+            for f in folded {
+                main.severity = main.severity.max(f.severity);
+                main.other_origins.extend(f.origin);
+                main.other_origins.extend(f.other_origins);
+            }
+        }
+    }
+    findings
+}
+
+fn wildcard(obs: &Observations<'_>) -> Option<Finding> {
+    let all = std::iter::once(obs.baseline)
+        .chain(obs.results.iter().filter(|(p, _)| p.kind == ProbeKind::Get).map(|(_, t)| t.as_slice()));
+    let trips = all.into_iter().find(|trips| last(trips).is_some_and(|r| acao(r) == Some("*")))?;
+    let attempt = Attempt {
+        page: &obs.plan.attacker,
+        top_level: None,
+        url: &obs.plan.target,
+        method: "GET",
+        headers: &[],
+        preflight: None,
+        response: trips,
+    };
+    let browsers = judge(&attempt, obs.jar);
+    let credentials =
+        last(trips).and_then(|r| header(&r.headers, "access-control-allow-credentials")) == Some("true");
+    let severity = if credentials { Severity::Low } else { Severity::Info };
+    let mut summary = format!(
+        "Any page, {} included, can read what an anonymous visitor gets; browsers never attach cookies to a read under `*`.",
+        obs.plan.attacker
+    );
+    if credentials {
+        summary.push_str(
+            " The server also says Access-Control-Allow-Credentials: true, so it wants credentialed reads shared: one step from reflecting origins.",
+        );
+    }
+    Some(Finding {
+        target: obs.plan.target.to_string(),
+        class: Class::Wildcard,
+        severity,
+        title: Class::Wildcard.title().to_owned(),
+        origin: Some(obs.plan.attacker.clone()),
+        summary,
+        browsers,
+        evidence: trips.to_vec(),
+        fix: fix(Class::Wildcard).to_owned(),
+        other_origins: Vec::new(),
+    })
+}
+
+fn mirrored(obs: &Observations<'_>) -> Option<Finding> {
+    let (probe, trips) = result(obs, Class::MirroredMethodsAndHeaders)?;
+    let preflight = &trips.first()?.response;
+    let methods = list(preflight, "access-control-allow-methods");
+    let headers = list(preflight, "access-control-allow-headers");
+    let mirrors = methods.iter().any(|m| m == PROBE_METHOD || m == "*")
+        && headers.iter().any(|h| h.eq_ignore_ascii_case(PROBE_HEADER) || h == "*");
+    if !mirrors {
+        return None;
+    }
+    let origin = probe.origin.as_deref()?;
+    let response = get_result(obs, origin).map_or_else(|| trips.clone(), <[Trip]>::to_vec);
+    let attempt = Attempt {
+        page: origin,
+        top_level: None,
+        url: &obs.plan.target,
+        method: PROBE_METHOD,
+        headers: &[("X-Corslab-Probe", "1")],
+        preflight: Some(preflight),
+        response: &response,
+    };
+    let browsers = judge(&attempt, obs.jar);
+    let sent_with_credentials = browsers.iter().any(|j| j.request_sent);
+    let cookies = browsers.iter().any(|j| !j.cookies_sent.is_empty());
+    let severity = if sent_with_credentials {
+        if cookies || obs.jar.is_empty() { Severity::High } else { Severity::Medium }
+    } else if browsers.iter().any(|j| j.anonymous_read == Read::Allowed) {
+        Severity::Low
+    } else {
+        return None;
+    };
+    let summary = if sent_with_credentials {
+        format!(
+            "A page at {origin} may send a credentialed {PROBE_METHOD} with any custom header: the preflight echoes what it is asked, so custom-header CSRF defences do not hold. {}",
+            cookie_sentence(&browsers, !obs.jar.is_empty())
+        )
+    } else {
+        format!(
+            "A page at {origin} may send any method and header without credentials: the preflight answers `*` or echoes the request."
+        )
+    };
+    let mut evidence = vec![trips[0].clone()];
+    evidence.extend(response);
+    Some(Finding {
+        target: obs.plan.target.to_string(),
+        class: Class::MirroredMethodsAndHeaders,
+        severity,
+        title: Class::MirroredMethodsAndHeaders.title().to_owned(),
+        origin: Some(origin.to_owned()),
+        summary,
+        browsers,
+        evidence,
+        fix: fix(Class::MirroredMethodsAndHeaders).to_owned(),
+        other_origins: Vec::new(),
+    })
+}
+
+fn authorization_under_wildcard(obs: &Observations<'_>) -> Option<Finding> {
+    let (probe, trips) = result(obs, Class::AuthorizationUnderWildcard)?;
+    let preflight = &trips.first()?.response;
+    let headers = list(preflight, "access-control-allow-headers");
+    if !headers.iter().any(|h| h == "*") || headers.iter().any(|h| h.eq_ignore_ascii_case("authorization")) {
+        return None;
+    }
+    let origin = probe.origin.as_deref()?;
+    let response = get_result(obs, origin).map_or_else(|| trips.clone(), <[Trip]>::to_vec);
+    let attempt = Attempt {
+        page: origin,
+        top_level: None,
+        url: &obs.plan.target,
+        method: "GET",
+        headers: &[("Authorization", "Bearer corslab-audit")],
+        preflight: Some(preflight),
+        response: &response,
+    };
+    let browsers = judge(&attempt, obs.jar);
+    let passes: Vec<String> = [Browser::Chromium, Browser::Firefox]
+        .into_iter()
+        .filter(|b| browsers.iter().any(|j| j.browser == *b && j.anonymous_read == Read::Allowed))
+        .map(|b| b.to_string())
+        .collect();
+    let severity = if passes.is_empty() { Severity::Info } else { Severity::Low };
+    let summary = if passes.is_empty() {
+        "Access-Control-Allow-Headers is `*`, which never covers Authorization: clients sending a bearer token are refused.".to_owned()
+    } else {
+        format!(
+            "Access-Control-Allow-Headers is `*` and the spec says it never covers Authorization, yet {} let it through today: whatever works now relies on behaviour browsers are removing.",
+            passes.join(" and ")
+        )
+    };
+    let mut evidence = vec![trips[0].clone()];
+    evidence.extend(response);
+    Some(Finding {
+        target: obs.plan.target.to_string(),
+        class: Class::AuthorizationUnderWildcard,
+        severity,
+        title: Class::AuthorizationUnderWildcard.title().to_owned(),
+        origin: Some(origin.to_owned()),
+        summary,
+        browsers,
+        evidence,
+        fix: fix(Class::AuthorizationUnderWildcard).to_owned(),
+        other_origins: Vec::new(),
+    })
+}
+
+fn vary_origin(obs: &Observations<'_>) -> Option<Finding> {
+    let gets = || {
+        obs.results.iter().filter(|(p, _)| {
+            p.kind == ProbeKind::Get && p.url == obs.plan.target && p.class != Class::ErrorResponses
+        })
+    };
+    // The answer depends on Origin when some origin is echoed back.
+    let (probe, trips) = gets().find(|(p, t)| {
+        let origin = p.origin.as_deref().unwrap_or_default();
+        last(t).is_some_and(|r| grants(r, origin))
+    })?;
+    let missing = |r: &Received| {
+        let vary = list(r, "vary");
+        !vary.iter().any(|v| v.eq_ignore_ascii_case("origin") || v == "*")
+    };
+    let response = last(trips)?;
+    let (trips, response) = if missing(response) {
+        (trips, response)
+    } else {
+        // The echoing answer varies; an answer to another origin might not.
+        let (_, t) = gets().find(|(_, t)| last(t).is_some_and(missing))?;
+        (t, last(t)?)
+    };
+    let cache_control = header(&response.headers, "cache-control").unwrap_or_default().to_ascii_lowercase();
+    let shared_cacheable = !cache_control.contains("no-store")
+        && !cache_control.contains("private")
+        && (cache_control.contains("public")
+            || cache_control.contains("max-age")
+            || cache_control.contains("s-maxage"));
+    let severity = if shared_cacheable { Severity::Medium } else { Severity::Low };
+    let echoed = probe.origin.clone().unwrap_or_default();
+    Some(Finding {
+        target: obs.plan.target.to_string(),
+        class: Class::VaryOriginMissing,
+        severity,
+        title: Class::VaryOriginMissing.title().to_owned(),
+        origin: None,
+        summary: format!(
+            "Access-Control-Allow-Origin changes with the request's Origin (it echoed {echoed}) but Vary does not name Origin, so a cache may hand one origin's answer to another: other origins' reads break, or a poisoned entry grants the wrong origin{}.",
+            if shared_cacheable { "; this answer is cacheable by shared caches" } else { "" }
+        ),
+        browsers: Vec::new(),
+        evidence: trips.clone(),
+        fix: fix(Class::VaryOriginMissing).to_owned(),
+        other_origins: Vec::new(),
+    })
+}
+
+fn error_responses(obs: &Observations<'_>) -> Option<Finding> {
+    let (probe, error_trips) = result(obs, Class::ErrorResponses)?;
+    let origin = probe.origin.as_deref()?;
+    let error = last(error_trips)?;
+    let ok_trips = get_result(obs, origin);
+    let allowed = |r: &Received| grants(r, origin) || acao(r) == Some("*");
+    let finding = |severity, summary: String, evidence: Vec<Trip>| Finding {
+        target: obs.plan.target.to_string(),
+        class: Class::ErrorResponses,
+        severity,
+        title: Class::ErrorResponses.title().to_owned(),
+        origin: Some(origin.to_owned()),
+        summary,
+        browsers: Vec::new(),
+        evidence,
+        fix: fix(Class::ErrorResponses).to_owned(),
+        other_origins: Vec::new(),
+    };
+    if let Some(ok_trips) = ok_trips
+        && let Some(ok) = last(ok_trips)
+        && (200..300).contains(&ok.status)
+        && error.status >= 400
+        && allowed(ok) != allowed(error)
+    {
+        let evidence = ok_trips.iter().chain(error_trips).cloned().collect();
+        return Some(if allowed(error) {
+            finding(
+                Severity::Low,
+                format!(
+                    "Error answers ({}) share themselves with {origin} while successful ones do not: error bodies (stack traces, internal names) are readable cross-origin.",
+                    error.status
+                ),
+                evidence,
+            )
+        } else {
+            finding(
+                Severity::Info,
+                format!(
+                    "Successful answers carry CORS headers for {origin} but error answers ({}) carry none: clients cannot read error bodies, and audits that only see errors miss the real policy.",
+                    error.status
+                ),
+                evidence,
+            )
+        });
+    }
+    // The actual answer is an error without CORS headers while a successful preflight grants
+    // the same origin: the policy is applied to successes only.
+    let attacker = obs.plan.attacker.as_str();
+    let get = last(get_result(obs, attacker)?)?;
+    let (_, pf) = obs.results.iter().find(|(p, t)| {
+        matches!(p.kind, ProbeKind::Preflight { .. })
+            && p.origin.as_deref() == Some(attacker)
+            && last(t).is_some_and(|r| (200..300).contains(&r.status) && grants(r, attacker))
+    })?;
+    if get.status >= 400 && acao(get).is_none() {
+        let evidence = pf.iter().chain(get_result(obs, attacker)?).cloned().collect();
+        return Some(finding(
+            Severity::Info,
+            format!(
+                "The preflight grants {attacker} but the {} answer to the request itself has no CORS headers: the policy applies to successful answers only, so a signed-in visitor's answer may well be shared. Audit with --cookie or --header to see it.",
+                get.status
+            ),
+            evidence,
+        ));
+    }
+    None
+}
+
+fn expose_headers(obs: &Observations<'_>) -> Option<Finding> {
+    let (probe, trips) = obs.results.iter().filter(|(p, _)| p.kind == ProbeKind::Get).find(|(p, t)| {
+        last(t).is_some_and(|r| {
+            let origin = p.origin.as_deref().unwrap_or_default();
+            (grants(r, origin) || acao(r) == Some("*"))
+                && list(r, "access-control-expose-headers").iter().any(|h| h == "*")
+        })
+    })?;
+    let origin = probe.origin.clone().unwrap_or_default();
+    let response = last(trips)?;
+    let anonymous = acao(response) == Some("*") || !is_trusted(obs, &origin);
+    Some(Finding {
+        target: obs.plan.target.to_string(),
+        class: Class::ExposeHeadersWildcard,
+        severity: if anonymous { Severity::Low } else { Severity::Info },
+        title: Class::ExposeHeadersWildcard.title().to_owned(),
+        origin: Some(origin.clone()),
+        summary: format!(
+            "Access-Control-Expose-Headers is `*`: without credentials every response header (tokens, internal hosts, versions) is readable by {origin}; with credentials `*` is just a header name and exposes nothing, so clients that need a header break."
+        ),
+        browsers: Vec::new(),
+        evidence: trips.clone(),
+        fix: fix(Class::ExposeHeadersWildcard).to_owned(),
+        other_origins: Vec::new(),
+    })
+}
+
+fn max_age(obs: &Observations<'_>) -> Option<Finding> {
+    let (probe, trips, age) =
+        obs.results.iter().filter(|(p, _)| matches!(p.kind, ProbeKind::Preflight { .. })).find_map(
+            |(p, t)| {
+                let age: u64 = header(&last(t)?.headers, "access-control-max-age")?.trim().parse().ok()?;
+                (age > CHROMIUM_MAX_AGE_CAP).then_some((p, t, age))
+            },
+        )?;
+    let beyond = if age > FIREFOX_MAX_AGE_CAP {
+        "both Chromium's (7200 s) and Firefox's (86400 s) caps"
+    } else {
+        "Chromium's cap (7200 s)"
+    };
+    Some(Finding {
+        target: obs.plan.target.to_string(),
+        class: Class::MaxAgeBeyondCaps,
+        severity: Severity::Info,
+        title: Class::MaxAgeBeyondCaps.title().to_owned(),
+        origin: probe.origin.clone(),
+        summary: format!(
+            "Access-Control-Max-Age is {age} s, beyond {beyond}: browsers silently cut it, and any cache that honours it keeps a granted preflight long after the policy is tightened."
+        ),
+        browsers: Vec::new(),
+        evidence: trips.clone(),
+        fix: fix(Class::MaxAgeBeyondCaps).to_owned(),
+        other_origins: Vec::new(),
+    })
+}
+
+fn private_network(obs: &Observations<'_>) -> Option<Finding> {
+    let (probe, trips) = result(obs, Class::PrivateNetworkAccess)?;
+    let response = last(trips)?;
+    let origin = probe.origin.as_deref()?;
+    let granted = ["access-control-allow-private-network", "access-control-allow-local-network"]
+        .iter()
+        .any(|h| header(&response.headers, h) == Some("true"));
+    if !granted || !(grants(response, origin) || acao(response) == Some("*")) {
+        return None;
+    }
+    let host = obs.plan.target.host_str().unwrap_or_default();
+    let local = is_local(host)
+        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| match ip {
+            std::net::IpAddr::V4(v4) => v4.is_private() || v4.is_link_local(),
+            std::net::IpAddr::V6(v6) => v6.is_unique_local() || v6.is_unicast_link_local(),
+        });
+    Some(Finding {
+        target: obs.plan.target.to_string(),
+        class: Class::PrivateNetworkAccess,
+        severity: if local { Severity::Medium } else { Severity::Low },
+        title: Class::PrivateNetworkAccess.title().to_owned(),
+        origin: Some(origin.to_owned()),
+        summary: format!(
+            "The service grants local network access to {origin}, a public page: Local Network Access exists so that websites cannot reach services on the visitor's machine or network, and this answer waves any site through."
+        ),
+        browsers: Vec::new(),
+        evidence: trips.clone(),
+        fix: fix(Class::PrivateNetworkAccess).to_owned(),
+        other_origins: Vec::new(),
+    })
+}
+
+/// How to fix each class, in one or two sentences.
+pub fn fix(class: Class) -> &'static str {
+    match class {
+        Class::ReflectAnyOrigin => {
+            "Never echo the Origin header: compare it byte for byte with an explicit allowlist and answer Access-Control-Allow-Origin only on a match."
+        }
+        Class::PrefixMatch | Class::SuffixMatch | Class::SubstringMatch => {
+            "Parse the Origin as a URL and compare the whole serialized origin (scheme, host, port) for equality with allowlist entries; never use starts_with, ends_with or contains."
+        }
+        Class::UnescapedDot => {
+            "Escape dots in origin regular expressions and anchor them (^https://app\\.example\\.com$), or better, replace the regex with an exact allowlist."
+        }
+        Class::NullTrusted => {
+            "Remove `null` from the allowlist: sandboxed iframes, data: URLs and redirected requests all send it, so trusting it trusts anyone."
+        }
+        Class::AnySubdomain => {
+            "List the subdomains that need access; a wildcard over subdomains lets any compromised or user-content subdomain read with the visitor's cookies."
+        }
+        Class::HttpTrustedByHttps => {
+            "Allow only https: origins; an http: origin can be impersonated by anyone on the visitor's network."
+        }
+        Class::SpecialCharacters => {
+            "Compare origins for exact equality instead of parsing them leniently; a host with `_`, `` ` `` or `}` after a trusted name belongs to someone else."
+        }
+        Class::ThirdPartyHosts => {
+            "Remove shared hosting and code-playground origins from the allowlist: anyone can publish a page there."
+        }
+        Class::Wildcard => {
+            "Keep `*` only for truly public, unauthenticated data; never pair it with Access-Control-Allow-Credentials, and use an allowlist for anything else."
+        }
+        Class::MirroredMethodsAndHeaders => {
+            "Answer preflights with a fixed list of the methods and headers the API uses, not with the requested ones, and only for allowlisted origins."
+        }
+        Class::AuthorizationUnderWildcard => {
+            "Name Authorization explicitly in Access-Control-Allow-Headers; `*` does not cover it."
+        }
+        Class::VaryOriginMissing => {
+            "Send `Vary: Origin` on every response whose CORS headers depend on the Origin, including the ones that grant nothing."
+        }
+        Class::ErrorResponses => {
+            "Apply the CORS policy to every response, errors included (nginx: `add_header ... always`), and keep it the same policy."
+        }
+        Class::ExposeHeadersWildcard => {
+            "List the response headers clients need in Access-Control-Expose-Headers instead of `*`."
+        }
+        Class::MaxAgeBeyondCaps => {
+            "Use an Access-Control-Max-Age of at most 7200 s (Chromium's cap); a few minutes is plenty."
+        }
+        Class::PrivateNetworkAccess => {
+            "Answer Access-Control-Allow-Private-Network / -Local-Network only to the origins that need it, never to every origin."
+        }
+    }
+}
+
+/// The severity of a granted origin from what the engine says a page there gets. A grant that
+/// every browser refuses today stays a finding (low): the server means to share, and the
+/// refusal rests on a browser rule rather than on the policy.
+fn read_severity(browsers: &[Judgement], jar_known: bool) -> Severity {
+    let credentialed = browsers.iter().any(|j| j.credentialed_read == Read::Allowed);
+    let anonymous = browsers.iter().any(|j| j.anonymous_read == Read::Allowed);
+    let cookies = browsers.iter().any(|j| j.credentialed_read == Read::Allowed && !j.cookies_sent.is_empty());
+    match (credentialed, anonymous) {
+        (true, _) if cookies || !jar_known => Severity::High,
+        (true, _) => Severity::Medium,
+        (false, _) => Severity::Low,
+    }
+}
+
+/// Lowers the severity where the attacker's origin is hard to come by.
+fn cap(class: Class, origin: &str, severity: Severity) -> Severity {
+    match class {
+        // Needs a network attacker who can answer for the http: origin.
+        Class::HttpTrustedByHttps => severity.min(Severity::Medium),
+        // Chromium and Firefox accept `_` and `-` in host names; the rest needs a browser that
+        // accepts them (historically Safari) or a server-side decoder.
+        Class::SpecialCharacters => {
+            let realistic = SPECIAL_CHARACTERS[..2].iter().any(|c| origin.contains(&format!("{c}.")));
+            if realistic { severity } else { severity.min(Severity::Low) }
+        }
+        _ => severity,
+    }
+}
+
+fn read_summary(origin: &str, browsers: &[Judgement], jar_known: bool) -> String {
+    let credentialed = browsers.iter().any(|j| j.credentialed_read == Read::Allowed);
+    let anonymous = browsers.iter().any(|j| j.anonymous_read == Read::Allowed);
+    let reason =
+        browsers.iter().find_map(|j| j.reason.clone()).unwrap_or_else(|| "no reason given".to_owned());
+    if credentialed {
+        format!(
+            "A page at {origin} can read this endpoint with credentials. {}",
+            cookie_sentence(browsers, jar_known)
+        )
+    } else if anonymous {
+        format!(
+            "A page at {origin} can read what an anonymous visitor gets; credentialed reads are blocked ({reason})."
+        )
+    } else {
+        format!(
+            "The server grants {origin}, but today's browsers refuse the read ({reason}): the policy is wrong even though this path is closed for now."
+        )
+    }
+}
+
+/// Which cookies ride along, per browser and setting.
+fn cookie_sentence(browsers: &[Judgement], jar_known: bool) -> String {
+    if !jar_known {
+        return "No cookie of this endpoint is known: pass --cookie 'name=value; SameSite=…; Secure' to see which ride along; until then assume the visitor's session does.".to_owned();
+    }
+    let per_browser: Vec<String> = [Browser::Chromium, Browser::Firefox]
+        .into_iter()
+        .map(|browser| {
+            let cookies = |setting| {
+                browsers
+                    .iter()
+                    .find(|j| j.browser == browser && j.third_party_cookies == setting)
+                    .map(|j| {
+                        if j.cookies_sent.is_empty() {
+                            "no cookies".to_owned()
+                        } else {
+                            j.cookies_sent.join(", ")
+                        }
+                    })
+                    .unwrap_or_default()
+            };
+            let name = match browser {
+                Browser::Firefox => "Firefox",
+                _ => "Chromium",
+            };
+            format!(
+                "{name} sends {} by default and {} with third-party cookies allowed",
+                cookies(corslab_engine::exchange::ThirdPartyCookies::Default),
+                cookies(corslab_engine::exchange::ThirdPartyCookies::Allowed)
+            )
+        })
+        .collect();
+    format!("{}.", per_browser.join("; "))
+}
+
+fn is_trusted(obs: &Observations<'_>, origin: &str) -> bool {
+    obs.trusted.iter().any(|t| t.serialize() == origin)
+        || Origin::parse(origin).is_ok_and(|o| o.same_origin(&Origin::of(&obs.plan.target)))
+}
+
+fn result<'a>(obs: &'a Observations<'_>, class: Class) -> Option<(&'a Probe, &'a Vec<Trip>)> {
+    obs.results.iter().find(|(p, _)| p.class == class).map(|(p, t)| (p, t))
+}
+
+/// The answer to a `GET` of the target itself with this `Origin`.
+fn get_result<'a>(obs: &'a Observations<'_>, origin: &str) -> Option<&'a [Trip]> {
+    obs.results
+        .iter()
+        .find(|(p, _)| {
+            p.kind == ProbeKind::Get && p.url == obs.plan.target && p.origin.as_deref() == Some(origin)
+        })
+        .map(|(_, t)| t.as_slice())
+}
+
+fn last(trips: &[Trip]) -> Option<&Received> {
+    trips.last().map(|t| &t.response)
+}
+
+fn acao(response: &Received) -> Option<&str> {
+    header(&response.headers, "access-control-allow-origin")
+}
+
+/// Whether the answer names exactly this origin, once, in Access-Control-Allow-Origin.
+fn grants(response: &Received, origin: &str) -> bool {
+    let mut values =
+        response.headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case("access-control-allow-origin"));
+    matches!((values.next(), values.next()), (Some((_, v)), None) if v == origin)
+}
+
+fn list(response: &Received, name: &str) -> Vec<String> {
+    response
+        .headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+        .flat_map(|(_, v)| v.split(',').map(|p| p.trim().to_owned()))
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::Sent;
+    use url::Url;
+
+    /// Answers every probe the way a policy function would, without a network.
+    fn observe(
+        target: &str,
+        trusted: &[&str],
+        policy: impl Fn(&Probe) -> Vec<(&'static str, String)>,
+    ) -> Vec<Finding> {
+        let trusted: Vec<Origin> = trusted.iter().map(|o| Origin::parse(o).unwrap()).collect();
+        let plan = Plan::new(&Url::parse(target).unwrap(), &trusted);
+        let answer = |probe: &Probe| {
+            let headers = policy(probe).into_iter().map(|(n, v)| (n.to_owned(), v)).collect();
+            let status = if matches!(probe.kind, ProbeKind::Preflight { .. }) { 204 } else { 200 };
+            let status = if probe.class == Class::ErrorResponses { 404 } else { status };
+            vec![Trip {
+                request: Sent { method: "GET".into(), url: probe.url.to_string(), headers: vec![] },
+                response: Received { status, headers },
+            }]
+        };
+        let baseline = answer(&plan.baseline);
+        let results: Vec<(Probe, Vec<Trip>)> = plan.probes.iter().map(|p| (p.clone(), answer(p))).collect();
+        analyze(&Observations {
+            plan: &plan,
+            baseline: &baseline,
+            results: &results,
+            trusted: &trusted,
+            jar: &[],
+        })
+    }
+
+    fn classes(findings: &[Finding]) -> Vec<Class> {
+        findings.iter().map(|f| f.class).collect()
+    }
+
+    fn reflect(probe: &Probe) -> Vec<(&'static str, String)> {
+        let origin = probe.origin.clone().unwrap_or_default();
+        vec![
+            ("access-control-allow-origin", origin),
+            ("access-control-allow-credentials", "true".into()),
+            ("vary", "Origin".into()),
+        ]
+    }
+
+    #[test]
+    fn reflection_is_one_high_finding_that_names_the_lookalikes_it_implies() {
+        let findings = observe("https://api.example.com/me", &[], reflect);
+        assert_eq!(classes(&findings), [Class::ReflectAnyOrigin]);
+        assert_eq!(findings[0].severity, Severity::High);
+        assert!(findings[0].other_origins.contains(&"null".to_owned()));
+        assert_eq!(findings[0].browsers.len(), 4);
+    }
+
+    #[test]
+    fn an_exact_allowlist_gives_nothing() {
+        let trusted = "https://app.example.com";
+        let findings = observe("https://api.example.com/me", &[trusted], |probe| {
+            let mut headers = vec![("vary", "Origin".to_owned())];
+            if probe.origin.as_deref() == Some(trusted) {
+                headers.extend(reflect(probe).into_iter().take(2));
+            }
+            headers
+        });
+        assert_eq!(classes(&findings), []);
+    }
+
+    #[test]
+    fn a_prefix_matcher_is_a_prefix_match_not_a_special_character_one() {
+        let findings = observe("https://api.example.com/me", &["https://app.example.com"], |probe| {
+            let origin = probe.origin.clone().unwrap_or_default();
+            if origin.starts_with("https://app.example.com") {
+                reflect(probe)
+            } else {
+                vec![("vary", "Origin".into())]
+            }
+        });
+        assert_eq!(classes(&findings), [Class::PrefixMatch]);
+        assert!(findings[0].other_origins.iter().any(|o| o.contains("_.")));
+    }
+
+    #[test]
+    fn wildcard_with_credentials_is_low_and_without_is_info() {
+        for (credentials, severity) in [(true, Severity::Low), (false, Severity::Info)] {
+            let findings = observe("https://api.example.com/me", &[], |_| {
+                let mut h = vec![("access-control-allow-origin", "*".to_owned())];
+                if credentials {
+                    h.push(("access-control-allow-credentials", "true".into()));
+                }
+                h
+            });
+            assert_eq!(classes(&findings), [Class::Wildcard]);
+            assert_eq!(findings[0].severity, severity);
+        }
+    }
+
+    #[test]
+    fn policy_facts_are_found_even_for_trusted_origins() {
+        let trusted = "https://app.example.com";
+        let findings = observe("https://api.example.com/me", &[trusted], |probe| {
+            if probe.origin.as_deref() != Some(trusted) {
+                return vec![];
+            }
+            let mut h = reflect(probe);
+            h.retain(|(n, _)| *n != "vary");
+            h.push(("access-control-expose-headers", "*".into()));
+            h.push(("access-control-max-age", "31536000".into()));
+            if probe.class == Class::ErrorResponses {
+                return vec![];
+            }
+            h
+        });
+        let found = classes(&findings);
+        for class in [
+            Class::VaryOriginMissing,
+            Class::ExposeHeadersWildcard,
+            Class::MaxAgeBeyondCaps,
+            Class::ErrorResponses,
+        ] {
+            assert!(found.contains(&class), "{class} missing from {found:?}");
+        }
+        assert!(!found.contains(&Class::ReflectAnyOrigin));
+    }
+
+    #[test]
+    fn mirrored_preflights_are_high_and_authorization_star_is_reported() {
+        let findings = observe("https://api.example.com/me", &[], |probe| {
+            let mut h = reflect(probe);
+            if let ProbeKind::Preflight { method, headers, .. } = &probe.kind {
+                h.push(("access-control-allow-methods", method.clone()));
+                h.push((
+                    "access-control-allow-headers",
+                    if headers.iter().any(|x| x == "authorization") { "*".into() } else { headers.join(",") },
+                ));
+            }
+            h
+        });
+        let mirrored =
+            findings.iter().find(|f| f.class == Class::MirroredMethodsAndHeaders).expect("mirrored");
+        assert_eq!(mirrored.severity, Severity::High);
+        assert!(findings.iter().any(|f| f.class == Class::AuthorizationUnderWildcard));
+    }
+
+    #[test]
+    fn local_network_access_granted_to_a_public_page_is_medium_on_loopback() {
+        let findings = observe("http://printer.localhost:9100/", &[], |probe| match &probe.kind {
+            ProbeKind::Preflight { private_network: true, .. } => vec![
+                ("access-control-allow-origin", probe.origin.clone().unwrap_or_default()),
+                ("access-control-allow-private-network", "true".into()),
+            ],
+            _ => vec![],
+        });
+        assert_eq!(classes(&findings), [Class::PrivateNetworkAccess]);
+        assert_eq!(findings[0].severity, Severity::Medium);
+    }
+}

@@ -1,0 +1,76 @@
+//! What the audit reports: findings per target, each judged per browser, with evidence and a fix.
+
+use serde::{Deserialize, Serialize};
+
+pub use corslab_engine::verdict::Severity;
+
+use crate::client::Trip;
+use crate::judge::Judgement;
+use crate::probe::Class;
+
+/// One misconfiguration found on one target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// The audited URL.
+    pub target: String,
+    /// What kind of misconfiguration.
+    pub class: Class,
+    /// How much it matters, after the engine's judgement.
+    pub severity: Severity,
+    /// The class's title.
+    pub title: String,
+    /// The untrusted origin that was granted access, when the finding is about one.
+    pub origin: Option<String>,
+    /// What an attacker gets, in one or two sentences.
+    pub summary: String,
+    /// What an attacker page at `origin` gets in each browser and cookie setting.
+    pub browsers: Vec<Judgement>,
+    /// The requests and answers that show it (a preflight first, when there was one).
+    pub evidence: Vec<Trip>,
+    /// How to fix it.
+    pub fix: String,
+    /// Other untrusted origins granted for the same reason.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_origins: Vec<String>,
+}
+
+/// Everything the audit learned about one target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetReport {
+    /// The audited URL.
+    pub target: String,
+    /// The findings, worst first.
+    pub findings: Vec<Finding>,
+    /// Why the target could not be audited, or could only be audited in part.
+    pub errors: Vec<String>,
+    /// Requests sent to this target.
+    pub probes_sent: usize,
+}
+
+impl TargetReport {
+    /// The worst severity among the findings.
+    pub fn worst(&self) -> Option<Severity> {
+        self.findings.iter().map(|f| f.severity).max()
+    }
+}
+
+/// Parses a severity name (`info`, `low`, `medium`, `high`).
+pub fn parse_severity(name: &str) -> Option<Severity> {
+    match name.to_ascii_lowercase().as_str() {
+        "info" => Some(Severity::Info),
+        "low" => Some(Severity::Low),
+        "medium" => Some(Severity::Medium),
+        "high" => Some(Severity::High),
+        _ => None,
+    }
+}
+
+/// A severity's name.
+pub fn severity_name(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Info => "info",
+        Severity::Low => "low",
+        Severity::Medium => "medium",
+        Severity::High => "high",
+    }
+}

@@ -1,0 +1,440 @@
+//! The probe plan: which requests the audit sends to one target, derived from its URL and the
+//! trusted origins, before anything goes on the wire.
+
+use std::fmt;
+
+use corslab_engine::origin::Origin;
+use corslab_engine::site::registrable_domain;
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+/// A misconfiguration class: what a finding is about. Ids are stable output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Class {
+    /// Any origin is echoed back in `Access-Control-Allow-Origin`.
+    ReflectAnyOrigin,
+    /// An origin that merely starts with a trusted host is allowed (`https://app.example.com.evil.example`).
+    PrefixMatch,
+    /// An origin that merely ends with a trusted domain is allowed (`https://evilexample.com`).
+    SuffixMatch,
+    /// An origin that is merely a substring of a trusted one is allowed (`https://xample.com`).
+    SubstringMatch,
+    /// A regular expression with an unescaped dot allows `https://appxexample.com`.
+    UnescapedDot,
+    /// `Origin: null` (sandboxed iframes, `data:` URLs, tainted redirects) is allowed.
+    NullTrusted,
+    /// Any subdomain of the API's host or site is allowed.
+    AnySubdomain,
+    /// An `http:` origin is allowed to read an `https:` API.
+    HttpTrustedByHttps,
+    /// A host with a character a lenient origin parser stops at (`_`, `` ` ``, `}`…) is allowed.
+    SpecialCharacters,
+    /// A shared hosting or code-playground origin anyone can publish on is allowed.
+    ThirdPartyHosts,
+    /// `Access-Control-Allow-Origin: *`.
+    Wildcard,
+    /// The preflight echoes any requested method and headers, with credentials.
+    MirroredMethodsAndHeaders,
+    /// `Access-Control-Allow-Headers: *` where `Authorization` is expected to be covered.
+    AuthorizationUnderWildcard,
+    /// A response whose `Access-Control-Allow-Origin` depends on `Origin` lacks `Vary: Origin`.
+    VaryOriginMissing,
+    /// Error responses carry a different CORS policy than successful ones.
+    ErrorResponses,
+    /// `Access-Control-Expose-Headers: *`.
+    ExposeHeadersWildcard,
+    /// `Access-Control-Max-Age` beyond what browsers honour.
+    MaxAgeBeyondCaps,
+    /// `Access-Control-Allow-Private-Network` (or `-Local-Network`) granted to an untrusted origin.
+    PrivateNetworkAccess,
+}
+
+/// What one probe asks and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Probe {
+    /// The class this probe looks for.
+    pub class: Class,
+    /// The request to send.
+    pub kind: ProbeKind,
+    /// The `Origin` header to send, `None` for none.
+    pub origin: Option<String>,
+    /// The URL to request.
+    pub url: Url,
+}
+
+/// The shape of a probe request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProbeKind {
+    /// A `GET`, as a simple cross-origin `fetch` sends it.
+    Get,
+    /// An `OPTIONS` preflight asking for a method and headers.
+    Preflight {
+        /// `Access-Control-Request-Method`.
+        method: String,
+        /// `Access-Control-Request-Headers`, lower-cased and sorted as browsers send them.
+        headers: Vec<String>,
+        /// Whether to ask for private/local network access.
+        private_network: bool,
+    },
+}
+
+/// The header a mirrored-headers probe asks for: no real API lists it.
+pub const PROBE_HEADER: &str = "x-corslab-probe";
+
+/// The method the mirrored-methods probe asks for: state-changing, so a mirror is visible.
+pub const PROBE_METHOD: &str = "PUT";
+
+/// Characters a lenient origin parser may stop at; placed right after a trusted host.
+pub const SPECIAL_CHARACTERS: &[&str] =
+    &["_", "-", "~", "!", "$", "&", "'", "(", ")", "*", "+", ",", ";", "=", "`", "{", "}", "%60", "\""];
+
+/// Hosts where anyone can publish a page, so trusting them trusts everyone.
+pub const THIRD_PARTY_ORIGINS: &[&str] = &[
+    "https://corslab-audit.github.io",
+    "https://codepen.io",
+    "https://cdpn.io",
+    "https://jsfiddle.net",
+    "https://fiddle.jshell.net",
+    "https://jsbin.com",
+    "https://stackblitz.com",
+    "https://corslab-audit.glitch.me",
+    "https://corslab-audit.netlify.app",
+    "https://corslab-audit.vercel.app",
+    "https://corslab-audit.pages.dev",
+    "https://corslab-audit.herokuapp.com",
+    "https://web.archive.org",
+];
+
+/// The probe plan for one target.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The target URL.
+    pub target: Url,
+    /// Requests sent before any other: the target as a same-origin visitor sees it.
+    pub baseline: Probe,
+    /// Everything else, sent concurrently.
+    pub probes: Vec<Probe>,
+    /// The attacker's own origin (the reflect probe's).
+    pub attacker: String,
+}
+
+impl Plan {
+    /// Builds the plan for `target`, deriving look-alike origins from the target's host, its
+    /// registrable domain and each trusted origin's host.
+    pub fn new(target: &Url, trusted: &[Origin]) -> Self {
+        let scheme = target.scheme();
+        let port = port_suffix(target);
+        let host = target.host_str().unwrap_or_default().to_ascii_lowercase();
+        let local = is_local(&host);
+        let evil = if local { "evil.localhost" } else { "evil.example" };
+        let attacker = format!("{scheme}://{evil}{port}");
+        let mut probes = Vec::new();
+        let mut get = |class: Class, origin: String| {
+            probes.push(Probe { class, kind: ProbeKind::Get, origin: Some(origin), url: target.clone() });
+        };
+
+        // The hosts a careless matcher is built around: the API itself, its site, and every
+        // trusted origin (an allowlist is usually written against those, not against the API).
+        let mut bases = vec![host.clone()];
+        if let Some(domain) = registrable_domain(&host) {
+            bases.push(domain.to_owned());
+        }
+        for origin in trusted {
+            if let Some(url::Host::Domain(h)) = origin.host() {
+                bases.push(h.to_ascii_lowercase());
+            }
+        }
+        dedup(&mut bases);
+
+        get(Class::ReflectAnyOrigin, attacker.clone());
+        get(Class::NullTrusted, "null".to_owned());
+        for base in &bases {
+            get(Class::PrefixMatch, format!("{scheme}://{base}.{evil}{port}"));
+            get(Class::SuffixMatch, format!("{scheme}://evil{base}{port}"));
+            if let Some(rest) = base.get(1..).filter(|rest| rest.contains('.')) {
+                get(Class::SubstringMatch, format!("{scheme}://{rest}{port}"));
+            }
+            for lookalike in unescaped_dot_lookalikes(base) {
+                get(Class::UnescapedDot, format!("{scheme}://{lookalike}{port}"));
+            }
+            get(Class::AnySubdomain, format!("{scheme}://evil.{base}{port}"));
+            for c in SPECIAL_CHARACTERS {
+                get(Class::SpecialCharacters, format!("{scheme}://{base}{c}.{evil}{port}"));
+            }
+        }
+        if scheme == "https" {
+            get(Class::HttpTrustedByHttps, format!("http://{host}{port}"));
+            for origin in trusted.iter().filter(|o| o.scheme() == Some("https")) {
+                let serialized = origin.serialize();
+                get(Class::HttpTrustedByHttps, format!("http{}", &serialized["https".len()..]));
+            }
+        }
+        for origin in THIRD_PARTY_ORIGINS {
+            get(Class::ThirdPartyHosts, (*origin).to_owned());
+        }
+        // The policy the team meant: what a trusted origin gets (Vary, exposed headers, errors).
+        for origin in trusted {
+            get(Class::VaryOriginMissing, origin.serialize().to_owned());
+        }
+
+        let preflight =
+            |class: Class, origin: &str, method: &str, headers: &[&str], private_network: bool| Probe {
+                class,
+                kind: ProbeKind::Preflight {
+                    method: method.to_owned(),
+                    headers: headers.iter().map(|h| (*h).to_owned()).collect(),
+                    private_network,
+                },
+                origin: Some(origin.to_owned()),
+                url: target.clone(),
+            };
+        probes.push(preflight(
+            Class::MirroredMethodsAndHeaders,
+            &attacker,
+            PROBE_METHOD,
+            &[PROBE_HEADER],
+            false,
+        ));
+        probes.push(preflight(
+            Class::AuthorizationUnderWildcard,
+            &attacker,
+            "GET",
+            &["authorization"],
+            false,
+        ));
+        // A public page asking for a local one is what Local Network Access guards; the probe
+        // origin is public even for a local target.
+        probes.push(preflight(Class::PrivateNetworkAccess, "https://evil.example", "GET", &[], true));
+        if let Some(origin) = trusted.first() {
+            probes.push(preflight(
+                Class::MaxAgeBeyondCaps,
+                origin.serialize(),
+                "GET",
+                &[PROBE_HEADER],
+                false,
+            ));
+        }
+        // An error answer for the same origin: a path under the target that should not exist.
+        let mut missing = target.clone();
+        let path = format!("{}/corslab-audit-missing", target.path().trim_end_matches('/'));
+        missing.set_path(&path);
+        let error_origin = trusted.first().map_or_else(|| attacker.clone(), |o| o.serialize().to_owned());
+        probes.push(Probe {
+            class: Class::ErrorResponses,
+            kind: ProbeKind::Get,
+            origin: Some(error_origin),
+            url: missing,
+        });
+
+        let baseline =
+            Probe { class: Class::Wildcard, kind: ProbeKind::Get, origin: None, url: target.clone() };
+        Self { target: target.clone(), baseline, probes, attacker }
+    }
+}
+
+impl Class {
+    /// Every class, in report order.
+    pub const ALL: [Self; 18] = [
+        Self::ReflectAnyOrigin,
+        Self::PrefixMatch,
+        Self::SuffixMatch,
+        Self::SubstringMatch,
+        Self::UnescapedDot,
+        Self::NullTrusted,
+        Self::AnySubdomain,
+        Self::HttpTrustedByHttps,
+        Self::SpecialCharacters,
+        Self::ThirdPartyHosts,
+        Self::Wildcard,
+        Self::MirroredMethodsAndHeaders,
+        Self::AuthorizationUnderWildcard,
+        Self::VaryOriginMissing,
+        Self::ErrorResponses,
+        Self::ExposeHeadersWildcard,
+        Self::MaxAgeBeyondCaps,
+        Self::PrivateNetworkAccess,
+    ];
+
+    /// The stable id (`reflect-any-origin`).
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::ReflectAnyOrigin => "reflect-any-origin",
+            Self::PrefixMatch => "prefix-match",
+            Self::SuffixMatch => "suffix-match",
+            Self::SubstringMatch => "substring-match",
+            Self::UnescapedDot => "unescaped-dot",
+            Self::NullTrusted => "null-trusted",
+            Self::AnySubdomain => "any-subdomain",
+            Self::HttpTrustedByHttps => "http-trusted-by-https",
+            Self::SpecialCharacters => "special-characters",
+            Self::ThirdPartyHosts => "third-party-hosts",
+            Self::Wildcard => "wildcard",
+            Self::MirroredMethodsAndHeaders => "mirrored-methods-and-headers",
+            Self::AuthorizationUnderWildcard => "authorization-under-wildcard",
+            Self::VaryOriginMissing => "vary-origin-missing",
+            Self::ErrorResponses => "error-responses",
+            Self::ExposeHeadersWildcard => "expose-headers-wildcard",
+            Self::MaxAgeBeyondCaps => "max-age-beyond-caps",
+            Self::PrivateNetworkAccess => "private-network-access",
+        }
+    }
+
+    /// A short title for tables and rules.
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::ReflectAnyOrigin => "Any origin is reflected",
+            Self::PrefixMatch => "Origin checked with a prefix match",
+            Self::SuffixMatch => "Origin checked with a suffix match",
+            Self::SubstringMatch => "Origin checked with a substring match",
+            Self::UnescapedDot => "Origin pattern with an unescaped dot",
+            Self::NullTrusted => "The null origin is trusted",
+            Self::AnySubdomain => "Any subdomain is trusted",
+            Self::HttpTrustedByHttps => "Plain-http origin trusted by an https API",
+            Self::SpecialCharacters => "Origin parser fooled by special characters",
+            Self::ThirdPartyHosts => "Third-party hosting origin trusted",
+            Self::Wildcard => "Wildcard Access-Control-Allow-Origin",
+            Self::MirroredMethodsAndHeaders => "Preflight mirrors any method and header",
+            Self::AuthorizationUnderWildcard => "Authorization relies on Allow-Headers: *",
+            Self::VaryOriginMissing => "Vary: Origin missing",
+            Self::ErrorResponses => "Error responses carry a different CORS policy",
+            Self::ExposeHeadersWildcard => "Expose-Headers: *",
+            Self::MaxAgeBeyondCaps => "Max-Age beyond the browsers' caps",
+            Self::PrivateNetworkAccess => "Local network access granted to any origin",
+        }
+    }
+
+    /// Finds a class by id.
+    pub fn from_id(id: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.id() == id)
+    }
+}
+
+impl fmt::Display for Class {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// Whether browsers treat `host` as loopback: `localhost`, any `*.localhost`, or a loopback IP.
+pub fn is_local(host: &str) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// `:port` when the URL names a non-default port, else nothing.
+fn port_suffix(url: &Url) -> String {
+    url.port().map(|p| format!(":{p}")).unwrap_or_default()
+}
+
+/// The host with one dot replaced by a letter, for every dot but the last: those are the names
+/// an attacker can register (`app.example.com` gives `appxexample.com`; `app.examplexcom` would
+/// need a top-level domain of its own).
+fn unescaped_dot_lookalikes(host: &str) -> Vec<String> {
+    let dots: Vec<usize> = host.match_indices('.').map(|(i, _)| i).collect();
+    let Some((_, registrable)) = dots.split_last() else { return Vec::new() };
+    registrable
+        .iter()
+        .map(|&i| {
+            let mut lookalike = host.to_owned();
+            lookalike.replace_range(i..=i, "x");
+            lookalike
+        })
+        .collect()
+}
+
+fn dedup(items: &mut Vec<String>) {
+    let mut seen = std::collections::HashSet::new();
+    items.retain(|item| seen.insert(item.clone()));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(target: &str, trusted: &[&str]) -> Plan {
+        let trusted: Vec<Origin> = trusted.iter().map(|o| Origin::parse(o).unwrap()).collect();
+        Plan::new(&Url::parse(target).unwrap(), &trusted)
+    }
+
+    fn origins(plan: &Plan, class: Class) -> Vec<String> {
+        plan.probes.iter().filter(|p| p.class == class).filter_map(|p| p.origin.clone()).collect()
+    }
+
+    #[test]
+    fn lookalikes_follow_the_reference_shapes() {
+        let plan = plan("https://app.example.com/me", &[]);
+        let has = |class, origin: &str| origins(&plan, class).iter().any(|o| o == origin);
+        assert!(has(Class::ReflectAnyOrigin, "https://evil.example"));
+        assert!(has(Class::PrefixMatch, "https://app.example.com.evil.example"));
+        assert!(has(Class::SuffixMatch, "https://evilexample.com"));
+        assert!(has(Class::SubstringMatch, "https://xample.com"));
+        assert!(has(Class::UnescapedDot, "https://appxexample.com"));
+        assert!(has(Class::NullTrusted, "null"));
+        assert!(has(Class::AnySubdomain, "https://evil.app.example.com"));
+        assert!(has(Class::AnySubdomain, "https://evil.example.com"));
+        assert!(has(Class::HttpTrustedByHttps, "http://app.example.com"));
+        assert!(has(Class::SpecialCharacters, "https://app.example.com_.evil.example"));
+        assert!(has(Class::SpecialCharacters, "https://app.example.com%60.evil.example"));
+        assert!(has(Class::ThirdPartyHosts, "https://codepen.io"));
+    }
+
+    #[test]
+    fn local_targets_keep_their_port_and_use_a_local_attacker() {
+        let plan = plan("http://api.fintrack.localhost:8080/me/balance", &["http://fintrack.localhost:8080"]);
+        assert_eq!(plan.attacker, "http://evil.localhost:8080");
+        let prefix = origins(&plan, Class::PrefixMatch);
+        assert!(prefix.contains(&"http://fintrack.localhost.evil.localhost:8080".to_owned()), "{prefix:?}");
+        let dots = origins(&plan, Class::UnescapedDot);
+        assert!(dots.contains(&"http://apixfintrack.localhost:8080".to_owned()), "{dots:?}");
+        assert!(origins(&plan, Class::HttpTrustedByHttps).is_empty(), "http targets have no http downgrade");
+    }
+
+    #[test]
+    fn every_probe_origin_is_an_origin_browsers_could_send() {
+        let plan = plan("https://api.example.co.uk:8443/x", &["https://www.example.co.uk"]);
+        for probe in &plan.probes {
+            let origin = probe.origin.as_deref().unwrap();
+            assert!(
+                origin == "null" || Url::parse(origin).is_ok(),
+                "{:?} sends an origin no URL parser accepts: {origin}",
+                probe.class
+            );
+        }
+        assert!(origins(&plan, Class::SuffixMatch).contains(&"https://evilexample.co.uk:8443".to_owned()));
+    }
+
+    #[test]
+    fn preflights_ask_for_the_probe_method_and_header() {
+        let plan = plan("http://api.example.com/", &[]);
+        let mirrored = plan.probes.iter().find(|p| p.class == Class::MirroredMethodsAndHeaders).unwrap();
+        assert_eq!(
+            mirrored.kind,
+            ProbeKind::Preflight {
+                method: "PUT".into(),
+                headers: vec![PROBE_HEADER.into()],
+                private_network: false
+            }
+        );
+    }
+
+    #[test]
+    fn class_ids_round_trip() {
+        for class in Class::ALL {
+            assert_eq!(Class::from_id(class.id()), Some(class));
+            assert_eq!(serde_json::to_value(class).unwrap(), class.id());
+        }
+    }
+
+    #[test]
+    fn local_hosts_are_recognized() {
+        assert!(is_local("api.fintrack.localhost"));
+        assert!(is_local("LOCALHOST."));
+        assert!(is_local("127.0.0.1"));
+        assert!(is_local("[::1]"));
+        assert!(!is_local("localhost.example.com"));
+    }
+}
