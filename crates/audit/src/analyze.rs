@@ -386,19 +386,19 @@ fn error_responses(obs: &Observations<'_>) -> Option<Finding> {
     }
     // The actual answer is an error without CORS headers while a successful preflight grants
     // the same origin: the policy is applied to successes only.
-    let attacker = obs.plan.attacker.as_str();
-    let get = last(get_result(obs, attacker)?)?;
+    let get_trips = get_result(obs, origin)?;
+    let get = last(get_trips)?;
     let (_, pf) = obs.results.iter().find(|(p, t)| {
         matches!(p.kind, ProbeKind::Preflight { .. })
-            && p.origin.as_deref() == Some(attacker)
-            && last(t).is_some_and(|r| (200..300).contains(&r.status) && grants(r, attacker))
+            && p.origin.as_deref() == Some(origin)
+            && last(t).is_some_and(|r| (200..300).contains(&r.status) && grants(r, origin))
     })?;
     if get.status >= 400 && acao(get).is_none() {
-        let evidence = pf.iter().chain(get_result(obs, attacker)?).cloned().collect();
+        let evidence = pf.iter().chain(get_trips).cloned().collect();
         return Some(finding(
             Severity::Info,
             format!(
-                "The preflight grants {attacker} but the {} answer to the request itself has no CORS headers: the policy applies to successful answers only, so a signed-in visitor's answer may well be shared. Audit with --cookie or --header to see it.",
+                "The preflight grants {origin} but the {} answer to the request itself has no CORS headers: the policy applies to successful answers only, so clients cannot read errors, and a signed-in visitor's answer is shared although this audit's was not. Audit with --cookie or --header to see it.",
                 get.status
             ),
             evidence,

@@ -332,18 +332,14 @@ fn tls_config() -> Result<rustls::ClientConfig, String> {
     Ok(config)
 }
 
-/// An error and its causes, innermost last, without repeats.
+/// The innermost cause of an error: reqwest and hyper wrap the useful sentence ("connection
+/// closed before message completed", "message head is too large") in generic layers.
 fn chain(error: &dyn std::error::Error) -> String {
-    let mut parts: Vec<String> = vec![error.to_string()];
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        if !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        source = cause.source();
+    let mut innermost = error;
+    while let Some(cause) = innermost.source() {
+        innermost = cause;
     }
-    parts.join(": ")
+    innermost.to_string()
 }
 
 #[cfg(test)]

@@ -336,14 +336,20 @@ fn port_suffix(url: &Url) -> String {
 fn unescaped_dot_lookalikes(host: &str) -> Vec<String> {
     let dots: Vec<usize> = host.match_indices('.').map(|(i, _)| i).collect();
     let Some((_, registrable)) = dots.split_last() else { return Vec::new() };
-    registrable
+    let mut lookalikes: Vec<String> = registrable
         .iter()
         .map(|&i| {
             let mut lookalike = host.to_owned();
             lookalike.replace_range(i..=i, "x");
             lookalike
         })
-        .collect()
+        .collect();
+    // The most common shape is `^https://(www.)?example\.com$`, whose dot after `www` is the
+    // unescaped one; `wwwxexample.com` is the name that fools it.
+    if !host.starts_with("www.") {
+        lookalikes.push(format!("wwwx{host}"));
+    }
+    lookalikes
 }
 
 fn dedup(items: &mut Vec<String>) {
@@ -373,6 +379,7 @@ mod tests {
         assert!(has(Class::SuffixMatch, "https://evilexample.com"));
         assert!(has(Class::SubstringMatch, "https://xample.com"));
         assert!(has(Class::UnescapedDot, "https://appxexample.com"));
+        assert!(has(Class::UnescapedDot, "https://wwwxexample.com"));
         assert!(has(Class::NullTrusted, "null"));
         assert!(has(Class::AnySubdomain, "https://evil.app.example.com"));
         assert!(has(Class::AnySubdomain, "https://evil.example.com"));
