@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -35,6 +35,8 @@ pub struct ClientOptions {
     pub headers: Vec<(String, String)>,
     /// The `Cookie` header value for `GET` probes, if any.
     pub cookie_header: Option<String>,
+    /// Names answered without DNS: an exact name or `*.suffix`, and the address to connect to.
+    pub resolve: Vec<(String, IpAddr)>,
 }
 
 /// One request as sent.
@@ -115,7 +117,7 @@ impl Client {
     pub fn new(options: ClientOptions) -> Result<Self, String> {
         let http = reqwest::Client::builder()
             .tls_backend_preconfigured(tls_config()?)
-            .dns_resolver(LocalFirst)
+            .dns_resolver(LocalFirst { overrides: Arc::new(options.resolve.clone()) })
             .redirect(reqwest::redirect::Policy::none())
             // An auditor talks to the target directly; a proxy from the environment would
             // silently change what is audited (and cannot resolve `*.localhost`).
@@ -278,15 +280,26 @@ impl fmt::Display for FetchError {
 
 impl std::error::Error for FetchError {}
 
-/// Resolves `localhost` and `*.localhost` to loopback, as browsers do, and everything else
-/// through the system resolver (which knows nothing of `*.localhost`).
-#[derive(Debug, Clone, Copy)]
-struct LocalFirst;
+/// Resolves names the user pinned (`--resolve`), then `localhost` and `*.localhost` to
+/// loopback as browsers do, and everything else through the system resolver (which knows
+/// nothing of `*.localhost`).
+#[derive(Debug, Clone)]
+struct LocalFirst {
+    overrides: Arc<Vec<(String, IpAddr)>>,
+}
 
 impl Resolve for LocalFirst {
     fn resolve(&self, name: Name) -> Resolving {
-        let host = name.as_str().to_owned();
+        let host = name.as_str().trim_end_matches('.').to_ascii_lowercase();
+        let pinned = self.overrides.iter().find(|(pattern, _)| match pattern.strip_prefix("*.") {
+            Some(suffix) => host.ends_with(&format!(".{suffix}")),
+            None => *pattern == host,
+        });
+        let pinned = pinned.map(|(_, ip)| *ip);
         Box::pin(async move {
+            if let Some(ip) = pinned {
+                return Ok(Box::new(std::iter::once(SocketAddr::new(ip, 0))) as Addrs);
+            }
             if is_local(&host) {
                 let loopback =
                     [SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), SocketAddr::from((Ipv6Addr::LOCALHOST, 0))];
@@ -349,9 +362,19 @@ mod tests {
     #[tokio::test]
     async fn localhost_names_resolve_to_loopback_without_the_system() {
         let name: Name = "api.fintrack.localhost".parse().unwrap();
-        let addrs: Vec<SocketAddr> = LocalFirst.resolve(name).await.unwrap().collect();
+        let resolver = LocalFirst { overrides: Arc::new(Vec::new()) };
+        let addrs: Vec<SocketAddr> = resolver.resolve(name).await.unwrap().collect();
         assert!(addrs.iter().all(|a| a.ip().is_loopback()), "{addrs:?}");
-        assert_eq!(addrs[0].ip(), std::net::IpAddr::V4(Ipv4Addr::LOCALHOST));
+        assert_eq!(addrs[0].ip(), IpAddr::V4(Ipv4Addr::LOCALHOST));
+    }
+
+    #[tokio::test]
+    async fn pinned_names_and_wildcards_win_over_dns() {
+        let ip: IpAddr = "127.0.0.2".parse().unwrap();
+        let resolver = LocalFirst { overrides: Arc::new(vec![("*.example.com".to_owned(), ip)]) };
+        let addrs: Vec<SocketAddr> =
+            resolver.resolve("API.example.com".parse().unwrap()).await.unwrap().collect();
+        assert_eq!(addrs, [SocketAddr::new(ip, 0)]);
     }
 
     #[tokio::test]

@@ -29,6 +29,7 @@
 //! # Ok(()) }
 //! ```
 
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -70,6 +71,9 @@ pub struct Options {
     /// Cookies as `Set-Cookie` writes them (`session=…; SameSite=Lax; Secure`): the value is
     /// sent with `GET` probes and the attributes decide which browsers attach it.
     pub cookies: Vec<String>,
+    /// Names to connect to a fixed address instead of asking DNS (`api.example.com` or
+    /// `*.example.com`): audit a staging server under its production name.
+    pub resolve: Vec<(String, IpAddr)>,
 }
 
 impl Default for Options {
@@ -82,6 +86,7 @@ impl Default for Options {
             max_redirects: 5,
             headers: Vec::new(),
             cookies: Vec::new(),
+            resolve: Vec::new(),
         }
     }
 }
@@ -129,6 +134,7 @@ impl Auditor {
             max_redirects: options.max_redirects,
             headers: options.headers.clone(),
             cookie_header,
+            resolve: options.resolve.iter().map(|(n, ip)| (n.to_ascii_lowercase(), *ip)).collect(),
         })?;
         Ok(Self { client: Arc::new(client), options: Arc::new(options) })
     }
