@@ -3,7 +3,8 @@
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 
-use corslab_server::{Assets, Config, HOSTS, Lab, Policy};
+use corslab_lab::{CookieSettings, PolicyId, SameSiteChoice};
+use corslab_server::{Assets, Config, HOSTS, Lab};
 use rust_embed::RustEmbed;
 
 /// The Trunk-built app (`cargo xtask lab` builds it before this crate).
@@ -18,6 +19,12 @@ pub struct Args {
     /// Port for every lab origin
     #[arg(long, default_value_t = 8080)]
     port: u16,
+    /// Second port for the "same host, other port" lessons [default: the first free port after --port]
+    #[arg(long, conflicts_with = "no_second_port")]
+    second_port: Option<u16>,
+    /// Listen on one port only
+    #[arg(long)]
+    no_second_port: bool,
     /// Address to listen on; anything but loopback needs --allow-non-loopback
     #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
     bind: IpAddr,
@@ -26,26 +33,42 @@ pub struct Args {
     allow_non_loopback: bool,
     /// The API's CORS policy at start
     #[arg(long, default_value = "strict-allowlist", value_parser = parse_policy)]
-    policy: Policy,
+    policy: PolicyId,
+    /// The session cookie's SameSite attribute at start: unset, lax, strict or none
+    #[arg(long, default_value = "lax", value_parser = parse_same_site)]
+    same_site: SameSiteChoice,
+    /// Make the session cookie Partitioned (CHIPS)
+    #[arg(long)]
+    partitioned: bool,
     /// An origin outside the lab (a test harness page) that may read /__lab/ data; repeatable
     #[arg(long = "harness-origin", value_name = "ORIGIN")]
     harness_origins: Vec<String>,
+    /// Do not log every request to stderr
+    #[arg(long)]
+    quiet: bool,
 }
 
-fn parse_policy(id: &str) -> Result<Policy, String> {
-    Policy::from_id(id).ok_or_else(|| {
-        let ids: Vec<&str> = Policy::ALL.iter().map(|p| p.id()).collect();
+fn parse_policy(id: &str) -> Result<PolicyId, String> {
+    PolicyId::from_id(id).ok_or_else(|| {
+        let ids: Vec<&str> = PolicyId::ALL.iter().map(|p| p.id()).collect();
         format!("unknown policy {id:?}; choose one of: {}", ids.join(", "))
     })
 }
 
+fn parse_same_site(value: &str) -> Result<SameSiteChoice, String> {
+    serde_json::from_value(serde_json::Value::String(value.to_owned()))
+        .map_err(|_| format!("unknown SameSite {value:?}; choose one of: unset, lax, strict, none"))
+}
+
 /// Runs the lab until Ctrl-C.
 pub fn run(args: &Args) -> ExitCode {
-    let config = Config {
+    let mut config = Config {
         addr: SocketAddr::new(args.bind, args.port),
         allow_non_loopback: args.allow_non_loopback,
         harness_origins: args.harness_origins.clone(),
         policy: args.policy,
+        cookie: CookieSettings { same_site: args.same_site, partitioned: args.partitioned },
+        access_log: !args.quiet,
         ..Config::default()
     };
     let assets = embedded_assets();
@@ -62,8 +85,8 @@ pub fn run(args: &Args) -> ExitCode {
         }
     };
     runtime.block_on(async {
-        let listener = match corslab_server::bind(&config).await {
-            Ok(listener) => listener,
+        let listeners = match bind(args, &mut config).await {
+            Ok(listeners) => listeners,
             Err(e) => {
                 eprintln!("error: {e}");
                 return ExitCode::from(2);
@@ -75,13 +98,12 @@ pub fn run(args: &Args) -> ExitCode {
                 config.addr
             );
         }
-        let port = listener.local_addr().map_or(args.port, |a| a.port());
-        print_banner(port);
-        let lab = Lab::new(&Config { addr: SocketAddr::new(args.bind, port), ..config }, assets);
+        print_banner(&config);
+        let lab = Lab::new(&config, assets);
         let shutdown = async {
             let _ = tokio::signal::ctrl_c().await;
         };
-        match corslab_server::serve(listener, lab, shutdown).await {
+        match corslab_server::serve(listeners, lab, shutdown).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("error: {e}");
@@ -89,6 +111,41 @@ pub fn run(args: &Args) -> ExitCode {
             }
         }
     })
+}
+
+/// Binds the main port (port 0 picks a free one) and the second port: the one asked for, or
+/// the first free port after the main one that no harness origin names (the test harness
+/// picks its own port next to the lab's).
+async fn bind(
+    args: &Args,
+    config: &mut Config,
+) -> Result<corslab_server::Listeners, corslab_server::ServeError> {
+    config.second_port = if args.no_second_port { None } else { args.second_port };
+    let mut listeners = corslab_server::bind(config).await?;
+    let main =
+        listeners.main.local_addr().map_err(|e| corslab_server::ServeError::Io(config.addr, e))?.port();
+    config.addr.set_port(main);
+    if config.second_port.is_none() && !args.no_second_port {
+        let taken: Vec<String> = config.harness_origins.clone();
+        for candidate in (1..=20).filter_map(|i| main.checked_add(i)) {
+            if taken.iter().any(|o| o.ends_with(&format!(":{candidate}"))) {
+                continue;
+            }
+            if let Ok(listener) =
+                tokio::net::TcpListener::bind(SocketAddr::new(config.addr.ip(), candidate)).await
+            {
+                config.second_port = Some(candidate);
+                listeners.second = Some(listener);
+                break;
+            }
+        }
+        if config.second_port.is_none() {
+            eprintln!(
+                "warning: no free second port after {main}; the \"same host, other port\" lessons are off"
+            );
+        }
+    }
+    Ok(listeners)
 }
 
 fn embedded_assets() -> Assets {
@@ -101,11 +158,17 @@ fn embedded_assets() -> Assets {
     assets
 }
 
-fn print_banner(port: u16) {
+fn print_banner(config: &Config) {
+    let port = config.addr.port();
     println!("corslab lab is running. Open the console:\n\n    http://lab.localhost:{port}/\n");
-    println!("Every lab origin (all on 127.0.0.1:{port}):");
+    println!("Every lab origin (all on {}:{port}):", config.addr.ip());
     for host in HOSTS {
         println!("    http://{}:{port}/  {}", host.name, host.about);
+    }
+    if let Some(second) = config.second_port {
+        println!(
+            "\nThe same hosts on a second port (same host, other origin): http://fintrack.localhost:{second}/ …"
+        );
     }
     println!("\nPress Ctrl-C to stop.");
 }

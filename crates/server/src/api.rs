@@ -1,84 +1,402 @@
-//! FinTrack's API on `api.fintrack.localhost`, answering with the CORS policy in force.
+//! FinTrack's API on `api.fintrack.localhost`: realistic fake banking endpoints, answered with
+//! the CORS policy in force, every side effect written to the ledger.
 
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Json, Response};
-use axum::routing::get;
-use serde_json::json;
+use axum::routing::{any, delete, get, post, put};
+use corslab_lab::bank::{
+    EmailChange, EmailChanged, SessionsRevoked, Transactions, TransferDone, TransferRequest, format_cents,
+    parse_amount, plausible_email,
+};
+use corslab_lab::cookie::session_of;
+use corslab_lab::hosts::{API, origin_on};
+use corslab_lab::policy::{Ask, PolicyId};
+use corslab_lab::state::{Effect, LedgerEntry, LiveEvent};
 
-use crate::Lab;
-use crate::origins::{Role, host_for};
-use crate::policy::Policy;
+use crate::error::LabError;
+use crate::front_door::Arrival;
+use crate::record::query_param;
+use crate::{BODY_LIMIT, Lab};
+
+/// The policy that answered a request, left on the response for the log.
+#[derive(Debug, Clone, Copy)]
+pub struct PolicyUsed(pub PolicyId);
+
+/// The ledger entries a request caused, left on the response for the log.
+#[derive(Debug, Clone, Default)]
+pub struct Effects(pub Vec<u64>);
 
 /// The API's routes, wrapped in the CORS policy layer.
 pub fn router(lab: Lab) -> Router {
     Router::new()
         .route("/me/balance", get(balance))
+        .route("/me/transactions", get(transactions))
+        .route("/me/transfer", post(transfer))
+        .route("/me/email", put(change_email))
+        .route("/me/sessions", delete(revoke_sessions))
+        .route("/redirect", any(redirect))
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(lab.clone(), cors_policy))
         .with_state(lab)
 }
 
 /// Applies the policy chosen for this request (`?policy=` or the lab's current one): answers
-/// preflights itself and adds the policy's headers to every other response.
+/// preflights itself, exactly as the policy says, and adds the policy's headers to every other
+/// answer (errors and redirects included, unless the policy is the one that forgets them).
 async fn cors_policy(State(lab): State<Lab>, request: Request, next: Next) -> Response {
-    let policy = requested_policy(request.uri().query()).unwrap_or_else(|| lab.policy());
-    let origin = request.headers().get(header::ORIGIN).and_then(|o| o.to_str().ok()).map(str::to_owned);
-    let trusted = trusted_origins(&lab);
-    let preflight_method = preflight_method(request.method(), request.headers());
+    let policy = match query_param(request.uri().query(), "policy") {
+        Some(id) => match PolicyId::from_id(&id) {
+            Some(policy) => policy,
+            None => {
+                let ids: Vec<&str> = PolicyId::ALL.iter().map(|p| p.id()).collect();
+                let error =
+                    LabError::BadRequest(format!("unknown policy {id:?}; choose one of: {}", ids.join(", ")));
+                return error.into_response();
+            }
+        },
+        None => lab.policy(),
+    };
+    let ports = lab.ports();
+    let origin = header_str(request.headers(), header::ORIGIN).map(str::to_owned);
+    let request_id = request.extensions().get::<Arrival>().map_or(0, |a| a.id);
 
-    if let Some(method) = preflight_method {
-        let headers = policy.headers(origin.as_deref(), &trusted, Some(&method));
-        return (StatusCode::NO_CONTENT, headers).into_response();
+    let mut response = match preflight_of(&request) {
+        Some((method, headers)) => {
+            let ask = Ask {
+                origin: origin.as_deref(),
+                request_method: Some(&method),
+                request_headers: headers.as_deref(),
+                status: 0,
+            };
+            let status = StatusCode::from_u16(policy.preflight_status()).unwrap_or(StatusCode::NO_CONTENT);
+            let mut response = status.into_response();
+            if status == StatusCode::METHOD_NOT_ALLOWED {
+                // What a framework without CORS code answers: no OPTIONS route.
+                response = LabError::MethodNotAllowed.into_response();
+            }
+            add_headers(response.headers_mut(), policy.headers(&ports, &ask));
+            response
+        }
+        None => {
+            let mut response = next.run(request).await;
+            let ask = Ask { origin: origin.as_deref(), status: response.status().as_u16(), ..Ask::default() };
+            add_headers(response.headers_mut(), policy.headers(&ports, &ask));
+            response
+        }
+    };
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(id) = HeaderValue::from_str(&request_id.to_string()) {
+        headers.insert(HeaderName::from_static("x-request-id"), id);
     }
-    let mut response = next.run(request).await;
-    response.headers_mut().extend(policy.headers(origin.as_deref(), &trusted, None));
+    response.extensions_mut().insert(PolicyUsed(policy));
     response
 }
 
-/// The method a CORS preflight asks about, when the request is one.
-fn preflight_method(method: &Method, headers: &HeaderMap) -> Option<Method> {
-    if method != Method::OPTIONS {
+/// `GET /me/balance`.
+async fn balance(State(lab): State<Lab>, headers: HeaderMap) -> Result<Response, LabError> {
+    let session = session(&headers)?;
+    let mut state = lab.state();
+    let account = state.bank.account(&session).ok_or(LabError::NotSignedIn)?;
+    Ok(Json(account.balance()).into_response())
+}
+
+/// `GET /me/transactions`.
+async fn transactions(State(lab): State<Lab>, headers: HeaderMap) -> Result<Response, LabError> {
+    let session = session(&headers)?;
+    let mut state = lab.state();
+    let account = state.bank.account(&session).ok_or(LabError::NotSignedIn)?;
+    Ok(Json(Transactions { transactions: account.fake.transactions.clone() }).into_response())
+}
+
+/// `POST /me/transfer`: JSON, a URL-encoded form, or a `text/plain` form. No CSRF token, on
+/// purpose: whether a cross-site form moves money is up to the cookie's SameSite attribute.
+async fn transfer(
+    State(lab): State<Lab>,
+    axum::Extension(arrival): axum::Extension<Arrival>,
+    headers: HeaderMap,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Response, LabError> {
+    let body = crate::error::body(body)?;
+    let session = session(&headers)?;
+    let request = transfer_request(&headers, &body)?;
+    let cents = parse_amount(&request.amount).map_err(LabError::Unprocessable)?;
+    let to = request.to.trim();
+    if to.is_empty()
+        || to.len() > 34
+        || !to.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == ' ')
+    {
+        return Err(LabError::Unprocessable(
+            "to must be an account like LAB-1234-5678 (letters, digits, dashes)".to_owned(),
+        ));
+    }
+    let memo: String =
+        request.memo.unwrap_or_default().chars().filter(|c| !c.is_control()).take(140).collect();
+
+    let mut state = lab.state();
+    let ledger_id = state.ledger.next_id();
+    let account = state.bank.account(&session).ok_or(LabError::NotSignedIn)?;
+    let balance_after_cents =
+        account.transfer(cents, to, &memo, ledger_id).map_err(LabError::Unprocessable)?;
+    let account_number = account.fake.account.clone();
+    let effect = Effect::Transfer { amount_cents: cents, to: to.to_owned(), memo, balance_after_cents };
+    let entry = ledger_entry(&lab, &arrival, &headers, ledger_id, account_number, effect);
+    state.ledger.push(entry.clone());
+    drop(state);
+    lab.publish(LiveEvent::Ledger(entry));
+
+    let done = TransferDone {
+        ledger_id,
+        amount: format_cents(i64::try_from(cents).unwrap_or(i64::MAX)),
+        to: to.to_owned(),
+        balance: format_cents(balance_after_cents),
+    };
+    Ok(with_effects(Json(done).into_response(), ledger_id))
+}
+
+/// `PUT /me/email`: JSON only, so a cross-origin caller always needs a preflight.
+async fn change_email(
+    State(lab): State<Lab>,
+    axum::Extension(arrival): axum::Extension<Arrival>,
+    headers: HeaderMap,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Response, LabError> {
+    let body = crate::error::body(body)?;
+    let session = session(&headers)?;
+    if essence(&headers).as_deref() != Some("application/json") {
+        return Err(LabError::UnsupportedMediaType(
+            "send the new address as JSON: {\"email\": \"...\"}".to_owned(),
+        ));
+    }
+    let change: EmailChange = json_body(&body)?;
+    let email = change.email.trim().to_owned();
+    if !plausible_email(&email) {
+        return Err(LabError::Unprocessable(format!("{email:?} is not an email address")));
+    }
+    let mut state = lab.state();
+    let ledger_id = state.ledger.next_id();
+    let account = state.bank.account(&session).ok_or(LabError::NotSignedIn)?;
+    let from = std::mem::replace(&mut account.fake.email, email.clone());
+    let account_number = account.fake.account.clone();
+    let entry = ledger_entry(
+        &lab,
+        &arrival,
+        &headers,
+        ledger_id,
+        account_number,
+        Effect::EmailChanged { from, to: email.clone() },
+    );
+    state.ledger.push(entry.clone());
+    drop(state);
+    lab.publish(LiveEvent::Ledger(entry));
+    Ok(with_effects(Json(EmailChanged { email }).into_response(), ledger_id))
+}
+
+/// `DELETE /me/sessions`: signs the account out everywhere.
+async fn revoke_sessions(
+    State(lab): State<Lab>,
+    axum::Extension(arrival): axum::Extension<Arrival>,
+    headers: HeaderMap,
+) -> Result<Response, LabError> {
+    let session = session(&headers)?;
+    let mut state = lab.state();
+    let ledger_id = state.ledger.next_id();
+    let account_number =
+        state.bank.account(&session).map(|a| a.fake.account.clone()).ok_or(LabError::NotSignedIn)?;
+    let count = state.bank.revoke_all(&session);
+    let entry =
+        ledger_entry(&lab, &arrival, &headers, ledger_id, account_number, Effect::SessionsRevoked { count });
+    state.ledger.push(entry.clone());
+    drop(state);
+    lab.publish(LiveEvent::Ledger(entry));
+    Ok(with_effects(Json(SessionsRevoked { revoked: count }).into_response(), ledger_id))
+}
+
+/// `/redirect?to=same|cross|credentialed&status=301|302|303|307|308`, any method: redirects to
+/// `/me/balance` on this origin, on the API's other-port origin, or with credentials in the URL.
+async fn redirect(
+    State(lab): State<Lab>,
+    axum::Extension(arrival): axum::Extension<Arrival>,
+    request: Request,
+) -> Result<Response, LabError> {
+    let query = request.uri().query();
+    let status = match query_param(query, "status").as_deref().unwrap_or("302") {
+        "301" => StatusCode::MOVED_PERMANENTLY,
+        "302" => StatusCode::FOUND,
+        "303" => StatusCode::SEE_OTHER,
+        "307" => StatusCode::TEMPORARY_REDIRECT,
+        "308" => StatusCode::PERMANENT_REDIRECT,
+        other => {
+            return Err(LabError::BadRequest(format!(
+                "status must be 301, 302, 303, 307 or 308, not {other:?}"
+            )));
+        }
+    };
+    let ports = lab.ports();
+    let here = arrival.port;
+    let origin = match query_param(query, "to").as_deref().unwrap_or("same") {
+        "same" => origin_on(API, here),
+        "cross" => {
+            let other = match ports.second {
+                Some(second) if here != second => second,
+                Some(_) => ports.main,
+                None => {
+                    return Err(LabError::Unprocessable(
+                        "a cross-origin redirect needs the lab's second port; start it without --no-second-port".to_owned(),
+                    ));
+                }
+            };
+            origin_on(API, other)
+        }
+        "credentialed" => origin_on(&format!("user:pass@{API}"), here),
+        other => {
+            return Err(LabError::BadRequest(format!(
+                "to must be same, cross or credentialed, not {other:?}"
+            )));
+        }
+    };
+    // The run and the policy carry over, so the hop lands in the same run under the same policy.
+    let carried: Vec<(String, String)> = ["run", "policy"]
+        .into_iter()
+        .filter_map(|name| query_param(query, name).map(|v| (name.to_owned(), v)))
+        .collect();
+    let mut location = format!("{origin}/me/balance");
+    if !carried.is_empty() {
+        location.push('?');
+        location.push_str(&serde_urlencoded::to_string(&carried).unwrap_or_default());
+    }
+    let location = HeaderValue::from_str(&location)
+        .map_err(|_| LabError::BadRequest("the run id cannot go in a URL".to_owned()))?;
+    Ok((status, [(header::LOCATION, location)]).into_response())
+}
+
+async fn not_found() -> LabError {
+    LabError::NotFound
+}
+
+async fn method_not_allowed() -> LabError {
+    LabError::MethodNotAllowed
+}
+
+/// The preflight's requested method and headers, when the request is a CORS preflight.
+fn preflight_of(request: &Request) -> Option<(String, Option<String>)> {
+    if request.method() != Method::OPTIONS {
         return None;
     }
-    let asked = headers.get(header::ACCESS_CONTROL_REQUEST_METHOD)?.to_str().ok()?;
-    Method::from_bytes(asked.as_bytes()).ok()
+    let method = header_str(request.headers(), header::ACCESS_CONTROL_REQUEST_METHOD)?.to_owned();
+    let headers = header_str(request.headers(), header::ACCESS_CONTROL_REQUEST_HEADERS).map(str::to_owned);
+    Some((method, headers))
 }
 
-fn requested_policy(query: Option<&str>) -> Option<Policy> {
-    query?
-        .split('&')
-        .filter_map(|pair| pair.split_once('='))
-        .find(|(k, _)| *k == "policy")
-        .and_then(|(_, v)| Policy::from_id(v))
-}
-
-/// The origins FinTrack legitimately trusts: its own dashboard and its partner.
-fn trusted_origins(lab: &Lab) -> Vec<String> {
-    [Role::Dashboard, Role::Partner].into_iter().map(|role| lab.origin_of(host_for(role).name)).collect()
-}
-
-/// `GET /me/balance`: the signed-in customer's balance.
-async fn balance(headers: HeaderMap) -> Response {
-    if session_of(&headers).is_none() {
-        return (StatusCode::UNAUTHORIZED, Json(json!({ "error": "not signed in" }))).into_response();
+fn add_headers(headers: &mut HeaderMap, add: Vec<(&'static str, String)>) {
+    for (name, value) in add {
+        // A reflected value that is not a valid header value (it came in as one, so this does
+        // not happen) is left out rather than answered broken.
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.insert(HeaderName::from_static(lower(name)), value);
+        }
     }
-    Json(json!({ "currency": "EUR", "balance": "12840.55" })).into_response()
 }
 
-async fn not_found() -> Response {
-    (StatusCode::NOT_FOUND, Json(json!({ "error": "no such endpoint" }))).into_response()
+/// The policies' header names in lower case, as `HeaderName::from_static` requires.
+fn lower(name: &'static str) -> &'static str {
+    use corslab_lab::policy::names;
+    match name {
+        names::ALLOW_ORIGIN => "access-control-allow-origin",
+        names::ALLOW_CREDENTIALS => "access-control-allow-credentials",
+        names::ALLOW_METHODS => "access-control-allow-methods",
+        names::ALLOW_HEADERS => "access-control-allow-headers",
+        names::EXPOSE_HEADERS => "access-control-expose-headers",
+        names::MAX_AGE => "access-control-max-age",
+        _ => "vary",
+    }
 }
 
-fn session_of(headers: &HeaderMap) -> Option<String> {
+fn header_str(headers: &HeaderMap, name: HeaderName) -> Option<&str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+fn session(headers: &HeaderMap) -> Result<String, LabError> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == "session")
-        .map(|(_, value)| value.to_owned())
+        .find_map(session_of)
+        .map(str::to_owned)
+        .ok_or(LabError::NotSignedIn)
+}
+
+/// The essence of the `Content-Type`, lower-cased (`application/json`).
+fn essence(headers: &HeaderMap) -> Option<String> {
+    let value = header_str(headers, header::CONTENT_TYPE)?;
+    Some(value.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+}
+
+fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, LabError> {
+    serde_json::from_slice(body)
+        .map_err(|e| LabError::BadRequest(format!("the body is not the JSON expected: {e}")))
+}
+
+/// A transfer from JSON, a URL-encoded form, or a `text/plain` form (`name=value` lines, or
+/// JSON sent as text/plain to dodge a preflight: both are real CSRF techniques).
+fn transfer_request(headers: &HeaderMap, body: &[u8]) -> Result<TransferRequest, LabError> {
+    if body.len() > BODY_LIMIT {
+        return Err(LabError::TooLarge);
+    }
+    match essence(headers).as_deref() {
+        Some("application/json") => json_body(body),
+        Some("application/x-www-form-urlencoded") => serde_urlencoded::from_bytes(body)
+            .map_err(|e| LabError::BadRequest(format!("the form is not a transfer (to, amount, memo): {e}"))),
+        Some("text/plain") => {
+            let text = std::str::from_utf8(body)
+                .map_err(|_| LabError::BadRequest("the body is not UTF-8".to_owned()))?;
+            if text.trim_start().starts_with('{') {
+                return json_body(text.as_bytes());
+            }
+            let fields: Vec<(&str, &str)> =
+                text.lines().filter_map(|line| line.trim_end_matches('\r').split_once('=')).collect();
+            let field = |name: &str| fields.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned());
+            Ok(TransferRequest {
+                to: field("to").ok_or_else(|| LabError::BadRequest("the form has no to field".to_owned()))?,
+                amount: field("amount")
+                    .ok_or_else(|| LabError::BadRequest("the form has no amount field".to_owned()))?,
+                memo: field("memo"),
+            })
+        }
+        _ => Err(LabError::UnsupportedMediaType(
+            "send a transfer as JSON, application/x-www-form-urlencoded or text/plain".to_owned(),
+        )),
+    }
+}
+
+fn ledger_entry(
+    lab: &Lab,
+    arrival: &Arrival,
+    headers: &HeaderMap,
+    id: u64,
+    account: String,
+    effect: Effect,
+) -> LedgerEntry {
+    let text = |name| header_str(headers, name).map(|v| v.chars().take(256).collect::<String>());
+    LedgerEntry {
+        id,
+        at_ms: lab.now_ms(),
+        run: arrival.run.clone(),
+        request: arrival.id,
+        account,
+        origin: text(header::ORIGIN),
+        sec_fetch_site: text(HeaderName::from_static("sec-fetch-site")),
+        content_type: text(header::CONTENT_TYPE),
+        effect,
+    }
+}
+
+fn with_effects(mut response: Response, ledger_id: u64) -> Response {
+    response.extensions_mut().insert(Effects(vec![ledger_id]));
+    response
 }

@@ -1,21 +1,38 @@
-//! The front door every request passes: the `Host` guard, the access log and the exchange
-//! record, then dispatch by role.
+//! The front door every request passes: the `Host` guard, the arrival record, the headers
+//! every answer carries, the exchange log and the access log; then dispatch by role.
 
 use std::time::Instant;
 
 use axum::Router;
-use axum::extract::{Query, Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Json, Response};
-use serde::Deserialize;
+use axum::response::{IntoResponse, Response};
+use corslab_lab::hosts::{self, LabHost, Role};
+use corslab_lab::state::LiveEvent;
 use tower::ServiceExt;
 
 use crate::Lab;
-use crate::origins::{self, LabHost, Role};
+use crate::api::{Effects, PolicyUsed};
+use crate::record::{Answered, Arrived, run_of};
 
-/// Refuses requests for hosts the lab does not play (`421`, the DNS-rebinding guard), logs
-/// every request and records what reached the API.
+/// Who a request is for and when it came: put on every request the guard lets in.
+#[derive(Debug, Clone)]
+pub struct Arrival {
+    /// The id the exchange log reserved for it.
+    pub id: u64,
+    /// Milliseconds since the lab started.
+    pub at_ms: u64,
+    /// The lab host it names.
+    pub host: &'static LabHost,
+    /// The port the `Host` header names (80 when it names none).
+    pub port: u16,
+    /// Its run (`?run=`), if any.
+    pub run: Option<String>,
+}
+
+/// Refuses requests for hosts the lab does not play (`421`, the DNS-rebinding guard), notes
+/// each arrival, records what reached the API, and adds the headers every answer carries.
 pub async fn guard(State(lab): State<Lab>, mut request: Request, next: Next) -> Response {
     let started = Instant::now();
     let host_header = request
@@ -28,29 +45,67 @@ pub async fn guard(State(lab): State<Lab>, mut request: Request, next: Next) -> 
     let method = request.method().clone();
     let uri = request.uri().clone();
 
-    let Some(host) = origins::lookup(&host_header) else {
-        eprintln!("421 {method} {uri} (Host {host_header:?} is not a lab origin)");
+    let Some(host) = hosts::lookup(&host_header) else {
+        if lab.0.access_log {
+            eprintln!(
+                "421 {method} {uri} (Host {:?} is not a lab origin)",
+                host_header.escape_debug().to_string()
+            );
+        }
         return misdirected(&host_header);
     };
-    request.extensions_mut().insert(host);
+    let arrival = Arrival {
+        id: lab.log().reserve_id(),
+        at_ms: lab.now_ms(),
+        host,
+        port: hosts::port_of(&host_header).unwrap_or(80),
+        run: run_of(&uri),
+    };
+    request.extensions_mut().insert(arrival.clone());
     let request_headers = (host.role == Role::Api).then(|| request.headers().clone());
 
-    let response = next.run(request).await;
+    let mut response = next.run(request).await;
 
-    let status = response.status().as_u16();
+    response.headers_mut().insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     if let Some(request_headers) = request_headers {
-        lab.log().record(host.name, &method, &uri, &request_headers, status, response.headers());
+        let policy = response.extensions().get::<PolicyUsed>().map(|p| p.0.id());
+        let effects = response.extensions_mut().remove::<Effects>().unwrap_or_default().0;
+        let arrived = Arrived {
+            id: arrival.id,
+            at_ms: arrival.at_ms,
+            host: host.name,
+            port: arrival.port,
+            method: &method,
+            uri: &uri,
+            headers: &request_headers,
+        };
+        let answered =
+            Answered { status: response.status().as_u16(), headers: response.headers(), policy, effects };
+        let seen = lab.log().record(&arrived, answered);
+        if lab.0.events.receiver_count() > 0 {
+            lab.publish(LiveEvent::Seen(seen));
+        }
     }
-    eprintln!("{status} {method} http://{host_header}{uri} {}ms", started.elapsed().as_millis());
+    if lab.0.access_log {
+        eprintln!(
+            "{} {method} http://{}{uri} {}ms",
+            response.status().as_u16(),
+            host_header.escape_debug(),
+            started.elapsed().as_millis()
+        );
+    }
     response
 }
 
 fn misdirected(host: &str) -> Response {
+    let shown: String = host.chars().take(100).collect();
     let body = format!(
-        "421 Misdirected Request: this corslab lab does not serve the host {host:?}. \
+        "421 Misdirected Request: this corslab lab does not serve the host {shown:?}. \
          Open http://lab.localhost:<port>/ instead\n"
     );
-    (StatusCode::MISDIRECTED_REQUEST, body).into_response()
+    let mut response = (StatusCode::MISDIRECTED_REQUEST, body).into_response();
+    response.headers_mut().insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    response
 }
 
 /// Sends each request to the API or the pages, by the role of its host.
@@ -72,32 +127,8 @@ impl tower::Service<Request> for ByRole {
     }
 
     fn call(&mut self, request: Request) -> Self::Future {
-        let is_api = request.extensions().get::<&'static LabHost>().is_some_and(|h| h.role == Role::Api);
+        let is_api = request.extensions().get::<Arrival>().is_some_and(|a| a.host.role == Role::Api);
         let router = if is_api { self.api.clone() } else { self.pages.clone() };
         Box::pin(async move { router.oneshot(request).await })
     }
-}
-
-/// Any page on a page host: the app, which picks its page from the host.
-pub async fn page(State(lab): State<Lab>, request: Request) -> Response {
-    lab.0.assets.respond(request.uri())
-}
-
-#[derive(Debug, Deserialize)]
-pub struct LogQuery {
-    run: Option<String>,
-}
-
-/// `GET /__lab/log?run=ID`: what reached the API, read from the page's own origin (or by a
-/// configured test harness origin, cross-origin).
-pub async fn lab_log(State(lab): State<Lab>, Query(query): Query<LogQuery>, headers: HeaderMap) -> Response {
-    let mut response = Json(lab.log().page(query.run.as_deref())).into_response();
-    let origin = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok());
-    let harness = origin.filter(|o| lab.0.harness_origins.iter().any(|h| h == o));
-    if let Some(value) = harness.and_then(|o| HeaderValue::from_str(o).ok()) {
-        response.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, value);
-    }
-    // The answer differs by Origin whether or not this one was a harness.
-    response.headers_mut().insert(header::VARY, HeaderValue::from_static("Origin"));
-    response
 }

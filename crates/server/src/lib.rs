@@ -1,49 +1,73 @@
-//! The lab server: one loopback listener that plays every lab origin, picked by the `Host` header.
+//! The lab server: loopback listeners that play every lab origin, picked by the `Host` header.
 //!
 //! [`app`] builds the whole router from a [`Lab`], so tests drive it with `oneshot` and
-//! [`serve`] only binds the socket. The server is deliberately vulnerable in ways the console
-//! chooses, so it binds loopback unless told otherwise and refuses foreign `Host` names.
+//! [`serve`] only runs the sockets. The server is deliberately vulnerable in ways the console
+//! chooses, so it binds loopback unless told otherwise and refuses foreign `Host` names. The HTTP
+//! API is documented in `corslab_lab`'s crate docs, beside the types it speaks.
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
 
 use axum::Router;
-use axum::routing::get;
+use axum::extract::DefaultBodyLimit;
+use corslab_lab::state::{CspViolation, LabState, LedgerEntry, LiveEvent};
+use corslab_lab::{CookieSettings, PolicyId, Ports};
+use tokio::sync::{broadcast, watch};
 
 pub mod api;
 pub mod assets;
+mod bank;
+mod control;
+mod dashboard;
+pub mod error;
 mod front_door;
-pub mod origins;
-pub mod policy;
+pub mod pages;
 pub mod record;
 
 pub use assets::Assets;
-pub use origins::{HOSTS, Role};
-pub use policy::Policy;
+pub use corslab_lab::hosts::{HOSTS, Role};
+pub use error::LabError;
 
 /// How to run the lab.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// The address to listen on.
+    /// The main address to listen on.
     pub addr: SocketAddr,
+    /// A second port on the same address, for the "same host, other port" lessons.
+    pub second_port: Option<u16>,
     /// Whether a non-loopback `addr` is accepted.
     pub allow_non_loopback: bool,
-    /// Origins outside the lab (test harness pages) allowed to read `/__lab/` data cross-origin.
+    /// Origins outside the lab (test harness pages) that may read `/__lab/` data cross-origin
+    /// and frame lab pages; empty outside tests.
     pub harness_origins: Vec<String>,
-    /// The API's CORS policy at start.
-    pub policy: Policy,
+    /// The API's CORS policy at start (and after a reset).
+    pub policy: PolicyId,
+    /// The session cookie's attributes at start (and after a reset).
+    pub cookie: CookieSettings,
     /// How many requests the exchange log keeps.
     pub log_capacity: usize,
+    /// How many side effects the ledger keeps.
+    pub ledger_capacity: usize,
+    /// How many FinTrack sessions exist at most (the oldest is forgotten first).
+    pub max_sessions: usize,
+    /// Whether every request is logged to stderr.
+    pub access_log: bool,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Self {
             addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            second_port: None,
             allow_non_loopback: false,
             harness_origins: Vec::new(),
-            policy: Policy::StrictAllowlist,
+            policy: PolicyId::StrictAllowlist,
+            cookie: CookieSettings::default(),
             log_capacity: 10_000,
+            ledger_capacity: 1_000,
+            max_sessions: 10_000,
+            access_log: true,
         }
     }
 }
@@ -54,41 +78,111 @@ pub struct Lab(Arc<Inner>);
 
 #[derive(Debug)]
 struct Inner {
-    assets: Assets,
+    pages: pages::Pages,
     log: record::Log,
-    policy: Mutex<Policy>,
-    port: u16,
+    state: Mutex<State>,
+    ports: Ports,
     harness_origins: Vec<String>,
+    start_policy: PolicyId,
+    start_cookie: CookieSettings,
+    csrf_token: String,
+    events: broadcast::Sender<LiveEvent>,
+    stop: watch::Sender<bool>,
+    started: Instant,
+    access_log: bool,
+}
+
+/// What the control plane and the API change.
+#[derive(Debug)]
+struct State {
+    policy: PolicyId,
+    cookie: CookieSettings,
+    bank: bank::Bank,
+    ledger: record::Ring<LedgerEntry>,
+    csp: record::Ring<CspViolation>,
 }
 
 impl Lab {
     /// A lab serving `assets`, configured by `config`.
     pub fn new(config: &Config, assets: Assets) -> Self {
+        let ports = Ports { main: config.addr.port(), second: config.second_port };
+        let (events, _) = broadcast::channel(1024);
+        let (stop, _) = watch::channel(false);
         Self(Arc::new(Inner {
-            assets,
+            pages: pages::Pages::new(assets, &ports, &config.harness_origins),
             log: record::Log::new(config.log_capacity),
-            policy: Mutex::new(config.policy),
-            port: config.addr.port(),
+            state: Mutex::new(State {
+                policy: config.policy,
+                cookie: config.cookie,
+                bank: bank::Bank::new(config.max_sessions),
+                ledger: record::Ring::new(config.ledger_capacity),
+                csp: record::Ring::new(200),
+            }),
+            ports,
             harness_origins: config.harness_origins.clone(),
+            start_policy: config.policy,
+            start_cookie: config.cookie,
+            csrf_token: random_token(),
+            events,
+            stop,
+            started: Instant::now(),
+            access_log: config.access_log,
         }))
     }
 
     /// The API's current CORS policy.
-    pub fn policy(&self) -> Policy {
-        *self.0.policy.lock().unwrap_or_else(|p| p.into_inner())
+    pub fn policy(&self) -> PolicyId {
+        self.state().policy
     }
 
-    /// The origin of a lab host on this server's port.
+    /// The ports the lab plays its origins on.
+    pub fn ports(&self) -> Ports {
+        self.0.ports
+    }
+
+    /// The origin of a lab host on the main port.
     pub fn origin_of(&self, host: &str) -> String {
-        match self.0.port {
-            80 => format!("http://{host}"),
-            port => format!("http://{host}:{port}"),
-        }
+        self.0.ports.origin(host)
     }
 
     /// The exchange log.
     pub fn log(&self) -> &record::Log {
         &self.0.log
+    }
+
+    /// What the lab runs, as `GET /__lab/state` answers (without the token).
+    pub fn snapshot(&self) -> LabState {
+        let state = self.state();
+        LabState {
+            policy: state.policy,
+            cookie: state.cookie,
+            ports: self.0.ports,
+            log: self.0.log.stats(),
+            ledger: state.ledger.stats(),
+            sessions: state.bank.sessions(),
+            csrf_token: None,
+        }
+    }
+
+    /// Ends live streams so a graceful shutdown is not held open by them.
+    pub fn stop(&self) {
+        self.0.stop.send_replace(true);
+    }
+
+    /// Milliseconds since the lab started.
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.0.started.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock cannot leave the state half-written in a way that
+        // matters more than refusing every later request would.
+        self.0.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn publish(&self, event: LiveEvent) {
+        // No subscriber is not an error: the console may simply not be open.
+        let _ = self.0.events.send(event);
     }
 }
 
@@ -97,8 +191,8 @@ impl Lab {
 pub enum ServeError {
     /// The address is not loopback and `allow_non_loopback` is off.
     NotLoopback(SocketAddr),
-    /// The socket could not be bound or served.
-    Io(std::io::Error),
+    /// A socket could not be bound or served.
+    Io(SocketAddr, std::io::Error),
 }
 
 impl std::fmt::Display for ServeError {
@@ -109,27 +203,38 @@ impl std::fmt::Display for ServeError {
                 "refusing to listen on {addr}: the lab is deliberately vulnerable and binds loopback only; \
                  pass --allow-non-loopback if you really mean to expose it"
             ),
-            Self::Io(e) => write!(f, "cannot serve the lab: {e}"),
+            Self::Io(addr, e) => write!(f, "cannot serve the lab on {addr}: {e}"),
         }
     }
 }
 
 impl std::error::Error for ServeError {}
 
-/// The whole lab as one router: `/__lab/` on every host, the API on its host, the app elsewhere,
-/// all behind the front door (host guard, recording, access log).
+/// The lab's listeners: the main port and, when configured, the second one.
+#[derive(Debug)]
+pub struct Listeners {
+    /// The main listener.
+    pub main: tokio::net::TcpListener,
+    /// The second port's listener.
+    pub second: Option<tokio::net::TcpListener>,
+}
+
+/// The whole lab as one router: the API on its host, `/__lab/` and the app on every other,
+/// all behind the front door (host guard, security headers, recording, access log).
 pub fn app(lab: Lab) -> Router {
     let api = api::router(lab.clone());
-    let pages = Router::new()
-        .route("/__lab/log", get(front_door::lab_log))
-        .fallback(front_door::page)
-        .with_state(lab.clone());
+    let pages = pages::router(lab.clone());
     Router::new()
         .fallback_service(front_door::ByRole { api, pages })
         .layer(axum::middleware::from_fn_with_state(lab, front_door::guard))
+        // Every body the lab reads is small; anything bigger is refused before it is buffered.
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }
 
-/// Checks that `addr` may be bound under `config`.
+/// The largest request body the lab reads.
+pub const BODY_LIMIT: usize = 16 * 1024;
+
+/// Checks that `config`'s address may be bound.
 pub fn check_bind(config: &Config) -> Result<(), ServeError> {
     if config.addr.ip().is_loopback() || config.allow_non_loopback {
         Ok(())
@@ -138,17 +243,71 @@ pub fn check_bind(config: &Config) -> Result<(), ServeError> {
     }
 }
 
-/// Binds the listener, checking the address first.
-pub async fn bind(config: &Config) -> Result<tokio::net::TcpListener, ServeError> {
+/// Binds the listeners, checking the address first.
+pub async fn bind(config: &Config) -> Result<Listeners, ServeError> {
     check_bind(config)?;
-    tokio::net::TcpListener::bind(config.addr).await.map_err(ServeError::Io)
+    let main =
+        tokio::net::TcpListener::bind(config.addr).await.map_err(|e| ServeError::Io(config.addr, e))?;
+    let second = match config.second_port {
+        Some(port) => {
+            let addr = SocketAddr::new(config.addr.ip(), port);
+            Some(tokio::net::TcpListener::bind(addr).await.map_err(|e| ServeError::Io(addr, e))?)
+        }
+        None => None,
+    };
+    Ok(Listeners { main, second })
 }
 
-/// Serves the lab on an already bound listener until `shutdown` resolves.
+/// Serves the lab on already bound listeners until `shutdown` resolves.
 pub async fn serve(
-    listener: tokio::net::TcpListener,
+    listeners: Listeners,
     lab: Lab,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
-    axum::serve(listener, app(lab)).with_graceful_shutdown(shutdown).await.map_err(ServeError::Io)
+    let mut stopped = lab.0.stop.subscribe();
+    let stopping = lab.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        stopping.stop();
+    });
+    let mut servers = Vec::new();
+    for listener in std::iter::once(listeners.main).chain(listeners.second) {
+        let addr =
+            listener.local_addr().map_err(|e| ServeError::Io(SocketAddr::from(([0, 0, 0, 0], 0)), e))?;
+        let mut stopped = stopped.clone();
+        let service = app(lab.clone()).into_make_service();
+        servers.push(tokio::spawn(async move {
+            axum::serve(listener, service)
+                .with_graceful_shutdown(async move {
+                    let _ = stopped.wait_for(|stop| *stop).await;
+                })
+                .await
+                .map_err(|e| ServeError::Io(addr, e))
+        }));
+    }
+    let _ = stopped.wait_for(|stop| *stop).await;
+    for server in servers {
+        match server.await {
+            Ok(result) => result?,
+            Err(e) => {
+                return Err(ServeError::Io(SocketAddr::from(([0, 0, 0, 0], 0)), std::io::Error::other(e)));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// 128 random bits, hex: session ids and the CSRF token.
+pub(crate) fn random_token() -> String {
+    let mut bytes = [0u8; 16];
+    if getrandom::fill(&mut bytes).is_err() {
+        // The OS refused randomness: mix the clock and a counter instead. Still unique, less
+        // unguessable; the lab binds loopback and holds only fake data.
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static COUNTER: AtomicU64 = AtomicU64::new(1);
+        let nanos =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        bytes = (nanos ^ u128::from(COUNTER.fetch_add(1, Ordering::Relaxed)) << 64).to_le_bytes();
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -1,0 +1,252 @@
+//! `/__lab/*` on every page host: the log, the ledger, the state, the catalog, the live feed,
+//! CSP reports, and the control plane, which accepts writes only from the console itself.
+
+use std::convert::Infallible;
+
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Json, Response};
+use corslab_lab::hosts::{CONSOLE, Role, origin_on};
+use corslab_lab::state::{Control, CspReportPage, CspViolation, LedgerPage, LiveEvent};
+use futures_util::Stream;
+use serde::Deserialize;
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::Lab;
+use crate::error::LabError;
+use crate::front_door::Arrival;
+
+/// The header the console echoes its CSRF token in.
+pub const CSRF_HEADER: &str = "x-lab-csrf";
+
+/// The query of `/__lab/log` and `/__lab/events`.
+#[derive(Debug, Deserialize)]
+pub struct RunQuery {
+    run: Option<String>,
+    #[serde(default)]
+    after: u64,
+}
+
+/// `GET /__lab/log?run=ID&after=N`.
+pub async fn log(
+    State(lab): State<Lab>,
+    query: Result<Query<RunQuery>, axum::extract::rejection::QueryRejection>,
+    headers: HeaderMap,
+) -> Response {
+    let Ok(Query(query)) = query else {
+        return LabError::BadRequest("after must be a number".to_owned()).into_response();
+    };
+    readable(&lab, &headers, Json(lab.log().page(query.run.as_deref(), query.after)).into_response())
+}
+
+/// `GET /__lab/ledger`.
+pub async fn ledger(State(lab): State<Lab>, headers: HeaderMap) -> Response {
+    let page = {
+        let state = lab.state();
+        LedgerPage { dropped: state.ledger.dropped(), entries: state.ledger.iter().cloned().collect() }
+    };
+    readable(&lab, &headers, Json(page).into_response())
+}
+
+/// `GET /__lab/state`: with the CSRF token only for the console's own pages.
+pub async fn state(
+    State(lab): State<Lab>,
+    axum::Extension(arrival): axum::Extension<Arrival>,
+    headers: HeaderMap,
+) -> Response {
+    let mut state = lab.snapshot();
+    let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    if arrival.host.role == Role::Console && matches!(fetch_site, None | Some("same-origin")) {
+        state.csrf_token = Some(lab.0.csrf_token.clone());
+    }
+    readable(&lab, &headers, Json(state).into_response())
+}
+
+/// `GET /__lab/catalog`: the sixteen policies with engine-computed outcomes for this lab.
+pub async fn catalog(State(lab): State<Lab>, headers: HeaderMap) -> Response {
+    let cookie = lab.state().cookie;
+    match corslab_lab::catalog_with_outcomes(&lab.ports(), &cookie) {
+        Ok(items) => readable(&lab, &headers, Json(items).into_response()),
+        Err(e) => {
+            eprintln!("error: the catalog's outcomes could not be computed: {e}");
+            LabError::Unprocessable("the catalog could not be computed; see the lab's log".to_owned())
+                .into_response()
+        }
+    }
+}
+
+/// `GET /__lab/events?run=ID`: server-sent events, optionally only one run's.
+pub async fn events(
+    State(lab): State<Lab>,
+    query: Result<Query<RunQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, LabError> {
+    let Ok(Query(query)) = query else {
+        return Err(LabError::BadRequest("after must be a number".to_owned()));
+    };
+    let receiver = lab.0.events.subscribe();
+    let stop = lab.0.stop.subscribe();
+    let run = query.run;
+    let stream =
+        futures_util::stream::unfold((receiver, stop, run), |(mut receiver, mut stop, run)| async move {
+            loop {
+                let event = tokio::select! {
+                    received = receiver.recv() => match received {
+                        Ok(event) => event,
+                        Err(RecvError::Lagged(missed)) => LiveEvent::Lagged { missed },
+                        Err(RecvError::Closed) => return None,
+                    },
+                    // The lab is stopping: end the stream so a graceful shutdown can finish.
+                    _ = stop.wait_for(|stop| *stop) => return None,
+                };
+                if !in_run(&event, run.as_deref()) {
+                    continue;
+                }
+                let sse = Event::default()
+                    .event(event.name())
+                    .json_data(&event)
+                    .unwrap_or_else(|_| Event::default().comment("unserializable event"));
+                return Some((Ok(sse), (receiver, stop, run)));
+            }
+        });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}
+
+/// `POST /__lab/control`: accepted only from the console's own pages, with the CSRF token.
+pub async fn control(
+    State(lab): State<Lab>,
+    axum::Extension(arrival): axum::Extension<Arrival>,
+    headers: HeaderMap,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Response, LabError> {
+    let body = crate::error::body(body)?;
+    let console = origin_on(CONSOLE, arrival.port);
+    if arrival.host.role != Role::Console {
+        return Err(LabError::Forbidden(format!("the control plane accepts writes only on {console}")));
+    }
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if text("sec-fetch-site") != Some("same-origin") {
+        return Err(LabError::Forbidden(
+            "control-plane writes must come from the console's own page (Sec-Fetch-Site: same-origin)"
+                .to_owned(),
+        ));
+    }
+    if let Some(origin) = text("origin")
+        && origin != console
+    {
+        return Err(LabError::Forbidden(format!(
+            "control-plane writes must come from {console}, not {origin}"
+        )));
+    }
+    let token = text(CSRF_HEADER).unwrap_or("");
+    if !same_secret(token.as_bytes(), lab.0.csrf_token.as_bytes()) {
+        return Err(LabError::Forbidden(
+            "missing or wrong X-Lab-Csrf token; read it from GET /__lab/state".to_owned(),
+        ));
+    }
+    let is_json = text("content-type")
+        .is_some_and(|t| t.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/json"));
+    if !is_json {
+        return Err(LabError::UnsupportedMediaType("send the command as application/json".to_owned()));
+    }
+    let command: Control = serde_json::from_slice(&body)
+        .map_err(|e| LabError::BadRequest(format!("not a control command: {e}")))?;
+    apply(&lab, command);
+    let mut state = lab.snapshot();
+    lab.publish(LiveEvent::State(state.clone()));
+    state.csrf_token = Some(lab.0.csrf_token.clone());
+    Ok(Json(state).into_response())
+}
+
+/// `POST /__lab/csp-report`: a browser's CSP violation report (`report-uri` or Reporting API form).
+pub async fn csp_report(
+    State(lab): State<Lab>,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Response, LabError> {
+    let body = crate::error::body(body)?;
+    let value: serde_json::Value =
+        serde_json::from_slice(&body).map_err(|_| LabError::BadRequest("not a CSP report".to_owned()))?;
+    let reports: Vec<&serde_json::Value> = match &value {
+        serde_json::Value::Array(items) => items.iter().filter_map(|r| r.get("body")).collect(),
+        other => other.get("csp-report").into_iter().collect(),
+    };
+    if reports.is_empty() {
+        return Err(LabError::BadRequest("not a CSP report".to_owned()));
+    }
+    let field = |report: &serde_json::Value, names: &[&str]| {
+        names
+            .iter()
+            .find_map(|n| report.get(*n).and_then(|v| v.as_str()))
+            .unwrap_or("")
+            .chars()
+            .take(512)
+            .collect::<String>()
+    };
+    let at_ms = lab.now_ms();
+    let mut state = lab.state();
+    for report in reports.into_iter().take(10) {
+        let id = state.csp.next_id();
+        state.csp.push(CspViolation {
+            id,
+            at_ms,
+            document: field(report, &["document-uri", "documentURL"]),
+            directive: field(report, &["effective-directive", "effectiveDirective", "violated-directive"]),
+            blocked: field(report, &["blocked-uri", "blockedURL"]),
+        });
+    }
+    Ok(axum::http::StatusCode::NO_CONTENT.into_response())
+}
+
+/// `GET /__lab/csp-reports`.
+pub async fn csp_reports(State(lab): State<Lab>, headers: HeaderMap) -> Response {
+    let page = {
+        let state = lab.state();
+        CspReportPage { dropped: state.csp.dropped(), entries: state.csp.iter().cloned().collect() }
+    };
+    readable(&lab, &headers, Json(page).into_response())
+}
+
+fn apply(lab: &Lab, command: Control) {
+    let mut state = lab.state();
+    match command {
+        Control::SetPolicy { policy } => state.policy = policy,
+        Control::SetCookie { cookie } => state.cookie = cookie,
+        Control::Reset {} => {
+            state.policy = lab.0.start_policy;
+            state.cookie = lab.0.start_cookie;
+            state.bank.clear();
+            state.ledger.clear();
+            state.csp.clear();
+            drop(state);
+            lab.log().clear();
+        }
+    }
+}
+
+fn in_run(event: &LiveEvent, run: Option<&str>) -> bool {
+    let Some(run) = run else { return true };
+    match event {
+        LiveEvent::Seen(seen) => seen.run.as_deref() == Some(run),
+        LiveEvent::Ledger(entry) => entry.run.as_deref() == Some(run),
+        _ => true,
+    }
+}
+
+/// Lets a configured test harness origin read a `/__lab/` answer cross-origin. The answer
+/// differs by Origin whether or not this one was a harness, so it always says `Vary: Origin`.
+fn readable(lab: &Lab, headers: &HeaderMap, mut response: Response) -> Response {
+    let origin = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok());
+    let harness = origin.filter(|o| lab.0.harness_origins.iter().any(|h| h == o));
+    if let Some(value) = harness.and_then(|o| HeaderValue::from_str(o).ok()) {
+        response.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, value);
+    }
+    response.headers_mut().insert(header::VARY, HeaderValue::from_static("Origin"));
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// Compares two secrets in time that does not depend on where they differ.
+fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

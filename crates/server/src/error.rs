@@ -1,0 +1,82 @@
+//! The lab's one error type: every refusal becomes `{"error": "..."}` with a 4xx status, and
+//! nothing about the server's insides ever reaches the answer.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Json, Response};
+use corslab_lab::state::ErrorBody;
+
+/// Why the lab refused a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LabError {
+    /// The request is malformed: a bad body, query or header (400).
+    BadRequest(String),
+    /// The session cookie is missing or unknown (401).
+    NotSignedIn,
+    /// The request is not allowed from where it came (403).
+    Forbidden(String),
+    /// No such endpoint on this host (404).
+    NotFound,
+    /// The method is not one this endpoint takes (405).
+    MethodNotAllowed,
+    /// The body is larger than the lab accepts (413).
+    TooLarge,
+    /// The body's media type is not one this endpoint reads (415).
+    UnsupportedMediaType(String),
+    /// The request is well formed but cannot be carried out (422).
+    Unprocessable(String),
+}
+
+impl LabError {
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::NotSignedIn => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        }
+    }
+
+    /// The sentence for people: what was wrong and what to do.
+    pub fn message(&self) -> String {
+        match self {
+            Self::BadRequest(why) | Self::Forbidden(why) | Self::Unprocessable(why) => why.clone(),
+            Self::UnsupportedMediaType(why) => why.clone(),
+            Self::NotSignedIn => "not signed in: log in on http://fintrack.localhost first".to_owned(),
+            Self::NotFound => "no such endpoint".to_owned(),
+            Self::MethodNotAllowed => "this endpoint does not take that method".to_owned(),
+            Self::TooLarge => "the body is larger than the lab accepts (16 KiB)".to_owned(),
+        }
+    }
+}
+
+/// Reads a buffered body, turning axum's rejection into the lab's error.
+pub fn body(
+    result: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<axum::body::Bytes, LabError> {
+    result.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            LabError::TooLarge
+        } else {
+            LabError::BadRequest("the request body could not be read".to_owned())
+        }
+    })
+}
+
+impl IntoResponse for LabError {
+    fn into_response(self) -> Response {
+        (self.status(), Json(ErrorBody { error: self.message() })).into_response()
+    }
+}
+
+impl std::fmt::Display for LabError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.status().as_u16(), self.message())
+    }
+}
+
+impl std::error::Error for LabError {}
