@@ -120,7 +120,16 @@ fn granted_origins(obs: &Observations<'_>) -> Vec<Finding> {
                 })
             })
             .collect();
-        granted.sort_by_key(|f| std::cmp::Reverse(f.severity));
+        // Worst first; among equals, the origin whose read carries cookies under default settings
+        // tells the sharper story (a same-site attacker).
+        granted.sort_by_key(|f| {
+            let by_default = f.browsers.iter().any(|j| {
+                j.third_party_cookies == corslab_engine::exchange::ThirdPartyCookies::Default
+                    && j.credentialed_read == Read::Allowed
+                    && !j.cookies_sent.is_empty()
+            });
+            std::cmp::Reverse((f.severity, by_default))
+        });
         let mut granted = granted.into_iter();
         if let Some(mut worst) = granted.next() {
             worst.other_origins = granted.filter_map(|f| f.origin).collect();

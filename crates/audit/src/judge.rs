@@ -8,10 +8,11 @@
 
 use corslab_engine::cors_check::{CorsRequest, cors_check};
 use corslab_engine::exchange::{
-    Answer, Cookie, CredentialsMode, Hop, RedirectMode, Request, RequestMode, SameSite, Settings,
-    ThirdPartyCookies,
+    Answer, Cookie, CredentialsMode, Hop, LocalNetworkAccess, RedirectMode, Request, RequestMode, SameSite,
+    Settings, ThirdPartyCookies,
 };
 use corslab_engine::header::{Header, HeaderList, get_decode_split_value};
+use corslab_engine::local_network::{AddressSpace, address_space};
 use corslab_engine::method::Method;
 use corslab_engine::origin::Origin;
 use corslab_engine::{Browser, Exchange, Read, Verdict};
@@ -143,11 +144,22 @@ fn exchange(attempt: &Attempt<'_>, jar: &[Cookie]) -> Option<Exchange> {
     let top_level = attempt.top_level.and_then(|o| Origin::parse(o).ok());
     let headers: HeaderList = attempt.headers.iter().filter_map(|(n, v)| Header::new(n, v).ok()).collect();
     let (first, rest) = attempt.response.split_first()?;
+    let mut settings = Settings::default();
+    // The engine counts an opaque page as public, since an Exchange does not say where its
+    // document lives. A sandboxed iframe lives in its parent's address space, so when that
+    // parent is at least as private as the target no permission is involved; "granted" gives
+    // the engine the same outcome.
+    if page.is_opaque()
+        && let Some(parent) = &top_level
+        && space_of_origin(parent) >= address_space(attempt.url.host().as_ref())
+    {
+        settings.local_network_access = LocalNetworkAccess::Granted;
+    }
     Some(Exchange {
         browser: Browser::Chromium,
         page,
         top_level,
-        settings: Settings::default(),
+        settings,
         request: Request {
             method: Method::new(attempt.method).ok()?,
             url: attempt.url.clone(),
@@ -161,6 +173,15 @@ fn exchange(attempt: &Attempt<'_>, jar: &[Cookie]) -> Option<Exchange> {
         response: answer(&first.response),
         next: hops(rest),
     })
+}
+
+fn space_of_origin(origin: &Origin) -> AddressSpace {
+    let host = origin.host().map(|host| match host {
+        url::Host::Domain(d) => url::Host::Domain(d.as_str()),
+        url::Host::Ipv4(ip) => url::Host::Ipv4(*ip),
+        url::Host::Ipv6(ip) => url::Host::Ipv6(*ip),
+    });
+    address_space(host.as_ref())
 }
 
 fn hops(trips: &[Trip]) -> Option<Box<Hop>> {

@@ -152,11 +152,17 @@ impl Plan {
         get(Class::NullTrusted, "null".to_owned());
         for base in &bases {
             get(Class::PrefixMatch, format!("{scheme}://{base}.{evil}{port}"));
-            get(Class::SuffixMatch, format!("{scheme}://evil{base}{port}"));
-            if let Some(rest) = base.get(1..).filter(|rest| rest.contains('.')) {
+            // A look-alike that is still under the base's own site would test "any subdomain"
+            // again (`evilapi.example.com`), so only other sites are sent for these classes.
+            let elsewhere = |candidate: &str| registrable_domain(candidate) != registrable_domain(base);
+            let suffix = format!("evil{base}");
+            if elsewhere(&suffix) {
+                get(Class::SuffixMatch, format!("{scheme}://{suffix}{port}"));
+            }
+            if let Some(rest) = base.get(1..).filter(|rest| rest.contains('.') && elsewhere(rest)) {
                 get(Class::SubstringMatch, format!("{scheme}://{rest}{port}"));
             }
-            for lookalike in unescaped_dot_lookalikes(base) {
+            for lookalike in unescaped_dot_lookalikes(base).into_iter().filter(|l| elsewhere(l)) {
                 get(Class::UnescapedDot, format!("{scheme}://{lookalike}{port}"));
             }
             get(Class::AnySubdomain, format!("{scheme}://evil.{base}{port}"));
@@ -197,13 +203,9 @@ impl Plan {
             &[PROBE_HEADER],
             false,
         ));
-        probes.push(preflight(
-            Class::AuthorizationUnderWildcard,
-            &attacker,
-            "GET",
-            &["authorization"],
-            false,
-        ));
+        // `Authorization` under `*` is about the team's own clients: ask as a trusted origin.
+        let client = trusted.first().map_or(attacker.as_str(), |o| o.serialize());
+        probes.push(preflight(Class::AuthorizationUnderWildcard, client, "GET", &["authorization"], false));
         // A public page asking for a local one is what Local Network Access guards; the probe
         // origin is public even for a local target.
         probes.push(preflight(Class::PrivateNetworkAccess, "https://evil.example", "GET", &[], true));

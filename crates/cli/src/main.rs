@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod audit;
 mod explain;
 mod serve;
 
@@ -21,6 +22,8 @@ enum Command {
     Serve(serve::Args),
     /// Explain what a browser does with captured exchanges (JSON, JSON Lines or HAR)
     Explain(explain::Args),
+    /// Probe live endpoints for CORS misconfigurations and judge what attackers get in each browser
+    Audit(audit::Args),
 }
 
 fn main() -> ExitCode {
@@ -35,5 +38,6 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Serve(args) => serve::run(&args),
         Command::Explain(args) => explain::run(&args),
+        Command::Audit(args) => audit::run(&args),
     }
 }

@@ -1,0 +1,272 @@
+//! `corslab audit`: finds CORS misconfigurations on live endpoints and prints them as a table,
+//! JSON Lines, SARIF or Markdown; exits 1 when a finding reaches `--fail-on`.
+
+use std::io::{self, IsTerminal as _, Read as _, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use corslab_audit::finding::parse_severity;
+use corslab_audit::{Auditor, Options, Severity, TargetReport, render};
+use corslab_engine::origin::Origin;
+use futures_util::StreamExt as _;
+use url::Url;
+
+/// Options of `corslab audit`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// URLs to audit; `-` reads more from standard input, one per line
+    #[arg(value_name = "URL")]
+    urls: Vec<String>,
+    /// Read URLs from a file, one per line (blank lines and `#` comments are skipped)
+    #[arg(short = 'i', long = "input", value_name = "FILE")]
+    input: Option<PathBuf>,
+    /// An origin the API is meant to trust, such as https://app.example.com (repeatable); every other origin counts as untrusted
+    #[arg(short = 't', long = "trusted", value_name = "ORIGIN")]
+    trusted: Vec<String>,
+    /// A request header for every GET probe, such as 'Authorization: Bearer …' (repeatable)
+    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
+    headers: Vec<String>,
+    /// A cookie to send, written as Set-Cookie writes it: 'session=…; SameSite=Lax; Secure' (repeatable); the attributes decide which browsers attach it
+    #[arg(short = 'b', long = "cookie", value_name = "NAME=VALUE[; ATTRS]")]
+    cookies: Vec<String>,
+    /// Connect to ADDRESS for NAME instead of asking DNS; NAME may be *.example.com (repeatable)
+    #[arg(long = "resolve", value_name = "NAME=ADDRESS")]
+    resolve: Vec<String>,
+    /// Requests in flight at once, over all targets
+    #[arg(short = 'c', long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=4096))]
+    concurrency: u16,
+    /// Requests per second to one host (0: no limit)
+    #[arg(long, default_value_t = 50.0, value_name = "PER_SECOND")]
+    rate: f64,
+    /// Seconds one request may take
+    #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
+    timeout: f64,
+    /// Redirects a probe follows (0: report the redirect itself)
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    redirects: u8,
+    /// Exit 1 when a finding is at least this severe: info, low, medium or high
+    #[arg(long, default_value = "info", value_parser = parse_fail_on, value_name = "SEVERITY")]
+    fail_on: Severity,
+    /// Print one JSON object per finding (JSON Lines)
+    #[arg(long, conflicts_with_all = ["sarif", "markdown"])]
+    json: bool,
+    /// Print a SARIF 2.1.0 log for code-scanning tools
+    #[arg(long, conflicts_with_all = ["json", "markdown"])]
+    sarif: bool,
+    /// Print a Markdown report
+    #[arg(long, conflicts_with_all = ["json", "sarif"])]
+    markdown: bool,
+    /// Never draw the progress line on standard error
+    #[arg(long)]
+    no_progress: bool,
+}
+
+/// Runs the audit; exits 0 with no finding at `--fail-on` or above, 1 with one, 2 on bad input.
+pub fn run(args: &Args) -> ExitCode {
+    let (targets, options) = match inputs(args) {
+        Ok(inputs) => inputs,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let auditor = match Auditor::new(options) {
+        Ok(auditor) => auditor,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let show_progress = !args.no_progress && io::stderr().is_terminal() && targets.len() > 1;
+    let reports = runtime.block_on(run_audit(&auditor, &targets, args, show_progress));
+    let Some(reports) = reports else {
+        // Standard output went away (a closed pipe): nothing more to say, and no error.
+        return exit_code(&[], args.fail_on);
+    };
+    if !args.json {
+        let text = if args.sarif {
+            serde_json::to_string_pretty(&render::sarif(&reports)).unwrap_or_default() + "\n"
+        } else if args.markdown {
+            render::markdown(&reports)
+        } else {
+            render::table(&reports, io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none())
+        };
+        if let Err(e) = io::stdout().write_all(text.as_bytes())
+            && e.kind() != io::ErrorKind::BrokenPipe
+        {
+            eprintln!("error: cannot write the report: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
+    if args.json || args.sarif || args.markdown {
+        for report in &reports {
+            for e in &report.errors {
+                eprintln!("warning: {e}");
+            }
+        }
+    }
+    if !reports.is_empty() && reports.iter().all(|r| r.findings.is_empty() && !r.errors.is_empty()) {
+        eprintln!(
+            "error: none of the {} target(s) could be audited; check the URLs and that the servers are up",
+            reports.len()
+        );
+        return ExitCode::from(2);
+    }
+    exit_code(&reports, args.fail_on)
+}
+
+/// Audits every target, streaming JSON Lines as each target completes; `None` when standard
+/// output was closed.
+async fn run_audit(
+    auditor: &Auditor,
+    targets: &[Url],
+    args: &Args,
+    show_progress: bool,
+) -> Option<Vec<TargetReport>> {
+    let done = Arc::new(AtomicUsize::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    let progress = show_progress.then(|| {
+        let (auditor, done, stop, total) = (auditor.clone(), done.clone(), stop.clone(), targets.len());
+        tokio::spawn(async move {
+            let mut err = io::stderr();
+            while !stop.load(Ordering::Relaxed) {
+                let finished = done.load(Ordering::Relaxed);
+                let width = 24;
+                let filled = finished * width / total.max(1);
+                let _ = write!(
+                    err,
+                    "\r\x1b[K[{}{}] {finished}/{total} targets, {} requests",
+                    "#".repeat(filled),
+                    " ".repeat(width - filled),
+                    auditor.requests_sent()
+                );
+                let _ = err.flush();
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            let _ = write!(err, "\r\x1b[K");
+            let _ = err.flush();
+        })
+    });
+    let mut reports = Vec::with_capacity(targets.len());
+    let mut stream = std::pin::pin!(auditor.stream(targets));
+    let mut closed = false;
+    while let Some(report) = stream.next().await {
+        done.fetch_add(1, Ordering::Relaxed);
+        if args.json {
+            let lines = render::json_lines(std::slice::from_ref(&report));
+            let mut out = io::stdout().lock();
+            if let Err(e) = out.write_all(lines.as_bytes()).and_then(|()| out.flush()) {
+                if e.kind() == io::ErrorKind::BrokenPipe {
+                    closed = true;
+                    break;
+                }
+                eprintln!("error: cannot write: {e}");
+            }
+        }
+        reports.push(report);
+    }
+    stop.store(true, Ordering::Relaxed);
+    if let Some(progress) = progress {
+        let _ = progress.await;
+    }
+    (!closed).then_some(reports)
+}
+
+fn exit_code(reports: &[TargetReport], fail_on: Severity) -> ExitCode {
+    let failing = reports.iter().flat_map(|r| &r.findings).any(|f| f.severity >= fail_on);
+    if failing { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+/// The targets and the audit options, or a message naming the bad input and where it is.
+fn inputs(args: &Args) -> Result<(Vec<Url>, Options), String> {
+    let mut targets = Vec::new();
+    for (i, text) in args.urls.iter().enumerate() {
+        if text == "-" {
+            let mut stdin = String::new();
+            io::stdin().read_to_string(&mut stdin).map_err(|e| format!("cannot read standard input: {e}"))?;
+            targets.extend(url_lines(&stdin, "standard input")?);
+        } else {
+            targets.push(target_url(text).map_err(|e| format!("argument {} {e}", i + 1))?);
+        }
+    }
+    if let Some(path) = &args.input {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}; check the path given to -i", path.display()))?;
+        targets.extend(url_lines(&text, &path.display().to_string())?);
+    }
+    if targets.is_empty() {
+        return Err("no targets: give URLs, -i FILE, or - to read them from standard input".to_owned());
+    }
+    let mut trusted = Vec::new();
+    for text in &args.trusted {
+        let origin = Origin::parse(text)
+            .map_err(|e| format!("--trusted {e}; write an origin such as https://app.example.com"))?;
+        trusted.push(origin);
+    }
+    let mut headers = Vec::new();
+    for text in &args.headers {
+        let (name, value) = text
+            .split_once(':')
+            .ok_or_else(|| format!("--header {text:?} has no colon; write --header 'Name: value'"))?;
+        headers.push((name.trim().to_owned(), value.trim().to_owned()));
+    }
+    let mut resolve = Vec::new();
+    for text in &args.resolve {
+        let parsed = text
+            .split_once('=')
+            .and_then(|(name, ip)| Some((name.trim().to_owned(), ip.trim().parse().ok()?)));
+        resolve.push(parsed.ok_or_else(|| {
+            format!("--resolve {text:?} is not NAME=ADDRESS; write --resolve 'api.example.com=127.0.0.1'")
+        })?);
+    }
+    if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 3600.0) {
+        return Err(format!("--timeout {} is not a number of seconds between 0 and 3600", args.timeout));
+    }
+    if !(args.rate.is_finite() && args.rate >= 0.0) {
+        return Err(format!("--rate {} is not a number of requests per second (0 for no limit)", args.rate));
+    }
+    let options = Options {
+        trusted,
+        concurrency: usize::from(args.concurrency),
+        rate_per_host: (args.rate > 0.0).then_some(args.rate),
+        timeout: Duration::from_secs_f64(args.timeout),
+        max_redirects: args.redirects,
+        headers,
+        cookies: args.cookies.clone(),
+        resolve,
+    };
+    Ok((targets, options))
+}
+
+fn url_lines(text: &str, source: &str) -> Result<Vec<Url>, String> {
+    text.lines()
+        .enumerate()
+        .map(|(i, line)| (i + 1, line.trim()))
+        .filter(|(_, line)| !line.is_empty() && !line.starts_with('#'))
+        .map(|(n, line)| target_url(line).map_err(|e| format!("{source}, line {n}: {e}")))
+        .collect()
+}
+
+fn target_url(text: &str) -> Result<Url, String> {
+    let url = Url::parse(text).map_err(|e| {
+        format!("{text:?} is not a URL ({e}); write it in full, such as https://api.example.com/me")
+    })?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(format!("{text:?} is not an http(s) URL; corslab audits http and https endpoints"));
+    }
+    Ok(url)
+}
+
+fn parse_fail_on(name: &str) -> Result<Severity, String> {
+    parse_severity(name).ok_or_else(|| format!("unknown severity {name:?}; choose info, low, medium or high"))
+}
