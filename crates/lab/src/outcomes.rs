@@ -206,7 +206,7 @@ impl Attempt<'_> {
             request_headers: Some("content-type"),
             status: 0,
         };
-        let preflight = answer(self.policy.preflight_status(), self.policy.headers(self.ports, &preflight));
+        let preflight = answer(self.policy.preflight_status(), &self.policy.headers(self.ports, &preflight));
         let verdict =
             self.decide("PUT", "/me/email", &[("Content-Type", "application/json")], Some(preflight))?;
         Ok(WriteOutcome {
@@ -258,7 +258,7 @@ impl Attempt<'_> {
             },
             // Set by the dashboard ten minutes ago: outside Chromium's two-minute Lax window.
             "cookies": [self.cookie.jar_entry(600)],
-            "response": answer(status, response),
+            "response": answer(status, &response),
         });
         if let Some(top) = self.position.top_level(self.ports) {
             exchange["top_level"] = json!(top);
@@ -270,7 +270,7 @@ impl Attempt<'_> {
     }
 }
 
-fn answer(status: u16, headers: Vec<(&'static str, String)>) -> Value {
+fn answer(status: u16, headers: &[(&'static str, String)]) -> Value {
     json!({ "status": status, "headers": headers.iter().map(|(n, v)| [*n, v.as_str()]).collect::<Vec<_>>() })
 }
 

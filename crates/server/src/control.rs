@@ -152,7 +152,7 @@ pub async fn control(
     }
     let command: Control = serde_json::from_slice(&body)
         .map_err(|e| LabError::BadRequest(format!("not a control command: {e}")))?;
-    apply(&lab, command);
+    apply(&lab, &command);
     let mut state = lab.snapshot();
     lab.publish(LiveEvent::State(state.clone()));
     state.csrf_token = Some(lab.0.csrf_token.clone());
@@ -207,11 +207,11 @@ pub async fn csp_reports(State(lab): State<Lab>, headers: HeaderMap) -> Response
     readable(&lab, &headers, Json(page).into_response())
 }
 
-fn apply(lab: &Lab, command: Control) {
+fn apply(lab: &Lab, command: &Control) {
     let mut state = lab.state();
     match command {
-        Control::SetPolicy { policy } => state.policy = policy,
-        Control::SetCookie { cookie } => state.cookie = cookie,
+        Control::SetPolicy { policy } => state.policy = *policy,
+        Control::SetCookie { cookie } => state.cookie = *cookie,
         Control::Reset {} => {
             state.policy = lab.0.start_policy;
             state.cookie = lab.0.start_cookie;

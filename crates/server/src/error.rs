@@ -18,6 +18,8 @@ pub enum LabError {
     NotFound,
     /// The method is not one this endpoint takes (405).
     MethodNotAllowed,
+    /// The request took too long to arrive (408).
+    Timeout,
     /// The body is larger than the lab accepts (413).
     TooLarge,
     /// The body's media type is not one this endpoint reads (415).
@@ -35,6 +37,7 @@ impl LabError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Timeout => StatusCode::REQUEST_TIMEOUT,
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -49,6 +52,7 @@ impl LabError {
             Self::NotSignedIn => "not signed in: log in on http://fintrack.localhost first".to_owned(),
             Self::NotFound => "no such endpoint".to_owned(),
             Self::MethodNotAllowed => "this endpoint does not take that method".to_owned(),
+            Self::Timeout => "the request took too long to arrive".to_owned(),
             Self::TooLarge => "the body is larger than the lab accepts (16 KiB)".to_owned(),
         }
     }

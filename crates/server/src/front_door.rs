@@ -12,9 +12,13 @@ use corslab_lab::hosts::{self, LabHost, Role};
 use corslab_lab::state::LiveEvent;
 use tower::ServiceExt;
 
-use crate::Lab;
 use crate::api::{Effects, PolicyUsed};
+use crate::error::LabError;
 use crate::record::{Answered, Arrived, run_of};
+use crate::{BODY_LIMIT, Lab};
+
+/// How long one request may take to be read and answered.
+const HANDLER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Who a request is for and when it came: put on every request the guard lets in.
 #[derive(Debug, Clone)]
@@ -64,7 +68,19 @@ pub async fn guard(State(lab): State<Lab>, mut request: Request, next: Next) -> 
     request.extensions_mut().insert(arrival.clone());
     let request_headers = (host.role == Role::Api).then(|| request.headers().clone());
 
-    let mut response = next.run(request).await;
+    let declared =
+        request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    let mut response = if declared.is_some_and(|length| length > BODY_LIMIT as u64) {
+        // Refused before a byte of it is read, so a client cannot hold the handler waiting.
+        LabError::TooLarge.into_response()
+    } else {
+        // A client that trickles its body must not hold a handler forever. Live streams are
+        // not affected: their handler returns at once and the stream is the body.
+        match tokio::time::timeout(HANDLER_TIMEOUT, next.run(request)).await {
+            Ok(response) => response,
+            Err(_) => LabError::Timeout.into_response(),
+        }
+    };
 
     response.headers_mut().insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     if let Some(request_headers) = request_headers {

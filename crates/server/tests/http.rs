@@ -280,7 +280,7 @@ async fn the_console_switches_the_policy_and_requests_can_override_it() {
     assert_eq!(lab.policy(), PolicyId::StrictAllowlist);
     let token = csrf_token(&app).await;
     let response =
-        send(&app, control(&token, json!({ "action": "set-policy", "policy": "reflect-any-origin" }))).await;
+        send(&app, control(&token, &json!({ "action": "set-policy", "policy": "reflect-any-origin" }))).await;
     assert_eq!(response.status(), StatusCode::OK);
     let state: LabState = serde_json::from_value(json_of(response).await).unwrap();
     assert_eq!(state.policy, PolicyId::ReflectAnyOrigin);
@@ -521,7 +521,7 @@ async fn csrf_token(app: &Router) -> String {
     json_of(response).await["csrf_token"].as_str().unwrap().to_owned()
 }
 
-fn control(token: &str, command: Value) -> Request<Body> {
+fn control(token: &str, command: &Value) -> Request<Body> {
     to(CONSOLE, Method::POST, "/__lab/control")
         .header("sec-fetch-site", "same-origin")
         .header(header::ORIGIN, origin(CONSOLE))
@@ -575,13 +575,13 @@ async fn control_plane_writes_from_any_other_origin_are_refused() {
         assert_eq!(send(&app, forged).await.status(), StatusCode::FORBIDDEN, "{}", host.name);
     }
     // From the console itself: a wrong or missing token, a form post, a bad command.
-    assert_eq!(send(&app, control("0123", command.clone())).await.status(), StatusCode::FORBIDDEN);
-    assert_eq!(send(&app, control("", command.clone())).await.status(), StatusCode::FORBIDDEN);
-    let mut form = control(&token, command.clone());
+    assert_eq!(send(&app, control("0123", &command)).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(send(&app, control("", &command)).await.status(), StatusCode::FORBIDDEN);
+    let mut form = control(&token, &command);
     form.headers_mut().insert(header::CONTENT_TYPE, "application/x-www-form-urlencoded".parse().unwrap());
     assert_eq!(send(&app, form).await.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert_eq!(
-        send(&app, control(&token, json!({ "action": "explode" }))).await.status(),
+        send(&app, control(&token, &json!({ "action": "explode" }))).await.status(),
         StatusCode::BAD_REQUEST
     );
     assert_eq!(lab.policy(), PolicyId::StrictAllowlist, "nothing got through");
@@ -605,19 +605,19 @@ async fn reset_forgets_sessions_ledger_and_log_and_restores_the_start() {
     let (lab, app) = lab();
     let token = csrf_token(&app).await;
     let cookie = sign_in(&app).await;
-    send(&app, control(&token, json!({ "action": "set-policy", "policy": "none" }))).await;
+    send(&app, control(&token, &json!({ "action": "set-policy", "policy": "none" }))).await;
     send(
         &app,
         control(
             &token,
-            json!({ "action": "set-cookie", "cookie": { "same_site": "none", "partitioned": true } }),
+            &json!({ "action": "set-cookie", "cookie": { "same_site": "none", "partitioned": true } }),
         ),
     )
     .await;
     let relogin = send(&app, to(DASHBOARD, Method::POST, "/login").body(Body::empty()).unwrap()).await;
     assert_eq!(relogin.status(), StatusCode::SEE_OTHER);
     assert!(header(&relogin, "set-cookie").unwrap().ends_with("SameSite=None; Partitioned"));
-    let response = send(&app, control(&token, json!({ "action": "reset" }))).await;
+    let response = send(&app, control(&token, &json!({ "action": "reset" }))).await;
     let state: LabState = serde_json::from_value(json_of(response).await).unwrap();
     assert_eq!((state.policy, state.sessions, state.log.kept), (PolicyId::StrictAllowlist, 0, 0));
     assert_eq!(state.cookie, corslab_lab::CookieSettings::default());
