@@ -592,15 +592,15 @@ fn read_summary(origin: &str, browsers: &[Judgement], jar_known: bool) -> String
     let anonymous = browsers.iter().any(|j| j.anonymous_read == Read::Allowed);
     let reason =
         browsers.iter().find_map(|j| j.reason.clone()).unwrap_or_else(|| "no reason given".to_owned());
+    let who = if origin == "null" {
+        "A sandboxed iframe on any site (Origin: null)".to_owned()
+    } else {
+        format!("A page at {origin}")
+    };
     if credentialed {
-        format!(
-            "A page at {origin} can read this endpoint with credentials. {}",
-            cookie_sentence(browsers, jar_known)
-        )
+        format!("{who} can read this endpoint with credentials. {}", cookie_sentence(browsers, jar_known))
     } else if anonymous {
-        format!(
-            "A page at {origin} can read what an anonymous visitor gets; credentialed reads are blocked ({reason})."
-        )
+        format!("{who} can read what an anonymous visitor gets; credentialed reads are blocked ({reason}).")
     } else {
         format!(
             "The server grants {origin}, but today's browsers refuse the read ({reason}): the policy is wrong even though this path is closed for now."

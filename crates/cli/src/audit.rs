@@ -270,3 +270,90 @@ fn target_url(text: &str) -> Result<Url, String> {
 fn parse_fail_on(name: &str) -> Result<Severity, String> {
     parse_severity(name).ok_or_else(|| format!("unknown severity {name:?}; choose info, low, medium or high"))
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser as _;
+
+    use super::*;
+
+    #[derive(Debug, clap::Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: Args,
+    }
+
+    fn args(argv: &[&str]) -> Args {
+        Cli::try_parse_from(std::iter::once("audit").chain(argv.iter().copied())).unwrap().args
+    }
+
+    #[test]
+    fn input_errors_say_what_and_where() {
+        let err = inputs(&args(&["https://api.example.com/", "ftp://files.example.com/"])).unwrap_err();
+        assert!(err.starts_with("argument 2 \"ftp://files.example.com/\" is not an http(s) URL"), "{err}");
+        let err = url_lines("# targets\nhttps://a.example/\n\nnot a url\n", "targets.txt").unwrap_err();
+        assert!(err.starts_with("targets.txt, line 4: \"not a url\" is not a URL"), "{err}");
+        let err = inputs(&args(&["https://a.example/", "--trusted", "app.example.com"])).unwrap_err();
+        assert!(err.starts_with("--trusted \"app.example.com\" is not an origin"), "{err}");
+        let err = inputs(&args(&["https://a.example/", "--header", "Authorization Bearer x"])).unwrap_err();
+        assert!(err.contains("has no colon"), "{err}");
+        let err = inputs(&args(&["https://a.example/", "--resolve", "a.example"])).unwrap_err();
+        assert!(err.contains("NAME=ADDRESS"), "{err}");
+        assert!(inputs(&args(&[])).unwrap_err().starts_with("no targets"));
+        assert!(Cli::try_parse_from(["audit", "https://a.example/", "--fail-on", "severe"]).is_err());
+        assert!(Cli::try_parse_from(["audit", "https://a.example/", "--json", "--sarif"]).is_err());
+    }
+
+    #[test]
+    fn options_follow_the_flags() {
+        let (targets, options) = inputs(&args(&[
+            "https://api.example.com/me",
+            "-t",
+            "https://app.example.com",
+            "-H",
+            "Authorization: Bearer x",
+            "--cookie",
+            "sid=1; SameSite=Lax",
+            "--rate",
+            "0",
+            "--timeout",
+            "2.5",
+            "--resolve",
+            "*.example.com=127.0.0.1",
+        ]))
+        .unwrap();
+        assert_eq!(targets.len(), 1);
+        assert_eq!(options.trusted[0].serialize(), "https://app.example.com");
+        assert_eq!(options.headers, [("Authorization".to_owned(), "Bearer x".to_owned())]);
+        assert_eq!(options.rate_per_host, None);
+        assert_eq!(options.timeout, Duration::from_millis(2500));
+        assert_eq!(options.resolve[0].0, "*.example.com");
+    }
+
+    #[test]
+    fn the_exit_code_follows_fail_on() {
+        let finding = |severity| corslab_audit::Finding {
+            target: "https://a.example/".into(),
+            class: corslab_audit::Class::Wildcard,
+            severity,
+            title: String::new(),
+            origin: None,
+            summary: String::new(),
+            browsers: Vec::new(),
+            evidence: Vec::new(),
+            fix: String::new(),
+            other_origins: Vec::new(),
+        };
+        let report = |findings| TargetReport {
+            target: "https://a.example/".into(),
+            findings,
+            errors: vec![],
+            probes_sent: 1,
+        };
+        let low = [report(vec![finding(Severity::Low)])];
+        assert_eq!(exit_code(&low, Severity::Info), ExitCode::from(1));
+        assert_eq!(exit_code(&low, Severity::Low), ExitCode::from(1));
+        assert_eq!(exit_code(&low, Severity::Medium), ExitCode::SUCCESS);
+        assert_eq!(exit_code(&[report(vec![])], Severity::Info), ExitCode::SUCCESS);
+    }
+}
