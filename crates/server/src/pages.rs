@@ -75,7 +75,7 @@ impl Pages {
             .map(|f| String::from_utf8_lossy(&f.bytes).into_owned())
             .unwrap_or_default();
         let app_csp = app_csp(&index, ports, harness_origins);
-        let sandbox_csp = sandbox_csp(ports);
+        let sandbox_csp = sandbox_csp(ports, harness_origins);
         Self {
             assets,
             app_csp: HeaderValue::from_str(&app_csp)
@@ -263,12 +263,13 @@ fn app_csp(index: &str, ports: &Ports, harness_origins: &[String]) -> String {
     .join("; ")
 }
 
-fn sandbox_csp(ports: &Ports) -> String {
+fn sandbox_csp(ports: &Ports, harness_origins: &[String]) -> String {
     let lab = lab_sources(ports).join(" ");
     let script = inline_hashes(SANDBOX_HTML, "script").join(" ");
+    let ancestors: String = harness_origins.iter().filter(|o| csp_safe(o)).map(|o| format!(" {o}")).collect();
     format!(
         "sandbox allow-scripts; default-src 'none'; script-src {script}; connect-src {lab}; \
-         frame-ancestors {lab}; base-uri 'none'; form-action 'none'"
+         frame-ancestors {lab}{ancestors}; base-uri 'none'; form-action 'none'"
     )
 }
 
@@ -317,7 +318,8 @@ mod tests {
         assert!(csp.contains("frame-ancestors 'self' http://127.0.0.1:9000;"), "{csp}");
         assert!(!csp.contains("bad;x"));
         assert!(
-            sandbox_csp(&ports).starts_with("sandbox allow-scripts; default-src 'none'; script-src 'sha256-")
+            sandbox_csp(&ports, &[])
+                .starts_with("sandbox allow-scripts; default-src 'none'; script-src 'sha256-")
         );
     }
 }

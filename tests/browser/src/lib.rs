@@ -90,3 +90,119 @@ pub fn exchange_for(url: &str, credentials: CredentialsMode, seen: &Seen) -> Exc
         next: None,
     }
 }
+
+/// Runs `fetch(url, init)` with a method, headers and a body: the response, or the rejection.
+pub async fn fetch_with(
+    url: &str,
+    method: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+    credentials: RequestCredentials,
+) -> Result<Response, JsValue> {
+    let init = RequestInit::new();
+    init.set_method(method);
+    init.set_credentials(credentials);
+    let list = web_sys::Headers::new()?;
+    for (name, value) in headers {
+        list.append(name, value)?;
+    }
+    init.set_headers(&list);
+    if let Some(body) = body {
+        init.set_body(&JsValue::from_str(body));
+    }
+    let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
+    let response = JsFuture::from(window.fetch_with_str_and_init(url, &init)).await?;
+    response.dyn_into::<Response>()
+}
+
+/// Reads a lab JSON endpoint on `lab.localhost` cross-origin (the harness origin may).
+pub async fn lab_json<T: serde::de::DeserializeOwned>(path: &str) -> Result<T, String> {
+    let response = fetch(&lab_url("lab.localhost", path), RequestCredentials::Omit)
+        .await
+        .map_err(|e| format!("{e:?}"))?;
+    let body = text(&response).await.map_err(|e| format!("{e:?}"))?;
+    serde_json::from_str(&body).map_err(|e| format!("{path} did not answer the JSON expected: {e}: {body}"))
+}
+
+/// Waits `ms` milliseconds.
+pub async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+/// Adds an `<iframe src=url>` to this page (with `sandbox` when given) and returns it.
+pub fn frame(url: &str, sandbox: Option<&str>) -> Result<web_sys::HtmlIFrameElement, JsValue> {
+    let document =
+        web_sys::window().and_then(|w| w.document()).ok_or_else(|| JsValue::from_str("no document"))?;
+    let frame: web_sys::HtmlIFrameElement = document.create_element("iframe")?.dyn_into()?;
+    if let Some(tokens) = sandbox {
+        frame.set_attribute("sandbox", tokens)?;
+    }
+    frame.set_src(url);
+    document.body().ok_or_else(|| JsValue::from_str("no body"))?.append_child(&frame)?;
+    Ok(frame)
+}
+
+/// The next `message` event whose data has `key` equal to `value` (or has `key` at all when
+/// `value` is `None`), within `timeout_ms`.
+pub async fn message_with(key: &str, value: Option<&JsValue>, timeout_ms: i32) -> Result<JsValue, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let key = JsValue::from_str(key);
+    let value = value.cloned();
+    let listener = std::rc::Rc::new(std::cell::RefCell::new(
+        None::<wasm_bindgen::closure::Closure<dyn FnMut(web_sys::MessageEvent)>>,
+    ));
+    let promise = js_sys::Promise::new(&mut |resolve, reject| {
+        let key = key.clone();
+        let value = value.clone();
+        let closure = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
+            move |event: web_sys::MessageEvent| {
+                let data = event.data();
+                let found = js_sys::Reflect::get(&data, &key).unwrap_or(JsValue::UNDEFINED);
+                let matches = match &value {
+                    Some(value) => js_sys::Object::is(&found, value),
+                    None => !found.is_undefined(),
+                };
+                if matches {
+                    let _ = resolve.call1(&JsValue::NULL, &data);
+                }
+            },
+        );
+        let _ = window.add_event_listener_with_callback("message", closure.as_ref().unchecked_ref());
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&reject, timeout_ms);
+        *listener.borrow_mut() = Some(closure);
+    });
+    let result = JsFuture::from(promise).await;
+    if let Some(closure) = listener.borrow_mut().take() {
+        let _ = window.remove_event_listener_with_callback("message", closure.as_ref().unchecked_ref());
+    }
+    result.map_err(|_| format!("no message with {key:?} within {timeout_ms} ms"))
+}
+
+/// Asks the lab's sandboxed relay (framed from `host`) to `fetch(url)` with credentials
+/// included from its opaque origin: `Ok((status, body))`, or the error the fetch rejected with.
+pub async fn fetch_from_sandbox(host: &str, url: &str) -> Result<Result<(u16, String), String>, String> {
+    let ready = message_with("ready", None, 15_000);
+    let frame =
+        frame(&lab_url(host, "/__lab/sandbox"), Some("allow-scripts")).map_err(|e| format!("{e:?}"))?;
+    ready.await?;
+    let target = frame.content_window().ok_or("the relay frame has no window")?;
+    let id = JsValue::from_f64((js_sys::Math::random() * 1e9).floor());
+    let message = js_sys::Object::new();
+    let set = |k: &str, v: &JsValue| js_sys::Reflect::set(&message, &JsValue::from_str(k), v).map(|_| ());
+    set("id", &id).and(set("url", &JsValue::from_str(url))).map_err(|e| format!("{e:?}"))?;
+    let reply = message_with("id", Some(&id), 15_000);
+    target.post_message(&message, "*").map_err(|e| format!("{e:?}"))?;
+    let reply = reply.await?;
+    frame.remove();
+    let get = |k: &str| js_sys::Reflect::get(&reply, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
+    if get("ok").as_bool() == Some(true) {
+        Ok(Ok((get("status").as_f64().unwrap_or(0.0) as u16, get("body").as_string().unwrap_or_default())))
+    } else {
+        Ok(Err(get("error").as_string().unwrap_or_default()))
+    }
+}
