@@ -1,32 +1,44 @@
-//! `corslab explain`: reads an Exchange and prints the engine's Verdict.
+//! `corslab explain`: reads Exchanges (one object, an array, JSON Lines or a HAR file) and prints
+//! what the browser does with each, verdict first, or the Verdicts as JSON.
 
-use std::io::{self, Read as _, Write as _};
+use std::io::{self, Read as _, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use corslab_engine::verdict::Outcome;
-use corslab_engine::{Browser, Exchange, Verdict};
+use corslab_engine::rules;
+use corslab_engine::verdict::{Outcome, Severity, Step};
+use corslab_engine::{Browser, Exchange, Read, Verdict};
+
+use crate::har;
 
 /// Options of `corslab explain`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The Exchange JSON to read; `-` or nothing reads standard input
+    /// The input: an Exchange, a JSON array of them, JSON Lines, or a HAR file; `-` or nothing
+    /// reads standard input
     file: Option<PathBuf>,
-    /// Print the Verdict as JSON
+    /// Print one Verdict per input as JSON (a single object for one input, JSON Lines otherwise)
     #[arg(long)]
     json: bool,
-    /// Explain for this browser, whatever the Exchange says
+    /// Explain for this browser, whatever the input says
     #[arg(long, value_parser = parse_browser)]
     browser: Option<Browser>,
 }
 
-fn parse_browser(name: &str) -> Result<Browser, String> {
-    match name {
-        "chromium" => Ok(Browser::Chromium),
-        "firefox" => Ok(Browser::Firefox),
-        _ => Err(format!("unknown browser {name:?}; choose chromium or firefox")),
-    }
+/// One Exchange to explain, with what its input could not tell.
+#[derive(Debug)]
+pub struct Item {
+    /// A short label (`PUT http://api…` from a HAR), empty for plain Exchanges.
+    pub label: String,
+    /// The Exchange.
+    pub exchange: Exchange,
+    /// Facts the input did not record and what was assumed instead, one sentence each.
+    pub assumed: Vec<String>,
 }
+
+/// Why the input cannot be explained: where, and what was expected.
+#[derive(Debug)]
+pub struct BadInput(pub String);
 
 /// Explains the input; exits 2 on unreadable or invalid input.
 pub fn run(args: &Args) -> ExitCode {
@@ -37,28 +49,92 @@ pub fn run(args: &Args) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let mut exchange = match Exchange::from_json(&text) {
-        Ok(exchange) => exchange,
-        Err(e) => {
-            eprintln!("error: {name}: {e}");
+    let items = match parse(&text) {
+        Ok(items) => items,
+        Err(BadInput(message)) => {
+            eprintln!("error: {name}: {message}");
             return ExitCode::from(2);
         }
     };
-    if let Some(browser) = args.browser {
-        exchange.browser = browser;
-    }
-    let verdict = corslab_engine::explain(&exchange);
-    let out = if args.json {
-        serde_json::to_string_pretty(&verdict).unwrap_or_default() + "\n"
-    } else {
-        human(&exchange, &verdict)
-    };
-    match io::stdout().write_all(out.as_bytes()) {
-        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
-            eprintln!("error: cannot write the explanation: {e}");
-            ExitCode::FAILURE
+    let total = items.len();
+    let single = total == 1;
+    let mut out = String::new();
+    for (i, mut item) in items.into_iter().enumerate() {
+        if let Some(browser) = args.browser {
+            item.exchange.browser = browser;
         }
-        _ => ExitCode::SUCCESS,
+        let mut verdict = corslab_engine::explain(&item.exchange);
+        // What the input could not tell goes first, as steps, so the JSON carries it too.
+        let assumed = item.assumed.iter().map(|says| Step {
+            rule: rules::INPUT_ASSUMED.id.to_owned(),
+            spec: rules::INPUT_ASSUMED.spec_url(),
+            outcome: Outcome::Info,
+            says: says.clone(),
+        });
+        verdict.steps.splice(0..0, assumed);
+        if args.json {
+            let line =
+                if single { serde_json::to_string_pretty(&verdict) } else { serde_json::to_string(&verdict) };
+            out.push_str(&line.unwrap_or_default());
+            out.push('\n');
+        } else {
+            if !single {
+                out.push_str(&format!("== {}/{total}: ", i + 1));
+            }
+            out.push_str(&human(&item, &verdict, single));
+        }
+    }
+    write_out(&out)
+}
+
+/// Reads the input's Exchanges: a HAR file, one object, an array, or JSON Lines.
+pub fn parse(text: &str) -> Result<Vec<Item>, BadInput> {
+    let trimmed = text.trim_start();
+    if trimmed.is_empty() {
+        return Err(BadInput(
+            "the input is empty; give an Exchange, an array of them, JSON Lines or a HAR file".to_owned(),
+        ));
+    }
+    if trimmed.starts_with('[') {
+        let exchanges = Exchange::list_from_json(text).map_err(|e| BadInput(e.to_string()))?;
+        if exchanges.is_empty() {
+            return Err(BadInput("the array holds no Exchange; put at least one object in it".to_owned()));
+        }
+        return Ok(exchanges.into_iter().map(plain).collect());
+    }
+    // One JSON value: a HAR log or a single Exchange.
+    if let Ok(value) = serde_json::from_str::<serde_json::Value>(text) {
+        if value.get("log").is_some() {
+            return har::items(&value);
+        }
+        return Exchange::from_json(text).map(|e| vec![plain(e)]).map_err(|e| BadInput(e.to_string()));
+    }
+    // Several values, one a line: JSON Lines. A single broken object is reported as such.
+    let lines: Vec<(usize, &str)> =
+        text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).map(|(i, l)| (i + 1, l)).collect();
+    if lines.len() < 2 {
+        return Exchange::from_json(text).map(|e| vec![plain(e)]).map_err(|e| BadInput(e.to_string()));
+    }
+    lines
+        .into_iter()
+        .map(|(number, line)| {
+            Exchange::from_json(line).map(plain).map_err(|e| {
+                let at = if e.path.is_empty() { String::new() } else { format!(", at `{}`", e.path) };
+                BadInput(format!("line {number}, column {}{at}: {}", e.column, e.message))
+            })
+        })
+        .collect()
+}
+
+fn plain(exchange: Exchange) -> Item {
+    Item { label: String::new(), exchange, assumed: Vec::new() }
+}
+
+fn parse_browser(name: &str) -> Result<Browser, String> {
+    match name {
+        "chromium" => Ok(Browser::Chromium),
+        "firefox" => Ok(Browser::Firefox),
+        _ => Err(format!("unknown browser {name:?}; choose chromium or firefox")),
     }
 }
 
@@ -75,28 +151,144 @@ fn read_input(file: Option<&PathBuf>) -> Result<(String, String), String> {
     }
 }
 
-fn human(exchange: &Exchange, verdict: &Verdict) -> String {
-    let mut out = String::new();
-    let read = match verdict.read {
-        corslab_engine::Read::Allowed => "ALLOWED: the script can read the response",
-        corslab_engine::Read::Blocked => "BLOCKED: the script gets a TypeError",
-        corslab_engine::Read::Opaque => "OPAQUE: the response is opaque to the script",
-    };
-    out.push_str(&format!("{read} ({})\n", exchange.browser));
-    if let Some(reason) = &verdict.reason {
-        out.push_str(&format!("reason: {reason}\n"));
+/// Writes to standard output; a reader that went away (`| head`) is not an error.
+fn write_out(text: &str) -> ExitCode {
+    let mut stdout = io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+            eprintln!("error: cannot write the explanation: {e}");
+            ExitCode::FAILURE
+        }
+        _ => ExitCode::SUCCESS,
     }
-    out.push('\n');
+}
+
+/// The human form: the verdict first, then the steps with marks and spec links, the console line,
+/// the findings and how to fix the server.
+pub fn human(item: &Item, verdict: &Verdict, single: bool) -> String {
+    let exchange = &item.exchange;
+    let request = &exchange.request;
+    let mut out = String::new();
+    let what = format!("{} {} from {}", request.method, request.url, exchange.page);
+    if single {
+        out.push_str(&format!("{what}\n"));
+    } else {
+        let label = if item.label.is_empty() { what } else { item.label.clone() };
+        out.push_str(&format!("{label}\n"));
+    }
+    let headline = match (verdict.read, verdict.blocked_at) {
+        (Read::Allowed, _) => "ALLOWED: the script can read the response".to_owned(),
+        (Read::Opaque, _) => {
+            "OPAQUE: the request is sent, but the script sees status 0 and nothing else".to_owned()
+        }
+        (Read::Blocked, Some(at)) => {
+            format!(
+                "BLOCKED at the {}: the script gets a TypeError",
+                serde_json::to_value(at).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+            )
+        }
+        (Read::Blocked, None) => "BLOCKED: the script gets a TypeError".to_owned(),
+    };
+    out.push_str(&format!("{headline} ({})\n", exchange.browser));
+    if let Some(reason) = &verdict.reason {
+        match &verdict.failed_parameter {
+            Some(p) => out.push_str(&format!("  reason: {reason} ({p:?})\n")),
+            None => out.push_str(&format!("  reason: {reason}\n")),
+        }
+    }
+    let yes = |b: bool| if b { "yes" } else { "no" };
+    let cookies =
+        if verdict.cookies_sent.is_empty() { "none".to_owned() } else { verdict.cookies_sent.join(", ") };
+    out.push_str(&format!(
+        "  preflight sent: {} · request reached the server: {} · cookies sent: {cookies}\n",
+        yes(verdict.preflight_sent),
+        yes(verdict.request_sent)
+    ));
+    if verdict.read == Read::Allowed {
+        let exposed = if verdict.exposed_headers.is_empty() {
+            "none".to_owned()
+        } else {
+            verdict.exposed_headers.join(", ")
+        };
+        out.push_str(&format!("  readable headers: {exposed}\n"));
+    }
+    out.push_str("\nwhy:\n");
     for step in &verdict.steps {
         let mark = match step.outcome {
             Outcome::Pass => "✔",
             Outcome::Fail => "✘",
             Outcome::Info => "·",
         };
-        out.push_str(&format!("  {mark} {}\n      {}\n", step.says, step.spec));
+        out.push_str(&format!("  {mark} {}\n      {} ({})\n", step.says, step.spec, step.rule));
     }
     if let Some(console) = &verdict.console {
-        out.push_str(&format!("\nconsole:\n  {}\n", console.replace('\n', "\n  ")));
+        out.push_str(&format!("\n{} console:\n  {}\n", exchange.browser, console.replace('\n', "\n  ")));
     }
+    if !verdict.findings.is_empty() {
+        out.push_str("\nfindings about the server:\n");
+        for finding in &verdict.findings {
+            let severity = match finding.severity {
+                Severity::High => "high",
+                Severity::Medium => "medium",
+                Severity::Low => "low",
+                Severity::Info => "info",
+            };
+            out.push_str(&format!("  [{severity}] {} ({})\n", finding.says, finding.id));
+        }
+    }
+    if !verdict.fix.is_empty() {
+        out.push_str("\nhow to fix the server:\n");
+        for fix in &verdict.fix {
+            out.push_str(&format!("  - {}\n", fix.says));
+        }
+    }
+    out.push('\n');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ONE: &str = r#"{"page": "http://a.localhost", "request": {"url": "http://b.localhost/x"}, "response": {"status": 200}}"#;
+
+    #[test]
+    fn reads_one_object_an_array_and_json_lines() {
+        assert_eq!(parse(ONE).unwrap().len(), 1);
+        assert_eq!(parse(&format!("[{ONE}, {ONE}]")).unwrap().len(), 2);
+        assert_eq!(parse(&format!("{ONE}\n\n{ONE}\n{ONE}\n")).unwrap().len(), 3);
+    }
+
+    #[test]
+    fn json_lines_errors_name_the_line() {
+        let text = format!("{ONE}\n{}\n", ONE.replace("http://b.localhost/x", "nope"));
+        let BadInput(message) = parse(&text).unwrap_err();
+        assert!(message.starts_with("line 2, column"), "{message}");
+        assert!(message.contains("request.url"), "{message}");
+    }
+
+    #[test]
+    fn array_errors_name_the_element() {
+        let text = format!("[{ONE},\n{}]", ONE.replace("\"status\": 200", "\"status\": \"ok\""));
+        let BadInput(message) = parse(&text).unwrap_err();
+        assert!(message.contains("[1].response.status"), "{message}");
+        assert!(message.starts_with("line 2"), "{message}");
+    }
+
+    #[test]
+    fn empty_input_says_what_to_give() {
+        let BadInput(message) = parse("  \n").unwrap_err();
+        assert!(message.contains("give an Exchange"), "{message}");
+    }
+
+    #[test]
+    fn human_output_puts_the_verdict_first() {
+        let item = parse(ONE).unwrap().remove(0);
+        let verdict = corslab_engine::explain(&item.exchange);
+        let text = human(&item, &verdict, true);
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[1].starts_with("BLOCKED at the response"), "{text}");
+        assert!(text.contains("✘"), "{text}");
+        assert!(text.contains("how to fix the server:"), "{text}");
+    }
 }

@@ -251,6 +251,15 @@ impl Exchange {
         Ok(exchange)
     }
 
+    /// Reads a JSON array of Exchanges, naming the path (`[2].request.url`), line and column of
+    /// any error.
+    pub fn list_from_json(text: &str) -> Result<Vec<Self>, InputError> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let exchanges = serde_path_to_error::deserialize(&mut de).map_err(InputError::from)?;
+        de.end().map_err(|e| InputError::at("", &e))?;
+        Ok(exchanges)
+    }
+
     /// The origin of the top-level document: `top_level`, or the page itself.
     pub fn top_level_origin(&self) -> &Origin {
         self.top_level.as_ref().unwrap_or(&self.page)
@@ -358,6 +367,14 @@ mod tests {
         let text = MINIMAL.replace("\"page\"", "\"pgae\": 1, \"page\"");
         let err = Exchange::from_json(&text).unwrap_err();
         assert!(err.message.contains("unknown field `pgae`"), "{err}");
+    }
+
+    #[test]
+    fn list_errors_name_the_element() {
+        let text = format!("[{MINIMAL},\n{{\"page\": \"nope\"}}]");
+        let err = Exchange::list_from_json(&text).unwrap_err();
+        assert_eq!(err.path, "[1].page");
+        assert_eq!(Exchange::list_from_json(&format!("[{MINIMAL}]")).unwrap().len(), 1);
     }
 
     #[test]

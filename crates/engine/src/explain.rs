@@ -227,6 +227,7 @@ impl<'a> Narrator<'a> {
     fn local_network(&mut self, leg: &Leg<'a>) -> Result<(), End> {
         let access = local_network::check(
             &self.ex.page,
+            self.ex.top_level_origin(),
             &leg.url,
             self.ex.settings.local_network_access,
             &self.profile,

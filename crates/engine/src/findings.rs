@@ -97,23 +97,27 @@ pub fn review(trace: &Trace<'_>, credentials: CredentialsMode, profile: &Profile
         }
         if let (Kind::Preflight, Some((method, asked_headers))) = (seen.kind, &seen.asked) {
             let (method, asked_headers) = (method.as_str(), asked_headers.as_deref());
-            let acam = headers.get("Access-Control-Allow-Methods").map(|v| v.to_text());
-            if acac && acam.as_deref() == Some(method) && !matches!(method, "GET" | "HEAD" | "POST") {
-                add(
-                    "mirrored-methods-with-credentials",
-                    Severity::Low,
-                    format!(
-                        "Access-Control-Allow-Methods repeats exactly the method asked for ({method}) with credentials allowed; a server that mirrors the request allows every method to every origin it trusts."
-                    ),
-                );
-            }
+            // A hand-written list rarely equals the browser's sorted, space-free list of several
+            // names byte for byte; a server that echoes the request does. One name proves nothing.
             let acah = headers.get("Access-Control-Allow-Headers").map(|v| v.to_text());
-            if acac && asked_headers.is_some() && acah.as_deref() == asked_headers {
+            let mirrored =
+                asked_headers.is_some_and(|asked| asked.contains(',')) && acah.as_deref() == asked_headers;
+            if acac && mirrored {
                 add(
                     "mirrored-headers-with-credentials",
                     Severity::Low,
                     "Access-Control-Allow-Headers repeats Access-Control-Request-Headers byte for byte with credentials allowed; a mirroring server allows any header.".to_owned(),
                 );
+                let acam = headers.get("Access-Control-Allow-Methods").map(|v| v.to_text());
+                if acam.as_deref() == Some(method) && !matches!(method, "GET" | "HEAD" | "POST") {
+                    add(
+                        "mirrored-methods-with-credentials",
+                        Severity::Low,
+                        format!(
+                            "Access-Control-Allow-Methods repeats exactly the method asked for ({method}) alongside mirrored headers; a mirroring server allows every method."
+                        ),
+                    );
+                }
             }
             let max_age = crate::preflight::max_age(headers, profile);
             if max_age.sent.is_some_and(|sent| sent > profile.max_age_cap) {

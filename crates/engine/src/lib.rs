@@ -46,4 +46,6 @@ pub mod wording;
 pub use cache::PreflightCache;
 pub use exchange::{Browser, Exchange, InputError};
 pub use explain::{explain, explain_with};
+/// The URL type of [`exchange::Request::url`], re-exported so adapters need no `url` dependency.
+pub use url;
 pub use verdict::{Read, Verdict};

@@ -66,9 +66,21 @@ pub fn is_loopback_host(host: Option<&Host<&str>>) -> bool {
 /// Decides whether a request from `page` to `target` needs, has or lacks the permission.
 ///
 /// <https://wicg.github.io/local-network-access/#integration-fetch>
-pub fn check(page: &Origin, target: &url::Url, setting: LocalNetworkAccess, profile: &Profile) -> Access {
-    let page_space = origin_space(page);
+pub fn check(
+    page: &Origin,
+    top_level: &Origin,
+    target: &url::Url,
+    setting: LocalNetworkAccess,
+    profile: &Profile,
+) -> Access {
     let target_space = address_space(target.host().as_ref());
+    // An opaque page (a sandboxed iframe) keeps the address space of the server that sent it,
+    // which an Exchange does not record: take the top-level document's, and when that is opaque
+    // too, assume the page sits where its target does.
+    let page_space = [page, top_level]
+        .into_iter()
+        .find_map(|origin| origin.host().map(|host| address_space(Some(&as_ref(host)))))
+        .unwrap_or(target_space);
     // Only a request to a strictly more private space needs permission.
     if target_space <= page_space {
         return Access::NotRequired { page: page_space, target: target_space };
@@ -93,12 +105,6 @@ pub fn is_secure_context(origin: &Origin) -> bool {
         (Some(_), Some(host)) => is_loopback_host(Some(&as_ref(host))),
         _ => false,
     }
-}
-
-/// The address space of a page's origin. An opaque origin keeps its document's space, which
-/// an Exchange does not record, so it counts as public (the strictest assumption).
-fn origin_space(origin: &Origin) -> AddressSpace {
-    origin.host().map_or(AddressSpace::Public, |host| address_space(Some(&as_ref(host))))
 }
 
 fn as_ref(host: &Host<String>) -> Host<&str> {
@@ -180,7 +186,8 @@ mod tests {
     fn all_loopback_needs_nothing() {
         let page = Origin::parse("http://evil.localhost").unwrap();
         let target = url::Url::parse("http://api.fintrack.localhost/").unwrap();
-        let access = check(&page, &target, LocalNetworkAccess::Prompt, &Profile::of(Browser::Chromium));
+        let access =
+            check(&page, &page, &target, LocalNetworkAccess::Prompt, &Profile::of(Browser::Chromium));
         assert!(matches!(access, Access::NotRequired { .. }));
     }
 
@@ -189,20 +196,20 @@ mod tests {
         let page = Origin::parse("https://evil.example").unwrap();
         let target = url::Url::parse("http://127.0.0.1:8080/").unwrap();
         assert_eq!(
-            check(&page, &target, LocalNetworkAccess::Prompt, &Profile::of(Browser::Chromium)),
+            check(&page, &page, &target, LocalNetworkAccess::Prompt, &Profile::of(Browser::Chromium)),
             Access::Denied(AddressSpace::Loopback)
         );
         assert_eq!(
-            check(&page, &target, LocalNetworkAccess::Prompt, &Profile::of(Browser::Firefox)),
+            check(&page, &page, &target, LocalNetworkAccess::Prompt, &Profile::of(Browser::Firefox)),
             Access::Pending(AddressSpace::Loopback)
         );
         assert_eq!(
-            check(&page, &target, LocalNetworkAccess::Granted, &Profile::of(Browser::Firefox)),
+            check(&page, &page, &target, LocalNetworkAccess::Granted, &Profile::of(Browser::Firefox)),
             Access::Granted(AddressSpace::Loopback)
         );
         let insecure = Origin::parse("http://evil.example").unwrap();
         assert_eq!(
-            check(&insecure, &target, LocalNetworkAccess::Prompt, &Profile::of(Browser::Chromium)),
+            check(&insecure, &insecure, &target, LocalNetworkAccess::Prompt, &Profile::of(Browser::Chromium)),
             Access::InsecureContext(AddressSpace::Loopback)
         );
     }

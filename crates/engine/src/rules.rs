@@ -47,6 +47,9 @@ macro_rules! catalog {
 }
 
 catalog! {
+    /// What an input such as a HAR file did not record, and what was assumed instead.
+    INPUT_ASSUMED = "input.assumed", "https://w3c.github.io/web-performance/specs/HAR/Overview.html",
+        "The input did not record this fact about the exchange, so the explanation states what it assumed.";
     /// Same-origin requests skip the CORS protocol.
     SAME_ORIGIN = "origin.same_origin", "#concept-main-fetch",
         "A request to the page's own origin is read without any CORS check.";
