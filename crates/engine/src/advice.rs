@@ -12,6 +12,8 @@ use crate::verdict::{Finding, Fix};
 pub struct Asked<'a> {
     /// The `Origin` the browser sent.
     pub origin: &'a str,
+    /// Whether a redirect made the request's `Origin` null.
+    pub tainted: bool,
     /// The request's method.
     pub method: &'a str,
     /// Whether credentials are included.
@@ -35,7 +37,7 @@ pub fn fixes(failure: Option<&Failure>, findings: &[Finding], asked: Asked<'_>) 
 }
 
 fn for_failure(failure: &Failure, asked: Asked<'_>) -> Option<(&'static str, String)> {
-    let Asked { origin, method, include } = asked;
+    let Asked { origin, tainted, method, include } = asked;
     let allow_origin = || {
         let credentials = if include { " and Access-Control-Allow-Credentials: true" } else { "" };
         format!(
@@ -45,6 +47,12 @@ fn for_failure(failure: &Failure, asked: Asked<'_>) -> Option<(&'static str, Str
     let fix = match failure {
         Failure::Preflight(PreflightFailure::CorsCheck(f)) | Failure::RedirectCorsCheck(f) | Failure::Response(f) => {
             match f {
+                // After a cross-origin redirect the browser sends Origin: null; allowing null would
+                // let every sandboxed document in, so the cure is to skip the redirect.
+                CorsCheckFailure::MissingAllowOrigin | CorsCheckFailure::AllowOriginMismatch { .. } if tainted => (
+                    "avoid-cross-origin-redirect",
+                    format!("A redirect across origins made the request's Origin null. Have the script call the final URL directly (or redirect within one origin) instead of allowing null for {origin}'s {method}."),
+                ),
                 CorsCheckFailure::MissingAllowOrigin | CorsCheckFailure::AllowOriginMismatch { .. } => {
                     ("allow-origin-from-allowlist", allow_origin())
                 }
@@ -54,7 +62,7 @@ fn for_failure(failure: &Failure, asked: Asked<'_>) -> Option<(&'static str, Str
                 ),
                 CorsCheckFailure::WildcardWithCredentials => (
                     "no-wildcard-with-credentials",
-                    format!("* never works with credentials. Either drop credentials on the client (credentials: 'omit') for public data, or answer Access-Control-Allow-Origin: {origin} from an allowlist with Access-Control-Allow-Credentials: true and Vary: Origin."),
+                    format!("* never works with credentials. For public data, have the client send none (credentials: 'omit'); if {origin} is an origin you trust, answer Access-Control-Allow-Origin: {origin} from an allowlist, with Access-Control-Allow-Credentials: true and Vary: Origin."),
                 ),
                 CorsCheckFailure::AllowCredentialsNotTrue { .. } => (
                     "allow-credentials-true",

@@ -80,6 +80,8 @@ struct Narrator<'a> {
     preflight_sent: bool,
     request_sent: bool,
     cookies_sent: Vec<String>,
+    /// The `Origin` the current request carries (`null` once tainted).
+    origin_sent: &'a str,
 }
 
 impl<'a> Narrator<'a> {
@@ -100,6 +102,7 @@ impl<'a> Narrator<'a> {
             preflight_sent: false,
             request_sent: false,
             cookies_sent: Vec::new(),
+            origin_sent: ex.page.serialize(),
         }
     }
 
@@ -157,6 +160,7 @@ impl<'a> Narrator<'a> {
         let target = Origin::of(&leg.url);
         let basic = page.same_origin(&target) && leg.tainting != Some(Tainting::Cors);
         let mut serialized = request::serialize_request_origin(page, leg.tainted);
+        self.origin_sent = serialized;
         if basic {
             leg.tainting = Some(Tainting::Basic);
             let sends = request::sends_origin_header(false, &leg.method);
@@ -204,6 +208,7 @@ impl<'a> Narrator<'a> {
                     self.local_network(leg)?;
                     if leg.tainted {
                         serialized = "null";
+                        self.origin_sent = serialized;
                     }
                     self.info(rules::ORIGIN_HEADER, format!("The request carries Origin: {serialized}."));
                     self.preflight(leg, serialized)?;
@@ -708,7 +713,7 @@ impl<'a> Narrator<'a> {
 
     /// Writes the failing step and ends the walk.
     fn block(&mut self, rule: Rule, failure: Failure, url: Url, status: Option<u16>, index: usize) -> End {
-        let origin = self.ex.page.serialize();
+        let origin = self.origin_sent;
         self.fail(rule, wording::failure(&failure, origin, &self.profile));
         End::Blocked(Box::new(Blocked { failure, url, status, index }))
     }
@@ -718,6 +723,7 @@ impl<'a> Narrator<'a> {
         let findings = findings::review(&self.trace, ex.request.credentials, &self.profile);
         let asked = Asked {
             origin: ex.page.serialize(),
+            tainted: self.origin_sent == "null" && !ex.page.is_opaque(),
             method: ex.request.method.as_str(),
             include: ex.request.credentials == CredentialsMode::Include,
         };

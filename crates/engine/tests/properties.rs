@@ -1,0 +1,214 @@
+//! Properties that must hold for every input: origins and header lists survive a parse and
+//! serialize round trip, and every Exchange gets a consistent Verdict without a panic.
+
+use corslab_engine::exchange::{Answer, CredentialsMode, Hop, RedirectMode, Request, RequestMode, SameSite};
+use corslab_engine::header::{Header, HeaderList, get_decode_split_value};
+use corslab_engine::method::Method;
+use corslab_engine::origin::Origin;
+use corslab_engine::verdict::{Outcome, Read};
+use corslab_engine::{Browser, Exchange, explain, rules};
+use proptest::prelude::*;
+
+fn host() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[a-z][a-z0-9-]{0,8}(\\.[a-z][a-z0-9]{0,6}){0,3}",
+        Just("localhost".to_owned()),
+        (0u8..=255, 0u8..=255).prop_map(|(a, b)| format!("10.{a}.{b}.1")),
+        Just("[::1]".to_owned()),
+    ]
+}
+
+fn origin_text() -> impl Strategy<Value = String> {
+    (prop_oneof![Just("http"), Just("https"), Just("HTTP")], host(), proptest::option::of(1u16..=65535))
+        .prop_map(|(scheme, host, port)| match port {
+            Some(port) => format!("{scheme}://{host}:{port}"),
+            None => format!("{scheme}://{host}"),
+        })
+}
+
+fn token() -> impl Strategy<Value = String> {
+    "[A-Za-z0-9!#$%&'*+.^_`|~-]{1,12}"
+}
+
+fn value() -> impl Strategy<Value = String> {
+    // Printable bytes and tabs, without leading or trailing whitespace (normalized form).
+    "([\\x21-\\x7e\\xa0-\\xff]([\\x20-\\x7e\\t]{0,20}[\\x21-\\x7e])?)?"
+}
+
+proptest! {
+    #[test]
+    fn origins_round_trip(text in origin_text()) {
+        let origin = Origin::parse(&text).unwrap();
+        let again = Origin::parse(origin.serialize()).unwrap();
+        prop_assert_eq!(again.serialize(), origin.serialize());
+        prop_assert!(again.same_origin(&origin));
+    }
+
+    #[test]
+    fn header_lists_round_trip_through_json(pairs in proptest::collection::vec((token(), value()), 0..8)) {
+        let list: HeaderList = pairs.iter().map(|(n, v)| Header::new(n, v).unwrap()).collect();
+        let json = serde_json::to_string(&list).unwrap();
+        let again: HeaderList = serde_json::from_str(&json).unwrap();
+        prop_assert_eq!(again, list);
+    }
+
+    #[test]
+    fn token_lists_split_back_into_their_items(items in proptest::collection::vec(token(), 1..10), space in any::<bool>()) {
+        let joined = items.join(if space { ", " } else { "," });
+        prop_assert_eq!(get_decode_split_value(&joined), items);
+    }
+
+    #[test]
+    fn every_exchange_gets_a_consistent_verdict(exchange in exchange()) {
+        let verdict = explain(&exchange);
+        prop_assert_eq!(verdict.read == Read::Blocked, verdict.blocked_at.is_some());
+        prop_assert_eq!(verdict.read == Read::Blocked, verdict.steps.iter().any(|s| s.outcome == Outcome::Fail));
+        if !verdict.request_sent {
+            prop_assert!(verdict.cookies_sent.is_empty());
+        }
+        if verdict.read != Read::Allowed {
+            prop_assert!(verdict.exposed_headers.is_empty());
+        }
+        prop_assert!(verdict.reason.is_none() || verdict.read == Read::Blocked);
+        for step in &verdict.steps {
+            prop_assert!(rules::ALL.iter().any(|r| r.id == step.rule && r.spec_url() == step.spec), "unknown rule {}", step.rule);
+            prop_assert!(!step.says.is_empty());
+        }
+        prop_assert!(serde_json::to_string(&verdict).is_ok());
+    }
+}
+
+fn exchange() -> impl Strategy<Value = Exchange> {
+    let origins = prop_oneof![
+        Just("http://blog.fintrack.localhost:8080"),
+        Just("http://evil.localhost"),
+        Just("null"),
+        Just("https://evil.example"),
+        Just("http://api.fintrack.localhost:8080"),
+    ];
+    let urls = prop_oneof![
+        Just("http://api.fintrack.localhost:8080/me"),
+        Just("http://127.0.0.1:8080/x"),
+        Just("https://api.example.com/v1"),
+        Just("http://192.168.0.1/"),
+        Just("ftp://api.fintrack.localhost/x"),
+    ];
+    let methods =
+        prop_oneof![Just("GET"), Just("post"), Just("PUT"), Just("patch"), Just("TRACE"), Just("DELETE")];
+    let request_headers = proptest::collection::vec(
+        (
+            prop_oneof![
+                Just("Content-Type"),
+                Just("X-Csrf"),
+                Just("Authorization"),
+                Just("Accept"),
+                Just("Cookie"),
+                Just("Range")
+            ],
+            prop_oneof![
+                Just("text/plain"),
+                Just("application/json"),
+                Just("bytes=0-"),
+                Just("1"),
+                Just("*/*")
+            ],
+        ),
+        0..4,
+    );
+    (
+        (origins.clone(), proptest::option::of(origins), urls, methods, request_headers),
+        (
+            prop_oneof![Just(RequestMode::Cors), Just(RequestMode::NoCors), Just(RequestMode::SameOrigin)],
+            prop_oneof![
+                Just(CredentialsMode::Omit),
+                Just(CredentialsMode::SameOrigin),
+                Just(CredentialsMode::Include)
+            ],
+            prop_oneof![Just(RedirectMode::Follow), Just(RedirectMode::Error), Just(RedirectMode::Manual)],
+            any::<bool>(),
+        ),
+        (
+            proptest::option::of(answer()),
+            answer(),
+            proptest::option::of((proptest::option::of(answer()), answer())),
+        ),
+        proptest::collection::vec(
+            (
+                prop_oneof![
+                    Just(None),
+                    Just(Some(SameSite::Lax)),
+                    Just(Some(SameSite::None)),
+                    Just(Some(SameSite::Strict))
+                ],
+                any::<bool>(),
+            ),
+            0..3,
+        ),
+    )
+        .prop_map(
+            |(
+                (page, top, url, method, headers),
+                (mode, credentials, redirect, firefox),
+                (preflight, response, next),
+                jar,
+            )| Exchange {
+                browser: if firefox { Browser::Firefox } else { Browser::Chromium },
+                page: Origin::parse(page).unwrap(),
+                top_level: top.map(|t| Origin::parse(t).unwrap()),
+                settings: Default::default(),
+                request: Request {
+                    method: Method::new(method).unwrap(),
+                    url: url.parse().unwrap(),
+                    headers: headers.iter().map(|(n, v)| Header::new(n, v).unwrap()).collect(),
+                    mode,
+                    credentials,
+                    redirect,
+                },
+                cookies: jar
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (same_site, secure))| corslab_engine::exchange::Cookie {
+                        name: format!("c{i}"),
+                        host: "api.fintrack.localhost".into(),
+                        domain: None,
+                        path: "/".into(),
+                        same_site,
+                        secure,
+                        http_only: false,
+                        partition: None,
+                        age_s: 0,
+                    })
+                    .collect(),
+                preflight,
+                response,
+                next: next.map(|(preflight, response)| Box::new(Hop { preflight, response, next: None })),
+            },
+        )
+}
+
+fn answer() -> impl Strategy<Value = Answer> {
+    let header = prop_oneof![
+        Just(("Access-Control-Allow-Origin", "*")),
+        Just(("Access-Control-Allow-Origin", "http://blog.fintrack.localhost:8080")),
+        Just(("Access-Control-Allow-Origin", "null")),
+        Just(("Access-Control-Allow-Credentials", "true")),
+        Just(("Access-Control-Allow-Methods", "PUT, *")),
+        Just(("Access-Control-Allow-Headers", "x-csrf, content-type")),
+        Just(("Access-Control-Allow-Headers", "*")),
+        Just(("Access-Control-Allow-Headers", "bad header")),
+        Just(("Access-Control-Expose-Headers", "*")),
+        Just(("Access-Control-Max-Age", "99999999999999999999999")),
+        Just(("Location", "http://partner.localhost/x")),
+        Just(("Location", "http://u:p@partner.localhost/x")),
+        Just(("Location", "/relative")),
+        Just(("Vary", "Origin")),
+    ];
+    (
+        prop_oneof![Just(200u16), Just(204), Just(302), Just(303), Just(307), Just(404), Just(500)],
+        proptest::collection::vec(header, 0..6),
+    )
+        .prop_map(|(status, headers)| Answer {
+            status,
+            headers: headers.iter().map(|(n, v)| Header::new(n, v).unwrap()).collect(),
+        })
+}
