@@ -4,6 +4,8 @@
 
 use std::process::ExitCode;
 
+mod server;
+
 /// One group of measurements.
 struct Section {
     /// What `cargo xtask bench <name>` selects.
@@ -14,7 +16,11 @@ struct Section {
     run: fn() -> Result<(), String>,
 }
 
-const SECTIONS: &[Section] = &[];
+const SECTIONS: &[Section] = &[Section {
+    name: "server",
+    about: "lab server: requests/s and p99 at 256 connections, memory over 100k requests",
+    run: server::run,
+}];
 
 /// Runs the named sections (all when none are named).
 pub fn run(args: &[String]) -> Result<ExitCode, String> {
