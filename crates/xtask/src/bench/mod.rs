@@ -4,6 +4,7 @@
 
 use std::process::ExitCode;
 
+mod audit;
 mod server;
 
 /// One group of measurements.
@@ -16,11 +17,18 @@ struct Section {
     run: fn() -> Result<(), String>,
 }
 
-const SECTIONS: &[Section] = &[Section {
-    name: "server",
-    about: "lab server: requests/s and p99 at 256 connections, memory over 100k requests",
-    run: server::run,
-}];
+const SECTIONS: &[Section] = &[
+    Section {
+        name: "audit",
+        about: "corslab audit vs CORScanner: probes/s and classes detected",
+        run: audit::run,
+    },
+    Section {
+        name: "server",
+        about: "lab server: requests/s and p99 at 256 connections, memory over 100k requests",
+        run: server::run,
+    },
+];
 
 /// Runs the named sections (all when none are named).
 pub fn run(args: &[String]) -> Result<ExitCode, String> {
