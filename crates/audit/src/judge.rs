@@ -2,20 +2,18 @@
 //! audit observed, in Chromium and Firefox, with default cookie settings and with third-party
 //! cookies allowed.
 //!
-//! The engine decides every read. Two parts of the engine are still landing (cookie attachment
-//! and preflights); until a verdict carries steps for them, the small models here fill in, and
-//! each judgement says which one decided (`cookies_by`, `preflight_by`).
+//! The engine decides everything: the preflight, the CORS check, local network access and
+//! which cookies ride along. This module only turns observed answers into Exchanges and
+//! verdicts into a compact judgement.
 
-use corslab_engine::cors_check::{CorsRequest, cors_check};
 use corslab_engine::exchange::{
-    Answer, Cookie, CredentialsMode, Hop, LocalNetworkAccess, RedirectMode, Request, RequestMode, SameSite,
-    Settings, ThirdPartyCookies,
+    Answer, Cookie, CredentialsMode, Hop, RedirectMode, Request, RequestMode, SameSite, Settings,
+    ThirdPartyCookies,
 };
-use corslab_engine::header::{Header, HeaderList, get_decode_split_value};
-use corslab_engine::local_network::{AddressSpace, address_space};
+use corslab_engine::header::{Header, HeaderList};
 use corslab_engine::method::Method;
 use corslab_engine::origin::Origin;
-use corslab_engine::{Browser, Exchange, Read, Verdict};
+use corslab_engine::{Browser, Exchange, Read};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
@@ -40,22 +38,6 @@ pub struct Judgement {
     pub reason: Option<String>,
     /// Whether a preflight goes out first.
     pub preflight_sent: bool,
-    /// Who decided the cookies: `engine`, or `audit` while the engine has no cookie rules.
-    pub cookies_by: Decider,
-    /// Who decided the preflight: `engine`, `audit`, or `none` when none is needed.
-    pub preflight_by: Decider,
-}
-
-/// Which code made a decision.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Decider {
-    /// `corslab_engine::explain`.
-    Engine,
-    /// The audit's stand-in model, used while the engine lacks the rule.
-    Audit,
-    /// Nothing needed deciding.
-    None,
 }
 
 /// The script's side of a judged fetch.
@@ -144,22 +126,11 @@ fn exchange(attempt: &Attempt<'_>, jar: &[Cookie]) -> Option<Exchange> {
     let top_level = attempt.top_level.and_then(|o| Origin::parse(o).ok());
     let headers: HeaderList = attempt.headers.iter().filter_map(|(n, v)| Header::new(n, v).ok()).collect();
     let (first, rest) = attempt.response.split_first()?;
-    let mut settings = Settings::default();
-    // The engine counts an opaque page as public, since an Exchange does not say where its
-    // document lives. A sandboxed iframe lives in its parent's address space, so when that
-    // parent is at least as private as the target no permission is involved; "granted" gives
-    // the engine the same outcome.
-    if page.is_opaque()
-        && let Some(parent) = &top_level
-        && space_of_origin(parent) >= address_space(attempt.url.host().as_ref())
-    {
-        settings.local_network_access = LocalNetworkAccess::Granted;
-    }
     Some(Exchange {
         browser: Browser::Chromium,
         page,
         top_level,
-        settings,
+        settings: Settings::default(),
         request: Request {
             method: Method::new(attempt.method).ok()?,
             url: attempt.url.clone(),
@@ -173,15 +144,6 @@ fn exchange(attempt: &Attempt<'_>, jar: &[Cookie]) -> Option<Exchange> {
         response: answer(&first.response),
         next: hops(rest),
     })
-}
-
-fn space_of_origin(origin: &Origin) -> AddressSpace {
-    let host = origin.host().map(|host| match host {
-        url::Host::Domain(d) => url::Host::Domain(d.as_str()),
-        url::Host::Ipv4(ip) => url::Host::Ipv4(*ip),
-        url::Host::Ipv6(ip) => url::Host::Ipv6(*ip),
-    });
-    address_space(host.as_ref())
 }
 
 fn hops(trips: &[Trip]) -> Option<Box<Hop>> {
@@ -211,137 +173,16 @@ fn with(
 
 fn decide(ex: &Exchange) -> Judgement {
     let verdict = corslab_engine::explain(ex);
-    let engine_preflights = verdict.preflight_sent || has_rule(&verdict, "preflight");
-    let needs_preflight = needs_preflight(ex);
-    let (mut read, mut reason, mut request_sent, preflight_by) = (
-        verdict.read,
-        verdict.reason.clone(),
-        verdict.request_sent,
-        if engine_preflights {
-            Decider::Engine
-        } else if needs_preflight {
-            Decider::Audit
-        } else {
-            Decider::None
-        },
-    );
-    if preflight_by == Decider::Audit {
-        match ex.preflight.as_ref().map(|p| preflight_passes(ex, p)) {
-            Some(Ok(())) => {}
-            Some(Err(why)) => {
-                (read, reason, request_sent) = (Read::Blocked, Some(why.to_owned()), false);
-            }
-            // No preflight answer observed: the audit cannot say the request gets through.
-            None => {
-                (read, reason, request_sent) = (Read::Blocked, Some("PreflightUnknown".to_owned()), false);
-            }
-        }
-    }
-    let engine_cookies = has_rule(&verdict, "cookie");
-    let cookies_sent = match (request_sent, engine_cookies) {
-        (false, _) => Vec::new(),
-        (true, true) => verdict.cookies_sent.clone(),
-        (true, false) => cookies_attached(ex),
-    };
     Judgement {
         browser: ex.browser,
         third_party_cookies: ex.settings.third_party_cookies,
-        credentialed_read: read,
-        anonymous_read: read,
-        request_sent,
-        cookies_sent,
-        reason,
-        preflight_sent: engine_preflights && verdict.preflight_sent || preflight_by == Decider::Audit,
-        cookies_by: if engine_cookies { Decider::Engine } else { Decider::Audit },
-        preflight_by,
+        credentialed_read: verdict.read,
+        anonymous_read: verdict.read,
+        request_sent: verdict.request_sent,
+        cookies_sent: verdict.cookies_sent,
+        reason: verdict.reason,
+        preflight_sent: verdict.preflight_sent,
     }
-}
-
-fn has_rule(verdict: &Verdict, prefix: &str) -> bool {
-    verdict.steps.iter().any(|s| s.rule.starts_with(prefix))
-}
-
-/// Whether the request needs a preflight: a non-safelisted method or a script header outside
-/// the safelist. Stand-in for the engine's rule while it lands; errs toward "needed" on
-/// safelisted names with unusual values, which the probes never send.
-///
-/// <https://fetch.spec.whatwg.org/#cors-safelisted-request-header>
-fn needs_preflight(ex: &Exchange) -> bool {
-    const SAFELISTED: [&str; 5] = ["accept", "accept-language", "content-language", "content-type", "range"];
-    !ex.request.method.normalize().is_cors_safelisted()
-        || ex.request.headers.iter().any(|h| !SAFELISTED.contains(&h.name.to_lowercase().as_str()))
-}
-
-/// The audit's stand-in for the preflight check, following the browsers' measured behaviour
-/// (`shared/browsers.md`): ok status, the CORS check with the request's credentials mode, then
-/// the method and each header listed, or `*` when no credentials are included.
-///
-/// <https://fetch.spec.whatwg.org/#cors-preflight-fetch-0>
-fn preflight_passes(ex: &Exchange, preflight: &Answer) -> Result<(), &'static str> {
-    let include = ex.request.credentials == CredentialsMode::Include;
-    if !preflight.is_ok() {
-        return Err("PreflightInvalidStatus");
-    }
-    let request = CorsRequest { serialized_origin: ex.page.serialize(), credentials: ex.request.credentials };
-    cors_check(request, &preflight.headers).map_err(|_| "PreflightAllowOriginMismatch")?;
-    let list = |name: &str| {
-        preflight.headers.get(name).map(|v| get_decode_split_value(&v.to_text())).unwrap_or_default()
-    };
-    let methods = list("Access-Control-Allow-Methods");
-    let method = ex.request.method.normalize();
-    let method_ok = method.is_cors_safelisted()
-        || methods.iter().any(|m| m == method.as_str())
-        || (!include && methods.iter().any(|m| m == "*"));
-    if !method_ok {
-        return Err("MethodDisallowedByPreflightResponse");
-    }
-    let allowed = list("Access-Control-Allow-Headers");
-    for header in ex.request.headers.iter() {
-        let name = header.name.to_lowercase();
-        let listed = allowed.iter().any(|a| a.eq_ignore_ascii_case(&name));
-        let starred = !include && allowed.iter().any(|a| a == "*");
-        if !listed && !starred {
-            return Err("HeaderDisallowedByPreflightResponse");
-        }
-    }
-    Ok(())
-}
-
-/// The audit's stand-in for cookie attachment on a credentialed cross-origin `fetch`, from the
-/// defaults measured in Chromium 156 and Firefox ESR 153 (`shared/browsers.md`).
-fn cookies_attached(ex: &Exchange) -> Vec<String> {
-    let Some(host) = ex.request.url.host_str().map(str::to_ascii_lowercase) else { return Vec::new() };
-    let target = Origin::of(&ex.request.url);
-    let secure_context = ex.request.url.scheme() == "https" || crate::probe::is_local(&host);
-    // A sandboxed iframe sends no cookies at all, even under a same-site parent.
-    if ex.page.is_opaque() {
-        return Vec::new();
-    }
-    let same_site =
-        ex.top_level_origin().site().same_site(&target.site()) && ex.page.site().same_site(&target.site());
-    ex.cookies
-        .iter()
-        .filter(|c| match &c.domain {
-            None => c.host == host,
-            Some(domain) => host == *domain || host.ends_with(&format!(".{domain}")),
-        })
-        .filter(|c| ex.request.url.path().starts_with(&c.path))
-        .filter(|c| !c.secure || secure_context)
-        .filter(|c| {
-            if same_site {
-                return true;
-            }
-            let third_party_allowed = ex.settings.third_party_cookies == ThirdPartyCookies::Allowed;
-            match (c.same_site, ex.browser) {
-                _ if !third_party_allowed => false,
-                (Some(SameSite::None), _) => c.secure,
-                // Firefox has no Lax-by-default; Chromium treats a missing attribute as Lax.
-                (None, Browser::Firefox) => true,
-                _ => false,
-            }
-        })
-        .map(|c| c.name.clone())
-        .collect()
 }
 
 #[cfg(test)]
@@ -456,7 +297,7 @@ mod tests {
     }
 
     #[test]
-    fn a_null_page_is_judged_as_a_sandboxed_iframe_and_the_engine_decides_cookies() {
+    fn a_null_page_is_judged_as_a_sandboxed_iframe_inside_the_attacker_page() {
         let url = Url::parse("https://api.example.com/me").unwrap();
         let response =
             trip(&[("access-control-allow-origin", "null"), ("access-control-allow-credentials", "true")]);
@@ -472,17 +313,14 @@ mod tests {
         let jar = vec![parse_set_cookie("session=1; SameSite=None; Secure", "api.example.com").unwrap().0];
         let judged = judge(&attempt, &jar);
         assert!(judged.iter().all(|j| j.credentialed_read == Read::Allowed), "{judged:#?}");
-        for j in &judged {
-            if j.cookies_by == Decider::Audit {
-                assert!(
-                    j.cookies_sent.is_empty(),
-                    "the stand-in model sends nothing from a sandboxed iframe"
-                );
-            }
-        }
         let base = exchange(&attempt, &jar).unwrap();
-        let allowed = with(&base, Browser::Firefox, ThirdPartyCookies::Allowed, CredentialsMode::Include);
-        assert!(cookies_attached(&allowed).is_empty());
+        assert!(base.page.is_opaque());
+        assert_eq!(base.top_level_origin().serialize(), "https://evil.example");
+        // Each judgement is the engine's verdict on that browser and setting, unchanged.
+        for j in &judged {
+            let ex = with(&base, j.browser, j.third_party_cookies, CredentialsMode::Include);
+            assert_eq!(j.cookies_sent, corslab_engine::explain(&ex).cookies_sent, "{j:?}");
+        }
     }
 
     #[test]
