@@ -25,6 +25,8 @@
 //! the console's choice, or `?policy=<id>` on the request. A preflight (`OPTIONS` with
 //! `Access-Control-Request-Method`) is answered by the policy alone: `204`, or `405` under
 //! `none`. Add `?run=<id>` to group requests in the log. The session is the `session` cookie.
+//! Every answer carries `Cache-Control: no-store` and `X-Request-Id: <n>`, the id of its
+//! [`Seen`] entry in the log (ids follow arrival order; an entry appears once it is answered).
 //!
 //! | request | answer |
 //! |---|---|
@@ -48,7 +50,8 @@
 //!
 //! ## On every page host: `/__lab/*`
 //!
-//! Read from the page's own origin, so no CORS is involved:
+//! Read from the page's own origin, so no CORS is involved (a `--harness-origin` test page may
+//! read them cross-origin):
 //!
 //! | request | answer |
 //! |---|---|
@@ -58,8 +61,9 @@
 //! | `GET /__lab/catalog` | every [`catalog::Entry`] with its engine-computed `outcomes` for the current ports and cookie settings |
 //! | `GET /__lab/events` | `text/event-stream` of [`LiveEvent`]s: the SSE `event:` is `seen`, `ledger`, `state` or `lagged`, the `data:` the JSON |
 //! | `GET /__lab/sandbox` | the `Origin: null` relay: served with `Content-Security-Policy: sandbox allow-scripts`. Frame it, then `postMessage({id, url, method, headers, body, credentials})` from the parent; it runs `fetch()` from its opaque origin and answers `{id, ok, status, body}` or `{id, ok: false, error}` |
-//! | `POST /__lab/csp-report` | `204`; browsers send CSP violations here |
+//! | `POST /__lab/csp-report` | `204`; browsers send CSP violations here (`report-uri` JSON or Reporting API JSON) |
 //! | `GET /__lab/csp-reports` | [`state::CspReportPage`] |
+//! | `GET /__lab/csp-canary` | only with `--harness-origin`: a page whose inline script the CSP must block, so tests can prove that browsers report violations |
 //! | `POST /__lab/control` | only on `lab.localhost`, with `Sec-Fetch-Site: same-origin`, `Content-Type: application/json`, and `X-Lab-Csrf: <csrf_token>`; body [`Control`]; answers the new [`LabState`]. Anything else is `403` |
 //!
 //! ## Pages and their headers
@@ -71,7 +75,15 @@
 //! 'self'`, `object-src 'none'`, `base-uri 'none'`; and `X-Content-Type-Options: nosniff`,
 //! `Referrer-Policy: strict-origin-when-cross-origin`, `X-Frame-Options: SAMEORIGIN`. For the
 //! app this means: no inline `style="…"` attributes (use classes or `style:prop=`, which sets
-//! CSSOM properties), no `eval`, no inline event handlers.
+//! CSSOM properties), no `eval`, no inline event handlers. Assets are served with
+//! `Cross-Origin-Resource-Policy: same-origin`; every answer has `X-Content-Type-Options: nosniff`.
+//!
+//! ## Limits
+//!
+//! Bodies above 16 KiB get `413` (before they are read when `Content-Length` says so); a request
+//! that takes over 30 s gets `408`; oversized or too many headers get hyper's `431`; malformed
+//! request lines `400`. The log keeps 10 000 entries, the ledger 1 000, CSP reports 200, sessions
+//! 10 000, each dropping the oldest and counting the drops.
 
 pub mod bank;
 pub mod catalog;

@@ -188,14 +188,26 @@ struct Attempt<'a> {
 }
 
 impl Attempt<'_> {
+    /// The read with credentials; when the browser blocks that, an attacker still tries
+    /// without them (what `*` allows), so the outcome is the better of the two.
     fn read(&self) -> Result<ReadOutcome, String> {
-        let verdict = self.decide("GET", "/me/balance", &[], None)?;
+        let verdict = self.decide("GET", "/me/balance", &[], None, "include")?;
         let with_session = has_session(&verdict);
         let gets = match (verdict.read, with_session) {
             (Read::Allowed, true) => Gets::AccountData,
             (Read::Allowed, false) => Gets::AnonymousResponse,
             _ => Gets::Nothing,
         };
+        if gets == Gets::Nothing {
+            let omitted = self.decide("GET", "/me/balance", &[], None, "omit")?;
+            if omitted.read == Read::Allowed {
+                return Ok(ReadOutcome {
+                    gets: Gets::AnonymousResponse,
+                    with_session: false,
+                    reason: verdict.reason,
+                });
+            }
+        }
         Ok(ReadOutcome { gets, with_session, reason: verdict.reason })
     }
 
@@ -207,8 +219,13 @@ impl Attempt<'_> {
             status: 0,
         };
         let preflight = answer(self.policy.preflight_status(), &self.policy.headers(self.ports, &preflight));
-        let verdict =
-            self.decide("PUT", "/me/email", &[("Content-Type", "application/json")], Some(preflight))?;
+        let verdict = self.decide(
+            "PUT",
+            "/me/email",
+            &[("Content-Type", "application/json")],
+            Some(preflight),
+            "include",
+        )?;
         Ok(WriteOutcome {
             preflight_sent: verdict.preflight_sent,
             request_sent: verdict.request_sent,
@@ -225,12 +242,20 @@ impl Attempt<'_> {
         path: &str,
         headers: &[(&str, &str)],
         preflight: Option<Value>,
+        credentials: &str,
     ) -> Result<Verdict, String> {
-        let first = corslab_engine::explain(&self.exchange(method, path, headers, preflight.clone(), 200)?);
+        let first = corslab_engine::explain(&self.exchange(
+            method,
+            path,
+            headers,
+            preflight.clone(),
+            200,
+            credentials,
+        )?);
         if has_session(&first) {
             return Ok(first);
         }
-        Ok(corslab_engine::explain(&self.exchange(method, path, headers, preflight, 401)?))
+        Ok(corslab_engine::explain(&self.exchange(method, path, headers, preflight, 401, credentials)?))
     }
 
     fn exchange(
@@ -240,6 +265,7 @@ impl Attempt<'_> {
         headers: &[(&str, &str)],
         preflight: Option<Value>,
         status: u16,
+        credentials: &str,
     ) -> Result<Exchange, String> {
         let ask = Ask { origin: Some(self.origin), status, ..Ask::default() };
         let mut response = self.policy.headers(self.ports, &ask);
@@ -254,7 +280,7 @@ impl Attempt<'_> {
                 "url": api_url(self.ports, path),
                 "headers": headers.iter().map(|(n, v)| [n, v]).collect::<Vec<_>>(),
                 "mode": "cors",
-                "credentials": "include",
+                "credentials": credentials,
             },
             // Set by the dashboard ten minutes ago: outside Chromium's two-minute Lax window.
             "cookies": [self.cookie.jar_entry(600)],
@@ -317,9 +343,19 @@ mod tests {
     }
 
     #[test]
-    fn wildcard_with_credentials_is_refused_for_everyone() {
-        for position in Position::ALL {
-            assert_eq!(read(PolicyId::WildcardWithCredentials, position), Gets::Nothing, "{position:?}");
+    fn a_wildcard_gives_everyone_the_anonymous_answer_and_never_the_account() {
+        for policy in [PolicyId::Wildcard, PolicyId::WildcardWithCredentials] {
+            for position in Position::ALL {
+                assert_eq!(read(policy, position), Gets::AnonymousResponse, "{policy} from {position:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_compromised_sibling_reads_the_account_where_subdomains_are_trusted() {
+        // Same-site: the session cookie goes along in every browser's default settings.
+        for policy in [PolicyId::ReflectAnyOrigin, PolicyId::AnySubdomain, PolicyId::SuffixMatch] {
+            assert_eq!(read(policy, Position::Sibling), Gets::AccountData, "{policy}");
         }
     }
 
@@ -337,6 +373,7 @@ mod tests {
         assert_ne!(read(PolicyId::SuffixMatch, Position::SuffixLookalike), Gets::Nothing);
         assert_ne!(read(PolicyId::UnescapedDot, Position::DotLookalike), Gets::Nothing);
         assert_ne!(read(PolicyId::AnySubdomain, Position::Sibling), Gets::Nothing);
+        assert_ne!(read(PolicyId::NullTrusted, Position::Sandboxed), Gets::Nothing);
         assert_eq!(read(PolicyId::PrefixMatch, Position::Attacker), Gets::Nothing);
     }
 }
