@@ -1,36 +1,39 @@
-//! The lab app's components. One build serves every lab origin; the host picks the page.
+//! The lab app's components. One build serves every lab origin; the host (and on the console's
+//! host, the path) picks the page.
 //!
-//! `main.rs` only mounts [`App`]. The app runs real `fetch()` calls from its own origin, reads
-//! what the server saw from `/__lab/log` on that same origin, and asks the engine (compiled into
-//! this Wasm) to explain the outcome.
+//! `main.rs` only mounts [`App`]. Pages run real `fetch()` calls from their own origin, read
+//! what the server saw from `/__lab/log` on that same origin, and ask the engine (compiled into
+//! this Wasm) to explain the outcome and whether it predicted what this browser did.
+//!
+//! | host | page |
+//! |---|---|
+//! | `lab.localhost` | [`console::Console`] at `/`, story mode at `/story`, [`playground::Playground`] at `/playground` |
+//! | `fintrack.localhost` | [`dashboard::Dashboard`], the victim's |
+//! | the giveaway, the blog, the lookalikes, the partner | [`attack::AttackPage`] |
+//! | any page with `?story=N` | that story step, with the presenter's bar |
 
-use corslab_engine::exchange::{Answer, CredentialsMode, Request};
-use corslab_engine::header::{Header, HeaderList};
-use corslab_engine::observed::{LogPage, Seen};
-use corslab_engine::verdict::{Outcome, Read};
-use corslab_engine::{Exchange, Verdict};
-use gloo_net::http::Request as HttpRequest;
+use corslab_engine::Exchange;
+use corslab_lab::hosts::{CONSOLE, DASHBOARD};
 use leptos::prelude::*;
+use serde::Serialize as _;
 use wasm_bindgen::prelude::*;
-use web_sys::RequestCredentials;
 
-/// The lab's hosts and what each one plays, as the app presents them.
-pub const HOSTS: &[(&str, &str)] = &[
-    ("lab.localhost", "The lab console"),
-    ("fintrack.localhost", "FinTrack, the victim's dashboard"),
-    ("api.fintrack.localhost", "FinTrack's API"),
-    ("blog.fintrack.localhost", "FinTrack's blog: same site, compromised"),
-    ("free-crypto-giveaway.localhost", "The scammer's giveaway site (cross-site)"),
-    ("partner.localhost", "A partner FinTrack trusts"),
-];
+pub mod attack;
+pub mod console;
+pub mod dashboard;
+pub mod explain_panel;
+pub mod net;
+pub mod page;
+pub mod playground;
+pub mod policy_view;
+pub mod query;
+pub mod report;
+pub mod run;
+pub mod scenario;
+pub mod story;
 
-/// The API policies the console can run a request under.
-pub const POLICIES: &[(&str, &str)] = &[
-    ("strict-allowlist", "Strict allowlist (done right)"),
-    ("reflect-any-origin", "Reflect any origin, with credentials"),
-    ("wildcard", "Wildcard *"),
-    ("none", "No CORS headers"),
-];
+use crate::scenario::{Position, Scenario};
+use crate::story::{Action, STEPS, Step, StoryBar};
 
 /// Explains an Exchange given as a JavaScript object and returns the Verdict as one, so plain
 /// scripts and the DevTools console can call the engine: `wasmBindings.explain({...})`.
@@ -42,177 +45,130 @@ pub fn explain(exchange: JsValue) -> Result<JsValue, JsValue> {
     verdict.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(JsValue::from)
 }
 
-use serde::Serialize as _;
-
-/// The whole app: the page for this host.
+/// The whole app: the page for this host, then a `data-ready` marker on `<body>` so tests and
+/// the benchmark know when the page is interactive.
 #[component]
 pub fn App() -> impl IntoView {
-    let host = location().hostname().unwrap_or_default();
-    let role = HOSTS.iter().find(|(name, _)| *name == host).map_or("An unknown host", |(_, about)| about);
+    let page = match story::current() {
+        Some((n, step)) => view! { <StoryPage n step/> }.into_any(),
+        None => host_page(&page::host(), &page::path()),
+    };
+    request_animation_frame(mark_ready);
     view! {
+        <TopBar/>
+        <main id="main">{page}</main>
+    }
+}
+
+/// The lab's name, this host's role, and the lab's pages.
+#[component]
+pub fn TopBar() -> impl IntoView {
+    let host = page::host();
+    let role = corslab_lab::HOSTS.iter().find(|h| h.name == host).map_or("not a lab host", |h| h.about);
+    view! {
+        <a class="skip" href="#main">"Skip to the page"</a>
         <header class="topbar">
-            <a class="brand" href=lab_url("lab.localhost")>"corslab"</a>
-            <span class="role">{role}</span>
+            <a class="brand" href=page::lab_url(CONSOLE, "/")>"corslab"</a>
+            <span class="role"><code>{host}</code>" · "{role}</span>
+            <nav aria-label="Lab pages" class="nav">
+                <a href=page::lab_url(CONSOLE, "/")>"Console"</a>
+                <a href=page::lab_url(CONSOLE, "/story")>"Story"</a>
+                <a href=page::lab_url(CONSOLE, "/playground")>"Playground"</a>
+                <a href=page::lab_url(DASHBOARD, "/")>"FinTrack"</a>
+            </nav>
         </header>
-        <main>
-            <h1>"See what the browser lets another origin read"</h1>
-            <p class="lead">
-                "Every lab origin below is served by one local server. Pages make real "
-                <code>"fetch()"</code>
-                " calls with credentials; the server records what reached it; the engine explains what the browser did."
-            </p>
-            <TryFetch/>
-            <Origins/>
-        </main>
     }
 }
 
-/// The table of lab origins.
+/// A story step: the presenter's bar, then the step playing on this page.
 #[component]
-fn Origins() -> impl IntoView {
-    view! {
-        <section aria-labelledby="origins-title">
-            <h2 id="origins-title">"The lab's origins"</h2>
-            <ul class="origins">
-                {HOSTS.iter().map(|(name, about)| view! {
-                    <li><a href=lab_url(name)>{*name}</a>" — "{*about}</li>
-                }).collect_view()}
-            </ul>
-        </section>
-    }
-}
-
-/// Runs one credentialed GET of the API's balance from this page's origin and explains it.
-#[component]
-fn TryFetch() -> impl IntoView {
-    let policy = RwSignal::new(POLICIES[0].0.to_owned());
-    let result = RwSignal::new(None::<Attempt>);
-    let busy = RwSignal::new(false);
-    let run = move |_| {
-        busy.set(true);
-        let policy = policy.get_untracked();
-        leptos::task::spawn_local(async move {
-            result.set(Some(attempt(&policy).await));
-            busy.set(false);
-        });
+pub fn StoryPage(n: usize, step: &'static Step) -> impl IntoView {
+    let here = page::host() == step.host;
+    let body = if !here {
+        // Opened on the wrong host (an edited URL): offer the right one rather than pretend.
+        let url = story::step_url(n).unwrap_or_default();
+        view! { <p class="problem">"This step plays on "<a href=url>{step.host}</a>"."</p> }.into_any()
+    } else {
+        match step.action {
+            Action::PrepareLab => view! { <PrepareLab/> }.into_any(),
+            Action::SignIn(policy) => {
+                view! { <dashboard::Dashboard policy=Some(policy) sign_in=true/> }.into_any()
+            }
+            Action::Attack(from, kind, policy) => {
+                let jar = page::query().get("jar").and_then(scenario::Jar::from_param);
+                let scenario = Scenario { from, kind, policy, jar, ..Scenario::default() };
+                view! { <attack::AttackPage home=from scenario auto=true/> }.into_any()
+            }
+            Action::ShowFix(faulty, _) => view! { <policy_view::PolicyCard policy=faulty/> }.into_any(),
+        }
     };
     view! {
-        <section class="panel" aria-labelledby="try-title">
-            <h2 id="try-title">"Read FinTrack's balance from this origin"</h2>
-            <label>
-                "API policy "
-                <select on:change=move |ev| policy.set(event_target_value(&ev)) prop:value=move || policy.get()>
-                    {POLICIES.iter().map(|(id, label)| view! { <option value=*id>{*label}</option> }).collect_view()}
-                </select>
-            </label>
-            <button on:click=run disabled=move || busy.get()>"Run fetch (credentials: include)"</button>
-            {move || result.get().map(|attempt| view! { <AttemptView attempt/> })}
-        </section>
-    }
-}
-
-/// What happened to one fetch, and what the engine says.
-#[derive(Debug, Clone)]
-struct Attempt {
-    url: String,
-    outcome: Result<(u16, String), String>,
-    seen: Option<Seen>,
-    verdict: Option<Verdict>,
-}
-
-async fn attempt(policy: &str) -> Attempt {
-    let run = format!("r{}", js_sys::Date::now() as u64);
-    let url = format!("{}/me/balance?policy={policy}&run={run}", lab_url("api.fintrack.localhost"));
-    let outcome = match HttpRequest::get(&url).credentials(RequestCredentials::Include).send().await {
-        Ok(response) => Ok((response.status(), response.text().await.unwrap_or_default())),
-        Err(e) => Err(e.to_string()),
-    };
-    let seen = server_log(&run).await.and_then(|page| page.entries.into_iter().rev().find(|e| !e.preflight));
-    let verdict =
-        seen.as_ref().and_then(|seen| exchange_for(&url, seen)).map(|x| corslab_engine::explain(&x));
-    Attempt { url, outcome, seen, verdict }
-}
-
-async fn server_log(run: &str) -> Option<LogPage> {
-    let response = HttpRequest::get(&format!("/__lab/log?run={run}")).send().await.ok()?;
-    response.json().await.ok()
-}
-
-/// The Exchange for a credentialed GET from this page, answered as the server recorded.
-fn exchange_for(url: &str, seen: &Seen) -> Option<Exchange> {
-    let page = corslab_engine::origin::Origin::parse(&location().origin().ok()?).ok()?;
-    let headers: HeaderList =
-        seen.response_headers.iter().filter_map(|(n, v)| Header::new(n, v).ok()).collect();
-    Some(Exchange {
-        browser: Default::default(),
-        page,
-        top_level: None,
-        settings: Default::default(),
-        request: Request {
-            method: Default::default(),
-            url: url.parse().ok()?,
-            headers: HeaderList::new(),
-            mode: Default::default(),
-            credentials: CredentialsMode::Include,
-            redirect: Default::default(),
-        },
-        cookies: Vec::new(),
-        preflight: None,
-        response: Answer { status: seen.status, headers },
-        next: None,
-    })
-}
-
-#[component]
-fn AttemptView(attempt: Attempt) -> impl IntoView {
-    let actual = match &attempt.outcome {
-        Ok((status, body)) => format!("Read allowed: status {status}, body {body}"),
-        Err(e) => format!("Blocked: {e}"),
-    };
-    let agreement = attempt.verdict.as_ref().map(|v| {
-        let predicted_read = v.read == Read::Allowed;
-        let agrees = predicted_read == attempt.outcome.is_ok();
-        let (class, text) = if agrees {
-            ("badge agree", "The engine's prediction matches what this browser did")
-        } else {
-            ("badge disagree", "DISAGREEMENT: the engine predicted otherwise")
-        };
-        view! { <p class=class role="status">{text}</p> }
-    });
-    let seen = attempt.seen.as_ref().map(|s| {
-        format!(
-            "The server saw {} {} from Origin {} and answered {}",
-            s.method,
-            s.target,
-            s.request_header("origin").unwrap_or("(none)"),
-            s.status
-        )
-    });
-    let steps = attempt.verdict.clone().map(|v| {
-        v.steps.into_iter().map(|step| {
-            let mark = match step.outcome { Outcome::Pass => "✔", Outcome::Fail => "✘", Outcome::Info => "·" };
-            view! { <li><span class="mark">{mark}</span>" "{step.says}" "<a href=step.spec>"spec"</a></li> }
-        }).collect_view()
-    });
-    let console = attempt.verdict.as_ref().and_then(|v| v.console.clone());
-    view! {
-        <div class="attempt">
-            <p><code>{attempt.url.clone()}</code></p>
-            <p class="actual">{actual}</p>
-            <p>{seen}</p>
-            {agreement}
-            <ol class="steps">{steps}</ol>
-            {console.map(|c| view! { <pre class="console">{c}</pre> })}
+        <div class="story-mode">
+            <StoryBar n step/>
+            {body}
         </div>
     }
 }
 
-/// The URL of a lab host on this page's port.
-pub fn lab_url(host: &str) -> String {
-    let port = location().port().unwrap_or_default();
-    if port.is_empty() { format!("http://{host}") } else { format!("http://{host}:{port}") }
+/// The story's first step: gives the session cookie today's default attributes.
+#[component]
+fn PrepareLab() -> impl IntoView {
+    let status = RwSignal::new("Preparing the lab…".to_owned());
+    leptos::task::spawn_local(async move {
+        let command = r#"{"action":"set-cookie","cookie":{"same_site":"lax","partitioned":false}}"#;
+        status.set(match net::control(command).await {
+            Ok(state) => format!(
+                "Ready. FinTrack will set: Set-Cookie: {}. Press → or Page Down to begin.",
+                state.cookie.set_cookie("…")
+            ),
+            Err(e) => format!("The lab could not be prepared: {e}"),
+        });
+    });
+    let steps = STEPS
+        .iter()
+        .enumerate()
+        .map(|(i, s)| view! { <li><a href=story::step_url(i).unwrap_or_default()>{s.title}</a>" · "<code>{s.host}</code></li> })
+        .collect_view();
+    view! {
+        <p class="status" role="status" data-prepared=move || (!status.get().starts_with("Preparing")).to_string()>{move || status.get()}</p>
+        <ol class="story-steps">{steps}</ol>
+    }
 }
 
-fn location() -> web_sys::Location {
-    window().location()
+/// The page for a host and path outside the story.
+fn host_page(host: &str, path: &str) -> AnyView {
+    let query = page::query();
+    match host {
+        CONSOLE if path.starts_with("/playground") => view! { <playground::Playground/> }.into_any(),
+        CONSOLE if path.starts_with("/story") => view! { <StoryPage n=0 step=&STEPS[0]/> }.into_any(),
+        CONSOLE => view! { <console::Console/> }.into_any(),
+        DASHBOARD if query.get("kind").is_none() => {
+            let policy = query.get("policy").and_then(corslab_lab::PolicyId::from_id);
+            view! { <dashboard::Dashboard policy sign_in=false/> }.into_any()
+        }
+        _ => match attack::home_position(host).or(Position::of_host(host)) {
+            Some(home) => {
+                let scenario = Scenario::from_query(&query, home);
+                let auto = query.get("auto") == Some("1");
+                view! { <attack::AttackPage home scenario auto/> }.into_any()
+            }
+            None => view! { <UnknownHost/> }.into_any(),
+        },
+    }
+}
+
+/// A host the lab does not know (the app opened elsewhere).
+#[component]
+fn UnknownHost() -> impl IntoView {
+    view! {
+        <h1>"corslab"</h1>
+        <p>"This page plays no part in the lab. Open "<a href="http://lab.localhost:8080/">"the console"</a>"."</p>
+    }
+}
+
+/// Sets `data-ready` on `<body>`: the first page is interactive.
+fn mark_ready() {
+    if let Some(body) = net::window().document().and_then(|d| d.body()) {
+        let _ = body.set_attribute("data-ready", "true");
+    }
 }

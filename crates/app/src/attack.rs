@@ -1,0 +1,220 @@
+//! The attacker pages (the giveaway, the compromised blog, the lookalike hosts) and the
+//! partner's page: each runs the real `fetch()` from its own origin with the options in its
+//! URL, shows what it got, what the server received and the engine's explanation, and, when
+//! the console opened it, reports the run back to the console.
+
+use corslab_engine::exchange::CredentialsMode;
+use corslab_lab::PolicyId;
+use corslab_lab::hosts::{ATTACKER, PARTNER, SIBLING};
+use leptos::prelude::*;
+use wasm_bindgen::JsValue;
+
+use crate::net::PageOutcome;
+use crate::page;
+use crate::report::RunReport;
+use crate::run::{self, Report};
+use crate::scenario::{Kind, Position, Scenario, credentials_from_id, credentials_id};
+
+/// The page of an attacker (or the partner) on this host, running `scenario`.
+#[component]
+pub fn AttackPage(
+    /// Where the page runs.
+    home: Position,
+    /// The scenario from the URL (or the story step).
+    scenario: Scenario,
+    /// Run at once (the console or the story asked for it).
+    auto: bool,
+) -> impl IntoView {
+    let scenario = RwSignal::new(scenario);
+    let report = RwSignal::new(None::<Report>);
+    let busy = RwSignal::new(false);
+    let go = move || {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        let scenario = scenario.get_untracked();
+        leptos::task::spawn_local(async move {
+            let done = run::run(&scenario).await;
+            tell_the_console(&done);
+            report.set(Some(done));
+            busy.set(false);
+        });
+    };
+    if auto {
+        go();
+    }
+    // The URL always holds the scenario, so the address bar is a link that replays it.
+    Effect::new(move |_| {
+        let mut query = page::query();
+        scenario.get().write(&mut query);
+        query.remove("auto");
+        page::replace_query(&query);
+    });
+    view! {
+        <Pitch home/>
+        <section class="panel attack" aria-labelledby="attack-title">
+            <h2 id="attack-title">"The script on this page"</h2>
+            <AttackOptions home scenario/>
+            <button type="button" class="run" on:click=move |_| go() disabled=move || busy.get()>
+                {move || if busy.get() { "Running…" } else { "Run it for real" }}
+            </button>
+            <div aria-live="polite">
+                {move || report.get().map(|report| view! { <RunReport report/> })}
+            </div>
+        </section>
+    }
+}
+
+/// What the page pretends to be.
+#[component]
+fn Pitch(home: Position) -> impl IntoView {
+    let (class, title, text) = match home {
+        Position::CrossSite | Position::NullOrigin => (
+            "pitch scam",
+            "🎁 FREE CRYPTO GIVEAWAY",
+            "Claim 0.5 BTC in one click! (This is the scammer's site. Its script quietly asks FinTrack's API \
+             for your data while you read.)",
+        ),
+        Position::Sibling => (
+            "pitch blog",
+            "The FinTrack blog: ten budgeting tips",
+            "A community post on FinTrack's own blog, which accepts user content. The scammer hid a script in \
+             it, and this host is the same site as FinTrack.",
+        ),
+        Position::Partner => (
+            "pitch partner",
+            "Partner: tax-return helper",
+            "A partner FinTrack legitimately trusts. The right fix keeps this page working.",
+        ),
+        Position::Dashboard => {
+            ("pitch", "FinTrack, another port", "Same host, another port: another origin.")
+        }
+        _ => (
+            "pitch lookalike",
+            "A lookalike host",
+            "This host exists only to fool a careless origin check on FinTrack's API: a prefix match, a suffix \
+             match or a regex with an unescaped dot.",
+        ),
+    };
+    let host = page::host();
+    view! {
+        <header class=class>
+            <p class="pitch-host">{host}</p>
+            <h1>{title}</h1>
+            <p>{text}</p>
+        </header>
+    }
+}
+
+/// The request kind, credentials, policy and (on the giveaway) the frame to run from.
+#[component]
+pub fn AttackOptions(home: Position, scenario: RwSignal<Scenario>) -> impl IntoView {
+    let kinds = Kind::ALL
+        .iter()
+        .map(|k| view! { <option value=k.id() selected=move || scenario.get().kind == *k>{k.label()}</option> })
+        .collect_view();
+    let policies = policy_options(move || scenario.get().policy);
+    let creds = [CredentialsMode::Include, CredentialsMode::SameOrigin, CredentialsMode::Omit]
+        .into_iter()
+        .map(|m| {
+            let id = credentials_id(m);
+            view! { <option value=id selected=move || scenario.get().credentials == m>{id}</option> }
+        })
+        .collect_view();
+    let frame = (home == Position::CrossSite || home == Position::NullOrigin).then(|| {
+        view! {
+            <label>
+                "Run from "
+                <select on:change=move |ev| {
+                    let from = if event_target_value(&ev) == "null" { Position::NullOrigin } else { Position::CrossSite };
+                    scenario.update(|s| s.from = from);
+                }>
+                    <option value="page" selected=move || scenario.get().from == Position::CrossSite>"this page"</option>
+                    <option value="null" selected=move || scenario.get().from == Position::NullOrigin>"a sandboxed iframe (Origin: null)"</option>
+                </select>
+            </label>
+        }
+    });
+    view! {
+        <div class="options">
+            {frame}
+            <label>
+                "Request "
+                <select on:change=move |ev| {
+                    if let Some(kind) = Kind::from_id(&event_target_value(&ev)) {
+                        scenario.update(|s| s.kind = kind);
+                    }
+                }>{kinds}</select>
+            </label>
+            <label>
+                "Credentials "
+                <select on:change=move |ev| {
+                    if let Some(mode) = credentials_from_id(&event_target_value(&ev)) {
+                        scenario.update(|s| s.credentials = mode);
+                    }
+                }>{creds}</select>
+            </label>
+            <label>
+                "FinTrack's API policy "
+                <select on:change=move |ev| {
+                    if let Some(policy) = PolicyId::from_id(&event_target_value(&ev)) {
+                        scenario.update(|s| s.policy = policy);
+                    }
+                }>{policies}</select>
+            </label>
+        </div>
+    }
+}
+
+/// The sixteen policies as `<option>`s, the current one selected.
+pub fn policy_options(current: impl Fn() -> PolicyId + Copy + Send + Sync + 'static) -> impl IntoView {
+    PolicyId::ALL
+        .iter()
+        .map(|p| {
+            let entry = corslab_lab::catalog::entry(*p);
+            let label = format!("{}. {}", entry.number, entry.title);
+            view! { <option value=p.id() selected=move || current() == *p>{label}</option> }
+        })
+        .collect_view()
+}
+
+/// The position a page on this host plays, when it is an attacker's or the partner's.
+pub fn home_position(host: &str) -> Option<Position> {
+    match host {
+        ATTACKER => Some(Position::CrossSite),
+        SIBLING => Some(Position::Sibling),
+        PARTNER => Some(Position::Partner),
+        other => Position::of_host(other).filter(|p| *p != Position::Dashboard),
+    }
+}
+
+/// Reports a finished run to the console window that opened this page: the run id and what
+/// the script got. The console reads the rest from the server's log itself.
+fn tell_the_console(report: &Report) {
+    let Ok(opener) = crate::net::window().opener() else { return };
+    if opener.is_null() || opener.is_undefined() {
+        return;
+    }
+    let message = js_sys::Object::new();
+    let set = |k: &str, v: JsValue| {
+        let _ = js_sys::Reflect::set(&message, &JsValue::from_str(k), &v);
+    };
+    set("type", JsValue::from_str("corslab-run"));
+    set("run", JsValue::from_str(&report.run));
+    match &report.page {
+        PageOutcome::Read { status, body } => {
+            set("outcome", JsValue::from_str("read"));
+            set("status", JsValue::from_f64(f64::from(*status)));
+            set("body", JsValue::from_str(body));
+        }
+        PageOutcome::Opaque => set("outcome", JsValue::from_str("opaque")),
+        PageOutcome::Failed(error) => {
+            set("outcome", JsValue::from_str("failed"));
+            set("error", JsValue::from_str(error));
+        }
+    }
+    let opener: web_sys::Window = wasm_bindgen::JsCast::unchecked_into(opener);
+    // Only the console may read it: the target origin is the console's.
+    let _ = opener.post_message(&message, &page::console_origin());
+}

@@ -1,0 +1,337 @@
+//! The explain panel, shown wherever an exchange appears: the verdict, the agreement badge,
+//! a sequence diagram of browser and server, the steps with their spec links, the console
+//! line each browser prints, what the exchange reveals about the server, and the fix.
+
+// Leptos components receive their props by value, whether or not they consume them.
+#![allow(clippy::needless_pass_by_value)]
+
+use corslab_engine::exchange::Answer;
+use corslab_engine::verdict::{BlockedAt, Outcome, Read, Severity};
+use corslab_engine::{Browser, Exchange, Verdict};
+use corslab_lab::observe::{Agreement, Checked};
+use leptos::prelude::*;
+
+use crate::run::Explained;
+
+/// The whole panel for one explained exchange.
+#[component]
+pub fn ExplainPanel(explained: Explained) -> impl IntoView {
+    let Explained { exchange, here, other, agreement } = explained;
+    let (chromium, firefox) = match exchange.browser {
+        Browser::Firefox => (other.console, here.console.clone()),
+        _ => (here.console.clone(), other.console),
+    };
+    let browser = browser_name(exchange.browser);
+    view! {
+        <section class="explain" aria-label="What the browser did, and why">
+            <VerdictSummary verdict=here.clone() browser/>
+            {agreement.map(|agreement| view! { <AgreementBadge agreement browser/> })}
+            <SequenceDiagram exchange verdict=here.clone()/>
+            <h3>"The steps"</h3>
+            <Steps verdict=here.clone()/>
+            <h3>"What the console says"</h3>
+            <ConsoleLine browser="Chromium" line=chromium/>
+            <ConsoleLine browser="Firefox" line=firefox/>
+            <Findings verdict=here/>
+        </section>
+    }
+}
+
+/// One line: read allowed, blocked (and where, and the browser's name for it) or opaque.
+#[component]
+pub fn VerdictSummary(verdict: Verdict, browser: &'static str) -> impl IntoView {
+    let (class, headline) = match verdict.read {
+        Read::Allowed => ("verdict allowed", "Read allowed: the script gets the response"),
+        Read::Blocked => ("verdict blocked", "Read blocked: the script gets a TypeError"),
+        Read::Opaque => ("verdict opaque", "Opaque: the script gets status 0 and nothing it can read"),
+    };
+    let reason = verdict.reason.clone().map(|reason| {
+        let at = match verdict.blocked_at {
+            Some(BlockedAt::Request) => "before sending",
+            Some(BlockedAt::Preflight) => "at the preflight",
+            Some(BlockedAt::Redirect) => "at a redirect",
+            _ => "at the response",
+        };
+        view! { <p class="reason">{browser}" blocks it "{at}": "<code>{reason}</code></p> }
+    });
+    let cookies = if verdict.cookies_sent.is_empty() {
+        "no cookies".to_owned()
+    } else {
+        format!("cookies: {}", verdict.cookies_sent.join(", "))
+    };
+    let facts = format!(
+        "Predicted for {browser}: preflight {}, request {} ({cookies}).",
+        if verdict.preflight_sent { "sent" } else { "not sent" },
+        if verdict.request_sent { "reaches the server" } else { "never sent" },
+    );
+    view! {
+        <div class=class>
+            <p class="headline">{headline}</p>
+            {reason}
+            <p class="facts">{facts}</p>
+        </div>
+    }
+}
+
+/// The engine's prediction for this browser against what this browser and the server did.
+/// A disagreement is loud, never hidden.
+#[component]
+pub fn AgreementBadge(agreement: Agreement, browser: &'static str) -> impl IntoView {
+    let rows = agreement
+        .checks
+        .iter()
+        .map(|check| {
+            let what = match check.what {
+                Checked::PreflightSent => "Preflight reached the server",
+                Checked::RequestSent => "Request reached the server",
+                Checked::CookiesSent => "Cookies on the request",
+                Checked::Read => "The script could read the response",
+            };
+            let class = if check.agrees { "agrees" } else { "differs" };
+            view! {
+                <tr class=class>
+                    <th scope="row">{what}</th>
+                    <td>{check.predicted.clone()}</td>
+                    <td>{check.observed.clone()}</td>
+                    <td>{if check.agrees { "✔" } else { "✘ differs" }}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let table = view! {
+        <table class="checks">
+            <thead><tr><th scope="col">"Fact"</th><th scope="col">"Engine predicted"</th><th scope="col">"Observed"</th><th scope="col"><span class="sr-only">"Match"</span></th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+    };
+    if agreement.agrees {
+        view! {
+            <div class="badge agree" role="status" data-agreement="agree">
+                <p>"✔ Agrees: the engine predicted exactly what "{browser}" and the server did"</p>
+                <details><summary>"What was compared"</summary>{table}</details>
+            </div>
+        }
+        .into_any()
+    } else {
+        view! {
+            <div class="badge disagree" role="alert" data-agreement="disagree">
+                <p>"✘ DISAGREEMENT: the engine's prediction differs from what "{browser}" actually did"</p>
+                {table}
+            </div>
+        }
+        .into_any()
+    }
+}
+
+/// The reasoning, one rule per line, with a pass or fail mark and the spec section.
+#[component]
+pub fn Steps(verdict: Verdict) -> impl IntoView {
+    let steps = verdict
+        .steps
+        .into_iter()
+        .map(|step| {
+            let (mark, label, class) = match step.outcome {
+                Outcome::Pass => ("✔", "pass", "step pass"),
+                Outcome::Fail => ("✘", "fail", "step fail"),
+                _ => ("·", "information", "step info"),
+            };
+            view! {
+                <li class=class>
+                    <span class="mark" role="img" aria-label=label>{mark}</span>
+                    " "{step.says}" "
+                    <a href=step.spec class="spec" title=step.rule>"spec"</a>
+                </li>
+            }
+        })
+        .collect_view();
+    view! { <ol class="steps">{steps}</ol> }
+}
+
+/// The line a browser prints to its console, or that it prints none.
+#[component]
+pub fn ConsoleLine(browser: &'static str, line: Option<String>) -> impl IntoView {
+    view! {
+        <div class="console-line">
+            <p class="console-browser">{browser}</p>
+            {match line {
+                Some(line) => view! { <pre class="console">{line}</pre> }.into_any(),
+                None => view! { <p class="muted">"prints nothing: no CORS error"</p> }.into_any(),
+            }}
+        </div>
+    }
+}
+
+/// What the exchange reveals about the server's policy, and how to fix it.
+#[component]
+pub fn Findings(verdict: Verdict) -> impl IntoView {
+    let findings = (!verdict.findings.is_empty()).then(|| {
+        let items = verdict
+            .findings
+            .into_iter()
+            .map(|f| {
+                let severity = match f.severity {
+                    Severity::High => "high",
+                    Severity::Medium => "medium",
+                    Severity::Low => "low",
+                    _ => "info",
+                };
+                view! { <li><span class=format!("severity {severity}")>{severity}</span>" "{f.says}</li> }
+            })
+            .collect_view();
+        view! { <h3>"What this reveals about the server"</h3><ul class="findings">{items}</ul> }
+    });
+    let fixes = (!verdict.fix.is_empty()).then(|| {
+        let items = verdict.fix.into_iter().map(|f| view! { <li>{f.says}</li> }).collect_view();
+        view! { <h3>"How to fix the server"</h3><ul class="fixes">{items}</ul> }
+    });
+    view! { {findings}{fixes} }
+}
+
+/// One message of the sequence diagram.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Arrow {
+    /// From the browser to the server (else back).
+    out: bool,
+    /// What it carries.
+    label: String,
+    /// Drawn dashed and struck: never sent.
+    never: bool,
+    /// Marked as the point that failed.
+    failed: bool,
+}
+
+/// Browser and server as two lifelines: preflight, request, redirects, responses, cookies
+/// attached, and whether the script may read.
+#[component]
+pub fn SequenceDiagram(exchange: Exchange, verdict: Verdict) -> impl IntoView {
+    let arrows = arrows(&exchange, &verdict);
+    let height = 70 + arrows.len() as i32 * 44 + 50;
+    let page = if exchange.page.is_opaque() {
+        "null (sandboxed)".to_owned()
+    } else {
+        exchange.page.serialize().to_owned()
+    };
+    let server = exchange.request.url.host_str().unwrap_or("server").to_owned();
+    let (end_class, end_text) = match verdict.read {
+        Read::Allowed => ("end allowed", "script reads the response"),
+        Read::Blocked => ("end blocked", "TypeError: the read is blocked"),
+        Read::Opaque => ("end opaque", "opaque response: nothing readable"),
+    };
+    let summary = arrows.iter().map(|a| a.label.as_str()).collect::<Vec<_>>().join("; ");
+    let label = format!("Sequence diagram: {summary}; then the {end_text}");
+    let rows = arrows
+        .into_iter()
+        .enumerate()
+        .map(|(i, arrow)| {
+            let y = 80 + i as i32 * 44;
+            let (x1, x2) = if arrow.out { (90, 550) } else { (550, 90) };
+            let tip =
+                if arrow.out { format!("M550 {y} l-10 -5 v10 z") } else { format!("M90 {y} l10 -5 v10 z") };
+            let class = match (arrow.never, arrow.failed, arrow.out) {
+                (true, _, _) => "msg never",
+                (_, true, _) => "msg failed",
+                (_, _, true) => "msg out",
+                _ => "msg back",
+            };
+            view! {
+                <g class=class>
+                    <line x1=x1 y1=y x2=x2 y2=y/>
+                    <path d=tip/>
+                    <text x="320" y=y - 8 text-anchor="middle">{arrow.label}</text>
+                </g>
+            }
+        })
+        .collect_view();
+    let end_y = height - 30;
+    view! {
+        <figure class="sequence">
+            <svg viewBox=format!("0 0 640 {height}") role="img" aria-label=label class="sequence-svg">
+                <text class="lane" x="90" y="24" text-anchor="middle">"Browser"</text>
+                <text class="lane-sub" x="90" y="42" text-anchor="middle">{page}</text>
+                <text class="lane" x="550" y="24" text-anchor="middle">"Server"</text>
+                <text class="lane-sub" x="550" y="42" text-anchor="middle">{server}</text>
+                <line class="lifeline" x1="90" y1="52" x2="90" y2=height - 40/>
+                <line class="lifeline" x1="550" y1="52" x2="550" y2=height - 40/>
+                {rows}
+                <rect class=end_class x="10" y=end_y - 18 width="330" height="28" rx="6"/>
+                <text class="end-text" x="175" y=end_y text-anchor="middle">{end_text}</text>
+            </svg>
+        </figure>
+    }
+}
+
+/// The messages an exchange makes, as the verdict says they went.
+fn arrows(exchange: &Exchange, verdict: &Verdict) -> Vec<Arrow> {
+    let mut out = Vec::new();
+    let method = exchange.request.method.as_str().to_owned();
+    let path = exchange.request.url.path().to_owned();
+    let origin = if exchange.page.is_opaque() { "null" } else { exchange.page.serialize() };
+    let preflight_failed = verdict.blocked_at == Some(BlockedAt::Preflight);
+    if verdict.preflight_sent {
+        out.push(Arrow {
+            out: true,
+            label: format!("OPTIONS {path} (preflight for {method}, no cookies)"),
+            never: false,
+            failed: false,
+        });
+        out.push(Arrow {
+            out: false,
+            label: answer_label(exchange.preflight.as_ref()),
+            never: false,
+            failed: preflight_failed,
+        });
+    }
+    let cookies = if verdict.cookies_sent.is_empty() {
+        "no cookies".to_owned()
+    } else {
+        format!("Cookie: {}", verdict.cookies_sent.join(", "))
+    };
+    if verdict.request_sent {
+        out.push(Arrow {
+            out: true,
+            label: format!("{method} {path} · Origin: {origin} · {cookies}"),
+            never: false,
+            failed: false,
+        });
+        let failed = matches!(verdict.blocked_at, Some(BlockedAt::Response | BlockedAt::Redirect))
+            && exchange.next.is_none();
+        out.push(Arrow { out: false, label: answer_label(Some(&exchange.response)), never: false, failed });
+        let mut hop = exchange.next.as_deref();
+        while let Some(next) = hop {
+            out.push(Arrow {
+                out: true,
+                label: "follows the redirect · Origin: null".to_owned(),
+                never: false,
+                failed: false,
+            });
+            let failed = next.next.is_none() && verdict.read == Read::Blocked;
+            out.push(Arrow { out: false, label: answer_label(Some(&next.response)), never: false, failed });
+            hop = next.next.as_deref();
+        }
+    } else if verdict.blocked_at != Some(BlockedAt::Request) {
+        out.push(Arrow {
+            out: true,
+            label: format!("{method} {path}: never sent"),
+            never: true,
+            failed: false,
+        });
+    }
+    out
+}
+
+fn answer_label(answer: Option<&Answer>) -> String {
+    let Some(answer) = answer else { return "answer unknown".to_owned() };
+    let acao = answer.headers.get("access-control-allow-origin").map_or_else(
+        || "no Access-Control-Allow-Origin".to_owned(),
+        |v| format!("Allow-Origin: {}", v.to_text()),
+    );
+    format!("{} · {acao}", answer.status)
+}
+
+/// The browser's name for people.
+pub fn browser_name(browser: Browser) -> &'static str {
+    match browser {
+        Browser::Firefox => "Firefox",
+        _ => "Chromium",
+    }
+}

@@ -1,0 +1,172 @@
+//! The browser side of the lab: real `fetch()` calls, and reads of the lab server's own
+//! endpoints (`/__lab/*`) on the page's origin. JSON goes through the browser's `JSON.parse`
+//! and `serde-wasm-bindgen`, which keeps serde_json's parser out of the Wasm.
+
+use corslab_engine::exchange::{CredentialsMode, RequestMode};
+use corslab_engine::observed::LogPage;
+use corslab_lab::state::{LabState, LedgerPage};
+use serde::de::DeserializeOwned;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Headers, RequestCredentials, RequestInit, RequestMode as JsMode, Response};
+
+use crate::scenario::FetchCall;
+
+/// What a page's script got back from `fetch()`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PageOutcome {
+    /// The promise resolved with a readable response.
+    Read {
+        /// Its status.
+        status: u16,
+        /// Its body, as text.
+        body: String,
+    },
+    /// The promise resolved with an opaque response (`no-cors`): status 0, nothing readable.
+    Opaque,
+    /// The promise rejected: the message of the `TypeError`.
+    Failed(String),
+}
+
+impl PageOutcome {
+    /// Whether the script could read the response.
+    pub fn readable(&self) -> bool {
+        matches!(self, Self::Read { .. })
+    }
+}
+
+/// Runs `call` for real from this page.
+pub async fn run_fetch(call: &FetchCall) -> PageOutcome {
+    let init = RequestInit::new();
+    init.set_method(call.method);
+    init.set_mode(match call.mode {
+        RequestMode::NoCors => JsMode::NoCors,
+        RequestMode::SameOrigin => JsMode::SameOrigin,
+        RequestMode::Cors => JsMode::Cors,
+    });
+    init.set_credentials(js_credentials(call.credentials));
+    if let Ok(headers) = Headers::new() {
+        for (name, value) in &call.headers {
+            let _ = headers.append(name, value);
+        }
+        init.set_headers(&headers);
+    }
+    if let Some(body) = call.body {
+        init.set_body(&JsValue::from_str(body));
+    }
+    match fetch(&call.url, &init).await {
+        Ok(response) if response.type_() == web_sys::ResponseType::Opaque => PageOutcome::Opaque,
+        Ok(response) => {
+            let body = text(&response).await.unwrap_or_default();
+            PageOutcome::Read { status: response.status(), body }
+        }
+        Err(error) => PageOutcome::Failed(error_text(&error)),
+    }
+}
+
+/// `fetch(url, init)`.
+pub async fn fetch(url: &str, init: &RequestInit) -> Result<Response, JsValue> {
+    let response = JsFuture::from(window().fetch_with_str_and_init(url, init)).await?;
+    response.dyn_into::<Response>()
+}
+
+/// A same-origin GET of JSON, parsed by the browser.
+pub async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, String> {
+    let init = RequestInit::new();
+    let response = fetch(path, &init).await.map_err(|e| error_text(&e))?;
+    json_of(&response).await
+}
+
+/// A POST of JSON (or nothing) with `extra` headers; the answer's JSON.
+pub async fn post_json<T: DeserializeOwned>(
+    url: &str,
+    body: Option<&str>,
+    extra: &[(&str, &str)],
+    credentials: CredentialsMode,
+) -> Result<T, String> {
+    let init = RequestInit::new();
+    init.set_method("POST");
+    init.set_credentials(js_credentials(credentials));
+    let headers = Headers::new().map_err(|e| error_text(&e))?;
+    let _ = headers.append("Accept", "application/json");
+    if body.is_some() {
+        let _ = headers.append("Content-Type", "application/json");
+    }
+    for (name, value) in extra {
+        let _ = headers.append(name, value);
+    }
+    init.set_headers(&headers);
+    if let Some(body) = body {
+        init.set_body(&JsValue::from_str(body));
+    }
+    let response = fetch(url, &init).await.map_err(|e| error_text(&e))?;
+    json_of(&response).await
+}
+
+/// The body of `response` as JSON, or the server's `{"error": ...}` as the message.
+pub async fn json_of<T: DeserializeOwned>(response: &Response) -> Result<T, String> {
+    let body = text(response).await.map_err(|e| error_text(&e))?;
+    let value = js_sys::JSON::parse(&body).map_err(|_| format!("status {}: not JSON", response.status()))?;
+    if !response.ok() {
+        let error =
+            js_sys::Reflect::get(&value, &JsValue::from_str("error")).ok().and_then(|e| e.as_string());
+        return Err(error.unwrap_or_else(|| format!("status {}", response.status())));
+    }
+    serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
+}
+
+/// The body of a response as text.
+pub async fn text(response: &Response) -> Result<String, JsValue> {
+    let text = JsFuture::from(response.text()?).await?;
+    Ok(text.as_string().unwrap_or_default())
+}
+
+/// What the lab server recorded for a run (`/__lab/log` on this page's origin).
+pub async fn server_log(run: &str) -> Result<LogPage, String> {
+    get_json(&format!("/__lab/log?run={run}")).await
+}
+
+/// The lab's state (`/__lab/state`).
+pub async fn lab_state() -> Result<LabState, String> {
+    get_json("/__lab/state").await
+}
+
+/// The ledger of side effects (`/__lab/ledger`).
+pub async fn ledger() -> Result<LedgerPage, String> {
+    get_json("/__lab/ledger").await
+}
+
+/// Sends one control-plane command (only `lab.localhost` may), fetching the CSRF token first.
+pub async fn control(command: &str) -> Result<LabState, String> {
+    let state = lab_state().await?;
+    let token = state.csrf_token.ok_or("the lab gave no control token: only lab.localhost may change it")?;
+    post_json("/__lab/control", Some(command), &[("X-Lab-Csrf", &token)], CredentialsMode::SameOrigin).await
+}
+
+/// The message of a rejected promise (a `TypeError`'s `name: message`).
+pub fn error_text(error: &JsValue) -> String {
+    if let Some(error) = error.dyn_ref::<js_sys::Error>() {
+        let name = error.name().as_string().unwrap_or_default();
+        let message = error.message().as_string().unwrap_or_default();
+        return format!("{name}: {message}");
+    }
+    error.as_string().unwrap_or_else(|| "an unknown error".to_owned())
+}
+
+/// The page's window.
+pub fn window() -> web_sys::Window {
+    leptos::prelude::window()
+}
+
+/// Milliseconds since the epoch, on the browser's clock.
+pub fn now_ms() -> u64 {
+    js_sys::Date::now() as u64
+}
+
+fn js_credentials(mode: CredentialsMode) -> RequestCredentials {
+    match mode {
+        CredentialsMode::Include => RequestCredentials::Include,
+        CredentialsMode::Omit => RequestCredentials::Omit,
+        CredentialsMode::SameOrigin => RequestCredentials::SameOrigin,
+    }
+}

@@ -1,0 +1,277 @@
+//! The playground: paste what a browser sent and what a server answered, and read the engine's
+//! explanation, with no server involved. Its whole state is the URL's query, field by field,
+//! so a link reproduces it.
+
+use corslab_engine::exchange::{
+    Answer, Cookie, CredentialsMode, RedirectMode, Request, RequestMode, SameSite, Settings,
+    ThirdPartyCookies,
+};
+use corslab_engine::header::{Header, HeaderList};
+use corslab_engine::method::Method;
+use corslab_engine::origin::Origin;
+use corslab_engine::{Browser, Exchange};
+use leptos::prelude::*;
+
+use crate::explain_panel::ExplainPanel;
+use crate::page;
+use crate::query::Query;
+use crate::run::{explain_only, this_browser};
+use crate::scenario::credentials_from_id;
+
+/// One field of the playground: its URL key, its label and its default.
+#[derive(Debug, Clone, Copy)]
+struct Field {
+    key: &'static str,
+    label: &'static str,
+    default: &'static str,
+}
+
+const PAGE: Field = Field {
+    key: "page",
+    label: "Page origin (the document calling fetch; null when sandboxed)",
+    default: "http://free-crypto-giveaway.localhost:8080",
+};
+const TOP: Field = Field { key: "top", label: "Top-level origin (empty: the page itself)", default: "" };
+const URL: Field =
+    Field { key: "url", label: "URL fetched", default: "http://api.fintrack.localhost:8080/me/balance" };
+const METHOD: Field = Field { key: "m", label: "Method", default: "GET" };
+const REQUEST_HEADERS: Field =
+    Field { key: "rh", label: "Headers the script sets (one Name: value per line)", default: "" };
+const PREFLIGHT_STATUS: Field =
+    Field { key: "ps", label: "Preflight status (empty: unknown)", default: "204" };
+const PREFLIGHT_HEADERS: Field = Field { key: "ph", label: "Preflight response headers", default: "" };
+const STATUS: Field = Field { key: "s", label: "Response status", default: "200" };
+const RESPONSE_HEADERS: Field = Field {
+    key: "h",
+    label: "Response headers",
+    default: "Access-Control-Allow-Origin: http://free-crypto-giveaway.localhost:8080\nAccess-Control-Allow-Credentials: true\nContent-Type: application/json",
+};
+
+/// The playground page.
+#[component]
+pub fn Playground() -> impl IntoView {
+    let state = RwSignal::new(page::query());
+    Effect::new(move |_| page::replace_query(&state.get()));
+    let explained = move || build(&state.get());
+    view! {
+        <header class="page-title">
+            <h1>"The playground"</h1>
+            <p class="lead">"Paste the request and the server's answers: the engine explains what the browser does with them. Nothing is sent anywhere; the link in the address bar reproduces this page."</p>
+        </header>
+        <div class="console-grid">
+            <section class="panel" aria-labelledby="input-title">
+                <h2 id="input-title">"The exchange"</h2>
+                <div class="options">
+                    <Choice state key="b" label="Browser" choices=&[("chromium", "Chromium"), ("firefox", "Firefox")] default=browser_id(this_browser())/>
+                    <Choice state key="cred" label="Credentials" choices=&[("include", "include"), ("same-origin", "same-origin"), ("omit", "omit")] default="include"/>
+                    <Choice state key="mode" label="Mode" choices=&[("cors", "cors"), ("no-cors", "no-cors"), ("same-origin", "same-origin")] default="cors"/>
+                    <Choice state key="tpc" label="Third-party cookies" choices=&[("default", "browser default"), ("allowed", "allowed"), ("blocked", "blocked")] default="default"/>
+                    <Choice state key="ck" label="Session cookie in the jar" choices=&[("", "none"), ("lax", "SameSite=Lax"), ("strict", "SameSite=Strict"), ("none", "SameSite=None; Secure"), ("unset", "no SameSite")] default=""/>
+                </div>
+                <TextField state field=PAGE/>
+                <TextField state field=TOP/>
+                <TextField state field=URL/>
+                <TextField state field=METHOD/>
+                <TextArea state field=REQUEST_HEADERS/>
+                <TextField state field=PREFLIGHT_STATUS/>
+                <TextArea state field=PREFLIGHT_HEADERS/>
+                <TextField state field=STATUS/>
+                <TextArea state field=RESPONSE_HEADERS/>
+            </section>
+            <section class="panel" aria-labelledby="explained-title" aria-live="polite">
+                <h2 id="explained-title">"What the browser does"</h2>
+                <p class="muted">"Nothing ran here, so there is no agreement badge: run it in the console to compare the prediction with this browser."</p>
+                {move || match explained() {
+                    Ok(explained) => view! { <ExplainPanel explained/> }.into_any(),
+                    Err(problems) => view! {
+                        <ul class="problem" role="alert">{problems.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
+                    }.into_any(),
+                }}
+            </section>
+        </div>
+    }
+}
+
+/// A one-line text field bound to a URL key.
+#[component]
+fn TextField(state: RwSignal<Query>, field: Field) -> impl IntoView {
+    let id = format!("pg-{}", field.key);
+    view! {
+        <p class="field">
+            <label for=id.clone()>{field.label}</label>
+            <input id=id type="text" spellcheck="false" prop:value=move || value(&state.get(), field)
+                on:input=move |ev| state.update(|q| q.set_unless(field.key, &event_target_value(&ev), field.default))/>
+        </p>
+    }
+}
+
+/// A multi-line field bound to a URL key.
+#[component]
+fn TextArea(state: RwSignal<Query>, field: Field) -> impl IntoView {
+    let id = format!("pg-{}", field.key);
+    view! {
+        <p class="field">
+            <label for=id.clone()>{field.label}</label>
+            <textarea id=id rows="3" spellcheck="false" prop:value=move || value(&state.get(), field)
+                on:input=move |ev| state.update(|q| q.set_unless(field.key, &event_target_value(&ev), field.default))/>
+        </p>
+    }
+}
+
+/// A choice among fixed values bound to a URL key.
+#[component]
+fn Choice(
+    state: RwSignal<Query>,
+    key: &'static str,
+    label: &'static str,
+    choices: &'static [(&'static str, &'static str)],
+    default: &'static str,
+) -> impl IntoView {
+    let options = choices
+        .iter()
+        .map(|(id, text)| {
+            view! { <option value=*id selected=move || state.get().get(key).unwrap_or(default) == *id>{*text}</option> }
+        })
+        .collect_view();
+    view! {
+        <label>
+            {label}" "
+            <select on:change=move |ev| state.update(|q| q.set_unless(key, &event_target_value(&ev), default))>{options}</select>
+        </label>
+    }
+}
+
+fn value(query: &Query, field: Field) -> String {
+    query.get(field.key).unwrap_or(field.default).to_owned()
+}
+
+fn browser_id(browser: Browser) -> &'static str {
+    if browser == Browser::Firefox { "firefox" } else { "chromium" }
+}
+
+/// The Exchange the fields describe, explained; or every problem with the fields.
+fn build(query: &Query) -> Result<crate::run::Explained, Vec<String>> {
+    let mut problems = Vec::new();
+    let text = |field: Field| query.get(field.key).unwrap_or(field.default).trim().to_owned();
+    let mut problem = |what: &str, e: String| problems.push(format!("{what}: {e}"));
+
+    let page = Origin::parse(&text(PAGE)).map_err(|e| problem("Page origin", e.to_string())).ok();
+    let top = text(TOP);
+    let top_level = if top.is_empty() {
+        Some(None)
+    } else {
+        Origin::parse(&top).map(Some).map_err(|e| problem("Top-level origin", e.to_string())).ok()
+    };
+    let url: Option<url::Url> =
+        text(URL).parse().map_err(|e: url::ParseError| problem("URL", e.to_string())).ok();
+    let method = Method::new(&text(METHOD)).map_err(|e| problem("Method", e.to_string())).ok();
+    let headers = headers(&text(REQUEST_HEADERS)).map_err(|e| problem("Request headers", e)).ok();
+    let preflight = match text(PREFLIGHT_STATUS) {
+        s if s.is_empty() => Some(None),
+        s => answer(&s, &text(PREFLIGHT_HEADERS)).map(Some).map_err(|e| problem("Preflight", e)).ok(),
+    };
+    let response = answer(&text(STATUS), &text(RESPONSE_HEADERS)).map_err(|e| problem("Response", e)).ok();
+
+    let pick = |key: &str| query.get(key).unwrap_or("");
+    let browser = match pick("b") {
+        "firefox" => Browser::Firefox,
+        "chromium" => Browser::Chromium,
+        _ => this_browser(),
+    };
+    let credentials = credentials_from_id(pick("cred")).unwrap_or(CredentialsMode::Include);
+    let mode = match pick("mode") {
+        "no-cors" => RequestMode::NoCors,
+        "same-origin" => RequestMode::SameOrigin,
+        _ => RequestMode::Cors,
+    };
+    let third_party_cookies = match pick("tpc") {
+        "allowed" => ThirdPartyCookies::Allowed,
+        "blocked" => ThirdPartyCookies::Blocked,
+        _ => ThirdPartyCookies::Default,
+    };
+    let (
+        Some(page),
+        Some(top_level),
+        Some(url),
+        Some(method),
+        Some(headers),
+        Some(preflight),
+        Some(response),
+    ) = (page, top_level, url, method, headers, preflight, response)
+    else {
+        return Err(problems);
+    };
+    let cookies = cookie(pick("ck"), &url).into_iter().collect();
+    let exchange = Exchange {
+        browser,
+        page,
+        top_level,
+        settings: Settings { third_party_cookies, ..Settings::default() },
+        request: Request { method, url, headers, mode, credentials, redirect: RedirectMode::Follow },
+        cookies,
+        preflight,
+        response,
+        next: None,
+    };
+    Ok(explain_only(exchange))
+}
+
+/// Parses `Name: value` lines (blank lines skipped).
+fn headers(text: &str) -> Result<HeaderList, String> {
+    let mut list = HeaderList::new();
+    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let (name, value) = line.split_once(':').ok_or_else(|| format!("line {} has no colon", i + 1))?;
+        let header = Header::new(name.trim(), value.trim()).map_err(|e| format!("line {}: {e}", i + 1))?;
+        list.append(header);
+    }
+    Ok(list)
+}
+
+fn answer(status: &str, headers_text: &str) -> Result<Answer, String> {
+    let status = status.parse::<u16>().ok().filter(|s| (100..=599).contains(s));
+    let status = status.ok_or_else(|| "the status must be a number from 100 to 599".to_owned())?;
+    Ok(Answer { status, headers: headers(headers_text)? })
+}
+
+/// A session cookie set by the fetched URL's host ten minutes ago, with the chosen `SameSite`.
+fn cookie(choice: &str, url: &url::Url) -> Option<Cookie> {
+    let same_site = match choice {
+        "lax" => Some(SameSite::Lax),
+        "strict" => Some(SameSite::Strict),
+        "none" => Some(SameSite::None),
+        "unset" => None,
+        _ => return None,
+    };
+    Some(Cookie {
+        name: "session".to_owned(),
+        host: url.host_str()?.to_owned(),
+        domain: None,
+        path: "/".to_owned(),
+        same_site,
+        secure: true,
+        http_only: true,
+        partition: None,
+        age_s: 600,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_lines_parse_and_bad_ones_are_named() {
+        let list = headers("A: 1\n\nB-C:  two words ").unwrap();
+        assert_eq!(list.len(), 2);
+        assert_eq!(list.get("b-c").unwrap().to_text(), "two words");
+        assert_eq!(headers("ok: 1\nno colon").unwrap_err(), "line 2 has no colon");
+        assert!(headers("Bad Name: 1").unwrap_err().starts_with("line 1:"));
+    }
+
+    #[test]
+    fn answers_need_a_real_status() {
+        assert_eq!(answer("204", "").unwrap().status, 204);
+        assert!(answer("2000", "").is_err());
+        assert!(answer("ok", "").is_err());
+    }
+}

@@ -1,0 +1,64 @@
+//! A catalog policy as people meet it: what it does, the faulty code in three frameworks, the
+//! real incidents it mirrors, and the fix next to it.
+
+use corslab_lab::PolicyId;
+use corslab_lab::catalog::{self, Code};
+use leptos::prelude::*;
+
+/// The frameworks the catalog writes every policy in.
+const FRAMEWORKS: [&str; 3] = ["axum", "Express", "Flask"];
+
+/// One policy: summary, code, incidents; and, unless it is the fix itself, the fix.
+#[component]
+pub fn PolicyCard(policy: PolicyId) -> impl IntoView {
+    let entry = catalog::entry(policy);
+    let fix = catalog::entry(PolicyId::StrictAllowlist);
+    let mirrors =
+        entry.mirrors.iter().map(|m| view! { <li><strong>{m.name}</strong>": "{m.what}</li> }).collect_view();
+    let is_fix = policy == PolicyId::StrictAllowlist;
+    view! {
+        <section class="policy-card" aria-label=format!("Policy {}: {}", entry.number, entry.title)>
+            <h3>{format!("{}. {}", entry.number, entry.title)}</h3>
+            <p>{entry.summary}</p>
+            <div class="code-pair">
+                <CodeTabs label=if is_fix { "The code" } else { "The faulty code" } code=entry.code/>
+                {(!is_fix).then(|| view! { <CodeTabs label="The fix" code=fix.code/> })}
+            </div>
+            <p class="fix-text"><strong>"Fix: "</strong>{entry.fix}</p>
+            {(!entry.mirrors.is_empty()).then(|| view! {
+                <details class="mirrors"><summary>"Seen in the real world"</summary><ul>{mirrors}</ul></details>
+            })}
+        </section>
+    }
+}
+
+/// The same code in three frameworks, one at a time, with a tab per framework.
+#[component]
+pub fn CodeTabs(label: &'static str, code: Code) -> impl IntoView {
+    let chosen = RwSignal::new(0usize);
+    let texts = [code.axum, code.express, code.flask];
+    let tabs = FRAMEWORKS
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            view! {
+                <button
+                    type="button"
+                    role="tab"
+                    class="tab"
+                    aria-selected=move || (chosen.get() == i).to_string()
+                    on:click=move |_| chosen.set(i)
+                >
+                    {*name}
+                </button>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="code-tabs">
+            <p class="code-label">{label}</p>
+            <div role="tablist" aria-label=format!("{label}: framework")>{tabs}</div>
+            <pre class="code" role="tabpanel" tabindex="0"><code>{move || texts[chosen.get()]}</code></pre>
+        </div>
+    }
+}
