@@ -833,6 +833,46 @@ mod tests {
     }
 
     #[test]
+    fn hard_to_own_origins_are_capped() {
+        // Plain http trusted by an https API needs a network attacker: at most medium.
+        let findings = observe("https://api.example.com/me", &[], |probe| {
+            let origin = probe.origin.clone().unwrap_or_default();
+            if origin.starts_with("http://") { reflect(probe) } else { vec![("vary", "Origin".into())] }
+        });
+        assert_eq!(classes(&findings), [Class::HttpTrustedByHttps]);
+        assert_eq!(findings[0].severity, Severity::Medium);
+
+        // A lenient parser that stops at `}` (but not at `_`) is only reachable from browsers
+        // that accept such host names: low.
+        let findings = observe("https://api.example.com/me", &[], |probe| {
+            let origin = probe.origin.clone().unwrap_or_default();
+            if origin.contains("}.") { reflect(probe) } else { vec![("vary", "Origin".into())] }
+        });
+        assert_eq!(classes(&findings), [Class::SpecialCharacters]);
+        assert_eq!(findings[0].severity, Severity::Low);
+
+        // With `_` the same bug is high: Chromium and Firefox accept the name.
+        let findings = observe("https://api.example.com/me", &[], |probe| {
+            let origin = probe.origin.clone().unwrap_or_default();
+            if origin.contains("_.") { reflect(probe) } else { vec![] }
+        });
+        assert_eq!(findings[0].severity, Severity::High);
+    }
+
+    #[test]
+    fn third_party_hosting_is_its_own_class() {
+        let findings = observe("https://api.example.com/me", &[], |probe| {
+            if probe.origin.as_deref() == Some("https://codepen.io") {
+                reflect(probe)
+            } else {
+                vec![("vary", "Origin".into())]
+            }
+        });
+        assert_eq!(classes(&findings), [Class::ThirdPartyHosts]);
+        assert_eq!(findings[0].origin.as_deref(), Some("https://codepen.io"));
+    }
+
+    #[test]
     fn local_network_access_granted_to_a_public_page_is_medium_on_loopback() {
         let findings = observe("http://printer.localhost:9100/", &[], |probe| match &probe.kind {
             ProbeKind::Preflight { private_network: true, .. } => vec![
