@@ -19,7 +19,8 @@ pub struct Finding {
     pub severity: Severity,
     /// The class's title.
     pub title: String,
-    /// The untrusted origin that was granted access, when the finding is about one.
+    /// The `Origin` the telling probe sent: for the origin classes, the untrusted origin that
+    /// was granted; for policy facts (Vary, Max-Age, errors), the origin the answer was for.
     pub origin: Option<String>,
     /// What an attacker gets, in one or two sentences.
     pub summary: String,
