@@ -24,6 +24,8 @@ enum Behaviour {
     RedirectLoop,
     /// Speaks something that is not HTTP.
     NotHttp,
+    /// Redirects `/api` to `/api/v2` on the same origin, which reflects the Origin.
+    RedirectOnce,
 }
 
 async fn start(behaviour: Behaviour) -> Url {
@@ -41,8 +43,12 @@ async fn connection(mut socket: TcpStream, behaviour: Behaviour) {
     // Keep-alive: answer request after request on the same connection.
     loop {
         let Some(head) = read_head(&mut socket).await else { return };
+        let path = head.split_whitespace().nth(1).unwrap_or("/").to_owned();
         let answer = match behaviour {
-            Behaviour::Reflect => {
+            Behaviour::RedirectOnce if path == "/api" => {
+                b"HTTP/1.1 307 Temporary Redirect\r\nlocation: /api/v2\r\ncontent-length: 0\r\n\r\n".to_vec()
+            }
+            Behaviour::Reflect | Behaviour::RedirectOnce => {
                 let origin = head
                     .lines()
                     .find_map(|l| l.strip_prefix("origin: ").or_else(|| l.strip_prefix("Origin: ")))
@@ -190,4 +196,29 @@ async fn localhost_names_reach_loopback_without_the_system_resolver() {
     assert!(reports[0].errors.is_empty(), "{:#?}", reports[0]);
     let reflect = reports[0].findings.iter().find(|f| f.class == Class::ReflectAnyOrigin).unwrap();
     assert_eq!(reflect.origin.as_deref(), Some(format!("http://evil.localhost:{port}").as_str()));
+}
+
+#[tokio::test]
+async fn redirects_are_followed_and_every_hop_is_evidence() {
+    let url = start(Behaviour::RedirectOnce).await;
+    let reports = audit(std::slice::from_ref(&url), options()).await.unwrap();
+    let reflect =
+        reports[0].findings.iter().find(|f| f.class == Class::ReflectAnyOrigin).expect("found after the hop");
+    assert_eq!(reflect.evidence.len(), 2, "{:#?}", reflect.evidence);
+    // The engine judges the whole chain: the 307 itself carries no CORS headers, so browsers
+    // stop at it and the grant on the final hop is out of reach for now.
+    assert_eq!(reflect.severity, corslab_audit::Severity::Low);
+    assert!(reflect.browsers.iter().all(|j| j.credentialed_read == corslab_engine::Read::Blocked));
+    assert_eq!(reflect.evidence[0].response.status, 307);
+    assert!(reflect.evidence[1].request.url.ends_with("/api/v2"));
+    // A same-origin hop keeps the Origin, as browsers do.
+    let origin = |i: usize| {
+        reflect.evidence[i].request.headers.iter().find(|(n, _)| n == "Origin").map(|(_, v)| v.clone())
+    };
+    assert_eq!(origin(0), origin(1));
+
+    // With redirects off, the 307 itself is the answer, and it grants nothing.
+    let no_follow = Options { max_redirects: 0, ..options() };
+    let reports = audit(&[url], no_follow).await.unwrap();
+    assert!(reports[0].findings.is_empty(), "{:#?}", reports[0].findings);
 }
