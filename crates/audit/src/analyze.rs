@@ -46,6 +46,60 @@ pub fn analyze(obs: &Observations<'_>) -> Vec<Finding> {
     findings
 }
 
+/// How to fix each class, in one or two sentences.
+pub fn fix(class: Class) -> &'static str {
+    match class {
+        Class::ReflectAnyOrigin => {
+            "Never echo the Origin header: compare it byte for byte with an explicit allowlist and answer Access-Control-Allow-Origin only on a match."
+        }
+        Class::PrefixMatch | Class::SuffixMatch | Class::SubstringMatch => {
+            "Parse the Origin as a URL and compare the whole serialized origin (scheme, host, port) for equality with allowlist entries; never use starts_with, ends_with or contains."
+        }
+        Class::UnescapedDot => {
+            "Escape dots in origin regular expressions and anchor them (^https://app\\.example\\.com$), or better, replace the regex with an exact allowlist."
+        }
+        Class::NullTrusted => {
+            "Remove `null` from the allowlist: sandboxed iframes, data: URLs and redirected requests all send it, so trusting it trusts anyone."
+        }
+        Class::AnySubdomain => {
+            "List the subdomains that need access; a wildcard over subdomains lets any compromised or user-content subdomain read with the visitor's cookies."
+        }
+        Class::HttpTrustedByHttps => {
+            "Allow only https: origins; an http: origin can be impersonated by anyone on the visitor's network."
+        }
+        Class::SpecialCharacters => {
+            "Compare origins for exact equality instead of parsing them leniently; a host with `_`, `` ` `` or `}` after a trusted name belongs to someone else."
+        }
+        Class::ThirdPartyHosts => {
+            "Remove shared hosting and code-playground origins from the allowlist: anyone can publish a page there."
+        }
+        Class::Wildcard => {
+            "Keep `*` only for truly public, unauthenticated data; never pair it with Access-Control-Allow-Credentials, and use an allowlist for anything else."
+        }
+        Class::MirroredMethodsAndHeaders => {
+            "Answer preflights with a fixed list of the methods and headers the API uses, not with the requested ones, and only for allowlisted origins."
+        }
+        Class::AuthorizationUnderWildcard => {
+            "Name Authorization explicitly in Access-Control-Allow-Headers; `*` does not cover it."
+        }
+        Class::VaryOriginMissing => {
+            "Send `Vary: Origin` on every response whose CORS headers depend on the Origin, including the ones that grant nothing."
+        }
+        Class::ErrorResponses => {
+            "Apply the CORS policy to every response, errors included (nginx: `add_header ... always`), and keep it the same policy."
+        }
+        Class::ExposeHeadersWildcard => {
+            "List the response headers clients need in Access-Control-Expose-Headers instead of `*`."
+        }
+        Class::MaxAgeBeyondCaps => {
+            "Use an Access-Control-Max-Age of at most 7200 s (Chromium's cap); a few minutes is plenty."
+        }
+        Class::PrivateNetworkAccess => {
+            "Answer Access-Control-Allow-Private-Network / -Local-Network only to the origins that need it, never to every origin."
+        }
+    }
+}
+
 /// Classes whose grants another class explains: a server that reflects any origin also passes
 /// every look-alike, so those are folded into the one finding that names the real bug.
 const IMPLIED: &[(Class, &[Class])] = &[
@@ -502,60 +556,6 @@ fn private_network(obs: &Observations<'_>) -> Option<Finding> {
         fix: fix(Class::PrivateNetworkAccess).to_owned(),
         other_origins: Vec::new(),
     })
-}
-
-/// How to fix each class, in one or two sentences.
-pub fn fix(class: Class) -> &'static str {
-    match class {
-        Class::ReflectAnyOrigin => {
-            "Never echo the Origin header: compare it byte for byte with an explicit allowlist and answer Access-Control-Allow-Origin only on a match."
-        }
-        Class::PrefixMatch | Class::SuffixMatch | Class::SubstringMatch => {
-            "Parse the Origin as a URL and compare the whole serialized origin (scheme, host, port) for equality with allowlist entries; never use starts_with, ends_with or contains."
-        }
-        Class::UnescapedDot => {
-            "Escape dots in origin regular expressions and anchor them (^https://app\\.example\\.com$), or better, replace the regex with an exact allowlist."
-        }
-        Class::NullTrusted => {
-            "Remove `null` from the allowlist: sandboxed iframes, data: URLs and redirected requests all send it, so trusting it trusts anyone."
-        }
-        Class::AnySubdomain => {
-            "List the subdomains that need access; a wildcard over subdomains lets any compromised or user-content subdomain read with the visitor's cookies."
-        }
-        Class::HttpTrustedByHttps => {
-            "Allow only https: origins; an http: origin can be impersonated by anyone on the visitor's network."
-        }
-        Class::SpecialCharacters => {
-            "Compare origins for exact equality instead of parsing them leniently; a host with `_`, `` ` `` or `}` after a trusted name belongs to someone else."
-        }
-        Class::ThirdPartyHosts => {
-            "Remove shared hosting and code-playground origins from the allowlist: anyone can publish a page there."
-        }
-        Class::Wildcard => {
-            "Keep `*` only for truly public, unauthenticated data; never pair it with Access-Control-Allow-Credentials, and use an allowlist for anything else."
-        }
-        Class::MirroredMethodsAndHeaders => {
-            "Answer preflights with a fixed list of the methods and headers the API uses, not with the requested ones, and only for allowlisted origins."
-        }
-        Class::AuthorizationUnderWildcard => {
-            "Name Authorization explicitly in Access-Control-Allow-Headers; `*` does not cover it."
-        }
-        Class::VaryOriginMissing => {
-            "Send `Vary: Origin` on every response whose CORS headers depend on the Origin, including the ones that grant nothing."
-        }
-        Class::ErrorResponses => {
-            "Apply the CORS policy to every response, errors included (nginx: `add_header ... always`), and keep it the same policy."
-        }
-        Class::ExposeHeadersWildcard => {
-            "List the response headers clients need in Access-Control-Expose-Headers instead of `*`."
-        }
-        Class::MaxAgeBeyondCaps => {
-            "Use an Access-Control-Max-Age of at most 7200 s (Chromium's cap); a few minutes is plenty."
-        }
-        Class::PrivateNetworkAccess => {
-            "Answer Access-Control-Allow-Private-Network / -Local-Network only to the origins that need it, never to every origin."
-        }
-    }
 }
 
 /// The severity of a granted origin from what the engine says a page there gets. A grant that
