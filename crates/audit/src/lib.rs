@@ -111,6 +111,14 @@ impl Auditor {
     /// Checks the options and builds the client.
     pub fn new(options: Options) -> Result<Self, String> {
         for (name, value) in &options.headers {
+            let lower = name.to_ascii_lowercase();
+            if matches!(lower.as_str(), "origin" | "host" | "cookie")
+                || lower.starts_with("access-control-request-")
+            {
+                return Err(format!(
+                    "the audit sets {name} itself on every probe; pass cookies with --cookie and leave Origin, Host and Access-Control-Request-* out of --header"
+                ));
+            }
             reqwest::header::HeaderName::from_bytes(name.as_bytes())
                 .map_err(|_| format!("{name:?} is not a header name; write --header 'Name: value'"))?;
             reqwest::header::HeaderValue::from_str(value)

@@ -222,3 +222,15 @@ async fn redirects_are_followed_and_every_hop_is_evidence() {
     let reports = audit(&[url], no_follow).await.unwrap();
     assert!(reports[0].findings.is_empty(), "{:#?}", reports[0].findings);
 }
+
+#[tokio::test]
+async fn headers_the_audit_owns_are_refused_before_anything_is_sent() {
+    for name in ["Origin", "cookie", "Access-Control-Request-Method"] {
+        let options = Options { headers: vec![(name.to_owned(), "x".to_owned())], ..options() };
+        let err = audit(&[Url::parse("http://127.0.0.1:9/").unwrap()], options).await.unwrap_err();
+        assert!(err.contains("sets") && err.contains(name), "{err}");
+    }
+    let options = Options { cookies: vec!["no equals sign".to_owned()], ..options() };
+    let err = audit(&[Url::parse("http://127.0.0.1:9/").unwrap()], options).await.unwrap_err();
+    assert!(err.contains("is not a cookie"), "{err}");
+}
