@@ -65,12 +65,8 @@ pub fn run(args: &Args) -> ExitCode {
         }
         let mut verdict = corslab_engine::explain(&item.exchange);
         // What the input could not tell goes first, as steps, so the JSON carries it too.
-        let assumed = item.assumed.iter().map(|says| Step {
-            rule: rules::INPUT_ASSUMED.id.to_owned(),
-            spec: rules::INPUT_ASSUMED.spec_url(),
-            outcome: Outcome::Info,
-            says: says.clone(),
-        });
+        let assumed =
+            item.assumed.iter().map(|says| Step::new(rules::INPUT_ASSUMED, Outcome::Info, says.clone()));
         verdict.steps.splice(0..0, assumed);
         if args.json {
             let line =

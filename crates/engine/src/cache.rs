@@ -9,10 +9,13 @@ pub type Seconds = u64;
 
 /// The preflight cache.
 ///
+/// Entries that share a partition, origin and URL are kept together, so the key is stored (and
+/// compared) once per preflight rather than once per method and header name.
+///
 /// <https://fetch.spec.whatwg.org/#cors-preflight-cache>
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PreflightCache {
-    entries: Vec<Entry>,
+    groups: Vec<Group>,
 }
 
 /// What identifies a request to the cache.
@@ -28,14 +31,20 @@ pub struct Key<'a> {
     pub credentials: CredentialsMode,
 }
 
+/// The entries for one partition, origin and URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Group {
+    partition: String,
+    origin: String,
+    url: String,
+    entries: Vec<Entry>,
+}
+
 /// One cache entry: a method or a header name one preflight allowed.
 ///
 /// <https://fetch.spec.whatwg.org/#cache-entry>
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Entry {
-    partition: String,
-    origin: String,
-    url: String,
     /// Whether the preflight was made for a request that includes credentials.
     credentials: bool,
     item: Item,
@@ -56,12 +65,12 @@ impl PreflightCache {
 
     /// The number of live and expired entries held.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.groups.iter().map(|g| g.entries.len()).sum()
     }
 
     /// Whether the cache holds nothing.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.len() == 0
     }
 
     /// Whether an unexpired entry allows `method` for this request.
@@ -100,25 +109,30 @@ impl PreflightCache {
         max_age: Seconds,
         now: Seconds,
     ) {
+        let credentials = key.credentials == CredentialsMode::Include;
+        let at = match self.groups.iter().position(|g| g.is(key)) {
+            Some(at) => at,
+            None => {
+                self.groups.push(Group {
+                    partition: key.partition.to_owned(),
+                    origin: key.origin.to_owned(),
+                    url: key.url.to_owned(),
+                    entries: Vec::new(),
+                });
+                self.groups.len() - 1
+            }
+        };
+        let group = &mut self.groups[at];
         let items = methods
             .iter()
             .map(|m| Item::Method(m.clone()))
             .chain(header_names.iter().map(|h| Item::Header(h.clone())));
         for item in items {
             // An existing entry for the same item is refreshed rather than duplicated.
-            let credentials = key.credentials == CredentialsMode::Include;
-            self.entries.retain(|e| !(e.same_key(key) && e.credentials == credentials && e.item.same(&item)));
-            if max_age == 0 {
-                continue;
+            group.entries.retain(|e| !(e.credentials == credentials && e.item.same(&item)));
+            if max_age > 0 {
+                group.entries.push(Entry { credentials, item, expires: now.saturating_add(max_age) });
             }
-            self.entries.push(Entry {
-                partition: key.partition.to_owned(),
-                origin: key.origin.to_owned(),
-                url: key.url.to_owned(),
-                credentials,
-                item,
-                expires: now.saturating_add(max_age),
-            });
         }
     }
 
@@ -127,19 +141,23 @@ impl PreflightCache {
     ///
     /// <https://fetch.spec.whatwg.org/#concept-cache-clear>
     pub fn clear(&mut self, key: Key<'_>) {
-        self.entries.retain(|e| !e.same_key(key));
+        self.groups.retain(|g| !g.is(key));
     }
 
     fn live<'a>(&'a self, key: Key<'a>, now: Seconds) -> impl Iterator<Item = &'a Entry> + 'a {
         let include = key.credentials == CredentialsMode::Include;
         // A credentialed entry serves every request; an uncredentialed one only requests that
         // do not include credentials.
-        self.entries.iter().filter(move |e| e.same_key(key) && e.expires > now && (e.credentials || !include))
+        self.groups
+            .iter()
+            .filter(move |g| g.is(key))
+            .flat_map(|g| g.entries.iter())
+            .filter(move |e| e.expires > now && (e.credentials || !include))
     }
 }
 
-impl Entry {
-    fn same_key(&self, key: Key<'_>) -> bool {
+impl Group {
+    fn is(&self, key: Key<'_>) -> bool {
         self.partition == key.partition && self.origin == key.origin && self.url == key.url
     }
 }

@@ -4,7 +4,6 @@
 use url::Url;
 
 use crate::exchange::{Cookie, SameSite, ThirdPartyCookies};
-use crate::origin::Origin;
 use crate::profile::{Profile, ThirdPartyDefault};
 use crate::site::Site;
 
@@ -15,10 +14,10 @@ pub struct Context<'a> {
     pub url: &'a Url,
     /// Whether the request's credentials mode lets cookies go at all for this hop.
     pub credentials: bool,
-    /// The page's origin (opaque for a sandboxed iframe).
-    pub page: &'a Origin,
-    /// The top-level document's origin.
-    pub top_level: &'a Origin,
+    /// The page's site (opaque for a sandboxed iframe).
+    pub page_site: &'a Site,
+    /// The top-level document's site.
+    pub top_site: &'a Site,
     /// Whether an earlier URL in the redirect chain was cross-site.
     pub cross_site_redirect: bool,
     /// The user's third-party cookie setting.
@@ -74,10 +73,10 @@ pub enum Why {
 ///
 /// <https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#name-same-site-and-cross-site-requests>
 pub fn is_same_site_request(context: &Context<'_>) -> bool {
-    let top = context.top_level.site();
-    let page = context.page.site();
-    let target = Origin::of(context.url).site();
-    page.same_site(&top) && target.same_site(&top) && !context.cross_site_redirect
+    let top = context.top_site;
+    context.page_site.same_site(top)
+        && Site::of_url(context.url).same_site(top)
+        && !context.cross_site_redirect
 }
 
 /// Decides, for each cookie in the jar in order, whether this request carries it.
@@ -85,10 +84,9 @@ pub fn is_same_site_request(context: &Context<'_>) -> bool {
 /// <https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#name-retrieval-algorithm>
 pub fn decide(jar: &[Cookie], context: &Context<'_>, profile: &Profile) -> Vec<Decision> {
     let same_site = is_same_site_request(context);
-    let top_site = context.top_level.site();
     jar.iter()
         .map(|cookie| {
-            let why = decide_one(cookie, context, profile, same_site, &top_site);
+            let why = decide_one(cookie, context, profile, same_site, context.top_site);
             let sent = matches!(why, Why::SameSiteRequest | Why::CrossSiteAllowed | Why::OwnPartition);
             Decision { name: cookie.name.clone(), sent, why }
         })
@@ -202,6 +200,7 @@ fn same_site_rule(cookie: &Cookie, profile: &Profile, same_site: bool) -> Option
 mod tests {
     use super::*;
     use crate::exchange::Browser;
+    use crate::origin::Origin;
 
     fn cookie(name: &str, same_site: Option<SameSite>) -> Cookie {
         Cookie {
@@ -219,12 +218,12 @@ mod tests {
 
     fn sent(page: &str, browser: Browser, third_party: ThirdPartyCookies, jar: &[Cookie]) -> Vec<String> {
         let url = Url::parse("http://api.fintrack.localhost:8080/me").unwrap();
-        let page = Origin::parse(page).unwrap();
+        let site = Origin::parse(page).unwrap().site();
         let context = Context {
             url: &url,
             credentials: true,
-            page: &page,
-            top_level: &page,
+            page_site: &site,
+            top_site: &site,
             cross_site_redirect: false,
             third_party,
         };

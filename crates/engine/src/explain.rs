@@ -22,6 +22,7 @@ use crate::redirect::{self, Current, Tainting};
 use crate::request::{self, Thrown};
 use crate::rules::{self, Rule};
 use crate::safelist;
+use crate::site::Site;
 use crate::verdict::{BlockedAt, Outcome, Read, Step, Verdict};
 use crate::vocabulary::{self, Scene};
 use crate::wording;
@@ -82,13 +83,17 @@ struct Narrator<'a> {
     cookies_sent: Vec<String>,
     /// The `Origin` the current request carries (`null` once tainted).
     origin_sent: &'a str,
+    /// The page's site and the top-level site, worked out once.
+    page_site: Site,
+    top_site: Site,
 }
 
 impl<'a> Narrator<'a> {
     fn new(ex: &'a Exchange, cache: &'a mut PreflightCache, now: Seconds) -> Self {
-        let target = Origin::of(&ex.request.url);
+        let page_site = ex.page.site();
+        let top_site = ex.top_level_origin().site();
         let trace = Trace {
-            cross_site: !ex.page.site().same_site(&target.site()),
+            cross_site: !page_site.same_site(&Site::of_url(&ex.request.url)),
             include: ex.request.credentials == CredentialsMode::Include,
             ..Trace::default()
         };
@@ -103,6 +108,8 @@ impl<'a> Narrator<'a> {
             request_sent: false,
             cookies_sent: Vec::new(),
             origin_sent: ex.page.serialize(),
+            page_site,
+            top_site,
         }
     }
 
@@ -157,8 +164,7 @@ impl<'a> Narrator<'a> {
     fn hop(&mut self, leg: &mut Leg<'a>) -> Result<Option<End>, End> {
         let ex = self.ex;
         let page = &ex.page;
-        let target = Origin::of(&leg.url);
-        let basic = page.same_origin(&target) && leg.tainting != Some(Tainting::Cors);
+        let basic = page.same_origin_url(&leg.url) && leg.tainting != Some(Tainting::Cors);
         let mut serialized = request::serialize_request_origin(page, leg.tainted);
         self.origin_sent = serialized;
         if basic {
@@ -166,12 +172,12 @@ impl<'a> Narrator<'a> {
             let sends = request::sends_origin_header(false, &leg.method);
             self.pass(
                 rules::SAME_ORIGIN,
-                format!(
+                says!(
                     "{} is on the page's own origin {}, so no CORS check applies{}.",
                     leg.url,
-                    target,
+                    page,
                     if sends {
-                        format!(" (the {} still carries Origin: {serialized})", leg.method)
+                        says!(" (the {} still carries Origin: {serialized})", leg.method)
                     } else {
                         ", and a GET or HEAD carries no Origin header".to_owned()
                     }
@@ -192,7 +198,7 @@ impl<'a> Narrator<'a> {
                     leg.tainting = Some(Tainting::Opaque);
                     self.info(
                         rules::MODE,
-                        format!("{} is cross-origin and the mode is no-cors: the request goes out, but the script will get an opaque response.", leg.url),
+                        says!("{} is cross-origin and the mode is no-cors: the request goes out, but the script will get an opaque response.", leg.url),
                     );
                 }
                 RequestMode::Cors => {
@@ -203,14 +209,14 @@ impl<'a> Narrator<'a> {
                     leg.tainting = Some(Tainting::Cors);
                     self.info(
                         rules::MODE,
-                        format!("{} is cross-origin to the page {page}, and the mode is cors, so the server must opt in.", leg.url),
+                        says!("{} is cross-origin to the page {page}, and the mode is cors, so the server must opt in.", leg.url),
                     );
                     self.local_network(leg)?;
                     if leg.tainted {
                         serialized = "null";
                         self.origin_sent = serialized;
                     }
-                    self.info(rules::ORIGIN_HEADER, format!("The request carries Origin: {serialized}."));
+                    self.info(rules::ORIGIN_HEADER, says!("The request carries Origin: {serialized}."));
                     self.preflight(leg, serialized)?;
                 }
             }
@@ -265,39 +271,39 @@ impl<'a> Narrator<'a> {
         if let Some(total) = unsafe_names.over_total {
             self.info(
                 rules::SAFELIST_TOTAL,
-                format!("The safelisted header values add up to {total} bytes, over the 1024-byte budget, so they need permission too."),
+                says!("The safelisted header values add up to {total} bytes, over the 1024-byte budget, so they need permission too."),
             );
         }
         if !preflight::is_needed(&leg.method, &unsafe_names) {
             self.pass(
                 rules::PREFLIGHT_NEEDED,
-                format!("{} and the headers are all safelisted, so no preflight is sent: the request goes straight to the server.", leg.method),
+                says!("{} and the headers are all safelisted, so no preflight is sent: the request goes straight to the server.", leg.method),
             );
             return Ok(());
         }
-        let partition = ex.top_level_origin().site().to_string();
-        let url = leg.url.as_str().to_owned();
-        let key = Key { partition: &partition, origin: serialized, url: &url, credentials };
+        let partition = self.top_site.to_string();
+        let url = leg.url.as_str();
+        let key = Key { partition: &partition, origin: serialized, url, credentials };
         let method_cached =
             safelisted_method || self.cache.matches_method(key, leg.method.as_str(), self.now);
         let headers_cached = unsafe_names.names.iter().all(|n| self.cache.matches_header(key, n, self.now));
         if method_cached && headers_cached {
             self.pass(
                 rules::PREFLIGHT_CACHE,
-                format!("A fresh preflight cache entry already allows {} and these headers for this origin and URL, so no preflight is sent.", leg.method),
+                says!("A fresh preflight cache entry already allows {} and these headers for this origin and URL, so no preflight is sent.", leg.method),
             );
             return Ok(());
         }
         let why = match (safelisted_method, unsafe_names.names.is_empty()) {
-            (false, true) => format!("{} is not GET, HEAD or POST", leg.method),
-            (true, false) => format!("the request sets {}", unsafe_names.names.join(", ")),
-            _ => format!(
+            (false, true) => says!("{} is not GET, HEAD or POST", leg.method),
+            (true, false) => says!("the request sets {}", unsafe_names.names.join(", ")),
+            _ => says!(
                 "{} is not GET, HEAD or POST and the request sets {}",
                 leg.method,
                 unsafe_names.names.join(", ")
             ),
         };
-        self.info(rules::PREFLIGHT_NEEDED, format!("A preflight is needed because {why}."));
+        self.info(rules::PREFLIGHT_NEEDED, says!("A preflight is needed because {why}."));
         if leg.index == 0 {
             self.preflight_sent = true;
         }
@@ -311,11 +317,11 @@ impl<'a> Narrator<'a> {
         let acrh = asked
             .request_headers
             .as_deref()
-            .map(|h| format!(", Access-Control-Request-Headers: {h}"))
+            .map(|h| says!(", Access-Control-Request-Headers: {h}"))
             .unwrap_or_default();
         self.info(
             rules::PREFLIGHT_REQUEST,
-            format!(
+            says!(
                 "The browser first sends OPTIONS {} with Origin: {preflight_origin}, Access-Control-Request-Method: {}{acrh}.",
                 leg.url, asked.request_method
             ),
@@ -323,7 +329,7 @@ impl<'a> Narrator<'a> {
         if leg.tainted && preflight_origin != serialized {
             self.info(
                 rules::ORIGIN_HEADER,
-                format!("{} puts the page's own origin on this preflight although the request after it carries Origin: null.", self.profile.name()),
+                says!("{} puts the page's own origin on this preflight although the request after it carries Origin: null.", self.profile.name()),
             );
         }
         self.info(
@@ -392,7 +398,7 @@ impl<'a> Narrator<'a> {
         self.pass(rules::PREFLIGHT_ALLOW_ORIGIN, self.allow_origin_passed(answer, preflight_origin, true));
         self.pass(
             rules::PREFLIGHT_STATUS,
-            format!("The preflight was answered {}, an ok status.", answer.status),
+            says!("The preflight was answered {}, an ok status.", answer.status),
         );
         self.pass(
             rules::PREFLIGHT_METHOD,
@@ -404,9 +410,9 @@ impl<'a> Narrator<'a> {
             self.pass(
                 rules::PREFLIGHT_HEADERS,
                 if star {
-                    format!("Access-Control-Allow-Headers is * and no credentials are included, so {} may be sent.", unsafe_names.names.join(", "))
+                    says!("Access-Control-Allow-Headers is * and no credentials are included, so {} may be sent.", unsafe_names.names.join(", "))
                 } else {
-                    format!("Access-Control-Allow-Headers lists {}.", unsafe_names.names.join(", "))
+                    says!("Access-Control-Allow-Headers lists {}.", unsafe_names.names.join(", "))
                 },
             );
         }
@@ -414,22 +420,22 @@ impl<'a> Narrator<'a> {
             self.trace.authorization_by_wildcard = true;
             self.info(
                 rules::PREFLIGHT_AUTHORIZATION,
-                format!("The spec never lets * cover Authorization, yet {} still allows it without credentials and only logs a deprecation warning.", self.profile.name()),
+                says!("The spec never lets * cover Authorization, yet {} still allows it without credentials and only logs a deprecation warning.", self.profile.name()),
             );
         }
         let max_age = passed.max_age;
         let sent = match max_age.sent {
-            Some(sent) if sent > max_age.used => format!(
+            Some(sent) if sent > max_age.used => says!(
                 "Access-Control-Max-Age is {sent}, capped at {} s by {}",
                 max_age.used,
                 self.profile.name()
             ),
-            Some(sent) => format!("Access-Control-Max-Age is {sent}"),
+            Some(sent) => says!("Access-Control-Max-Age is {sent}"),
             None => "Access-Control-Max-Age is absent or malformed".to_owned(),
         };
         self.info(
             rules::PREFLIGHT_MAX_AGE,
-            format!("{sent}, so the answer is cached for {} seconds.", max_age.used),
+            says!("{sent}, so the answer is cached for {} seconds.", max_age.used),
         );
         if answer.headers.contains("Access-Control-Allow-Private-Network") {
             self.info(
@@ -465,7 +471,7 @@ impl<'a> Narrator<'a> {
         if !credentials {
             self.info(
                 rules::CREDENTIALS,
-                format!(
+                says!(
                     "The credentials mode is {}, so the request to {} carries no cookies.",
                     credentials_name(ex.request.credentials),
                     leg.url
@@ -476,8 +482,8 @@ impl<'a> Narrator<'a> {
         let context = Context {
             url: &leg.url,
             credentials,
-            page: &ex.page,
-            top_level: ex.top_level_origin(),
+            page_site: &self.page_site,
+            top_site: &self.top_site,
             cross_site_redirect: leg.cross_site_redirect,
             third_party: ex.settings.third_party_cookies,
         };
@@ -587,7 +593,7 @@ impl<'a> Narrator<'a> {
             }
             self.pass(
                 rules::REDIRECT_CORS_CHECK,
-                format!("The {status} redirect itself passes the CORS check, so the browser may look where it points."),
+                says!("The {status} redirect itself passes the CORS check, so the browser may look where it points."),
             );
         }
         match ex.request.redirect {
@@ -603,7 +609,7 @@ impl<'a> Narrator<'a> {
             RedirectMode::Manual => {
                 self.info(
                     rules::REDIRECT_MODE,
-                    format!("The redirect mode is manual, so the script gets an opaque redirect (status 0) instead of following the {status}."),
+                    says!("The redirect mode is manual, so the script gets an opaque redirect (status 0) instead of following the {status}."),
                 );
                 return Err(End::Opaque);
             }
@@ -645,12 +651,12 @@ impl<'a> Narrator<'a> {
         };
         self.info(
             rules::REDIRECT_FOLLOW,
-            format!("The server answers {status} and points to {}, which the browser follows.", followed.url),
+            says!("The server answers {status} and points to {}, which the browser follows.", followed.url),
         );
         if let Some(before) = &followed.method_changed_from {
             self.info(
                 rules::REDIRECT_FOLLOW,
-                format!(
+                says!(
                     "A {status} turns the {before} into a GET without a body, so the next request is a GET."
                 ),
             );
@@ -664,11 +670,10 @@ impl<'a> Narrator<'a> {
         if followed.newly_tainted {
             self.info(
                 rules::REDIRECT_TAINT,
-                format!("The redirect leaves the cross-origin {} for another origin, so from now on the request's Origin is null.", Origin::of(&leg.url)),
+                says!("The redirect leaves the cross-origin {} for another origin, so from now on the request's Origin is null.", Origin::of(&leg.url)),
             );
         }
-        let top_site = ex.top_level_origin().site();
-        let was_cross_site = !Origin::of(&leg.url).site().same_site(&top_site);
+        let was_cross_site = !Site::of_url(&leg.url).same_site(&self.top_site);
         let Some(next) = leg.next else {
             let url = followed.url;
             return Err(self.block(
@@ -706,8 +711,7 @@ impl<'a> Narrator<'a> {
     }
 
     fn allow_origin_passed(&self, answer: &Answer, origin: &str, preflight: bool) -> String {
-        let wildcard =
-            answer.headers.get("Access-Control-Allow-Origin").is_some_and(|v| v.as_bytes() == b"*");
+        let wildcard = answer.headers.get_bytes("Access-Control-Allow-Origin").is_some_and(|v| *v == *b"*");
         wording::cors_check_passed(wildcard, origin, preflight)
     }
 
@@ -774,7 +778,7 @@ impl<'a> Narrator<'a> {
     }
 
     fn push(&mut self, rule: Rule, outcome: Outcome, says: String) {
-        self.steps.push(Step { rule: rule.id.to_owned(), spec: rule.spec_url(), outcome, says });
+        self.steps.push(Step::new(rule, outcome, says));
     }
 
     fn pass(&mut self, rule: Rule, says: String) {
@@ -805,14 +809,14 @@ fn exposed_sentence(exposed: &exposed::Exposed) -> String {
         exposed.names.join(", ")
     };
     if exposed.star_exposes_all {
-        format!(
+        says!(
             "Access-Control-Expose-Headers is * without credentials, so the script reads {names} (never Set-Cookie)."
         )
     } else if exposed.star_literal {
-        format!(
+        says!(
             "With credentials, * in Access-Control-Expose-Headers only names a header called *; the script reads {names}."
         )
     } else {
-        format!("The script reads the safelisted and exposed headers present: {names}.")
+        says!("The script reads the safelisted and exposed headers present: {names}.")
     }
 }

@@ -57,13 +57,13 @@ pub fn review(trace: &Trace<'_>, credentials: CredentialsMode, profile: &Profile
     };
     for seen in &trace.seen {
         let headers = &seen.answer.headers;
-        let acao = headers.get("Access-Control-Allow-Origin").map(|v| v.to_text());
-        let acac = headers.get("Access-Control-Allow-Credentials").is_some_and(|v| v.as_bytes() == b"true");
+        let acao = headers.get_text("Access-Control-Allow-Origin");
+        let acac = headers.get_bytes("Access-Control-Allow-Credentials").is_some_and(|v| *v == *b"true");
         match acao.as_deref() {
             Some("null") => add(
                 "null-origin-allowed",
                 if acac { Severity::High } else { Severity::Medium },
-                format!(
+                says!(
                     "The server allows the origin null{}: any sandboxed iframe or data: document, on any site, sends that origin.",
                     if acac { " with credentials" } else { "" }
                 ),
@@ -71,7 +71,7 @@ pub fn review(trace: &Trace<'_>, credentials: CredentialsMode, profile: &Profile
             Some(value) if value == seen.origin_sent && acac && seen.origin_sent != "null" => add(
                 "reflected-origin-with-credentials",
                 if trace.cross_site { Severity::High } else { Severity::Medium },
-                format!(
+                says!(
                     "The server grants {value} credentialed access; if it echoes any Origin it receives, every site can read signed-in users' data (probe with an unrelated origin, as `corslab audit` does)."
                 ),
             ),
@@ -99,7 +99,7 @@ pub fn review(trace: &Trace<'_>, credentials: CredentialsMode, profile: &Profile
             let (method, asked_headers) = (method.as_str(), asked_headers.as_deref());
             // A hand-written list rarely equals the browser's sorted, space-free list of several
             // names byte for byte; a server that echoes the request does. One name proves nothing.
-            let acah = headers.get("Access-Control-Allow-Headers").map(|v| v.to_text());
+            let acah = headers.get_text("Access-Control-Allow-Headers");
             let mirrored =
                 asked_headers.is_some_and(|asked| asked.contains(',')) && acah.as_deref() == asked_headers;
             if acac && mirrored {
@@ -108,12 +108,12 @@ pub fn review(trace: &Trace<'_>, credentials: CredentialsMode, profile: &Profile
                     Severity::Low,
                     "Access-Control-Allow-Headers repeats Access-Control-Request-Headers byte for byte with credentials allowed; a mirroring server allows any header.".to_owned(),
                 );
-                let acam = headers.get("Access-Control-Allow-Methods").map(|v| v.to_text());
+                let acam = headers.get_text("Access-Control-Allow-Methods");
                 if acam.as_deref() == Some(method) && !matches!(method, "GET" | "HEAD" | "POST") {
                     add(
                         "mirrored-methods-with-credentials",
                         Severity::Low,
-                        format!(
+                        says!(
                             "Access-Control-Allow-Methods repeats exactly the method asked for ({method}) alongside mirrored headers; a mirroring server allows every method."
                         ),
                     );
@@ -124,7 +124,7 @@ pub fn review(trace: &Trace<'_>, credentials: CredentialsMode, profile: &Profile
                 add(
                     "max-age-above-cap",
                     Severity::Info,
-                    format!(
+                    says!(
                         "Access-Control-Max-Age is {} seconds, more than {} keeps ({} s); the extra time only delays policy changes elsewhere.",
                         max_age.sent.unwrap_or_default(),
                         profile.name(),
@@ -165,7 +165,7 @@ pub fn review(trace: &Trace<'_>, credentials: CredentialsMode, profile: &Profile
         add(
             "cors-headers-missing-on-error",
             Severity::Low,
-            format!(
+            says!(
                 "The {} error response lacks the CORS headers the earlier answers had, so the script cannot read why the request failed (and the request itself did reach the server).",
                 last.answer.status
             ),

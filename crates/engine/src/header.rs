@@ -1,5 +1,6 @@
 //! Headers as the Fetch Standard models them: byte-sequence names and values in an ordered list.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, SeqAccess, Visitor};
@@ -189,12 +190,38 @@ impl HeaderList {
         Some(HeaderValue(combined))
     }
 
+    /// Like [`HeaderList::get`], borrowing the value when `name` appears once (the common case)
+    /// instead of copying it.
+    pub fn get_bytes(&self, name: &str) -> Option<Cow<'_, [u8]>> {
+        let mut values = self.0.iter().filter(|h| h.name.is(name)).map(|h| &h.value);
+        let first = values.next()?;
+        let Some(second) = values.next() else {
+            return Some(Cow::Borrowed(first.as_bytes()));
+        };
+        let mut combined = first.0.clone();
+        for value in std::iter::once(second).chain(values) {
+            combined.extend_from_slice(b", ");
+            combined.extend_from_slice(&value.0);
+        }
+        Some(Cow::Owned(combined))
+    }
+
+    /// [`HeaderList::get_bytes`] as text, one character per byte, borrowed when possible.
+    pub fn get_text(&self, name: &str) -> Option<Cow<'_, str>> {
+        self.get_bytes(name).map(|bytes| match bytes {
+            Cow::Borrowed(b) if b.is_ascii() => {
+                std::str::from_utf8(b).map_or_else(|_| Cow::Owned(isomorphic_decode(b)), Cow::Borrowed)
+            }
+            bytes => Cow::Owned(isomorphic_decode(&bytes)),
+        })
+    }
+
     /// The values of `name` split on commas outside quoted strings, each trimmed of HTTP tab
     /// or space; `None` when absent. Linear in the size of the values.
     ///
     /// <https://fetch.spec.whatwg.org/#concept-header-list-get-decode-split>
     pub fn get_decode_split(&self, name: &str) -> Option<Vec<String>> {
-        self.get(name).map(|value| get_decode_split_value(&value.to_text()))
+        self.get_text(name).map(|value| get_decode_split_value(&value))
     }
 
     /// Removes every header called `name`.
@@ -210,6 +237,10 @@ impl HeaderList {
 ///
 /// <https://fetch.spec.whatwg.org/#get-decode-and-split>
 pub fn get_decode_split_value(input: &str) -> Vec<String> {
+    // Without quotes every comma separates values: a plain split gives the same result faster.
+    if !input.contains('"') {
+        return input.split(',').map(|v| v.trim_matches(['\t', ' ']).to_owned()).collect();
+    }
     let mut values = Vec::new();
     let mut current = String::new();
     let mut chars = input.chars();
@@ -259,6 +290,10 @@ pub fn is_token(s: &str) -> bool {
 
 /// Decodes bytes to text, one character per byte.
 pub fn isomorphic_decode(bytes: &[u8]) -> String {
+    // ASCII maps to itself, which is the usual case and a plain copy.
+    if let Some(ascii) = bytes.is_ascii().then(|| std::str::from_utf8(bytes).ok()).flatten() {
+        return ascii.to_owned();
+    }
     bytes.iter().map(|&b| char::from(b)).collect()
 }
 

@@ -18,6 +18,17 @@
 
 #![forbid(unsafe_code)]
 
+/// `format!` into a buffer sized for a typical sentence: the narrator writes a dozen sentences per
+/// explanation, and growing each buffer from empty costs more than the formatting itself.
+macro_rules! says {
+    ($($arg:tt)*) => {{
+        use std::fmt::Write as _;
+        let mut out = String::with_capacity(192);
+        let _ = write!(out, $($arg)*);
+        out
+    }};
+}
+
 pub mod advice;
 pub mod cache;
 pub mod cookies;

@@ -95,6 +95,19 @@ impl Origin {
         }
     }
 
+    /// Whether `url` is on this origin, without building the URL's origin.
+    pub fn same_origin_url(&self, url: &Url) -> bool {
+        match &self.0 {
+            Kind::Tuple { origin: url::Origin::Tuple(scheme, host, port), .. } => {
+                is_tuple_scheme(url.scheme())
+                    && scheme == url.scheme()
+                    && url.host().is_some_and(|h| host_eq(host, &h))
+                    && url.port_or_known_default() == Some(*port)
+            }
+            _ => false,
+        }
+    }
+
     /// The scheme, or `None` when opaque.
     pub fn scheme(&self) -> Option<&str> {
         match &self.0 {
@@ -122,6 +135,20 @@ impl Origin {
     /// The schemeful site this origin belongs to.
     pub fn site(&self) -> Site {
         Site::of(self)
+    }
+}
+
+/// Whether URLs of this scheme have tuple origins.
+pub(crate) fn is_tuple_scheme(scheme: &str) -> bool {
+    matches!(scheme, "http" | "https" | "ws" | "wss" | "ftp")
+}
+
+fn host_eq(a: &url::Host<String>, b: &url::Host<&str>) -> bool {
+    match (a, b) {
+        (url::Host::Domain(a), url::Host::Domain(b)) => a == b,
+        (url::Host::Ipv4(a), url::Host::Ipv4(b)) => a == b,
+        (url::Host::Ipv6(a), url::Host::Ipv6(b)) => a == b,
+        _ => false,
     }
 }
 
@@ -192,6 +219,21 @@ mod tests {
         assert!(origin("http://a.localhost").same_origin(&origin("http://a.localhost:80")));
         assert!(!origin("http://a.localhost").same_origin(&origin("https://a.localhost")));
         assert!(!origin("http://a.localhost:8080").same_origin(&origin("http://a.localhost:8081")));
+    }
+
+    #[test]
+    fn same_origin_url_agrees_with_building_the_origin() {
+        let a = origin("http://a.localhost:8080");
+        for url in [
+            "http://a.localhost:8080/x",
+            "http://A.localhost:8080",
+            "http://a.localhost/",
+            "https://a.localhost:8080/",
+            "data:,x",
+        ] {
+            let url = Url::parse(url).unwrap();
+            assert_eq!(a.same_origin_url(&url), a.same_origin(&Origin::of(&url)), "{url}");
+        }
     }
 
     #[test]

@@ -225,17 +225,16 @@ pub fn max_age(headers: &HeaderList, profile: &Profile) -> MaxAge {
 ///
 /// <https://fetch.spec.whatwg.org/#extract-header-list-values>
 pub fn parse_list(headers: &HeaderList, name: &str) -> Result<Vec<String>, (String, String)> {
-    let Some(value) = headers.get(name) else {
+    let Some(text) = headers.get_text(name) else {
         return Ok(Vec::new());
     };
-    let text = value.to_text();
     let mut items = Vec::new();
     for item in crate::header::get_decode_split_value(&text) {
         if item.is_empty() {
             continue;
         }
         if !is_token(&item) {
-            return Err((text, item));
+            return Err((text.into_owned(), item));
         }
         items.push(item);
     }

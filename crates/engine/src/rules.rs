@@ -18,17 +18,16 @@ pub struct Rule {
     pub id: &'static str,
     /// Where the rule is specified: a Fetch anchor (`#concept-cors-check`) or a full URL.
     pub spec: &'static str,
+    /// The full URL of `spec`, worked out when the catalog is compiled.
+    pub url: &'static str,
     /// What the rule decides, in one sentence of our own.
     pub summary: &'static str,
 }
 
 impl Rule {
     /// The full URL of the rule's specification section.
-    pub fn spec_url(&self) -> String {
-        match self.spec.strip_prefix('#') {
-            Some(anchor) => format!("{FETCH_SPEC}#{anchor}"),
-            None => self.spec.to_owned(),
-        }
+    pub fn spec_url(&self) -> &'static str {
+        self.url
     }
 }
 
@@ -38,9 +37,19 @@ impl fmt::Display for Rule {
     }
 }
 
+/// A rule's full URL: a Fetch anchor joined to the spec's address, or another standard's URL.
+macro_rules! spec_url {
+    (fetch $anchor:literal) => {
+        concat!("https://fetch.spec.whatwg.org/", $anchor)
+    };
+    (url $url:literal) => {
+        $url
+    };
+}
+
 macro_rules! catalog {
-    ($($(#[$doc:meta])* $name:ident = $id:literal, $spec:literal, $summary:literal;)*) => {
-        $( $(#[$doc])* pub const $name: Rule = Rule { id: $id, spec: $spec, summary: $summary }; )*
+    ($($(#[$doc:meta])* $name:ident = $id:literal, $kind:ident $spec:literal, $summary:literal;)*) => {
+        $( $(#[$doc])* pub const $name: Rule = Rule { id: $id, spec: $spec, url: spec_url!($kind $spec), summary: $summary }; )*
         /// Every rule, in catalog order.
         pub const ALL: &[Rule] = &[$($name),*];
     };
@@ -48,136 +57,136 @@ macro_rules! catalog {
 
 catalog! {
     /// What an input such as a HAR file did not record, and what was assumed instead.
-    INPUT_ASSUMED = "input.assumed", "https://w3c.github.io/web-performance/specs/HAR/Overview.html",
+    INPUT_ASSUMED = "input.assumed", url "https://w3c.github.io/web-performance/specs/HAR/Overview.html",
         "The input did not record this fact about the exchange, so the explanation states what it assumed.";
     /// Same-origin requests skip the CORS protocol.
-    SAME_ORIGIN = "origin.same_origin", "#concept-main-fetch",
+    SAME_ORIGIN = "origin.same_origin", fetch "#concept-main-fetch",
         "A request to the page's own origin is read without any CORS check.";
     /// The request mode decides how a cross-origin request is handled.
-    MODE = "request.mode", "#concept-request-mode",
+    MODE = "request.mode", fetch "#concept-request-mode",
         "A cross-origin request in cors mode goes through the CORS protocol; no-cors yields an opaque response; same-origin mode refuses it.";
     /// The value of the `Origin` header.
-    ORIGIN_HEADER = "request.origin_header", "#serializing-a-request-origin",
+    ORIGIN_HEADER = "request.origin_header", fetch "#serializing-a-request-origin",
         "The Origin header carries the page's serialized origin, or null once a redirect has crossed origins.";
     /// Forbidden methods make `fetch()` throw.
-    FORBIDDEN_METHOD = "request.forbidden_method", "#forbidden-method",
+    FORBIDDEN_METHOD = "request.forbidden_method", fetch "#forbidden-method",
         "CONNECT, TRACE and TRACK cannot be sent by a script: fetch() throws a TypeError.";
     /// Forbidden request headers are dropped.
-    FORBIDDEN_HEADER = "request.forbidden_header", "#forbidden-request-header",
+    FORBIDDEN_HEADER = "request.forbidden_header", fetch "#forbidden-request-header",
         "Headers only the browser may set (Cookie, Origin, Host, Sec-*, Proxy-* and others) are silently dropped from what the script set.";
     /// `no-cors` restrictions on method and headers.
-    NO_CORS = "request.no_cors", "#dom-request",
+    NO_CORS = "request.no_cors", fetch "#dom-request",
         "A no-cors request may only use GET, HEAD or POST and keeps only the four no-CORS-safelisted headers.";
     /// Only HTTP(S) URLs take part in CORS.
-    SCHEME = "request.scheme", "#concept-main-fetch",
+    SCHEME = "request.scheme", fetch "#concept-main-fetch",
         "A cross-origin request in cors mode must go to an http or https URL.";
     /// The credentials mode.
-    CREDENTIALS = "request.credentials", "#concept-request-credentials-mode",
+    CREDENTIALS = "request.credentials", fetch "#concept-request-credentials-mode",
         "omit never sends cookies, same-origin sends them only to the page's own origin, include sends them everywhere but then the server must allow it.";
     /// The method safelist.
-    SAFELISTED_METHOD = "safelist.method", "#cors-safelisted-method",
+    SAFELISTED_METHOD = "safelist.method", fetch "#cors-safelisted-method",
         "GET, HEAD and POST (exactly, after normalization) can be sent cross-origin without a preflight.";
     /// The request-header safelist.
-    SAFELISTED_HEADER = "safelist.header", "#cors-safelisted-request-header",
+    SAFELISTED_HEADER = "safelist.header", fetch "#cors-safelisted-request-header",
         "Accept, Accept-Language, Content-Language, Content-Type and Range need no preflight when their values follow the safelist's value rules.";
     /// The 1024-byte total.
-    SAFELIST_TOTAL = "safelist.total_size", "#cors-unsafe-request-header-names",
+    SAFELIST_TOTAL = "safelist.total_size", fetch "#cors-unsafe-request-header-names",
         "When the safelisted header values add up to more than 1024 bytes, all of them need a preflight too.";
     /// Whether a preflight is needed.
-    PREFLIGHT_NEEDED = "preflight.needed", "#cors-unsafe-request-header-names",
+    PREFLIGHT_NEEDED = "preflight.needed", fetch "#cors-unsafe-request-header-names",
         "A preflight is needed for a method other than GET, HEAD or POST, or for any header that is not safelisted.";
     /// What the preflight request looks like.
-    PREFLIGHT_REQUEST = "preflight.request", "#cors-preflight-fetch-0",
+    PREFLIGHT_REQUEST = "preflight.request", fetch "#cors-preflight-fetch-0",
         "The preflight is an OPTIONS request naming the method and the unsafe header names, sent without cookies.";
     /// A preflight whose answer the exchange does not give.
-    PREFLIGHT_UNKNOWN = "preflight.unknown", "#cors-preflight-fetch-0",
+    PREFLIGHT_UNKNOWN = "preflight.unknown", fetch "#cors-preflight-fetch-0",
         "The exchange does not say how the server answered the preflight, so the engine states what it assumed.";
     /// A preflight answered from the cache.
-    PREFLIGHT_CACHE = "preflight.cache", "#cors-preflight-cache",
+    PREFLIGHT_CACHE = "preflight.cache", fetch "#cors-preflight-cache",
         "A fresh cache entry from an earlier preflight for the same partition, origin, URL and credentials lets the browser skip asking again.";
     /// Preflights do not follow redirects.
-    PREFLIGHT_REDIRECT = "preflight.redirect", "#cors-preflight-fetch-0",
+    PREFLIGHT_REDIRECT = "preflight.redirect", fetch "#cors-preflight-fetch-0",
         "A preflight answered with a redirect fails: preflights never follow redirects.";
     /// The preflight's CORS check.
-    PREFLIGHT_ALLOW_ORIGIN = "preflight.allow_origin", "#concept-cors-check",
+    PREFLIGHT_ALLOW_ORIGIN = "preflight.allow_origin", fetch "#concept-cors-check",
         "The preflight answer must pass the CORS check with the request's own credentials mode.";
     /// The preflight's status.
-    PREFLIGHT_STATUS = "preflight.status", "#ok-status",
+    PREFLIGHT_STATUS = "preflight.status", fetch "#ok-status",
         "The preflight answer must have an ok status, 200 to 299.";
     /// Parsing of `Access-Control-Allow-Methods` and `-Headers`.
-    PREFLIGHT_PARSE = "preflight.parse", "#http-access-control-allow-methods",
+    PREFLIGHT_PARSE = "preflight.parse", fetch "#http-access-control-allow-methods",
         "Access-Control-Allow-Methods and Access-Control-Allow-Headers must be comma-separated tokens; anything else is a network error.";
     /// Method matching.
-    PREFLIGHT_METHOD = "preflight.method", "#cors-preflight-fetch-0",
+    PREFLIGHT_METHOD = "preflight.method", fetch "#cors-preflight-fetch-0",
         "The method must be listed byte for byte, be safelisted, or be covered by * when no credentials are included.";
     /// Header matching.
-    PREFLIGHT_HEADERS = "preflight.headers", "#cors-preflight-fetch-0",
+    PREFLIGHT_HEADERS = "preflight.headers", fetch "#cors-preflight-fetch-0",
         "Every unsafe header name must be listed (case-insensitively) or covered by * when no credentials are included.";
     /// `Authorization` and the wildcard.
-    PREFLIGHT_AUTHORIZATION = "preflight.authorization", "#cors-non-wildcard-request-header-name",
+    PREFLIGHT_AUTHORIZATION = "preflight.authorization", fetch "#cors-non-wildcard-request-header-name",
         "Authorization must be listed by name: * never covers it in the spec.";
     /// `Access-Control-Max-Age`.
-    PREFLIGHT_MAX_AGE = "preflight.max_age", "#http-access-control-max-age",
+    PREFLIGHT_MAX_AGE = "preflight.max_age", fetch "#http-access-control-max-age",
         "A passed preflight is cached for Access-Control-Max-Age seconds (5 when absent), capped by each browser.";
     /// The CORS check's `Access-Control-Allow-Origin` part.
-    CORS_CHECK_ALLOW_ORIGIN = "cors_check.allow_origin", "#concept-cors-check",
+    CORS_CHECK_ALLOW_ORIGIN = "cors_check.allow_origin", fetch "#concept-cors-check",
         "Access-Control-Allow-Origin must be present once and equal the request's origin byte for byte, or be * when no credentials are included.";
     /// The CORS check's `Access-Control-Allow-Credentials` part.
-    CORS_CHECK_ALLOW_CREDENTIALS = "cors_check.allow_credentials", "#concept-cors-check",
+    CORS_CHECK_ALLOW_CREDENTIALS = "cors_check.allow_credentials", fetch "#concept-cors-check",
         "When credentials are included, Access-Control-Allow-Credentials must be exactly true.";
     /// The exposed header list.
-    EXPOSED_HEADERS = "response.exposed_headers", "#concept-response-cors-exposed-header-name-list",
+    EXPOSED_HEADERS = "response.exposed_headers", fetch "#concept-response-cors-exposed-header-name-list",
         "A script reads only safelisted response headers and those Access-Control-Expose-Headers names; * counts only without credentials; Set-Cookie never.";
     /// `no-cors` responses are opaque.
-    OPAQUE = "response.opaque", "#concept-filtered-response-opaque",
+    OPAQUE = "response.opaque", fetch "#concept-filtered-response-opaque",
         "A cross-origin no-cors response reaches the script as status 0 with no headers and no body.";
     /// A redirect response is CORS-checked before it is followed.
-    REDIRECT_CORS_CHECK = "redirect.cors_check", "#http-fetch",
+    REDIRECT_CORS_CHECK = "redirect.cors_check", fetch "#http-fetch",
         "A redirect answering a CORS request must itself pass the CORS check before the browser follows it.";
     /// The redirect mode.
-    REDIRECT_MODE = "redirect.mode", "#concept-request-redirect-mode",
+    REDIRECT_MODE = "redirect.mode", fetch "#concept-request-redirect-mode",
         "With redirect: error a redirect fails the fetch; with manual the script gets an opaque redirect.";
     /// Following a redirect.
-    REDIRECT_FOLLOW = "redirect.follow", "#http-redirect-fetch",
+    REDIRECT_FOLLOW = "redirect.follow", fetch "#http-redirect-fetch",
         "A followed redirect repeats the checks at the new URL, changes POST to GET on 303 (and 301/302), and drops Authorization across origins.";
     /// Credentials in `Location`.
-    REDIRECT_CREDENTIALS = "redirect.credentials", "#http-redirect-fetch",
+    REDIRECT_CREDENTIALS = "redirect.credentials", fetch "#http-redirect-fetch",
         "A CORS request may not follow a redirect to a URL that carries a user name or password.";
     /// Redirect limits.
-    REDIRECT_LIMITS = "redirect.limits", "#http-redirect-fetch",
+    REDIRECT_LIMITS = "redirect.limits", fetch "#http-redirect-fetch",
         "A redirect must point to an http or https URL that parses, at most 20 times.";
     /// The redirect taint.
-    REDIRECT_TAINT = "redirect.taint", "#concept-request-tainted-origin",
+    REDIRECT_TAINT = "redirect.taint", fetch "#concept-request-tainted-origin",
         "Once a redirect leaves a cross-origin URL for yet another origin, the request's Origin is sent as null.";
     /// A redirect the exchange does not follow.
-    REDIRECT_MISSING_HOP = "redirect.missing_hop", "#http-redirect-fetch",
+    REDIRECT_MISSING_HOP = "redirect.missing_hop", fetch "#http-redirect-fetch",
         "The exchange ends at a redirect, so the engine cannot say what the next URL answers.";
     /// Preflights never carry cookies.
-    COOKIES_PREFLIGHT = "cookies.preflight", "#cors-preflight-fetch-0",
+    COOKIES_PREFLIGHT = "cookies.preflight", fetch "#cors-preflight-fetch-0",
         "The preflight is sent without cookies whatever the credentials mode.";
     /// Domain, path and Secure matching.
-    COOKIES_MATCH = "cookies.match", "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#name-retrieval-algorithm",
+    COOKIES_MATCH = "cookies.match", url "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#name-retrieval-algorithm",
         "A cookie goes only to hosts its Domain (or, host-only, its setting host) matches, under its Path, and to trustworthy URLs when Secure.";
     /// SameSite.
-    COOKIES_SAME_SITE = "cookies.same_site", "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#name-the-samesite-attribute",
+    COOKIES_SAME_SITE = "cookies.same_site", url "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#name-the-samesite-attribute",
         "On a cross-site request Strict and Lax cookies stay home; a fetch is never the top-level navigation Lax allows.";
     /// Lax by default.
-    COOKIES_LAX_BY_DEFAULT = "cookies.lax_by_default", "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#name-lax-allowing-unsafe-enforcem",
+    COOKIES_LAX_BY_DEFAULT = "cookies.lax_by_default", url "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#name-lax-allowing-unsafe-enforcem",
         "Chromium treats a cookie without SameSite as Lax; Firefox treats it as None.";
     /// Third-party cookies.
-    COOKIES_THIRD_PARTY = "cookies.third_party", "https://privacycg.github.io/storage-partitioning/",
+    COOKIES_THIRD_PARTY = "cookies.third_party", url "https://privacycg.github.io/storage-partitioning/",
         "Cross-site, this Chromium build blocks unpartitioned cookies by default and Firefox keeps them in per-site partitions.";
     /// Partitioned cookies.
-    COOKIES_PARTITIONED = "cookies.partitioned", "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#name-the-partitioned-attribute",
+    COOKIES_PARTITIONED = "cookies.partitioned", url "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#name-the-partitioned-attribute",
         "A partitioned cookie is sent only under the top-level site it was set under.";
     /// The cookies on the request.
-    COOKIES_SENT = "cookies.sent", "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#name-the-cookie-header-field",
+    COOKIES_SENT = "cookies.sent", url "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#name-the-cookie-header-field",
         "The Cookie header carries every cookie that passed all the rules, in jar order.";
     /// Address spaces.
-    LOCAL_NETWORK = "local_network.access", "https://wicg.github.io/local-network-access/",
+    LOCAL_NETWORK = "local_network.access", url "https://wicg.github.io/local-network-access/",
         "A page may reach a more private address space (local network, loopback) only with the user's permission, and only from a secure context.";
     /// The retired Private Network Access headers.
-    PRIVATE_NETWORK_HEADERS = "local_network.pna_headers", "https://wicg.github.io/private-network-access/",
+    PRIVATE_NETWORK_HEADERS = "local_network.pna_headers", url "https://wicg.github.io/private-network-access/",
         "Access-Control-Request-Private-Network and Access-Control-Allow-Private-Network belong to the retired Private Network Access preflight, which Local Network Access replaced.";
 }
 

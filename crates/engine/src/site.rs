@@ -39,6 +39,20 @@ impl Site {
         Self::Schemeful { scheme: scheme.to_owned(), domain }
     }
 
+    /// The site of a URL's origin, without building the origin.
+    pub fn of_url(url: &url::Url) -> Self {
+        match url.host() {
+            Some(host) if crate::origin::is_tuple_scheme(url.scheme()) => {
+                let domain = match host {
+                    url::Host::Domain(domain) => registrable_domain(domain).unwrap_or(domain).to_owned(),
+                    ip => ip.to_string(),
+                };
+                Self::Schemeful { scheme: url.scheme().to_owned(), domain }
+            }
+            _ => Self::Opaque,
+        }
+    }
+
     /// Parses a site as written in an Exchange's cookie partition: `http://fintrack.localhost`
     /// or a bare registrable domain (the scheme is then `https`).
     pub fn parse(input: &str) -> Result<Self, String> {

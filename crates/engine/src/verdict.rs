@@ -1,5 +1,7 @@
 //! The Verdict: what the browser does with an Exchange and why, corslab's output contract.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 /// What the browser does with one Exchange, and the reasoning that led there.
@@ -70,14 +72,22 @@ pub enum BlockedAt {
 /// One step of the reasoning.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Step {
-    /// The stable id of the rule applied (`cors_check.allow_origin`).
-    pub rule: String,
+    /// The stable id of the rule applied (`cors_check.allow_origin`). Borrowed from the rule
+    /// catalog when the engine writes it, so a verdict does not copy fixed text.
+    pub rule: Cow<'static, str>,
     /// The specification section the rule comes from.
-    pub spec: String,
+    pub spec: Cow<'static, str>,
     /// Whether the rule passed, failed or just informs.
     pub outcome: Outcome,
     /// One plain sentence.
     pub says: String,
+}
+
+impl Step {
+    /// A step applying `rule`, its id and spec link borrowed from the catalog.
+    pub fn new(rule: crate::rules::Rule, outcome: Outcome, says: String) -> Self {
+        Self { rule: Cow::Borrowed(rule.id), spec: Cow::Borrowed(rule.url), outcome, says }
+    }
 }
 
 /// A step's outcome.

@@ -15,12 +15,12 @@ use crate::safelist::NotSafelisted;
 pub fn dropped(name: &str, why: Dropped) -> String {
     match why {
         Dropped::Forbidden => {
-            format!(
+            says!(
                 "{name} is a header only the browser may set, so fetch() silently drops the script's value."
             )
         }
         Dropped::NoCors => {
-            format!("{name} is not one of the headers a no-cors request may carry, so fetch() drops it.")
+            says!("{name} is not one of the headers a no-cors request may carry, so fetch() drops it.")
         }
     }
 }
@@ -29,31 +29,29 @@ pub fn dropped(name: &str, why: Dropped) -> String {
 pub fn not_safelisted(name: &str, why: &NotSafelisted) -> String {
     match why {
         NotSafelisted::Name => {
-            format!("{name} is not a safelisted request header, so it needs the server's permission.")
+            says!("{name} is not a safelisted request header, so it needs the server's permission.")
         }
         NotSafelisted::TooLong { len } => {
-            format!(
-                "{name} is {len} bytes long; safelisted values stop at 128 bytes, so it needs permission."
-            )
+            says!("{name} is {len} bytes long; safelisted values stop at 128 bytes, so it needs permission.")
         }
         NotSafelisted::UnsafeByte(b) => {
-            format!(
+            says!(
                 "{name} holds the byte {}, which no safelisted value may hold, so it needs permission.",
                 byte(*b)
             )
         }
-        NotSafelisted::LanguageByte(b) => format!(
+        NotSafelisted::LanguageByte(b) => says!(
             "{name} holds {}, outside the letters, digits and ' *,-.;=' a safelisted language value may use, so it needs permission.",
             byte(*b)
         ),
         NotSafelisted::NotMime => {
-            format!("{name} is not a MIME type, so it is not safelisted and needs permission.")
+            says!("{name} is not a MIME type, so it is not safelisted and needs permission.")
         }
-        NotSafelisted::Essence(essence) => format!(
+        NotSafelisted::Essence(essence) => says!(
             "{name} is {essence}; only application/x-www-form-urlencoded, multipart/form-data and text/plain are safelisted, so it needs permission."
         ),
         NotSafelisted::Range => {
-            format!("{name} is not a single bytes=N- or bytes=N-M range, so it needs permission.")
+            says!("{name} is not a single bytes=N- or bytes=N-M range, so it needs permission.")
         }
     }
 }
@@ -62,11 +60,11 @@ pub fn not_safelisted(name: &str, why: &NotSafelisted) -> String {
 pub fn cors_check_passed(wildcard: bool, origin: &str, preflight: bool) -> String {
     let what = if preflight { "the preflight answer" } else { "the response" };
     if wildcard {
-        format!(
+        says!(
             "Access-Control-Allow-Origin on {what} is * and no credentials are included, so any origin passes."
         )
     } else {
-        format!("Access-Control-Allow-Origin on {what} equals the request's origin {origin} byte for byte.")
+        says!("Access-Control-Allow-Origin on {what} equals the request's origin {origin} byte for byte.")
     }
 }
 
@@ -74,28 +72,26 @@ pub fn cors_check_passed(wildcard: bool, origin: &str, preflight: bool) -> Strin
 pub fn cors_check_failed(failure: &CorsCheckFailure, origin: &str, what: &str) -> String {
     match failure {
         CorsCheckFailure::MissingAllowOrigin => {
-            format!(
-                "{what} has no Access-Control-Allow-Origin header, so it is not shared with other origins."
-            )
+            says!("{what} has no Access-Control-Allow-Origin header, so it is not shared with other origins.")
         }
         CorsCheckFailure::RepeatedAllowOrigin { combined } => {
-            format!(
+            says!(
                 "{what} sends Access-Control-Allow-Origin more than once ({combined}); it must appear exactly once."
             )
         }
-        CorsCheckFailure::WildcardWithCredentials => format!(
+        CorsCheckFailure::WildcardWithCredentials => says!(
             "{what} answers Access-Control-Allow-Origin: *, which never shares a response to a request that includes credentials."
         ),
-        CorsCheckFailure::AllowOriginMismatch { value, shape: AllowOriginShape::List } => format!(
+        CorsCheckFailure::AllowOriginMismatch { value, shape: AllowOriginShape::List } => says!(
             "{what} lists several origins in Access-Control-Allow-Origin ({value}); the header holds exactly one origin, so it matches none."
         ),
-        CorsCheckFailure::AllowOriginMismatch { value, .. } => format!(
+        CorsCheckFailure::AllowOriginMismatch { value, .. } => says!(
             "{what} allows the origin {value:?}, which is not the request's origin {origin:?} byte for byte."
         ),
-        CorsCheckFailure::AllowCredentialsNotTrue { value: Some(value) } => format!(
+        CorsCheckFailure::AllowCredentialsNotTrue { value: Some(value) } => says!(
             "{what} has Access-Control-Allow-Credentials: {value}; only the exact lower-case value true shares a credentialed response."
         ),
-        CorsCheckFailure::AllowCredentialsNotTrue { value: None } => format!(
+        CorsCheckFailure::AllowCredentialsNotTrue { value: None } => says!(
             "Credentials are included but {what} has no Access-Control-Allow-Credentials; it must be true."
         ),
     }
@@ -104,10 +100,10 @@ pub fn cors_check_failed(failure: &CorsCheckFailure, origin: &str, what: &str) -
 /// How a preflight allowed the method.
 pub fn method_allowed(method: &str, how: MethodAllowed) -> String {
     match how {
-        MethodAllowed::Listed => format!("Access-Control-Allow-Methods lists {method}."),
-        MethodAllowed::Safelisted => format!("{method} is safelisted, so it needs no listing."),
+        MethodAllowed::Listed => says!("Access-Control-Allow-Methods lists {method}."),
+        MethodAllowed::Safelisted => says!("{method} is safelisted, so it needs no listing."),
         MethodAllowed::Wildcard => {
-            format!(
+            says!(
                 "Access-Control-Allow-Methods is * and no credentials are included, so {method} is allowed."
             )
         }
@@ -119,63 +115,63 @@ pub fn failure(failure: &Failure, origin: &str, profile: &Profile) -> String {
     let browser = profile.name();
     match failure {
         Failure::Thrown(Thrown::ForbiddenMethod(m)) => {
-            format!("{m} is a forbidden method, so fetch() throws a TypeError and nothing is sent.")
+            says!("{m} is a forbidden method, so fetch() throws a TypeError and nothing is sent.")
         }
         Failure::Thrown(Thrown::NoCorsMethod(m)) => {
-            format!("A no-cors request may only use GET, HEAD or POST, so fetch() throws on {m} and nothing is sent.")
+            says!("A no-cors request may only use GET, HEAD or POST, so fetch() throws on {m} and nothing is sent.")
         }
         Failure::Scheme(scheme) => {
-            format!("The URL's scheme is {scheme}:, and cross-origin requests in cors mode only go to http and https URLs.")
+            says!("The URL's scheme is {scheme}:, and cross-origin requests in cors mode only go to http and https URLs.")
         }
         Failure::SameOriginMode => {
             "The request's mode is same-origin and the URL is on another origin, so the fetch fails without sending anything.".to_owned()
         }
-        Failure::LocalNetworkInsecure(space) => format!(
+        Failure::LocalNetworkInsecure(space) => says!(
             "The page is not a secure context, so it may not reach the more private {space} address space at all."
         ),
-        Failure::LocalNetworkDenied(space) => format!(
+        Failure::LocalNetworkDenied(space) => says!(
             "The page would reach the more private {space} address space, and {browser} has no permission for that (headless {browser} refuses without asking)."
         ),
-        Failure::LocalNetworkPending(space) => format!(
+        Failure::LocalNetworkPending(space) => says!(
             "The page would reach the more private {space} address space; {browser} holds the request until the user answers its permission prompt, so the fetch never settles."
         ),
         Failure::Preflight(PreflightFailure::Redirect { status }) => {
-            format!("The preflight was answered with a {status} redirect; a preflight never follows redirects, so it fails.")
+            says!("The preflight was answered with a {status} redirect; a preflight never follows redirects, so it fails.")
         }
         Failure::Preflight(PreflightFailure::CorsCheck(f)) => cors_check_failed(f, origin, "The preflight answer"),
         Failure::Preflight(PreflightFailure::Status(status)) => {
-            format!("The preflight was answered {status}, not an ok status (200 to 299), so it fails.")
+            says!("The preflight was answered {status}, not an ok status (200 to 299), so it fails.")
         }
-        Failure::Preflight(PreflightFailure::InvalidAllowMethods { token, .. }) => format!(
+        Failure::Preflight(PreflightFailure::InvalidAllowMethods { token, .. }) => says!(
             "Access-Control-Allow-Methods holds {token:?}, which is not a method token, so the whole answer is a network error."
         ),
-        Failure::Preflight(PreflightFailure::InvalidAllowHeaders { token, .. }) => format!(
+        Failure::Preflight(PreflightFailure::InvalidAllowHeaders { token, .. }) => says!(
             "Access-Control-Allow-Headers holds {token:?}, which is not a header name, so the whole answer is a network error."
         ),
-        Failure::Preflight(PreflightFailure::Method { method, wildcard_with_credentials: true }) => format!(
+        Failure::Preflight(PreflightFailure::Method { method, wildcard_with_credentials: true }) => says!(
             "Access-Control-Allow-Methods is *, which only counts without credentials, and does not list {method}."
         ),
-        Failure::Preflight(PreflightFailure::Method { method, .. }) => format!(
+        Failure::Preflight(PreflightFailure::Method { method, .. }) => says!(
             "Access-Control-Allow-Methods does not list {method} (methods are compared byte for byte, case included)."
         ),
         Failure::Preflight(PreflightFailure::Header { name, wildcard_ignored: true }) if name == "authorization" => {
             "Access-Control-Allow-Headers is *, but authorization must be listed by name when credentials are included.".to_owned()
         }
-        Failure::Preflight(PreflightFailure::Header { name, wildcard_ignored: true }) => format!(
+        Failure::Preflight(PreflightFailure::Header { name, wildcard_ignored: true }) => says!(
             "Access-Control-Allow-Headers is *, which only counts without credentials, and does not list {name}."
         ),
         Failure::Preflight(PreflightFailure::Header { name, .. }) => {
-            format!("Access-Control-Allow-Headers does not list {name}.")
+            says!("Access-Control-Allow-Headers does not list {name}.")
         }
         Failure::RedirectCorsCheck(f) => cors_check_failed(f, origin, "The redirect response"),
-        Failure::Redirect(RedirectFailure::Credentials(url)) => format!(
+        Failure::Redirect(RedirectFailure::Credentials(url)) => says!(
             "The redirect points to {url}, which carries a user name or password; a CORS request may not follow it."
         ),
         Failure::Redirect(RedirectFailure::BadLocation(text)) => {
-            format!("The redirect's Location {text:?} is not a URL, so the fetch fails.")
+            says!("The redirect's Location {text:?} is not a URL, so the fetch fails.")
         }
         Failure::Redirect(RedirectFailure::Scheme(url)) => {
-            format!("The redirect points to {url}, which is not an http or https URL, so the fetch fails.")
+            says!("The redirect points to {url}, which is not an http or https URL, so the fetch fails.")
         }
         Failure::Redirect(RedirectFailure::TooMany) => {
             "The fetch was redirected more than 20 times, so it fails.".to_owned()
@@ -194,20 +190,20 @@ pub fn failure(failure: &Failure, origin: &str, profile: &Profile) -> String {
 pub fn local_network(access: Access) -> String {
     match access {
         Access::NotRequired { page, target } if page == target => {
-            format!(
+            says!(
                 "The page and the URL are both in the {page} address space, so Local Network Access plays no part."
             )
         }
-        Access::NotRequired { page, target } => format!(
+        Access::NotRequired { page, target } => says!(
             "The URL is in the {target} address space, no more private than the page's {page} space, so no permission is needed."
         ),
         Access::Granted(space) => {
-            format!(
+            says!(
                 "The URL is in the more private {space} address space, and the user granted the page access."
             )
         }
         Access::InsecureContext(space) | Access::Denied(space) | Access::Pending(space) => {
-            format!("The URL is in the more private {space} address space.")
+            says!("The URL is in the more private {space} address space.")
         }
     }
 }
@@ -217,35 +213,35 @@ pub fn cookie(name: &str, why: Why, profile: &Profile) -> String {
     let browser = profile.name();
     match why {
         Why::CredentialsMode => {
-            format!("{name} stays home: the credentials mode sends no cookies to this URL.")
+            says!("{name} stays home: the credentials mode sends no cookies to this URL.")
         }
-        Why::Domain => format!("{name} stays home: its domain does not match this host."),
-        Why::Path => format!("{name} stays home: its path does not match this URL's path."),
-        Why::Secure => format!("{name} stays home: it is Secure and this URL is neither https nor loopback."),
-        Why::NoneWithoutSecure => format!(
+        Why::Domain => says!("{name} stays home: its domain does not match this host."),
+        Why::Path => says!("{name} stays home: its path does not match this URL's path."),
+        Why::Secure => says!("{name} stays home: it is Secure and this URL is neither https nor loopback."),
+        Why::NoneWithoutSecure => says!(
             "{name} cannot be in the jar: SameSite=None without Secure is refused when set, in both browsers."
         ),
-        Why::OtherPartition => format!("{name} stays home: it is partitioned under another top-level site."),
-        Why::SameSite => format!(
+        Why::OtherPartition => says!("{name} stays home: it is partitioned under another top-level site."),
+        Why::SameSite => says!(
             "{name} stays home: it is SameSite Strict or Lax and this cross-site fetch is not a top-level navigation."
         ),
-        Why::LaxByDefault => format!(
+        Why::LaxByDefault => says!(
             "{name} has no SameSite, which {browser} treats as Lax, so this cross-site fetch leaves it home (the two-minute POST exception covers top-level navigations only, never fetch)."
         ),
         Why::ThirdPartyBlocked => {
-            format!("{name} stays home: {browser} blocks third-party cookies on this cross-site request.")
+            says!("{name} stays home: {browser} blocks third-party cookies on this cross-site request.")
         }
-        Why::ThirdPartyPartitioned => format!(
+        Why::ThirdPartyPartitioned => says!(
             "{name} stays home: {browser} keeps third-party cookies in the top-level site's partition, where this first-party cookie is not."
         ),
-        Why::SameSiteRequest => format!("{name} is sent: the request is same-site and the cookie matches."),
+        Why::SameSiteRequest => says!("{name} is sent: the request is same-site and the cookie matches."),
         Why::CrossSiteAllowed => {
-            format!("{name} is sent: it may go cross-site and third-party cookies are allowed.")
+            says!("{name} is sent: it may go cross-site and third-party cookies are allowed.")
         }
-        Why::OwnPartition => format!("{name} is sent: it is partitioned under this top-level site."),
+        Why::OwnPartition => says!("{name} is sent: it is partitioned under this top-level site."),
     }
 }
 
 fn byte(b: u8) -> String {
-    if b.is_ascii_graphic() { format!("'{}'", char::from(b)) } else { format!("0x{b:02X}") }
+    if b.is_ascii_graphic() { says!("'{}'", char::from(b)) } else { says!("0x{b:02X}") }
 }
