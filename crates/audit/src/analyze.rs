@@ -43,6 +43,9 @@ pub fn analyze(obs: &Observations<'_>) -> Vec<Finding> {
     findings.extend(max_age(obs));
     findings.extend(private_network(obs));
     findings.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.class.cmp(&b.class)));
+    for finding in &mut findings {
+        finding.cookies_known = !obs.jar.is_empty();
+    }
     findings
 }
 
@@ -171,6 +174,7 @@ fn granted_origins(obs: &Observations<'_>) -> Vec<Finding> {
                     evidence: trips.clone(),
                     fix: fix(class).to_owned(),
                     other_origins: Vec::new(),
+                    cookies_known: false,
                 })
             })
             .collect();
@@ -245,6 +249,7 @@ fn wildcard(obs: &Observations<'_>) -> Option<Finding> {
         evidence: trips.to_vec(),
         fix: fix(Class::Wildcard).to_owned(),
         other_origins: Vec::new(),
+        cookies_known: false,
     })
 }
 
@@ -302,6 +307,7 @@ fn mirrored(obs: &Observations<'_>) -> Option<Finding> {
         evidence,
         fix: fix(Class::MirroredMethodsAndHeaders).to_owned(),
         other_origins: Vec::new(),
+        cookies_known: false,
     })
 }
 
@@ -351,6 +357,7 @@ fn authorization_under_wildcard(obs: &Observations<'_>) -> Option<Finding> {
         evidence,
         fix: fix(Class::AuthorizationUnderWildcard).to_owned(),
         other_origins: Vec::new(),
+        cookies_known: false,
     })
 }
 
@@ -399,6 +406,7 @@ fn vary_origin(obs: &Observations<'_>) -> Option<Finding> {
         evidence: trips.clone(),
         fix: fix(Class::VaryOriginMissing).to_owned(),
         other_origins: Vec::new(),
+        cookies_known: false,
     })
 }
 
@@ -419,6 +427,7 @@ fn error_responses(obs: &Observations<'_>) -> Option<Finding> {
         evidence,
         fix: fix(Class::ErrorResponses).to_owned(),
         other_origins: Vec::new(),
+        cookies_known: false,
     };
     if let Some(ok_trips) = ok_trips
         && let Some(ok) = last(ok_trips)
@@ -494,6 +503,7 @@ fn expose_headers(obs: &Observations<'_>) -> Option<Finding> {
         evidence: trips.clone(),
         fix: fix(Class::ExposeHeadersWildcard).to_owned(),
         other_origins: Vec::new(),
+        cookies_known: false,
     })
 }
 
@@ -523,6 +533,7 @@ fn max_age(obs: &Observations<'_>) -> Option<Finding> {
         evidence: trips.clone(),
         fix: fix(Class::MaxAgeBeyondCaps).to_owned(),
         other_origins: Vec::new(),
+        cookies_known: false,
     })
 }
 
@@ -555,6 +566,7 @@ fn private_network(obs: &Observations<'_>) -> Option<Finding> {
         evidence: trips.clone(),
         fix: fix(Class::PrivateNetworkAccess).to_owned(),
         other_origins: Vec::new(),
+        cookies_known: false,
     })
 }
 

@@ -30,6 +30,9 @@ pub struct Finding {
     pub evidence: Vec<Trip>,
     /// How to fix it.
     pub fix: String,
+    /// Whether any cookie of the endpoint was known (passed with `--cookie` or set by it); when
+    /// not, `cookies_sent` is empty for want of a jar, not because browsers hold cookies back.
+    pub cookies_known: bool,
     /// Other untrusted origins granted for the same reason.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub other_origins: Vec<String>,

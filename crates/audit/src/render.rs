@@ -147,7 +147,11 @@ pub fn markdown(reports: &[TargetReport]) -> String {
                     j.browser,
                     setting_name(j.third_party_cookies),
                     read_name(j.credentialed_read),
-                    if j.cookies_sent.is_empty() { "none".to_owned() } else { j.cookies_sent.join(", ") },
+                    match (j.cookies_sent.is_empty(), f.cookies_known) {
+                        (_, false) => "none known".to_owned(),
+                        (true, true) => "none".to_owned(),
+                        (false, true) => j.cookies_sent.join(", "),
+                    },
                     read_name(j.anonymous_read)
                 );
             }
@@ -209,7 +213,7 @@ pub fn table(reports: &[TargetReport], color: bool) -> String {
             let _ = writeln!(out, "        origin   {origin}{more}");
         }
         let _ = writeln!(out, "        {}", f.summary);
-        for line in browser_lines(&f.browsers) {
+        for line in browser_lines(&f.browsers, f.cookies_known) {
             let _ = writeln!(out, "        {line}");
         }
         let _ = writeln!(out, "        {} {}\n", paint("1", "fix"), f.fix);
@@ -231,7 +235,7 @@ pub fn table(reports: &[TargetReport], color: bool) -> String {
 }
 
 /// Compact per-browser lines: `chromium  read with credentials; cookies: none (default), session (3rd-party allowed)`.
-fn browser_lines(judgements: &[Judgement]) -> Vec<String> {
+fn browser_lines(judgements: &[Judgement], cookies_known: bool) -> Vec<String> {
     let mut by_browser: BTreeMap<String, Vec<&Judgement>> = BTreeMap::new();
     for j in judgements {
         by_browser.entry(j.browser.to_string()).or_default().push(j);
@@ -246,6 +250,9 @@ fn browser_lines(judgements: &[Judgement]) -> Vec<String> {
                 (false, true) => "reads anonymously only",
                 (false, false) => "cannot read",
             };
+            if !cookies_known {
+                return format!("{browser:<9} {read}; cookies: none known (pass --cookie)");
+            }
             let cookies: Vec<String> = js
                 .iter()
                 .map(|j| {
@@ -371,6 +378,7 @@ mod tests {
                 evidence: vec![trip],
                 fix: crate::analyze::fix(Class::ReflectAnyOrigin).into(),
                 other_origins: vec!["null".into()],
+                cookies_known: false,
             }],
             errors: vec![
                 "https://down.example/: no answer within 1.0 s; raise --timeout if the server is just slow"

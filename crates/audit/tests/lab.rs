@@ -74,6 +74,7 @@ async fn every_vulnerable_policy_is_found_with_its_class_and_the_strict_allowlis
     let port = start_lab().await;
     for (policy, report) in audit_catalog(port, Vec::new()).await {
         assert!(report.errors.is_empty(), "{policy}: {:?}", report.errors);
+        assert!(report.findings.iter().all(|f| !f.cookies_known), "{policy}: no cookie was given");
         let found: BTreeSet<Class> = report.findings.iter().map(|f| f.class).collect();
         let (required, tolerated) = expected(policy);
         for class in required {
@@ -100,6 +101,7 @@ async fn the_engine_says_who_gets_the_session_cookie() {
     let subdomain =
         report(PolicyId::AnySubdomain).findings.iter().find(|f| f.class == Class::AnySubdomain).unwrap();
     assert_eq!(subdomain.severity, Severity::High);
+    assert!(subdomain.cookies_known);
     for judgement in subdomain.browsers.iter() {
         assert_eq!(judgement.cookies_sent, ["session"], "{judgement:?}");
     }

@@ -343,6 +343,7 @@ mod tests {
             evidence: Vec::new(),
             fix: String::new(),
             other_origins: Vec::new(),
+            cookies_known: false,
         };
         let report = |findings| TargetReport {
             target: "https://a.example/".into(),
