@@ -25,7 +25,8 @@
 //! the console's choice, or `?policy=<id>` on the request. A preflight (`OPTIONS` with
 //! `Access-Control-Request-Method`) is answered by the policy alone: `204`, or `405` under
 //! `none`. Add `?run=<id>` to group requests in the log. The session is the `session` cookie.
-//! Every answer carries `Cache-Control: no-store` and `X-Request-Id: <n>`, the id of its
+//! Every answer carries `Cache-Control: no-store`, `Content-Security-Policy: default-src 'none'`
+//! and `X-Request-Id: <n>`, the id of its
 //! [`Seen`] entry in the log (ids follow arrival order; an entry appears once it is answered).
 //!
 //! | request | answer |
@@ -55,7 +56,7 @@
 //!
 //! | request | answer |
 //! |---|---|
-//! | `GET /__lab/log?run=<id>&after=<n>` | [`LogPage`]: every API request (preflights included) of the run with `id > n`, oldest first, and how many were dropped |
+//! | `GET /__lab/log?run=<id>&after=<n>` | [`LogPage`]: the API requests (preflights included) of the run with `id > n`, oldest first, at most 1 000 per page, and how many the ring dropped |
 //! | `GET /__lab/ledger` | [`state::LedgerPage`] |
 //! | `GET /__lab/state` | [`LabState`]; on `lab.localhost` with its `csrf_token` |
 //! | `GET /__lab/catalog` | every [`catalog::Entry`] with its engine-computed `outcomes` for the current ports and cookie settings |

@@ -83,6 +83,12 @@ pub async fn guard(State(lab): State<Lab>, mut request: Request, next: Next) -> 
     };
 
     response.headers_mut().insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    if request_headers.is_some() {
+        // A form post shows the API's JSON as a document: it may run nothing and load nothing.
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'"));
+    }
     if let Some(request_headers) = request_headers {
         let policy = response.extensions().get::<PolicyUsed>().map(|p| p.0.id());
         let effects = response.extensions_mut().remove::<Effects>().unwrap_or_default().0;

@@ -106,6 +106,9 @@ const MAX_HEADERS: usize = 48;
 const MAX_VALUE: usize = 512;
 const MAX_TARGET: usize = 1024;
 
+/// How many entries one page of the log holds at most.
+pub const PAGE_SIZE: usize = 1000;
+
 impl Log {
     /// A log that keeps at most `capacity` entries.
     pub fn new(capacity: usize) -> Self {
@@ -144,12 +147,14 @@ impl Log {
         seen
     }
 
-    /// The entries of one run (every entry when `run` is `None`) with an id above `after`.
+    /// The entries of one run (every entry when `run` is `None`) with an id above `after`:
+    /// the oldest [`PAGE_SIZE`] of them, so a reader pages forward with `after`.
     pub fn page(&self, run: Option<&str>, after: u64) -> LogPage {
         let ring = self.lock();
         let entries = ring
             .iter()
             .filter(|e| e.id > after && (run.is_none() || e.run.as_deref() == run))
+            .take(PAGE_SIZE)
             .cloned()
             .collect();
         LogPage { dropped: ring.dropped(), entries }

@@ -202,6 +202,9 @@ async fn answers_carry_exactly_the_policys_headers_and_no_more() {
     assert_eq!(header(&expose, "access-control-expose-headers"), Some("*"));
     let none = send(&app, get(PolicyId::None, origin(ATTACKER))).await;
     assert!(cors(&none).is_empty());
+    assert_eq!(header(&none, "content-security-policy"), Some("default-src 'none'"));
+    assert_eq!(header(&none, "cache-control"), Some("no-store"));
+    assert!(header(&none, "x-request-id").is_some_and(|id| id.parse::<u64>().is_ok()));
     // Without Origin (a same-origin GET or a non-browser client) nothing is reflected.
     let bare = send(
         &app,
