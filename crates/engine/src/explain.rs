@@ -353,7 +353,7 @@ impl<'a> Narrator<'a> {
         let result = preflight::check(asking, answer, &self.profile);
         self.trace.seen.push(Seen {
             kind: Kind::Preflight,
-            origin_sent: preflight_origin.to_owned(),
+            origin_sent: preflight_origin,
             answer,
             asked: Some((asked.request_method.clone(), asked.request_headers)),
             passed: !matches!(
@@ -526,7 +526,7 @@ impl<'a> Narrator<'a> {
                 let result = cors_check(check, &response.headers);
                 self.trace.seen.push(Seen {
                     kind: Kind::Response,
-                    origin_sent: serialized.to_owned(),
+                    origin_sent: serialized,
                     answer: response,
                     asked: None,
                     passed: result.is_ok(),
@@ -576,7 +576,7 @@ impl<'a> Narrator<'a> {
             let result = cors_check(check, &response.headers);
             self.trace.seen.push(Seen {
                 kind: Kind::Redirect,
-                origin_sent: serialized.to_owned(),
+                origin_sent: serialized,
                 answer: response,
                 asked: None,
                 passed: result.is_ok(),

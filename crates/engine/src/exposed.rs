@@ -31,11 +31,21 @@ pub fn cors_exposed(headers: &HeaderList, credentials: CredentialsMode) -> Expos
     // Without credentials, `*` means every header name in the response.
     let star_exposes_all = star && !include;
     // The listed names, sorted once, so matching stays linear-logarithmic in their number.
-    let mut sorted: Vec<String> = listed.iter().map(|n| n.to_ascii_lowercase()).collect();
-    sorted.sort_unstable();
+    let mut sorted: Vec<String> = Vec::new();
+    if listed.len() > 16 {
+        sorted = listed.iter().map(|n| n.to_ascii_lowercase()).collect();
+        sorted.sort_unstable();
+    }
+    let is_listed = |name: &str| {
+        if sorted.is_empty() {
+            listed.iter().any(|n| n.eq_ignore_ascii_case(name))
+        } else {
+            sorted.binary_search_by(|n| n.as_str().cmp(name)).is_ok()
+        }
+    };
     let names = readable(headers, |name| {
-        let readable_by_name = !is_forbidden_response_header_name(name)
-            && (star_exposes_all || sorted.binary_search_by(|n| n.as_str().cmp(name)).is_ok());
+        let readable_by_name =
+            !is_forbidden_response_header_name(name) && (star_exposes_all || is_listed(name));
         readable_by_name || is_cors_safelisted_response_header_name(name, &[])
     });
     Exposed { names, listed, star_exposes_all, star_literal: star && include }
@@ -50,11 +60,14 @@ pub fn basic_exposed(headers: &HeaderList) -> Vec<String> {
 
 fn readable(headers: &HeaderList, keep: impl Fn(&str) -> bool) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
-    // Duplicates are found in a set so that a response with many headers stays linear-logarithmic.
+    // Duplicates are found in a set once the response has many headers, so it stays
+    // linear-logarithmic; a short response is searched as it is.
+    let many = headers.len() > 16;
     let mut seen = std::collections::BTreeSet::new();
     for header in headers {
         let name = header.name.to_lowercase();
-        if keep(&name) && seen.insert(name.clone()) {
+        let new = if many { seen.insert(name.clone()) } else { !names.contains(&name) };
+        if new && keep(&name) {
             names.push(name);
         }
     }

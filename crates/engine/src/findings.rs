@@ -14,7 +14,7 @@ pub struct Seen<'a> {
     /// What kind of answer it was.
     pub kind: Kind,
     /// The `Origin` header sent with it.
-    pub origin_sent: String,
+    pub origin_sent: &'a str,
     /// The answer.
     pub answer: &'a Answer,
     /// For a preflight: `Access-Control-Request-Method` and `-Headers` as sent.

@@ -174,9 +174,19 @@ pub fn check(asking: Asking<'_>, answer: &Answer, profile: &Profile) -> Result<P
     let star_headers = header_names.iter().any(|h| h == "*");
     // One sorted copy of the listed names keeps matching linear-logarithmic even when a server
     // answers with a megabyte of names.
-    let mut sorted: Vec<String> = header_names.iter().map(|h| h.to_ascii_lowercase()).collect();
-    sorted.sort_unstable();
-    let listed = |name: &str| sorted.binary_search(&name.to_ascii_lowercase()).is_ok();
+    // Short lists, the usual case, are searched as they are.
+    let mut sorted: Vec<String> = Vec::new();
+    if header_names.len() > 16 {
+        sorted = header_names.iter().map(|h| h.to_ascii_lowercase()).collect();
+        sorted.sort_unstable();
+    }
+    let listed = |name: &str| {
+        if sorted.is_empty() {
+            header_names.iter().any(|h| h.eq_ignore_ascii_case(name))
+        } else {
+            sorted.binary_search(&name.to_ascii_lowercase()).is_ok()
+        }
+    };
     // Step 7.6: `Authorization` must be listed by name; `*` never covers it. Both browsers still
     // let `*` cover it without credentials, with a deprecation warning.
     let mut authorization_by_wildcard = false;

@@ -102,12 +102,17 @@ pub fn is_forbidden_request_header(name: &HeaderName, value: &HeaderValue) -> bo
         return true;
     }
     // Step 2: anything starting with `proxy-` or `sec-`.
-    let lower = name.to_lowercase();
-    if lower.starts_with("proxy-") || lower.starts_with("sec-") {
+    let starts = |prefix: &str| {
+        name.as_str()
+            .as_bytes()
+            .get(..prefix.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(prefix.as_bytes()))
+    };
+    if starts("proxy-") || starts("sec-") {
         return true;
     }
     // Step 3: method-override headers that name a forbidden method.
-    if ["x-http-method", "x-http-method-override", "x-method-override"].contains(&lower.as_str()) {
+    if ["x-http-method", "x-http-method-override", "x-method-override"].iter().any(|n| name.is(n)) {
         let text = value.to_text();
         return crate::header::get_decode_split_value(&text)
             .iter()

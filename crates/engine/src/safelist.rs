@@ -82,10 +82,19 @@ pub fn check_cors_safelisted_request_header(
         }
     } else if name.is("content-type") {
         first_unsafe_byte(bytes)?;
-        let essence = mime_essence(&value.to_text()).ok_or(NotSafelisted::NotMime)?;
-        match essence.as_str() {
-            "application/x-www-form-urlencoded" | "multipart/form-data" | "text/plain" => Ok(()),
-            _ => Err(NotSafelisted::Essence(essence)),
+        // The value is ASCII here (no unsafe byte, and bytes above 0x7F are rejected by the MIME
+        // token rule), so its text is a borrow.
+        let text = std::str::from_utf8(bytes).map_err(|_| NotSafelisted::NotMime)?;
+        let (kind, subtype) = mime_type_and_subtype(text).ok_or(NotSafelisted::NotMime)?;
+        let is = |k: &str, s: &str| kind.eq_ignore_ascii_case(k) && subtype.eq_ignore_ascii_case(s);
+        if is("application", "x-www-form-urlencoded") || is("multipart", "form-data") || is("text", "plain") {
+            Ok(())
+        } else {
+            Err(NotSafelisted::Essence(says!(
+                "{}/{}",
+                kind.to_ascii_lowercase(),
+                subtype.to_ascii_lowercase()
+            )))
         }
     } else if name.is("range") {
         match parse_single_range(bytes) {
@@ -201,6 +210,14 @@ pub fn is_cors_non_wildcard_request_header_name(name: &str) -> bool {
 ///
 /// <https://mimesniff.spec.whatwg.org/#parse-a-mime-type>
 pub fn mime_essence(input: &str) -> Option<String> {
+    let (kind, subtype) = mime_type_and_subtype(input)?;
+    Some(says!("{}/{}", kind.to_ascii_lowercase(), subtype.to_ascii_lowercase()))
+}
+
+/// The type and subtype of a MIME type string, as written, or `None` when it does not parse.
+///
+/// <https://mimesniff.spec.whatwg.org/#parse-a-mime-type>
+fn mime_type_and_subtype(input: &str) -> Option<(&str, &str)> {
     // Step 1: strip leading and trailing HTTP whitespace.
     let input = input.trim_matches(HTTP_WHITESPACE);
     // Steps 2-4: the type runs up to the first `/` and must be a non-empty token.
@@ -210,10 +227,7 @@ pub fn mime_essence(input: &str) -> Option<String> {
     let subtype = rest.split(';').next().unwrap_or_default();
     let subtype = subtype.trim_end_matches(HTTP_WHITESPACE);
     let is_token = |s: &str| !s.is_empty() && s.bytes().all(is_http_token_byte);
-    if !is_token(kind) || !is_token(subtype) {
-        return None;
-    }
-    Some(format!("{}/{}", kind.to_ascii_lowercase(), subtype.to_ascii_lowercase()))
+    (is_token(kind) && is_token(subtype)).then_some((kind, subtype))
 }
 
 /// Parses a single range header value without whitespace: `bytes=` then an optional start, a
