@@ -7,9 +7,7 @@ use corslab_engine::exchange::CredentialsMode;
 use corslab_lab::PolicyId;
 use corslab_lab::hosts::{ATTACKER, PARTNER, SIBLING};
 use leptos::prelude::*;
-use wasm_bindgen::JsValue;
 
-use crate::net::PageOutcome;
 use crate::page;
 use crate::report::RunReport;
 use crate::run::{self, Report};
@@ -28,15 +26,17 @@ pub fn AttackPage(
     let scenario = RwSignal::new(scenario);
     let report = RwSignal::new(None::<Report>);
     let busy = RwSignal::new(false);
+    // The console names the first run (`?run=`) so it can watch the server's log for it.
+    let first_run = StoredValue::new(page::query().get("run").map(str::to_owned));
     let go = move || {
         if busy.get_untracked() {
             return;
         }
         busy.set(true);
         let scenario = scenario.get_untracked();
+        let run_id = first_run.try_update_value(Option::take).flatten();
         leptos::task::spawn_local(async move {
-            let done = run::run(&scenario).await;
-            tell_the_console(&done);
+            let done = run::run(&scenario, run_id).await;
             report.set(Some(done));
             busy.set(false);
         });
@@ -49,6 +49,7 @@ pub fn AttackPage(
         let mut query = page::query();
         scenario.get().write(&mut query);
         query.remove("auto");
+        query.remove("run");
         page::replace_query(&query);
     });
     view! {
@@ -187,34 +188,4 @@ pub fn home_position(host: &str) -> Option<Position> {
         PARTNER => Some(Position::Partner),
         other => Position::of_host(other).filter(|p| *p != Position::Dashboard),
     }
-}
-
-/// Reports a finished run to the console window that opened this page: the run id and what
-/// the script got. The console reads the rest from the server's log itself.
-fn tell_the_console(report: &Report) {
-    let Ok(opener) = crate::net::window().opener() else { return };
-    if opener.is_null() || opener.is_undefined() {
-        return;
-    }
-    let message = js_sys::Object::new();
-    let set = |k: &str, v: JsValue| {
-        let _ = js_sys::Reflect::set(&message, &JsValue::from_str(k), &v);
-    };
-    set("type", JsValue::from_str("corslab-run"));
-    set("run", JsValue::from_str(&report.run));
-    match &report.page {
-        PageOutcome::Read { status, body } => {
-            set("outcome", JsValue::from_str("read"));
-            set("status", JsValue::from_f64(f64::from(*status)));
-            set("body", JsValue::from_str(body));
-        }
-        PageOutcome::Opaque => set("outcome", JsValue::from_str("opaque")),
-        PageOutcome::Failed(error) => {
-            set("outcome", JsValue::from_str("failed"));
-            set("error", JsValue::from_str(error));
-        }
-    }
-    let opener: web_sys::Window = wasm_bindgen::JsCast::unchecked_into(opener);
-    // Only the console may read it: the target origin is the console's.
-    let _ = opener.post_message(&message, &page::console_origin());
 }

@@ -7,19 +7,18 @@ use corslab_engine::Browser;
 use corslab_engine::exchange::{CredentialsMode, ThirdPartyCookies};
 use corslab_engine::observed::Seen;
 use corslab_lab::outcomes::{self, Gets};
-use corslab_lab::state::{Effect as SideEffect, LedgerEntry};
-use corslab_lab::{CookieSettings, LabState, LiveEvent, PolicyId, Ports};
+use corslab_lab::{CookieSettings, LabState, PolicyId, Ports};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 use crate::attack::policy_options;
-use crate::net::{self, PageOutcome, window};
+use crate::net::{self, window};
 use crate::page::{self, lab_url};
 use crate::policy_view::PolicyCard;
 use crate::query::Query;
 use crate::report::{RunReport, SeenRow};
-use crate::run::{self, Report, page_port, this_browser};
+use crate::run::{self, Report, page_port};
 use crate::scenario::{
     Jar, Kind, Position, Scenario, credentials_from_id, credentials_id, same_site_from_id, same_site_id,
 };
@@ -30,7 +29,13 @@ const LIVE_ROWS: usize = 30;
 /// The console page.
 #[component]
 pub fn Console() -> impl IntoView {
-    let query = page::query();
+    let mut query = page::query();
+    // Back from signing in on FinTrack: the dashboard's link says which cookie the browser
+    // holds; the console's own state waited in this tab's session storage.
+    if let Some(jar) = query.get("jar") {
+        store_jar(Jar::from_param(jar));
+        query = saved_console().unwrap_or_default();
+    }
     let mut start = Scenario::from_query(&query, Position::Sibling);
     start.jar = stored_jar();
     let scenario = RwSignal::new(start);
@@ -38,7 +43,6 @@ pub fn Console() -> impl IntoView {
     let status = RwSignal::new(String::new());
     let lab = RwSignal::new(None::<LabState>);
     let report = RwSignal::new(None::<Report>);
-    let pending = RwSignal::new(None::<Scenario>);
 
     // A link names a policy and cookie: make the lab match it; otherwise show what the lab runs.
     let url_policy = query.get("policy").and_then(PolicyId::from_id);
@@ -67,26 +71,31 @@ pub fn Console() -> impl IntoView {
         query.set("samesite", same_site_id(c.same_site));
         query.set_unless("partitioned", if c.partitioned { "1" } else { "0" }, "0");
         page::replace_query(&query);
+        save_console(&query);
     });
-    listen_for_pages(scenario, pending, report);
 
     let run_it = move |_| {
         let s = scenario.get_untracked();
+        let run = run::new_run_id();
         let mut query = Query::default();
         s.write(&mut query);
         query.set("auto", "1");
+        query.set("run", &run);
         let url = lab_url(s.from.host(), &format!("/{}", query.to_search()));
-        pending.set(Some(s));
         report.set(None);
-        status.set(format!("Running from {}…", s_from_label(&url)));
-        // A top-level window, as a victim's tab would be: framing would change which cookies go.
+        status.set(format!("Running from {}: watching what reaches the server…", s.from.host()));
+        // A top-level tab, as a victim's would be: framing would change which cookies go.
         if window().open_with_url_and_target(&url, "corslab-run").ok().flatten().is_none() {
-            status.set(format!("The browser blocked the window: open {url} yourself"));
+            status.set(format!("The browser blocked the new tab: open {url} yourself"));
         }
+        leptos::task::spawn_local(async move {
+            let done = run::watch(&s, run).await;
+            status.set(String::new());
+            report.set(Some(done));
+        });
     };
     let sign_in = move |_| {
-        let url = lab_url(corslab_lab::hosts::DASHBOARD, "/");
-        let _ = window().open_with_url_and_target(&url, "corslab-run");
+        let _ = window().location().assign(&lab_url(corslab_lab::hosts::DASHBOARD, "/?return=1"));
     };
 
     view! {
@@ -102,10 +111,12 @@ pub fn Console() -> impl IntoView {
                 <LabControls scenario cookie lab status/>
                 <h2>"The attack"</h2>
                 <RunControls scenario/>
-                <p class="jar">{move || jar_text(scenario.get().jar)}</p>
+                <p class=move || if scenario.get().jar.is_some() { "jar held" } else { "jar" }>
+                    {move || jar_text(scenario.get().jar)}
+                </p>
                 <div class="actions">
                     <button type="button" class="run" on:click=run_it>"Run it for real"</button>
-                    <button type="button" on:click=sign_in>"Sign in on FinTrack"</button>
+                    <button type="button" class="sign-in" on:click=sign_in>"Sign in on FinTrack"</button>
                     <button type="button" on:click=move |_| forget_jar(scenario)>"Forget the session"</button>
                 </div>
                 <p class="status" role="status">{move || status.get()}</p>
@@ -296,23 +307,34 @@ fn OutcomeTable(policy: PolicyId, cookie: CookieSettings, ports: Ports) -> impl 
 #[component]
 fn LiveLog() -> impl IntoView {
     let seen = RwSignal::new(Vec::<Seen>::new());
-    let ledger = RwSignal::new(Vec::<LedgerEntry>::new());
+    let ledger = RwSignal::new(Vec::<LedgerLine>::new());
     let note = RwSignal::new(String::new());
     leptos::task::spawn_local(async move {
-        if let Ok(page) = net::ledger().await {
+        if let Ok(page) = net::get_json::<LedgerPage>("/__lab/ledger").await {
             ledger.set(page.entries.into_iter().rev().take(LIVE_ROWS).collect());
         }
     });
     if let Ok(source) = web_sys::EventSource::new("/__lab/events") {
         let on_event =
             Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-                let Some(data) = event.data().as_string() else { return };
-                let Ok(value) = js_sys::JSON::parse(&data) else { return };
-                match serde_wasm_bindgen::from_value::<LiveEvent>(value) {
-                    Ok(LiveEvent::Seen(s)) => seen.update(|v| push_front(v, s)),
-                    Ok(LiveEvent::Ledger(l)) => ledger.update(|v| push_front(v, l)),
-                    Ok(LiveEvent::Lagged { missed }) => {
-                        note.set(format!("The feed fell behind and missed {missed} events"))
+                let Some(text) = event.data().as_string() else { return };
+                let Ok(value) = js_sys::JSON::parse(&text) else { return };
+                // The event's name says what `data` holds; reading it directly keeps serde's
+                // tagged-enum buffering out of the Wasm.
+                let data = js_sys::Reflect::get(&value, &JsValue::from_str("data")).unwrap_or(JsValue::NULL);
+                match event.type_().as_str() {
+                    "seen" => {
+                        if let Ok(s) = serde_wasm_bindgen::from_value::<Seen>(data) {
+                            seen.update(|v| push_front(v, s));
+                        }
+                    }
+                    "ledger" => {
+                        if let Ok(l) = serde_wasm_bindgen::from_value::<LedgerLine>(data) {
+                            ledger.update(|v| push_front(v, l));
+                        }
+                    }
+                    "lagged" => {
+                        note.set("The feed fell behind and missed events: reload to catch up".to_owned());
                     }
                     _ => {}
                 }
@@ -379,58 +401,6 @@ async fn apply(
     }
 }
 
-/// Listens for pages the console opened: a finished run (explained here from the server's log)
-/// and the session cookie the dashboard set or cleared.
-fn listen_for_pages(
-    scenario: RwSignal<Scenario>,
-    pending: RwSignal<Option<Scenario>>,
-    report: RwSignal<Option<Report>>,
-) {
-    let port = page_port();
-    let callback = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-        if !is_lab_origin(&event.origin(), port) {
-            return;
-        }
-        let data = event.data();
-        let get =
-            |k: &str| js_sys::Reflect::get(&data, &JsValue::from_str(k)).ok().and_then(|v| v.as_string());
-        match get("type").as_deref() {
-            Some("corslab-jar") => {
-                let jar = get("jar").as_deref().and_then(Jar::from_param);
-                store_jar(jar);
-                scenario.update(|s| s.jar = jar);
-            }
-            Some("corslab-run") => {
-                let (Some(run), Some(s)) = (get("run"), pending.get_untracked()) else { return };
-                let page = match get("outcome").as_deref() {
-                    Some("read") => PageOutcome::Read {
-                        status: js_sys::Reflect::get(&data, &"status".into())
-                            .ok()
-                            .and_then(|v| v.as_f64())
-                            .unwrap_or(0.0) as u16,
-                        body: get("body").unwrap_or_default(),
-                    },
-                    Some("opaque") => PageOutcome::Opaque,
-                    _ => PageOutcome::Failed(get("error").unwrap_or_default()),
-                };
-                leptos::task::spawn_local(async move {
-                    let call = s.call(port, &run);
-                    let attempt = s.attempt(&call, this_browser(), port, net::now_ms());
-                    report.set(Some(run::observe_and_explain(run, call, page, attempt.as_ref(), port).await));
-                });
-            }
-            _ => {}
-        }
-    });
-    let _ = window().add_event_listener_with_callback("message", callback.as_ref().unchecked_ref());
-    callback.forget();
-}
-
-/// Whether `origin` is one of the lab's page origins on this port.
-fn is_lab_origin(origin: &str, port: u16) -> bool {
-    corslab_lab::HOSTS.iter().any(|h| corslab_lab::hosts::origin_on(h.name, port) == origin)
-}
-
 fn cookie_from_query(query: &Query) -> Option<CookieSettings> {
     let same_site = query.get("samesite").and_then(same_site_from_id)?;
     Some(CookieSettings { same_site, partitioned: query.get("partitioned") == Some("1") })
@@ -449,6 +419,19 @@ fn store_jar(jar: Option<Jar>) {
             Some(jar) => storage.set_item(JAR_KEY, &jar.to_param()),
             None => storage.remove_item(JAR_KEY),
         };
+    }
+}
+
+const CONSOLE_KEY: &str = "corslab.console";
+
+fn saved_console() -> Option<Query> {
+    let storage = window().session_storage().ok().flatten()?;
+    storage.get_item(CONSOLE_KEY).ok().flatten().map(|s| Query::parse(&s))
+}
+
+fn save_console(query: &Query) {
+    if let Some(storage) = window().session_storage().ok().flatten() {
+        let _ = storage.set_item(CONSOLE_KEY, &query.to_search());
     }
 }
 
@@ -471,23 +454,45 @@ fn jar_text(jar: Option<Jar>) -> String {
     }
 }
 
-fn s_from_label(url: &str) -> &str {
-    url.split("/?").next().unwrap_or(url)
-}
-
 fn push_front<T>(list: &mut Vec<T>, item: T) {
     list.insert(0, item);
     list.truncate(LIVE_ROWS);
 }
 
-fn ledger_line(entry: &LedgerEntry) -> String {
-    let what = match &entry.effect {
-        SideEffect::Transfer { amount_cents, to, .. } => {
-            format!("{} moved to {to}", corslab_lab::bank::format_cents(*amount_cents as i64))
+/// The parts of a ledger entry ([`corslab_lab::state::LedgerEntry`]) the console shows, read
+/// without the tagged enum, whose deserializer is large in Wasm.
+#[derive(Debug, Clone, serde::Deserialize)]
+struct LedgerLine {
+    id: u64,
+    account: String,
+    origin: Option<String>,
+    sec_fetch_site: Option<String>,
+    effect: EffectLine,
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+struct EffectLine {
+    kind: String,
+    amount_cents: Option<u64>,
+    to: Option<String>,
+    count: Option<usize>,
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+struct LedgerPage {
+    entries: Vec<LedgerLine>,
+}
+
+fn ledger_line(entry: &LedgerLine) -> String {
+    let e = &entry.effect;
+    let to = e.to.as_deref().unwrap_or("?");
+    let what = match e.kind.as_str() {
+        "transfer" => {
+            format!("{} moved to {to}", corslab_lab::bank::format_cents(e.amount_cents.unwrap_or(0) as i64))
         }
-        SideEffect::EmailChanged { to, .. } => format!("email changed to {to}"),
-        SideEffect::SessionsRevoked { count } => format!("{count} sessions signed out"),
-        _ => "a side effect".to_owned(),
+        "email-changed" => format!("email changed to {to}"),
+        "sessions-revoked" => format!("{} sessions signed out", e.count.unwrap_or(0)),
+        other => format!("a side effect ({other})"),
     };
     format!(
         "#{} {what} · account {} · Origin {} · Sec-Fetch-Site {}",

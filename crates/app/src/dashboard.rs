@@ -6,7 +6,6 @@ use corslab_engine::exchange::CredentialsMode;
 use corslab_lab::bank::{Balance, Transactions, WhoAmI};
 use corslab_lab::{CookieSettings, PolicyId};
 use leptos::prelude::*;
-use wasm_bindgen::JsValue;
 
 use crate::explain_panel::ExplainPanel;
 use crate::net::{self, PageOutcome, now_ms};
@@ -81,10 +80,24 @@ pub fn Dashboard(policy: Option<PolicyId>, sign_in: bool) -> impl IntoView {
                 }.into_any(),
             }}
             <SessionCookie who cookie/>
+            {page::query().get("return").is_some().then(|| view! { <BackToConsole who/> })}
         </section>
         {move || balance.get().map(|report| view! { <BalanceView report/> })}
         {move || transactions.get().map(|t| view! { <TransactionList transactions=t/> })}
     }
+}
+
+/// The way back to the console, telling it which session cookie this browser now holds.
+#[component]
+fn BackToConsole(who: RwSignal<Option<WhoAmI>>) -> impl IntoView {
+    let href = move || {
+        // Signing in or out puts the jar in this page's URL and then updates `who`.
+        who.track();
+        let jar =
+            page::query().get("jar").map(|j| format!("/?jar={j}")).unwrap_or_else(|| "/?jar=".to_owned());
+        page::lab_url(corslab_lab::hosts::CONSOLE, &jar)
+    };
+    view! { <p><a class="back" href=href>"Back to the console"</a></p> }
 }
 
 /// The session cookie: the `Set-Cookie` line FinTrack sent, or the attributes it will use.
@@ -115,7 +128,7 @@ fn SessionCookie(who: RwSignal<Option<WhoAmI>>, cookie: RwSignal<Option<CookieSe
 #[component]
 fn BalanceView(report: Report) -> impl IntoView {
     let balance: Option<Balance> = match &report.page {
-        PageOutcome::Read { body, .. } => {
+        Some(PageOutcome::Read { body, .. }) => {
             js_sys::JSON::parse(body).ok().and_then(|v| serde_wasm_bindgen::from_value(v).ok())
         }
         _ => None,
@@ -129,7 +142,7 @@ fn BalanceView(report: Report) -> impl IntoView {
         }
         .into_any(),
         None => view! {
-            <p class="problem">"The dashboard could not read the balance: "{describe(&report.page)}</p>
+            <p class="problem">"The dashboard could not read the balance: "{report.page.as_ref().map(describe)}</p>
         }
         .into_any(),
     };
@@ -193,7 +206,6 @@ async fn sign(
                 None => query.remove("jar"),
             }
             page::replace_query(&query);
-            tell_the_console(jar.as_ref());
             error.set(None);
             who.set(Some(me));
         }
@@ -215,7 +227,7 @@ async fn read_account(
         policy,
         jar,
     };
-    balance.set(Some(run::run(&scenario).await));
+    balance.set(Some(run::run(&scenario, None).await));
     let url = page::lab_url(
         corslab_lab::hosts::API,
         &format!("/me/transactions?policy={}&run={}", policy.id(), run::new_run_id()),
@@ -245,18 +257,4 @@ fn describe(page: &PageOutcome) -> String {
         PageOutcome::Opaque => "an opaque response".to_owned(),
         PageOutcome::Failed(e) => e.clone(),
     }
-}
-
-/// Tells the console window that opened this page which session cookie the browser holds.
-fn tell_the_console(jar: Option<&Jar>) {
-    let Ok(opener) = net::window().opener() else { return };
-    if opener.is_null() || opener.is_undefined() {
-        return;
-    }
-    let message = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&message, &"type".into(), &"corslab-jar".into());
-    let jar = jar.map_or(JsValue::from_str(""), |j| JsValue::from_str(&j.to_param()));
-    let _ = js_sys::Reflect::set(&message, &"jar".into(), &jar);
-    let opener: web_sys::Window = wasm_bindgen::JsCast::unchecked_into(opener);
-    let _ = opener.post_message(&message, &page::console_origin());
 }

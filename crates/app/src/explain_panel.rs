@@ -246,10 +246,10 @@ pub fn SequenceDiagram(exchange: Exchange, verdict: Verdict) -> impl IntoView {
     view! {
         <figure class="sequence">
             <svg viewBox=format!("0 0 640 {height}") role="img" aria-label=label class="sequence-svg">
-                <text class="lane" x="90" y="24" text-anchor="middle">"Browser"</text>
-                <text class="lane-sub" x="90" y="42" text-anchor="middle">{page}</text>
-                <text class="lane" x="550" y="24" text-anchor="middle">"Server"</text>
-                <text class="lane-sub" x="550" y="42" text-anchor="middle">{server}</text>
+                <text class="lane" x="10" y="24">"Browser"</text>
+                <text class="lane-sub" x="10" y="42">{page}</text>
+                <text class="lane" x="630" y="24" text-anchor="end">"Server"</text>
+                <text class="lane-sub" x="630" y="42" text-anchor="end">{server}</text>
                 <line class="lifeline" x1="90" y1="52" x2="90" y2=height - 40/>
                 <line class="lifeline" x1="550" y1="52" x2="550" y2=height - 40/>
                 {rows}

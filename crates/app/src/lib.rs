@@ -166,9 +166,14 @@ fn UnknownHost() -> impl IntoView {
     }
 }
 
-/// Sets `data-ready` on `<body>`: the first page is interactive.
+/// Marks the first page interactive: `data-ready` on `<body>` for tests, and a
+/// `corslab-ready` performance mark (milliseconds since navigation start) for the benchmark.
 fn mark_ready() {
-    if let Some(body) = net::window().document().and_then(|d| d.body()) {
+    let window = net::window();
+    if let Some(performance) = window.performance() {
+        let _ = performance.mark("corslab-ready");
+    }
+    if let Some(body) = window.document().and_then(|d| d.body()) {
         let _ = body.set_attribute("data-ready", "true");
     }
 }

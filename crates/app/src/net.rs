@@ -4,7 +4,7 @@
 
 use corslab_engine::exchange::{CredentialsMode, RequestMode};
 use corslab_engine::observed::LogPage;
-use corslab_lab::state::{LabState, LedgerPage};
+use corslab_lab::state::LabState;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -129,11 +129,6 @@ pub async fn server_log(run: &str) -> Result<LogPage, String> {
 /// The lab's state (`/__lab/state`).
 pub async fn lab_state() -> Result<LabState, String> {
     get_json("/__lab/state").await
-}
-
-/// The ledger of side effects (`/__lab/ledger`).
-pub async fn ledger() -> Result<LedgerPage, String> {
-    get_json("/__lab/ledger").await
 }
 
 /// Sends one control-plane command (only `lab.localhost` may), fetching the CSRF token first.

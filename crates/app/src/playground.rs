@@ -136,7 +136,7 @@ fn Choice(
     view! {
         <label>
             {label}" "
-            <select on:change=move |ev| state.update(|q| q.set_unless(key, &event_target_value(&ev), default))>{options}</select>
+            <select data-key=key on:change=move |ev| state.update(|q| q.set_unless(key, &event_target_value(&ev), default))>{options}</select>
         </label>
     }
 }

@@ -20,7 +20,14 @@ pub fn RunReport(report: Report) -> impl IntoView {
     view! {
         <article class="report" aria-label="What happened" data-run=run>
             <p class="request-line"><code>{request}</code></p>
-            <ScriptGot page/>
+            {match page {
+                Some(page) => view! { <ScriptGot page/> }.into_any(),
+                None => view! {
+                    <p class="muted" data-outcome="elsewhere">
+                        "What the script got is shown in the attacker's tab: this console sees the server's side."
+                    </p>
+                }.into_any(),
+            }}
             {observed.map(|observed| view! { <ServerReceived observed/> })}
             {problem.map(|p| view! { <p class="problem" role="alert">{p}</p> })}
             {explained.map(|explained| view! { <ExplainPanel explained/> })}

@@ -22,8 +22,8 @@ pub struct Report {
     pub run: String,
     /// The fetch made.
     pub call: FetchCall,
-    /// What the script got.
-    pub page: PageOutcome,
+    /// What the script got, when this page ran it (the console sees only the server's side).
+    pub page: Option<PageOutcome>,
     /// What the server recorded, paired into one fetch.
     pub observed: Option<Observed>,
     /// The explanation, when the observation makes an Exchange.
@@ -69,10 +69,10 @@ pub fn page_port() -> u16 {
     window().location().port().ok().and_then(|p| p.parse().ok()).unwrap_or(80)
 }
 
-/// Runs `scenario` from this page and explains it.
-pub async fn run(scenario: &Scenario) -> Report {
+/// Runs `scenario` from this page and explains it; `run` names the run (a fresh id when `None`).
+pub async fn run(scenario: &Scenario, run: Option<String>) -> Report {
     let port = page_port();
-    let run = new_run_id();
+    let run = run.unwrap_or_else(new_run_id);
     let call = scenario.call(port, &run);
     let started = now_ms();
     let page = if scenario.from == Position::NullOrigin {
@@ -81,14 +81,51 @@ pub async fn run(scenario: &Scenario) -> Report {
         net::run_fetch(&call).await
     };
     let attempt = scenario.attempt(&call, this_browser(), port, started);
-    observe_and_explain(run, call, page, attempt.as_ref(), port).await
+    observe_and_explain(run, call, Some(page), attempt.as_ref(), port).await
+}
+
+/// Watches the server's log for a run another tab makes (the console opens the attacker's page
+/// in its own tab) until it settles, then explains what the server saw. Cross-origin tabs
+/// cannot talk to each other here (the lab sends `Cross-Origin-Opener-Policy: same-origin`), so
+/// what the script got stays in that tab, and the agreement compares the server's side.
+pub async fn watch(scenario: &Scenario, run: String) -> Report {
+    let port = page_port();
+    let call = scenario.call(port, &run);
+    let started = now_ms();
+    let mut seen = 0;
+    let mut settled_since = None;
+    // A run makes at most a preflight, a request and a redirect hop, all within a second or so:
+    // stop once the count has held still for a second, or after twenty seconds.
+    while now_ms() - started < 20_000 {
+        sleep_ms(400).await;
+        let count = net::server_log(&run).await.map(|log| log.entries.len()).unwrap_or(0);
+        if count > 0 && count == seen {
+            let since = *settled_since.get_or_insert(now_ms());
+            if now_ms() - since >= 1000 {
+                break;
+            }
+        } else {
+            settled_since = None;
+            seen = count;
+        }
+    }
+    let attempt = scenario.attempt(&call, this_browser(), port, started);
+    observe_and_explain(run, call, None, attempt.as_ref(), port).await
+}
+
+/// Resolves after `ms` milliseconds.
+pub async fn sleep_ms(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 /// Reads the server's log for `run` and explains what happened.
 pub async fn observe_and_explain(
     run: String,
     call: FetchCall,
-    page: PageOutcome,
+    page: Option<PageOutcome>,
     attempt: Option<&Attempt>,
     port: u16,
 ) -> Report {
@@ -107,7 +144,7 @@ pub async fn observe_and_explain(
     };
     match observed {
         Some(observed) => {
-            let page_read = Some(report.page.readable());
+            let page_read = report.page.as_ref().map(PageOutcome::readable);
             match explain_observed(attempt, &observed, page_read, &Ports::main(port)) {
                 Ok(explained) => report.explained = Some(explained),
                 Err(e) => report.problem = Some(e),

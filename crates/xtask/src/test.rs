@@ -32,7 +32,10 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
     stages.push(clippy());
     stages.push(tests("native tests", command("cargo").args(["test", "--workspace"])));
     stages.extend(browser_stages(&tools));
-    stages.push(trunk_stage(&tools));
+    let trunk = trunk_stage(&tools);
+    let app_built = trunk.failed == 0;
+    stages.push(trunk);
+    stages.push(e2e_stage(&tools, app_built));
 
     let passed: u32 = stages.iter().map(|s| s.passed).sum();
     let failed: u32 = stages.iter().map(|s| s.failed).sum();
@@ -233,6 +236,45 @@ fn wasm_tests(
 
 fn trunk_stage(tools: &Tools) -> Stage {
     report(whole("trunk build", build_app(tools)))
+}
+
+/// The end-to-end tests: the Trunk-built app, served by a lab server this stage starts (a debug
+/// `corslab` reads `target/dist` from disk), driven through real headless Chromium and Firefox
+/// over WebDriver. They are `#[ignore]`d for plain `cargo test`, so this runs `--ignored`.
+fn e2e_stage(tools: &Tools, app_built: bool) -> Stage {
+    const NAME: &str = "e2e";
+    if !app_built {
+        return report(errored(NAME, "the app did not build with Trunk: nothing to drive".to_owned()));
+    }
+    match run_logged("build corslab", command("cargo").args(["build", "--package", "corslab"])) {
+        Ok(run) if run.ok => {}
+        Ok(run) => return report(errored(NAME, format!("cannot build corslab:\n{}", tail(&run.output, 40)))),
+        Err(e) => return report(errored(NAME, e)),
+    }
+    let port = free_port(18090);
+    let binary = shell::root().join("target").join("debug").join("corslab");
+    let child = Command::new(&binary)
+        .args(["serve", "--quiet", "--port", &port.to_string()])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn();
+    let _server = match child {
+        Ok(child) => Guard(child),
+        Err(e) => return report(errored(NAME, format!("cannot start {}: {e}", binary.display()))),
+    };
+    if !wait_for_port(port, Duration::from_secs(30)) {
+        return report(errored(NAME, format!("the lab server did not listen on port {port}")));
+    }
+    let mut cmd = command("cargo");
+    cmd.args(["test", "--package", "corslab-e2e", "--", "--ignored", "--test-threads=1"])
+        .env("CORSLAB_LAB_PORT", port.to_string());
+    for (var, driver) in [("CHROMEDRIVER", &tools.chromedriver), ("GECKODRIVER", &tools.geckodriver)] {
+        if let Some(driver) = driver {
+            cmd.env(var, driver);
+        }
+    }
+    tests(NAME, &mut cmd)
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 use std::process::ExitCode;
 
+mod app;
 mod audit;
 mod server;
 
@@ -18,6 +19,11 @@ struct Section {
 }
 
 const SECTIONS: &[Section] = &[
+    Section {
+        name: "app",
+        about: "lab app: Wasm and JS size gzipped, time to interactive in Chromium",
+        run: app::run,
+    },
     Section {
         name: "audit",
         about: "corslab audit vs CORScanner: probes/s and classes detected",

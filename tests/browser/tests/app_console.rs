@@ -1,0 +1,89 @@
+//! Pieces of the console and the attacker pages, mounted in a real browser: the attack options
+//! write the scenario, the policy card switches frameworks, and the story bar links its steps.
+
+#![cfg(target_arch = "wasm32")]
+
+use corslab_app::attack::AttackOptions;
+use corslab_app::policy_view::PolicyCard;
+use corslab_app::scenario::{Kind, Position, Scenario};
+use corslab_app::story::{STEPS, StoryBar};
+use corslab_engine::exchange::CredentialsMode;
+use corslab_lab::PolicyId;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn fresh() -> web_sys::HtmlElement {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let element: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&element).unwrap();
+    element
+}
+
+/// Chooses `value` in the `n`th `<select>` and fires `change`, as a person would.
+fn choose(root: &web_sys::HtmlElement, n: u32, value: &str) {
+    let select: web_sys::HtmlSelectElement =
+        root.query_selector_all("select").unwrap().item(n).unwrap().unchecked_into();
+    select.set_value(value);
+    select.dispatch_event(&web_sys::Event::new("change").unwrap()).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn the_attack_options_write_the_scenario() {
+    let root = fresh();
+    let scenario = RwSignal::new(Scenario::default());
+    mount_to(root.clone(), move || view! { <AttackOptions home=Position::CrossSite scenario/> }).forget();
+    leptos::task::tick().await;
+    // On the giveaway the first choice is the frame: the page itself or a sandboxed iframe.
+    choose(&root, 0, "null");
+    choose(&root, 1, "put");
+    choose(&root, 2, "omit");
+    choose(&root, 3, "null-trusted");
+    leptos::task::tick().await;
+    let s = scenario.get_untracked();
+    assert_eq!(s.from, Position::NullOrigin);
+    assert_eq!(s.kind, Kind::Put);
+    assert_eq!(s.credentials, CredentialsMode::Omit);
+    assert_eq!(s.policy, PolicyId::NullTrusted);
+}
+
+#[wasm_bindgen_test]
+async fn the_policy_card_shows_the_faulty_code_then_the_fix_per_framework() {
+    let root = fresh();
+    mount_to(root.clone(), || view! { <PolicyCard policy=PolicyId::ReflectAnyOrigin/> }).forget();
+    leptos::task::tick().await;
+    let labels: Vec<String> = (0..2)
+        .map(|i| root.query_selector_all(".code-label").unwrap().item(i).unwrap().text_content().unwrap())
+        .collect();
+    assert_eq!(labels, ["The faulty code", "The fix"]);
+    let code = root.query_selector(".code").unwrap().unwrap();
+    let axum = code.text_content().unwrap();
+    let express: web_sys::HtmlElement =
+        root.query_selector_all("[role=tab]").unwrap().item(1).unwrap().unchecked_into();
+    express.click();
+    leptos::task::tick().await;
+    assert_eq!(express.get_attribute("aria-selected").as_deref(), Some("true"));
+    assert_ne!(code.text_content().unwrap(), axum, "the Express tab shows other code");
+}
+
+#[wasm_bindgen_test]
+async fn the_story_bar_links_the_neighbouring_steps() {
+    let root = fresh();
+    mount_to(root.clone(), || view! { <StoryBar n=2 step=&STEPS[2]/> }).forget();
+    leptos::task::tick().await;
+    let href = |css: &str| root.query_selector(css).unwrap().unwrap().get_attribute("href").unwrap();
+    assert!(href(".story-prev").contains("fintrack.localhost") && href(".story-prev").contains("story=1"));
+    assert!(
+        href(".story-next").contains("blog.fintrack.localhost") && href(".story-next").contains("story=3")
+    );
+    assert_eq!(
+        root.query_selector("[data-story-step]")
+            .unwrap()
+            .unwrap()
+            .get_attribute("data-story-step")
+            .as_deref(),
+        Some("2")
+    );
+}

@@ -1,0 +1,144 @@
+//! The explain panel and the agreement badge, mounted in a real browser: what a learner sees
+//! for a blocked credentialed read, and how loudly a disagreement shows.
+
+#![cfg(target_arch = "wasm32")]
+
+use corslab_app::explain_panel::{AgreementBadge, ExplainPanel};
+use corslab_app::run::explain_only;
+use corslab_engine::Exchange;
+use corslab_lab::observe::{Agreement, Check, Checked};
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// A fresh element in the page to mount one component into.
+fn fresh() -> web_sys::HtmlElement {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let element: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&element).unwrap();
+    element
+}
+
+fn text(root: &web_sys::HtmlElement, css: &str) -> String {
+    root.query_selector(css)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no `{css}`"))
+        .text_content()
+        .unwrap_or_default()
+}
+
+fn wildcard_with_credentials(browser: &str) -> Exchange {
+    Exchange::from_json(&format!(
+        r#"{{ "browser": "{browser}", "page": "http://free-crypto-giveaway.localhost:8080",
+             "request": {{ "url": "http://api.fintrack.localhost:8080/me/balance", "credentials": "include" }},
+             "response": {{ "status": 200, "headers": [["Access-Control-Allow-Origin", "*"]] }} }}"#
+    ))
+    .unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn a_blocked_read_shows_its_reason_steps_diagram_and_both_console_lines() {
+    let root = fresh();
+    let explained = explain_only(wildcard_with_credentials("chromium"));
+    mount_to(root.clone(), move || view! { <ExplainPanel explained/> }).forget();
+    leptos::task::tick().await;
+
+    assert!(root.query_selector(".verdict.blocked").unwrap().is_some(), "{}", root.inner_html());
+    assert_eq!(text(&root, ".verdict .reason code"), "WildcardOriginNotAllowed");
+    assert!(root.query_selector(".step.fail").unwrap().is_some(), "a failing step is marked");
+    let spec = root.query_selector(".step .spec").unwrap().unwrap().get_attribute("href").unwrap();
+    assert!(spec.starts_with("https://"), "steps link their spec: {spec}");
+
+    let svg = root.query_selector("svg.sequence-svg").unwrap().unwrap();
+    assert_eq!(svg.get_attribute("role").as_deref(), Some("img"));
+    let label = svg.get_attribute("aria-label").unwrap();
+    assert!(label.contains("TypeError"), "the diagram says the read is blocked: {label}");
+    assert_eq!(
+        svg.query_selector_all(".msg").unwrap().length(),
+        2,
+        "no preflight: one request, one response"
+    );
+
+    let consoles = root.query_selector_all(".console").unwrap();
+    assert_eq!(consoles.length(), 2, "Chromium's and Firefox's console lines");
+    let all = root.text_content().unwrap();
+    assert!(all.contains("has been blocked by CORS policy"), "Chromium's words");
+    assert!(all.contains("Cross-Origin Request Blocked"), "Firefox's words");
+    assert!(root.query_selector("[data-agreement]").unwrap().is_none(), "nothing ran: no badge");
+}
+
+#[wasm_bindgen_test]
+async fn a_preflighted_write_draws_the_preflight_first() {
+    let root = fresh();
+    let exchange = Exchange::from_json(
+        r#"{ "page": "http://blog.fintrack.localhost:8080",
+             "request": { "method": "PUT", "url": "http://api.fintrack.localhost:8080/me/email",
+                          "headers": [["Content-Type", "application/json"]], "credentials": "include" },
+             "preflight": { "status": 204, "headers": [["Access-Control-Allow-Origin", "http://blog.fintrack.localhost:8080"],
+                            ["Access-Control-Allow-Credentials", "true"], ["Access-Control-Allow-Methods", "GET, POST"]] },
+             "response": { "status": 200 } }"#,
+    )
+    .unwrap();
+    let explained = explain_only(exchange);
+    mount_to(root.clone(), move || view! { <ExplainPanel explained/> }).forget();
+    leptos::task::tick().await;
+
+    let messages = root.query_selector_all(".msg").unwrap();
+    let first = messages.item(0).unwrap().text_content().unwrap();
+    assert!(first.starts_with("OPTIONS"), "the preflight goes first: {first}");
+    assert!(root.query_selector(".msg.failed").unwrap().is_some(), "the preflight's answer failed");
+    assert!(root.query_selector(".msg.never").unwrap().is_some(), "the PUT is never sent");
+    assert_eq!(text(&root, ".verdict .reason code"), "MethodDisallowedByPreflightResponse");
+}
+
+#[wasm_bindgen_test]
+async fn a_disagreement_is_an_alert_that_names_the_differing_fact() {
+    let root = fresh();
+    let agreement = Agreement {
+        agrees: false,
+        checks: vec![
+            Check {
+                what: Checked::RequestSent,
+                predicted: "yes".into(),
+                observed: "yes".into(),
+                agrees: true,
+            },
+            Check {
+                what: Checked::CookiesSent,
+                predicted: "(none)".into(),
+                observed: "session".into(),
+                agrees: false,
+            },
+        ],
+    };
+    mount_to(root.clone(), move || view! { <AgreementBadge agreement browser="Firefox"/> }).forget();
+    leptos::task::tick().await;
+
+    let badge = root.query_selector("[data-agreement]").unwrap().unwrap();
+    assert_eq!(badge.get_attribute("data-agreement").as_deref(), Some("disagree"));
+    assert_eq!(badge.get_attribute("role").as_deref(), Some("alert"));
+    assert!(badge.text_content().unwrap().contains("DISAGREEMENT"));
+    assert_eq!(text(&root, "tr.differs th"), "Cookies on the request");
+    assert!(root.query_selector("details").unwrap().is_none(), "a disagreement is never folded away");
+}
+
+#[wasm_bindgen_test]
+async fn an_agreement_is_a_quiet_status() {
+    let root = fresh();
+    let agreement = Agreement {
+        agrees: true,
+        checks: vec![Check {
+            what: Checked::Read,
+            predicted: "no".into(),
+            observed: "no".into(),
+            agrees: true,
+        }],
+    };
+    mount_to(root.clone(), move || view! { <AgreementBadge agreement browser="Chromium"/> }).forget();
+    leptos::task::tick().await;
+    let badge = root.query_selector("[data-agreement]").unwrap().unwrap();
+    assert_eq!(badge.get_attribute("data-agreement").as_deref(), Some("agree"));
+    assert_eq!(badge.get_attribute("role").as_deref(), Some("status"));
+}

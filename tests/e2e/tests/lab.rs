@@ -1,0 +1,232 @@
+//! The lab app end to end, in real headless Chromium and Firefox: the story from sign-in to the
+//! fix, the console's run from the compromised blog, the dashboard, the sandboxed iframe's
+//! `Origin: null`, and the playground. Every run checks the agreement badge, which compares
+//! the engine's prediction with what the browser and the server really did.
+//!
+//! They need a lab server and the drivers, so they are ignored by plain `cargo test`;
+//! `cargo xtask test` runs them with `--ignored`.
+
+use corslab_e2e::{Browser, Session};
+
+/// WebDriver's key code for the right arrow.
+const ARROW_RIGHT: &str = "\u{e014}";
+
+/// The whole story: sign in, the anonymous cross-site read, the sibling's theft and transfer,
+/// the fix, the same attack failing, the dashboard still working. Moves by keyboard.
+async fn story(browser: Browser) -> Result<(), String> {
+    let s = Session::start(browser).await?;
+    let name = browser.name();
+    s.open("lab.localhost", "/story").await?;
+    s.wait("[data-prepared=true]").await?;
+    s.wait("[data-story-step='0']").await?;
+    s.screenshot(&format!("story-0-{name}")).await?;
+
+    // Step 1: the dashboard signs Alex in and reads the balance.
+    s.key(ARROW_RIGHT).await?;
+    s.wait("[data-story-step='1']").await?;
+    s.wait("[data-signed-in=true]").await?;
+    s.wait(".balance[data-balance]").await?;
+
+    // Step 2: the giveaway reads, anonymously: cross-site cookies stay home by default.
+    s.key(ARROW_RIGHT).await?;
+    s.wait("[data-story-step='2']").await?;
+    s.wait("[data-agreement]").await?;
+    expect_outcome(&s, "read", "anonymous").await?;
+    expect_agreement(&s).await?;
+    let body = s.text(".got .body").await?;
+    ensure(body.contains("not signed in"), format!("the giveaway got an anonymous answer, not {body:?}"))?;
+
+    // Step 3: the blog is the same site: the cookie goes along and the balance leaks.
+    s.key(ARROW_RIGHT).await?;
+    s.wait("[data-story-step='3']").await?;
+    s.wait("[data-agreement]").await?;
+    expect_outcome(&s, "read", "stolen").await?;
+    expect_agreement(&s).await?;
+    let body = s.text(".got .body").await?;
+    ensure(body.contains("\"balance\""), format!("the blog read the balance, not {body:?}"))?;
+    s.screenshot(&format!("story-3-stolen-{name}")).await?;
+
+    // Step 4: a preflighted JSON transfer goes through.
+    s.key(ARROW_RIGHT).await?;
+    s.wait("[data-story-step='4']").await?;
+    s.wait("[data-agreement]").await?;
+    expect_agreement(&s).await?;
+    let body = s.text(".got .body").await?;
+    ensure(body.contains("ledger_id"), format!("the transfer was recorded, not {body:?}"))?;
+
+    // Step 5: the fix, in code.
+    s.key(ARROW_RIGHT).await?;
+    s.wait("[data-story-step='5']").await?;
+    s.wait(".policy-card").await?;
+
+    // Step 6: the same read after the fix: a TypeError, though the request carried the cookie.
+    s.key(ARROW_RIGHT).await?;
+    s.wait("[data-story-step='6']").await?;
+    s.wait("[data-agreement]").await?;
+    expect_outcome(&s, "failed", "failed").await?;
+    expect_agreement(&s).await?;
+    let received = s.text(".received").await?;
+    ensure(received.contains("session"), format!("the server saw the cookie: {received}"))?;
+    s.screenshot(&format!("story-6-fixed-{name}")).await?;
+
+    // Step 7: FinTrack's own dashboard still reads.
+    s.key(ARROW_RIGHT).await?;
+    s.wait("[data-story-step='7']").await?;
+    s.wait(".balance[data-balance]").await?;
+    s.close().await
+}
+
+/// The console: choose the sibling-takeover policy, sign in on FinTrack and come back, run the
+/// blog's read for real in its own tab, and read the server's side and the agreement in the
+/// console while the blog's tab shows what its script stole.
+async fn console_run(browser: Browser) -> Result<(), String> {
+    let s = Session::start(browser).await?;
+    s.open("lab.localhost", "/?policy=any-subdomain&samesite=lax&from=sibling&kind=get&cred=include").await?;
+    s.wait("[data-ready]").await?;
+    s.wait(".policy-card").await?;
+
+    s.click("button.sign-in").await?;
+    s.wait("[data-signed-in=false]").await?;
+    s.click("button.run").await?;
+    s.wait("[data-signed-in=true]").await?;
+    s.click("a.back").await?;
+    s.wait(".jar.held").await?;
+    let policy = s.wait("select").await?.prop("value").await.map_err(|e| e.to_string())?;
+    ensure(policy.as_deref() == Some("any-subdomain"), format!("the console kept its policy: {policy:?}"))?;
+
+    let console = s.client.window().await.map_err(|e| e.to_string())?;
+    s.click("button.run").await?;
+    s.wait(".report [data-agreement]").await?;
+    expect_agreement(&s).await?;
+    let received = s.text(".report .received").await?;
+    ensure(received.contains("session"), format!("the blog's request carried the cookie: {received}"))?;
+    s.wait("table.live tbody tr").await?;
+    let live = s.text("table.live tbody").await?;
+    ensure(
+        live.contains("blog.fintrack.localhost"),
+        format!("the live log shows the blog's request: {live}"),
+    )?;
+
+    s.switch_to_other_window(&console).await?;
+    s.wait("[data-agreement]").await?;
+    expect_outcome(&s, "read", "stolen").await?;
+    expect_agreement(&s).await?;
+    s.client.switch_to_window(console).await.map_err(|e| e.to_string())?;
+    if browser == Browser::Chromium {
+        s.screenshot("console").await?;
+    } else {
+        s.screenshot("console-firefox").await?;
+    }
+    s.close().await
+}
+
+/// The dashboard: sign in, read the balance, sign out.
+async fn dashboard(browser: Browser) -> Result<(), String> {
+    let s = Session::start(browser).await?;
+    s.open("fintrack.localhost", "/?policy=strict-allowlist").await?;
+    s.wait("[data-signed-in=false]").await?;
+    s.click("button.run").await?;
+    s.wait("[data-signed-in=true]").await?;
+    s.wait(".balance[data-balance]").await?;
+    let cookie = s.text(".set-cookie").await?;
+    ensure(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), format!("cookie line: {cookie}"))?;
+    s.wait("table.transactions").await?;
+    s.screenshot(&format!("dashboard-{}", browser.name())).await?;
+    s.click(".signed-in + button").await?;
+    s.wait("[data-signed-in=false]").await?;
+    s.close().await
+}
+
+/// The sandboxed iframe on the giveaway: `Origin: null` reaches the server, the `null`-trusting
+/// policy lets the frame read, and the engine agrees.
+async fn null_origin(browser: Browser) -> Result<(), String> {
+    let s = Session::start(browser).await?;
+    s.open("free-crypto-giveaway.localhost", "/?from=null&kind=get&cred=include&policy=null-trusted&auto=1")
+        .await?;
+    s.wait("[data-agreement]").await?;
+    expect_agreement(&s).await?;
+    let received = s.text(".received").await?;
+    ensure(received.contains("null"), format!("the server saw Origin: null: {received}"))?;
+    expect_outcome(&s, "read", "anonymous").await?;
+    s.screenshot(&format!("giveaway-null-{}", browser.name())).await?;
+    s.close().await
+}
+
+/// The playground explains pasted headers with no server, in either browser's words, and a
+/// link reproduces it.
+async fn playground(browser: Browser) -> Result<(), String> {
+    let s = Session::start(browser).await?;
+    s.open("lab.localhost", "/playground?h=Access-Control-Allow-Origin:%20*&b=chromium").await?;
+    let reason = s.text(".verdict .reason code").await?;
+    ensure(reason == "WildcardOriginNotAllowed", format!("reason: {reason}"))?;
+    s.select("select[data-key=b]", "firefox").await?;
+    let reason = s.text(".verdict .reason code").await?;
+    ensure(reason == "CORSNotSupportingCredentials", format!("Firefox's reason: {reason}"))?;
+    // The browser choice defaults to the browser running the page, and defaults stay out of the URL.
+    let url = s.client.current_url().await.map_err(|e| e.to_string())?;
+    let query = url.query().unwrap_or_default().to_owned();
+    let expected =
+        if browser == Browser::Firefox { !query.contains("b=") } else { query.contains("b=firefox") };
+    ensure(
+        expected && query.contains("h=Access-Control-Allow-Origin"),
+        format!("the URL keeps the state: {url}"),
+    )?;
+    s.open("lab.localhost", &format!("/playground?{query}")).await?;
+    let reason = s.text(".verdict .reason code").await?;
+    ensure(reason == "CORSNotSupportingCredentials", format!("the link reproduces it: {reason}"))?;
+    if browser == Browser::Chromium {
+        s.screenshot("playground").await?;
+    }
+    s.close().await
+}
+
+async fn expect_outcome(s: &Session, outcome: &str, class: &str) -> Result<(), String> {
+    let got = s.wait(".got").await?;
+    let found = got.attr("data-outcome").await.map_err(|e| e.to_string())?.unwrap_or_default();
+    let classes = got.attr("class").await.map_err(|e| e.to_string())?.unwrap_or_default();
+    let text = got.text().await.unwrap_or_default();
+    ensure(
+        found == outcome && classes.split(' ').any(|c| c == class),
+        format!(
+            "{}: expected the script to get `{outcome}` ({class}), got `{found}` ({classes}): {text}",
+            s.browser.name()
+        ),
+    )
+}
+
+/// The agreement badge says the engine predicted what this browser did.
+async fn expect_agreement(s: &Session) -> Result<(), String> {
+    let badge = s.wait("[data-agreement]").await?;
+    let verdict = badge.attr("data-agreement").await.map_err(|e| e.to_string())?.unwrap_or_default();
+    let text = badge.text().await.unwrap_or_default();
+    ensure(verdict == "agree", format!("{}: the engine disagrees with the browser: {text}", s.browser.name()))
+}
+
+fn ensure(condition: bool, message: String) -> Result<(), String> {
+    if condition { Ok(()) } else { Err(message) }
+}
+
+macro_rules! in_both_browsers {
+    ($($name:ident),*) => {
+        mod chromium {
+            $(
+                #[tokio::test]
+                #[ignore = "needs a lab server and WebDriver: `cargo xtask test` runs it"]
+                async fn $name() -> Result<(), String> {
+                    super::$name(corslab_e2e::Browser::Chromium).await
+                }
+            )*
+        }
+        mod firefox {
+            $(
+                #[tokio::test]
+                #[ignore = "needs a lab server and WebDriver: `cargo xtask test` runs it"]
+                async fn $name() -> Result<(), String> {
+                    super::$name(corslab_e2e::Browser::Firefox).await
+                }
+            )*
+        }
+    };
+}
+
+in_both_browsers!(story, console_run, dashboard, null_origin, playground);
