@@ -60,10 +60,7 @@ pub async fn text(response: &Response) -> Result<String, JsValue> {
 /// What the lab server recorded for a run (read cross-origin: the harness names this page's
 /// origin with `--harness-origin`).
 pub async fn server_log(run: &str) -> Result<LogPage, String> {
-    let url = lab_url("lab.localhost", &format!("/__lab/log?run={run}"));
-    let response = fetch(&url, RequestCredentials::Omit).await.map_err(|e| format!("{e:?}"))?;
-    let body = text(&response).await.map_err(|e| format!("{e:?}"))?;
-    serde_json::from_str(&body).map_err(|e| format!("the lab log is not a LogPage: {e}"))
+    lab_json(&format!("/__lab/log?run={run}")).await
 }
 
 /// The Exchange for a GET with `credentials` from this page to `url`, answered as the server
@@ -117,9 +114,20 @@ pub async fn fetch_with(
 
 /// Reads a lab JSON endpoint on `lab.localhost` cross-origin (the harness origin may).
 pub async fn lab_json<T: serde::de::DeserializeOwned>(path: &str) -> Result<T, String> {
-    let response = fetch(&lab_url("lab.localhost", path), RequestCredentials::Omit)
-        .await
-        .map_err(|e| format!("{e:?}"))?;
+    // Reading the lab's records is the harness, not the behaviour under test, so a network
+    // error (a browser on a loaded machine dropping a pooled connection) is retried twice.
+    let url = lab_url("lab.localhost", path);
+    let mut attempt = 0;
+    let response = loop {
+        match fetch(&url, RequestCredentials::Omit).await {
+            Ok(response) => break response,
+            Err(e) if attempt == 2 => return Err(format!("cannot read {url}: {e:?}")),
+            Err(_) => {
+                attempt += 1;
+                sleep(200).await;
+            }
+        }
+    };
     let body = text(&response).await.map_err(|e| format!("{e:?}"))?;
     serde_json::from_str(&body).map_err(|e| format!("{path} did not answer the JSON expected: {e}: {body}"))
 }
