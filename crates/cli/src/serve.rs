@@ -126,11 +126,7 @@ async fn bind(
         listeners.main.local_addr().map_err(|e| corslab_server::ServeError::Io(config.addr, e))?.port();
     config.addr.set_port(main);
     if config.second_port.is_none() && !args.no_second_port {
-        let taken: Vec<String> = config.harness_origins.clone();
-        for candidate in (1..=20).filter_map(|i| main.checked_add(i)) {
-            if taken.iter().any(|o| o.ends_with(&format!(":{candidate}"))) {
-                continue;
-            }
+        for candidate in second_port_candidates(main, &config.harness_origins) {
             if let Ok(listener) =
                 tokio::net::TcpListener::bind(SocketAddr::new(config.addr.ip(), candidate)).await
             {
@@ -146,6 +142,14 @@ async fn bind(
         }
     }
     Ok(listeners)
+}
+
+/// The ports tried for the second listener: the twenty after `main`, except any a harness
+/// origin names (the test harness binds its own page server next to the lab, after it starts).
+fn second_port_candidates(main: u16, harness_origins: &[String]) -> impl Iterator<Item = u16> + '_ {
+    (1..=20)
+        .filter_map(move |i| main.checked_add(i))
+        .filter(move |port| !harness_origins.iter().any(|o| o.ends_with(&format!(":{port}"))))
 }
 
 fn embedded_assets() -> Assets {
@@ -171,4 +175,18 @@ fn print_banner(config: &Config) {
         );
     }
     println!("\nPress Ctrl-C to stop.");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_second_port_never_takes_a_harness_port() {
+        let harness = vec!["http://127.0.0.1:18081".to_owned()];
+        let ports: Vec<u16> = second_port_candidates(18080, &harness).take(2).collect();
+        assert_eq!(ports, [18082, 18083]);
+        assert_eq!(second_port_candidates(8080, &[]).next(), Some(8081));
+        assert_eq!(second_port_candidates(u16::MAX, &[]).next(), None);
+    }
 }
