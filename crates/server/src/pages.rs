@@ -179,28 +179,6 @@ pub fn router(lab: Lab) -> Router {
         .with_state(lab)
 }
 
-/// Any other path on a page host: the app, which picks its page from the host.
-async fn page(State(lab): State<Lab>, request: Request) -> Response {
-    lab.0.pages.respond(request.method(), request.uri().path())
-}
-
-async fn sandbox(State(lab): State<Lab>) -> Response {
-    let pages = &lab.0.pages;
-    pages.inline(SANDBOX_HTML, pages.sandbox_csp.clone(), true)
-}
-
-async fn canary(State(lab): State<Lab>) -> Response {
-    let pages = &lab.0.pages;
-    if !pages.harness {
-        return LabError::NotFound.into_response();
-    }
-    pages.inline(CANARY_HTML, pages.app_csp.clone(), false)
-}
-
-async fn lab_not_found() -> LabError {
-    LabError::NotFound
-}
-
 /// The sha256 CSP sources of every inline `<script>` (without `src`) or `<style>` element.
 pub fn inline_hashes(html: &str, element: &str) -> Vec<String> {
     let lower = html.to_ascii_lowercase();
@@ -227,6 +205,28 @@ pub fn inline_hashes(html: &str, element: &str) -> Vec<String> {
         from = end + close.len();
     }
     hashes
+}
+
+/// Any other path on a page host: the app, which picks its page from the host.
+async fn page(State(lab): State<Lab>, request: Request) -> Response {
+    lab.0.pages.respond(request.method(), request.uri().path())
+}
+
+async fn sandbox(State(lab): State<Lab>) -> Response {
+    let pages = &lab.0.pages;
+    pages.inline(SANDBOX_HTML, pages.sandbox_csp.clone(), true)
+}
+
+async fn canary(State(lab): State<Lab>) -> Response {
+    let pages = &lab.0.pages;
+    if !pages.harness {
+        return LabError::NotFound.into_response();
+    }
+    pages.inline(CANARY_HTML, pages.app_csp.clone(), false)
+}
+
+async fn lab_not_found() -> LabError {
+    LabError::NotFound
 }
 
 fn has_attribute(attributes: &str, name: &str) -> bool {

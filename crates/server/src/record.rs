@@ -189,6 +189,20 @@ pub fn query_param(query: Option<&str>, name: &str) -> Option<String> {
         .map(|(_, v)| v)
 }
 
+/// Names of the cookies a request carried.
+pub fn cookie_names(headers: &HeaderMap) -> Vec<String> {
+    headers
+        .get_all("cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.split_once('=').map(|(name, _)| name.trim()))
+        .filter(|name| !name.is_empty())
+        .take(MAX_HEADERS)
+        .map(|name| cut(name, 64))
+        .collect()
+}
+
 /// The request headers worth keeping: all but the noise every request has, with the cookie
 /// jar reduced to names (in `cookies`) and credentials to their scheme.
 fn request_headers(headers: &HeaderMap) -> Vec<(String, String)> {
@@ -220,20 +234,6 @@ fn pairs(headers: &HeaderMap) -> Vec<(String, String)> {
         .filter(|(name, _)| name.as_str() != "set-cookie")
         .take(MAX_HEADERS)
         .map(|(n, v)| (n.as_str().to_owned(), cut(&String::from_utf8_lossy(v.as_bytes()), MAX_VALUE)))
-        .collect()
-}
-
-/// Names of the cookies a request carried.
-pub fn cookie_names(headers: &HeaderMap) -> Vec<String> {
-    headers
-        .get_all("cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.split_once('=').map(|(name, _)| name.trim()))
-        .filter(|name| !name.is_empty())
-        .take(MAX_HEADERS)
-        .map(|name| cut(name, 64))
         .collect()
 }
 
