@@ -65,6 +65,7 @@
 //! | `POST /__lab/csp-report` | `204`; browsers send CSP violations here (`report-uri` JSON or Reporting API JSON) |
 //! | `GET /__lab/csp-reports` | [`state::CspReportPage`] |
 //! | `GET /__lab/csp-canary` | only with `--harness-origin`: a page whose inline script the CSP must block, so tests can prove that browsers report violations |
+//! | `POST /__lab/audit` | only on `lab.localhost`, guarded like `/__lab/control` (no body needed): audits `http://api.fintrack.localhost:<port>/me/balance` under the current policy with `corslab-audit` and answers [`audit::AuditSummary`]; its probes are logged under the run it names |
 //! | `POST /__lab/control` | only on `lab.localhost`, with `Sec-Fetch-Site: same-origin`, `Content-Type: application/json`, and `X-Lab-Csrf: <csrf_token>`; body [`Control`]; answers the new [`LabState`]. Anything else is `403` |
 //!
 //! ## Pages and their headers
@@ -86,6 +87,7 @@
 //! request lines `400`. The log keeps 10 000 entries, the ledger 1 000, CSP reports 200, sessions
 //! 10 000, each dropping the oldest and counting the drops.
 
+pub mod audit;
 pub mod bank;
 pub mod catalog;
 pub mod cookie;

@@ -121,6 +121,39 @@ pub async fn control(
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Response, LabError> {
     let body = crate::error::body(body)?;
+    console_only(&lab, &arrival, &headers)?;
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/json"));
+    if !is_json {
+        return Err(LabError::UnsupportedMediaType("send the command as application/json".to_owned()));
+    }
+    let command: Control = serde_json::from_slice(&body)
+        .map_err(|e| LabError::BadRequest(format!("not a control command: {e}")))?;
+    apply(&lab, &command);
+    let mut state = lab.snapshot();
+    lab.publish(LiveEvent::State(state.clone()));
+    state.csrf_token = Some(lab.0.csrf_token.clone());
+    Ok(Json(state).into_response())
+}
+
+/// `POST /__lab/audit`: "audit this API" from the console. Runs `corslab-audit` against the
+/// lab's own API under the current policy, through the front door like any client, so the
+/// probes show up in the log under their run.
+pub async fn audit(
+    State(lab): State<Lab>,
+    axum::Extension(arrival): axum::Extension<Arrival>,
+    headers: HeaderMap,
+) -> Result<Response, LabError> {
+    console_only(&lab, &arrival, &headers)?;
+    let summary = crate::audit::audit_own_api(&lab).await?;
+    Ok(Json(summary).into_response())
+}
+
+/// Refuses anything but the console's own page on `lab.localhost`, with the CSRF token: the
+/// guard of every control-plane write.
+fn console_only(lab: &Lab, arrival: &Arrival, headers: &HeaderMap) -> Result<(), LabError> {
     let console = origin_on(CONSOLE, arrival.port);
     if arrival.host.role != Role::Console {
         return Err(LabError::Forbidden(format!("the control plane accepts writes only on {console}")));
@@ -145,18 +178,7 @@ pub async fn control(
             "missing or wrong X-Lab-Csrf token; read it from GET /__lab/state".to_owned(),
         ));
     }
-    let is_json = text("content-type")
-        .is_some_and(|t| t.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/json"));
-    if !is_json {
-        return Err(LabError::UnsupportedMediaType("send the command as application/json".to_owned()));
-    }
-    let command: Control = serde_json::from_slice(&body)
-        .map_err(|e| LabError::BadRequest(format!("not a control command: {e}")))?;
-    apply(&lab, &command);
-    let mut state = lab.snapshot();
-    lab.publish(LiveEvent::State(state.clone()));
-    state.csrf_token = Some(lab.0.csrf_token.clone());
-    Ok(Json(state).into_response())
+    Ok(())
 }
 
 /// `POST /__lab/csp-report`: a browser's CSP violation report (`report-uri` or Reporting API form).

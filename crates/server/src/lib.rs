@@ -17,6 +17,7 @@ use tokio::sync::{broadcast, watch};
 
 pub mod api;
 pub mod assets;
+mod audit;
 mod bank;
 mod control;
 mod dashboard;

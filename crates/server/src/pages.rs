@@ -166,6 +166,7 @@ pub fn router(lab: Lab) -> Router {
         .route("/__lab/catalog", get(control::catalog))
         .route("/__lab/events", get(control::events))
         .route("/__lab/control", post(control::control))
+        .route("/__lab/audit", post(control::audit))
         .route("/__lab/csp-report", post(control::csp_report))
         .route("/__lab/csp-reports", get(control::csp_reports))
         .route("/__lab/sandbox", get(sandbox))

@@ -150,3 +150,59 @@ async fn it_refuses_to_bind_anything_but_loopback() {
     let allowed = Config { addr: ([127, 0, 0, 1], 0).into(), ..Config::default() };
     assert!(corslab_server::bind(&allowed).await.is_ok());
 }
+
+/// Runs `POST /__lab/audit` as the console would, after reading the CSRF token.
+async fn console_audit(port: u16) -> String {
+    let same_origin = "Sec-Fetch-Site: same-origin\r\n";
+    let state = raw(port, &get("lab.localhost", port, "/__lab/state", same_origin)).await;
+    let body = state.split("\r\n\r\n").nth(1).unwrap_or("");
+    let token = body.split("\"csrf_token\":\"").nth(1).and_then(|t| t.split('"').next()).expect(body);
+    let request = format!(
+        "POST /__lab/audit HTTP/1.1\r\nHost: lab.localhost:{port}\r\nOrigin: http://lab.localhost:{port}\r\n\
+         {same_origin}X-Lab-Csrf: {token}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    raw(port, request.as_bytes()).await
+}
+
+async fn start_with(policy: corslab_lab::PolicyId) -> (u16, tokio::sync::oneshot::Sender<()>) {
+    let main = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = main.local_addr().unwrap().port();
+    let config =
+        Config { addr: ([127, 0, 0, 1], port).into(), policy, access_log: false, ..Config::default() };
+    let lab = Lab::new(&config, Assets::empty());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(corslab_server::serve(Listeners { main, second: None }, lab, async move {
+        let _ = stopped.await;
+    }));
+    (port, stop)
+}
+
+#[tokio::test]
+async fn audit_this_api_finds_a_reflected_origin_and_nothing_under_the_strict_allowlist() {
+    let (port, _stop) = start_with(corslab_lab::PolicyId::ReflectAnyOrigin).await;
+    let answer = console_audit(port).await;
+    assert_eq!(status(&answer), 200, "{answer}");
+    assert!(answer.contains(r#""class":"reflect-any-origin""#), "{answer}");
+    assert!(answer.contains(r#""severity":"high""#), "{answer}");
+    assert!(answer.contains(r#""policy":"reflect-any-origin""#), "{answer}");
+
+    let (port, _stop) = start_with(corslab_lab::PolicyId::StrictAllowlist).await;
+    let answer = console_audit(port).await;
+    assert_eq!(status(&answer), 200, "{answer}");
+    assert!(answer.contains(r#""findings":[]"#), "{answer}");
+}
+
+#[tokio::test]
+async fn audit_this_api_is_refused_outside_the_console() {
+    let (port, _stop) = start_with(corslab_lab::PolicyId::ReflectAnyOrigin).await;
+    let forged = format!(
+        "POST /__lab/audit HTTP/1.1\r\nHost: free-crypto-giveaway.localhost:{port}\r\n\
+         Sec-Fetch-Site: same-origin\r\nX-Lab-Csrf: guess\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    assert_eq!(status(&raw(port, forged.as_bytes()).await), 403);
+    let no_token = format!(
+        "POST /__lab/audit HTTP/1.1\r\nHost: lab.localhost:{port}\r\nSec-Fetch-Site: same-origin\r\n\
+         Content-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    assert_eq!(status(&raw(port, no_token.as_bytes()).await), 403);
+}
