@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 mod app;
 mod audit;
+mod engine;
 mod server;
 
 /// One group of measurements.
@@ -28,6 +29,11 @@ const SECTIONS: &[Section] = &[
         name: "audit",
         about: "corslab audit vs CORScanner: probes/s and classes detected",
         run: audit::run,
+    },
+    Section {
+        name: "engine",
+        about: "engine: explains per second, native and Wasm in Chromium",
+        run: engine::run,
     },
     Section {
         name: "server",
