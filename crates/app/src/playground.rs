@@ -227,10 +227,11 @@ fn headers(text: &str) -> Result<HeaderList, String> {
     Ok(list)
 }
 
+/// A status and header lines; the error names which of the two is wrong (`headers: line 2 …`).
 fn answer(status: &str, headers_text: &str) -> Result<Answer, String> {
     let status = status.parse::<u16>().ok().filter(|s| (100..=599).contains(s));
     let status = status.ok_or_else(|| "the status must be a number from 100 to 599".to_owned())?;
-    Ok(Answer { status, headers: headers(headers_text)? })
+    Ok(Answer { status, headers: headers(headers_text).map_err(|e| format!("headers, {e}"))? })
 }
 
 /// A session cookie set by the fetched URL's host ten minutes ago, with the chosen `SameSite`.

@@ -52,11 +52,11 @@ async fn editing_the_response_headers_re_explains_and_keeps_the_url() {
     };
     assert_eq!(text(&root, ".verdict .reason code"), expected);
     let search = window.location().search().unwrap();
-    assert!(search.contains("h=Access-Control-Allow-Origin%3A%20*"), "the URL holds the state: {search}");
+    assert!(search.contains("h=Access-Control-Allow-Origin:%20%2A"), "the URL holds the state: {search}");
 
     type_into(&root, "pg-h", "no colon here");
     leptos::task::tick().await;
-    assert_eq!(text(&root, ".problem li"), "Response headers: line 1 has no colon");
+    assert_eq!(text(&root, ".problem li"), "Response: headers, line 1 has no colon");
 
     window
         .history()
