@@ -74,9 +74,7 @@ pub enum Why {
 /// <https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#name-same-site-and-cross-site-requests>
 pub fn is_same_site_request(context: &Context<'_>) -> bool {
     let top = context.top_site;
-    context.page_site.same_site(top)
-        && Site::of_url(context.url).same_site(top)
-        && !context.cross_site_redirect
+    context.page_site.same_site(top) && top.same_site_url(context.url) && !context.cross_site_redirect
 }
 
 /// Decides, for each cookie in the jar in order, whether this request carries it.

@@ -2,6 +2,8 @@
 //! decision as a step. The decisions come from the spec modules, the sentences from `wording`,
 //! the browser's words from `vocabulary`.
 
+use std::borrow::Cow;
+
 use url::Url;
 
 use crate::advice::{self, Asked};
@@ -32,7 +34,10 @@ use crate::wording;
 ///
 /// <https://fetch.spec.whatwg.org/#concept-main-fetch>
 pub fn explain(exchange: &Exchange) -> Verdict {
-    explain_with(exchange, &mut PreflightCache::new(), 0)
+    let mut cache = PreflightCache::new();
+    let mut narrator = Narrator::new(exchange, &mut cache, 0);
+    narrator.ephemeral = true;
+    narrator.run()
 }
 
 /// Like [`explain`], with a preflight cache that outlives one exchange and the time `now` on the
@@ -45,7 +50,7 @@ pub fn explain_with(exchange: &Exchange, cache: &mut PreflightCache, now: Second
 struct Leg<'a> {
     url: Url,
     method: Method,
-    headers: HeaderList,
+    headers: Cow<'a, HeaderList>,
     tainting: Option<Tainting>,
     tainted: bool,
     count: u32,
@@ -86,6 +91,8 @@ struct Narrator<'a> {
     /// The page's site and the top-level site, worked out once.
     page_site: Site,
     top_site: Site,
+    /// Whether the cache dies with this explanation, so entries only matter to later hops.
+    ephemeral: bool,
 }
 
 impl<'a> Narrator<'a> {
@@ -93,7 +100,7 @@ impl<'a> Narrator<'a> {
         let page_site = ex.page.site();
         let top_site = ex.top_level_origin().site();
         let trace = Trace {
-            cross_site: !page_site.same_site(&Site::of_url(&ex.request.url)),
+            cross_site: !page_site.same_site_url(&ex.request.url),
             include: ex.request.credentials == CredentialsMode::Include,
             ..Trace::default()
         };
@@ -110,6 +117,7 @@ impl<'a> Narrator<'a> {
             origin_sent: ex.page.serialize(),
             page_site,
             top_site,
+            ephemeral: false,
         }
     }
 
@@ -281,13 +289,17 @@ impl<'a> Narrator<'a> {
             );
             return Ok(());
         }
-        let partition = self.top_site.to_string();
+        // The cache key is only worth building when the cache holds something or will be read
+        // again: a one-off explanation of a single hop never consults it.
+        let keep_entries = !self.ephemeral || leg.next.is_some();
+        let partition =
+            if keep_entries || !self.cache.is_empty() { self.top_site.to_string() } else { String::new() };
         let url = leg.url.as_str();
         let key = Key { partition: &partition, origin: serialized, url, credentials };
-        let method_cached =
-            safelisted_method || self.cache.matches_method(key, leg.method.as_str(), self.now);
-        let headers_cached = unsafe_names.names.iter().all(|n| self.cache.matches_header(key, n, self.now));
-        if method_cached && headers_cached {
+        let cached = !self.cache.is_empty()
+            && (safelisted_method || self.cache.matches_method(key, leg.method.as_str(), self.now))
+            && unsafe_names.names.iter().all(|n| self.cache.matches_header(key, n, self.now));
+        if cached {
             self.pass(
                 rules::PREFLIGHT_CACHE,
                 says!("A fresh preflight cache entry already allows {} and these headers for this origin and URL, so no preflight is sent.", leg.method),
@@ -448,7 +460,9 @@ impl<'a> Narrator<'a> {
         } else {
             passed.methods
         };
-        self.cache.insert(key, &methods, &passed.header_names, max_age.used, self.now);
+        if keep_entries {
+            self.cache.insert(key, &methods, &passed.header_names, max_age.used, self.now);
+        }
         Ok(())
     }
 
@@ -673,7 +687,7 @@ impl<'a> Narrator<'a> {
                 says!("The redirect leaves the cross-origin {} for another origin, so from now on the request's Origin is null.", Origin::of(&leg.url)),
             );
         }
-        let was_cross_site = !Site::of_url(&leg.url).same_site(&self.top_site);
+        let was_cross_site = !self.top_site.same_site_url(&leg.url);
         let Some(next) = leg.next else {
             let url = followed.url;
             return Err(self.block(
@@ -687,7 +701,7 @@ impl<'a> Narrator<'a> {
         *leg = Leg {
             url: followed.url,
             method: followed.method,
-            headers: followed.headers,
+            headers: Cow::Owned(followed.headers),
             tainting: leg.tainting,
             tainted: followed.tainted,
             count: followed.count,

@@ -23,7 +23,7 @@
 macro_rules! says {
     ($($arg:tt)*) => {{
         use std::fmt::Write as _;
-        let mut out = String::with_capacity(192);
+        let mut out = String::with_capacity(256);
         let _ = write!(out, $($arg)*);
         out
     }};

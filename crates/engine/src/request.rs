@@ -1,6 +1,8 @@
 //! Building the request `fetch()` sends: forbidden methods throw, forbidden headers are dropped,
 //! `no-cors` keeps only safelisted headers, and the `Origin` header gets its value.
 
+use std::borrow::Cow;
+
 use crate::exchange::RequestMode;
 use crate::header::{Header, HeaderList, HeaderName, HeaderValue};
 use crate::method::Method;
@@ -9,11 +11,11 @@ use crate::safelist;
 
 /// The request after `fetch()` built it from what the script passed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Built {
+pub struct Built<'a> {
     /// The normalized method.
     pub method: Method,
-    /// The headers that survive, in order.
-    pub headers: HeaderList,
+    /// The headers that survive, in order (borrowed when none was dropped).
+    pub headers: Cow<'a, HeaderList>,
     /// The headers dropped, and why.
     pub dropped: Vec<(Header, Dropped)>,
 }
@@ -41,7 +43,7 @@ pub enum Thrown {
 /// Builds the request as the `Request` constructor and `Headers` guards do.
 ///
 /// <https://fetch.spec.whatwg.org/#dom-request>
-pub fn build(method: &Method, headers: &HeaderList, mode: RequestMode) -> Result<Built, Thrown> {
+pub fn build<'a>(method: &Method, headers: &'a HeaderList, mode: RequestMode) -> Result<Built<'a>, Thrown> {
     // Constructor: a forbidden method throws a TypeError; others are normalized.
     if method.is_forbidden() {
         return Err(Thrown::ForbiddenMethod(method.clone()));
@@ -54,6 +56,22 @@ pub fn build(method: &Method, headers: &HeaderList, mode: RequestMode) -> Result
     // Headers guard "request": forbidden request-headers are ignored without an error.
     // Headers guard "request-no-cors": a header that is not no-CORS-safelisted once combined
     // with earlier values of the same name is ignored too.
+    let keeps = |h: &Header, kept: &HeaderList| {
+        !is_forbidden_request_header(&h.name, &h.value)
+            && (mode != RequestMode::NoCors || no_cors_combined_is_safelisted(kept, h))
+    };
+    // Usually nothing is dropped, and the script's list is used as it is.
+    let mut so_far = HeaderList::new();
+    let all_kept = headers.iter().all(|h| {
+        let keep = keeps(h, &so_far);
+        if keep && mode == RequestMode::NoCors {
+            so_far.append(h.clone());
+        }
+        keep
+    });
+    if all_kept {
+        return Ok(Built { method, headers: Cow::Borrowed(headers), dropped: Vec::new() });
+    }
     let mut kept = HeaderList::new();
     let mut dropped = Vec::new();
     for header in headers {
@@ -67,7 +85,7 @@ pub fn build(method: &Method, headers: &HeaderList, mode: RequestMode) -> Result
         }
         kept.append(header.clone());
     }
-    Ok(Built { method, headers: kept, dropped })
+    Ok(Built { method, headers: Cow::Owned(kept), dropped })
 }
 
 /// Whether a header is a forbidden request-header, which only the browser may set.

@@ -150,7 +150,8 @@ pub fn cors_unsafe_request_header_names(headers: &HeaderList) -> UnsafeNames {
 ///
 /// <https://fetch.spec.whatwg.org/#convert-header-names-to-a-sorted-lowercase-set>
 pub fn sorted_lowercase_set(names: Vec<String>) -> Vec<String> {
-    let mut names: Vec<String> = names.into_iter().map(|n| n.to_ascii_lowercase()).collect();
+    let mut names = names;
+    names.iter_mut().for_each(|n| n.make_ascii_lowercase());
     names.sort_unstable();
     names.dedup();
     names
