@@ -12,6 +12,7 @@
 //! - [`state`]: the control plane, the ledger, CSP reports and the live events.
 //! - [`observe`]: pairing logged preflights with their requests, building the engine's
 //!   Exchange from them, and the agreement between a Verdict and what was observed.
+//! - [`scripted`]: the API's scriptable endpoint, which answers exactly as the request says.
 //!
 //! # The lab server's HTTP API
 //!
@@ -37,6 +38,7 @@
 //! | `PUT /me/email` (JSON [`bank::EmailChange`]) | [`bank::EmailChanged`]; a ledger entry |
 //! | `DELETE /me/sessions` | [`bank::SessionsRevoked`]; a ledger entry |
 //! | `GET/POST/PUT/DELETE /redirect?to=same\|cross\|credentialed&status=301\|302\|303\|307\|308` | a redirect to `/me/balance` on this origin, on the API's other-port origin, or with `user:pass@` in the URL; `run` and `policy` carry over |
+//! | any method `/scripted?answer=<base64url JSON of a scripted::Script>` | exactly the script's status, headers (a name may repeat) and body, with no policy applied: the preflight answer for a preflight, the response for anything else. `Cache-Control: no-store` unless the script sets it, and `X-Request-Id`; a script that sets its own `Content-Security-Policy` replaces the API's `default-src 'none'` (a same-origin test page). A script the server cannot send is `400` |
 //!
 //! ## The dashboard: `http://fintrack.localhost:8080`
 //!
@@ -95,6 +97,7 @@ pub mod hosts;
 pub mod observe;
 pub mod outcomes;
 pub mod policy;
+pub mod scripted;
 pub mod state;
 
 pub use cookie::{CookieSettings, SameSiteChoice};

@@ -30,7 +30,7 @@ pub struct PolicyUsed(pub PolicyId);
 #[derive(Debug, Clone, Default)]
 pub struct Effects(pub Vec<u64>);
 
-/// The API's routes, wrapped in the CORS policy layer.
+/// The API's routes, wrapped in the CORS policy layer, and `/scripted` beside it.
 pub fn router(lab: Lab) -> Router {
     Router::new()
         .route("/me/balance", get(balance))
@@ -42,6 +42,8 @@ pub fn router(lab: Lab) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(lab.clone(), cors_policy))
+        // Merged after the layer, so scripted answers carry no policy's headers.
+        .merge(crate::scripted::router())
         .with_state(lab)
 }
 

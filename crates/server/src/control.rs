@@ -131,9 +131,7 @@ pub async fn control(
     }
     let command: Control = serde_json::from_slice(&body)
         .map_err(|e| LabError::BadRequest(format!("not a control command: {e}")))?;
-    apply(&lab, &command);
-    let mut state = lab.snapshot();
-    lab.publish(LiveEvent::State(state.clone()));
+    let mut state = lab.apply(&command);
     state.csrf_token = Some(lab.0.csrf_token.clone());
     Ok(Json(state).into_response())
 }
@@ -229,7 +227,7 @@ pub async fn csp_reports(State(lab): State<Lab>, headers: HeaderMap) -> Response
     readable(&lab, &headers, Json(page).into_response())
 }
 
-fn apply(lab: &Lab, command: &Control) {
+pub(crate) fn apply(lab: &Lab, command: &Control) {
     let mut state = lab.state();
     match command {
         Control::SetPolicy { policy } => state.policy = *policy,

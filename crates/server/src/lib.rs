@@ -25,6 +25,7 @@ pub mod error;
 mod front_door;
 pub mod pages;
 pub mod record;
+mod scripted;
 
 pub use assets::Assets;
 pub use corslab_lab::hosts::{HOSTS, Role};
@@ -163,6 +164,15 @@ impl Lab {
             sessions: state.bank.sessions(),
             csrf_token: None,
         }
+    }
+
+    /// Carries out one control-plane command in-process, as `POST /__lab/control` does, and
+    /// returns the new state (for harnesses that drive the lab from the same process).
+    pub fn apply(&self, command: &corslab_lab::Control) -> LabState {
+        control::apply(self, command);
+        let state = self.snapshot();
+        self.publish(LiveEvent::State(state.clone()));
+        state
     }
 
     /// Ends live streams so a graceful shutdown is not held open by them.

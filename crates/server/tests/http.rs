@@ -840,3 +840,105 @@ async fn live_events_stream_what_reaches_the_api() {
     assert!(text.starts_with("event: seen\ndata: "), "{text}");
     assert!(text.contains("\"run\":\"live\"") && !text.contains("elsewhere"), "{text}");
 }
+
+#[tokio::test]
+async fn the_scripted_endpoint_answers_exactly_as_written_and_is_logged() {
+    use corslab_lab::scripted::{Script, Scripted};
+    let (lab, app) = lab();
+    let blog = origin(SIBLING);
+    let script = Script {
+        preflight: Some(Scripted::new(
+            307,
+            &[("Location", "/me/balance"), ("Access-Control-Allow-Origin", "*")],
+        )),
+        response: Scripted {
+            body: Some("<p>scripted</p>".to_owned()),
+            ..Scripted::new(
+                418,
+                &[
+                    ("Access-Control-Allow-Origin", &format!("{blog}/")),
+                    ("Access-Control-Allow-Origin", "null"),
+                    ("Access-Control-Allow-Credentials", "True"),
+                    ("Content-Type", "text/html"),
+                    ("Content-Security-Policy", "connect-src 'self'"),
+                ],
+            )
+        },
+    };
+    let url = script.url("", Some("s1"));
+    // `?policy=` is ignored: no policy's headers reach a scripted answer.
+    let get = to(API, Method::GET, &format!("{url}&policy=reflect-any-origin"))
+        .header(header::ORIGIN, &blog)
+        .body(Body::empty())
+        .unwrap();
+    let response = send(&app, get).await;
+    assert_eq!(response.status(), StatusCode::IM_A_TEAPOT);
+    let acao: Vec<_> = response
+        .headers()
+        .get_all("access-control-allow-origin")
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .collect();
+    assert_eq!(acao, [format!("{blog}/").as_str(), "null"]);
+    assert_eq!(header(&response, "access-control-allow-credentials"), Some("True"));
+    assert_eq!(header(&response, "vary"), None);
+    assert_eq!(header(&response, "cache-control"), Some("no-store"));
+    assert_eq!(
+        header(&response, "content-security-policy"),
+        Some("connect-src 'self'"),
+        "the script's own CSP"
+    );
+    assert_eq!(json_of(response).await["raw"], "<p>scripted</p>");
+
+    let preflight = to(API, Method::OPTIONS, &url)
+        .header(header::ORIGIN, &blog)
+        .header("access-control-request-method", "PUT")
+        .body(Body::empty())
+        .unwrap();
+    let response = send(&app, preflight).await;
+    assert_eq!(response.status(), StatusCode::TEMPORARY_REDIRECT);
+    assert_eq!(header(&response, "location"), Some("/me/balance"));
+    assert_eq!(
+        header(&response, "content-security-policy"),
+        Some("default-src 'none'"),
+        "an answer without its own CSP gets the API's"
+    );
+
+    let page = lab.log().page(Some("s1"), 0);
+    assert_eq!(page.entries.len(), 2);
+    assert!(!page.entries[0].preflight && page.entries[1].preflight);
+    assert_eq!(page.entries[0].status, 418);
+    assert_eq!(page.entries[0].policy, None);
+    assert_eq!(page.entries[1].response_header("access-control-allow-origin"), Some("*"));
+}
+
+#[tokio::test]
+async fn scripts_the_server_cannot_send_are_refused() {
+    let (_, app) = lab();
+    for path in [
+        "/scripted".to_owned(),
+        "/scripted?answer=%%%".to_owned(),
+        format!(
+            "/scripted?answer={}",
+            corslab_lab::scripted::Script::always(corslab_lab::scripted::Scripted::new(
+                200,
+                &[("Transfer-Encoding", "chunked")]
+            ))
+            .encode()
+        ),
+    ] {
+        let response = send(&app, to(API, Method::GET, &path).body(Body::empty()).unwrap()).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{path}");
+        assert!(json_of(response).await["error"].as_str().is_some_and(|e| !e.is_empty()));
+    }
+}
+
+#[tokio::test]
+async fn the_lab_takes_control_commands_in_process() {
+    let (lab, _) = lab();
+    let cookie =
+        corslab_lab::CookieSettings { same_site: corslab_lab::SameSiteChoice::None, partitioned: true };
+    let state = lab.apply(&corslab_lab::Control::SetCookie { cookie });
+    assert_eq!(state.cookie, cookie);
+    assert_eq!(lab.apply(&corslab_lab::Control::Reset {}).cookie, corslab_lab::CookieSettings::default());
+}

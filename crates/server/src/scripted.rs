@@ -1,0 +1,77 @@
+//! `/scripted` on the API host: answers exactly as the request's `answer` script says, outside
+//! the CORS policy layer, so tests can pose shapes no policy produces. The front door records
+//! it in the log like every other API request.
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use corslab_lab::scripted::{PATH, Script, Scripted};
+
+use crate::Lab;
+use crate::error::LabError;
+use crate::front_door::Arrival;
+use crate::record::query_param;
+
+/// The scripted route, to be merged beside (not under) the policy layer.
+pub fn router() -> Router<Lab> {
+    Router::new().route(PATH, any(scripted))
+}
+
+async fn scripted(axum::Extension(arrival): axum::Extension<Arrival>, request: Request) -> Response {
+    let Some(answer) = query_param(request.uri().query(), "answer") else {
+        return LabError::BadRequest(
+            "add ?answer=<base64url JSON of {preflight, response}>; see corslab_lab::scripted".to_owned(),
+        )
+        .into_response();
+    };
+    let script = match Script::decode(&answer) {
+        Ok(script) => script,
+        Err(e) => return LabError::BadRequest(e).into_response(),
+    };
+    let preflight = request.method() == Method::OPTIONS
+        && request.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+    match respond(script.answer_for(preflight), arrival.id) {
+        Ok(response) => response,
+        Err(e) => LabError::BadRequest(e).into_response(),
+    }
+}
+
+/// The response for one scripted answer, with the headers every API answer carries.
+fn respond(answer: &Scripted, request_id: u64) -> Result<Response, String> {
+    let status = StatusCode::from_u16(answer.status).map_err(|e| format!("status: {e}"))?;
+    let mut response = Response::new(Body::from(answer.body.clone().unwrap_or_default()));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    for (name, value) in &answer.headers {
+        let name = HeaderName::try_from(name.as_str()).map_err(|e| format!("{name:?}: {e}"))?;
+        let value = HeaderValue::try_from(value.as_str()).map_err(|e| format!("{name}: {e}"))?;
+        headers.append(name, value);
+    }
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        // Each scenario is fetched once; a cached answer would hide the next request from the log.
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    headers.insert(HeaderName::from_static("x-request-id"), HeaderValue::from(request_id));
+    Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeated_names_stay_repeated_and_no_store_is_the_default() {
+        let answer =
+            Scripted::new(200, &[("Access-Control-Allow-Origin", "a"), ("access-control-allow-origin", "b")]);
+        let response = respond(&answer, 7).unwrap();
+        let values: Vec<_> = response.headers().get_all("access-control-allow-origin").iter().collect();
+        assert_eq!(values, ["a", "b"]);
+        assert_eq!(response.headers()["cache-control"], "no-store");
+        assert_eq!(response.headers()["x-request-id"], "7");
+        let cached = respond(&Scripted::new(200, &[("Cache-Control", "max-age=5")]), 1).unwrap();
+        assert_eq!(cached.headers()["cache-control"], "max-age=5");
+    }
+}
