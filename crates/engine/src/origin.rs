@@ -236,6 +236,13 @@ mod tests {
         }
     }
 
+    /// Found by the origin round-trip property: `xn--` with nothing after it is not valid IDNA.
+    #[test]
+    fn regression_empty_punycode_label_is_an_error() {
+        let err = Origin::parse("http://xn--").unwrap_err();
+        assert!(err.to_string().contains("not a URL"), "{err}");
+    }
+
     #[test]
     fn non_special_urls_are_refused_with_a_hint() {
         let err = Origin::parse("data:text/plain,x").unwrap_err();

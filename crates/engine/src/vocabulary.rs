@@ -12,15 +12,6 @@ use crate::preflight::PreflightFailure;
 use crate::redirect::RedirectFailure;
 use crate::request::Thrown;
 
-/// Which fetch a CORS check failed on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stage {
-    /// The CORS preflight.
-    Preflight,
-    /// The actual response (or a redirect response).
-    Response,
-}
-
 /// A failure as one browser reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Report {
@@ -51,22 +42,6 @@ pub fn report(browser: Browser, failure: &Failure, scene: Scene<'_>) -> Report {
         Browser::Firefox => firefox(failure, scene),
         Browser::Chromium => chromium(failure, scene),
     }
-}
-
-/// Words a failed CORS check the way `browser` does (kept for callers that only run the check).
-pub fn cors_check_report(
-    browser: Browser,
-    stage: Stage,
-    failure: &CorsCheckFailure,
-    url: &str,
-    origin: &str,
-    status: u16,
-) -> Report {
-    let failure = match stage {
-        Stage::Preflight => Failure::Preflight(PreflightFailure::CorsCheck(failure.clone())),
-        Stage::Response => Failure::Response(failure.clone()),
-    };
-    report(browser, &failure, Scene { url, redirected_from: None, origin, status: Some(status) })
 }
 
 const PREFLIGHT_PREAMBLE: &str = "Response to preflight request doesn't pass access control check: ";

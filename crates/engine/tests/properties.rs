@@ -38,7 +38,11 @@ fn value() -> impl Strategy<Value = String> {
 proptest! {
     #[test]
     fn origins_round_trip(text in origin_text()) {
-        let origin = Origin::parse(&text).unwrap();
+        // Some generated hosts are not valid IDNA (`xn--` with nothing after); those are refused
+        // with an error, and the property is about the ones that parse.
+        let parsed = Origin::parse(&text);
+        prop_assume!(parsed.is_ok(), "{} does not parse", text);
+        let origin = parsed.unwrap();
         let again = Origin::parse(origin.serialize()).unwrap();
         prop_assert_eq!(again.serialize(), origin.serialize());
         prop_assert!(again.same_origin(&origin));
