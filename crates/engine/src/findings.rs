@@ -140,11 +140,7 @@ pub fn review(trace: &Trace<'_>, credentials: CredentialsMode, profile: &Profile
                 );
             }
         }
-        if seen.kind == Kind::Response
-            && headers
-                .get_decode_split("Access-Control-Expose-Headers")
-                .is_some_and(|v| v.iter().any(|n| n == "*"))
-        {
+        if seen.kind == Kind::Response && headers.any_item("Access-Control-Expose-Headers", |n| n == "*") {
             add(
                 "expose-headers-wildcard",
                 if trace.include { Severity::Info } else { Severity::Low },
@@ -184,8 +180,5 @@ pub fn review(trace: &Trace<'_>, credentials: CredentialsMode, profile: &Profile
 
 /// Whether a response's `Vary` names `Origin` (or is `*`).
 fn varies_on_origin(answer: &Answer) -> bool {
-    answer
-        .headers
-        .get_decode_split("Vary")
-        .is_some_and(|names| names.iter().any(|n| n == "*" || n.eq_ignore_ascii_case("origin")))
+    answer.headers.any_item("Vary", |n| n == "*" || n.eq_ignore_ascii_case("origin"))
 }

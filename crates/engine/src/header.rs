@@ -224,6 +224,20 @@ impl HeaderList {
         self.get_text(name).map(|value| get_decode_split_value(&value))
     }
 
+    /// Whether any item of the list header `name` (split as by
+    /// [`HeaderList::get_decode_split`]) satisfies `test`; without quotes in the value this
+    /// looks at the items in place instead of copying them out.
+    pub fn any_item(&self, name: &str, test: impl Fn(&str) -> bool) -> bool {
+        let Some(text) = self.get_text(name) else {
+            return false;
+        };
+        if text.contains('"') {
+            get_decode_split_value(&text).iter().any(|item| test(item))
+        } else {
+            text.split(',').any(|item| test(item.trim_matches(['\t', ' '])))
+        }
+    }
+
     /// Removes every header called `name`.
     ///
     /// <https://fetch.spec.whatwg.org/#concept-header-list-delete>
@@ -414,6 +428,20 @@ mod tests {
             [Header::new("A", "1").unwrap(), Header::new("a", "2").unwrap()].into_iter().collect();
         assert_eq!(list.get("A").unwrap().as_bytes(), b"1, 2");
         assert_eq!(list.get("b"), None);
+    }
+
+    #[test]
+    fn any_item_sees_the_same_items_as_get_decode_split() {
+        let list: HeaderList = [
+            Header::new("Vary", "Accept-Encoding , Origin").unwrap(),
+            Header::new("X", r#""a,b", c"#).unwrap(),
+        ]
+        .into_iter()
+        .collect();
+        assert!(list.any_item("vary", |n| n == "Origin"));
+        assert!(list.any_item("x", |n| n == r#""a,b""#));
+        assert!(!list.any_item("x", |n| n == "b\""));
+        assert!(!list.any_item("missing", |_| true));
     }
 
     #[test]
