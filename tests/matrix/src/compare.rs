@@ -1,0 +1,362 @@
+//! The engine against the browser: the Exchange for a scenario as it was really answered, and
+//! the field-by-field comparison of the engine's Verdict with what was observed.
+
+use corslab_engine::{Browser, Exchange, Read, Verdict};
+use corslab_lab::Ports;
+use corslab_lab::observe::{Observed, pair};
+use corslab_lab::scripted::Scripted;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::observe::Observation;
+use crate::report::Outcome;
+use crate::scenario::{Declared, Scenario};
+
+/// A compared field of the Verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    /// Whether the script could read the response (`allowed`, `blocked`, `opaque`).
+    Read,
+    /// Whether a preflight reached the server.
+    PreflightSent,
+    /// Whether the actual request reached the server.
+    RequestSent,
+    /// Which cookies the actual request carried.
+    CookiesSent,
+    /// The browser's name for the failure.
+    Reason,
+    /// The response header names the script could read.
+    ExposedHeaders,
+    /// The console lines about the fetch.
+    Console,
+}
+
+/// One field, as the engine predicted it and as the browser did it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Check {
+    /// The field.
+    pub field: Field,
+    /// The engine's value, as text.
+    pub engine: String,
+    /// The browser's value, as text.
+    pub browser: String,
+}
+
+impl Field {
+    /// Every compared field, in report order.
+    pub const ALL: [Self; 7] = [
+        Self::Read,
+        Self::PreflightSent,
+        Self::RequestSent,
+        Self::CookiesSent,
+        Self::Reason,
+        Self::ExposedHeaders,
+        Self::Console,
+    ];
+
+    /// The field's name as in the Verdict (`preflight_sent`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Read => "read",
+            Self::PreflightSent => "preflight_sent",
+            Self::RequestSent => "request_sent",
+            Self::CookiesSent => "cookies_sent",
+            Self::Reason => "reason",
+            Self::ExposedHeaders => "exposed_headers",
+            Self::Console => "console",
+        }
+    }
+
+    /// Whether the engine must agree on this field in every scenario: what reached the server and
+    /// what the script could read are the engine's promise; no known difference may excuse them.
+    pub fn required(self) -> bool {
+        matches!(self, Self::Read | Self::PreflightSent | Self::RequestSent | Self::CookiesSent)
+    }
+}
+
+impl Check {
+    /// Whether the engine and the browser agree.
+    pub fn agrees(&self) -> bool {
+        self.engine == self.browser
+    }
+}
+
+/// The Exchange the engine is asked about: the scenario's request from its page, the jar the
+/// browser held, and the server's answers as the log recorded them. Where the log holds no
+/// answer (the browser never sent that request), the answer the scenario declares fills in, so
+/// the engine can still be asked what it would do.
+pub fn exchange(
+    scenario: &Scenario,
+    browser: Browser,
+    ports: &Ports,
+    run: &str,
+    observation: &Observation,
+) -> Result<Exchange, String> {
+    let position = scenario.setup.position;
+    let fetch = &scenario.fetch;
+    let mut value = json!({
+        "browser": browser,
+        "page": position.page_origin(ports),
+        "settings": { "third_party_cookies": scenario.setup.third_party.engine() },
+        "request": {
+            "method": fetch.method,
+            "url": scenario.url(ports, run),
+            "headers": fetch.headers,
+            "mode": fetch.mode,
+            "credentials": fetch.credentials,
+            "redirect": fetch.redirect,
+        },
+        "cookies": observation.jar,
+    });
+    if position.sandboxed() {
+        value["top_level"] = json!(position.top_origin(ports));
+    }
+    let observed = pair(&observation.server).into_iter().next();
+    answers(&mut value, observed.as_ref(), &scenario.declared(ports));
+    serde_json::from_value(value).map_err(|e| format!("{}: not an Exchange: {e}", scenario.id))
+}
+
+/// Compares the engine's Verdict with what was observed, field by field.
+pub fn compare(verdict: &Verdict, observation: &Observation) -> Vec<Check> {
+    let observed = pair(&observation.server).into_iter().next().unwrap_or_default();
+    let page = &observation.page;
+    let read = match (page.ok, page.response_type.as_deref()) {
+        (false, _) => Read::Blocked,
+        (true, Some("opaque" | "opaqueredirect")) => Read::Opaque,
+        (true, _) => Read::Allowed,
+    };
+    let mut cookies = observed.request.as_ref().map(|r| r.cookies.clone()).unwrap_or_default();
+    let mut exposed = page.headers.clone();
+    let mut engine_exposed = verdict.exposed_headers.clone();
+    let console = if observation.said.console.is_empty() {
+        // A TypeError thrown by fetch() itself prints nothing when the page catches it; its
+        // message is the browser's words. A network error's message is generic, so it is not.
+        page.error.clone().filter(|e| !is_network_error(e)).into_iter().collect()
+    } else {
+        observation.said.console.clone()
+    };
+    vec![
+        check(Field::Read, read_word(verdict.read), read_word(read)),
+        check(Field::PreflightSent, yes_no(verdict.preflight_sent), yes_no(observed.preflight.is_some())),
+        check(Field::RequestSent, yes_no(verdict.request_sent), yes_no(observed.request.is_some())),
+        check(Field::CookiesSent, list(&mut verdict.cookies_sent.clone()), list(&mut cookies)),
+        check(
+            Field::Reason,
+            verdict.reason.clone().unwrap_or_else(none),
+            observation.said.reason.clone().unwrap_or_else(none),
+        ),
+        check(Field::ExposedHeaders, list(&mut engine_exposed), list(&mut exposed)),
+        check(
+            Field::Console,
+            verdict.console.clone().unwrap_or_else(none),
+            if console.is_empty() { none() } else { console.join("\n") },
+        ),
+    ]
+}
+
+/// The outcome of one scenario in one browser: the engine asked about the Exchange as it was
+/// really answered, and its Verdict compared with what was observed.
+pub fn outcome(
+    scenario: &Scenario,
+    browser: Browser,
+    ports: &Ports,
+    run: &str,
+    observation: Observation,
+) -> Outcome {
+    match exchange(scenario, browser, ports, run, &observation) {
+        Ok(exchange) => {
+            let verdict = corslab_engine::explain(&exchange);
+            Outcome {
+                scenario: scenario.id.clone(),
+                run: run.to_owned(),
+                checks: compare(&verdict, &observation),
+                error: None,
+                exchange: serde_json::to_value(&exchange).ok(),
+                observation,
+            }
+        }
+        Err(error) => Outcome {
+            scenario: scenario.id.clone(),
+            run: run.to_owned(),
+            checks: Vec::new(),
+            error: Some(error),
+            exchange: None,
+            observation,
+        },
+    }
+}
+
+/// Whether a rejected fetch's message is the browser's generic network error.
+pub fn is_network_error(message: &str) -> bool {
+    message == "TypeError: Failed to fetch"
+        || message == "TypeError: NetworkError when attempting to fetch resource."
+}
+
+fn answers(value: &mut Value, observed: Option<&Observed>, declared: &Declared) {
+    let preflight =
+        observed.and_then(|o| o.preflight.as_ref()).map_or_else(|| scripted(&declared.preflight), seen);
+    let response =
+        observed.and_then(|o| o.request.as_ref()).map_or_else(|| scripted(&declared.response), seen);
+    let redirects = matches!(response["status"].as_u64(), Some(301 | 302 | 303 | 307 | 308));
+    value["preflight"] = preflight;
+    value["response"] = response;
+    if redirects && let Some(next) = &declared.next {
+        let mut hop = json!({});
+        answers(&mut hop, observed.and_then(|o| o.next.as_deref()), next);
+        value["next"] = hop;
+    }
+}
+
+/// A logged answer. The HTTP layer adds `Date` to every answer after the log has recorded it,
+/// and a same-origin script can read it, so it is put back.
+fn seen(seen: &corslab_engine::observed::Seen) -> Value {
+    let mut headers = seen.response_headers.clone();
+    if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("date")) {
+        headers.push(("date".to_owned(), "Thu, 01 Jan 2026 00:00:00 GMT".to_owned()));
+    }
+    json!({ "status": seen.status, "headers": headers })
+}
+
+fn scripted(answer: &Scripted) -> Value {
+    json!({ "status": answer.status, "headers": answer.headers })
+}
+
+fn check(field: Field, engine: String, browser: String) -> Check {
+    Check { field, engine, browser }
+}
+
+fn read_word(read: Read) -> String {
+    match read {
+        Read::Allowed => "allowed",
+        Read::Blocked => "blocked",
+        Read::Opaque => "opaque",
+    }
+    .to_owned()
+}
+
+fn yes_no(flag: bool) -> String {
+    if flag { "yes" } else { "no" }.to_owned()
+}
+
+/// A set of names as text: sorted, lower-cased, `(none)` when empty.
+fn list(names: &mut [String]) -> String {
+    for name in names.iter_mut() {
+        name.make_ascii_lowercase();
+    }
+    names.sort();
+    if names.is_empty() { none() } else { names.join(", ") }
+}
+
+fn none() -> String {
+    "(none)".to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::observe::{PageSaw, Said};
+    use crate::scenario::{Fetch, Position, Setup, Target};
+    use corslab_engine::exchange::CredentialsMode;
+    use corslab_engine::observed::Seen;
+    use corslab_lab::PolicyId;
+
+    const PORTS: Ports = Ports { main: 8080, second: Some(8081) };
+
+    fn scenario() -> Scenario {
+        Scenario {
+            id: "t/put".to_owned(),
+            family: "t".to_owned(),
+            setup: Setup::everyday(Position::Attacker),
+            fetch: Fetch::new("PUT", CredentialsMode::Include)
+                .header("Content-Type", "application/json")
+                .body("{}"),
+            target: Target::Api { policy: PolicyId::StrictAllowlist, path: "/me/email".to_owned() },
+        }
+    }
+
+    fn preflight(status: u16, acao: Option<&str>) -> Seen {
+        Seen {
+            id: 1,
+            run: Some("c1".to_owned()),
+            host: "api.fintrack.localhost".to_owned(),
+            port: 8080,
+            at_ms: 0,
+            method: "OPTIONS".to_owned(),
+            target: "/me/email?policy=strict-allowlist&run=c1".to_owned(),
+            preflight: true,
+            request_headers: vec![("access-control-request-method".to_owned(), "PUT".to_owned())],
+            cookies: vec![],
+            policy: Some("strict-allowlist".to_owned()),
+            status,
+            response_headers: acao
+                .map(|a| vec![("access-control-allow-origin".to_owned(), a.to_owned())])
+                .unwrap_or_default(),
+            effects: vec![],
+        }
+    }
+
+    fn blocked(server: Vec<Seen>) -> Observation {
+        Observation {
+            page: PageSaw {
+                ok: false,
+                error: Some("TypeError: Failed to fetch".to_owned()),
+                ..PageSaw::default()
+            },
+            server,
+            said: Said { reason: Some("PreflightMissingAllowOriginHeader".to_owned()), ..Said::default() },
+            jar: vec![],
+        }
+    }
+
+    #[test]
+    fn the_exchange_takes_the_logged_answers_and_the_declared_ones_fill_in() {
+        let observation = blocked(vec![preflight(204, None)]);
+        let x = exchange(&scenario(), Browser::Chromium, &PORTS, "c1", &observation).unwrap();
+        assert_eq!(x.preflight.as_ref().unwrap().status, 204, "from the log");
+        assert_eq!(x.response.status, 200, "declared: the PUT never arrived");
+        assert_eq!(
+            x.request.url.as_str(),
+            "http://api.fintrack.localhost:8080/me/email?policy=strict-allowlist&run=c1"
+        );
+        let verdict = corslab_engine::explain(&x);
+        let checks = compare(&verdict, &observation);
+        assert_eq!(checks.len(), Field::ALL.len());
+        assert!(checks.iter().filter(|c| c.field.required()).all(Check::agrees), "{checks:#?}");
+        let reason = checks.iter().find(|c| c.field == Field::Reason).unwrap();
+        assert!(reason.agrees(), "{reason:?}");
+    }
+
+    #[test]
+    fn a_disagreement_shows_both_sides() {
+        // The browser is made to claim the PUT arrived: the comparison must notice.
+        let mut put = preflight(200, None);
+        put.preflight = false;
+        put.method = "PUT".to_owned();
+        put.cookies = vec!["session".to_owned()];
+        let observation = blocked(vec![preflight(204, None), put]);
+        let x = exchange(&scenario(), Browser::Chromium, &PORTS, "c1", &observation).unwrap();
+        let checks = compare(&corslab_engine::explain(&x), &observation);
+        let sent = checks.iter().find(|c| c.field == Field::RequestSent).unwrap();
+        assert_eq!((sent.engine.as_str(), sent.browser.as_str()), ("no", "yes"));
+        let cookies = checks.iter().find(|c| c.field == Field::CookiesSent).unwrap();
+        assert_eq!((cookies.engine.as_str(), cookies.browser.as_str()), ("(none)", "session"));
+    }
+
+    #[test]
+    fn a_thrown_type_error_is_the_browsers_words() {
+        let mut observation = blocked(vec![]);
+        observation.said = Said::default();
+        observation.page.error = Some(
+            "TypeError: Failed to execute 'fetch' on 'Window': 'CONNECT' HTTP method is unsupported."
+                .to_owned(),
+        );
+        let mut s = scenario();
+        s.fetch = Fetch::new("CONNECT", CredentialsMode::Omit);
+        let x = exchange(&s, Browser::Chromium, &PORTS, "c1", &observation).unwrap();
+        let checks = compare(&corslab_engine::explain(&x), &observation);
+        let console = checks.iter().find(|c| c.field == Field::Console).unwrap();
+        assert!(console.browser.contains("'CONNECT' HTTP method is unsupported"), "{console:?}");
+        assert!(is_network_error("TypeError: Failed to fetch"));
+    }
+}

@@ -1,0 +1,565 @@
+//! The scenario families and the covering arrays that generate them. Each family holds a few
+//! factors fixed and crosses the rest pairwise (with the triples that matter added in full), so
+//! together they reach every rule the engine implements without the full product:
+//!
+//! - `policy`: the sixteen policies from every position, with the request kinds, credentials
+//!   modes, third-party cookie settings and session cookies crossed pairwise.
+//! - `request`: methods, script-set headers, `Content-Type`s, credentials and modes (`no-cors`,
+//!   `same-origin`) against permissive policies: what is preflighted, dropped or thrown.
+//! - `response`: scripted `Access-Control-Allow-Origin`, `-Credentials` and `-Expose-Headers`
+//!   shapes and statuses on simple requests.
+//! - `preflight-status` and `preflight-shape`: scripted preflight statuses (2xx, redirects,
+//!   errors) and header shapes (unparsable lists, `*`, case) on preflighted requests.
+//! - `redirect`: same-origin, cross-origin and credentialed redirects of every status, crossed in
+//!   full with the request kind, under several policies and redirect modes.
+//! - `cookies`: every session cookie choice in every third-party setting from every kind of
+//!   position, in full.
+
+use corslab_engine::exchange::{CredentialsMode, RedirectMode, RequestMode};
+use corslab_lab::policy::PolicyId;
+
+use crate::cover::{Factor, Row, Strength, cover};
+use crate::scenario::{
+    Acac, Acao, Allow, Cookie, Expose, Fetch, Position, Scenario, Setup, Shape, Target, ThirdParty,
+};
+
+/// Every scenario of every family, ids unique, in generation order.
+pub fn all() -> Vec<Scenario> {
+    let mut out = Vec::new();
+    out.extend(policy());
+    out.extend(request());
+    out.extend(response());
+    out.extend(preflight_status());
+    out.extend(preflight_shape());
+    out.extend(redirect());
+    out.extend(cookies());
+    out
+}
+
+/// The request kinds the families pick from: a method, the headers a script sets and a body.
+pub const KINDS: [&str; 12] = [
+    "get",
+    "head",
+    "get-csrf",
+    "get-auth",
+    "post-text",
+    "post-form",
+    "post-json",
+    "put-json",
+    "delete-auth",
+    "patch-json",
+    "nocors-get",
+    "nocors-post",
+];
+
+/// The fetch of a request kind with `credentials`.
+pub fn kind(name: &str, credentials: CredentialsMode) -> Fetch {
+    let fetch = |method: &str| Fetch::new(method, credentials);
+    match name {
+        "head" => fetch("HEAD"),
+        "get-csrf" => fetch("GET").header("X-Csrf", "1"),
+        "get-auth" => fetch("GET").header("Authorization", "Bearer t0k3n"),
+        "post-text" => fetch("POST").header("Content-Type", "text/plain").body(FORM_BODY),
+        "post-form" => {
+            fetch("POST").header("Content-Type", "application/x-www-form-urlencoded").body(FORM_BODY)
+        }
+        "post-json" => fetch("POST").header("Content-Type", "application/json").body(JSON_BODY),
+        "put-json" => fetch("PUT").header("Content-Type", "application/json").body(JSON_BODY),
+        "delete-auth" => fetch("DELETE").header("Authorization", "Bearer t0k3n"),
+        "patch-json" => fetch("patch").header("Content-Type", "application/json").body(JSON_BODY),
+        "nocors-get" => Fetch { mode: RequestMode::NoCors, ..fetch("GET") },
+        "nocors-post" => Fetch {
+            mode: RequestMode::NoCors,
+            ..fetch("POST").header("Content-Type", "text/plain").body(FORM_BODY)
+        },
+        _ => fetch("GET"),
+    }
+}
+
+/// The FinTrack endpoint a method goes to. `DELETE` goes to the balance (and gets `405`) rather
+/// than to `/me/sessions`, which would sign out the session the later scenarios rely on.
+pub fn endpoint(method: &str) -> &'static str {
+    match method {
+        "POST" => "/me/transfer",
+        "PUT" => "/me/email",
+        _ => "/me/balance",
+    }
+}
+
+const FORM_BODY: &str = "to=LAB-0000-0001&amount=0.01&memo=matrix";
+const JSON_BODY: &str = r#"{"email":"matrix@example.com","to":"LAB-0000-0001","amount":"0.01"}"#;
+
+const CREDENTIALS: [(&str, CredentialsMode); 3] = [
+    ("include", CredentialsMode::Include),
+    ("same-origin", CredentialsMode::SameOrigin),
+    ("omit", CredentialsMode::Omit),
+];
+
+fn policy() -> Vec<Scenario> {
+    let kinds = ["get", "get-csrf", "post-text", "put-json", "nocors-get", "post-json"];
+    let factors = [
+        factor("policy", PolicyId::ALL.len()),
+        factor("position", Position::ALL.len()),
+        factor("kind", kinds.len()),
+        factor("credentials", CREDENTIALS.len()),
+        factor("third-party", ThirdParty::ALL.len()),
+        factor("cookie", Cookie::ALL.len()),
+    ];
+    rows(&factors, &Strength::default())
+        .into_iter()
+        .map(|r| {
+            let policy = PolicyId::ALL[r[0]];
+            let position = Position::ALL[r[1]];
+            let (credentials_slug, credentials) = CREDENTIALS[r[3]];
+            let setup = Setup { third_party: ThirdParty::ALL[r[4]], cookie: Cookie::ALL[r[5]], position };
+            let fetch = kind(kinds[r[2]], credentials);
+            let target = Target::Api { policy, path: endpoint(&fetch.method).to_owned() };
+            let id = id(
+                "policy",
+                &[
+                    policy.id(),
+                    position.slug(),
+                    kinds[r[2]],
+                    credentials_slug,
+                    setup.third_party.slug(),
+                    setup.cookie.slug(),
+                ],
+            );
+            Scenario { id, family: "policy".to_owned(), setup, fetch, target }
+        })
+        .collect()
+}
+
+fn request() -> Vec<Scenario> {
+    let methods = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "patch", "OPTIONS", "CONNECT"];
+    let header_sets: [(&str, &[(&str, &str)]); 10] = [
+        ("no-headers", &[]),
+        ("x-csrf", &[("X-Csrf", "1")]),
+        ("authorization", &[("Authorization", "Bearer t0k3n")]),
+        ("content-language", &[("Content-Language", "en")]),
+        ("accept", &[("Accept", "application/json")]),
+        ("accept-language-unsafe", &[("Accept-Language", "de\"ch")]),
+        ("range", &[("Range", "bytes=0-9")]),
+        ("forbidden", &[("Cookie", "evil=1"), ("Sec-Matrix", "1"), ("Origin", "http://evil.localhost")]),
+        ("two-custom", &[("X-B", "2"), ("X-A", "1")]),
+        ("long-accept", &[("Accept", LONG_ACCEPT)]),
+    ];
+    let content_types = [
+        ("no-type", None),
+        ("text-plain", Some("text/plain")),
+        ("text-plain-charset", Some("text/plain;charset=UTF-8")),
+        ("form", Some("application/x-www-form-urlencoded")),
+        ("multipart", Some("multipart/form-data; boundary=matrix")),
+        ("json", Some("application/json")),
+        ("quoted-charset", Some("text/plain; charset=\"utf-8\"")),
+    ];
+    let modes = [
+        ("cors", RequestMode::Cors),
+        ("no-cors", RequestMode::NoCors),
+        ("same-origin-mode", RequestMode::SameOrigin),
+    ];
+    let policies = [
+        PolicyId::MirrorEverything,
+        PolicyId::Wildcard,
+        PolicyId::AllowHeadersWildcard,
+        PolicyId::ReflectAnyOrigin,
+    ];
+    let positions = [
+        Position::SameOrigin,
+        Position::Sibling,
+        Position::Partner,
+        Position::Attacker,
+        Position::NullUnderAttacker,
+    ];
+    let factors = [
+        factor("method", methods.len()),
+        factor("headers", header_sets.len()),
+        factor("content-type", content_types.len()),
+        factor("credentials", CREDENTIALS.len()),
+        factor("mode", modes.len()),
+        factor("policy", policies.len()),
+        factor("position", positions.len()),
+    ];
+    rows(&factors, &Strength::default())
+        .into_iter()
+        .map(|r| {
+            let method = methods[r[0]];
+            let (headers_slug, headers) = header_sets[r[1]];
+            let (type_slug, content_type) = content_types[r[2]];
+            let (credentials_slug, credentials) = CREDENTIALS[r[3]];
+            let (mode_slug, mode) = modes[r[4]];
+            let policy = policies[r[5]];
+            let position = positions[r[6]];
+            let mut fetch = Fetch { mode, ..Fetch::new(method, credentials) };
+            for (name, value) in headers {
+                fetch = fetch.header(name, value);
+            }
+            if let Some(content_type) = content_type {
+                fetch = fetch.header("Content-Type", content_type);
+            }
+            if !matches!(method, "GET" | "HEAD") {
+                let body = if content_type == Some("application/json") { JSON_BODY } else { FORM_BODY };
+                fetch = fetch.body(body);
+            }
+            let target = Target::Api { policy, path: endpoint(method).to_owned() };
+            let id = id(
+                "request",
+                &[method, headers_slug, type_slug, credentials_slug, mode_slug, policy.id(), position.slug()],
+            );
+            Scenario { id, family: "request".to_owned(), setup: Setup::everyday(position), fetch, target }
+        })
+        .collect()
+}
+
+/// A safelisted name whose value is over 128 bytes, which makes it unsafe.
+const LONG_ACCEPT: &str = "application/json, text/plain, text/html, application/xml, image/png, image/webp, \
+                           text/csv, application/pdf, application/octet-stream, */*";
+
+const ACAO: [(&str, Acao); 13] = [
+    ("acao-exact", Acao::Exact),
+    ("acao-missing", Acao::Missing),
+    ("acao-star", Acao::Star),
+    ("acao-null", Acao::Null),
+    ("acao-trailing-slash", Acao::TrailingSlash),
+    ("acao-upper-case", Acao::UpperCase),
+    ("acao-no-port", Acao::NoPort),
+    ("acao-https", Acao::Https),
+    ("acao-list", Acao::List),
+    ("acao-repeated", Acao::Repeated),
+    ("acao-empty", Acao::Empty),
+    ("acao-padded", Acao::Padded),
+    ("acao-other", Acao::Other),
+];
+
+const ACAC: [(&str, Acac); 4] = [
+    ("acac-true", Acac::True),
+    ("acac-missing", Acac::Missing),
+    ("acac-title-case", Acac::TitleCase),
+    ("acac-false", Acac::False),
+];
+
+fn response() -> Vec<Scenario> {
+    let exposes =
+        [("expose-none", Expose::None), ("expose-star", Expose::Star), ("expose-list", Expose::List)];
+    let statuses = [200, 404, 500];
+    let kinds = ["get", "post-text"];
+    let positions = [
+        Position::SameOrigin,
+        Position::Sibling,
+        Position::Partner,
+        Position::Attacker,
+        Position::NullUnderAttacker,
+        Position::PrefixLookalike,
+    ];
+    let factors = [
+        factor("acao", ACAO.len()),
+        factor("acac", ACAC.len()),
+        factor("expose", exposes.len()),
+        factor("status", statuses.len()),
+        factor("credentials", CREDENTIALS.len()),
+        factor("kind", kinds.len()),
+        factor("position", positions.len()),
+    ];
+    rows(&factors, &Strength::default())
+        .into_iter()
+        .map(|r| {
+            let (acao_slug, acao) = ACAO[r[0]];
+            let (acac_slug, acac) = ACAC[r[1]];
+            let (expose_slug, expose) = exposes[r[2]];
+            let status = statuses[r[3]];
+            let (credentials_slug, credentials) = CREDENTIALS[r[4]];
+            let position = positions[r[6]];
+            let shape = Shape { status, acao, acac, expose, ..Shape::READABLE };
+            let status = format!("status-{status}");
+            let id = id(
+                "response",
+                &[acao_slug, acac_slug, expose_slug, &status, credentials_slug, kinds[r[5]], position.slug()],
+            );
+            Scenario {
+                id,
+                family: "response".to_owned(),
+                setup: Setup::everyday(position),
+                fetch: kind(kinds[r[5]], credentials),
+                target: Target::Scripted { preflight: None, response: shape },
+            }
+        })
+        .collect()
+}
+
+/// Preflighted kinds: each needs a preflight for a different reason.
+const PREFLIGHTED: [&str; 5] = ["put-json", "get-csrf", "delete-auth", "patch-json", "post-json"];
+
+const PREFLIGHT_POSITIONS: [Position; 3] =
+    [Position::Sibling, Position::Attacker, Position::NullUnderAttacker];
+
+fn preflight_status() -> Vec<Scenario> {
+    let statuses = [204, 200, 206, 299, 301, 302, 303, 307, 308, 400, 404, 500];
+    let factors = [
+        factor("status", statuses.len()),
+        factor("kind", PREFLIGHTED.len()),
+        factor("credentials", 2),
+        factor("position", PREFLIGHT_POSITIONS.len()),
+    ];
+    rows(&factors, &Strength::default())
+        .into_iter()
+        .map(|r| {
+            let status = statuses[r[0]];
+            let (credentials_slug, credentials) = CREDENTIALS[[0, 2][r[2]]];
+            let position = PREFLIGHT_POSITIONS[r[3]];
+            let preflight = Shape { status, ..Shape::PREFLIGHT_OK };
+            let status = format!("status-{status}");
+            let id = id("preflight-status", &[&status, PREFLIGHTED[r[1]], credentials_slug, position.slug()]);
+            Scenario {
+                id,
+                family: "preflight-status".to_owned(),
+                setup: Setup::everyday(position),
+                fetch: kind(PREFLIGHTED[r[1]], credentials),
+                target: Target::Scripted { preflight: Some(preflight), response: Shape::READABLE },
+            }
+        })
+        .collect()
+}
+
+fn preflight_shape() -> Vec<Scenario> {
+    let acao = [ACAO[0], ACAO[1], ACAO[2], ACAO[3], ACAO[4], ACAO[8], ACAO[12]];
+    let acac = [ACAC[0], ACAC[1], ACAC[2]];
+    let allow = [
+        ("exact", Allow::Exact),
+        ("missing", Allow::Missing),
+        ("star", Allow::Star),
+        ("lower", Allow::Lower),
+        ("other", Allow::Other),
+        ("invalid", Allow::Invalid),
+    ];
+    let factors = [
+        factor("acao", acao.len()),
+        factor("acac", acac.len()),
+        factor("acam", allow.len()),
+        factor("acah", allow.len()),
+        factor("kind", PREFLIGHTED.len()),
+        factor("credentials", 2),
+        factor("position", PREFLIGHT_POSITIONS.len()),
+    ];
+    rows(&factors, &Strength::default())
+        .into_iter()
+        .map(|r| {
+            let (acao_slug, acao) = acao[r[0]];
+            let (acac_slug, acac) = acac[r[1]];
+            let (acam_slug, acam) = allow[r[2]];
+            let (acah_slug, acah) = allow[r[3]];
+            let (credentials_slug, credentials) = CREDENTIALS[[0, 2][r[5]]];
+            let position = PREFLIGHT_POSITIONS[r[6]];
+            let preflight = Shape { acao, acac, acam, acah, ..Shape::PREFLIGHT_OK };
+            let acam_slug = format!("acam-{acam_slug}");
+            let acah_slug = format!("acah-{acah_slug}");
+            let id = id(
+                "preflight-shape",
+                &[
+                    acao_slug,
+                    acac_slug,
+                    &acam_slug,
+                    &acah_slug,
+                    PREFLIGHTED[r[4]],
+                    credentials_slug,
+                    position.slug(),
+                ],
+            );
+            Scenario {
+                id,
+                family: "preflight-shape".to_owned(),
+                setup: Setup::everyday(position),
+                fetch: kind(PREFLIGHTED[r[4]], credentials),
+                target: Target::Scripted { preflight: Some(preflight), response: Shape::READABLE },
+            }
+        })
+        .collect()
+}
+
+fn redirect() -> Vec<Scenario> {
+    let tos = ["same", "cross", "credentialed"];
+    let statuses = [301, 302, 303, 307, 308];
+    let kinds = ["get", "post-text", "put-json", "get-csrf"];
+    let policies = [
+        PolicyId::ReflectAnyOrigin,
+        PolicyId::NullTrusted,
+        PolicyId::Wildcard,
+        PolicyId::MirrorEverything,
+        PolicyId::StrictAllowlist,
+    ];
+    let modes =
+        [("follow", RedirectMode::Follow), ("error", RedirectMode::Error), ("manual", RedirectMode::Manual)];
+    let positions = [Position::SameOrigin, Position::Sibling, Position::Attacker, Position::Partner];
+    let factors = [
+        factor("to", tos.len()),
+        factor("status", statuses.len()),
+        factor("kind", kinds.len()),
+        factor("policy", policies.len()),
+        factor("redirect", modes.len()),
+        factor("credentials", CREDENTIALS.len()),
+        factor("position", positions.len()),
+    ];
+    // Which status turns which method into what, across origins: the interaction that matters.
+    let strength = Strength { groups: vec![vec![0, 1, 2]] };
+    rows(&factors, &strength)
+        .into_iter()
+        .map(|r| {
+            let to = tos[r[0]];
+            let status = statuses[r[1]];
+            let policy = policies[r[3]];
+            let (mode_slug, mode) = modes[r[4]];
+            let (credentials_slug, credentials) = CREDENTIALS[r[5]];
+            let position = positions[r[6]];
+            let fetch = Fetch { redirect: mode, ..kind(kinds[r[2]], credentials) };
+            let id = id(
+                "redirect",
+                &[
+                    to,
+                    &status.to_string(),
+                    kinds[r[2]],
+                    policy.id(),
+                    mode_slug,
+                    credentials_slug,
+                    position.slug(),
+                ],
+            );
+            Scenario {
+                id,
+                family: "redirect".to_owned(),
+                setup: Setup::everyday(position),
+                fetch,
+                target: Target::Redirect { policy, to: to.to_owned(), status },
+            }
+        })
+        .collect()
+}
+
+fn cookies() -> Vec<Scenario> {
+    let positions = [
+        Position::SameOrigin,
+        Position::Dashboard,
+        Position::Sibling,
+        Position::OtherPort,
+        Position::Attacker,
+        Position::Partner,
+        Position::NullUnderSibling,
+        Position::NullUnderAttacker,
+    ];
+    let kinds = ["get", "post-text", "nocors-get", "put-json"];
+    let credentials = [CREDENTIALS[0], CREDENTIALS[1]];
+    let factors = [
+        factor("cookie", Cookie::ALL.len()),
+        factor("third-party", ThirdParty::ALL.len()),
+        factor("position", positions.len()),
+        factor("kind", kinds.len()),
+        factor("credentials", credentials.len()),
+    ];
+    // Whether a cookie goes depends on its attributes, the setting and the site relation together.
+    let strength = Strength { groups: vec![vec![0, 1, 2]] };
+    rows(&factors, &strength)
+        .into_iter()
+        .map(|r| {
+            let position = positions[r[2]];
+            let setup = Setup { cookie: Cookie::ALL[r[0]], third_party: ThirdParty::ALL[r[1]], position };
+            let (credentials_slug, credentials) = credentials[r[4]];
+            let fetch = kind(kinds[r[3]], credentials);
+            let target =
+                Target::Api { policy: PolicyId::ReflectAnyOrigin, path: endpoint(&fetch.method).to_owned() };
+            let id = id(
+                "cookies",
+                &[
+                    setup.cookie.slug(),
+                    setup.third_party.slug(),
+                    position.slug(),
+                    kinds[r[3]],
+                    credentials_slug,
+                ],
+            );
+            Scenario { id, family: "cookies".to_owned(), setup, fetch, target }
+        })
+        .collect()
+}
+
+fn factor(name: &'static str, levels: usize) -> Factor {
+    Factor { name, levels }
+}
+
+/// The rows of a family. No family needs a constraint: every combination of its levels is a
+/// request a script can make, including the ones the browser refuses.
+fn rows(factors: &[Factor], strength: &Strength) -> Vec<Row> {
+    cover(factors, strength)
+}
+
+fn id(family: &str, levels: &[&str]) -> String {
+    std::iter::once(family).chain(levels.iter().copied()).collect::<Vec<_>>().join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::{BTreeMap, BTreeSet};
+
+    #[test]
+    fn there_are_at_least_five_hundred_scenarios_with_unique_ids() {
+        let all = all();
+        assert!(all.len() >= 500, "{} scenarios", all.len());
+        let ids: BTreeSet<&str> = all.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids.len(), all.len(), "ids are unique");
+        assert_eq!(all, super::all(), "generation is deterministic");
+    }
+
+    #[test]
+    fn every_dimension_of_the_issue_is_varied() {
+        let all = all();
+        let distinct = |f: &dyn Fn(&Scenario) -> String| all.iter().map(f).collect::<BTreeSet<_>>().len();
+        assert_eq!(distinct(&|s| format!("{:?}", s.setup.position)), Position::ALL.len());
+        assert_eq!(distinct(&|s| format!("{:?}", s.setup.third_party)), 3);
+        assert_eq!(distinct(&|s| format!("{:?}", s.setup.cookie)), 8);
+        assert_eq!(distinct(&|s| format!("{:?}", s.fetch.credentials)), 3);
+        assert_eq!(distinct(&|s| format!("{:?}", s.fetch.mode)), 3);
+        assert_eq!(distinct(&|s| format!("{:?}", s.fetch.redirect)), 3);
+        assert!(distinct(&|s| s.fetch.method.clone()) >= 9);
+        let policies: BTreeSet<String> = all
+            .iter()
+            .filter_map(|s| match &s.target {
+                Target::Api { policy, .. } | Target::Redirect { policy, .. } => Some(policy.id().to_owned()),
+                Target::Scripted { .. } => None,
+            })
+            .collect();
+        assert_eq!(policies.len(), 16);
+        let preflight_statuses: BTreeSet<u16> = all
+            .iter()
+            .filter_map(|s| match &s.target {
+                Target::Scripted { preflight: Some(p), .. } => Some(p.status),
+                _ => None,
+            })
+            .collect();
+        assert!(preflight_statuses.contains(&307) && preflight_statuses.contains(&500));
+    }
+
+    #[test]
+    fn the_policy_family_crosses_every_policy_with_every_position() {
+        let mut seen: BTreeMap<(String, String), usize> = BTreeMap::new();
+        for s in policy() {
+            let Target::Api { policy, .. } = s.target else { unreachable!() };
+            *seen.entry((policy.id().to_owned(), s.setup.position.slug().to_owned())).or_default() += 1;
+        }
+        assert_eq!(seen.len(), 16 * 11);
+    }
+
+    #[test]
+    fn the_cookie_family_holds_the_full_three_way_product() {
+        let triples: BTreeSet<_> =
+            cookies().iter().map(|s| (s.setup.cookie, s.setup.third_party, s.setup.position)).collect();
+        assert_eq!(triples.len(), 8 * 3 * 8);
+    }
+
+    #[test]
+    fn bodies_go_only_with_methods_that_take_one() {
+        for s in all() {
+            if matches!(s.fetch.method.as_str(), "GET" | "HEAD") {
+                assert!(s.fetch.body.is_none(), "{}", s.id);
+            }
+        }
+        assert!(LONG_ACCEPT.len() > 128);
+    }
+}

@@ -1,0 +1,737 @@
+//! One scenario: where the fetching page stands, what its script asks for, how the server
+//! answers, and the browser settings and cookies around it. Pure data with the functions that
+//! turn it into URLs, scripted answers and the answers the server is declared to give.
+
+use corslab_engine::exchange::{CredentialsMode, RedirectMode, RequestMode, ThirdPartyCookies};
+use corslab_lab::hosts::{
+    API, ATTACKER, DASHBOARD, DOT_LOOKALIKE, PARTNER, PREFIX_LOOKALIKE, SIBLING, SUFFIX_LOOKALIKE, origin_on,
+};
+use corslab_lab::policy::{Ask, PolicyId};
+use corslab_lab::scripted::{Script, Scripted};
+use corslab_lab::{CookieSettings, Ports, SameSiteChoice};
+use serde::{Deserialize, Serialize};
+
+/// One fetch to pose to both browsers and to the engine.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Scenario {
+    /// A stable, descriptive id: the family, then each factor's level (`policy/wildcard/attacker/…`).
+    pub id: String,
+    /// The family that generated it.
+    pub family: String,
+    /// The browser settings, cookies and page it runs under.
+    pub setup: Setup,
+    /// What the page's script asks for.
+    pub fetch: Fetch,
+    /// Where it goes and how the server answers.
+    pub target: Target,
+}
+
+/// What a scenario runs under: the groups the runner sorts by, so browsers start and pages load
+/// once per group rather than once per scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Setup {
+    /// The browser's third-party cookie setting (one browser session each).
+    pub third_party: ThirdParty,
+    /// The session cookie's attributes at login (one login each).
+    pub cookie: Cookie,
+    /// Where the fetching page stands (one tab each).
+    pub position: Position,
+}
+
+/// The third-party cookie setting, ordered for grouping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ThirdParty {
+    /// The browser's own default.
+    Default,
+    /// Allowed.
+    Allowed,
+    /// Blocked.
+    Blocked,
+}
+
+/// The session cookie's attributes, ordered for grouping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Cookie {
+    /// `SameSite`: 0 unset, 1 Lax, 2 Strict, 3 None.
+    same_site: u8,
+    /// `Partitioned`.
+    partitioned: bool,
+}
+
+/// Where the page that calls `fetch` stands relative to the API (`api.fintrack.localhost`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Position {
+    /// A page on the API's own origin.
+    SameOrigin,
+    /// FinTrack's dashboard: same site, another origin, trusted by the allowlists.
+    Dashboard,
+    /// The compromised blog: same site, another origin.
+    Sibling,
+    /// The API's host on the lab's second port: same host and site, another origin.
+    OtherPort,
+    /// The trusted partner: cross-site.
+    Partner,
+    /// The giveaway page: cross-site.
+    Attacker,
+    /// A sandboxed iframe (`Origin: null`) on the giveaway page.
+    NullUnderAttacker,
+    /// A sandboxed iframe (`Origin: null`) on the blog, a same-site top level.
+    NullUnderSibling,
+    /// `fintrack.localhost.free-crypto-giveaway.localhost`.
+    PrefixLookalike,
+    /// `evilfintrack.localhost`.
+    SuffixLookalike,
+    /// `wwwxfintrack.localhost`.
+    DotLookalike,
+}
+
+/// What the page's script passes to `fetch`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fetch {
+    /// The method as written (`patch` stays lower case).
+    pub method: String,
+    /// The headers the script sets, in order (forbidden ones included: the browser drops them).
+    pub headers: Vec<(String, String)>,
+    /// The body, for methods that may have one.
+    pub body: Option<String>,
+    /// `mode`.
+    pub mode: RequestMode,
+    /// `credentials`.
+    pub credentials: CredentialsMode,
+    /// `redirect`.
+    pub redirect: RedirectMode,
+}
+
+/// Where the fetch goes and how the server answers it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Target {
+    /// A FinTrack endpoint under one of the sixteen policies (`?policy=`).
+    Api {
+        /// The policy.
+        policy: PolicyId,
+        /// The endpoint's path.
+        path: String,
+    },
+    /// `/redirect?to=…&status=…` under a policy: a redirect to `/me/balance`.
+    Redirect {
+        /// The policy (it carries over to the hop).
+        policy: PolicyId,
+        /// `same`, `cross` (the other port) or `credentialed` (`user:pass@`).
+        to: String,
+        /// The redirect status.
+        status: u16,
+    },
+    /// `/scripted`: exactly these shapes.
+    Scripted {
+        /// The preflight's answer (`None`: preflights get the response's answer).
+        preflight: Option<Shape>,
+        /// The response's answer.
+        response: Shape,
+    },
+}
+
+/// A scripted answer, in terms of the page: the value of each CORS header is a shape that the
+/// runner resolves against the page's origin and the request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shape {
+    /// The status.
+    pub status: u16,
+    /// `Access-Control-Allow-Origin`.
+    pub acao: Acao,
+    /// `Access-Control-Allow-Credentials`.
+    pub acac: Acac,
+    /// `Access-Control-Allow-Methods`.
+    pub acam: Allow,
+    /// `Access-Control-Allow-Headers`.
+    pub acah: Allow,
+    /// `Access-Control-Expose-Headers` (the answer always carries `X-Secret` and `X-Other`).
+    pub expose: Expose,
+}
+
+/// The shape of `Access-Control-Allow-Origin`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Acao {
+    /// Absent.
+    Missing,
+    /// The page's origin.
+    Exact,
+    /// `*`.
+    Star,
+    /// `null`.
+    Null,
+    /// The page's origin with a trailing slash.
+    TrailingSlash,
+    /// The page's origin with its host in capitals.
+    UpperCase,
+    /// The page's origin without its port.
+    NoPort,
+    /// The page's origin with `https`.
+    Https,
+    /// The page's origin and the partner's, comma-separated.
+    List,
+    /// Two header lines, each the page's origin.
+    Repeated,
+    /// An empty value.
+    Empty,
+    /// The page's origin with spaces around it (HTTP strips them).
+    Padded,
+    /// Another origin (the partner's).
+    Other,
+}
+
+/// The shape of `Access-Control-Allow-Credentials`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Acac {
+    /// Absent.
+    Missing,
+    /// `true`.
+    True,
+    /// `True`: not the exact byte string.
+    TitleCase,
+    /// `false`.
+    False,
+}
+
+/// The shape of `Access-Control-Allow-Methods` or `-Headers`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Allow {
+    /// Absent.
+    Missing,
+    /// Exactly what the request uses (the method; every header the script sets).
+    Exact,
+    /// `*`.
+    Star,
+    /// What the request uses, lower-cased (methods compare byte for byte).
+    Lower,
+    /// Something else (`GET, POST`; `X-Other`).
+    Other,
+    /// What the request uses, followed by a token that does not parse.
+    Invalid,
+}
+
+/// The shape of `Access-Control-Expose-Headers`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Expose {
+    /// Absent.
+    None,
+    /// `*`.
+    Star,
+    /// `X-Secret`.
+    List,
+}
+
+/// The answers the scenario declares the server gives: what the Exchange falls back on where
+/// the log holds no answer because the browser sent no request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Declared {
+    /// The preflight's answer.
+    pub preflight: Scripted,
+    /// The response.
+    pub response: Scripted,
+    /// After a redirect, the hop's answers.
+    pub next: Option<Box<Declared>>,
+}
+
+impl Position {
+    /// Every position, nearest first.
+    pub const ALL: [Self; 11] = [
+        Self::SameOrigin,
+        Self::Dashboard,
+        Self::Sibling,
+        Self::OtherPort,
+        Self::Partner,
+        Self::Attacker,
+        Self::NullUnderAttacker,
+        Self::NullUnderSibling,
+        Self::PrefixLookalike,
+        Self::SuffixLookalike,
+        Self::DotLookalike,
+    ];
+
+    /// The position's slug.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Self::SameOrigin => "same-origin",
+            Self::Dashboard => "dashboard",
+            Self::Sibling => "sibling",
+            Self::OtherPort => "other-port",
+            Self::Partner => "partner",
+            Self::Attacker => "attacker",
+            Self::NullUnderAttacker => "null-under-attacker",
+            Self::NullUnderSibling => "null-under-sibling",
+            Self::PrefixLookalike => "prefix-lookalike",
+            Self::SuffixLookalike => "suffix-lookalike",
+            Self::DotLookalike => "dot-lookalike",
+        }
+    }
+
+    /// Whether the fetching page is a sandboxed iframe with an opaque origin.
+    pub fn sandboxed(self) -> bool {
+        matches!(self, Self::NullUnderAttacker | Self::NullUnderSibling)
+    }
+
+    /// The origin of the top-level page.
+    pub fn top_origin(self, ports: &Ports) -> String {
+        let (host, second) = self.top_host();
+        let port = if second { ports.second.unwrap_or(ports.main) } else { ports.main };
+        origin_on(host, port)
+    }
+
+    /// The origin of the page that calls `fetch`: `null` inside the sandbox.
+    pub fn page_origin(self, ports: &Ports) -> String {
+        if self.sandboxed() { "null".to_owned() } else { self.top_origin(ports) }
+    }
+
+    /// The URL the position's tab opens. Page hosts serve the lab's page on any path; a page on
+    /// the API's host is a scripted HTML answer that lets it fetch its own origin.
+    pub fn top_url(self, ports: &Ports) -> String {
+        let origin = self.top_origin(ports);
+        if self.top_host().0 != API {
+            return format!("{origin}/matrix");
+        }
+        let lab = std::iter::once(ports.main)
+            .chain(ports.second)
+            .map(|port| format!("http://*.localhost:{port}"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let csp = format!("default-src 'none'; connect-src 'self' {lab}");
+        let page = Scripted {
+            body: Some(PAGE.to_owned()),
+            ..Scripted::new(
+                200,
+                &[("Content-Type", "text/html; charset=utf-8"), ("Content-Security-Policy", &csp)],
+            )
+        };
+        Script::always(page).url(&origin, None)
+    }
+
+    fn top_host(self) -> (&'static str, bool) {
+        match self {
+            Self::SameOrigin => (API, false),
+            Self::OtherPort => (API, true),
+            Self::Dashboard => (DASHBOARD, false),
+            Self::Sibling | Self::NullUnderSibling => (SIBLING, false),
+            Self::Partner => (PARTNER, false),
+            Self::Attacker | Self::NullUnderAttacker => (ATTACKER, false),
+            Self::PrefixLookalike => (PREFIX_LOOKALIKE, false),
+            Self::SuffixLookalike => (SUFFIX_LOOKALIKE, false),
+            Self::DotLookalike => (DOT_LOOKALIKE, false),
+        }
+    }
+}
+
+/// The page every position's tab shows: nothing but a document to run fetches from.
+pub const PAGE: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+<title>corslab matrix</title></head><body><p>corslab differential matrix</p></body></html>\n";
+
+impl ThirdParty {
+    /// Every setting.
+    pub const ALL: [Self; 3] = [Self::Default, Self::Allowed, Self::Blocked];
+
+    /// The slug (`3p-default`).
+    pub fn slug(self) -> &'static str {
+        match self {
+            Self::Default => "3p-default",
+            Self::Allowed => "3p-allowed",
+            Self::Blocked => "3p-blocked",
+        }
+    }
+
+    /// The engine's setting.
+    pub fn engine(self) -> ThirdPartyCookies {
+        match self {
+            Self::Default => ThirdPartyCookies::Default,
+            Self::Allowed => ThirdPartyCookies::Allowed,
+            Self::Blocked => ThirdPartyCookies::Blocked,
+        }
+    }
+}
+
+impl Cookie {
+    /// Every choice: `SameSite` unset, Lax, Strict and None, each plain and `Partitioned`.
+    pub const ALL: [Self; 8] = [
+        Self { same_site: 1, partitioned: false },
+        Self { same_site: 0, partitioned: false },
+        Self { same_site: 2, partitioned: false },
+        Self { same_site: 3, partitioned: false },
+        Self { same_site: 1, partitioned: true },
+        Self { same_site: 0, partitioned: true },
+        Self { same_site: 2, partitioned: true },
+        Self { same_site: 3, partitioned: true },
+    ];
+
+    /// What apps ship today: `SameSite=Lax`, not partitioned.
+    pub const DEFAULT: Self = Self::ALL[0];
+
+    /// The lab's settings for it.
+    pub fn settings(self) -> CookieSettings {
+        let same_site = match self.same_site {
+            0 => SameSiteChoice::Unset,
+            2 => SameSiteChoice::Strict,
+            3 => SameSiteChoice::None,
+            _ => SameSiteChoice::Lax,
+        };
+        CookieSettings { same_site, partitioned: self.partitioned }
+    }
+
+    /// The slug (`lax`, `none-chips`).
+    pub fn slug(self) -> &'static str {
+        match (self.same_site, self.partitioned) {
+            (0, false) => "unset",
+            (0, true) => "unset-chips",
+            (2, false) => "strict",
+            (2, true) => "strict-chips",
+            (3, false) => "none",
+            (3, true) => "none-chips",
+            (_, false) => "lax",
+            (_, true) => "lax-chips",
+        }
+    }
+}
+
+impl Setup {
+    /// The lab's everyday setup for `position`: browser defaults, a `SameSite=Lax` session.
+    pub fn everyday(position: Position) -> Self {
+        Self { third_party: ThirdParty::Default, cookie: Cookie::DEFAULT, position }
+    }
+}
+
+impl Fetch {
+    /// A fetch with `method`, no headers and no body, in `cors` mode, following redirects.
+    pub fn new(method: &str, credentials: CredentialsMode) -> Self {
+        Self {
+            method: method.to_owned(),
+            headers: Vec::new(),
+            body: None,
+            mode: RequestMode::Cors,
+            credentials,
+            redirect: RedirectMode::Follow,
+        }
+    }
+
+    /// Adds a header the script sets.
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Gives the fetch a body.
+    pub fn body(mut self, body: &str) -> Self {
+        self.body = Some(body.to_owned());
+        self
+    }
+
+    /// The header names a preflight would list, lower-cased, sorted, joined by commas: every
+    /// name the script sets except the forbidden ones (an upper bound that scripted answers
+    /// allow in full).
+    pub fn header_names(&self) -> String {
+        let mut names: Vec<String> =
+            self.headers.iter().map(|(n, _)| n.to_ascii_lowercase()).filter(|n| !is_forbidden(n)).collect();
+        names.sort();
+        names.dedup();
+        names.join(",")
+    }
+}
+
+impl Scenario {
+    /// The URL fetched, with `run` to find its requests in the log.
+    pub fn url(&self, ports: &Ports, run: &str) -> String {
+        let api = origin_on(API, ports.main);
+        match &self.target {
+            Target::Api { policy, path } => format!("{api}{path}?policy={}&run={run}", policy.id()),
+            Target::Redirect { policy, to, status } => {
+                format!("{api}/redirect?to={to}&status={status}&policy={}&run={run}", policy.id())
+            }
+            Target::Scripted { .. } => {
+                self.script(ports).map_or_else(String::new, |s| s.url(&api, Some(run)))
+            }
+        }
+    }
+
+    /// The scripted answer, resolved against the page and the request.
+    pub fn script(&self, ports: &Ports) -> Option<Script> {
+        let Target::Scripted { preflight, response } = &self.target else { return None };
+        let origin = self.setup.position.page_origin(ports);
+        let resolve = |shape: &Shape| shape.resolve(&origin, &self.fetch, ports);
+        Some(Script { preflight: preflight.as_ref().map(resolve), response: resolve(response) })
+    }
+
+    /// The answers the server is declared to give, from the policy's function or the script.
+    pub fn declared(&self, ports: &Ports) -> Declared {
+        let origin = self.setup.position.page_origin(ports);
+        let names = self.fetch.header_names();
+        let policy_answers = |policy: PolicyId, origin: &str| {
+            let preflight = Ask {
+                origin: Some(origin),
+                request_method: Some(&self.fetch.method),
+                request_headers: (!names.is_empty()).then_some(names.as_str()),
+                status: 0,
+            };
+            let response = Ask { origin: Some(origin), status: 200, ..Ask::default() };
+            (
+                scripted(policy.preflight_status(), policy.headers(ports, &preflight)),
+                scripted(200, policy.headers(ports, &response)),
+            )
+        };
+        match &self.target {
+            Target::Api { policy, .. } => {
+                let (preflight, response) = policy_answers(*policy, &origin);
+                Declared { preflight, response, next: None }
+            }
+            Target::Redirect { policy, to, status } => {
+                let (preflight, mut response) = policy_answers(*policy, &origin);
+                response.status = *status;
+                let port = if to == "cross" { ports.second.unwrap_or(ports.main) } else { ports.main };
+                let host = if to == "credentialed" { format!("user:pass@{API}") } else { API.to_owned() };
+                let location = format!("{}/me/balance?policy={}", origin_on(&host, port), policy.id());
+                response.headers.push(("Location".to_owned(), location));
+                // After a cross-origin redirect the request's origin is tainted to `null`.
+                let hop_origin = if to == "cross" { "null" } else { origin.as_str() };
+                let (hop_preflight, hop_response) = policy_answers(*policy, hop_origin);
+                let next = Declared { preflight: hop_preflight, response: hop_response, next: None };
+                Declared { preflight, response, next: Some(Box::new(next)) }
+            }
+            Target::Scripted { .. } => {
+                let script = self.script(ports).unwrap_or_else(|| Script::always(Scripted::new(200, &[])));
+                Declared { preflight: script.answer_for(true).clone(), response: script.response, next: None }
+            }
+        }
+    }
+}
+
+impl Shape {
+    /// A 200 answer that lets the page read: its origin, credentials allowed.
+    pub const READABLE: Self = Self {
+        status: 200,
+        acao: Acao::Exact,
+        acac: Acac::True,
+        acam: Allow::Missing,
+        acah: Allow::Missing,
+        expose: Expose::List,
+    };
+
+    /// A 204 preflight answer that allows exactly what the request asks, credentials included.
+    pub const PREFLIGHT_OK: Self = Self {
+        status: 204,
+        acao: Acao::Exact,
+        acac: Acac::True,
+        acam: Allow::Exact,
+        acah: Allow::Exact,
+        expose: Expose::None,
+    };
+
+    /// The headers and status for a page at `origin` sending `fetch`.
+    pub fn resolve(&self, origin: &str, fetch: &Fetch, ports: &Ports) -> Scripted {
+        let mut headers: Vec<(String, String)> = Vec::new();
+        let mut add = |name: &str, value: String| headers.push((name.to_owned(), value));
+        let partner = origin_on(PARTNER, ports.main);
+        match self.acao {
+            Acao::Missing => {}
+            Acao::Exact => add("Access-Control-Allow-Origin", origin.to_owned()),
+            Acao::Star => add("Access-Control-Allow-Origin", "*".to_owned()),
+            Acao::Null => add("Access-Control-Allow-Origin", "null".to_owned()),
+            Acao::TrailingSlash => add("Access-Control-Allow-Origin", format!("{origin}/")),
+            Acao::UpperCase => add(
+                "Access-Control-Allow-Origin",
+                origin.to_ascii_uppercase().replacen("HTTP://", "http://", 1),
+            ),
+            Acao::NoPort => add("Access-Control-Allow-Origin", without_port(origin)),
+            Acao::Https => add("Access-Control-Allow-Origin", origin.replacen("http://", "https://", 1)),
+            Acao::List => add("Access-Control-Allow-Origin", format!("{origin}, {partner}")),
+            Acao::Repeated => {
+                add("Access-Control-Allow-Origin", origin.to_owned());
+                add("Access-Control-Allow-Origin", origin.to_owned());
+            }
+            Acao::Empty => add("Access-Control-Allow-Origin", String::new()),
+            Acao::Padded => add("Access-Control-Allow-Origin", format!("  {origin} ")),
+            Acao::Other => add("Access-Control-Allow-Origin", partner),
+        }
+        match self.acac {
+            Acac::Missing => {}
+            Acac::True => add("Access-Control-Allow-Credentials", "true".to_owned()),
+            Acac::TitleCase => add("Access-Control-Allow-Credentials", "True".to_owned()),
+            Acac::False => add("Access-Control-Allow-Credentials", "false".to_owned()),
+        }
+        let method = fetch.method.clone();
+        if let Some(value) = self.acam.value(&method, "GET, POST") {
+            add("Access-Control-Allow-Methods", value);
+        }
+        let names = fetch.header_names();
+        if let Some(value) = self.acah.value(&names, "X-Other") {
+            add("Access-Control-Allow-Headers", value);
+        }
+        match self.expose {
+            Expose::None => {}
+            Expose::Star => add("Access-Control-Expose-Headers", "*".to_owned()),
+            Expose::List => add("Access-Control-Expose-Headers", "X-Secret".to_owned()),
+        }
+        if (300..400).contains(&self.status) {
+            add("Location", format!("{}/me/balance", origin_on(API, ports.main)));
+        }
+        // Two headers that are not safelisted, for `Access-Control-Expose-Headers` to expose.
+        add("X-Secret", "s3cr3t".to_owned());
+        add("X-Other", "1".to_owned());
+        Scripted { status: self.status, headers, body: None }
+    }
+}
+
+impl Allow {
+    fn value(self, exact: &str, other: &str) -> Option<String> {
+        match self {
+            Self::Missing => None,
+            // An empty list (no header to allow) is sent as an empty value.
+            Self::Exact => Some(exact.to_owned()),
+            Self::Star => Some("*".to_owned()),
+            Self::Lower => Some(exact.to_ascii_lowercase()),
+            Self::Other => Some(other.to_owned()),
+            Self::Invalid if exact.is_empty() => Some("(bad)".to_owned()),
+            Self::Invalid => Some(format!("{exact}, (bad)")),
+        }
+    }
+}
+
+/// Whether the Fetch Standard forbids a script to set this (lower-cased) header name.
+///
+/// <https://fetch.spec.whatwg.org/#forbidden-request-header>
+pub fn is_forbidden(name: &str) -> bool {
+    const NAMES: &[&str] = &[
+        "accept-charset",
+        "accept-encoding",
+        "access-control-request-headers",
+        "access-control-request-method",
+        "connection",
+        "content-length",
+        "cookie",
+        "cookie2",
+        "date",
+        "dnt",
+        "expect",
+        "host",
+        "keep-alive",
+        "origin",
+        "referer",
+        "set-cookie",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "via",
+    ];
+    NAMES.contains(&name) || name.starts_with("proxy-") || name.starts_with("sec-")
+}
+
+fn scripted(status: u16, headers: Vec<(&'static str, String)>) -> Scripted {
+    Scripted { status, headers: headers.into_iter().map(|(n, v)| (n.to_owned(), v)).collect(), body: None }
+}
+
+/// `http://host:port` without `:port`; `null` stays `null`.
+fn without_port(origin: &str) -> String {
+    match origin.rsplit_once(':') {
+        Some((rest, port)) if rest.contains("//") && port.bytes().all(|b| b.is_ascii_digit()) => {
+            rest.to_owned()
+        }
+        _ => origin.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PORTS: Ports = Ports { main: 8080, second: Some(8081) };
+
+    fn scenario(position: Position, target: Target) -> Scenario {
+        Scenario {
+            id: "t".to_owned(),
+            family: "t".to_owned(),
+            setup: Setup::everyday(position),
+            fetch: Fetch::new("PUT", CredentialsMode::Include)
+                .header("Content-Type", "application/json")
+                .header("X-Csrf", "1")
+                .header("Cookie", "x=1")
+                .body("{}"),
+            target,
+        }
+    }
+
+    #[test]
+    fn positions_name_their_pages() {
+        assert_eq!(Position::Sibling.page_origin(&PORTS), "http://blog.fintrack.localhost:8080");
+        assert_eq!(Position::NullUnderSibling.page_origin(&PORTS), "null");
+        assert_eq!(Position::NullUnderSibling.top_origin(&PORTS), "http://blog.fintrack.localhost:8080");
+        assert_eq!(Position::OtherPort.page_origin(&PORTS), "http://api.fintrack.localhost:8081");
+        assert_eq!(Position::Attacker.top_url(&PORTS), "http://free-crypto-giveaway.localhost:8080/matrix");
+        let same = Position::SameOrigin.top_url(&PORTS);
+        let answer = same.split("answer=").nth(1).unwrap();
+        let page = Script::decode(answer).unwrap().response;
+        assert_eq!(page.body.as_deref(), Some(PAGE));
+        assert!(
+            page.headers
+                .iter()
+                .any(|(n, v)| n == "Content-Security-Policy" && v.contains("connect-src 'self'"))
+        );
+    }
+
+    #[test]
+    fn shapes_resolve_against_the_page_and_the_request() {
+        let s = scenario(
+            Position::Sibling,
+            Target::Scripted {
+                preflight: Some(Shape {
+                    acao: Acao::TrailingSlash,
+                    acam: Allow::Invalid,
+                    acah: Allow::Exact,
+                    ..Shape::PREFLIGHT_OK
+                }),
+                response: Shape { acao: Acao::NoPort, acac: Acac::TitleCase, ..Shape::READABLE },
+            },
+        );
+        let script = s.script(&PORTS).unwrap();
+        let get = |a: &Scripted, n: &str| a.headers.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
+        let preflight = script.preflight.unwrap();
+        assert_eq!(
+            get(&preflight, "Access-Control-Allow-Origin").unwrap(),
+            "http://blog.fintrack.localhost:8080/"
+        );
+        assert_eq!(get(&preflight, "Access-Control-Allow-Methods").unwrap(), "PUT, (bad)");
+        // Forbidden names are dropped by the browser, so they are not listed.
+        assert_eq!(get(&preflight, "Access-Control-Allow-Headers").unwrap(), "content-type,x-csrf");
+        assert_eq!(
+            get(&script.response, "Access-Control-Allow-Origin").unwrap(),
+            "http://blog.fintrack.localhost"
+        );
+        assert_eq!(get(&script.response, "Access-Control-Allow-Credentials").unwrap(), "True");
+        assert!(s.url(&PORTS, "c1").ends_with("&run=c1"));
+    }
+
+    #[test]
+    fn a_redirect_declares_its_hop() {
+        let s = scenario(
+            Position::Attacker,
+            Target::Redirect { policy: PolicyId::NullTrusted, to: "cross".to_owned(), status: 307 },
+        );
+        let declared = s.declared(&PORTS);
+        assert_eq!(declared.response.status, 307);
+        let location = declared.response.headers.iter().find(|(n, _)| n == "Location").unwrap();
+        assert_eq!(location.1, "http://api.fintrack.localhost:8081/me/balance?policy=null-trusted");
+        let hop = declared.next.unwrap();
+        assert!(hop.response.headers.iter().any(|(n, v)| n == "Access-Control-Allow-Origin" && v == "null"));
+        assert!(s.url(&PORTS, "f2").contains("/redirect?to=cross&status=307&policy=null-trusted&run=f2"));
+    }
+
+    #[test]
+    fn every_cookie_choice_is_distinct() {
+        let slugs: std::collections::BTreeSet<_> = Cookie::ALL.iter().map(|c| c.slug()).collect();
+        assert_eq!(slugs.len(), 8);
+        assert_eq!(Cookie::DEFAULT.settings(), CookieSettings::default());
+        assert_eq!(without_port("http://a.localhost:8080"), "http://a.localhost");
+        assert_eq!(without_port("null"), "null");
+    }
+}
