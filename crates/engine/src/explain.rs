@@ -452,7 +452,7 @@ impl<'a> Narrator<'a> {
         if answer.headers.contains("Access-Control-Allow-Private-Network") {
             self.info(
                 rules::PRIVATE_NETWORK_HEADERS,
-                "Access-Control-Allow-Private-Network belongs to the retired Private Network Access preflight: neither browser asked for it here, and it changes nothing.".to_owned(),
+                "Access-Control-Allow-Private-Network answers the retired Private Network Access preflight header Access-Control-Request-Private-Network, which neither browser sends any more: Local Network Access asks the user instead, so it changes nothing.".to_owned(),
             );
         }
         let methods = if passed.methods.is_empty() && passed.method_allowed == MethodAllowed::Listed {
@@ -685,6 +685,21 @@ impl<'a> Narrator<'a> {
             self.info(
                 rules::REDIRECT_TAINT,
                 says!("The redirect leaves the cross-origin {} for another origin, so from now on the request's Origin is null.", Origin::of(&leg.url)),
+            );
+        }
+        // Sec-Fetch-Site after a redirect to another host of the page's own site is where the two
+        // browsers differ (measured): it decides nothing here, but a server may read it.
+        let next_host_same_site = self.page_site.same_site_url(&followed.url)
+            && followed.url.host_str() != leg.url.host_str()
+            && !ex.page.same_origin_url(&followed.url);
+        if next_host_same_site {
+            self.info(
+                rules::REDIRECT_FOLLOW,
+                says!(
+                    "The next request goes to another host of the page's own site; {} labels it Sec-Fetch-Site: {}.",
+                    self.profile.name(),
+                    self.profile.sec_fetch_site_after_same_site_redirect
+                ),
             );
         }
         let was_cross_site = !self.top_site.same_site_url(&leg.url);

@@ -25,6 +25,8 @@ pub struct Profile {
     pub preflight_origin_after_taint: PreflightOriginAfterTaint,
     /// What happens while a local-network-access permission is undecided.
     pub local_network_prompt: LocalNetworkPrompt,
+    /// The `Sec-Fetch-Site` value after a redirect to another host of the page's own site.
+    pub sec_fetch_site_after_same_site_redirect: &'static str,
 }
 
 /// A browser's default for cookies in a cross-site context.
@@ -68,6 +70,7 @@ impl Profile {
                 third_party_default: ThirdPartyDefault::Partitioned,
                 preflight_origin_after_taint: PreflightOriginAfterTaint::PageOrigin,
                 local_network_prompt: LocalNetworkPrompt::Pending,
+                sec_fetch_site_after_same_site_redirect: "cross-site",
             },
             Browser::Chromium => Self {
                 browser,
@@ -77,6 +80,7 @@ impl Profile {
                 third_party_default: ThirdPartyDefault::Blocked,
                 preflight_origin_after_taint: PreflightOriginAfterTaint::Null,
                 local_network_prompt: LocalNetworkPrompt::Denied,
+                sec_fetch_site_after_same_site_redirect: "same-site",
             },
         }
     }
