@@ -130,13 +130,23 @@ pub async fn observe_and_explain(
     port: u16,
 ) -> Report {
     let mut report = Report { run, call, page, observed: None, explained: None, problem: None };
-    let log = match net::server_log(&report.run).await {
-        Ok(log) => log,
-        Err(e) => {
-            report.problem = Some(format!("Could not read the lab's log: {e}"));
-            return report;
+    let mut log = None;
+    // The server records a request as it answers; give a slow write a moment before concluding
+    // that nothing arrived.
+    for attempt in 0..4 {
+        match net::server_log(&report.run).await {
+            Ok(page) if page.entries.is_empty() && attempt < 3 => sleep_ms(250).await,
+            Ok(page) => {
+                log = Some(page);
+                break;
+            }
+            Err(e) => {
+                report.problem = Some(format!("Could not read the lab's log: {e}"));
+                return report;
+            }
         }
-    };
+    }
+    let log = log.unwrap_or_default();
     let observed = observe::pair(&log.entries).into_iter().next();
     let Some(attempt) = attempt else {
         report.problem = Some("This request cannot be described to the engine".to_owned());

@@ -152,6 +152,32 @@ async fn null_origin(browser: Browser) -> Result<(), String> {
     s.close().await
 }
 
+/// The CSRF contrast: the giveaway's real cross-site form posts a transfer as a top-level
+/// navigation. CORS has no say; the session cookie's `SameSite=Lax` keeps it home, so the API
+/// answers "not signed in" and no money moves.
+async fn csrf_form(browser: Browser) -> Result<(), String> {
+    let s = Session::start(browser).await?;
+    s.open("fintrack.localhost", "/?policy=strict-allowlist").await?;
+    s.click("button.run").await?;
+    s.wait("[data-signed-in=true]").await?;
+    let cookie = s.text(".set-cookie").await?;
+    ensure(cookie.contains("SameSite=Lax"), format!("the lab's default cookie: {cookie}"))?;
+    s.open("free-crypto-giveaway.localhost", "/").await?;
+    s.click("form.csrf button").await?;
+    let started = std::time::Instant::now();
+    loop {
+        let url = s.client.current_url().await.map_err(|e| e.to_string())?;
+        if url.host_str() == Some("api.fintrack.localhost") {
+            break;
+        }
+        ensure(started.elapsed() < corslab_e2e::PATIENCE, format!("the form did not navigate: {url}"))?;
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let body = s.text("body").await?;
+    ensure(body.contains("not signed in"), format!("the transfer ran without the Lax cookie: {body}"))?;
+    s.close().await
+}
+
 /// The playground explains pasted headers with no server, in either browser's words, and a
 /// link reproduces it.
 async fn playground(browser: Browser) -> Result<(), String> {
@@ -229,4 +255,4 @@ macro_rules! in_both_browsers {
     };
 }
 
-in_both_browsers!(story, console_run, dashboard, null_origin, playground);
+in_both_browsers!(story, console_run, dashboard, null_origin, playground, csrf_form);
