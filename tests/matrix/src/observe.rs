@@ -113,8 +113,15 @@ impl Chromium {
                 continue;
             }
             let Some(message) = entry["message"].as_str() else { continue };
-            // The page's own URL and position come first; the message follows " - ".
-            let text = message.split_once(" - ").map_or(message, |(_, text)| text);
+            // The page's own URL and position come first ("<url> - " or "<source> <line> ").
+            let start = ["Access to fetch at ", "Fetch API cannot load "]
+                .iter()
+                .filter_map(|phrase| message.find(phrase))
+                .min();
+            let text = match start {
+                Some(i) => &message[i..],
+                None => message.split_once(" - ").map_or(message, |(_, text)| text),
+            };
             if let Some(run) = run_in(text) {
                 self.console.entry(run.to_owned()).or_default().push(text.to_owned());
             }
@@ -153,6 +160,11 @@ impl Firefox {
                 lines.push(text.to_owned());
             }
         }
+    }
+
+    /// How many lines it holds, to tell when the console has gone quiet.
+    pub fn lines(&self) -> usize {
+        self.console.values().map(Vec::len).sum()
     }
 
     /// What Firefox said about `run`: the slug of its first reason, and every line.

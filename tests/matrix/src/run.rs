@@ -21,7 +21,7 @@ use tokio::process::{Child, Command};
 
 use crate::compare::is_network_error;
 use crate::jar;
-use crate::observe::{Chromium, Firefox, Observation, PageSaw};
+use crate::observe::{Chromium, Firefox, Observation, PageSaw, Said};
 use crate::report::{BrowserRun, name};
 use crate::scenario::{Cookie, PAGE, Position, Scenario, Setup, ThirdParty};
 
@@ -41,6 +41,9 @@ pub struct Options {
     /// The whole run's time limit.
     pub deadline: Duration,
 }
+
+/// One third-party cookie setting and its scenario indices, grouped by setup.
+type Phase = (ThirdParty, Vec<(Setup, Vec<usize>)>);
 
 /// One browser's raw observations: per scenario, its run id and what was observed.
 pub type Observed = Vec<(String, Observation)>;
@@ -76,10 +79,12 @@ pub async fn run(
             let _ = stopped.await;
         },
     ));
+    let login = tokio::sync::Mutex::new(());
     let result = tokio::time::timeout(options.deadline, async {
+        // One browser after the other, so each one's speed is its own; its sessions run at once.
         let mut runs = Vec::new();
         for &browser in &options.browsers {
-            runs.push(run_browser(&lab, options, browser, scenarios).await?);
+            runs.push(run_browser(&lab, &login, options, browser, scenarios).await?);
         }
         Ok::<_, String>(runs)
     })
@@ -90,45 +95,104 @@ pub async fn run(
     Ok((ports, result?))
 }
 
-/// Every scenario in one browser: one session per third-party setting, one login per session
-/// cookie, one tab per position.
+/// Every scenario in one browser: one session per third-party setting, all at once, each with
+/// one login per session cookie and one tab per position.
 async fn run_browser(
     lab: &Lab,
+    login: &tokio::sync::Mutex<()>,
     options: &Options,
     browser: Browser,
     scenarios: &[Scenario],
 ) -> Result<(BrowserRun, Observed), String> {
     let started = Instant::now();
-    let prefix = &name(browser)[..1];
     // Scenario indices grouped by setup, in setup order: sessions, logins and tabs change rarely.
     let mut groups: BTreeMap<Setup, Vec<usize>> = BTreeMap::new();
     for (i, s) in scenarios.iter().enumerate() {
         groups.entry(s.setup).or_default().push(i);
     }
+    let phases: Vec<Phase> = ThirdParty::ALL
+        .into_iter()
+        .map(|third_party| {
+            let setups = groups
+                .iter()
+                .filter(|(s, _)| s.third_party == third_party)
+                .map(|(s, i)| (*s, i.clone()))
+                .collect();
+            (third_party, setups)
+        })
+        .filter(|(_, setups): &Phase| !setups.is_empty())
+        .collect();
+    // Chromium takes its cookie setting at start: one session per setting, all at once.
+    // Firefox starts slowly but changes the setting at run time: one session for all.
+    let sessions: Vec<_> = match browser {
+        Browser::Firefox => vec![run_session(lab, login, options, browser, phases, scenarios)],
+        _ => phases
+            .into_iter()
+            .map(|phase| run_session(lab, login, options, browser, vec![phase], scenarios))
+            .collect(),
+    };
     let mut observed: Vec<Option<(String, Observation)>> = vec![None; scenarios.len()];
     let mut version = String::new();
-    let mut watermark = 0;
-    for third_party in ThirdParty::ALL {
-        let setups: Vec<(&Setup, &Vec<usize>)> =
-            groups.iter().filter(|(s, _)| s.third_party == third_party).collect();
-        if setups.is_empty() {
-            continue;
+    for session in futures_util::future::join_all(sessions).await {
+        let (session_version, results) = session?;
+        if !session_version.is_empty() {
+            version = session_version;
         }
-        let positions: Vec<Position> = {
-            let mut p: Vec<Position> = setups.iter().map(|(s, _)| s.position).collect();
-            p.sort();
-            p.dedup();
-            p
-        };
-        let mut session = Session::start(browser, third_party, options, &lab.ports(), &positions).await?;
-        version.clone_from(&session.version);
-        let result = async {
+        for (i, run, observation) in results {
+            observed[i] = Some((run, observation));
+        }
+    }
+    let observed: Observed = observed.into_iter().flatten().collect();
+    if observed.len() != scenarios.len() {
+        return Err(format!(
+            "{} observed {} of {} scenarios",
+            name(browser),
+            observed.len(),
+            scenarios.len()
+        ));
+    }
+    let run = BrowserRun { browser, version, seconds: started.elapsed().as_secs_f64(), outcomes: Vec::new() };
+    Ok((run, observed))
+}
+
+/// One browser session: its third-party cookie settings one after the other, each with one login
+/// per session cookie and one tab per position. Returns the browser's version and, per scenario
+/// index, its run and what was observed.
+async fn run_session(
+    lab: &Lab,
+    login: &tokio::sync::Mutex<()>,
+    options: &Options,
+    browser: Browser,
+    phases: Vec<Phase>,
+    scenarios: &[Scenario],
+) -> Result<(String, Vec<(usize, String, Observation)>), String> {
+    let Some(&(first, _)) = phases.first() else { return Ok((String::new(), Vec::new())) };
+    let prefix = &name(browser)[..1];
+    let started = Instant::now();
+    let mut session = Session::start(browser, first, options).await?;
+    let result = async {
+        let mut out: Vec<(usize, String, Observation)> = Vec::new();
+        // Other sessions run at once and share the log: each reads from its own watermark and
+        // takes only its own runs.
+        let mut watermark = 0;
+        for (third_party, setups) in phases {
+            session.set_third_party(third_party).await?;
+            let mut positions: Vec<Position> = setups.iter().map(|(s, _)| s.position).collect();
+            positions.sort();
+            positions.dedup();
+            session.open(&lab.ports(), &positions).await?;
             let mut cookie: Option<Cookie> = None;
             let mut jar = Vec::new();
+            let mut signed_in_at = Instant::now();
             for (setup, indices) in setups {
                 if cookie != Some(setup.cookie) {
-                    jar = session.login(lab, setup.cookie).await?;
+                    jar = session.login(lab, login, setup.cookie).await?;
+                    signed_in_at = Instant::now();
                     cookie = Some(setup.cookie);
+                }
+                // Cookies age while the group runs (Chromium's Lax-by-default window counts).
+                for entry in &mut jar {
+                    entry.age_s = signed_in_at.elapsed().as_secs();
                 }
                 let runs: Vec<String> = indices.iter().map(|i| format!("{prefix}{i}")).collect();
                 let fetches: Vec<Value> = indices
@@ -137,27 +201,33 @@ async fn run_browser(
                     .map(|(&i, run)| fetch_json(&scenarios[i], &lab.ports(), run))
                     .collect();
                 let saw = session.batch(setup.position, &fetches).await?;
-                session.settle(&runs, &saw).await?;
-                let mut server = read_log(lab, &mut watermark);
+                let mut server = read_log(lab, &runs, &mut watermark);
                 for ((&i, run), page) in indices.iter().zip(runs).zip(saw) {
-                    let observation = Observation {
-                        page,
-                        server: server.remove(&run).unwrap_or_default(),
-                        said: session.said(&run),
-                        jar: jar.clone(),
-                    };
-                    observed[i] = Some((run, observation));
+                    let server = server.remove(&run).unwrap_or_default();
+                    out.push((i, run, Observation { page, server, said: Said::default(), jar: jar.clone() }));
                 }
             }
-            Ok::<_, String>(())
+            if std::env::var_os("CORSLAB_MATRIX_TIMING").is_some() {
+                eprintln!(
+                    "timing: {} {} done at {:.1?}",
+                    name(browser),
+                    third_party.slug(),
+                    started.elapsed()
+                );
+            }
         }
-        .await;
-        session.close().await;
-        result?;
+        // The browser's tooling reports asynchronously: wait once for the whole session.
+        let waiting: Vec<(&str, &Observation)> = out.iter().map(|(_, run, o)| (run.as_str(), o)).collect();
+        let said = session.settle(&waiting).await?;
+        for (_, run, observation) in &mut out {
+            observation.said = said(run);
+        }
+        Ok::<_, String>(out)
     }
-    let observed: Observed = observed.into_iter().flatten().collect();
-    let run = BrowserRun { browser, version, seconds: started.elapsed().as_secs_f64(), outcomes: Vec::new() };
-    Ok((run, observed))
+    .await;
+    let version = session.version.clone();
+    session.close().await;
+    Ok((version, result?))
 }
 
 /// The fetch of one scenario as the page script takes it.
@@ -174,15 +244,15 @@ fn fetch_json(scenario: &Scenario, ports: &Ports, run: &str) -> Value {
     })
 }
 
-/// Every log entry after `watermark`, by run; moves the watermark on.
-fn read_log(lab: &Lab, watermark: &mut u64) -> HashMap<String, Vec<Seen>> {
+/// The log entries after `watermark` of `runs`, by run; moves the watermark on.
+fn read_log(lab: &Lab, runs: &[String], watermark: &mut u64) -> HashMap<String, Vec<Seen>> {
     let mut out: HashMap<String, Vec<Seen>> = HashMap::new();
     loop {
         let page = lab.log().page(None, *watermark);
         let Some(last) = page.entries.last() else { break };
         *watermark = last.id;
         for seen in page.entries {
-            if let Some(run) = seen.run.clone() {
+            if let Some(run) = seen.run.clone().filter(|r| runs.contains(r)) {
                 out.entry(run).or_default().push(seen);
             }
         }
@@ -224,6 +294,8 @@ struct Session {
     current: Option<Option<Position>>,
     logs: Logs,
     batches: u64,
+    /// The session cookie's attributes at the last login.
+    signed_in: Option<corslab_lab::CookieSettings>,
     _driver: Driver,
 }
 
@@ -237,18 +309,15 @@ enum Logs {
 const COMMAND: Duration = Duration::from_secs(60);
 
 impl Session {
-    async fn start(
-        browser: Browser,
-        third_party: ThirdParty,
-        options: &Options,
-        ports: &Ports,
-        positions: &[Position],
-    ) -> Result<Self, String> {
+    /// Starts the driver and a headless session; Chromium with its third-party setting.
+    async fn start(browser: Browser, third_party: ThirdParty, options: &Options) -> Result<Self, String> {
         let port = free_port()?;
         let mut command = match browser {
             Browser::Firefox => {
                 let mut c = Command::new(&options.geckodriver);
-                c.args(["--port", &port.to_string(), "--websocket-port", &free_port()?.to_string()]);
+                c.args(["--port", &port.to_string(), "--websocket-port", &free_port()?.to_string()])
+                    // Lets the session set Firefox's cookie preference between phases.
+                    .arg("--allow-system-access");
                 c
             }
             _ => {
@@ -288,7 +357,7 @@ impl Session {
         let timeouts = TimeoutConfiguration::new(Some(COMMAND), Some(COMMAND), Some(Duration::ZERO));
         timed(client.update_timeouts(timeouts)).await?.map_err(|e| e.to_string())?;
         let login_tab = timed(client.window()).await?.map_err(|e| e.to_string())?;
-        let mut session = Self {
+        let session = Self {
             client,
             version,
             tabs: HashMap::new(),
@@ -296,15 +365,50 @@ impl Session {
             current: None,
             logs,
             batches: 0,
+            signed_in: None,
             _driver: driver,
         };
-        session.goto(&format!("{}/matrix", ports.origin(corslab_lab::hosts::DASHBOARD))).await?;
+        Ok(session)
+    }
+
+    /// Firefox: sets the third-party cookie preference (pages opened afterwards follow it).
+    /// Chromium took its setting at start.
+    async fn set_third_party(&self, third_party: ThirdParty) -> Result<(), String> {
+        if !matches!(self.logs, Logs::Firefox { .. }) {
+            return Ok(());
+        }
+        // 0 accepts every cookie, 1 refuses third-party ones; the default (5) partitions them.
+        let script = match third_party {
+            ThirdParty::Default => "Services.prefs.clearUserPref('network.cookie.cookieBehavior');",
+            ThirdParty::Allowed => "Services.prefs.setIntPref('network.cookie.cookieBehavior', 0);",
+            ThirdParty::Blocked => "Services.prefs.setIntPref('network.cookie.cookieBehavior', 1);",
+        };
+        timed(self.client.issue_cmd(MozContext("chrome")))
+            .await?
+            .map_err(|e| format!("chrome context: {e}"))?;
+        let set = timed(self.client.execute(script, vec![]))
+            .await?
+            .map_err(|e| format!("cannot set the pref: {e}"));
+        timed(self.client.issue_cmd(MozContext("content")))
+            .await?
+            .map_err(|e| format!("content context: {e}"))?;
+        set.map(|_| ())
+    }
+
+    /// Opens (or reloads, so they follow the current settings) the login page and one tab per
+    /// position; a sandboxed position gets its iframe.
+    async fn open(&mut self, ports: &Ports, positions: &[Position]) -> Result<(), String> {
+        timed(self.client.switch_to_window(self.login_tab.clone())).await?.map_err(|e| e.to_string())?;
+        self.goto(&format!("{}/matrix", ports.origin(corslab_lab::hosts::DASHBOARD))).await?;
         for &position in positions {
-            let tab = timed(session.client.new_window(true)).await?.map_err(|e| e.to_string())?.handle;
-            timed(session.client.switch_to_window(tab.clone())).await?.map_err(|e| e.to_string())?;
-            session.goto(&position.top_url(ports)).await?;
+            let tab = match self.tabs.get(&position) {
+                Some(tab) => tab.clone(),
+                None => timed(self.client.new_window(true)).await?.map_err(|e| e.to_string())?.handle,
+            };
+            timed(self.client.switch_to_window(tab.clone())).await?.map_err(|e| e.to_string())?;
+            self.goto(&position.top_url(ports)).await?;
             if position.sandboxed() {
-                let framed = session
+                let framed = self
                     .execute(
                         "const done = arguments[arguments.length - 1];
                          const frame = document.createElement('iframe');
@@ -318,26 +422,33 @@ impl Session {
                     return Err(format!("the sandboxed frame did not load: {framed}"));
                 }
             }
-            session.tabs.insert(position, tab);
+            self.tabs.insert(position, tab);
         }
-        session.current = None;
-        Ok(session)
+        self.current = None;
+        Ok(())
     }
 
     /// Signs in afresh with `cookie`'s attributes and sets the extra cookies; returns the jar.
     async fn login(
         &mut self,
         lab: &Lab,
+        login: &tokio::sync::Mutex<()>,
         cookie: Cookie,
     ) -> Result<Vec<corslab_engine::exchange::Cookie>, String> {
         self.switch(None).await?;
-        // Sign out first: the lab clears the cookie with the attributes it was set with.
-        let out = "const done = arguments[arguments.length - 1];
-                   fetch('/logout', { method: 'POST', headers: { accept: 'application/json' } })
-                     .then((r) => done(r.status), (e) => done(String(e)));";
-        self.execute(out, vec![]).await?;
+        // The lab's cookie settings are shared by every browser running at once.
+        let _lab = login.lock().await;
+        if let Some(previous) = self.signed_in {
+            // Sign out first: the lab clears the cookie with the attributes it was set with.
+            lab.apply(&Control::SetCookie { cookie: previous });
+            let out = "const done = arguments[arguments.length - 1];
+                       fetch('/logout', { method: 'POST', headers: { accept: 'application/json' } })
+                         .then((r) => done(r.status), (e) => done(String(e)));";
+            self.execute(out, vec![]).await?;
+        }
         let settings = cookie.settings();
         lab.apply(&Control::SetCookie { cookie: settings });
+        self.signed_in = Some(settings);
         let login = format!(
             "const done = arguments[arguments.length - 1];
              fetch('/login', {{ method: 'POST', headers: {{ accept: 'application/json' }} }})
@@ -368,40 +479,53 @@ impl Session {
         Ok(saw)
     }
 
-    /// Waits until the browser's tooling has reported on every fetch of the batch: Chromium's
-    /// logs hold a failure for every network error, Firefox's console has passed the sentinel.
-    async fn settle(&mut self, runs: &[String], saw: &[PageSaw]) -> Result<(), String> {
+    /// Waits until the browser's tooling has reported on every fetch of the session (Chromium's
+    /// logs hold a failure for every network error; Firefox's console has passed the last
+    /// sentinel and gone quiet), then returns what it said, by run.
+    async fn settle(&mut self, ran: &[(&str, &Observation)]) -> Result<Box<dyn Fn(&str) -> Said>, String> {
         let started = Instant::now();
-        let patience = Duration::from_secs(3);
+        let patience = Duration::from_secs(5);
         match &mut self.logs {
             Logs::Chromium(chromium) => loop {
                 let perf = se_log(&self.client, "performance").await?;
                 chromium.performance(&perf);
                 let console = se_log(&self.client, "browser").await?;
                 chromium.browser(&console);
-                let waiting = runs.iter().zip(saw).any(|(run, page)| {
-                    page.error.as_deref().is_some_and(is_network_error) && !chromium.has_failed(run)
+                // Only a fetch that reached the server can have a failed request to report.
+                let waiting = ran.iter().any(|(run, o)| {
+                    !o.server.is_empty()
+                        && o.page.error.as_deref().is_some_and(is_network_error)
+                        && !chromium.has_failed(run)
                 });
                 if !waiting || started.elapsed() > patience {
-                    return Ok(());
+                    let chromium = std::mem::take(chromium);
+                    return Ok(Box::new(move |run: &str| chromium.said(run)));
                 }
                 tokio::time::sleep(Duration::from_millis(20)).await;
             },
-            Logs::Firefox { said, .. } => loop {
+            Logs::Firefox { said, .. } => {
                 let sentinel = format!("corslab-matrix-sentinel-{}", self.batches);
-                let seen = said.lock().map_err(|_| "the console reader panicked")?.1.contains(&sentinel);
-                if seen || started.elapsed() > patience {
-                    return Ok(());
+                let mut heard = 0;
+                let mut quiet_since = Instant::now();
+                loop {
+                    let (lines, done) = {
+                        let said = said.lock().map_err(|_| "the console reader panicked")?;
+                        (said.0.lines(), said.1.contains(&sentinel))
+                    };
+                    if lines != heard {
+                        heard = lines;
+                        quiet_since = Instant::now();
+                    }
+                    // A failed preflight's last line can follow the sentinel: wait for quiet.
+                    let quiet = quiet_since.elapsed() > Duration::from_millis(150);
+                    if (done && quiet) || started.elapsed() > patience {
+                        let firefox =
+                            std::mem::take(&mut said.lock().map_err(|_| "the console reader panicked")?.0);
+                        return Ok(Box::new(move |run: &str| firefox.said(run)));
+                    }
+                    tokio::time::sleep(Duration::from_millis(10)).await;
                 }
-                tokio::time::sleep(Duration::from_millis(5)).await;
-            },
-        }
-    }
-
-    fn said(&self, run: &str) -> crate::observe::Said {
-        match &self.logs {
-            Logs::Chromium(chromium) => chromium.said(run),
-            Logs::Firefox { said, .. } => said.lock().map(|s| s.0.said(run)).unwrap_or_default(),
+            }
         }
     }
 
@@ -439,22 +563,17 @@ impl Session {
     }
 }
 
-/// The capabilities for a headless browser with `third_party` cookies.
+/// The capabilities for a headless browser: Chromium with `third_party` cookies (Firefox's
+/// setting is made at run time, [`Session::set_third_party`]).
 fn capabilities(browser: Browser, third_party: ThirdParty, options: &Options) -> Capabilities {
     let value = match browser {
         Browser::Firefox => {
-            let mut prefs = json!({
+            let prefs = json!({
                 "app.update.enabled": false,
                 "browser.shell.checkDefaultBrowser": false,
                 "datareporting.policy.dataSubmissionEnabled": false,
                 "network.captive-portal-service.enabled": false,
             });
-            // 0 accepts every cookie, 1 refuses third-party ones; the default (5) partitions them.
-            match third_party {
-                ThirdParty::Default => {}
-                ThirdParty::Allowed => prefs["network.cookie.cookieBehavior"] = json!(0),
-                ThirdParty::Blocked => prefs["network.cookie.cookieBehavior"] = json!(1),
-            }
             json!({
                 "browserName": "firefox",
                 "webSocketUrl": true,
@@ -533,6 +652,20 @@ async fn bidi(url: &str) -> Result<Logs, String> {
     });
     timed(ready_rx).await?.map_err(|_| "Firefox's BiDi socket closed before the subscription".to_owned())?;
     Ok(Logs::Firefox { said, reader })
+}
+
+/// geckodriver's `POST /session/{id}/moz/context`: scripts run in the browser (`chrome`) or the page.
+#[derive(Debug)]
+struct MozContext(&'static str);
+
+impl WebDriverCompatibleCommand for MozContext {
+    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/moz/context", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(json!({ "context": self.0 }).to_string()))
+    }
 }
 
 /// chromedriver's `POST /session/{id}/se/log`: the buffered entries of one log, which it clears.
