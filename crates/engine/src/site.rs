@@ -7,8 +7,9 @@ use crate::origin::Origin;
 /// A schemeful site: an opaque origin, or a scheme with a host's registrable domain (the host
 /// itself for IP addresses and for hosts that have no registrable domain, such as `localhost`).
 ///
-/// Registrable domains come from the Public Suffix List (the `psl` crate), whose implicit `*`
-/// rule makes `fintrack.localhost` a site of its own, as both browsers treat it.
+/// Registrable domains come from the Public Suffix List (the `psl` crate) in native builds,
+/// whose implicit `*` rule makes `fintrack.localhost` a site of its own, as both browsers treat
+/// it. Wasm builds use [`COMMON_SUFFIXES`] instead (see [`registrable_domain`]).
 ///
 /// <https://html.spec.whatwg.org/multipage/browsers.html#obtain-a-site>
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -88,11 +89,94 @@ impl Site {
 /// itself a public suffix (for example `localhost` or `com`).
 ///
 /// <https://url.spec.whatwg.org/#host-registrable-domain>
+///
+/// Native builds consult the whole list. Wasm builds, where the list would cost more than the
+/// app's entire size budget, know [`COMMON_SUFFIXES`] and otherwise apply the list's implicit
+/// rule (the last label is the suffix): right for `*.localhost`, IP-less lab hosts and ordinary
+/// `name.tld` sites, wrong only under rarer multi-label suffixes.
 pub fn registrable_domain(host: &str) -> Option<&str> {
     let trimmed = host.strip_suffix('.').unwrap_or(host);
-    let domain = psl::domain(trimmed.as_bytes())?;
-    let len = domain.as_bytes().len();
+    let len = public_suffix_domain_len(trimmed)?;
     Some(&trimmed[trimmed.len() - len..])
+}
+
+/// Multi-label public suffixes the Wasm build knows without the full list: the most used
+/// country second levels and hosting platforms whose customers are separate sites.
+pub const COMMON_SUFFIXES: &[&str] = &[
+    "co.uk",
+    "org.uk",
+    "ac.uk",
+    "gov.uk",
+    "me.uk",
+    "com.au",
+    "net.au",
+    "org.au",
+    "edu.au",
+    "co.nz",
+    "co.jp",
+    "ne.jp",
+    "or.jp",
+    "co.kr",
+    "com.br",
+    "com.cn",
+    "com.mx",
+    "com.tr",
+    "co.in",
+    "co.za",
+    "com.sg",
+    "com.hk",
+    "com.tw",
+    "com.ar",
+    "github.io",
+    "gitlab.io",
+    "herokuapp.com",
+    "netlify.app",
+    "vercel.app",
+    "pages.dev",
+    "workers.dev",
+    "web.app",
+    "firebaseapp.com",
+    "appspot.com",
+    "azurewebsites.net",
+    "cloudfront.net",
+    "blogspot.com",
+    "codepen.io",
+    "glitch.me",
+    "repl.co",
+    "onrender.com",
+    "fly.dev",
+    "s3.amazonaws.com",
+];
+
+/// The length of `host`'s registrable domain (the public suffix and one more label), from the
+/// whole Public Suffix List.
+#[cfg(not(target_arch = "wasm32"))]
+fn public_suffix_domain_len(host: &str) -> Option<usize> {
+    psl::domain(host.as_bytes()).map(|d| d.as_bytes().len())
+}
+
+/// The length of `host`'s registrable domain from [`COMMON_SUFFIXES`] and the implicit rule.
+#[cfg(target_arch = "wasm32")]
+fn public_suffix_domain_len(host: &str) -> Option<usize> {
+    short_list_domain_len(host)
+}
+
+/// The short-list lookup, compiled for native tests too so they can compare it with the list.
+#[cfg(any(test, target_arch = "wasm32"))]
+fn short_list_domain_len(host: &str) -> Option<usize> {
+    let lower = host.to_ascii_lowercase();
+    let ends_with_label = |suffix: &str| lower == suffix || lower.ends_with(&format!(".{suffix}"));
+    let suffix_len = COMMON_SUFFIXES
+        .iter()
+        .filter(|s| ends_with_label(s))
+        .map(|s| s.len())
+        .max()
+        // The implicit rule: the last label is the public suffix.
+        .unwrap_or_else(|| lower.rsplit('.').next().map_or(0, str::len));
+    // The registrable domain is the suffix and one more label; a bare suffix has none.
+    let rest = lower.len().checked_sub(suffix_len + 1)?;
+    let label_start = lower[..rest].rfind('.').map_or(0, |i| i + 1);
+    (!lower[label_start..rest].is_empty()).then(|| lower.len() - label_start)
 }
 
 impl fmt::Display for Site {
@@ -142,6 +226,28 @@ mod tests {
             assert_eq!(blog.same_site_url(&url), blog.same_site(&Site::of_url(&url)), "{url}");
         }
         assert!(site("http://127.0.0.1:1").same_site_url(&url::Url::parse("http://127.0.0.1:2/").unwrap()));
+    }
+
+    #[test]
+    fn the_short_list_agrees_with_the_full_list_on_common_hosts() {
+        for host in [
+            "api.fintrack.localhost",
+            "fintrack.localhost",
+            "localhost",
+            "www1.web-platform.test",
+            "a.b.example.co.uk",
+            "alice.github.io",
+            "github.io",
+            "example.com",
+            "com",
+            "deep.sub.example.org",
+        ] {
+            assert_eq!(
+                short_list_domain_len(host),
+                psl::domain(host.as_bytes()).map(|d| d.as_bytes().len()),
+                "{host}"
+            );
+        }
     }
 
     #[test]
