@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 mod bench;
 mod lab;
+mod matrix;
 mod shell;
 mod test;
 mod tools;
@@ -16,6 +17,8 @@ commands:
   test               fmt, clippy, native tests, Wasm tests in headless Chromium and Firefox,
                      and a release build of the app; installs what is missing first
   bench [SECTION..]  measure speed and size targets (--list names the sections)
+  matrix [OPTIONS]   the differential matrix: every scenario in headless Chromium and Firefox,
+                     compared with the engine (--browser B, --only PATTERN, --out DIR, --list)
   install            only install the tools the other commands need
 ";
 
@@ -25,6 +28,7 @@ fn main() -> ExitCode {
         Some("lab") => lab::run(&args[1..]),
         Some("test") => test::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
+        Some("matrix") => matrix::run(&args[1..]),
         Some("install") => tools::Tools::ensure(tools::Need::Everything).map(|_| ExitCode::SUCCESS),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");

@@ -30,12 +30,14 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
 
     stages.push(check("fmt", command("cargo").args(["fmt", "--all", "--check"])));
     stages.push(clippy());
-    stages.push(tests("native tests", command("cargo").args(["test", "--workspace"])));
+    // --no-fail-fast: one failing test binary must not hide the others' counts.
+    stages.push(tests("native tests", command("cargo").args(["test", "--workspace", "--no-fail-fast"])));
     stages.extend(browser_stages(&tools));
     let trunk = trunk_stage(&tools);
     let app_built = trunk.failed == 0;
     stages.push(trunk);
     stages.push(e2e_stage(&tools, app_built));
+    stages.extend(matrix_stages(&tools));
 
     let passed: u32 = stages.iter().map(|s| s.passed).sum();
     let failed: u32 = stages.iter().map(|s| s.failed).sum();
@@ -221,16 +223,23 @@ fn wasm_tests(
     runner_port: u16,
 ) -> Command {
     let mut cmd = command("cargo");
-    cmd.args(["test", "--target", "wasm32-unknown-unknown", "--package", "corslab-browser-tests"])
-        // The runner prefers geckodriver when both are set: give it exactly one.
-        .env_remove("CHROMEDRIVER")
-        .env_remove("GECKODRIVER")
-        .env_remove("SAFARIDRIVER")
-        .env(driver_var, driver)
-        .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", webdriver_json)
-        .env("WASM_BINDGEN_TEST_ADDRESS", format!("127.0.0.1:{runner_port}"))
-        .env("WASM_BINDGEN_TEST_TIMEOUT", "60")
-        .env("CORSLAB_LAB_PORT", lab_port.to_string());
+    cmd.args([
+        "test",
+        "--no-fail-fast",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--package",
+        "corslab-browser-tests",
+    ])
+    // The runner prefers geckodriver when both are set: give it exactly one.
+    .env_remove("CHROMEDRIVER")
+    .env_remove("GECKODRIVER")
+    .env_remove("SAFARIDRIVER")
+    .env(driver_var, driver)
+    .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", webdriver_json)
+    .env("WASM_BINDGEN_TEST_ADDRESS", format!("127.0.0.1:{runner_port}"))
+    .env("WASM_BINDGEN_TEST_TIMEOUT", "60")
+    .env("CORSLAB_LAB_PORT", lab_port.to_string());
     cmd
 }
 
@@ -275,6 +284,38 @@ fn e2e_stage(tools: &Tools, app_built: bool) -> Stage {
         }
     }
     tests(NAME, &mut cmd)
+}
+
+/// The differential matrix, in full: one stage line per browser, counting scenarios.
+fn matrix_stages(tools: &Tools) -> Vec<Stage> {
+    let run = match run_logged("matrix", &mut crate::matrix::matrix_command(tools, &[])) {
+        Ok(run) => run,
+        Err(e) => return vec![report(errored("matrix", e))],
+    };
+    let counts = crate::matrix::counts(&run.output);
+    let failure = (!run.ok).then(|| format!("{}\n(full log: {})", tail(&run.output, 40), run.log.display()));
+    if counts.is_empty() {
+        let why = failure.unwrap_or_else(|| "the matrix printed no counts".to_owned());
+        return vec![report(errored("matrix", why))];
+    }
+    let scenarios_failed = counts.iter().any(|c| c.failed > 0);
+    let mut stages: Vec<Stage> = counts
+        .into_iter()
+        .map(|count| {
+            report(Stage {
+                name: format!("matrix {}", count.browser),
+                passed: count.passed,
+                failed: count.failed,
+                elapsed: Duration::from_secs_f64(count.seconds),
+                failure: (count.failed > 0).then(|| failure.clone().unwrap_or_default()),
+            })
+        })
+        .collect();
+    if let Some(failure) = failure.filter(|_| !scenarios_failed) {
+        // Every scenario passed yet the run failed: a stale expected difference, or a crash.
+        stages.push(report(errored("matrix", failure)));
+    }
+    stages
 }
 
 #[cfg(test)]
