@@ -300,9 +300,8 @@ fn script_headers(e: &Entry, preflight: Option<&Entry>, assumed: &mut Vec<String
 }
 
 fn needs_preflight(e: &Entry, headers: &HeaderList) -> bool {
-    let method = Method::new(&e.method).map(|m| m.normalize());
-    !method.is_ok_and(|m| m.is_cors_safelisted())
-        || !corslab_engine::safelist::cors_unsafe_request_header_names(headers).names.is_empty()
+    let unsafe_names = corslab_engine::safelist::cors_unsafe_request_header_names(headers);
+    Method::new(&e.method).is_ok_and(|m| corslab_engine::preflight::is_needed(&m.normalize(), &unsafe_names))
 }
 
 fn cookie_names(value: &str) -> Vec<String> {
