@@ -32,6 +32,27 @@ pub fn PolicyCard(policy: PolicyId) -> impl IntoView {
     }
 }
 
+/// Left and right arrows move between tabs and focus the new one, as tab lists do (one tab
+/// in the page's tab order, the arrows within the list).
+fn arrow_between_tabs(event: &web_sys::KeyboardEvent, i: usize, chosen: RwSignal<usize>) {
+    let next = match event.key().as_str() {
+        "ArrowRight" => (i + 1) % FRAMEWORKS.len(),
+        "ArrowLeft" => (i + FRAMEWORKS.len() - 1) % FRAMEWORKS.len(),
+        _ => return,
+    };
+    event.prevent_default();
+    chosen.set(next);
+    let tab = event
+        .target()
+        .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+        .and_then(|t| t.parent_element())
+        .and_then(|list| list.children().item(next as u32))
+        .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(t).ok());
+    if let Some(tab) = tab {
+        let _ = tab.focus();
+    }
+}
+
 /// The same code in three frameworks, one at a time, with a tab per framework.
 #[component]
 pub fn CodeTabs(label: &'static str, code: Code) -> impl IntoView {
@@ -47,7 +68,9 @@ pub fn CodeTabs(label: &'static str, code: Code) -> impl IntoView {
                     role="tab"
                     class="tab"
                     aria-selected=move || (chosen.get() == i).to_string()
+                    tabindex=move || if chosen.get() == i { "0" } else { "-1" }
                     on:click=move |_| chosen.set(i)
+                    on:keydown=move |ev| arrow_between_tabs(&ev, i, chosen)
                 >
                     {*name}
                 </button>

@@ -66,6 +66,24 @@ async fn the_policy_card_shows_the_faulty_code_then_the_fix_per_framework() {
     leptos::task::tick().await;
     assert_eq!(express.get_attribute("aria-selected").as_deref(), Some("true"));
     assert_ne!(code.text_content().unwrap(), axum, "the Express tab shows other code");
+
+    // The arrows move between tabs and take the focus along.
+    let right = web_sys::KeyboardEventInit::new();
+    right.set_key("ArrowRight");
+    right.set_bubbles(true);
+    express
+        .dispatch_event(
+            &web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &right).unwrap(),
+        )
+        .unwrap();
+    leptos::task::tick().await;
+    let tabs = root.query_selector_all("[role=tab]").unwrap();
+    let flask: web_sys::HtmlElement = tabs.item(2).unwrap().unchecked_into();
+    assert_eq!(flask.get_attribute("aria-selected").as_deref(), Some("true"));
+    assert_eq!(flask.get_attribute("tabindex").as_deref(), Some("0"));
+    assert_eq!(express.get_attribute("tabindex").as_deref(), Some("-1"));
+    let focused = web_sys::window().unwrap().document().unwrap().active_element();
+    assert_eq!(focused.as_ref().and_then(|e| e.text_content()).as_deref(), Some("Flask"));
 }
 
 #[wasm_bindgen_test]
