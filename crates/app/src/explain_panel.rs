@@ -104,10 +104,16 @@ pub fn AgreementBadge(agreement: Agreement, browser: &'static str) -> impl IntoV
             <tbody>{rows}</tbody>
         </table>
     };
+    // The console sees only the server's side; the attacker's tab also knows what the script got.
+    let scope = if agreement.checks.iter().any(|c| c.what == Checked::Read) {
+        format!("what {browser} and the server did")
+    } else {
+        format!("what reached the server from {browser} (the attacker's tab checks what its script got)")
+    };
     if agreement.agrees {
         view! {
             <div class="badge agree" role="status" data-agreement="agree">
-                <p>"✔ Agrees: the engine predicted exactly what "{browser}" and the server did"</p>
+                <p>"✔ Agrees: the engine predicted exactly "{scope}</p>
                 <details><summary>"What was compared"</summary>{table}</details>
             </div>
         }
@@ -115,7 +121,7 @@ pub fn AgreementBadge(agreement: Agreement, browser: &'static str) -> impl IntoV
     } else {
         view! {
             <div class="badge disagree" role="alert" data-agreement="disagree">
-                <p>"✘ DISAGREEMENT: the engine's prediction differs from what "{browser}" actually did"</p>
+                <p>"✘ DISAGREEMENT: the engine's prediction differs from "{scope}</p>
                 {table}
             </div>
         }
