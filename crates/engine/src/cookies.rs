@@ -155,8 +155,12 @@ fn decide_one(
     }
     if let Some(partition) = &cookie.partition {
         // A partitioned cookie belongs to one top-level site and needs no third-party allowance
-        // there; SameSite still applies.
-        let keyed = Site::parse(partition).is_ok_and(|p| p.same_site(top_site));
+        // there; SameSite still applies. Its key also records whether the frame had a cross-site
+        // ancestor; a jar's partitioned cookies were set without one, so a frame that has one
+        // (a sandboxed iframe's opaque origin is cross-site to every top level) does not see
+        // them (measured in both browsers by the differential matrix).
+        let keyed = Site::parse(partition).is_ok_and(|p| p.same_site(top_site))
+            && context.page_site.same_site(top_site);
         if !keyed {
             return Why::OtherPartition;
         }

@@ -610,6 +610,24 @@ impl<'a> Narrator<'a> {
                 says!("The {status} redirect itself passes the CORS check, so the browser may look where it points."),
             );
         }
+        let current = Current {
+            origin: &ex.page,
+            url: &leg.url,
+            method: &leg.method,
+            headers: &leg.headers,
+            mode: ex.request.mode,
+            tainting: leg.tainting.unwrap_or(Tainting::Basic),
+            tainted: leg.tainted,
+            count: leg.count,
+        };
+        if let (true, RedirectMode::Error, Ok(target)) =
+            (self.profile.redirect_credentials_before_mode, ex.request.redirect, &location)
+            && redirect::refuses_credentials(&current, target)
+        {
+            let failure = Failure::Redirect(redirect::RedirectFailure::Credentials(target.clone()));
+            let url = leg.url.clone();
+            return Err(self.block(rules::REDIRECT_CREDENTIALS, failure, url, Some(status), leg.index));
+        }
         match ex.request.redirect {
             RedirectMode::Error => {
                 return Err(self.block(
@@ -641,16 +659,6 @@ impl<'a> Narrator<'a> {
                     leg.index,
                 ));
             }
-        };
-        let current = Current {
-            origin: &ex.page,
-            url: &leg.url,
-            method: &leg.method,
-            headers: &leg.headers,
-            mode: ex.request.mode,
-            tainting: leg.tainting.unwrap_or(Tainting::Basic),
-            tainted: leg.tainted,
-            count: leg.count,
         };
         let followed = match redirect::follow(current, status, location) {
             Ok(followed) => followed,
@@ -791,6 +799,7 @@ impl<'a> Narrator<'a> {
                     redirected_from: (url.as_str() != original).then_some(original),
                     origin: ex.page.serialize(),
                     status,
+                    follows_redirects: ex.request.redirect == RedirectMode::Follow,
                 };
                 let report = vocabulary::report(ex.browser, &failure, scene);
                 verdict.reason = report.reason.map(str::to_owned);

@@ -27,6 +27,9 @@ pub struct Profile {
     pub local_network_prompt: LocalNetworkPrompt,
     /// The `Sec-Fetch-Site` value after a redirect to another host of the page's own site.
     pub sec_fetch_site_after_same_site_redirect: &'static str,
+    /// Whether a `Location` with a user name or password is refused before the redirect mode
+    /// `error` is (Chromium, measured by the differential matrix); the spec checks the mode first.
+    pub redirect_credentials_before_mode: bool,
 }
 
 /// A browser's default for cookies in a cross-site context.
@@ -71,6 +74,7 @@ impl Profile {
                 preflight_origin_after_taint: PreflightOriginAfterTaint::PageOrigin,
                 local_network_prompt: LocalNetworkPrompt::Pending,
                 sec_fetch_site_after_same_site_redirect: "cross-site",
+                redirect_credentials_before_mode: false,
             },
             Browser::Chromium => Self {
                 browser,
@@ -81,6 +85,7 @@ impl Profile {
                 preflight_origin_after_taint: PreflightOriginAfterTaint::Null,
                 local_network_prompt: LocalNetworkPrompt::Denied,
                 sec_fetch_site_after_same_site_redirect: "same-site",
+                redirect_credentials_before_mode: true,
             },
         }
     }

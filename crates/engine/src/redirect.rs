@@ -95,6 +95,19 @@ pub fn location(answer: &Answer, base: &Url) -> Option<Result<Url, String>> {
     Some(base.join(&text).map_err(|_| text))
 }
 
+/// Whether `location` carries a user name or password that this request may not follow:
+/// a CORS request to another origin, or any request whose response tainting is already cors.
+///
+/// <https://fetch.spec.whatwg.org/#http-redirect-fetch>
+pub fn refuses_credentials(current: &Current<'_>, location: &Url) -> bool {
+    let has_credentials = !location.username().is_empty() || location.password().is_some();
+    // Step 9: a CORS request may not be sent with credentials in a cross-origin URL.
+    // Step 10: nor may any request whose response tainting is already cors.
+    has_credentials
+        && ((current.mode == RequestMode::Cors && !current.origin.same_origin(&Origin::of(location)))
+            || current.tainting == Tainting::Cors)
+}
+
 /// Follows a redirect to `location`.
 ///
 /// <https://fetch.spec.whatwg.org/#http-redirect-fetch>
@@ -107,16 +120,10 @@ pub fn follow(current: Current<'_>, status: u16, location: Url) -> Result<Follow
     if current.count >= MAX_REDIRECTS {
         return Err(RedirectFailure::TooMany);
     }
-    let target = Origin::of(&location);
-    let has_credentials = !location.username().is_empty() || location.password().is_some();
-    // Step 9: a CORS request may not be sent with credentials in a cross-origin URL.
-    // Step 10: nor may any request whose response tainting is already cors.
-    if has_credentials
-        && ((current.mode == RequestMode::Cors && !current.origin.same_origin(&target))
-            || current.tainting == Tainting::Cors)
-    {
+    if refuses_credentials(&current, &location) {
         return Err(RedirectFailure::Credentials(location));
     }
+    let target = Origin::of(&location);
     // Step 12: 301/302 turn a POST into a GET, and 303 turns anything but GET/HEAD into a GET;
     // the body and its headers go.
     let method = current.method.as_str();

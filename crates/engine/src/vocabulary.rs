@@ -34,6 +34,9 @@ pub struct Scene<'a> {
     pub origin: &'a str,
     /// The status of the response that failed, when there was one.
     pub status: Option<u16>,
+    /// Whether the request follows redirects (mode `follow`): only then does Firefox report the
+    /// request it cancels after a failed redirect (measured by the differential matrix).
+    pub follows_redirects: bool,
 }
 
 /// Words `failure` the way `browser` does.
@@ -45,6 +48,9 @@ pub fn report(browser: Browser, failure: &Failure, scene: Scene<'_>) -> Report {
 }
 
 const PREFLIGHT_PREAMBLE: &str = "Response to preflight request doesn't pass access control check: ";
+
+/// What Chromium adds after every malformed or mismatching `Access-Control-Allow-Origin`.
+const VALID_VALUE: &str = " Have the server send the header with a valid value.";
 
 fn chromium(failure: &Failure, scene: Scene<'_>) -> Report {
     let blocked = |reason: &'static str, parameter: Option<String>, text: String| Report {
@@ -68,8 +74,10 @@ fn chromium(failure: &Failure, scene: Scene<'_>) -> Report {
             None,
             "Cross origin requests are only supported for protocol schemes: chrome, chrome-extension, chrome-untrusted, data, http, https, isolated-app.".to_owned(),
         ),
+        // Blink refuses the request before the network service sees it: DevTools reports no
+        // corsError, only this console line (measured by the differential matrix).
         Failure::SameOriginMode => Report {
-            reason: Some("DisallowedByMode"),
+            reason: None,
             failed_parameter: None,
             console: Some(format!(
                 "Fetch API cannot load {}. Request mode is \"same-origin\" but the URL's origin is not same as the request origin {}.",
@@ -127,7 +135,8 @@ fn chromium(failure: &Failure, scene: Scene<'_>) -> Report {
         Failure::Redirect(RedirectFailure::Credentials(location)) => blocked(
             "RedirectContainsCredentials",
             Some(location.to_string()),
-            format!("Redirect location '{location}' contains a username and password, which is disallowed for cross-origin requests."),
+            // Chromium leaves the location out of the sentence: it prints '' (measured).
+            "Redirect location '' contains a username and password, which is disallowed for cross-origin requests.".to_owned(),
         ),
         // Network errors that are not CORS failures: DevTools shows no corsError for them.
         Failure::Redirect(_) | Failure::RedirectModeError | Failure::MissingHop => {
@@ -165,17 +174,17 @@ fn chromium_cors_check(
         | CorsCheckFailure::AllowOriginMismatch { value, shape: AllowOriginShape::List } => (
             name("MultipleAllowOriginValues", "PreflightMultipleAllowOriginValues"),
             Some(value.clone()),
-            format!("The 'Access-Control-Allow-Origin' header contains multiple values '{value}', but only one is allowed."),
+            format!("The 'Access-Control-Allow-Origin' header contains multiple values '{value}', but only one is allowed.{VALID_VALUE}"),
         ),
         CorsCheckFailure::AllowOriginMismatch { value, shape: AllowOriginShape::NotAUrl } => (
             name("InvalidAllowOriginValue", "PreflightInvalidAllowOriginValue"),
             Some(value.clone()),
-            format!("The 'Access-Control-Allow-Origin' header contains the invalid value '{value}'."),
+            format!("The 'Access-Control-Allow-Origin' header contains the invalid value '{value}'.{VALID_VALUE}"),
         ),
         CorsCheckFailure::AllowOriginMismatch { value, .. } => (
             name("AllowOriginMismatch", "PreflightAllowOriginMismatch"),
             Some(value.clone()),
-            format!("The 'Access-Control-Allow-Origin' header has a value '{value}' that is not equal to the supplied origin."),
+            format!("The 'Access-Control-Allow-Origin' header has a value '{value}' that is not equal to the supplied origin.{VALID_VALUE}"),
         ),
         CorsCheckFailure::AllowCredentialsNotTrue { value } => {
             let value = value.clone().unwrap_or_default();
@@ -188,9 +197,20 @@ fn chromium_cors_check(
     }
 }
 
+/// Where a Firefox failure happened, which decides the lines that follow its reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FirefoxStage {
+    /// The final response: one line.
+    Response,
+    /// A redirect response or a preflight: the request is cancelled, a second line says so.
+    Cancelled,
+    /// A preflight answered with a redirect: the preflight and the request each get a line.
+    PreflightRedirect,
+}
+
 fn firefox(failure: &Failure, scene: Scene<'_>) -> Report {
     let silent = Report { reason: None, failed_parameter: None, console: None };
-    let (reason, parameter, text, preflight) = match failure {
+    let (reason, parameter, text, stage) = match failure {
         Failure::Thrown(Thrown::ForbiddenMethod(m) | Thrown::NoCorsMethod(m)) => {
             return Report {
                 reason: None,
@@ -198,7 +218,13 @@ fn firefox(failure: &Failure, scene: Scene<'_>) -> Report {
                 console: Some(format!("TypeError: Window.fetch: Invalid request method {m}.")),
             };
         }
-        Failure::Scheme(_) => ("CORSRequestNotHttp", None, "CORS request not HTTP".to_owned(), false),
+        Failure::Scheme(_) => {
+            ("CORSRequestNotHttp", None, "CORS request not HTTP".to_owned(), FirefoxStage::Response)
+        }
+        // A Location with credentials only makes the request fail (measured by the matrix).
+        Failure::Redirect(RedirectFailure::Credentials(_)) => {
+            ("CORSDidNotSucceed", None, "CORS request did not succeed".to_owned(), FirefoxStage::Response)
+        }
         // Firefox rejects these without a CORS console message of its own.
         Failure::SameOriginMode
         | Failure::LocalNetworkInsecure(_)
@@ -211,22 +237,25 @@ fn firefox(failure: &Failure, scene: Scene<'_>) -> Report {
             "CORSExternalRedirectNotAllowed",
             None,
             "CORS request external redirect not allowed".to_owned(),
-            true,
+            FirefoxStage::PreflightRedirect,
         ),
         Failure::Preflight(PreflightFailure::CorsCheck(f)) => {
             let (reason, parameter, text) = firefox_cors_check(f);
-            (reason, parameter, text, true)
+            (reason, parameter, text, FirefoxStage::Cancelled)
         }
-        Failure::Preflight(PreflightFailure::Status(_)) => {
-            ("CORSPreflightDidNotSucceed", None, "CORS preflight response did not succeed".to_owned(), true)
-        }
+        Failure::Preflight(PreflightFailure::Status(_)) => (
+            "CORSPreflightDidNotSucceed",
+            None,
+            "CORS preflight response did not succeed".to_owned(),
+            FirefoxStage::Cancelled,
+        ),
         Failure::Preflight(PreflightFailure::InvalidAllowMethods { token, .. }) => (
             "CORSInvalidAllowMethod",
             Some(token.clone()),
             format!(
                 "invalid token \u{2018}{token}\u{2019} in CORS header \u{2018}Access-Control-Allow-Methods\u{2019}"
             ),
-            true,
+            FirefoxStage::Cancelled,
         ),
         Failure::Preflight(PreflightFailure::InvalidAllowHeaders { token, .. }) => (
             "CORSInvalidAllowHeader",
@@ -234,13 +263,13 @@ fn firefox(failure: &Failure, scene: Scene<'_>) -> Report {
             format!(
                 "invalid token \u{2018}{token}\u{2019} in CORS header \u{2018}Access-Control-Allow-Headers\u{2019}"
             ),
-            true,
+            FirefoxStage::Cancelled,
         ),
         Failure::Preflight(PreflightFailure::Method { .. }) => (
             "CORSMethodNotFound",
             None,
             "Did not find method in CORS header \u{2018}Access-Control-Allow-Methods\u{2019}".to_owned(),
-            true,
+            FirefoxStage::Cancelled,
         ),
         Failure::Preflight(PreflightFailure::Header { name, .. }) => (
             "CORSMissingAllowHeaderFromPreflight",
@@ -248,26 +277,46 @@ fn firefox(failure: &Failure, scene: Scene<'_>) -> Report {
             format!(
                 "header \u{2018}{name}\u{2019} is not allowed according to header \u{2018}Access-Control-Allow-Headers\u{2019} from CORS preflight response"
             ),
-            true,
+            FirefoxStage::Cancelled,
         ),
-        Failure::RedirectCorsCheck(f) | Failure::Response(f) => {
+        Failure::RedirectCorsCheck(f) => {
             let (reason, parameter, text) = firefox_cors_check(f);
-            (reason, parameter, text, false)
+            // A redirect that is not to be followed is the final response.
+            let stage =
+                if scene.follows_redirects { FirefoxStage::Cancelled } else { FirefoxStage::Response };
+            (reason, parameter, text, stage)
+        }
+        Failure::Response(f) => {
+            let (reason, parameter, text) = firefox_cors_check(f);
+            (reason, parameter, text, FirefoxStage::Response)
         }
     };
-    let status = scene.status.map(|s| format!(" Status code: {s}.")).unwrap_or_default();
-    let mut console = format!(
-        "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at {}. (Reason: {text}).{status}",
-        scene.url
-    );
-    if preflight {
-        // A failed preflight fails the request it guards too, which Firefox logs as a second line.
-        console.push_str(&format!(
-            "\nCross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at {}. (Reason: CORS request did not succeed). Status code: (null).",
-            scene.url
-        ));
+    let status = scene.status.map_or_else(|| "(null)".to_owned(), |s| s.to_string());
+    // Measured: only these reasons carry a status, and only the credentials one quotes the URL.
+    let first = match reason {
+        "CORSMissingAllowOrigin" | "CORSPreflightDidNotSucceed" => Some(status.as_str()),
+        "CORSDidNotSucceed" => Some("(null)"),
+        _ => None,
+    };
+    let mut lines = vec![firefox_line(scene.url, &text, first, reason == "CORSNotSupportingCredentials")];
+    if stage == FirefoxStage::PreflightRedirect {
+        lines.push(firefox_line(scene.url, "CORS preflight response did not succeed", Some(&status), false));
     }
-    Report { reason: Some(reason), failed_parameter: parameter, console: Some(console) }
+    if stage != FirefoxStage::Response {
+        // The cancelled request is reported too.
+        lines.push(firefox_line(scene.url, "CORS request did not succeed", Some("(null)"), false));
+    }
+    Report { reason: Some(reason), failed_parameter: parameter, console: Some(lines.join("\n")) }
+}
+
+/// One line of Firefox's console: the URL bare or in typographic quotes, the reason, and the
+/// status when this reason names one.
+fn firefox_line(url: &str, reason: &str, status: Option<&str>, quoted: bool) -> String {
+    let url = if quoted { format!("\u{2018}{url}\u{2019}") } else { url.to_owned() };
+    let status = status.map(|s| format!(" Status code: {s}.")).unwrap_or_default();
+    format!(
+        "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at {url}. (Reason: {reason}).{status}"
+    )
 }
 
 fn firefox_cors_check(failure: &CorsCheckFailure) -> (&'static str, Option<String>, String) {
@@ -275,10 +324,12 @@ fn firefox_cors_check(failure: &CorsCheckFailure) -> (&'static str, Option<Strin
         CorsCheckFailure::MissingAllowOrigin => {
             ("CORSMissingAllowOrigin", None, "CORS header \u{2018}Access-Control-Allow-Origin\u{2019} missing".to_owned())
         }
+        // Firefox 153 combines repeated headers and reports a mismatch (measured by the matrix);
+        // CORSMultipleAllowOriginNotAllowed is no longer printed.
         CorsCheckFailure::RepeatedAllowOrigin { combined } => (
-            "CORSMultipleAllowOriginNotAllowed",
+            "CORSAllowOriginNotMatchingOrigin",
             Some(combined.clone()),
-            "Multiple CORS header \u{2018}Access-Control-Allow-Origin\u{2019} not allowed".to_owned(),
+            format!("CORS header \u{2018}Access-Control-Allow-Origin\u{2019} does not match \u{2018}{combined}\u{2019}"),
         ),
         CorsCheckFailure::WildcardWithCredentials => (
             "CORSNotSupportingCredentials",
@@ -309,6 +360,7 @@ mod tests {
             redirected_from: None,
             origin: "http://a.localhost",
             status: Some(200),
+            follows_redirects: true,
         }
     }
 
