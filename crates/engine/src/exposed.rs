@@ -40,7 +40,9 @@ pub fn cors_exposed(headers: &HeaderList, credentials: CredentialsMode) -> Expos
         if sorted.is_empty() {
             listed.iter().any(|n| n.eq_ignore_ascii_case(name))
         } else {
-            sorted.binary_search_by(|n| n.as_str().cmp(name)).is_ok()
+            let lower = |s: &str| s.bytes().map(|b| b.to_ascii_lowercase()).collect::<Vec<u8>>();
+            let name = lower(name);
+            sorted.binary_search_by(|n| n.as_bytes().cmp(name.as_slice())).is_ok()
         }
     };
     let names = readable(headers, |name| {
@@ -65,10 +67,14 @@ fn readable(headers: &HeaderList, keep: impl Fn(&str) -> bool) -> Vec<String> {
     let many = headers.len() > 16;
     let mut seen = std::collections::BTreeSet::new();
     for header in headers {
-        let name = header.name.to_lowercase();
-        let new = if many { seen.insert(name.clone()) } else { !names.contains(&name) };
-        if new && keep(&name) {
-            names.push(name);
+        if many {
+            let name = header.name.to_lowercase();
+            if seen.insert(name.clone()) && keep(&name) {
+                names.push(name);
+            }
+        } else if keep(header.name.as_str()) && !names.iter().any(|n| header.name.is(n)) {
+            // Only the names kept are lower-cased (and so copied).
+            names.push(header.name.to_lowercase());
         }
     }
     names
