@@ -164,19 +164,25 @@ fn public_suffix_domain_len(host: &str) -> Option<usize> {
 /// The short-list lookup, compiled for native tests too so they can compare it with the list.
 #[cfg(any(test, target_arch = "wasm32"))]
 fn short_list_domain_len(host: &str) -> Option<usize> {
-    let lower = host.to_ascii_lowercase();
-    let ends_with_label = |suffix: &str| lower == suffix || lower.ends_with(&format!(".{suffix}"));
+    let bytes = host.as_bytes();
+    // `suffix` ends the host on a label boundary, compared without regard to ASCII case.
+    let ends_with_label = |suffix: &str| {
+        let n = suffix.len();
+        bytes.len() >= n
+            && bytes[bytes.len() - n..].eq_ignore_ascii_case(suffix.as_bytes())
+            && (bytes.len() == n || bytes[bytes.len() - n - 1] == b'.')
+    };
     let suffix_len = COMMON_SUFFIXES
         .iter()
         .filter(|s| ends_with_label(s))
         .map(|s| s.len())
         .max()
         // The implicit rule: the last label is the public suffix.
-        .unwrap_or_else(|| lower.rsplit('.').next().map_or(0, str::len));
+        .unwrap_or_else(|| host.rsplit('.').next().map_or(0, str::len));
     // The registrable domain is the suffix and one more label; a bare suffix has none.
-    let rest = lower.len().checked_sub(suffix_len + 1)?;
-    let label_start = lower[..rest].rfind('.').map_or(0, |i| i + 1);
-    (!lower[label_start..rest].is_empty()).then(|| lower.len() - label_start)
+    let rest = bytes.len().checked_sub(suffix_len + 1)?;
+    let label_start = bytes[..rest].iter().rposition(|&b| b == b'.').map_or(0, |i| i + 1);
+    (label_start < rest).then(|| bytes.len() - label_start)
 }
 
 impl fmt::Display for Site {
