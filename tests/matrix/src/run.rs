@@ -1,7 +1,8 @@
 //! Running the matrix for real, the only module with I/O: the lab server in-process on
-//! 127.0.0.1, each browser through its WebDriver server, one tab per position, one login per
-//! session cookie, and every scenario's fetch run back to back in its page. Drivers and browsers
-//! are killed (their whole process group) on every way out.
+//! 127.0.0.1, each browser through its WebDriver server (Chromium one session per third-party
+//! cookie setting, all at once; Firefox one session that changes the setting between phases),
+//! one tab per position, one login per session cookie, and every scenario's fetch run back to
+//! back in its page. Drivers and browsers are killed (their whole process group) on every way out.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -41,9 +42,6 @@ pub struct Options {
     /// The whole run's time limit.
     pub deadline: Duration,
 }
-
-/// One third-party cookie setting and its scenario indices, grouped by setup.
-type Phase = (ThirdParty, Vec<(Setup, Vec<usize>)>);
 
 /// One browser's raw observations: per scenario, its run id and what was observed.
 pub type Observed = Vec<(String, Observation)>;
@@ -154,6 +152,9 @@ async fn run_browser(
     let run = BrowserRun { browser, version, seconds: started.elapsed().as_secs_f64(), outcomes: Vec::new() };
     Ok((run, observed))
 }
+
+/// One third-party cookie setting and its scenario indices, grouped by setup.
+type Phase = (ThirdParty, Vec<(Setup, Vec<usize>)>);
 
 /// One browser session: its third-party cookie settings one after the other, each with one login
 /// per session cookie and one tab per position. Returns the browser's version and, per scenario
