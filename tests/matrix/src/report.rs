@@ -280,6 +280,9 @@ pub fn markdown(runs: &[BrowserRun], judged: &Judged, expected: &Expected, scena
         let _ = writeln!(out, "- {line}");
     }
     out.push_str("\n## Expected differences\n\n");
+    if expected.entries.is_empty() {
+        out.push_str("None: every compared field agrees.\n");
+    }
     for (i, entry) in expected.entries.iter().enumerate() {
         let count: usize = judged
             .marks
