@@ -22,6 +22,7 @@ pub mod attack;
 pub mod console;
 pub mod dashboard;
 pub mod explain_panel;
+pub mod idna;
 pub mod net;
 pub mod page;
 pub mod playground;
@@ -36,9 +37,11 @@ use crate::scenario::{Position, Scenario};
 use crate::story::{Action, STEPS, Step, StoryBar};
 
 /// Explains an Exchange given as a JavaScript object and returns the Verdict as one, so plain
-/// scripts and the DevTools console can call the engine: `wasmBindings.explain({...})`.
+/// scripts and the DevTools console can call the engine: `wasmBindings.explain({...})`. Unicode
+/// host names are converted the way this browser converts them ([`idna`]).
 #[wasm_bindgen]
 pub fn explain(exchange: JsValue) -> Result<JsValue, JsValue> {
+    idna::ascii_exchange(&exchange);
     let exchange: Exchange = serde_wasm_bindgen::from_value(exchange)
         .map_err(|e| JsValue::from_str(&format!("not an Exchange: {e}")))?;
     let verdict = corslab_engine::explain(&exchange);

@@ -155,15 +155,22 @@ fn build(query: &Query) -> Result<crate::run::Explained, Vec<String>> {
     let text = |field: Field| query.get(field.key).unwrap_or(field.default).trim().to_owned();
     let mut problem = |what: &str, e: String| problems.push(format!("{what}: {e}"));
 
-    let page = Origin::parse(&text(PAGE)).map_err(|e| problem("Page origin", e.to_string())).ok();
+    let page = Origin::parse(&crate::idna::ascii_origin(&text(PAGE)))
+        .map_err(|e| problem("Page origin", e.to_string()))
+        .ok();
     let top = text(TOP);
     let top_level = if top.is_empty() {
         Some(None)
     } else {
-        Origin::parse(&top).map(Some).map_err(|e| problem("Top-level origin", e.to_string())).ok()
+        Origin::parse(&crate::idna::ascii_origin(&top))
+            .map(Some)
+            .map_err(|e| problem("Top-level origin", e.to_string()))
+            .ok()
     };
-    let url: Option<url::Url> =
-        text(URL).parse().map_err(|e: url::ParseError| problem("URL", e.to_string())).ok();
+    let url: Option<url::Url> = crate::idna::ascii_url(&text(URL))
+        .parse()
+        .map_err(|e: url::ParseError| problem("URL", e.to_string()))
+        .ok();
     let method = Method::new(&text(METHOD)).map_err(|e| problem("Method", e.to_string())).ok();
     let headers = headers(&text(REQUEST_HEADERS)).map_err(|e| problem("Request headers", e)).ok();
     let preflight = match text(PREFLIGHT_STATUS) {

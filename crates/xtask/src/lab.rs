@@ -36,8 +36,12 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
 
 /// `trunk build --release` into `target/dist`, with the pinned tools and no downloads.
 pub fn build_app(tools: &Tools) -> Result<shell::Run, String> {
-    // Trunk runs cargo offline (Trunk.toml), so the registry must be fetched first.
-    let fetch = run_logged("cargo fetch", command("cargo").arg("fetch"))?;
+    // Trunk runs cargo offline (Trunk.toml), so the registry must be fetched first, for the
+    // app's own release workspace too (www/Cargo.toml has a lockfile of its own).
+    let fetch = run_logged(
+        "cargo fetch",
+        command("cargo").args(["fetch", "--manifest-path", "www/Cargo.toml"]),
+    )?;
     if !fetch.ok {
         return Err(format!("cargo fetch failed:\n{}", tail(&fetch.output, 20)));
     }
