@@ -1,8 +1,8 @@
 //! The FinTrack session cookie: its selectable attributes, the `Set-Cookie` line the dashboard
 //! sends, and the same cookie as an entry of the engine's cookie jar.
 
+use corslab_engine::exchange::{Cookie, SameSite};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 use crate::hosts::{COOKIE_DOMAIN, DASHBOARD};
 
@@ -75,28 +75,27 @@ impl CookieSettings {
         line
     }
 
-    /// The session cookie as the engine's cookie-jar entry (`shared/exchange.md`), set by the
-    /// dashboard `age_s` seconds ago.
-    pub fn jar_entry(&self, age_s: u64) -> Value {
+    /// The session cookie as the engine's cookie-jar entry, set by the dashboard `age_s`
+    /// seconds ago.
+    pub fn jar_entry(&self, age_s: u64) -> Cookie {
         let same_site = match self.same_site {
-            SameSiteChoice::Unset => Value::Null,
-            SameSiteChoice::Lax => json!("lax"),
-            SameSiteChoice::Strict => json!("strict"),
-            SameSiteChoice::None => json!("none"),
+            SameSiteChoice::Unset => None,
+            SameSiteChoice::Lax => Some(SameSite::Lax),
+            SameSiteChoice::Strict => Some(SameSite::Strict),
+            SameSiteChoice::None => Some(SameSite::None),
         };
-        // A partitioned cookie set while the dashboard was top-level is keyed to its site.
-        let partition = if self.partitioned { json!(format!("http://{DASHBOARD}")) } else { Value::Null };
-        json!({
-            "name": SESSION_COOKIE,
-            "host": DASHBOARD,
-            "domain": COOKIE_DOMAIN,
-            "path": "/",
-            "same_site": same_site,
-            "secure": true,
-            "http_only": true,
-            "partition": partition,
-            "age_s": age_s,
-        })
+        Cookie {
+            name: SESSION_COOKIE.to_owned(),
+            host: DASHBOARD.to_owned(),
+            domain: Some(COOKIE_DOMAIN.to_owned()),
+            path: "/".to_owned(),
+            same_site,
+            secure: true,
+            http_only: true,
+            // A partitioned cookie set while the dashboard was top-level is keyed to its site.
+            partition: self.partitioned.then(|| format!("http://{DASHBOARD}")),
+            age_s,
+        }
     }
 }
 
@@ -130,11 +129,15 @@ mod tests {
     }
 
     #[test]
-    fn the_jar_entry_follows_the_exchange_contract() {
+    fn the_jar_entry_carries_the_chosen_attributes() {
         let entry = CookieSettings { same_site: SameSiteChoice::Strict, partitioned: true }.jar_entry(600);
-        assert_eq!(entry["same_site"], "strict");
-        assert_eq!(entry["partition"], "http://fintrack.localhost");
-        assert_eq!(CookieSettings::default().jar_entry(0)["partition"], Value::Null);
+        assert_eq!(entry.same_site, Some(SameSite::Strict));
+        assert_eq!(entry.partition.as_deref(), Some("http://fintrack.localhost"));
+        assert_eq!((entry.domain.as_deref(), entry.age_s), (Some("fintrack.localhost"), 600));
+        let default = CookieSettings::default().jar_entry(0);
+        assert_eq!((default.same_site, default.partition), (Some(SameSite::Lax), None));
+        let unset = CookieSettings { same_site: SameSiteChoice::Unset, partitioned: false }.jar_entry(0);
+        assert_eq!(unset.same_site, None);
     }
 
     #[test]

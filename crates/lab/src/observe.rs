@@ -2,12 +2,12 @@
 //! cleared, follow redirects, build the Exchange the engine explains, and check whether the
 //! engine's Verdict agrees with what the server observed.
 
-use corslab_engine::exchange::{Cookie, Request, Settings};
+use corslab_engine::exchange::{Answer, Cookie, Hop, Request, Settings};
+use corslab_engine::header::{Header, HeaderList};
 use corslab_engine::observed::Seen;
 use corslab_engine::origin::Origin;
 use corslab_engine::{Browser, Exchange, Read, Verdict};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 use crate::hosts::{Ports, origin_on};
 use crate::policy::{Ask, PolicyId};
@@ -126,25 +126,31 @@ pub fn pair(entries: &[Seen]) -> Vec<Observed> {
 /// saw the actual request (its preflight failed), the answer it would have given is computed
 /// with the policy that answered the preflight, so the engine can still be asked.
 pub fn exchange(attempt: &Attempt, observed: &Observed, ports: &Ports) -> Result<Exchange, String> {
-    let mut value = json!({
-        "browser": attempt.browser,
-        "page": attempt.page,
-        "settings": attempt.settings,
-        "request": attempt.request,
-        "cookies": attempt.cookies,
-    });
-    if let Some(top) = &attempt.top_level {
-        value["top_level"] = json!(top);
-    }
-    let (preflight, response, next) = answers(observed, ports, attempt.page.serialize())?;
-    if let Some(preflight) = preflight {
-        value["preflight"] = preflight;
-    }
-    value["response"] = response;
-    if let Some(next) = next {
-        value["next"] = next;
-    }
-    serde_json::from_value(value).map_err(|e| format!("the observed answers do not make an Exchange: {e}"))
+    let Hop { preflight, response, next } = answers(observed, ports, attempt.page.serialize())
+        .map_err(|e| format!("the observed answers do not make an Exchange: {e}"))?;
+    Ok(Exchange {
+        browser: attempt.browser,
+        page: attempt.page.clone(),
+        top_level: attempt.top_level.clone(),
+        settings: attempt.settings.clone(),
+        request: attempt.request.clone(),
+        cookies: attempt.cookies.clone(),
+        preflight,
+        response,
+        next,
+    })
+}
+
+/// An answer with `status` and `headers`, each header checked as the engine's input requires.
+pub fn answer<'a>(
+    status: u16,
+    headers: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Result<Answer, String> {
+    let headers = headers
+        .into_iter()
+        .map(|(name, value)| Header::new(name, value).map_err(|e| format!("header {name}: {e}")))
+        .collect::<Result<HeaderList, String>>()?;
+    Ok(Answer { status, headers })
 }
 
 /// Compares the engine's `verdict` with what the server observed and, when the page knows it,
@@ -172,49 +178,33 @@ pub fn agreement(verdict: &Verdict, observed: &Observed, page_read: Option<bool>
     Agreement { agrees: checks.iter().all(|c| c.agrees), checks }
 }
 
-/// The preflight answer, the response and the next hop, as Exchange JSON.
-fn answers(
-    observed: &Observed,
-    ports: &Ports,
-    origin: &str,
-) -> Result<(Option<Value>, Value, Option<Value>), String> {
-    let preflight = observed.preflight.as_ref().map(answer);
+/// The preflight answer, the response and the next hop: everything an Exchange says about the
+/// server.
+fn answers(observed: &Observed, ports: &Ports, origin: &str) -> Result<Hop, String> {
+    let preflight = observed.preflight.as_ref().map(seen_answer).transpose()?;
     let response = match (&observed.request, &observed.preflight) {
-        (Some(request), _) => answer(request),
+        (Some(request), _) => seen_answer(request)?,
         (None, Some(preflight)) => predicted(preflight, ports, origin)?,
         (None, None) => return Err("the server saw nothing of this fetch".to_owned()),
     };
-    let next = match &observed.next {
-        Some(hop) => {
-            // After a cross-origin redirect the request's origin is tainted to null.
-            let (preflight, response, next) = answers(hop, ports, "null")?;
-            let mut value = json!({ "response": response });
-            if let Some(preflight) = preflight {
-                value["preflight"] = preflight;
-            }
-            if let Some(next) = next {
-                value["next"] = next;
-            }
-            Some(value)
-        }
-        None => None,
-    };
-    Ok((preflight, response, next))
+    // After a cross-origin redirect the request's origin is tainted to null.
+    let next = observed.next.as_deref().map(|hop| answers(hop, ports, "null")).transpose()?;
+    Ok(Hop { preflight, response, next: next.map(Box::new) })
 }
 
-fn answer(seen: &Seen) -> Value {
-    json!({ "status": seen.status, "headers": seen.response_headers })
+fn seen_answer(seen: &Seen) -> Result<Answer, String> {
+    answer(seen.status, seen.response_headers.iter().map(|(n, v)| (n.as_str(), v.as_str())))
 }
 
 /// What the API would have answered the actual request, under the policy that answered its preflight.
-fn predicted(preflight: &Seen, ports: &Ports, origin: &str) -> Result<Value, String> {
+fn predicted(preflight: &Seen, ports: &Ports, origin: &str) -> Result<Answer, String> {
     let policy = preflight.policy.as_deref().and_then(PolicyId::from_id).ok_or_else(|| {
         "the request never reached the server and its preflight names no policy to predict the answer"
             .to_owned()
     })?;
     let origin = preflight.request_header("origin").unwrap_or(origin);
     let headers = policy.headers(ports, &Ask { origin: Some(origin), status: 200, ..Ask::default() });
-    Ok(json!({ "status": 200, "headers": headers.iter().map(|(n, v)| [*n, v.as_str()]).collect::<Vec<_>>() }))
+    answer(200, headers.iter().map(|(n, v)| (*n, v.as_str())))
 }
 
 fn first_seen(observed: &Observed) -> Option<&Seen> {
@@ -283,7 +273,7 @@ mod tests {
     }
 
     fn attempt(method: &str, url: &str) -> Attempt {
-        serde_json::from_value(json!({
+        serde_json::from_value(serde_json::json!({
             "page": "http://blog.fintrack.localhost:8080",
             "request": { "method": method, "url": url, "credentials": "include",
                          "headers": [["Content-Type", "application/json"]] },

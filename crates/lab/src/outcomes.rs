@@ -3,16 +3,21 @@
 //! real answer and the session cookie's attributes, then [`corslab_engine::explain`] decides.
 //! Nothing here is hand-written, so the catalog cannot drift from the verifier.
 
-use corslab_engine::exchange::ThirdPartyCookies;
+use corslab_engine::exchange::{
+    Answer, CredentialsMode, RedirectMode, Request, RequestMode, Settings, ThirdPartyCookies,
+};
+use corslab_engine::header::{Header, HeaderList};
+use corslab_engine::method::Method;
+use corslab_engine::origin::Origin;
 use corslab_engine::{Browser, Exchange, Read, Verdict};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 use crate::cookie::{CookieSettings, SESSION_COOKIE};
 use crate::hosts::{
     API, ATTACKER, DASHBOARD, DOT_LOOKALIKE, PARTNER, PREFIX_LOOKALIKE, Ports, SIBLING, SUFFIX_LOOKALIKE,
     origin_on,
 };
+use crate::observe::answer;
 use crate::policy::{Ask, PolicyId};
 
 /// Where a fetch to the API comes from.
@@ -191,7 +196,7 @@ impl Attempt<'_> {
     /// The read with credentials; when the browser blocks that, an attacker still tries
     /// without them (what `*` allows), so the outcome is the better of the two.
     fn read(&self) -> Result<ReadOutcome, String> {
-        let verdict = self.decide("GET", "/me/balance", &[], None, "include")?;
+        let verdict = self.decide("GET", "/me/balance", &[], None, CredentialsMode::Include)?;
         let with_session = has_session(&verdict);
         let gets = match (verdict.read, with_session) {
             (Read::Allowed, true) => Gets::AccountData,
@@ -199,7 +204,7 @@ impl Attempt<'_> {
             _ => Gets::Nothing,
         };
         if gets == Gets::Nothing {
-            let omitted = self.decide("GET", "/me/balance", &[], None, "omit")?;
+            let omitted = self.decide("GET", "/me/balance", &[], None, CredentialsMode::Omit)?;
             if omitted.read == Read::Allowed {
                 return Ok(ReadOutcome {
                     gets: Gets::AnonymousResponse,
@@ -218,13 +223,14 @@ impl Attempt<'_> {
             request_headers: Some("content-type"),
             status: 0,
         };
-        let preflight = answer(self.policy.preflight_status(), &self.policy.headers(self.ports, &preflight));
+        let preflight =
+            policy_answer(self.policy.preflight_status(), &self.policy.headers(self.ports, &preflight))?;
         let verdict = self.decide(
             "PUT",
             "/me/email",
             &[("Content-Type", "application/json")],
             Some(preflight),
-            "include",
+            CredentialsMode::Include,
         )?;
         Ok(WriteOutcome {
             preflight_sent: verdict.preflight_sent,
@@ -241,21 +247,16 @@ impl Attempt<'_> {
         method: &str,
         path: &str,
         headers: &[(&str, &str)],
-        preflight: Option<Value>,
-        credentials: &str,
+        preflight: Option<Answer>,
+        credentials: CredentialsMode,
     ) -> Result<Verdict, String> {
-        let first = corslab_engine::explain(&self.exchange(
-            method,
-            path,
-            headers,
-            preflight.clone(),
-            200,
-            credentials,
-        )?);
+        let mut exchange = self.exchange(method, path, headers, preflight, 200, credentials)?;
+        let first = corslab_engine::explain(&exchange);
         if has_session(&first) {
             return Ok(first);
         }
-        Ok(corslab_engine::explain(&self.exchange(method, path, headers, preflight, 401, credentials)?))
+        exchange.response = self.response(401)?;
+        Ok(corslab_engine::explain(&exchange))
     }
 
     fn exchange(
@@ -263,41 +264,54 @@ impl Attempt<'_> {
         method: &str,
         path: &str,
         headers: &[(&str, &str)],
-        preflight: Option<Value>,
+        preflight: Option<Answer>,
         status: u16,
-        credentials: &str,
+        credentials: CredentialsMode,
     ) -> Result<Exchange, String> {
+        let problem = |e: String| format!("outcome exchange for {:?}: {e}", self.position);
+        let parse_origin = |origin: &str| Origin::parse(origin).map_err(|e| problem(e.to_string()));
+        let headers = headers
+            .iter()
+            .map(|(name, value)| Header::new(name, value).map_err(|e| problem(e.to_string())))
+            .collect::<Result<HeaderList, String>>()?;
+        Ok(Exchange {
+            browser: self.setting.browser,
+            page: parse_origin(self.origin)?,
+            top_level: self.position.top_level(self.ports).as_deref().map(parse_origin).transpose()?,
+            settings: Settings {
+                third_party_cookies: self.setting.third_party_cookies,
+                ..Settings::default()
+            },
+            request: Request {
+                method: Method::new(method).map_err(|e| problem(e.to_string()))?,
+                url: api_url(self.ports, path)
+                    .parse()
+                    .map_err(|e: url::ParseError| problem(e.to_string()))?,
+                headers,
+                mode: RequestMode::Cors,
+                credentials,
+                redirect: RedirectMode::Follow,
+            },
+            // Set by the dashboard ten minutes ago: outside Chromium's two-minute Lax window.
+            cookies: vec![self.cookie.jar_entry(600)],
+            preflight,
+            response: self.response(status).map_err(problem)?,
+            next: None,
+        })
+    }
+
+    /// The API's answer with `status` to this position's origin.
+    fn response(&self, status: u16) -> Result<Answer, String> {
         let ask = Ask { origin: Some(self.origin), status, ..Ask::default() };
         let mut response = self.policy.headers(self.ports, &ask);
         response.push(("Content-Type", "application/json".to_owned()));
         response.push(("X-Request-Id", "outcome".to_owned()));
-        let mut exchange = json!({
-            "browser": self.setting.browser,
-            "page": self.origin,
-            "settings": { "third_party_cookies": self.setting.third_party_cookies },
-            "request": {
-                "method": method,
-                "url": api_url(self.ports, path),
-                "headers": headers.iter().map(|(n, v)| [n, v]).collect::<Vec<_>>(),
-                "mode": "cors",
-                "credentials": credentials,
-            },
-            // Set by the dashboard ten minutes ago: outside Chromium's two-minute Lax window.
-            "cookies": [self.cookie.jar_entry(600)],
-            "response": answer(status, &response),
-        });
-        if let Some(top) = self.position.top_level(self.ports) {
-            exchange["top_level"] = json!(top);
-        }
-        if let Some(preflight) = preflight {
-            exchange["preflight"] = preflight;
-        }
-        serde_json::from_value(exchange).map_err(|e| format!("outcome exchange for {:?}: {e}", self.position))
+        policy_answer(status, &response)
     }
 }
 
-fn answer(status: u16, headers: &[(&'static str, String)]) -> Value {
-    json!({ "status": status, "headers": headers.iter().map(|(n, v)| [*n, v.as_str()]).collect::<Vec<_>>() })
+fn policy_answer(status: u16, headers: &[(&'static str, String)]) -> Result<Answer, String> {
+    answer(status, headers.iter().map(|(n, v)| (*n, v.as_str())))
 }
 
 fn has_session(verdict: &Verdict) -> bool {

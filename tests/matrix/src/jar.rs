@@ -88,19 +88,13 @@ impl Extra {
 
 /// The jar: the session cookie with `settings` (when the browser kept it) and the extras the
 /// browser kept, in the order they were set. `kept` says whether the browser holds a name.
-pub fn jar(
-    settings: &CookieSettings,
-    age_s: u64,
-    kept: &dyn Fn(&str) -> bool,
-) -> Result<Vec<Cookie>, String> {
+pub fn jar(settings: &CookieSettings, age_s: u64, kept: &dyn Fn(&str) -> bool) -> Vec<Cookie> {
     let mut out = Vec::new();
     if kept(corslab_lab::cookie::SESSION_COOKIE) {
-        let session = serde_json::from_value(settings.jar_entry(age_s))
-            .map_err(|e| format!("the session cookie is not a jar entry: {e}"))?;
-        out.push(session);
+        out.push(settings.jar_entry(age_s));
     }
     out.extend(EXTRAS.iter().filter(|e| !e.visible_at_root() || kept(e.name)).map(|e| e.entry(age_s)));
-    Ok(out)
+    out
 }
 
 /// The script that sets every extra cookie on the dashboard's page.
@@ -124,16 +118,16 @@ mod tests {
 
     #[test]
     fn the_jar_holds_what_the_browser_kept() {
-        let all = jar(&CookieSettings::default(), 3, &|_| true).unwrap();
+        let all = jar(&CookieSettings::default(), 3, &|_| true);
         assert_eq!(all.len(), 1 + EXTRAS.len());
         assert_eq!(all[0].name, "session");
         assert_eq!(all[0].age_s, 3);
-        let without_session = jar(&CookieSettings::default(), 3, &|name| name != "session").unwrap();
+        let without_session = jar(&CookieSettings::default(), 3, &|name| name != "session");
         assert_eq!(without_session.len(), EXTRAS.len());
         let chips = all.iter().find(|c| c.name == "c_chips").unwrap();
         assert_eq!(chips.partition.as_deref(), Some("http://fintrack.localhost"));
         // A cookie WebDriver cannot see from the root path is taken as kept.
-        let none_visible = jar(&CookieSettings::default(), 0, &|_| false).unwrap();
+        let none_visible = jar(&CookieSettings::default(), 0, &|_| false);
         assert_eq!(none_visible.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["c_email"]);
     }
 }

@@ -463,7 +463,7 @@ impl Session {
         let set_at = Instant::now();
         let cookies = timed(self.client.get_all_cookies()).await?.map_err(|e| e.to_string())?;
         let names: Vec<String> = cookies.iter().map(|c| c.name().to_owned()).collect();
-        jar::jar(&settings, set_at.elapsed().as_secs(), &|n| names.iter().any(|k| k == n))
+        Ok(jar::jar(&settings, set_at.elapsed().as_secs(), &|n| names.iter().any(|k| k == n)))
     }
 
     /// Runs `fetches` in `position`'s page and returns what the script saw of each.
