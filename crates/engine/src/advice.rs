@@ -41,7 +41,12 @@ fn for_failure(failure: &Failure, asked: Asked<'_>) -> Option<(&'static str, Str
     let allow_origin = || {
         let credentials = if include { " and Access-Control-Allow-Credentials: true" } else { "" };
         says!(
-            "If {origin} should read this, answer with Access-Control-Allow-Origin: {origin}{credentials}, picked from an allowlist you keep on the server, plus Vary: Origin."
+            "If ",
+            origin,
+            " should read this, answer with Access-Control-Allow-Origin: ",
+            origin,
+            credentials,
+            ", picked from an allowlist you keep on the server, plus Vary: Origin."
         )
     };
     let fix = match failure {
@@ -51,18 +56,34 @@ fn for_failure(failure: &Failure, asked: Asked<'_>) -> Option<(&'static str, Str
                 // let every sandboxed document in, so the cure is to skip the redirect.
                 CorsCheckFailure::MissingAllowOrigin | CorsCheckFailure::AllowOriginMismatch { .. } if tainted => (
                     "avoid-cross-origin-redirect",
-                    says!("A redirect across origins made the request's Origin null. Have the script call the final URL directly (or redirect within one origin) instead of allowing null for {origin}'s {method}."),
+                    says!(
+                        "A redirect across origins made the request's Origin null. Have the script call the final URL directly (or redirect within one origin) instead of allowing null for ",
+                        origin,
+                        "'s ",
+                        method,
+                        "."
+                    ),
                 ),
                 CorsCheckFailure::MissingAllowOrigin | CorsCheckFailure::AllowOriginMismatch { .. } => {
                     ("allow-origin-from-allowlist", allow_origin())
                 }
                 CorsCheckFailure::RepeatedAllowOrigin { .. } => (
                     "single-allow-origin",
-                    says!("Send Access-Control-Allow-Origin exactly once: check that a proxy and the application do not both add it, and echo {origin} only when it is on your allowlist."),
+                    says!(
+                        "Send Access-Control-Allow-Origin exactly once: check that a proxy and the application do not both add it, and echo ",
+                        origin,
+                        " only when it is on your allowlist."
+                    ),
                 ),
                 CorsCheckFailure::WildcardWithCredentials => (
                     "no-wildcard-with-credentials",
-                    says!("* never works with credentials. For public data, have the client send none (credentials: 'omit'); if {origin} is an origin you trust, answer Access-Control-Allow-Origin: {origin} from an allowlist, with Access-Control-Allow-Credentials: true and Vary: Origin."),
+                    says!(
+                        "* never works with credentials. For public data, have the client send none (credentials: 'omit'); if ",
+                        origin,
+                        " is an origin you trust, answer Access-Control-Allow-Origin: ",
+                        origin,
+                        " from an allowlist, with Access-Control-Allow-Credentials: true and Vary: Origin."
+                    ),
                 ),
                 CorsCheckFailure::AllowCredentialsNotTrue { .. } => (
                     "allow-credentials-true",
@@ -72,7 +93,11 @@ fn for_failure(failure: &Failure, asked: Asked<'_>) -> Option<(&'static str, Str
         }
         Failure::Preflight(PreflightFailure::Status(status)) => (
             "preflight-ok-status",
-            says!("Answer OPTIONS preflights with 204 (or 200) before any authentication or routing that now returns {status}: preflights never carry cookies or Authorization."),
+            says!(
+                "Answer OPTIONS preflights with 204 (or 200) before any authentication or routing that now returns ",
+                status,
+                ": preflights never carry cookies or Authorization."
+            ),
         ),
         Failure::Preflight(PreflightFailure::Redirect { .. }) => (
             "preflight-no-redirect",
@@ -84,11 +109,23 @@ fn for_failure(failure: &Failure, asked: Asked<'_>) -> Option<(&'static str, Str
         ),
         Failure::Preflight(PreflightFailure::Method { method: m, .. }) => (
             "allow-method",
-            says!("Add {m} to Access-Control-Allow-Methods, spelled exactly as the request sends it (methods are case-sensitive){}.", if include { "; * does not count with credentials" } else { "" }),
+            says!(
+                "Add ",
+                m,
+                " to Access-Control-Allow-Methods, spelled exactly as the request sends it (methods are case-sensitive)",
+                if include { "; * does not count with credentials" } else { "" },
+                "."
+            ),
         ),
         Failure::Preflight(PreflightFailure::Header { name, .. }) => (
             "allow-header",
-            says!("Add {name} to Access-Control-Allow-Headers{}.", if include || name == "authorization" { " by name (a * does not cover it here)" } else { "" }),
+            says!(
+                "Add ",
+                name,
+                " to Access-Control-Allow-Headers",
+                if include || name == "authorization" { " by name (a * does not cover it here)" } else { "" },
+                "."
+            ),
         ),
         Failure::Redirect(RedirectFailure::Credentials(_)) => (
             "no-credentials-in-location",
@@ -96,7 +133,7 @@ fn for_failure(failure: &Failure, asked: Asked<'_>) -> Option<(&'static str, Str
         ),
         Failure::Redirect(_) | Failure::RedirectModeError => (
             "avoid-redirect",
-            says!("Have the script call the final URL directly, so the {method} needs no redirect."),
+            says!("Have the script call the final URL directly, so the ", method, " needs no redirect."),
         ),
         Failure::LocalNetworkInsecure(_) => (
             "serve-page-securely",

@@ -104,8 +104,8 @@ impl PreflightCache {
     pub fn insert(
         &mut self,
         key: Key<'_>,
-        methods: &[String],
-        header_names: &[String],
+        methods: &[impl AsRef<str>],
+        header_names: &[impl AsRef<str>],
         max_age: Seconds,
         now: Seconds,
     ) {
@@ -125,8 +125,8 @@ impl PreflightCache {
         let group = &mut self.groups[at];
         let items = methods
             .iter()
-            .map(|m| Item::Method(m.clone()))
-            .chain(header_names.iter().map(|h| Item::Header(h.clone())));
+            .map(|m| Item::Method(m.as_ref().to_owned()))
+            .chain(header_names.iter().map(|h| Item::Header(h.as_ref().to_owned())));
         for item in items {
             // An existing entry for the same item is refreshed rather than duplicated.
             group.entries.retain(|e| !(e.credentials == credentials && e.item.same(&item)));
@@ -176,6 +176,8 @@ impl Item {
 mod tests {
     use super::*;
 
+    const NONE: &[&str] = &[];
+
     fn key(credentials: CredentialsMode) -> Key<'static> {
         Key {
             partition: "http://fintrack.localhost",
@@ -188,7 +190,7 @@ mod tests {
     #[test]
     fn entries_expire_with_the_clock() {
         let mut cache = PreflightCache::new();
-        cache.insert(key(CredentialsMode::Omit), &["PUT".into()], &["x-test".into()], 10, 100);
+        cache.insert(key(CredentialsMode::Omit), &["PUT"], &["x-test"], 10, 100);
         assert!(cache.matches_method(key(CredentialsMode::Omit), "PUT", 109));
         assert!(cache.matches_header(key(CredentialsMode::Omit), "X-Test", 109));
         assert!(!cache.matches_method(key(CredentialsMode::Omit), "PUT", 110));
@@ -197,16 +199,16 @@ mod tests {
     #[test]
     fn uncredentialed_entries_do_not_serve_credentialed_requests() {
         let mut cache = PreflightCache::new();
-        cache.insert(key(CredentialsMode::Omit), &["PUT".into()], &[], 60, 0);
+        cache.insert(key(CredentialsMode::Omit), &["PUT"], NONE, 60, 0);
         assert!(!cache.matches_method(key(CredentialsMode::Include), "PUT", 1));
-        cache.insert(key(CredentialsMode::Include), &["DELETE".into()], &[], 60, 0);
+        cache.insert(key(CredentialsMode::Include), &["DELETE"], NONE, 60, 0);
         assert!(cache.matches_method(key(CredentialsMode::Omit), "DELETE", 1));
     }
 
     #[test]
     fn stars_match_only_without_credentials_and_never_authorization() {
         let mut cache = PreflightCache::new();
-        cache.insert(key(CredentialsMode::Include), &["*".into()], &["*".into()], 60, 0);
+        cache.insert(key(CredentialsMode::Include), &["*"], &["*"], 60, 0);
         assert!(cache.matches_method(key(CredentialsMode::Omit), "PATCH", 1));
         assert!(!cache.matches_method(key(CredentialsMode::Include), "PATCH", 1));
         assert!(cache.matches_header(key(CredentialsMode::Omit), "x-a", 1));
@@ -216,7 +218,7 @@ mod tests {
     #[test]
     fn keys_separate_partitions_origins_and_urls() {
         let mut cache = PreflightCache::new();
-        cache.insert(key(CredentialsMode::Omit), &["PUT".into()], &[], 60, 0);
+        cache.insert(key(CredentialsMode::Omit), &["PUT"], NONE, 60, 0);
         let other = Key { partition: "http://evil.localhost", ..key(CredentialsMode::Omit) };
         assert!(!cache.matches_method(other, "PUT", 1));
         cache.clear(key(CredentialsMode::Omit));

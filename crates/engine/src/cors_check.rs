@@ -2,7 +2,7 @@
 //! with the requesting origin?
 
 use crate::exchange::CredentialsMode;
-use crate::header::{HeaderList, HeaderValue};
+use crate::header::{HeaderList, HeaderValue, isomorphic_decode};
 
 /// What the CORS check needs from the request.
 #[derive(Debug, Clone, Copy)]
@@ -61,11 +61,13 @@ pub fn cors_check(request: CorsRequest<'_>, headers: &HeaderList) -> Result<(), 
 
     // Step 1: get the Access-Control-Allow-Origin value (repeats are combined with ", ").
     // Step 2: no header at all fails.
-    let Some(origin) = headers.get("Access-Control-Allow-Origin") else {
+    let mut values = headers.values("Access-Control-Allow-Origin");
+    let Some(origin) = values.next() else {
         return Err(CorsCheckFailure::MissingAllowOrigin);
     };
-    if headers.values("Access-Control-Allow-Origin").count() > 1 {
-        return Err(CorsCheckFailure::RepeatedAllowOrigin { combined: origin.to_text() });
+    if values.next().is_some() {
+        let combined = headers.get("Access-Control-Allow-Origin").map(|v| v.to_text()).unwrap_or_default();
+        return Err(CorsCheckFailure::RepeatedAllowOrigin { combined });
     }
 
     // Step 3: without credentials, `*` shares the response with everyone.
@@ -76,7 +78,7 @@ pub fn cors_check(request: CorsRequest<'_>, headers: &HeaderList) -> Result<(), 
     // Step 4: otherwise the value must equal the serialized request origin, byte for byte.
     if origin.as_bytes() != request.serialized_origin.as_bytes() {
         return Err(CorsCheckFailure::AllowOriginMismatch {
-            shape: allow_origin_shape(&origin),
+            shape: allow_origin_shape(origin),
             value: origin.to_text(),
         });
     }
@@ -87,9 +89,11 @@ pub fn cors_check(request: CorsRequest<'_>, headers: &HeaderList) -> Result<(), 
     }
 
     // Steps 6-8: with credentials, Access-Control-Allow-Credentials must be exactly `true`.
-    match headers.get("Access-Control-Allow-Credentials") {
-        Some(value) if value.as_bytes() == b"true" => Ok(()),
-        value => Err(CorsCheckFailure::AllowCredentialsNotTrue { value: value.map(|v| v.to_text()) }),
+    match headers.get_bytes("Access-Control-Allow-Credentials") {
+        Some(value) if *value == *b"true" => Ok(()),
+        value => {
+            Err(CorsCheckFailure::AllowCredentialsNotTrue { value: value.map(|v| isomorphic_decode(&v)) })
+        }
     }
 }
 

@@ -20,6 +20,7 @@ use crate::method::Method;
 use crate::origin::Origin;
 use crate::preflight::{self, Asking, MethodAllowed};
 use crate::profile::{PreflightOriginAfterTaint, Profile};
+use crate::prose::{Piece, list};
 use crate::redirect::{self, Current, Tainting};
 use crate::request::{self, Thrown};
 use crate::rules::{self, Rule};
@@ -88,9 +89,9 @@ struct Narrator<'a> {
     cookies_sent: Vec<String>,
     /// The `Origin` the current request carries (`null` once tainted).
     origin_sent: &'a str,
-    /// The page's site and the top-level site, worked out once.
+    /// The page's site and, when the page is not top-level, the top-level site, worked out once.
     page_site: Site,
-    top_site: Site,
+    framed_top_site: Option<Site>,
     /// Whether the cache dies with this explanation, so entries only matter to later hops.
     ephemeral: bool,
 }
@@ -98,7 +99,7 @@ struct Narrator<'a> {
 impl<'a> Narrator<'a> {
     fn new(ex: &'a Exchange, cache: &'a mut PreflightCache, now: Seconds) -> Self {
         let page_site = ex.page.site();
-        let top_site = ex.top_level_origin().site();
+        let framed_top_site = ex.top_level.as_ref().map(Origin::site);
         let trace = Trace {
             cross_site: !page_site.same_site_url(&ex.request.url),
             include: ex.request.credentials == CredentialsMode::Include,
@@ -109,14 +110,14 @@ impl<'a> Narrator<'a> {
             profile: Profile::of(ex.browser),
             cache,
             now,
-            steps: Vec::with_capacity(16),
+            steps: Vec::with_capacity(24),
             trace,
             preflight_sent: false,
             request_sent: false,
             cookies_sent: Vec::new(),
             origin_sent: ex.page.serialize(),
             page_site,
-            top_site,
+            framed_top_site,
             ephemeral: false,
         }
     }
@@ -180,16 +181,25 @@ impl<'a> Narrator<'a> {
             let sends = request::sends_origin_header(false, &leg.method);
             self.pass(
                 rules::SAME_ORIGIN,
-                says!(
-                    "{} is on the page's own origin {}, so no CORS check applies{}.",
-                    leg.url,
-                    page,
-                    if sends {
-                        says!(" (the {} still carries Origin: {serialized})", leg.method)
-                    } else {
-                        ", and a GET or HEAD carries no Origin header".to_owned()
-                    }
-                ),
+                if sends {
+                    says!(
+                        leg.url,
+                        " is on the page's own origin ",
+                        page,
+                        ", so no CORS check applies (the ",
+                        leg.method,
+                        " still carries Origin: ",
+                        serialized,
+                        ")."
+                    )
+                } else {
+                    says!(
+                        leg.url,
+                        " is on the page's own origin ",
+                        page,
+                        ", so no CORS check applies, and a GET or HEAD carries no Origin header."
+                    )
+                },
             );
         } else {
             match ex.request.mode {
@@ -206,7 +216,10 @@ impl<'a> Narrator<'a> {
                     leg.tainting = Some(Tainting::Opaque);
                     self.info(
                         rules::MODE,
-                        says!("{} is cross-origin and the mode is no-cors: the request goes out, but the script will get an opaque response.", leg.url),
+                        says!(
+                            leg.url,
+                            " is cross-origin and the mode is no-cors: the request goes out, but the script will get an opaque response."
+                        ),
                     );
                 }
                 RequestMode::Cors => {
@@ -217,14 +230,19 @@ impl<'a> Narrator<'a> {
                     leg.tainting = Some(Tainting::Cors);
                     self.info(
                         rules::MODE,
-                        says!("{} is cross-origin to the page {page}, and the mode is cors, so the server must opt in.", leg.url),
+                        says!(
+                            leg.url,
+                            " is cross-origin to the page ",
+                            page,
+                            ", and the mode is cors, so the server must opt in."
+                        ),
                     );
                     self.local_network(leg)?;
                     if leg.tainted {
                         serialized = "null";
                         self.origin_sent = serialized;
                     }
-                    self.info(rules::ORIGIN_HEADER, says!("The request carries Origin: {serialized}."));
+                    self.info(rules::ORIGIN_HEADER, says!("The request carries Origin: ", serialized, "."));
                     self.preflight(leg, serialized)?;
                 }
             }
@@ -279,13 +297,20 @@ impl<'a> Narrator<'a> {
         if let Some(total) = unsafe_names.over_total {
             self.info(
                 rules::SAFELIST_TOTAL,
-                says!("The safelisted header values add up to {total} bytes, over the 1024-byte budget, so they need permission too."),
+                says!(
+                    "The safelisted header values add up to ",
+                    total,
+                    " bytes, over the 1024-byte budget, so they need permission too."
+                ),
             );
         }
         if !preflight::is_needed(&leg.method, &unsafe_names) {
             self.pass(
                 rules::PREFLIGHT_NEEDED,
-                says!("{} and the headers are all safelisted, so no preflight is sent: the request goes straight to the server.", leg.method),
+                says!(
+                    leg.method,
+                    " and the headers are all safelisted, so no preflight is sent: the request goes straight to the server."
+                ),
             );
             return Ok(());
         }
@@ -293,7 +318,7 @@ impl<'a> Narrator<'a> {
         // again: a one-off explanation of a single hop never consults it.
         let keep_entries = !self.ephemeral || leg.next.is_some();
         let partition =
-            if keep_entries || !self.cache.is_empty() { self.top_site.to_string() } else { String::new() };
+            if keep_entries || !self.cache.is_empty() { self.top_site().to_string() } else { String::new() };
         let url = leg.url.as_str();
         let key = Key { partition: &partition, origin: serialized, url, credentials };
         let cached = !self.cache.is_empty()
@@ -302,20 +327,29 @@ impl<'a> Narrator<'a> {
         if cached {
             self.pass(
                 rules::PREFLIGHT_CACHE,
-                says!("A fresh preflight cache entry already allows {} and these headers for this origin and URL, so no preflight is sent.", leg.method),
+                says!(
+                    "A fresh preflight cache entry already allows ",
+                    leg.method,
+                    " and these headers for this origin and URL, so no preflight is sent."
+                ),
             );
             return Ok(());
         }
+        let sets = list(&unsafe_names.names, ", ");
         let why = match (safelisted_method, unsafe_names.names.is_empty()) {
-            (false, true) => says!("{} is not GET, HEAD or POST", leg.method),
-            (true, false) => says!("the request sets {}", unsafe_names.names.join(", ")),
+            (false, true) => {
+                says!("A preflight is needed because ", leg.method, " is not GET, HEAD or POST.")
+            }
+            (true, false) => says!("A preflight is needed because the request sets ", sets, "."),
             _ => says!(
-                "{} is not GET, HEAD or POST and the request sets {}",
+                "A preflight is needed because ",
                 leg.method,
-                unsafe_names.names.join(", ")
+                " is not GET, HEAD or POST and the request sets ",
+                sets,
+                "."
             ),
         };
-        self.info(rules::PREFLIGHT_NEEDED, says!("A preflight is needed because {why}."));
+        self.info(rules::PREFLIGHT_NEEDED, why);
         if leg.index == 0 {
             self.preflight_sent = true;
         }
@@ -326,22 +360,28 @@ impl<'a> Narrator<'a> {
             (true, PreflightOriginAfterTaint::PageOrigin) => ex.page.serialize(),
             _ => serialized,
         };
-        let acrh = asked
-            .request_headers
-            .as_deref()
-            .map(|h| says!(", Access-Control-Request-Headers: {h}"))
-            .unwrap_or_default();
+        let acrh = if asked.request_headers.is_some() { ", Access-Control-Request-Headers: " } else { "" };
         self.info(
             rules::PREFLIGHT_REQUEST,
             says!(
-                "The browser first sends OPTIONS {} with Origin: {preflight_origin}, Access-Control-Request-Method: {}{acrh}.",
-                leg.url, asked.request_method
+                "The browser first sends OPTIONS ",
+                leg.url,
+                " with Origin: ",
+                preflight_origin,
+                ", Access-Control-Request-Method: ",
+                asked.request_method,
+                acrh,
+                asked.request_headers.as_deref().unwrap_or_default(),
+                "."
             ),
         );
         if leg.tainted && preflight_origin != serialized {
             self.info(
                 rules::ORIGIN_HEADER,
-                says!("{} puts the page's own origin on this preflight although the request after it carries Origin: null.", self.profile.name()),
+                says!(
+                    self.profile.name(),
+                    " puts the page's own origin on this preflight although the request after it carries Origin: null."
+                ),
             );
         }
         self.info(
@@ -410,7 +450,7 @@ impl<'a> Narrator<'a> {
         self.pass(rules::PREFLIGHT_ALLOW_ORIGIN, self.allow_origin_passed(answer, preflight_origin, true));
         self.pass(
             rules::PREFLIGHT_STATUS,
-            says!("The preflight was answered {}, an ok status.", answer.status),
+            says!("The preflight was answered ", answer.status, ", an ok status."),
         );
         self.pass(
             rules::PREFLIGHT_METHOD,
@@ -422,9 +462,13 @@ impl<'a> Narrator<'a> {
             self.pass(
                 rules::PREFLIGHT_HEADERS,
                 if star {
-                    says!("Access-Control-Allow-Headers is * and no credentials are included, so {} may be sent.", unsafe_names.names.join(", "))
+                    says!(
+                        "Access-Control-Allow-Headers is * and no credentials are included, so ",
+                        list(&unsafe_names.names, ", "),
+                        " may be sent."
+                    )
                 } else {
-                    says!("Access-Control-Allow-Headers lists {}.", unsafe_names.names.join(", "))
+                    says!("Access-Control-Allow-Headers lists ", list(&unsafe_names.names, ", "), ".")
                 },
             );
         }
@@ -432,23 +476,33 @@ impl<'a> Narrator<'a> {
             self.trace.authorization_by_wildcard = true;
             self.info(
                 rules::PREFLIGHT_AUTHORIZATION,
-                says!("The spec never lets * cover Authorization, yet {} still allows it without credentials and only logs a deprecation warning.", self.profile.name()),
+                says!(
+                    "The spec never lets * cover Authorization, yet ",
+                    self.profile.name(),
+                    " still allows it without credentials and only logs a deprecation warning."
+                ),
             );
         }
         let max_age = passed.max_age;
-        let sent = match max_age.sent {
+        let cached_for = ", so the answer is cached for ";
+        let says = match max_age.sent {
             Some(sent) if sent > max_age.used => says!(
-                "Access-Control-Max-Age is {sent}, capped at {} s by {}",
+                "Access-Control-Max-Age is ",
+                sent,
+                ", capped at ",
                 max_age.used,
-                self.profile.name()
+                " s by ",
+                self.profile.name(),
+                cached_for,
+                max_age.used,
+                " seconds."
             ),
-            Some(sent) => says!("Access-Control-Max-Age is {sent}"),
-            None => "Access-Control-Max-Age is absent or malformed".to_owned(),
+            Some(sent) => says!("Access-Control-Max-Age is ", sent, cached_for, max_age.used, " seconds."),
+            None => {
+                says!("Access-Control-Max-Age is absent or malformed", cached_for, max_age.used, " seconds.")
+            }
         };
-        self.info(
-            rules::PREFLIGHT_MAX_AGE,
-            says!("{sent}, so the answer is cached for {} seconds.", max_age.used),
-        );
+        self.info(rules::PREFLIGHT_MAX_AGE, says);
         if answer.headers.contains("Access-Control-Allow-Private-Network") {
             self.info(
                 rules::PRIVATE_NETWORK_HEADERS,
@@ -456,7 +510,7 @@ impl<'a> Narrator<'a> {
             );
         }
         let methods = if passed.methods.is_empty() && passed.method_allowed == MethodAllowed::Listed {
-            vec![leg.method.as_str().to_owned()]
+            vec![Cow::Borrowed(leg.method.as_str())]
         } else {
             passed.methods
         };
@@ -486,9 +540,11 @@ impl<'a> Narrator<'a> {
             self.info(
                 rules::CREDENTIALS,
                 says!(
-                    "The credentials mode is {}, so the request to {} carries no cookies.",
+                    "The credentials mode is ",
                     credentials_name(ex.request.credentials),
-                    leg.url
+                    ", so the request to ",
+                    leg.url,
+                    " carries no cookies."
                 ),
             );
             return;
@@ -497,7 +553,7 @@ impl<'a> Narrator<'a> {
             url: &leg.url,
             credentials,
             page_site: &self.page_site,
-            top_site: &self.top_site,
+            top_site: self.top_site(),
             cross_site_redirect: leg.cross_site_redirect,
             third_party: ex.settings.third_party_cookies,
         };
@@ -607,7 +663,11 @@ impl<'a> Narrator<'a> {
             }
             self.pass(
                 rules::REDIRECT_CORS_CHECK,
-                says!("The {status} redirect itself passes the CORS check, so the browser may look where it points."),
+                says!(
+                    "The ",
+                    status,
+                    " redirect itself passes the CORS check, so the browser may look where it points."
+                ),
             );
         }
         let current = Current {
@@ -641,7 +701,11 @@ impl<'a> Narrator<'a> {
             RedirectMode::Manual => {
                 self.info(
                     rules::REDIRECT_MODE,
-                    says!("The redirect mode is manual, so the script gets an opaque redirect (status 0) instead of following the {status}."),
+                    says!(
+                        "The redirect mode is manual, so the script gets an opaque redirect (status 0) instead of following the ",
+                        status,
+                        "."
+                    ),
                 );
                 return Err(End::Opaque);
             }
@@ -673,13 +737,23 @@ impl<'a> Narrator<'a> {
         };
         self.info(
             rules::REDIRECT_FOLLOW,
-            says!("The server answers {status} and points to {}, which the browser follows.", followed.url),
+            says!(
+                "The server answers ",
+                status,
+                " and points to ",
+                followed.url,
+                ", which the browser follows."
+            ),
         );
         if let Some(before) = &followed.method_changed_from {
             self.info(
                 rules::REDIRECT_FOLLOW,
                 says!(
-                    "A {status} turns the {before} into a GET without a body, so the next request is a GET."
+                    "A ",
+                    status,
+                    " turns the ",
+                    before,
+                    " into a GET without a body, so the next request is a GET."
                 ),
             );
         }
@@ -692,7 +766,11 @@ impl<'a> Narrator<'a> {
         if followed.newly_tainted {
             self.info(
                 rules::REDIRECT_TAINT,
-                says!("The redirect leaves the cross-origin {} for another origin, so from now on the request's Origin is null.", Origin::of(&leg.url)),
+                says!(
+                    "The redirect leaves the cross-origin ",
+                    Origin::of(&leg.url),
+                    " for another origin, so from now on the request's Origin is null."
+                ),
             );
         }
         // Sec-Fetch-Site after a redirect to another host of the page's own site is where the two
@@ -704,13 +782,15 @@ impl<'a> Narrator<'a> {
             self.info(
                 rules::REDIRECT_FOLLOW,
                 says!(
-                    "The next request goes to another host of the page's own site; {} labels it Sec-Fetch-Site: {}.",
+                    "The next request goes to another host of the page's own site; ",
                     self.profile.name(),
-                    self.profile.sec_fetch_site_after_same_site_redirect
+                    " labels it Sec-Fetch-Site: ",
+                    self.profile.sec_fetch_site_after_same_site_redirect,
+                    "."
                 ),
             );
         }
-        let was_cross_site = !self.top_site.same_site_url(&leg.url);
+        let was_cross_site = !self.top_site().same_site_url(&leg.url);
         let Some(next) = leg.next else {
             let url = followed.url;
             return Err(self.block(
@@ -815,6 +895,11 @@ impl<'a> Narrator<'a> {
         verdict
     }
 
+    /// The top-level document's site: the page's own unless the page is framed.
+    fn top_site(&self) -> &Site {
+        self.framed_top_site.as_ref().unwrap_or(&self.page_site)
+    }
+
     fn push(&mut self, rule: Rule, outcome: Outcome, says: String) {
         self.steps.push(Step::new(rule, outcome, says));
     }
@@ -840,21 +925,22 @@ fn credentials_name(mode: CredentialsMode) -> &'static str {
     }
 }
 
-fn exposed_sentence(exposed: &exposed::Exposed) -> String {
-    let names = if exposed.names.is_empty() {
-        "none of the response headers".to_owned()
-    } else {
-        exposed.names.join(", ")
-    };
+fn exposed_sentence(exposed: &exposed::Exposed<'_>) -> String {
+    let names: &dyn Piece =
+        if exposed.names.is_empty() { &"none of the response headers" } else { &list(&exposed.names, ", ") };
     if exposed.star_exposes_all {
         says!(
-            "Access-Control-Expose-Headers is * without credentials, so the script reads {names} (never Set-Cookie)."
+            "Access-Control-Expose-Headers is * without credentials, so the script reads ",
+            names,
+            " (never Set-Cookie)."
         )
     } else if exposed.star_literal {
         says!(
-            "With credentials, * in Access-Control-Expose-Headers only names a header called *; the script reads {names}."
+            "With credentials, * in Access-Control-Expose-Headers only names a header called *; the script reads ",
+            names,
+            "."
         )
     } else {
-        says!("The script reads the safelisted and exposed headers present: {names}.")
+        says!("The script reads the safelisted and exposed headers present: ", names, ".")
     }
 }

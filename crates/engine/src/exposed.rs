@@ -1,6 +1,8 @@
 //! Which response headers a script can read from a CORS response: the safelisted ones, those
 //! `Access-Control-Expose-Headers` names, and never `Set-Cookie`.
 
+use std::borrow::Cow;
+
 use crate::exchange::CredentialsMode;
 use crate::header::HeaderList;
 use crate::preflight::parse_list;
@@ -8,11 +10,11 @@ use crate::safelist::{is_cors_safelisted_response_header_name, is_forbidden_resp
 
 /// The readable headers of a response, and how `Access-Control-Expose-Headers` was read.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Exposed {
+pub struct Exposed<'a> {
     /// Lower-cased names of the response headers the script can read, in response order.
     pub names: Vec<String>,
     /// The names `Access-Control-Expose-Headers` lists (empty when it does not parse).
-    pub listed: Vec<String>,
+    pub listed: Vec<Cow<'a, str>>,
     /// `*` was listed and exposed every header (no credentials).
     pub star_exposes_all: bool,
     /// `*` was listed but counted only as a header literally named `*` (credentials included).
@@ -22,7 +24,7 @@ pub struct Exposed {
 /// The headers of a CORS response a script can read.
 ///
 /// <https://fetch.spec.whatwg.org/#concept-response-cors-exposed-header-name-list>
-pub fn cors_exposed(headers: &HeaderList, credentials: CredentialsMode) -> Exposed {
+pub fn cors_exposed(headers: &HeaderList, credentials: CredentialsMode) -> Exposed<'_> {
     // Main fetch: the exposed list is the parsed Access-Control-Expose-Headers; a value that
     // does not parse exposes nothing extra.
     let listed = parse_list(headers, "Access-Control-Expose-Headers").unwrap_or_default();

@@ -64,15 +64,18 @@ pub fn review(trace: &Trace<'_>, credentials: CredentialsMode, profile: &Profile
                 "null-origin-allowed",
                 if acac { Severity::High } else { Severity::Medium },
                 says!(
-                    "The server allows the origin null{}: any sandboxed iframe or data: document, on any site, sends that origin.",
-                    if acac { " with credentials" } else { "" }
+                    "The server allows the origin null",
+                    if acac { " with credentials" } else { "" },
+                    ": any sandboxed iframe or data: document, on any site, sends that origin."
                 ),
             ),
             Some(value) if value == seen.origin_sent && acac && seen.origin_sent != "null" => add(
                 "reflected-origin-with-credentials",
                 if trace.cross_site { Severity::High } else { Severity::Medium },
                 says!(
-                    "The server grants {value} credentialed access; if it echoes any Origin it receives, every site can read signed-in users' data (probe with an unrelated origin, as `corslab audit` does)."
+                    "The server grants ",
+                    value,
+                    " credentialed access; if it echoes any Origin it receives, every site can read signed-in users' data (probe with an unrelated origin, as `corslab audit` does)."
                 ),
             ),
             Some("*") if trace.include => add(
@@ -114,7 +117,9 @@ pub fn review(trace: &Trace<'_>, credentials: CredentialsMode, profile: &Profile
                         "mirrored-methods-with-credentials",
                         Severity::Low,
                         says!(
-                            "Access-Control-Allow-Methods repeats exactly the method asked for ({method}) alongside mirrored headers; a mirroring server allows every method."
+                            "Access-Control-Allow-Methods repeats exactly the method asked for (",
+                            method,
+                            ") alongside mirrored headers; a mirroring server allows every method."
                         ),
                     );
                 }
@@ -125,10 +130,13 @@ pub fn review(trace: &Trace<'_>, credentials: CredentialsMode, profile: &Profile
                     "max-age-above-cap",
                     Severity::Info,
                     says!(
-                        "Access-Control-Max-Age is {} seconds, more than {} keeps ({} s); the extra time only delays policy changes elsewhere.",
+                        "Access-Control-Max-Age is ",
                         max_age.sent.unwrap_or_default(),
+                        " seconds, more than ",
                         profile.name(),
-                        profile.max_age_cap
+                        " keeps (",
+                        profile.max_age_cap,
+                        " s); the extra time only delays policy changes elsewhere."
                     ),
                 );
             }
@@ -162,8 +170,9 @@ pub fn review(trace: &Trace<'_>, credentials: CredentialsMode, profile: &Profile
             "cors-headers-missing-on-error",
             Severity::Low,
             says!(
-                "The {} error response lacks the CORS headers the earlier answers had, so the script cannot read why the request failed (and the request itself did reach the server).",
-                last.answer.status
+                "The ",
+                last.answer.status,
+                " error response lacks the CORS headers the earlier answers had, so the script cannot read why the request failed (and the request itself did reach the server)."
             ),
         );
     }

@@ -294,7 +294,13 @@ fn collect_quoted(chars: &mut std::str::Chars<'_>, out: &mut String) {
 ///
 /// <https://fetch.spec.whatwg.org/#header-name>
 pub fn is_token_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c)
+    // A `matches!` compiles to a few comparisons; searching a string of the symbols per
+    // character was a measurable share of an explanation.
+    c.is_ascii_alphanumeric()
+        || matches!(
+            c,
+            '!' | '#' | '$' | '%' | '&' | '\'' | '*' | '+' | '-' | '.' | '^' | '_' | '`' | '|' | '~'
+        )
 }
 
 /// Whether `s` is a non-empty token.

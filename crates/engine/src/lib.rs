@@ -18,15 +18,12 @@
 
 #![forbid(unsafe_code)]
 
-/// `format!` into a buffer sized for a typical sentence: the narrator writes a dozen sentences per
-/// explanation, and growing each buffer from empty costs more than the formatting itself.
+/// Builds a sentence from its pieces (text, URLs, methods, numbers, lists), allocated once at
+/// its exact length: `says!(method, " is not GET, HEAD or POST")`. See [`prose`].
 macro_rules! says {
-    ($($arg:tt)*) => {{
-        use std::fmt::Write as _;
-        let mut out = String::with_capacity(256);
-        let _ = write!(out, $($arg)*);
-        out
-    }};
+    ($($piece:expr),+ $(,)?) => {
+        $crate::prose::sentence(&[$(&$piece as &dyn $crate::prose::Piece),+])
+    };
 }
 
 pub mod advice;
@@ -45,6 +42,7 @@ pub mod observed;
 pub mod origin;
 pub mod preflight;
 pub mod profile;
+mod prose;
 pub mod redirect;
 pub mod request;
 pub mod rules;

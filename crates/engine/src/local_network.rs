@@ -107,6 +107,17 @@ pub fn is_secure_context(origin: &Origin) -> bool {
     }
 }
 
+impl AddressSpace {
+    /// The space's name as the spec writes it (`public`, `local`, `loopback`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Public => "public",
+            Self::Local => "local",
+            Self::Loopback => "loopback",
+        }
+    }
+}
+
 fn as_ref(host: &Host<String>) -> Host<&str> {
     match host {
         Host::Domain(d) => Host::Domain(d.as_str()),
@@ -153,11 +164,7 @@ fn ipv6_space(ip: Ipv6Addr) -> AddressSpace {
 
 impl fmt::Display for AddressSpace {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Public => "public",
-            Self::Local => "local",
-            Self::Loopback => "loopback",
-        })
+        f.write_str(self.as_str())
     }
 }
 

@@ -1,5 +1,6 @@
 //! Methods: normalization, the safelisted three and the forbidden ones.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -8,9 +9,12 @@ use crate::header::is_token;
 
 /// A method as the script wrote it: a token. [`Method::normalize`] gives what goes on the wire.
 ///
+/// The six methods the spec normalizes are kept as borrowed constants, so normalizing one
+/// copies nothing.
+///
 /// <https://fetch.spec.whatwg.org/#concept-method>
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Method(String);
+pub struct Method(Cow<'static, str>);
 
 /// Why a string is not a method.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,12 +23,16 @@ pub struct MethodError(String);
 impl Method {
     /// `GET`.
     pub fn get() -> Self {
-        Self("GET".to_owned())
+        Self(Cow::Borrowed("GET"))
     }
 
     /// Parses a method: a non-empty token.
     pub fn new(method: &str) -> Result<Self, MethodError> {
-        if is_token(method) { Ok(Self(method.to_owned())) } else { Err(MethodError(method.to_owned())) }
+        if is_token(method) {
+            Ok(Self(Cow::Owned(method.to_owned())))
+        } else {
+            Err(MethodError(method.to_owned()))
+        }
     }
 
     /// The method as written.
@@ -39,7 +47,7 @@ impl Method {
     pub fn normalize(&self) -> Self {
         const NORMALIZED: [&str; 6] = ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"];
         match NORMALIZED.iter().find(|m| m.eq_ignore_ascii_case(&self.0)) {
-            Some(m) => Self((*m).to_owned()),
+            Some(m) => Self(Cow::Borrowed(m)),
             None => self.clone(),
         }
     }
@@ -48,7 +56,7 @@ impl Method {
     ///
     /// <https://fetch.spec.whatwg.org/#cors-safelisted-method>
     pub fn is_cors_safelisted(&self) -> bool {
-        matches!(self.0.as_str(), "GET" | "HEAD" | "POST")
+        matches!(&*self.0, "GET" | "HEAD" | "POST")
     }
 
     /// Whether `fetch` refuses this method outright: `CONNECT`, `TRACE` or `TRACK`, in any case.

@@ -1,8 +1,10 @@
 //! The CORS preflight: when the browser asks first, what it asks, and how it reads the answer.
 
+use std::borrow::Cow;
+
 use crate::cors_check::{CorsCheckFailure, CorsRequest, cors_check};
 use crate::exchange::{Answer, CredentialsMode};
-use crate::header::{HeaderList, is_token};
+use crate::header::{HeaderList, get_decode_split_value, is_token};
 use crate::method::Method;
 use crate::profile::Profile;
 use crate::safelist::{self, UnsafeNames};
@@ -31,13 +33,13 @@ pub struct PreflightRequest {
     pub request_headers: Option<String>,
 }
 
-/// A preflight answer that lets the request go ahead.
+/// A preflight answer that lets the request go ahead, its lists borrowed from the answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Passed {
+pub struct Passed<'a> {
     /// The methods `Access-Control-Allow-Methods` lists.
-    pub methods: Vec<String>,
+    pub methods: Vec<Cow<'a, str>>,
     /// The header names `Access-Control-Allow-Headers` lists.
-    pub header_names: Vec<String>,
+    pub header_names: Vec<Cow<'a, str>>,
     /// How the request's method was allowed.
     pub method_allowed: MethodAllowed,
     /// `Authorization` was let through by `*` although the spec never lets `*` cover it.
@@ -135,7 +137,11 @@ pub fn request_for(method: &Method, unsafe_names: &UnsafeNames) -> PreflightRequ
 /// Reads a preflight answer.
 ///
 /// <https://fetch.spec.whatwg.org/#cors-preflight-fetch-0>
-pub fn check(asking: Asking<'_>, answer: &Answer, profile: &Profile) -> Result<Passed, PreflightFailure> {
+pub fn check<'a>(
+    asking: Asking<'_>,
+    answer: &'a Answer,
+    profile: &Profile,
+) -> Result<Passed<'a>, PreflightFailure> {
     let include = asking.credentials == CredentialsMode::Include;
     // The preflight is fetched without following redirects, so a redirect is a failure. Both
     // browsers report it before looking at any header.
@@ -219,8 +225,7 @@ pub fn check(asking: Asking<'_>, answer: &Answer, profile: &Profile) -> Result<P
 ///
 /// <https://fetch.spec.whatwg.org/#http-access-control-max-age>
 pub fn max_age(headers: &HeaderList, profile: &Profile) -> MaxAge {
-    let sent = headers.get("Access-Control-Max-Age").and_then(|v| {
-        let bytes = v.as_bytes();
+    let sent = headers.get_bytes("Access-Control-Max-Age").and_then(|bytes| {
         if bytes.is_empty() || !bytes.iter().all(u8::is_ascii_digit) {
             return None;
         }
@@ -234,19 +239,21 @@ pub fn max_age(headers: &HeaderList, profile: &Profile) -> MaxAge {
 /// returned as `(whole value, first bad item)`. Empty items are allowed and skipped.
 ///
 /// <https://fetch.spec.whatwg.org/#extract-header-list-values>
-pub fn parse_list(headers: &HeaderList, name: &str) -> Result<Vec<String>, (String, String)> {
+pub fn parse_list<'a>(headers: &'a HeaderList, name: &str) -> Result<Vec<Cow<'a, str>>, (String, String)> {
     let Some(text) = headers.get_text(name) else {
         return Ok(Vec::new());
     };
-    let mut items = Vec::new();
-    for item in crate::header::get_decode_split_value(&text) {
-        if item.is_empty() {
-            continue;
+    // Without quotes, the items are slices of the value itself, so none is copied.
+    let mut items: Vec<Cow<'a, str>> = match &text {
+        Cow::Borrowed(value) if !value.contains('"') => {
+            let value: &'a str = value;
+            value.split(',').map(|item| Cow::Borrowed(item.trim_matches(['\t', ' ']))).collect()
         }
-        if !is_token(&item) {
-            return Err((text.into_owned(), item));
-        }
-        items.push(item);
+        _ => get_decode_split_value(&text).into_iter().map(Cow::Owned).collect(),
+    };
+    items.retain(|item| !item.is_empty());
+    if let Some(bad) = items.iter().find(|item| !is_token(item)) {
+        return Err((text.into_owned(), bad.clone().into_owned()));
     }
     Ok(items)
 }
@@ -263,12 +270,12 @@ mod tests {
         Answer { status, headers: headers.iter().map(|(n, v)| Header::new(n, v).unwrap()).collect() }
     }
 
-    fn run(
+    fn run<'a>(
         method: &str,
         sent: &[(&str, &str)],
         credentials: CredentialsMode,
-        answered: &Answer,
-    ) -> Result<Passed, PreflightFailure> {
+        answered: &'a Answer,
+    ) -> Result<Passed<'a>, PreflightFailure> {
         let method = Method::new(method).unwrap();
         let headers: HeaderList = sent.iter().map(|(n, v)| Header::new(n, v).unwrap()).collect();
         let unsafe_names = safelist::cors_unsafe_request_header_names(&headers);

@@ -1,7 +1,7 @@
 //! The CORS safelists: which methods and request headers a page may send cross-origin without
 //! asking first, and which response headers a script may always read.
 
-use crate::header::{Header, HeaderList, HeaderName, HeaderValue};
+use crate::header::{Header, HeaderList, HeaderName, HeaderValue, is_token_char};
 use crate::method::Method;
 
 /// Why a request header is not CORS-safelisted.
@@ -57,7 +57,11 @@ pub fn is_cors_safelisted_method(method: &Method) -> bool {
 /// <https://fetch.spec.whatwg.org/#cors-unsafe-request-header-byte>
 pub fn is_cors_unsafe_request_header_byte(byte: u8) -> bool {
     // A control byte other than tab, one of the delimiters `"():<>?@[\]{}`, or DEL.
-    (byte < 0x20 && byte != 0x09) || b"\"():<>?@[\\]{}\x7f".contains(&byte)
+    (byte < 0x20 && byte != 0x09)
+        || matches!(
+            byte,
+            b'"' | b'(' | b')' | b':' | b'<' | b'>' | b'?' | b'@' | b'[' | b'\\' | b']' | b'{' | b'}' | 0x7F
+        )
 }
 
 /// Checks whether a header is a CORS-safelisted request-header.
@@ -90,11 +94,7 @@ pub fn check_cors_safelisted_request_header(
         if is("application", "x-www-form-urlencoded") || is("multipart", "form-data") || is("text", "plain") {
             Ok(())
         } else {
-            Err(NotSafelisted::Essence(says!(
-                "{}/{}",
-                kind.to_ascii_lowercase(),
-                subtype.to_ascii_lowercase()
-            )))
+            Err(NotSafelisted::Essence(essence(kind, subtype)))
         }
     } else if name.is("range") {
         match parse_single_range(bytes) {
@@ -212,7 +212,7 @@ pub fn is_cors_non_wildcard_request_header_name(name: &str) -> bool {
 /// <https://mimesniff.spec.whatwg.org/#parse-a-mime-type>
 pub fn mime_essence(input: &str) -> Option<String> {
     let (kind, subtype) = mime_type_and_subtype(input)?;
-    Some(says!("{}/{}", kind.to_ascii_lowercase(), subtype.to_ascii_lowercase()))
+    Some(essence(kind, subtype))
 }
 
 /// The type and subtype of a MIME type string, as written, or `None` when it does not parse.
@@ -255,6 +255,15 @@ pub fn parse_single_range(value: &[u8]) -> Option<(Option<u64>, Option<u64>)> {
     }
 }
 
+/// A MIME type's essence: `type/subtype`, lower-cased.
+///
+/// <https://mimesniff.spec.whatwg.org/#mime-type-essence>
+fn essence(kind: &str, subtype: &str) -> String {
+    let mut essence = says!(kind, "/", subtype);
+    essence.make_ascii_lowercase();
+    essence
+}
+
 /// HTTP whitespace as MIME parsing trims it.
 const HTTP_WHITESPACE: [char; 5] = ['\t', '\n', '\r', ' ', '\x0c'];
 
@@ -266,11 +275,11 @@ fn first_unsafe_byte(bytes: &[u8]) -> Result<(), NotSafelisted> {
 }
 
 fn is_language_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b" *,-.;=".contains(&b)
+    b.is_ascii_alphanumeric() || matches!(b, b' ' | b'*' | b',' | b'-' | b'.' | b';' | b'=')
 }
 
 fn is_http_token_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+    is_token_char(char::from(b))
 }
 
 /// Digits as a number: `Ok(None)` for no digits, `None` for anything else or an overflow.

@@ -7,6 +7,7 @@ use crate::failure::Failure;
 use crate::local_network::Access;
 use crate::preflight::{MethodAllowed, PreflightFailure};
 use crate::profile::Profile;
+use crate::prose::Quoted;
 use crate::redirect::RedirectFailure;
 use crate::request::{Dropped, Thrown};
 use crate::safelist::NotSafelisted;
@@ -16,11 +17,12 @@ pub fn dropped(name: &str, why: Dropped) -> String {
     match why {
         Dropped::Forbidden => {
             says!(
-                "{name} is a header only the browser may set, so fetch() silently drops the script's value."
+                name,
+                " is a header only the browser may set, so fetch() silently drops the script's value."
             )
         }
         Dropped::NoCors => {
-            says!("{name} is not one of the headers a no-cors request may carry, so fetch() drops it.")
+            says!(name, " is not one of the headers a no-cors request may carry, so fetch() drops it.")
         }
     }
 }
@@ -29,29 +31,41 @@ pub fn dropped(name: &str, why: Dropped) -> String {
 pub fn not_safelisted(name: &str, why: &NotSafelisted) -> String {
     match why {
         NotSafelisted::Name => {
-            says!("{name} is not a safelisted request header, so it needs the server's permission.")
+            says!(name, " is not a safelisted request header, so it needs the server's permission.")
         }
         NotSafelisted::TooLong { len } => {
-            says!("{name} is {len} bytes long; safelisted values stop at 128 bytes, so it needs permission.")
+            says!(
+                name,
+                " is ",
+                len,
+                " bytes long; safelisted values stop at 128 bytes, so it needs permission."
+            )
         }
         NotSafelisted::UnsafeByte(b) => {
             says!(
-                "{name} holds the byte {}, which no safelisted value may hold, so it needs permission.",
-                byte(*b)
+                name,
+                " holds the byte ",
+                byte(*b),
+                ", which no safelisted value may hold, so it needs permission."
             )
         }
         NotSafelisted::LanguageByte(b) => says!(
-            "{name} holds {}, outside the letters, digits and ' *,-.;=' a safelisted language value may use, so it needs permission.",
-            byte(*b)
+            name,
+            " holds ",
+            byte(*b),
+            ", outside the letters, digits and ' *,-.;=' a safelisted language value may use, so it needs permission."
         ),
         NotSafelisted::NotMime => {
-            says!("{name} is not a MIME type, so it is not safelisted and needs permission.")
+            says!(name, " is not a MIME type, so it is not safelisted and needs permission.")
         }
         NotSafelisted::Essence(essence) => says!(
-            "{name} is {essence}; only application/x-www-form-urlencoded, multipart/form-data and text/plain are safelisted, so it needs permission."
+            name,
+            " is ",
+            essence,
+            "; only application/x-www-form-urlencoded, multipart/form-data and text/plain are safelisted, so it needs permission."
         ),
         NotSafelisted::Range => {
-            says!("{name} is not a single bytes=N- or bytes=N-M range, so it needs permission.")
+            says!(name, " is not a single bytes=N- or bytes=N-M range, so it needs permission.")
         }
     }
 }
@@ -61,10 +75,18 @@ pub fn cors_check_passed(wildcard: bool, origin: &str, preflight: bool) -> Strin
     let what = if preflight { "the preflight answer" } else { "the response" };
     if wildcard {
         says!(
-            "Access-Control-Allow-Origin on {what} is * and no credentials are included, so any origin passes."
+            "Access-Control-Allow-Origin on ",
+            what,
+            " is * and no credentials are included, so any origin passes."
         )
     } else {
-        says!("Access-Control-Allow-Origin on {what} equals the request's origin {origin} byte for byte.")
+        says!(
+            "Access-Control-Allow-Origin on ",
+            what,
+            " equals the request's origin ",
+            origin,
+            " byte for byte."
+        )
     }
 }
 
@@ -72,27 +94,44 @@ pub fn cors_check_passed(wildcard: bool, origin: &str, preflight: bool) -> Strin
 pub fn cors_check_failed(failure: &CorsCheckFailure, origin: &str, what: &str) -> String {
     match failure {
         CorsCheckFailure::MissingAllowOrigin => {
-            says!("{what} has no Access-Control-Allow-Origin header, so it is not shared with other origins.")
+            says!(what, " has no Access-Control-Allow-Origin header, so it is not shared with other origins.")
         }
         CorsCheckFailure::RepeatedAllowOrigin { combined } => {
             says!(
-                "{what} sends Access-Control-Allow-Origin more than once ({combined}); it must appear exactly once."
+                what,
+                " sends Access-Control-Allow-Origin more than once (",
+                combined,
+                "); it must appear exactly once."
             )
         }
         CorsCheckFailure::WildcardWithCredentials => says!(
-            "{what} answers Access-Control-Allow-Origin: *, which never shares a response to a request that includes credentials."
+            what,
+            " answers Access-Control-Allow-Origin: *, which never shares a response to a request that includes credentials."
         ),
         CorsCheckFailure::AllowOriginMismatch { value, shape: AllowOriginShape::List } => says!(
-            "{what} lists several origins in Access-Control-Allow-Origin ({value}); the header holds exactly one origin, so it matches none."
+            what,
+            " lists several origins in Access-Control-Allow-Origin (",
+            value,
+            "); the header holds exactly one origin, so it matches none."
         ),
         CorsCheckFailure::AllowOriginMismatch { value, .. } => says!(
-            "{what} allows the origin {value:?}, which is not the request's origin {origin:?} byte for byte."
+            what,
+            " allows the origin ",
+            Quoted(value),
+            ", which is not the request's origin ",
+            Quoted(origin),
+            " byte for byte."
         ),
         CorsCheckFailure::AllowCredentialsNotTrue { value: Some(value) } => says!(
-            "{what} has Access-Control-Allow-Credentials: {value}; only the exact lower-case value true shares a credentialed response."
+            what,
+            " has Access-Control-Allow-Credentials: ",
+            value,
+            "; only the exact lower-case value true shares a credentialed response."
         ),
         CorsCheckFailure::AllowCredentialsNotTrue { value: None } => says!(
-            "Credentials are included but {what} has no Access-Control-Allow-Credentials; it must be true."
+            "Credentials are included but ",
+            what,
+            " has no Access-Control-Allow-Credentials; it must be true."
         ),
     }
 }
@@ -100,11 +139,13 @@ pub fn cors_check_failed(failure: &CorsCheckFailure, origin: &str, what: &str) -
 /// How a preflight allowed the method.
 pub fn method_allowed(method: &str, how: MethodAllowed) -> String {
     match how {
-        MethodAllowed::Listed => says!("Access-Control-Allow-Methods lists {method}."),
-        MethodAllowed::Safelisted => says!("{method} is safelisted, so it needs no listing."),
+        MethodAllowed::Listed => says!("Access-Control-Allow-Methods lists ", method, "."),
+        MethodAllowed::Safelisted => says!(method, " is safelisted, so it needs no listing."),
         MethodAllowed::Wildcard => {
             says!(
-                "Access-Control-Allow-Methods is * and no credentials are included, so {method} is allowed."
+                "Access-Control-Allow-Methods is * and no credentials are included, so ",
+                method,
+                " is allowed."
             )
         }
     }
@@ -115,63 +156,99 @@ pub fn failure(failure: &Failure, origin: &str, profile: &Profile) -> String {
     let browser = profile.name();
     match failure {
         Failure::Thrown(Thrown::ForbiddenMethod(m)) => {
-            says!("{m} is a forbidden method, so fetch() throws a TypeError and nothing is sent.")
+            says!(m, " is a forbidden method, so fetch() throws a TypeError and nothing is sent.")
         }
         Failure::Thrown(Thrown::NoCorsMethod(m)) => {
-            says!("A no-cors request may only use GET, HEAD or POST, so fetch() throws on {m} and nothing is sent.")
+            says!(
+                "A no-cors request may only use GET, HEAD or POST, so fetch() throws on ",
+                m,
+                " and nothing is sent."
+            )
         }
         Failure::Scheme(scheme) => {
-            says!("The URL's scheme is {scheme}:, and cross-origin requests in cors mode only go to http and https URLs.")
+            says!(
+                "The URL's scheme is ",
+                scheme,
+                ":, and cross-origin requests in cors mode only go to http and https URLs."
+            )
         }
         Failure::SameOriginMode => {
             "The request's mode is same-origin and the URL is on another origin, so the fetch fails without sending anything.".to_owned()
         }
         Failure::LocalNetworkInsecure(space) => says!(
-            "The page is not a secure context, so it may not reach the more private {space} address space at all."
+            "The page is not a secure context, so it may not reach the more private ",
+            space,
+            " address space at all."
         ),
         Failure::LocalNetworkDenied(space) => says!(
-            "The page would reach the more private {space} address space, and {browser} has no permission for that (headless {browser} refuses without asking)."
+            "The page would reach the more private ",
+            space,
+            " address space, and ",
+            browser,
+            " has no permission for that (headless ",
+            browser,
+            " refuses without asking)."
         ),
         Failure::LocalNetworkPending(space) => says!(
-            "The page would reach the more private {space} address space; {browser} holds the request until the user answers its permission prompt, so the fetch never settles."
+            "The page would reach the more private ",
+            space,
+            " address space; ",
+            browser,
+            " holds the request until the user answers its permission prompt, so the fetch never settles."
         ),
         Failure::Preflight(PreflightFailure::Redirect { status }) => {
-            says!("The preflight was answered with a {status} redirect; a preflight never follows redirects, so it fails.")
+            says!(
+                "The preflight was answered with a ",
+                status,
+                " redirect; a preflight never follows redirects, so it fails."
+            )
         }
         Failure::Preflight(PreflightFailure::CorsCheck(f)) => cors_check_failed(f, origin, "The preflight answer"),
         Failure::Preflight(PreflightFailure::Status(status)) => {
-            says!("The preflight was answered {status}, not an ok status (200 to 299), so it fails.")
+            says!("The preflight was answered ", status, ", not an ok status (200 to 299), so it fails.")
         }
         Failure::Preflight(PreflightFailure::InvalidAllowMethods { token, .. }) => says!(
-            "Access-Control-Allow-Methods holds {token:?}, which is not a method token, so the whole answer is a network error."
+            "Access-Control-Allow-Methods holds ",
+            Quoted(token),
+            ", which is not a method token, so the whole answer is a network error."
         ),
         Failure::Preflight(PreflightFailure::InvalidAllowHeaders { token, .. }) => says!(
-            "Access-Control-Allow-Headers holds {token:?}, which is not a header name, so the whole answer is a network error."
+            "Access-Control-Allow-Headers holds ",
+            Quoted(token),
+            ", which is not a header name, so the whole answer is a network error."
         ),
         Failure::Preflight(PreflightFailure::Method { method, wildcard_with_credentials: true }) => says!(
-            "Access-Control-Allow-Methods is *, which only counts without credentials, and does not list {method}."
+            "Access-Control-Allow-Methods is *, which only counts without credentials, and does not list ",
+            method,
+            "."
         ),
         Failure::Preflight(PreflightFailure::Method { method, .. }) => says!(
-            "Access-Control-Allow-Methods does not list {method} (methods are compared byte for byte, case included)."
+            "Access-Control-Allow-Methods does not list ",
+            method,
+            " (methods are compared byte for byte, case included)."
         ),
         Failure::Preflight(PreflightFailure::Header { name, wildcard_ignored: true }) if name == "authorization" => {
             "Access-Control-Allow-Headers is *, but authorization must be listed by name when credentials are included.".to_owned()
         }
         Failure::Preflight(PreflightFailure::Header { name, wildcard_ignored: true }) => says!(
-            "Access-Control-Allow-Headers is *, which only counts without credentials, and does not list {name}."
+            "Access-Control-Allow-Headers is *, which only counts without credentials, and does not list ",
+            name,
+            "."
         ),
         Failure::Preflight(PreflightFailure::Header { name, .. }) => {
-            says!("Access-Control-Allow-Headers does not list {name}.")
+            says!("Access-Control-Allow-Headers does not list ", name, ".")
         }
         Failure::RedirectCorsCheck(f) => cors_check_failed(f, origin, "The redirect response"),
         Failure::Redirect(RedirectFailure::Credentials(url)) => says!(
-            "The redirect points to {url}, which carries a user name or password; a CORS request may not follow it."
+            "The redirect points to ",
+            url,
+            ", which carries a user name or password; a CORS request may not follow it."
         ),
         Failure::Redirect(RedirectFailure::BadLocation(text)) => {
-            says!("The redirect's Location {text:?} is not a URL, so the fetch fails.")
+            says!("The redirect's Location ", Quoted(text), " is not a URL, so the fetch fails.")
         }
         Failure::Redirect(RedirectFailure::Scheme(url)) => {
-            says!("The redirect points to {url}, which is not an http or https URL, so the fetch fails.")
+            says!("The redirect points to ", url, ", which is not an http or https URL, so the fetch fails.")
         }
         Failure::Redirect(RedirectFailure::TooMany) => {
             "The fetch was redirected more than 20 times, so it fails.".to_owned()
@@ -191,19 +268,27 @@ pub fn local_network(access: Access) -> String {
     match access {
         Access::NotRequired { page, target } if page == target => {
             says!(
-                "The page and the URL are both in the {page} address space, so Local Network Access plays no part."
+                "The page and the URL are both in the ",
+                page,
+                " address space, so Local Network Access plays no part."
             )
         }
         Access::NotRequired { page, target } => says!(
-            "The URL is in the {target} address space, no more private than the page's {page} space, so no permission is needed."
+            "The URL is in the ",
+            target,
+            " address space, no more private than the page's ",
+            page,
+            " space, so no permission is needed."
         ),
         Access::Granted(space) => {
             says!(
-                "The URL is in the more private {space} address space, and the user granted the page access."
+                "The URL is in the more private ",
+                space,
+                " address space, and the user granted the page access."
             )
         }
         Access::InsecureContext(space) | Access::Denied(space) | Access::Pending(space) => {
-            says!("The URL is in the more private {space} address space.")
+            says!("The URL is in the more private ", space, " address space.")
         }
     }
 }
@@ -213,35 +298,43 @@ pub fn cookie(name: &str, why: Why, profile: &Profile) -> String {
     let browser = profile.name();
     match why {
         Why::CredentialsMode => {
-            says!("{name} stays home: the credentials mode sends no cookies to this URL.")
+            says!(name, " stays home: the credentials mode sends no cookies to this URL.")
         }
-        Why::Domain => says!("{name} stays home: its domain does not match this host."),
-        Why::Path => says!("{name} stays home: its path does not match this URL's path."),
-        Why::Secure => says!("{name} stays home: it is Secure and this URL is neither https nor loopback."),
+        Why::Domain => says!(name, " stays home: its domain does not match this host."),
+        Why::Path => says!(name, " stays home: its path does not match this URL's path."),
+        Why::Secure => says!(name, " stays home: it is Secure and this URL is neither https nor loopback."),
         Why::NoneWithoutSecure => says!(
-            "{name} cannot be in the jar: SameSite=None without Secure is refused when set, in both browsers."
+            name,
+            " cannot be in the jar: SameSite=None without Secure is refused when set, in both browsers."
         ),
-        Why::OtherPartition => says!("{name} stays home: it is partitioned under another top-level site."),
+        Why::OtherPartition => says!(name, " stays home: it is partitioned under another top-level site."),
         Why::SameSite => says!(
-            "{name} stays home: it is SameSite Strict or Lax and this cross-site fetch is not a top-level navigation."
+            name,
+            " stays home: it is SameSite Strict or Lax and this cross-site fetch is not a top-level navigation."
         ),
         Why::LaxByDefault => says!(
-            "{name} has no SameSite, which {browser} treats as Lax, so this cross-site fetch leaves it home (the two-minute POST exception covers top-level navigations only, never fetch)."
+            name,
+            " has no SameSite, which ",
+            browser,
+            " treats as Lax, so this cross-site fetch leaves it home (the two-minute POST exception covers top-level navigations only, never fetch)."
         ),
         Why::ThirdPartyBlocked => {
-            says!("{name} stays home: {browser} blocks third-party cookies on this cross-site request.")
+            says!(name, " stays home: ", browser, " blocks third-party cookies on this cross-site request.")
         }
         Why::ThirdPartyPartitioned => says!(
-            "{name} stays home: {browser} keeps third-party cookies in the top-level site's partition, where this first-party cookie is not."
+            name,
+            " stays home: ",
+            browser,
+            " keeps third-party cookies in the top-level site's partition, where this first-party cookie is not."
         ),
-        Why::SameSiteRequest => says!("{name} is sent: the request is same-site and the cookie matches."),
+        Why::SameSiteRequest => says!(name, " is sent: the request is same-site and the cookie matches."),
         Why::CrossSiteAllowed => {
-            says!("{name} is sent: it may go cross-site and third-party cookies are allowed.")
+            says!(name, " is sent: it may go cross-site and third-party cookies are allowed.")
         }
-        Why::OwnPartition => says!("{name} is sent: it is partitioned under this top-level site."),
+        Why::OwnPartition => says!(name, " is sent: it is partitioned under this top-level site."),
     }
 }
 
 fn byte(b: u8) -> String {
-    if b.is_ascii_graphic() { says!("'{}'", char::from(b)) } else { says!("0x{b:02X}") }
+    if b.is_ascii_graphic() { ['\'', char::from(b), '\''].iter().collect() } else { format!("0x{b:02X}") }
 }
