@@ -3,6 +3,8 @@
 //! turn it into URLs, scripted answers and the answers the server is declared to give.
 
 use corslab_engine::exchange::{CredentialsMode, RedirectMode, RequestMode, ThirdPartyCookies};
+use corslab_engine::header::{HeaderName, HeaderValue};
+use corslab_engine::request::is_forbidden_request_header;
 use corslab_lab::hosts::{
     API, ATTACKER, DASHBOARD, DOT_LOOKALIKE, PARTNER, PREFIX_LOOKALIKE, SIBLING, SUFFIX_LOOKALIKE, origin_on,
 };
@@ -432,8 +434,15 @@ impl Fetch {
     /// name the script sets except the forbidden ones (an upper bound that scripted answers
     /// allow in full).
     pub fn header_names(&self) -> String {
-        let mut names: Vec<String> =
-            self.headers.iter().map(|(n, _)| n.to_ascii_lowercase()).filter(|n| !is_forbidden(n)).collect();
+        let mut names: Vec<String> = self
+            .headers
+            .iter()
+            .filter(|(n, v)| match (HeaderName::new(n), HeaderValue::new(v)) {
+                (Ok(n), Ok(v)) => !is_forbidden_request_header(&n, &v),
+                _ => false,
+            })
+            .map(|(n, _)| n.to_ascii_lowercase())
+            .collect();
         names.sort();
         names.dedup();
         names.join(",")
@@ -595,36 +604,6 @@ impl Allow {
             Self::Invalid => Some(format!("{exact}, (bad)")),
         }
     }
-}
-
-/// Whether the Fetch Standard forbids a script to set this (lower-cased) header name.
-///
-/// <https://fetch.spec.whatwg.org/#forbidden-request-header>
-pub fn is_forbidden(name: &str) -> bool {
-    const NAMES: &[&str] = &[
-        "accept-charset",
-        "accept-encoding",
-        "access-control-request-headers",
-        "access-control-request-method",
-        "connection",
-        "content-length",
-        "cookie",
-        "cookie2",
-        "date",
-        "dnt",
-        "expect",
-        "host",
-        "keep-alive",
-        "origin",
-        "referer",
-        "set-cookie",
-        "te",
-        "trailer",
-        "transfer-encoding",
-        "upgrade",
-        "via",
-    ];
-    NAMES.contains(&name) || name.starts_with("proxy-") || name.starts_with("sec-")
 }
 
 fn scripted(status: u16, headers: Vec<(&'static str, String)>) -> Scripted {
