@@ -49,60 +49,6 @@ pub fn analyze(obs: &Observations<'_>) -> Vec<Finding> {
     findings
 }
 
-/// How to fix each class, in one or two sentences.
-pub fn fix(class: Class) -> &'static str {
-    match class {
-        Class::ReflectAnyOrigin => {
-            "Never echo the Origin header: compare it byte for byte with an explicit allowlist and answer Access-Control-Allow-Origin only on a match."
-        }
-        Class::PrefixMatch | Class::SuffixMatch | Class::SubstringMatch => {
-            "Parse the Origin as a URL and compare the whole serialized origin (scheme, host, port) for equality with allowlist entries; never use starts_with, ends_with or contains."
-        }
-        Class::UnescapedDot => {
-            "Escape dots in origin regular expressions and anchor them (^https://app\\.example\\.com$), or better, replace the regex with an exact allowlist."
-        }
-        Class::NullTrusted => {
-            "Remove `null` from the allowlist: sandboxed iframes, data: URLs and redirected requests all send it, so trusting it trusts anyone."
-        }
-        Class::AnySubdomain => {
-            "List the subdomains that need access; a wildcard over subdomains lets any compromised or user-content subdomain read with the visitor's cookies."
-        }
-        Class::HttpTrustedByHttps => {
-            "Allow only https: origins; an http: origin can be impersonated by anyone on the visitor's network."
-        }
-        Class::SpecialCharacters => {
-            "Compare origins for exact equality instead of parsing them leniently; a host with `_`, `` ` `` or `}` after a trusted name belongs to someone else."
-        }
-        Class::ThirdPartyHosts => {
-            "Remove shared hosting and code-playground origins from the allowlist: anyone can publish a page there."
-        }
-        Class::Wildcard => {
-            "Keep `*` only for truly public, unauthenticated data; never pair it with Access-Control-Allow-Credentials, and use an allowlist for anything else."
-        }
-        Class::MirroredMethodsAndHeaders => {
-            "Answer preflights with a fixed list of the methods and headers the API uses, not with the requested ones, and only for allowlisted origins."
-        }
-        Class::AuthorizationUnderWildcard => {
-            "Name Authorization explicitly in Access-Control-Allow-Headers; `*` does not cover it."
-        }
-        Class::VaryOriginMissing => {
-            "Send `Vary: Origin` on every response whose CORS headers depend on the Origin, including the ones that grant nothing."
-        }
-        Class::ErrorResponses => {
-            "Apply the CORS policy to every response, errors included (nginx: `add_header ... always`), and keep it the same policy."
-        }
-        Class::ExposeHeadersWildcard => {
-            "List the response headers clients need in Access-Control-Expose-Headers instead of `*`."
-        }
-        Class::MaxAgeBeyondCaps => {
-            "Use an Access-Control-Max-Age of at most 7200 s (Chromium's cap); a few minutes is plenty."
-        }
-        Class::PrivateNetworkAccess => {
-            "Answer Access-Control-Allow-Private-Network / -Local-Network only to the origins that need it, never to every origin."
-        }
-    }
-}
-
 /// Classes whose grants another class explains: a server that reflects any origin also passes
 /// every look-alike, so those are folded into the one finding that names the real bug.
 const IMPLIED: &[(Class, &[Class])] = &[
@@ -163,19 +109,17 @@ fn granted_origins(obs: &Observations<'_>) -> Vec<Finding> {
                 let browsers = judge(&attempt, obs.jar);
                 let severity = read_severity(&browsers, !obs.jar.is_empty());
                 let severity = cap(class, origin, severity);
-                Some(Finding {
-                    target: obs.plan.target.to_string(),
-                    class,
-                    severity,
-                    title: class.title().to_owned(),
-                    origin: Some(origin.to_owned()),
-                    summary: read_summary(origin, &browsers, !obs.jar.is_empty()),
-                    browsers,
-                    evidence: trips.clone(),
-                    fix: fix(class).to_owned(),
-                    other_origins: Vec::new(),
-                    cookies_known: false,
-                })
+                Some(
+                    Finding::new(
+                        &obs.plan.target,
+                        class,
+                        severity,
+                        Some(origin.to_owned()),
+                        read_summary(origin, &browsers, !obs.jar.is_empty()),
+                        trips.clone(),
+                    )
+                    .judged(browsers),
+                )
             })
             .collect();
         // Worst first; among equals, the origin whose read carries cookies under default settings
@@ -238,19 +182,17 @@ fn wildcard(obs: &Observations<'_>) -> Option<Finding> {
             " The server also says Access-Control-Allow-Credentials: true, so it wants credentialed reads shared: one step from reflecting origins.",
         );
     }
-    Some(Finding {
-        target: obs.plan.target.to_string(),
-        class: Class::Wildcard,
-        severity,
-        title: Class::Wildcard.title().to_owned(),
-        origin: Some(obs.plan.attacker.clone()),
-        summary,
-        browsers,
-        evidence: trips.to_vec(),
-        fix: fix(Class::Wildcard).to_owned(),
-        other_origins: Vec::new(),
-        cookies_known: false,
-    })
+    Some(
+        Finding::new(
+            &obs.plan.target,
+            Class::Wildcard,
+            severity,
+            Some(obs.plan.attacker.clone()),
+            summary,
+            trips.to_vec(),
+        )
+        .judged(browsers),
+    )
 }
 
 fn mirrored(obs: &Observations<'_>) -> Option<Finding> {
@@ -296,19 +238,17 @@ fn mirrored(obs: &Observations<'_>) -> Option<Finding> {
     };
     let mut evidence = vec![trips[0].clone()];
     evidence.extend(response);
-    Some(Finding {
-        target: obs.plan.target.to_string(),
-        class: Class::MirroredMethodsAndHeaders,
-        severity,
-        title: Class::MirroredMethodsAndHeaders.title().to_owned(),
-        origin: Some(origin.to_owned()),
-        summary,
-        browsers,
-        evidence,
-        fix: fix(Class::MirroredMethodsAndHeaders).to_owned(),
-        other_origins: Vec::new(),
-        cookies_known: false,
-    })
+    Some(
+        Finding::new(
+            &obs.plan.target,
+            Class::MirroredMethodsAndHeaders,
+            severity,
+            Some(origin.to_owned()),
+            summary,
+            evidence,
+        )
+        .judged(browsers),
+    )
 }
 
 fn authorization_under_wildcard(obs: &Observations<'_>) -> Option<Finding> {
@@ -346,19 +286,17 @@ fn authorization_under_wildcard(obs: &Observations<'_>) -> Option<Finding> {
     };
     let mut evidence = vec![trips[0].clone()];
     evidence.extend(response);
-    Some(Finding {
-        target: obs.plan.target.to_string(),
-        class: Class::AuthorizationUnderWildcard,
-        severity,
-        title: Class::AuthorizationUnderWildcard.title().to_owned(),
-        origin: Some(origin.to_owned()),
-        summary,
-        browsers,
-        evidence,
-        fix: fix(Class::AuthorizationUnderWildcard).to_owned(),
-        other_origins: Vec::new(),
-        cookies_known: false,
-    })
+    Some(
+        Finding::new(
+            &obs.plan.target,
+            Class::AuthorizationUnderWildcard,
+            severity,
+            Some(origin.to_owned()),
+            summary,
+            evidence,
+        )
+        .judged(browsers),
+    )
 }
 
 fn vary_origin(obs: &Observations<'_>) -> Option<Finding> {
@@ -392,22 +330,17 @@ fn vary_origin(obs: &Observations<'_>) -> Option<Finding> {
             || cache_control.contains("s-maxage"));
     let severity = if shared_cacheable { Severity::Medium } else { Severity::Low };
     let echoed = probe.origin.clone().unwrap_or_default();
-    Some(Finding {
-        target: obs.plan.target.to_string(),
-        class: Class::VaryOriginMissing,
+    Some(Finding::new(
+        &obs.plan.target,
+        Class::VaryOriginMissing,
         severity,
-        title: Class::VaryOriginMissing.title().to_owned(),
-        origin: None,
-        summary: format!(
+        None,
+        format!(
             "Access-Control-Allow-Origin changes with the request's Origin (it echoed {echoed}) but Vary does not name Origin, so a cache may hand one origin's answer to another: other origins' reads break, or a poisoned entry grants the wrong origin{}.",
             if shared_cacheable { "; this answer is cacheable by shared caches" } else { "" }
         ),
-        browsers: Vec::new(),
-        evidence: trips.clone(),
-        fix: fix(Class::VaryOriginMissing).to_owned(),
-        other_origins: Vec::new(),
-        cookies_known: false,
-    })
+        trips.clone(),
+    ))
 }
 
 fn error_responses(obs: &Observations<'_>) -> Option<Finding> {
@@ -416,18 +349,15 @@ fn error_responses(obs: &Observations<'_>) -> Option<Finding> {
     let error = last(error_trips)?;
     let ok_trips = get_result(obs, origin);
     let allowed = |r: &Received| grants(r, origin) || acao(r) == Some("*");
-    let finding = |severity, summary: String, evidence: Vec<Trip>| Finding {
-        target: obs.plan.target.to_string(),
-        class: Class::ErrorResponses,
-        severity,
-        title: Class::ErrorResponses.title().to_owned(),
-        origin: Some(origin.to_owned()),
-        summary,
-        browsers: Vec::new(),
-        evidence,
-        fix: fix(Class::ErrorResponses).to_owned(),
-        other_origins: Vec::new(),
-        cookies_known: false,
+    let finding = |severity, summary: String, evidence: Vec<Trip>| {
+        Finding::new(
+            &obs.plan.target,
+            Class::ErrorResponses,
+            severity,
+            Some(origin.to_owned()),
+            summary,
+            evidence,
+        )
     };
     if let Some(ok_trips) = ok_trips
         && let Some(ok) = last(ok_trips)
@@ -490,21 +420,16 @@ fn expose_headers(obs: &Observations<'_>) -> Option<Finding> {
     let origin = probe.origin.clone().unwrap_or_default();
     let response = last(trips)?;
     let anonymous = acao(response) == Some("*") || !is_trusted(obs, &origin);
-    Some(Finding {
-        target: obs.plan.target.to_string(),
-        class: Class::ExposeHeadersWildcard,
-        severity: if anonymous { Severity::Low } else { Severity::Info },
-        title: Class::ExposeHeadersWildcard.title().to_owned(),
-        origin: Some(origin.clone()),
-        summary: format!(
+    Some(Finding::new(
+        &obs.plan.target,
+        Class::ExposeHeadersWildcard,
+        if anonymous { Severity::Low } else { Severity::Info },
+        Some(origin.clone()),
+        format!(
             "Access-Control-Expose-Headers is `*`: without credentials every response header (tokens, internal hosts, versions) is readable by {origin}; with credentials `*` is just a header name and exposes nothing, so clients that need a header break."
         ),
-        browsers: Vec::new(),
-        evidence: trips.clone(),
-        fix: fix(Class::ExposeHeadersWildcard).to_owned(),
-        other_origins: Vec::new(),
-        cookies_known: false,
-    })
+        trips.clone(),
+    ))
 }
 
 fn max_age(obs: &Observations<'_>) -> Option<Finding> {
@@ -520,21 +445,16 @@ fn max_age(obs: &Observations<'_>) -> Option<Finding> {
     } else {
         "Chromium's cap (7200 s)"
     };
-    Some(Finding {
-        target: obs.plan.target.to_string(),
-        class: Class::MaxAgeBeyondCaps,
-        severity: Severity::Info,
-        title: Class::MaxAgeBeyondCaps.title().to_owned(),
-        origin: probe.origin.clone(),
-        summary: format!(
+    Some(Finding::new(
+        &obs.plan.target,
+        Class::MaxAgeBeyondCaps,
+        Severity::Info,
+        probe.origin.clone(),
+        format!(
             "Access-Control-Max-Age is {age} s, beyond {beyond}: browsers silently cut it, and any cache that honours it keeps a granted preflight long after the policy is tightened."
         ),
-        browsers: Vec::new(),
-        evidence: trips.clone(),
-        fix: fix(Class::MaxAgeBeyondCaps).to_owned(),
-        other_origins: Vec::new(),
-        cookies_known: false,
-    })
+        trips.clone(),
+    ))
 }
 
 fn private_network(obs: &Observations<'_>) -> Option<Finding> {
@@ -553,21 +473,16 @@ fn private_network(obs: &Observations<'_>) -> Option<Finding> {
             std::net::IpAddr::V4(v4) => v4.is_private() || v4.is_link_local(),
             std::net::IpAddr::V6(v6) => v6.is_unique_local() || v6.is_unicast_link_local(),
         });
-    Some(Finding {
-        target: obs.plan.target.to_string(),
-        class: Class::PrivateNetworkAccess,
-        severity: if local { Severity::Medium } else { Severity::Low },
-        title: Class::PrivateNetworkAccess.title().to_owned(),
-        origin: Some(origin.to_owned()),
-        summary: format!(
+    Some(Finding::new(
+        &obs.plan.target,
+        Class::PrivateNetworkAccess,
+        if local { Severity::Medium } else { Severity::Low },
+        Some(origin.to_owned()),
+        format!(
             "The service grants local network access to {origin}, a public page: Local Network Access exists so that websites cannot reach services on the visitor's machine or network, and this answer waves any site through."
         ),
-        browsers: Vec::new(),
-        evidence: trips.clone(),
-        fix: fix(Class::PrivateNetworkAccess).to_owned(),
-        other_origins: Vec::new(),
-        cookies_known: false,
-    })
+        trips.clone(),
+    ))
 }
 
 /// The severity of a granted origin from what the engine says a page there gets. A grant that

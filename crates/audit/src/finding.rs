@@ -51,6 +51,39 @@ pub struct TargetReport {
     pub probes_sent: usize,
 }
 
+impl Finding {
+    /// A finding of `class` on `target`, titled and fixed as the class says; what browsers make
+    /// of it ([`Finding::judged`]) and the other origins come after, and whether the endpoint's
+    /// cookies were known is set once per target.
+    pub fn new(
+        target: &url::Url,
+        class: Class,
+        severity: Severity,
+        origin: Option<String>,
+        summary: String,
+        evidence: Vec<Trip>,
+    ) -> Self {
+        Self {
+            target: target.to_string(),
+            class,
+            severity,
+            title: class.title().to_owned(),
+            origin,
+            summary,
+            browsers: Vec::new(),
+            evidence,
+            fix: class.fix().to_owned(),
+            cookies_known: false,
+            other_origins: Vec::new(),
+        }
+    }
+
+    /// The finding with what an attacker page gets in each browser and cookie setting.
+    pub fn judged(self, browsers: Vec<Judgement>) -> Self {
+        Self { browsers, ..self }
+    }
+}
+
 impl TargetReport {
     /// The worst severity among the findings.
     pub fn worst(&self) -> Option<Severity> {

@@ -283,6 +283,60 @@ impl Class {
         }
     }
 
+    /// How to fix this class, in one or two sentences.
+    pub fn fix(self) -> &'static str {
+        match self {
+            Self::ReflectAnyOrigin => {
+                "Never echo the Origin header: compare it byte for byte with an explicit allowlist and answer Access-Control-Allow-Origin only on a match."
+            }
+            Self::PrefixMatch | Self::SuffixMatch | Self::SubstringMatch => {
+                "Parse the Origin as a URL and compare the whole serialized origin (scheme, host, port) for equality with allowlist entries; never use starts_with, ends_with or contains."
+            }
+            Self::UnescapedDot => {
+                "Escape dots in origin regular expressions and anchor them (^https://app\\.example\\.com$), or better, replace the regex with an exact allowlist."
+            }
+            Self::NullTrusted => {
+                "Remove `null` from the allowlist: sandboxed iframes, data: URLs and redirected requests all send it, so trusting it trusts anyone."
+            }
+            Self::AnySubdomain => {
+                "List the subdomains that need access; a wildcard over subdomains lets any compromised or user-content subdomain read with the visitor's cookies."
+            }
+            Self::HttpTrustedByHttps => {
+                "Allow only https: origins; an http: origin can be impersonated by anyone on the visitor's network."
+            }
+            Self::SpecialCharacters => {
+                "Compare origins for exact equality instead of parsing them leniently; a host with `_`, `` ` `` or `}` after a trusted name belongs to someone else."
+            }
+            Self::ThirdPartyHosts => {
+                "Remove shared hosting and code-playground origins from the allowlist: anyone can publish a page there."
+            }
+            Self::Wildcard => {
+                "Keep `*` only for truly public, unauthenticated data; never pair it with Access-Control-Allow-Credentials, and use an allowlist for anything else."
+            }
+            Self::MirroredMethodsAndHeaders => {
+                "Answer preflights with a fixed list of the methods and headers the API uses, not with the requested ones, and only for allowlisted origins."
+            }
+            Self::AuthorizationUnderWildcard => {
+                "Name Authorization explicitly in Access-Control-Allow-Headers; `*` does not cover it."
+            }
+            Self::VaryOriginMissing => {
+                "Send `Vary: Origin` on every response whose CORS headers depend on the Origin, including the ones that grant nothing."
+            }
+            Self::ErrorResponses => {
+                "Apply the CORS policy to every response, errors included (nginx: `add_header ... always`), and keep it the same policy."
+            }
+            Self::ExposeHeadersWildcard => {
+                "List the response headers clients need in Access-Control-Expose-Headers instead of `*`."
+            }
+            Self::MaxAgeBeyondCaps => {
+                "Use an Access-Control-Max-Age of at most 7200 s (Chromium's cap); a few minutes is plenty."
+            }
+            Self::PrivateNetworkAccess => {
+                "Answer Access-Control-Allow-Private-Network / -Local-Network only to the origins that need it, never to every origin."
+            }
+        }
+    }
+
     /// A short title for tables and rules.
     pub fn title(self) -> &'static str {
         match self {

@@ -42,7 +42,7 @@ pub fn sarif(reports: &[TargetReport]) -> Value {
                 "name": pascal(class.id()),
                 "shortDescription": { "text": class.title() },
                 "fullDescription": { "text": format!("{}. Found by corslab audit and judged with the corslab engine for Chromium and Firefox.", class.title()) },
-                "help": { "text": crate::analyze::fix(*class), "markdown": crate::analyze::fix(*class) },
+                "help": { "text": class.fix(), "markdown": class.fix() },
                 "defaultConfiguration": { "level": level(worst) },
                 "properties": { "tags": ["security", "cors"], "security-severity": security_severity(worst) },
             })
@@ -376,7 +376,7 @@ mod tests {
                 summary: "A page at https://evil.example can read this endpoint with credentials.".into(),
                 browsers: Vec::new(),
                 evidence: vec![trip],
-                fix: crate::analyze::fix(Class::ReflectAnyOrigin).into(),
+                fix: Class::ReflectAnyOrigin.fix().into(),
                 other_origins: vec!["null".into()],
                 cookies_known: false,
             }],
