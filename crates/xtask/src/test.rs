@@ -166,39 +166,14 @@ fn count_tests(output: &str) -> (u32, u32) {
 /// The Wasm tests, once in headless Chromium and once in headless Firefox, against a lab
 /// server this stage starts.
 fn browser_stages(tools: &Tools) -> Vec<Stage> {
-    let build = run_logged("build corslab", command("cargo").args(["build", "--package", "corslab"]));
-    match build {
-        Ok(run) if run.ok => {}
-        Ok(run) => {
-            return vec![report(errored(
-                "lab server",
-                format!("cannot build corslab:\n{}", tail(&run.output, 40)),
-            ))];
-        }
-        Err(e) => return vec![report(errored("lab server", e))],
-    }
     let lab_port = free_port(18080);
     let runner_port = free_port(18081);
-    let binary = shell::root().join("target").join("debug").join("corslab");
-    let child = Command::new(&binary)
-        .args(["serve", "--port", &lab_port.to_string()])
-        .args(["--harness-origin", &format!("http://127.0.0.1:{runner_port}")])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn();
-    let _server = match child {
-        Ok(child) => Guard(child),
-        Err(e) => {
-            return vec![report(errored("lab server", format!("cannot start {}: {e}", binary.display())))];
-        }
+    let harness = format!("http://127.0.0.1:{runner_port}");
+    let _server = match start_lab(&["--port", &lab_port.to_string(), "--harness-origin", &harness], lab_port)
+    {
+        Ok(server) => server,
+        Err(e) => return vec![report(errored("lab server", e))],
     };
-    if !wait_for_port(lab_port, Duration::from_secs(30)) {
-        return vec![report(errored(
-            "lab server",
-            format!("the lab server did not listen on port {lab_port}"),
-        ))];
-    }
 
     let webdriver_json = shell::root().join("tests").join("browser").join("webdriver.json");
     let mut stages = Vec::new();
@@ -243,6 +218,29 @@ fn wasm_tests(
     cmd
 }
 
+/// Builds the debug `corslab` and runs `corslab serve ARGS` until the guard drops, once it
+/// listens on `port`.
+fn start_lab(args: &[&str], port: u16) -> Result<Guard, String> {
+    let build = run_logged("build corslab", command("cargo").args(["build", "--package", "corslab"]))?;
+    if !build.ok {
+        return Err(format!("cannot build corslab:\n{}", tail(&build.output, 40)));
+    }
+    let binary = shell::root().join("target").join("debug").join("corslab");
+    let child = Command::new(&binary)
+        .arg("serve")
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
+    let server = Guard(child);
+    if !wait_for_port(port, Duration::from_secs(30)) {
+        return Err(format!("the lab server did not listen on port {port}"));
+    }
+    Ok(server)
+}
+
 fn trunk_stage(tools: &Tools) -> Stage {
     report(whole("trunk build", build_app(tools)))
 }
@@ -255,26 +253,11 @@ fn e2e_stage(tools: &Tools, app_built: bool) -> Stage {
     if !app_built {
         return report(errored(NAME, "the app did not build with Trunk: nothing to drive".to_owned()));
     }
-    match run_logged("build corslab", command("cargo").args(["build", "--package", "corslab"])) {
-        Ok(run) if run.ok => {}
-        Ok(run) => return report(errored(NAME, format!("cannot build corslab:\n{}", tail(&run.output, 40)))),
-        Err(e) => return report(errored(NAME, e)),
-    }
     let port = free_port(18090);
-    let binary = shell::root().join("target").join("debug").join("corslab");
-    let child = Command::new(&binary)
-        .args(["serve", "--quiet", "--port", &port.to_string()])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn();
-    let _server = match child {
-        Ok(child) => Guard(child),
-        Err(e) => return report(errored(NAME, format!("cannot start {}: {e}", binary.display()))),
+    let _server = match start_lab(&["--quiet", "--port", &port.to_string()], port) {
+        Ok(server) => server,
+        Err(e) => return report(errored(NAME, e)),
     };
-    if !wait_for_port(port, Duration::from_secs(30)) {
-        return report(errored(NAME, format!("the lab server did not listen on port {port}")));
-    }
     let mut cmd = command("cargo");
     cmd.args(["test", "--package", "corslab-e2e", "--", "--ignored", "--test-threads=1"])
         .env("CORSLAB_LAB_PORT", port.to_string());
