@@ -38,10 +38,8 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
 pub fn build_app(tools: &Tools) -> Result<shell::Run, String> {
     // Trunk runs cargo offline (Trunk.toml), so the registry must be fetched first, for the
     // app's own release workspace too (www/Cargo.toml has a lockfile of its own).
-    let fetch = run_logged(
-        "cargo fetch",
-        command("cargo").args(["fetch", "--manifest-path", "www/Cargo.toml"]),
-    )?;
+    let fetch =
+        run_logged("cargo fetch", command("cargo").args(["fetch", "--manifest-path", "www/Cargo.toml"]))?;
     if !fetch.ok {
         return Err(format!("cargo fetch failed:\n{}", tail(&fetch.output, 20)));
     }
