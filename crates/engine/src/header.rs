@@ -76,8 +76,12 @@ impl HeaderName {
     }
 
     /// Whether this is `name`, ignoring ASCII case.
+    #[inline(always)]
     pub fn is(&self, name: &str) -> bool {
-        self.0.eq_ignore_ascii_case(name)
+        // An explanation looks names up a few hundred times and most candidates differ in
+        // length, so that test is inlined where names are looked up, and the bytes compared
+        // out of line.
+        self.0.len() == name.len() && same_ignoring_case(self.0.as_bytes(), name.as_bytes())
     }
 }
 
@@ -193,26 +197,27 @@ impl HeaderList {
     /// Like [`HeaderList::get`], borrowing the value when `name` appears once (the common case)
     /// instead of copying it.
     pub fn get_bytes(&self, name: &str) -> Option<Cow<'_, [u8]>> {
-        let mut values = self.0.iter().filter(|h| h.name.is(name)).map(|h| &h.value);
-        let first = values.next()?;
-        let Some(second) = values.next() else {
-            return Some(Cow::Borrowed(first.as_bytes()));
-        };
-        let mut combined = first.0.clone();
-        for value in std::iter::once(second).chain(values) {
-            combined.extend_from_slice(b", ");
-            combined.extend_from_slice(&value.0);
+        let mut found: Option<Cow<'_, [u8]>> = None;
+        for header in self.0.iter().filter(|h| h.name.is(name)) {
+            let value = header.value.as_bytes();
+            found = Some(match found {
+                None => Cow::Borrowed(value),
+                Some(earlier) => {
+                    let mut combined = earlier.into_owned();
+                    combined.extend_from_slice(b", ");
+                    combined.extend_from_slice(value);
+                    Cow::Owned(combined)
+                }
+            });
         }
-        Some(Cow::Owned(combined))
+        found
     }
 
     /// [`HeaderList::get_bytes`] as text, one character per byte, borrowed when possible.
     pub fn get_text(&self, name: &str) -> Option<Cow<'_, str>> {
         self.get_bytes(name).map(|bytes| match bytes {
-            Cow::Borrowed(b) if b.is_ascii() => {
-                std::str::from_utf8(b).map_or_else(|_| Cow::Owned(isomorphic_decode(b)), Cow::Borrowed)
-            }
-            bytes => Cow::Owned(isomorphic_decode(&bytes)),
+            Cow::Borrowed(b) => decode(b),
+            Cow::Owned(b) => Cow::Owned(isomorphic_decode(&b)),
         })
     }
 
@@ -228,14 +233,7 @@ impl HeaderList {
     /// [`HeaderList::get_decode_split`]) satisfies `test`; without quotes in the value this
     /// looks at the items in place instead of copying them out.
     pub fn any_item(&self, name: &str, test: impl Fn(&str) -> bool) -> bool {
-        let Some(text) = self.get_text(name) else {
-            return false;
-        };
-        if text.contains('"') {
-            get_decode_split_value(&text).iter().any(|item| test(item))
-        } else {
-            text.split(',').any(|item| test(item.trim_matches(['\t', ' '])))
-        }
+        self.get_bytes(name).is_some_and(|value| any_item_in(&value, test))
     }
 
     /// Removes every header called `name`.
@@ -271,6 +269,32 @@ pub fn get_decode_split_value(input: &str) -> Vec<String> {
     }
     values.push(current);
     values.into_iter().map(|v| v.trim_matches(['\t', ' ']).to_owned()).collect()
+}
+
+/// Whether any item of a list header's (combined) value, split as by
+/// [`get_decode_split_value`], satisfies `test`; without quotes in the value this looks at the
+/// items in place instead of copying them out.
+pub fn any_item_in(value: &[u8], test: impl Fn(&str) -> bool) -> bool {
+    let text = decode(value);
+    if text.contains('"') {
+        get_decode_split_value(&text).iter().any(|item| test(item))
+    } else {
+        text.split(',').any(|item| test(item.trim_matches(['\t', ' '])))
+    }
+}
+
+/// Byte-for-byte equality, ignoring ASCII case.
+#[inline(never)]
+fn same_ignoring_case(a: &[u8], b: &[u8]) -> bool {
+    a.eq_ignore_ascii_case(b)
+}
+
+/// Decodes bytes to text, one character per byte, borrowing ASCII (the usual case) as it is.
+pub fn decode(bytes: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(ascii) if ascii.is_ascii() => Cow::Borrowed(ascii),
+        _ => Cow::Owned(isomorphic_decode(bytes)),
+    }
 }
 
 /// Copies the rest of an HTTP quoted string (after its opening quote), escapes included.

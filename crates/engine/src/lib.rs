@@ -22,7 +22,7 @@
 /// its exact length: `says!(method, " is not GET, HEAD or POST")`. See [`prose`].
 macro_rules! says {
     ($($piece:expr),+ $(,)?) => {
-        $crate::prose::sentence(&[$(&$piece as &dyn $crate::prose::Piece),+])
+        $crate::prose::sentence(&($(&$piece,)+))
     };
 }
 

@@ -225,14 +225,19 @@ pub fn check<'a>(
 ///
 /// <https://fetch.spec.whatwg.org/#http-access-control-max-age>
 pub fn max_age(headers: &HeaderList, profile: &Profile) -> MaxAge {
-    let sent = headers.get_bytes("Access-Control-Max-Age").and_then(|bytes| {
-        if bytes.is_empty() || !bytes.iter().all(u8::is_ascii_digit) {
-            return None;
-        }
-        // Absurdly long values saturate rather than fail: they are still "a long time".
-        Some(bytes.iter().fold(0u64, |n, &d| n.saturating_mul(10).saturating_add(u64::from(d - b'0'))))
-    });
+    let sent = headers.get_bytes("Access-Control-Max-Age").and_then(|value| parse_max_age(&value));
     MaxAge { sent, used: sent.unwrap_or(DEFAULT_MAX_AGE).min(profile.max_age_cap) }
+}
+
+/// Parses an `Access-Control-Max-Age` value: delta-seconds, or `None` when malformed.
+///
+/// <https://fetch.spec.whatwg.org/#http-access-control-max-age>
+pub fn parse_max_age(value: &[u8]) -> Option<u64> {
+    if value.is_empty() || !value.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    // Absurdly long values saturate rather than fail: they are still "a long time".
+    Some(value.iter().fold(0u64, |n, &d| n.saturating_mul(10).saturating_add(u64::from(d - b'0'))))
 }
 
 /// Splits a list header into its items; an item that is not a token is a parse failure,

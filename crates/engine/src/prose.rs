@@ -25,12 +25,10 @@ pub(crate) trait Piece {
     fn put(&self, out: &mut String);
 }
 
-/// Joins `pieces` into one string of exactly their length.
-pub(crate) fn sentence(pieces: &[&dyn Piece]) -> String {
-    let mut out = String::with_capacity(pieces.iter().map(|p| p.len()).sum());
-    for piece in pieces {
-        piece.put(&mut out);
-    }
+/// Writes `pieces` (a tuple of pieces) into one string of exactly their length.
+pub(crate) fn sentence(pieces: &impl Piece) -> String {
+    let mut out = String::with_capacity(pieces.len());
+    pieces.put(&mut out);
     out
 }
 
@@ -195,6 +193,36 @@ impl Piece for Quoted<'_> {
         let _ = write!(out, "{:?}", self.0);
     }
 }
+
+/// A tuple of pieces is the pieces one after the other: what `says!` passes to [`sentence`].
+macro_rules! tuple_pieces {
+    ($($piece:ident)+) => {
+        #[allow(non_snake_case)]
+        impl<$($piece: Piece),+> Piece for ($($piece,)+) {
+            fn len(&self) -> usize {
+                let ($($piece,)+) = self;
+                0 $(+ $piece.len())+
+            }
+            fn put(&self, out: &mut String) {
+                let ($($piece,)+) = self;
+                $($piece.put(out);)+
+            }
+        }
+    };
+}
+
+tuple_pieces!(A);
+tuple_pieces!(A B);
+tuple_pieces!(A B C);
+tuple_pieces!(A B C D);
+tuple_pieces!(A B C D E);
+tuple_pieces!(A B C D E F);
+tuple_pieces!(A B C D E F G);
+tuple_pieces!(A B C D E F G H);
+tuple_pieces!(A B C D E F G H I);
+tuple_pieces!(A B C D E F G H I J);
+tuple_pieces!(A B C D E F G H I J K);
+tuple_pieces!(A B C D E F G H I J K L);
 
 /// Counts the bytes written to it.
 struct Counter(usize);
