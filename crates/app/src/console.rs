@@ -1,7 +1,8 @@
 //! The console on `lab.localhost`: choose the API policy and the session cookie's attributes
 //! (the lab's control plane), the attacker's position, the request and the credentials mode;
 //! run it for real from the attacker's own origin; watch the live exchange log and the ledger;
-//! read the policy's faulty code and its fix, and what every position gets under it.
+//! read the policy's faulty code and its fix, and what every position gets under it; audit the
+//! API under the policy as a security team would.
 
 use corslab_engine::Browser;
 use corslab_engine::exchange::{CredentialsMode, ThirdPartyCookies};
@@ -13,6 +14,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 use crate::attack::policy_options;
+use crate::audit_view::AuditPanel;
 use crate::net::{self, window};
 use crate::page::{self, lab_url};
 use crate::policy_view::PolicyCard;
@@ -137,6 +139,10 @@ pub fn Console() -> impl IntoView {
                 view! { <OutcomeTable policy=scenario.get().policy cookie=cookie.get() ports/> }
             }}
         </section>
+        <AuditPanel
+            chosen=Signal::derive(move || scenario.get().policy)
+            running=Signal::derive(move || lab.get().map(|s| s.policy))
+        />
         <LiveLog/>
     }
 }

@@ -19,6 +19,7 @@ use serde::Serialize as _;
 use wasm_bindgen::prelude::*;
 
 pub mod attack;
+pub mod audit_view;
 pub mod console;
 pub mod dashboard;
 pub mod explain_panel;

@@ -4,6 +4,7 @@
 
 use corslab_engine::exchange::{CredentialsMode, RequestMode};
 use corslab_engine::observed::LogPage;
+use corslab_lab::audit::AuditSummary;
 use corslab_lab::state::LabState;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
@@ -133,9 +134,23 @@ pub async fn lab_state() -> Result<LabState, String> {
 
 /// Sends one control-plane command (only `lab.localhost` may), fetching the CSRF token first.
 pub async fn control(command: &str) -> Result<LabState, String> {
-    let state = lab_state().await?;
-    let token = state.csrf_token.ok_or("the lab gave no control token: only lab.localhost may change it")?;
+    let token = csrf_token().await?;
     post_json("/__lab/control", Some(command), &[("X-Lab-Csrf", &token)], CredentialsMode::SameOrigin).await
+}
+
+/// Audits FinTrack's API under the policy the lab runs (`POST /__lab/audit`, guarded like the
+/// control plane): the findings and the Markdown report.
+pub async fn audit() -> Result<AuditSummary, String> {
+    let token = csrf_token().await?;
+    post_json("/__lab/audit", None, &[("X-Lab-Csrf", &token)], CredentialsMode::SameOrigin).await
+}
+
+/// The control plane's CSRF token, which the lab hands only to the console's own pages.
+async fn csrf_token() -> Result<String, String> {
+    let state = lab_state().await?;
+    state.csrf_token.ok_or_else(|| {
+        "the lab gave no control token: only its console on lab.localhost may change or audit it".to_owned()
+    })
 }
 
 /// The message of a rejected promise (a `TypeError`'s `name: message`).
