@@ -6,8 +6,8 @@
 
 use corslab_engine::Browser;
 use corslab_engine::exchange::{CredentialsMode, ThirdPartyCookies};
-use corslab_engine::observed::Seen;
 use corslab_lab::outcomes::{self, Gets};
+use corslab_lab::seen::Seen;
 use corslab_lab::{CookieSettings, LabState, PolicyId, Ports};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;

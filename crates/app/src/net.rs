@@ -3,8 +3,8 @@
 //! and `serde-wasm-bindgen`, which keeps serde_json's parser out of the Wasm.
 
 use corslab_engine::exchange::{CredentialsMode, RequestMode};
-use corslab_engine::observed::LogPage;
 use corslab_lab::audit::AuditSummary;
+use corslab_lab::seen::LogPage;
 use corslab_lab::state::LabState;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};

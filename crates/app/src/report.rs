@@ -4,8 +4,8 @@
 // Leptos components receive their props by value, whether or not they consume them.
 #![allow(clippy::needless_pass_by_value)]
 
-use corslab_engine::observed::Seen;
 use corslab_lab::observe::Observed;
+use corslab_lab::seen::Seen;
 use leptos::prelude::*;
 
 use crate::explain_panel::ExplainPanel;

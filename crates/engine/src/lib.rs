@@ -38,7 +38,6 @@ pub mod findings;
 pub mod header;
 pub mod local_network;
 pub mod method;
-pub mod observed;
 pub mod origin;
 pub mod preflight;
 pub mod profile;

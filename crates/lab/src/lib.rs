@@ -98,12 +98,13 @@ pub mod observe;
 pub mod outcomes;
 pub mod policy;
 pub mod scripted;
+pub mod seen;
 pub mod state;
 
 pub use cookie::{CookieSettings, SameSiteChoice};
-pub use corslab_engine::observed::{LogPage, Seen};
 pub use hosts::{HOSTS, LabHost, Ports, Role};
 pub use policy::PolicyId;
+pub use seen::{LogPage, Seen};
 pub use state::{Control, LabState, LiveEvent};
 
 use serde::Serialize;

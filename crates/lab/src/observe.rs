@@ -2,9 +2,9 @@
 //! cleared, follow redirects, build the Exchange the engine explains, and check whether the
 //! engine's Verdict agrees with what the server observed.
 
+use crate::seen::Seen;
 use corslab_engine::exchange::{Answer, Cookie, Hop, Request, Settings};
 use corslab_engine::header::{Header, HeaderList};
-use corslab_engine::observed::Seen;
 use corslab_engine::origin::Origin;
 use corslab_engine::{Browser, Exchange, Read, Verdict};
 use serde::{Deserialize, Serialize};

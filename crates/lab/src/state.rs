@@ -1,7 +1,7 @@
 //! The lab's control plane and live feed as JSON: the state the console shows, the commands it
 //! sends, the ledger of side effects, CSP reports, and the server-sent events.
 
-use corslab_engine::observed::Seen;
+use crate::seen::Seen;
 use serde::{Deserialize, Serialize};
 
 use crate::cookie::CookieSettings;

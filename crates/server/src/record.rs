@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::http::{HeaderMap, Method, Uri};
-use corslab_engine::observed::{LogPage, Seen};
+use corslab_lab::seen::{LogPage, Seen};
 use corslab_lab::state::RingStats;
 
 /// A bounded ring: the oldest entry is dropped, and counted, to make room.

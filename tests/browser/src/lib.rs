@@ -7,9 +7,9 @@
 
 use corslab_engine::exchange::{Answer, CredentialsMode, Request};
 use corslab_engine::header::{Header, HeaderList};
-use corslab_engine::observed::{LogPage, Seen};
 use corslab_engine::origin::Origin;
 use corslab_engine::{Browser, Exchange};
+use corslab_lab::seen::{LogPage, Seen};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{RequestCredentials, RequestInit, Response};

@@ -210,7 +210,7 @@ fn answers(value: &mut Value, observed: Option<&Observed>, declared: &Declared) 
 
 /// A logged answer. The HTTP layer adds `Date` to every answer after the log has recorded it,
 /// and a same-origin script can read it, so it is put back.
-fn seen(seen: &corslab_engine::observed::Seen) -> Value {
+fn seen(seen: &corslab_lab::seen::Seen) -> Value {
     let mut headers = seen.response_headers.clone();
     if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("date")) {
         headers.push(("date".to_owned(), "Thu, 01 Jan 2026 00:00:00 GMT".to_owned()));
@@ -258,8 +258,8 @@ mod tests {
     use crate::observe::{PageSaw, Said};
     use crate::scenario::{Fetch, Position, Setup, Target};
     use corslab_engine::exchange::CredentialsMode;
-    use corslab_engine::observed::Seen;
     use corslab_lab::PolicyId;
+    use corslab_lab::seen::Seen;
 
     const PORTS: Ports = Ports { main: 8080, second: Some(8081) };
 

@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use corslab_engine::exchange::Cookie;
-use corslab_engine::observed::Seen;
+use corslab_lab::seen::Seen;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use corslab_engine::Browser;
-use corslab_engine::observed::Seen;
+use corslab_lab::seen::Seen;
 use corslab_lab::{Control, Ports};
 use corslab_server::{Assets, Config, Lab, Listeners};
 use fantoccini::wd::{Capabilities, TimeoutConfiguration, WebDriverCompatibleCommand, WindowHandle};

@@ -1,6 +1,6 @@
-//! What the lab server observed: each request that reached it and its answer. The app and the
-//! differential tests compare these with the engine's prediction (`corslab-lab` pairs them
-//! into Exchanges and checks agreement).
+//! What the lab server observed: each request that reached it and its answer, as its log hands
+//! them out. [`crate::observe`] pairs them into the engine's Exchanges, and the app and the
+//! differential matrix compare them with the engine's prediction.
 
 use serde::{Deserialize, Serialize};
 
