@@ -283,7 +283,7 @@ impl Answer {
 }
 
 impl InputError {
-    fn at(path: &str, error: &serde_json::Error) -> Self {
+    pub(crate) fn at(path: &str, error: &serde_json::Error) -> Self {
         let message = error.to_string();
         // serde_json appends " at line L column C"; keep the message bare.
         let message = match message.rfind(" at line ") {

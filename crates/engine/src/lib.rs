@@ -35,6 +35,7 @@ mod explain;
 pub mod exposed;
 pub mod failure;
 pub mod findings;
+pub mod har;
 pub mod header;
 pub mod local_network;
 pub mod method;

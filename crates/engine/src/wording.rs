@@ -4,6 +4,7 @@
 use crate::cookies::Why;
 use crate::cors_check::{AllowOriginShape, CorsCheckFailure};
 use crate::failure::Failure;
+use crate::har::Assumption;
 use crate::local_network::Access;
 use crate::preflight::{MethodAllowed, PreflightFailure};
 use crate::profile::Profile;
@@ -11,6 +12,43 @@ use crate::prose::Quoted;
 use crate::redirect::RedirectFailure;
 use crate::request::{Dropped, Thrown};
 use crate::safelist::NotSafelisted;
+
+/// What a HAR file did not record, and what the reader assumed instead.
+pub fn assumption(assumed: &Assumption) -> String {
+    match assumed {
+        Assumption::PageFromHarPage(origin) => {
+            says!("No Origin header was sent; the page's origin ", origin, " is taken from the HAR's page.")
+        }
+        Assumption::PageFromReferer(origin) => {
+            says!("No Origin header was sent; the page's origin ", origin, " is taken from the Referer.")
+        }
+        Assumption::CorsModeFromOrigin => {
+            "The HAR does not record the request mode; an Origin header was sent, so cors mode is assumed.".to_owned()
+        }
+        Assumption::NoCorsModeWithoutOrigin => {
+            "The HAR does not record the request mode; no Origin header was sent, so no-cors mode is assumed."
+                .to_owned()
+        }
+        Assumption::CredentialsFromCookies => "The HAR does not record the credentials mode; the request carried cookies, so credentials: include is assumed.".to_owned(),
+        Assumption::CredentialsDefault => "The HAR does not record the credentials mode and the request carried no cookies, so the default same-origin is assumed.".to_owned(),
+        Assumption::JarFromCookiesSent { names, host } => says!(
+            "The HAR shows the cookies sent (",
+            names.join(", "),
+            "), not the jar; each is assumed to be a host-only cookie of ",
+            host,
+            " that the browser chose to send."
+        ),
+        Assumption::ThirdPartyCookiesAllowed => {
+            "Cookies went to a cross-site URL, so third-party cookies are assumed to be allowed in this browser."
+                .to_owned()
+        }
+        Assumption::ScriptHeadersFromPreflight => "The HAR mixes the script's headers with the browser's; the script's are taken to be those the preflight asked about, plus Content-Type, Content-Language and Range.".to_owned(),
+        Assumption::ScriptHeadersByName => "The HAR mixes the script's headers with the browser's; Accept, Accept-Language and User-Agent are assumed to be the browser's own.".to_owned(),
+        Assumption::PreflightFromCache => "No preflight appears in the HAR for a request that needs one; it may have been answered from the preflight cache, and is assumed to have passed.".to_owned(),
+        Assumption::NoResponse => "The HAR records no response (status 0, typically a blocked request); the answer is taken as having no headers.".to_owned(),
+        Assumption::TopLevel => "The HAR does not say whether the page was top-level; it is assumed to be.".to_owned(),
+    }
+}
 
 /// Why a header the script set was dropped.
 pub fn dropped(name: &str, why: Dropped) -> String {

@@ -1,0 +1,812 @@
+//! HAR files exported by Chromium's or Firefox's DevTools, read into Exchanges: every
+//! cross-origin entry, its preflight paired with it, its redirects chained as `next` hops, and
+//! each fact a HAR does not record with what was assumed instead.
+//!
+//! The types below are the parts of HAR 1.2 the reader uses, every field a producer may leave
+//! out defaulted, so the same types read a file through `serde_json` (the CLI, [`Har::from_json`])
+//! or through `serde-wasm-bindgen` (the app). [`exchanges`] is the pure step from a read HAR to
+//! Exchanges; the rules it relies on (forbidden headers, the safelist, whether a preflight is
+//! needed) are the engine's own.
+//!
+//! <https://w3c.github.io/web-performance/specs/HAR/Overview.html>
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer};
+use url::Url;
+
+use crate::exchange::{
+    self, Answer, Cookie, CredentialsMode, Exchange, Hop, RedirectMode, RequestMode, SameSite, Settings,
+    ThirdPartyCookies,
+};
+use crate::header::{Header, HeaderList};
+use crate::method::Method;
+use crate::origin::Origin;
+use crate::request::is_forbidden_request_header;
+use crate::rules;
+use crate::safelist::{cors_unsafe_request_header_names, is_cors_safelisted_request_header};
+use crate::verdict::{Outcome, Step};
+use crate::{Browser, InputError, preflight, wording};
+
+/// A HAR file: `{"log": {...}}`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Har {
+    /// The log; absent when the JSON is not a HAR file at all.
+    #[serde(default)]
+    pub log: Option<Log>,
+}
+
+/// `log`: who wrote the file and what it recorded.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Log {
+    /// The tool that wrote the file (`WebInspector` for Chromium, `Firefox`).
+    pub creator: Option<Software>,
+    /// The browser that made the requests, when the producer says.
+    pub browser: Option<Software>,
+    /// The pages the entries belong to.
+    pub pages: Vec<Page>,
+    /// The requests, in the order they started; `None` when the file has no `entries` array.
+    pub entries: Option<Vec<Entry>>,
+}
+
+/// `log.creator` or `log.browser`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Software {
+    /// Its name.
+    pub name: String,
+}
+
+/// One of `log.pages`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Page {
+    /// The id entries refer to with `pageref`.
+    pub id: String,
+    /// The page's title; both Chromium and Firefox write the page's URL here.
+    pub title: String,
+}
+
+/// One of `log.entries`: a request and its response.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Entry {
+    /// The id of the page that made the request.
+    pub pageref: Option<String>,
+    /// What was sent.
+    pub request: Request,
+    /// What came back.
+    pub response: Response,
+}
+
+/// `entries[].request`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct Request {
+    /// The method as sent.
+    pub method: String,
+    /// The absolute URL; `None` when the producer left it out.
+    pub url: Option<String>,
+    /// The headers as sent, HTTP/2 pseudo-headers included.
+    pub headers: Vec<NameValue>,
+}
+
+impl Default for Request {
+    fn default() -> Self {
+        Self { method: "GET".to_owned(), url: None, headers: Vec::new() }
+    }
+}
+
+/// `entries[].response`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Response {
+    /// The status; 0 (or a negative number) when no response arrived.
+    pub status: i64,
+    /// The headers as received.
+    pub headers: Vec<NameValue>,
+    /// The `Location` target of a redirect, empty otherwise.
+    #[serde(rename = "redirectURL")]
+    pub redirect_url: String,
+}
+
+/// One header: `{"name": ..., "value": ...}`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct NameValue {
+    /// The header's name, as the producer spelled it.
+    pub name: String,
+    /// Its value.
+    pub value: String,
+}
+
+/// One cross-origin exchange found in a HAR file.
+#[derive(Debug, Clone)]
+pub struct Found {
+    /// The index of its entry in `log.entries`.
+    pub entry: usize,
+    /// The Exchange, with its preflight and redirect hops.
+    pub exchange: Exchange,
+    /// What the HAR did not record and what was assumed instead, in the order it was decided.
+    pub assumed: Vec<Assumption>,
+}
+
+/// A fact a HAR does not record, and what the reader assumed instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Assumption {
+    /// No `Origin` header: the page's origin comes from the HAR's page.
+    PageFromHarPage(Origin),
+    /// No `Origin` header and no usable page: the page's origin comes from the `Referer`.
+    PageFromReferer(Origin),
+    /// No `Sec-Fetch-Mode`, but an `Origin` header: cors mode.
+    CorsModeFromOrigin,
+    /// No `Sec-Fetch-Mode` and no `Origin` header: no-cors mode.
+    NoCorsModeWithoutOrigin,
+    /// The request carried cookies: credentials `include`.
+    CredentialsFromCookies,
+    /// The request carried no cookies: the default credentials mode, `same-origin`.
+    CredentialsDefault,
+    /// The cookies sent stand for a jar of host-only cookies of the URL's host.
+    JarFromCookiesSent {
+        /// The cookie names, in the order sent.
+        names: Vec<String>,
+        /// The host they are taken to belong to.
+        host: String,
+    },
+    /// Cookies went cross-site: third-party cookies were allowed.
+    ThirdPartyCookiesAllowed,
+    /// The script's headers are those the preflight asked about, plus safelisted ones.
+    ScriptHeadersFromPreflight,
+    /// No preflight: the browser's own headers are told apart by name.
+    ScriptHeadersByName,
+    /// A request that needs a preflight has none in the HAR: answered from the preflight cache.
+    PreflightFromCache,
+    /// Status 0: no response headers.
+    NoResponse,
+    /// The page is taken to be top-level.
+    TopLevel,
+}
+
+/// Why a HAR file cannot be read into Exchanges: where, and what was expected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HarError {
+    /// The JSON does not have the shape of a HAR file (a field of the wrong type).
+    Shape {
+        /// Where (`log.entries[2].response.status`), empty for the whole document.
+        path: String,
+        /// What was wrong.
+        message: String,
+    },
+    /// The JSON has no `log` object.
+    NotHar,
+    /// `log.entries` is missing.
+    NoEntries,
+    /// An entry has no request URL.
+    MissingUrl {
+        /// The entry's index.
+        entry: usize,
+    },
+    /// An entry's request URL does not parse.
+    BadUrl {
+        /// The entry's index.
+        entry: usize,
+        /// The URL as written.
+        url: String,
+        /// Why it is not a URL.
+        reason: String,
+    },
+    /// An entry's method is not a method.
+    BadMethod {
+        /// The entry's index.
+        entry: usize,
+        /// Why.
+        reason: String,
+    },
+    /// No entry is a cross-origin request.
+    NothingCrossOrigin,
+}
+
+impl Har {
+    /// Reads a HAR file from JSON text, naming the path, line and column of any error.
+    pub fn from_json(text: &str) -> Result<Self, InputError> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let har = serde_path_to_error::deserialize(&mut de).map_err(InputError::from)?;
+        de.end().map_err(|e| InputError::at("", &e))?;
+        Ok(har)
+    }
+
+    /// Reads a HAR file from any serde deserializer (the app passes a JavaScript object through
+    /// `serde-wasm-bindgen`), naming the path of a field of the wrong type.
+    pub fn deserialize_at<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, HarError> {
+        serde_path_to_error::deserialize(deserializer).map_err(|e| {
+            let path = e.path().to_string();
+            let path = if path == "." { String::new() } else { path };
+            HarError::Shape { path, message: e.into_inner().to_string() }
+        })
+    }
+}
+
+impl Found {
+    /// The assumptions as `input.assumed` steps, to put before the verdict's own.
+    pub fn assumed_steps(&self) -> impl Iterator<Item = Step> + '_ {
+        self.assumed.iter().map(|a| Step::new(rules::INPUT_ASSUMED, Outcome::Info, wording::assumption(a)))
+    }
+}
+
+impl HarError {
+    /// Where in the file the problem is (`log.entries[0].request.url`), empty when it is the
+    /// file as a whole.
+    pub fn path(&self) -> String {
+        match self {
+            Self::Shape { path, .. } => path.clone(),
+            Self::NotHar | Self::NothingCrossOrigin => String::new(),
+            Self::NoEntries => "log.entries".to_owned(),
+            Self::MissingUrl { entry } | Self::BadUrl { entry, .. } => {
+                format!("log.entries[{entry}].request.url")
+            }
+            Self::BadMethod { entry, .. } => format!("log.entries[{entry}].request.method"),
+        }
+    }
+}
+
+impl fmt::Display for HarError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let path = self.path();
+        if !path.is_empty() {
+            write!(f, "{path}: ")?;
+        }
+        match self {
+            Self::Shape { message, .. } => write!(f, "{message}; is this a HAR file?"),
+            Self::NotHar => f.write_str(
+                "this JSON has no log object, so it is not a HAR file; save one from DevTools (Network, Save all as HAR)",
+            ),
+            Self::NoEntries => {
+                f.write_str("a HAR file needs an entries array; export it again from the Network panel")
+            }
+            Self::MissingUrl { .. } => f.write_str("expected the request URL as a string"),
+            Self::BadUrl { url, reason, .. } => write!(f, "{url:?} is not a URL ({reason})"),
+            Self::BadMethod { reason, .. } => f.write_str(reason),
+            Self::NothingCrossOrigin => f.write_str(
+                "the HAR holds no cross-origin request to explain; record the page again with the Network panel open",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for HarError {}
+
+/// The cross-origin exchanges of a HAR log: preflights paired with their requests, redirects
+/// chained into hops; same-origin requests, navigations and lone preflights left out.
+pub fn exchanges(har: &Har) -> Result<Vec<Found>, HarError> {
+    let log = har.log.as_ref().ok_or(HarError::NotHar)?;
+    let raw = log.entries.as_ref().ok_or(HarError::NoEntries)?;
+    let browser = browser_of(log);
+    let entries =
+        raw.iter().enumerate().map(|(i, e)| read_entry(i, e, &log.pages)).collect::<Result<Vec<_>, _>>()?;
+    let mut used = vec![false; entries.len()];
+    let mut found = Vec::new();
+    for i in 0..entries.len() {
+        if used[i] || entries[i].is_preflight() {
+            continue;
+        }
+        if let Some(exchange) = exchange_at(&entries, &mut used, i, browser)? {
+            found.push(exchange);
+        }
+    }
+    if found.is_empty() {
+        return Err(HarError::NothingCrossOrigin);
+    }
+    Ok(found)
+}
+
+/// One HAR entry, read once: the URL parsed, pseudo-headers dropped, the page resolved.
+#[derive(Debug)]
+struct Read<'a> {
+    index: usize,
+    method: &'a str,
+    url: Url,
+    request: Vec<(&'a str, &'a str)>,
+    status: u16,
+    response: Vec<(&'a str, &'a str)>,
+    redirect_url: Option<&'a str>,
+    page_url: Option<&'a str>,
+}
+
+impl Read<'_> {
+    /// An `OPTIONS` request that asks `Access-Control-Request-Method`: a CORS preflight.
+    ///
+    /// <https://fetch.spec.whatwg.org/#cors-preflight-fetch>
+    fn is_preflight(&self) -> bool {
+        self.method == "OPTIONS" && header(&self.request, "access-control-request-method").is_some()
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        header(&self.request, name)
+    }
+}
+
+/// The Exchange of the entry at `i`, or `None` when it is not a cross-origin fetch; marks the
+/// entries it uses (its preflight, its redirect hops).
+fn exchange_at(
+    entries: &[Read<'_>],
+    used: &mut [bool],
+    i: usize,
+    browser: Browser,
+) -> Result<Option<Found>, HarError> {
+    let e = &entries[i];
+    let mut assumed = Vec::new();
+    let Some(page) = page_origin(e, &mut assumed) else { return Ok(None) };
+    if page.same_origin(&Origin::of(&e.url)) && e.redirect_url.is_none() {
+        return Ok(None);
+    }
+    let Some(mode) = mode(e, &mut assumed) else { return Ok(None) };
+    used[i] = true;
+    let preflight = take_preflight(entries, used, i);
+    let chain = take_chain(entries, used, i);
+    let cookies_sent: Vec<String> = e.header("cookie").map(cookie_names).unwrap_or_default();
+    let credentials = if cookies_sent.is_empty() {
+        assumed.push(Assumption::CredentialsDefault);
+        CredentialsMode::SameOrigin
+    } else {
+        assumed.push(Assumption::CredentialsFromCookies);
+        CredentialsMode::Include
+    };
+    let cross_site = !page.site().same_site(&Origin::of(&e.url).site());
+    let jar = jar_for(&e.url, &cookies_sent, cross_site);
+    if !jar.is_empty() {
+        let host = e.url.host_str().unwrap_or_default().to_owned();
+        assumed.push(Assumption::JarFromCookiesSent { names: cookies_sent, host });
+    }
+    let third_party_cookies = if cross_site && !jar.is_empty() {
+        assumed.push(Assumption::ThirdPartyCookiesAllowed);
+        ThirdPartyCookies::Allowed
+    } else {
+        ThirdPartyCookies::Default
+    };
+    let headers = script_headers(e, preflight.map(|p| &entries[p]), &mut assumed);
+    let method = Method::new(e.method)
+        .map_err(|err| HarError::BadMethod { entry: e.index, reason: err.to_string() })?;
+    if preflight.is_none() && e.header("origin").is_some() && needs_preflight(&method, &headers) {
+        assumed.push(Assumption::PreflightFromCache);
+    }
+    if e.status == 0 {
+        assumed.push(Assumption::NoResponse);
+    }
+    assumed.push(Assumption::TopLevel);
+    let exchange = Exchange {
+        browser,
+        page,
+        top_level: None,
+        settings: Settings { third_party_cookies, ..Settings::default() },
+        request: exchange::Request {
+            method,
+            url: e.url.clone(),
+            headers,
+            mode,
+            credentials,
+            redirect: RedirectMode::Follow,
+        },
+        cookies: jar,
+        preflight: preflight.map(|p| answer(&entries[p])),
+        response: answer(e),
+        next: next_hops(entries, &chain),
+    };
+    Ok(Some(Found { entry: e.index, exchange, assumed }))
+}
+
+fn read_entry<'a>(index: usize, e: &'a Entry, pages: &'a [Page]) -> Result<Read<'a>, HarError> {
+    let text = e.request.url.as_deref().ok_or(HarError::MissingUrl { entry: index })?;
+    let url = Url::parse(text).map_err(|err| HarError::BadUrl {
+        entry: index,
+        url: text.to_owned(),
+        reason: err.to_string(),
+    })?;
+    let page_url =
+        e.pageref.as_deref().and_then(|id| pages.iter().find(|p| p.id == id)).map(|p| p.title.as_str());
+    Ok(Read {
+        index,
+        method: &e.request.method,
+        url,
+        request: pairs(&e.request.headers),
+        status: u16::try_from(e.response.status).unwrap_or(0),
+        response: pairs(&e.response.headers),
+        redirect_url: Some(e.response.redirect_url.as_str()).filter(|s| !s.is_empty()),
+        page_url,
+    })
+}
+
+fn pairs(headers: &[NameValue]) -> Vec<(&str, &str)> {
+    headers
+        .iter()
+        .map(|h| (h.name.as_str(), h.value.as_str()))
+        // HTTP/2 pseudo-headers (`:authority`) are not headers.
+        .filter(|(name, _)| !name.starts_with(':'))
+        .collect()
+}
+
+fn header<'a>(headers: &[(&str, &'a str)], name: &str) -> Option<&'a str> {
+    headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| *v)
+}
+
+/// Firefox when the producer or the browser says so, Chromium otherwise.
+fn browser_of(log: &Log) -> Browser {
+    let named =
+        |s: &Option<Software>| s.as_ref().is_some_and(|s| s.name.to_ascii_lowercase().contains("firefox"));
+    if named(&log.browser) || named(&log.creator) { Browser::Firefox } else { Browser::Chromium }
+}
+
+/// The page's origin: the `Origin` header, else the page the entry belongs to, else the referrer.
+fn page_origin(e: &Read<'_>, assumed: &mut Vec<Assumption>) -> Option<Origin> {
+    if let Some(origin) = e.header("origin").and_then(|o| Origin::parse(o).ok()) {
+        return Some(origin);
+    }
+    let from_url = |u: &str| Url::parse(u).ok().map(|u| Origin::of(&u)).filter(|o| !o.is_opaque());
+    if let Some(origin) = e.page_url.and_then(from_url) {
+        assumed.push(Assumption::PageFromHarPage(origin.clone()));
+        return Some(origin);
+    }
+    let origin = e.header("referer").and_then(from_url)?;
+    assumed.push(Assumption::PageFromReferer(origin.clone()));
+    Some(origin)
+}
+
+/// The request's mode from `Sec-Fetch-Mode`, else from whether an `Origin` header went out;
+/// `None` for a navigation, which is no fetch.
+///
+/// <https://fetch.spec.whatwg.org/#concept-request-mode>
+fn mode(e: &Read<'_>, assumed: &mut Vec<Assumption>) -> Option<RequestMode> {
+    Some(match e.header("sec-fetch-mode") {
+        Some("navigate") => return None,
+        Some("no-cors") => RequestMode::NoCors,
+        Some("same-origin") => RequestMode::SameOrigin,
+        Some(_) => RequestMode::Cors,
+        None if e.header("origin").is_some() => {
+            assumed.push(Assumption::CorsModeFromOrigin);
+            RequestMode::Cors
+        }
+        None => {
+            assumed.push(Assumption::NoCorsModeWithoutOrigin);
+            RequestMode::NoCors
+        }
+    })
+}
+
+/// The preflight for entry `i`: the first unused preflight for the same URL and method.
+fn take_preflight(entries: &[Read<'_>], used: &mut [bool], i: usize) -> Option<usize> {
+    let e = &entries[i];
+    let found = (0..entries.len()).filter(|&j| !used[j] && entries[j].is_preflight()).find(|&j| {
+        let p = &entries[j];
+        p.url == e.url && p.header("access-control-request-method") == Some(e.method)
+    })?;
+    used[found] = true;
+    Some(found)
+}
+
+/// The entries a redirect chain starting at `i` leads through, each with its preflight.
+///
+/// <https://fetch.spec.whatwg.org/#http-redirect-fetch>
+fn take_chain(entries: &[Read<'_>], used: &mut [bool], i: usize) -> Vec<(usize, Option<usize>)> {
+    let mut chain = Vec::new();
+    let mut at = i;
+    while let Some(target) = entries[at].redirect_url.and_then(|r| entries[at].url.join(r).ok()) {
+        let Some(next) = (at + 1..entries.len())
+            .find(|&j| !used[j] && !entries[j].is_preflight() && entries[j].url == target)
+        else {
+            break;
+        };
+        used[next] = true;
+        let preflight = take_preflight(entries, used, next);
+        chain.push((next, preflight));
+        at = next;
+    }
+    chain
+}
+
+fn next_hops(entries: &[Read<'_>], chain: &[(usize, Option<usize>)]) -> Option<Box<Hop>> {
+    let ((first, preflight), rest) = chain.split_first()?;
+    Some(Box::new(Hop {
+        preflight: preflight.map(|p| answer(&entries[p])),
+        response: answer(&entries[*first]),
+        next: next_hops(entries, rest),
+    }))
+}
+
+fn answer(e: &Read<'_>) -> Answer {
+    let mut headers: HeaderList = e.response.iter().filter_map(|(n, v)| Header::new(n, v).ok()).collect();
+    // Chromium's HAR keeps the redirect target in redirectURL as well as in Location.
+    if let Some(location) = e.redirect_url
+        && !headers.contains("Location")
+        && let Ok(header) = Header::new("Location", location)
+    {
+        headers.append(header);
+    }
+    Answer { status: e.status, headers }
+}
+
+/// The headers the script itself set: those the preflight asked about, plus the safelisted
+/// ones the browser never adds on its own. Forbidden headers and the browser's own (Accept,
+/// User-Agent, Sec-*) are left out.
+///
+/// <https://fetch.spec.whatwg.org/#cors-safelisted-request-header>
+fn script_headers(e: &Read<'_>, preflight: Option<&Read<'_>>, assumed: &mut Vec<Assumption>) -> HeaderList {
+    let asked: Vec<String> = preflight
+        .and_then(|p| p.header("access-control-request-headers"))
+        .map(|v| v.split(',').map(|n| n.trim().to_ascii_lowercase()).collect())
+        .unwrap_or_default();
+    let mut list = HeaderList::new();
+    for (name, value) in &e.request {
+        let Ok(header) = Header::new(name, value) else { continue };
+        if is_forbidden_request_header(&header.name, &header.value) {
+            continue;
+        }
+        let lower = header.name.to_lowercase();
+        let set_by_script = asked.contains(&lower)
+            || (matches!(lower.as_str(), "content-type" | "content-language" | "range")
+                && is_cors_safelisted_request_header(&header));
+        if set_by_script {
+            list.append(header);
+        }
+    }
+    assumed.push(if preflight.is_some() {
+        Assumption::ScriptHeadersFromPreflight
+    } else {
+        Assumption::ScriptHeadersByName
+    });
+    list
+}
+
+/// Whether the engine's own rule says this request needs a preflight.
+///
+/// <https://fetch.spec.whatwg.org/#cors-preflight-fetch>
+fn needs_preflight(method: &Method, headers: &HeaderList) -> bool {
+    preflight::is_needed(&method.normalize(), &cors_unsafe_request_header_names(headers))
+}
+
+fn cookie_names(value: &str) -> Vec<String> {
+    value
+        .split(';')
+        .filter_map(|pair| pair.split('=').next())
+        .map(|n| n.trim().to_owned())
+        .filter(|n| !n.is_empty())
+        .collect()
+}
+
+/// A jar that reproduces the cookies the HAR shows as sent.
+fn jar_for(url: &Url, names: &[String], cross_site: bool) -> Vec<Cookie> {
+    let host = url.host_str().unwrap_or_default();
+    names
+        .iter()
+        .map(|name| Cookie {
+            name: name.clone(),
+            host: host.to_owned(),
+            domain: None,
+            path: "/".to_owned(),
+            // A cookie that went cross-site must have been SameSite=None (and so Secure).
+            same_site: cross_site.then_some(SameSite::None),
+            secure: cross_site,
+            http_only: false,
+            partition: None,
+            age_s: 0,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::Read;
+
+    const CHROMIUM: &str = include_str!("../../../tests/data/har/chromium.har");
+    const FIREFOX: &str = include_str!("../../../tests/data/har/firefox.har");
+
+    fn har(entries: Value) -> Har {
+        let mut har = json!({ "log": { "version": "1.2", "creator": { "name": "WebInspector", "version": "537.36" } } });
+        har["log"]["entries"] = entries;
+        serde_json::from_value(har).unwrap()
+    }
+
+    fn entry(method: &str, url: &str, req: Value, status: u64, resp: Value) -> Value {
+        let mut entry = json!({ "request": { "method": method, "url": url }, "response": { "status": status, "redirectURL": "" } });
+        entry["request"]["headers"] = req;
+        entry["response"]["headers"] = resp;
+        entry
+    }
+
+    fn read(text: &str) -> Vec<Found> {
+        exchanges(&Har::from_json(text).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn pairs_a_preflight_with_its_request() {
+        let origin = json!({ "name": "Origin", "value": "http://blog.fintrack.localhost:8080" });
+        let found = exchanges(&har(json!([
+            entry(
+                "OPTIONS",
+                "http://api.fintrack.localhost:8080/me",
+                json!([origin, { "name": "Access-Control-Request-Method", "value": "PUT" }, { "name": "Access-Control-Request-Headers", "value": "x-csrf" }]),
+                204,
+                json!([{ "name": "Access-Control-Allow-Origin", "value": "http://blog.fintrack.localhost:8080" }, { "name": "Access-Control-Allow-Methods", "value": "PUT" }])
+            ),
+            entry(
+                "PUT",
+                "http://api.fintrack.localhost:8080/me",
+                json!([origin, { "name": "X-Csrf", "value": "1" }, { "name": "Accept", "value": "*/*" }, { "name": "Sec-Fetch-Mode", "value": "cors" }]),
+                200,
+                json!([{ "name": "Access-Control-Allow-Origin", "value": "http://blog.fintrack.localhost:8080" }])
+            ),
+        ])))
+        .unwrap();
+        assert_eq!(found.len(), 1, "the preflight is not explained on its own");
+        assert_eq!(found[0].entry, 1);
+        let exchange = &found[0].exchange;
+        assert!(exchange.preflight.is_some());
+        assert_eq!(exchange.request.headers.len(), 1, "only X-Csrf was set by the script");
+        let verdict = crate::explain(exchange);
+        assert_eq!(verdict.reason.as_deref(), Some("HeaderDisallowedByPreflightResponse"));
+        assert!(found[0].assumed.contains(&Assumption::CredentialsDefault));
+        assert!(
+            found[0]
+                .assumed_steps()
+                .any(|s| s.rule == rules::INPUT_ASSUMED.id && s.says.contains("credentials mode"))
+        );
+    }
+
+    #[test]
+    fn skips_same_origin_and_navigation_entries() {
+        let har = har(json!([entry(
+            "GET",
+            "http://a.localhost/",
+            json!([{ "name": "Sec-Fetch-Mode", "value": "navigate" }, { "name": "Origin", "value": "http://b.localhost" }]),
+            200,
+            json!([])
+        )]));
+        assert_eq!(exchanges(&har).unwrap_err(), HarError::NothingCrossOrigin);
+    }
+
+    #[test]
+    fn chains_redirects_into_next_hops() {
+        let origin = json!({ "name": "Origin", "value": "http://blog.fintrack.localhost:8080" });
+        let mut first = entry(
+            "GET",
+            "http://api.fintrack.localhost:8080/old",
+            json!([origin]),
+            302,
+            json!([{ "name": "Access-Control-Allow-Origin", "value": "http://blog.fintrack.localhost:8080" }]),
+        );
+        first["response"]["redirectURL"] = Value::from("http://partner.localhost:8080/new");
+        let found = exchanges(&har(json!([
+            first,
+            entry(
+                "GET",
+                "http://partner.localhost:8080/new",
+                json!([{ "name": "Origin", "value": "null" }]),
+                200,
+                json!([{ "name": "Access-Control-Allow-Origin", "value": "null" }])
+            )
+        ])))
+        .unwrap();
+        assert_eq!(found.len(), 1);
+        assert!(found[0].exchange.next.is_some());
+        assert_eq!(crate::explain(&found[0].exchange).read, Read::Allowed);
+    }
+
+    #[test]
+    fn a_request_that_needs_a_preflight_but_has_none_is_assumed_cached() {
+        let found = exchanges(&har(json!([entry(
+            "PUT",
+            "http://api.localhost/x",
+            json!([{ "name": "Origin", "value": "http://a.localhost" }, { "name": "Sec-Fetch-Mode", "value": "cors" }]),
+            0,
+            json!([])
+        )])))
+        .unwrap();
+        let assumed = &found[0].assumed;
+        assert!(assumed.contains(&Assumption::PreflightFromCache), "{assumed:?}");
+        assert!(assumed.contains(&Assumption::NoResponse), "{assumed:?}");
+        assert_eq!(assumed.last(), Some(&Assumption::TopLevel));
+    }
+
+    #[test]
+    fn without_an_origin_header_the_page_comes_from_the_har_page_then_the_referer() {
+        let mut value = json!({ "log": { "pages": [{ "id": "p", "title": "http://a.localhost/index.html" }], "entries": [
+            entry("GET", "http://b.localhost/img.png", json!([]), 200, json!([])),
+            entry("GET", "http://b.localhost/other.png", json!([{ "name": "Referer", "value": "http://c.localhost/page" }]), 200, json!([])),
+        ] } });
+        value["log"]["entries"][0]["pageref"] = Value::from("p");
+        let found = exchanges(&serde_json::from_value(value).unwrap()).unwrap();
+        assert_eq!(found[0].exchange.page.serialize(), "http://a.localhost");
+        assert_eq!(found[0].assumed[0], Assumption::PageFromHarPage(found[0].exchange.page.clone()));
+        assert_eq!(found[0].exchange.request.mode, RequestMode::NoCors);
+        assert_eq!(found[1].exchange.page.serialize(), "http://c.localhost");
+        assert!(matches!(found[1].assumed[0], Assumption::PageFromReferer(_)));
+    }
+
+    #[test]
+    fn a_chromium_export_lists_its_cross_origin_fetches() {
+        let found = read(CHROMIUM);
+        let listed: Vec<(usize, &str, &str)> = found
+            .iter()
+            .map(|f| (f.entry, f.exchange.request.method.as_str(), f.exchange.request.url.path()))
+            .collect();
+        assert_eq!(listed, [(1, "GET", "/me/balance"), (3, "PUT", "/me/email")]);
+        assert!(found.iter().all(|f| f.exchange.browser == Browser::Chromium));
+        let balance = crate::explain(&found[0].exchange);
+        assert_eq!(balance.reason.as_deref(), Some("WildcardOriginNotAllowed"));
+        let email = crate::explain(&found[1].exchange);
+        assert_eq!((email.read, email.preflight_sent), (Read::Allowed, true));
+        assert_eq!(
+            found[1].exchange.request.headers.len(),
+            1,
+            "Content-Type only: {:?}",
+            found[1].exchange.request.headers
+        );
+    }
+
+    #[test]
+    fn a_firefox_export_is_explained_for_firefox() {
+        let found = read(FIREFOX);
+        let listed: Vec<(usize, &str, &str)> = found
+            .iter()
+            .map(|f| (f.entry, f.exchange.request.method.as_str(), f.exchange.request.url.path()))
+            .collect();
+        assert_eq!(listed, [(2, "DELETE", "/me/sessions"), (3, "GET", "/me/balance"), (4, "GET", "/old")]);
+        assert!(found.iter().all(|f| f.exchange.browser == Browser::Firefox));
+        let delete = crate::explain(&found[0].exchange);
+        assert_eq!((delete.read, delete.request_sent), (Read::Blocked, false));
+        assert_eq!(delete.reason.as_deref(), Some("CORSMethodNotFound"));
+        assert_eq!(crate::explain(&found[1].exchange).read, Read::Allowed);
+        assert!(found[2].exchange.next.is_some(), "the redirect is one exchange with two hops");
+    }
+
+    #[test]
+    fn entries_without_a_url_are_named() {
+        let har = har(json!([{ "request": { "method": "GET" }, "response": { "status": 200 } }]));
+        let error = exchanges(&har).unwrap_err();
+        assert_eq!(error, HarError::MissingUrl { entry: 0 });
+        assert!(error.to_string().starts_with("log.entries[0].request.url: "), "{error}");
+    }
+
+    #[test]
+    fn malformed_hars_are_named_by_path() {
+        let error =
+            Har::from_json(r#"{"log": {"entries": [{}, {"response": {"status": "ok"}}]}}"#).unwrap_err();
+        assert_eq!(error.path, "log.entries[1].response.status");
+        let error = Har::deserialize_at(
+            json!({ "log": { "entries": [{ "request": { "headers": [{ "name": "A" }] } }] } }),
+        )
+        .unwrap_err();
+        assert_eq!(error.path(), "log.entries[0].request.headers[0]");
+        assert!(error.to_string().contains("value"), "{error}");
+    }
+
+    #[test]
+    fn files_that_are_not_hars_say_so() {
+        assert_eq!(
+            exchanges(&serde_json::from_value(json!({ "page": "x" })).unwrap()).unwrap_err(),
+            HarError::NotHar
+        );
+        assert_eq!(
+            exchanges(&serde_json::from_value(json!({ "log": {} })).unwrap()).unwrap_err(),
+            HarError::NoEntries
+        );
+        let bad_url = har(json!([entry("GET", "not a url", json!([]), 200, json!([]))]));
+        let error = exchanges(&bad_url).unwrap_err();
+        assert!(matches!(error, HarError::BadUrl { entry: 0, .. }), "{error:?}");
+        assert!(
+            error.to_string().starts_with("log.entries[0].request.url: \"not a url\" is not a URL"),
+            "{error}"
+        );
+        let bad_method = har(json!([entry(
+            "G T",
+            "http://b.localhost/",
+            json!([{ "name": "Origin", "value": "http://a.localhost" }]),
+            200,
+            json!([])
+        )]));
+        assert!(matches!(exchanges(&bad_method).unwrap_err(), HarError::BadMethod { entry: 0, .. }));
+    }
+}
