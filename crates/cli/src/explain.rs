@@ -5,11 +5,10 @@ use std::io::{self, Read as _, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use corslab_engine::rules;
+use corslab_engine::har::{self, Har};
 use corslab_engine::verdict::{Outcome, Severity, Step};
 use corslab_engine::{Browser, Exchange, Read, Verdict};
-
-use crate::har;
+use corslab_engine::{rules, wording};
 
 /// Options of `corslab explain`.
 #[derive(Debug, clap::Args)]
@@ -101,7 +100,7 @@ pub fn parse(text: &str) -> Result<Vec<Item>, BadInput> {
     // One JSON value: a HAR log or a single Exchange.
     if let Ok(value) = serde_json::from_str::<serde_json::Value>(text) {
         if value.get("log").is_some() {
-            return har::items(&value);
+            return har_items(text);
         }
         return Exchange::from_json(text).map(|e| vec![plain(e)]).map_err(|e| BadInput(e.to_string()));
     }
@@ -120,6 +119,23 @@ pub fn parse(text: &str) -> Result<Vec<Item>, BadInput> {
             })
         })
         .collect()
+}
+
+/// The cross-origin exchanges of a HAR file, read by the engine, each labelled with its entry.
+fn har_items(text: &str) -> Result<Vec<Item>, BadInput> {
+    let har = Har::from_json(text).map_err(|e| BadInput(format!("{e}; is this a HAR file?")))?;
+    let found = har::exchanges(&har).map_err(|e| BadInput(e.to_string()))?;
+    Ok(found
+        .into_iter()
+        .map(|found| {
+            let request = &found.exchange.request;
+            Item {
+                label: format!("{} {} (HAR entry {})", request.method, request.url, found.entry),
+                assumed: found.assumed.iter().map(wording::assumption).collect(),
+                exchange: found.exchange,
+            }
+        })
+        .collect())
 }
 
 fn plain(exchange: Exchange) -> Item {
@@ -275,6 +291,33 @@ mod tests {
     fn empty_input_says_what_to_give() {
         let BadInput(message) = parse("  \n").unwrap_err();
         assert!(message.contains("give an Exchange"), "{message}");
+    }
+
+    #[test]
+    fn reads_a_har_file_through_the_engine() {
+        let items = parse(include_str!("../../../tests/data/har/chromium.har")).unwrap();
+        let labels: Vec<&str> = items.iter().map(|i| i.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            [
+                "GET http://api.fintrack.localhost:8080/me/balance (HAR entry 1)",
+                "PUT http://api.fintrack.localhost:8080/me/email (HAR entry 3)"
+            ]
+        );
+        assert!(
+            items[0].assumed.iter().any(|a| a.contains("credentials: include")),
+            "{:?}",
+            items[0].assumed
+        );
+    }
+
+    #[test]
+    fn har_errors_name_the_entry_and_field() {
+        let BadInput(message) =
+            parse(r#"{"log": {"entries": [{"response": {"status": "ok"}}]}}"#).unwrap_err();
+        assert!(message.contains("at `log.entries[0].response.status`"), "{message}");
+        let BadInput(message) = parse(r#"{"log": {"entries": [{"request": {"url": "nope"}}]}}"#).unwrap_err();
+        assert!(message.starts_with("log.entries[0].request.url: \"nope\" is not a URL"), "{message}");
     }
 
     #[test]

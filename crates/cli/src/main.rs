@@ -6,7 +6,6 @@ use clap::{Parser, Subcommand};
 
 mod audit;
 mod explain;
-mod har;
 mod serve;
 
 /// corslab makes the browser's same-origin policy and CORS visible.
