@@ -10,6 +10,7 @@
 //! - [`cookie`]: the session cookie's selectable attributes.
 //! - [`bank`]: FinTrack's API payloads and fake data.
 //! - [`state`]: the control plane, the ledger, CSP reports and the live events.
+//! - [`seen`]: the server log's records, [`Seen`] and [`LogPage`].
 //! - [`observe`]: pairing logged preflights with their requests, building the engine's
 //!   Exchange from them, and the agreement between a Verdict and what was observed.
 //! - [`scripted`]: the API's scriptable endpoint, which answers exactly as the request says.
