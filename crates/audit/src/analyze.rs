@@ -122,16 +122,7 @@ fn granted_origins(obs: &Observations<'_>) -> Vec<Finding> {
                 )
             })
             .collect();
-        // Worst first; among equals, the origin whose read carries cookies under default settings
-        // tells the sharper story (a same-site attacker).
-        granted.sort_by_key(|f| {
-            let by_default = f.browsers.iter().any(|j| {
-                j.third_party_cookies == corslab_engine::exchange::ThirdPartyCookies::Default
-                    && j.credentialed_read == Read::Allowed
-                    && !j.cookies_sent.is_empty()
-            });
-            std::cmp::Reverse((f.severity, by_default))
-        });
+        granted.sort_by_key(|f| std::cmp::Reverse(sharpness(f)));
         let mut granted = granted.into_iter();
         if let Some(mut worst) = granted.next() {
             worst.other_origins = granted.filter_map(|f| f.origin).collect();
@@ -146,8 +137,16 @@ fn granted_origins(obs: &Observations<'_>) -> Vec<Finding> {
             findings.into_iter().partition(|f| implied.contains(&f.class));
         findings = kept;
         if let Some(main) = findings.iter_mut().find(|f| f.class == *by) {
-            for f in folded {
-                main.severity = main.severity.max(f.severity);
+            for mut f in folded {
+                // The sharpest origin leads, whichever probe found it: a reflected origin read
+                // with cookies from a sibling subdomain tells more than one read anonymously.
+                if sharpness(&f) > sharpness(main) {
+                    std::mem::swap(&mut main.origin, &mut f.origin);
+                    std::mem::swap(&mut main.summary, &mut f.summary);
+                    std::mem::swap(&mut main.browsers, &mut f.browsers);
+                    std::mem::swap(&mut main.evidence, &mut f.evidence);
+                    main.severity = f.severity;
+                }
                 main.other_origins.extend(f.origin);
                 main.other_origins.extend(f.other_origins);
             }
@@ -488,6 +487,17 @@ fn private_network(obs: &Observations<'_>) -> Option<Finding> {
 /// The severity of a granted origin from what the engine says a page there gets. A grant that
 /// every browser refuses today stays a finding (low): the server means to share, and the
 /// refusal rests on a browser rule rather than on the policy.
+/// How sharp a granted origin's story is: its severity, then whether its read carries cookies
+/// under default settings (a same-site attacker).
+fn sharpness(f: &Finding) -> (Severity, bool) {
+    let by_default = f.browsers.iter().any(|j| {
+        j.third_party_cookies == corslab_engine::exchange::ThirdPartyCookies::Default
+            && j.credentialed_read == Read::Allowed
+            && !j.cookies_sent.is_empty()
+    });
+    (f.severity, by_default)
+}
+
 fn read_severity(browsers: &[Judgement], jar_known: bool) -> Severity {
     let credentialed = browsers.iter().any(|j| j.credentialed_read == Read::Allowed);
     let anonymous = browsers.iter().any(|j| j.anonymous_read == Read::Allowed);
