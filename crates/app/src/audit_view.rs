@@ -26,7 +26,7 @@ pub enum AuditState {
 
 /// The "Audit this API" panel. `chosen` is the policy the console shows; `running` the one the
 /// lab confirmed it runs (`None` while unknown). The audit runs under the lab's policy, so the
-/// button waits while the two differ, and a result is cleared as soon as the choice changes.
+/// button waits until the two agree, and a result is cleared as soon as the choice changes.
 #[component]
 pub fn AuditPanel(
     #[prop(into)] chosen: Signal<PolicyId>,
@@ -44,7 +44,7 @@ pub fn AuditPanel(
         }
         now
     });
-    let switching = move || running.get().is_some_and(|running| running != chosen.get());
+    let ready = move || running.get() == Some(chosen.get());
     let busy = move || state.with(|s| *s == AuditState::Busy);
     let run = move |_| {
         epoch.update_value(|e| *e += 1);
@@ -60,9 +60,14 @@ pub fn AuditPanel(
             }
         });
     };
-    let status = move || match state.get() {
-        AuditState::Idle if switching() => "The lab has not switched to this policy yet".to_owned(),
-        AuditState::Idle => String::new(),
+    let status = move || match &*state.read() {
+        AuditState::Idle => match running.get() {
+            None => "Waiting to hear which policy the lab runs".to_owned(),
+            Some(running) if running != chosen.get() => {
+                "The lab has not switched to this policy yet".to_owned()
+            }
+            Some(_) => String::new(),
+        },
         AuditState::Busy => "Auditing: probing FinTrack's API from untrusted origins…".to_owned(),
         AuditState::Done(summary) => match summary.findings.len() {
             0 => "Audit done: no findings".to_owned(),
@@ -84,7 +89,7 @@ pub fn AuditPanel(
                     class="run audit-run"
                     aria-describedby="audit-status"
                     aria-busy=move || busy().to_string()
-                    disabled=move || busy() || switching()
+                    disabled=move || busy() || !ready()
                     on:click=run
                 >
                     {move || if busy() { "Auditing…" } else { "Audit this API" }}

@@ -142,7 +142,7 @@ async fn a_failed_audit_is_an_alert_and_the_button_comes_back() {
     let chosen = RwSignal::new(PolicyId::ReflectAnyOrigin);
     mount_to(
         root.clone(),
-        move || view! { <AuditPanel chosen running=Signal::derive(|| None::<PolicyId>)/> },
+        move || view! { <AuditPanel chosen running=Signal::derive(move || Some(chosen.get()))/> },
     )
     .forget();
     leptos::task::tick().await;
@@ -174,7 +174,7 @@ async fn an_answer_that_arrives_after_the_policy_changed_is_dropped() {
     let chosen = RwSignal::new(PolicyId::ReflectAnyOrigin);
     mount_to(
         root.clone(),
-        move || view! { <AuditPanel chosen running=Signal::derive(|| None::<PolicyId>)/> },
+        move || view! { <AuditPanel chosen running=Signal::derive(move || Some(chosen.get()))/> },
     )
     .forget();
     leptos::task::tick().await;
@@ -188,13 +188,17 @@ async fn an_answer_that_arrives_after_the_policy_changed_is_dropped() {
 }
 
 #[wasm_bindgen_test]
-async fn the_button_waits_while_the_lab_switches_policy() {
+async fn the_button_waits_until_the_lab_runs_the_chosen_policy() {
     let root = fresh();
     let chosen = RwSignal::new(PolicyId::StrictAllowlist);
-    let running = RwSignal::new(Some(PolicyId::ReflectAnyOrigin));
+    let running = RwSignal::new(None);
     mount_to(root.clone(), move || view! { <AuditPanel chosen running/> }).forget();
     leptos::task::tick().await;
-    assert!(button(&root).has_attribute("disabled"));
+    assert!(button(&root).has_attribute("disabled"), "the console has not read the lab's state yet");
+    assert_eq!(text(&root, "#audit-status"), "Waiting to hear which policy the lab runs");
+    running.set(Some(PolicyId::ReflectAnyOrigin));
+    leptos::task::tick().await;
+    assert!(button(&root).has_attribute("disabled"), "the lab still runs the old policy");
     assert_eq!(text(&root, "#audit-status"), "The lab has not switched to this policy yet");
     running.set(Some(PolicyId::StrictAllowlist));
     leptos::task::tick().await;

@@ -1,15 +1,19 @@
 //! The lab app end to end, in real headless Chromium and Firefox: the story from sign-in to the
-//! fix, the console's run from the compromised blog, the dashboard, the sandboxed iframe's
-//! `Origin: null`, and the playground. Every run checks the agreement badge, which compares
-//! the engine's prediction with what the browser and the server really did.
+//! fix, the console's run from the compromised blog, the console's audit of the API, the
+//! dashboard, the sandboxed iframe's `Origin: null`, and the playground. Every run checks the
+//! agreement badge, which compares the engine's prediction with what the browser and the
+//! server really did.
 //!
 //! They need a lab server and the drivers, so they are ignored by plain `cargo test`;
 //! `cargo xtask test` runs them with `--ignored`.
 
 use corslab_e2e::{Browser, Session};
+use fantoccini::Locator;
 
 /// WebDriver's key code for the right arrow.
 const ARROW_RIGHT: &str = "\u{e014}";
+/// WebDriver's key code for Enter.
+const ENTER: &str = "\u{e007}";
 
 /// The whole story: sign in, the anonymous cross-site read, the sibling's theft and transfer,
 /// the fix, the same attack failing, the dashboard still working. Moves by keyboard.
@@ -117,6 +121,41 @@ async fn console_run(browser: Browser) -> Result<(), String> {
     } else {
         s.screenshot("console-firefox").await?;
     }
+    s.close().await
+}
+
+/// The console's "Audit this API": the reflecting policy gives a high finding for an evil
+/// origin, switching to the strict allowlist clears it, and auditing again (from the keyboard)
+/// passes every probe.
+async fn audit(browser: Browser) -> Result<(), String> {
+    let s = Session::start(browser).await?;
+    s.open("lab.localhost", "/?policy=reflect-any-origin").await?;
+    s.wait("[data-ready]").await?;
+    // The button waits until the lab runs the policy the console shows.
+    s.click("button.audit-run:not([disabled])").await?;
+    s.wait(".audit-result[data-policy='reflect-any-origin']").await?;
+    let first = s.text(".findings > li.sev-high").await?;
+    ensure(
+        first.contains("Any origin is reflected") && first.contains("Origin probed"),
+        format!("{}: the reflected origin is the first finding: {first}", browser.name()),
+    )?;
+    if browser == Browser::Chromium {
+        let top = "document.querySelector('.audit-result').scrollIntoView()";
+        s.client.execute(top, Vec::new()).await.map_err(|e| e.to_string())?;
+        s.screenshot("audit").await?;
+    }
+
+    s.select("select", "strict-allowlist").await?;
+    let stale = s.client.find_all(Locator::Css(".audit-result")).await.map_err(|e| e.to_string())?;
+    ensure(stale.is_empty(), format!("{}: the last policy's result stayed", browser.name()))?;
+    let run = s.wait("button.audit-run:not([disabled])").await?;
+    run.send_keys(ENTER).await.map_err(|e| format!("Enter on the audit button: {e}"))?;
+    s.wait(".audit-result[data-policy='strict-allowlist']").await?;
+    let pass = s.text(".no-findings").await?;
+    ensure(
+        pass == "No findings: this policy passed every probe",
+        format!("the strict allowlist passes: {pass}"),
+    )?;
     s.close().await
 }
 
@@ -255,4 +294,4 @@ macro_rules! in_both_browsers {
     };
 }
 
-in_both_browsers!(story, console_run, dashboard, null_origin, playground, csrf_form);
+in_both_browsers!(story, console_run, audit, dashboard, null_origin, playground, csrf_form);
