@@ -125,8 +125,8 @@ async fn console_run(browser: Browser) -> Result<(), String> {
 }
 
 /// The console's "Audit this API": the reflecting policy gives a high finding for an evil
-/// origin, switching to the strict allowlist clears it, and auditing again (from the keyboard)
-/// passes every probe.
+/// origin and a report to copy, switching to the strict allowlist clears it, and auditing again
+/// (from the keyboard) passes every probe.
 async fn audit(browser: Browser) -> Result<(), String> {
     let s = Session::start(browser).await?;
     s.open("lab.localhost", "/?policy=reflect-any-origin").await?;
@@ -138,6 +138,13 @@ async fn audit(browser: Browser) -> Result<(), String> {
     ensure(
         first.contains("Any origin is reflected") && first.contains("Origin probed"),
         format!("{}: the reflected origin is the first finding: {first}", browser.name()),
+    )?;
+    // The copy settles when the clipboard's promise does.
+    s.click("button.copy-markdown").await?;
+    let copied = settled_text(&s, ".audit-result .actions [role=status]").await?;
+    ensure(
+        copied == "Copied the report as Markdown",
+        format!("{}: the browser let the console copy the report: {copied}", browser.name()),
     )?;
     if browser == Browser::Chromium {
         let top = "document.querySelector('.audit-result').scrollIntoView()";
@@ -265,6 +272,21 @@ async fn expect_agreement(s: &Session) -> Result<(), String> {
     let verdict = badge.attr("data-agreement").await.map_err(|e| e.to_string())?.unwrap_or_default();
     let text = badge.text().await.unwrap_or_default();
     ensure(verdict == "agree", format!("{}: the engine disagrees with the browser: {text}", s.browser.name()))
+}
+
+/// The text of `css` once it is not empty.
+async fn settled_text(s: &Session, css: &str) -> Result<String, String> {
+    let started = std::time::Instant::now();
+    loop {
+        let text = s.text(css).await?;
+        if !text.is_empty() {
+            return Ok(text);
+        }
+        if started.elapsed() > corslab_e2e::PATIENCE {
+            return Err(format!("{}: `{css}` stayed empty", s.browser.name()));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 }
 
 fn ensure(condition: bool, message: String) -> Result<(), String> {
