@@ -12,7 +12,7 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use url::Url;
 
 use crate::exchange::{
@@ -172,13 +172,6 @@ pub enum Assumption {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum HarError {
-    /// The JSON does not have the shape of a HAR file (a field of the wrong type).
-    Shape {
-        /// Where (`log.entries[2].response.status`), empty for the whole document.
-        path: String,
-        /// What was wrong.
-        message: String,
-    },
     /// The JSON has no `log` object.
     NotHar,
     /// `log.entries` is missing.
@@ -216,16 +209,6 @@ impl Har {
         de.end().map_err(|e| InputError::at("", &e))?;
         Ok(har)
     }
-
-    /// Reads a HAR file from any serde deserializer (the app passes a JavaScript object through
-    /// `serde-wasm-bindgen`), naming the path of a field of the wrong type.
-    pub fn deserialize_at<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, HarError> {
-        serde_path_to_error::deserialize(deserializer).map_err(|e| {
-            let path = e.path().to_string();
-            let path = if path == "." { String::new() } else { path };
-            HarError::Shape { path, message: e.into_inner().to_string() }
-        })
-    }
 }
 
 impl Found {
@@ -240,7 +223,6 @@ impl HarError {
     /// file as a whole.
     pub fn path(&self) -> String {
         match self {
-            Self::Shape { path, .. } => path.clone(),
             Self::NotHar | Self::NothingCrossOrigin => String::new(),
             Self::NoEntries => "log.entries".to_owned(),
             Self::MissingUrl { entry } | Self::BadUrl { entry, .. } => {
@@ -258,7 +240,6 @@ impl fmt::Display for HarError {
             write!(f, "{path}: ")?;
         }
         match self {
-            Self::Shape { message, .. } => write!(f, "{message}; is this a HAR file?"),
             Self::NotHar => f.write_str(
                 "this JSON has no log object, so it is not a HAR file; save one from DevTools (Network, Save all as HAR)",
             ),
@@ -775,12 +756,10 @@ mod tests {
         let error =
             Har::from_json(r#"{"log": {"entries": [{}, {"response": {"status": "ok"}}]}}"#).unwrap_err();
         assert_eq!(error.path, "log.entries[1].response.status");
-        let error = Har::deserialize_at(
-            json!({ "log": { "entries": [{ "request": { "headers": [{ "name": "A" }] } }] } }),
-        )
-        .unwrap_err();
-        assert_eq!(error.path(), "log.entries[0].request.headers[0]");
-        assert!(error.to_string().contains("value"), "{error}");
+        let error = Har::from_json(r#"{"log": {"entries": [{"request": {"headers": [{"name": "A"}]}}]}}"#)
+            .unwrap_err();
+        assert_eq!(error.path, "log.entries[0].request.headers[0]");
+        assert!(error.message.contains("value"), "{error}");
     }
 
     #[test]
