@@ -23,6 +23,7 @@ pub mod audit_view;
 pub mod console;
 pub mod dashboard;
 pub mod explain_panel;
+pub mod har_view;
 pub mod idna;
 pub mod net;
 pub mod page;

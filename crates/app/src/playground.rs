@@ -13,6 +13,7 @@ use corslab_engine::{Browser, Exchange};
 use leptos::prelude::*;
 
 use crate::explain_panel::ExplainPanel;
+use crate::har_view::HarDrop;
 use crate::page;
 use crate::query::Query;
 use crate::run::{explain_only, this_browser};
@@ -58,6 +59,7 @@ pub fn Playground() -> impl IntoView {
             <h1>"The playground"</h1>
             <p class="lead">"Paste the request and the server's answers: the engine explains what the browser does with them. Nothing is sent anywhere; the link in the address bar reproduces this page."</p>
         </header>
+        <HarDrop/>
         <div class="console-grid">
             <section class="panel" aria-labelledby="input-title">
                 <h2 id="input-title">"The exchange"</h2>

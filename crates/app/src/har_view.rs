@@ -1,0 +1,176 @@
+//! "Drop a HAR file": the playground reads a HAR file exported from DevTools in the browser,
+//! with no server involved, lists its cross-origin exchanges and explains the chosen one.
+//!
+//! The file goes through the browser's own JSON parser and `serde-wasm-bindgen` into the
+//! engine's typed HAR (the app carries no `serde_json`), then through the engine's HAR reader,
+//! the same one `corslab explain` uses.
+
+// Leptos components receive their props by value, whether or not they consume them.
+#![allow(clippy::needless_pass_by_value)]
+
+use corslab_engine::har::{self, Found, Har};
+use corslab_engine::verdict::Read;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::explain_panel::ExplainPanel;
+use crate::run::{Explained, explain_only};
+
+/// One cross-origin exchange of a HAR file, explained.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    /// The index of its entry in `log.entries`.
+    pub entry: usize,
+    /// The exchange, explained for the HAR's browser (`here`) and the other; the verdicts'
+    /// steps begin with what the HAR did not record.
+    pub explained: Explained,
+}
+
+/// Reads the text of a HAR file as the drop zone does: the browser's JSON parser, the engine's
+/// typed HAR, the engine's reader. The error says what is wrong and what to do.
+pub fn read_text(text: &str) -> Result<Vec<Listed>, String> {
+    let value = js_sys::JSON::parse(text).map_err(|e| {
+        let why = e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_default();
+        format!("This file is not JSON ({why}); save the HAR again from DevTools (Network → Save all as HAR)")
+    })?;
+    let har: Har = serde_wasm_bindgen::from_value(value).map_err(|e| {
+        // The error is a JavaScript Error, whose text starts with its class name.
+        let why = e.to_string();
+        let why = why.strip_prefix("Error: ").unwrap_or(&why);
+        format!("This JSON does not have the shape of a HAR file ({why}); save one from DevTools (Network → Save all as HAR)")
+    })?;
+    let found = har::exchanges(&har).map_err(|e| e.to_string())?;
+    Ok(found.into_iter().map(explain_found).collect())
+}
+
+/// Reads a file the person chose or dropped, with the browser's `Blob.text()`.
+pub async fn read_file(file: web_sys::File) -> Result<Vec<Listed>, String> {
+    let text = JsFuture::from(file.text())
+        .await
+        .map_err(|_| "The browser could not read this file; choose it again".to_owned())?;
+    read_text(&text.as_string().unwrap_or_default())
+}
+
+/// The drop zone and file input, the list of exchanges found and the chosen one's explanation.
+#[component]
+pub fn HarDrop() -> impl IntoView {
+    let loaded = RwSignal::new(Loaded::Nothing);
+    let chosen = RwSignal::new(0_usize);
+    let dragging = RwSignal::new(false);
+    let load = move |file: web_sys::File| {
+        spawn_local(async move {
+            let name = file.name();
+            chosen.set(0);
+            loaded.set(match read_file(file).await {
+                Ok(listed) => Loaded::Found { file: name, listed },
+                Err(why) => Loaded::Refused(why),
+            });
+        });
+    };
+    let on_drop = move |ev: web_sys::DragEvent| {
+        ev.prevent_default();
+        dragging.set(false);
+        if let Some(file) = ev.data_transfer().and_then(|d| d.files()).and_then(|files| files.get(0)) {
+            load(file);
+        }
+    };
+    let on_change = move |ev: web_sys::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        if let Some(file) = input.files().and_then(|files| files.get(0)) {
+            load(file);
+        }
+    };
+    let zone_class = move || if dragging.get() { "har-drop dragging" } else { "har-drop" };
+    let refused = move || {
+        loaded.with(|l| match l {
+            Loaded::Refused(why) => Some(why.clone()),
+            _ => None,
+        })
+    };
+    let found = move || match loaded.get() {
+        Loaded::Found { file, listed } => {
+            let count = listed.len();
+            let plural = if count == 1 { "" } else { "s" };
+            Some(view! {
+                <p class="har-found" role="status">{format!("{count} cross-origin request{plural} in {file}")}</p>
+                <HarList listed chosen/>
+            })
+        }
+        _ => None,
+    };
+    let explained = move || {
+        loaded.with(|l| match l {
+            Loaded::Found { listed, .. } => listed.get(chosen.get()).map(|l| l.explained.clone()),
+            _ => None,
+        })
+    };
+    view! {
+        <section class="panel har" aria-labelledby="har-title">
+            <h2 id="har-title">"From a HAR file"</h2>
+            <div class=zone_class
+                on:dragover=move |ev: web_sys::DragEvent| { ev.prevent_default(); dragging.set(true); }
+                on:dragleave=move |_| dragging.set(false)
+                on:drop=on_drop>
+                <label for="har-file">"Drop a HAR file from DevTools (Network → Save all as HAR), or choose one"</label>
+                <input id="har-file" type="file" accept=".har,application/json" aria-describedby="har-privacy" on:change=on_change/>
+                <p id="har-privacy" class="muted">"The file is read in this browser; nothing is uploaded."</p>
+            </div>
+            {move || refused().map(|why| view! { <p class="problem" role="alert">{why}</p> })}
+            {found}
+            {move || explained().map(|explained| view! { <ExplainPanel explained/> })}
+        </section>
+    }
+}
+
+/// The exchanges found, one button each: method, URL, the page's origin, the verdict.
+#[component]
+fn HarList(listed: Vec<Listed>, chosen: RwSignal<usize>) -> impl IntoView {
+    let items = listed
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let Explained { exchange, here, .. } = item.explained;
+            let (class, read) = match here.read {
+                Read::Allowed => ("har-read allowed", "allowed"),
+                Read::Blocked => ("har-read blocked", "blocked"),
+                Read::Opaque => ("har-read opaque", "opaque"),
+            };
+            let from = if exchange.page.is_opaque() { "null" } else { exchange.page.serialize() }.to_owned();
+            view! {
+                <li>
+                    <button type="button" class="har-item" data-entry=item.entry
+                        aria-pressed=move || (chosen.get() == i).to_string() on:click=move |_| chosen.set(i)>
+                        <code class="har-method">{exchange.request.method.as_str().to_owned()}</code>" "
+                        <span class="har-url">{exchange.request.url.to_string()}</span>" "
+                        <span class="har-from">"from "{from}</span>" "
+                        <span class=class>{read}</span>
+                    </button>
+                </li>
+            }
+        })
+        .collect_view();
+    view! { <ul class="har-list" aria-label="Cross-origin requests in the HAR file">{items}</ul> }
+}
+
+/// What the drop zone holds: nothing yet, the exchanges of a file, or why a file was refused.
+#[derive(Debug, Clone, Default)]
+enum Loaded {
+    /// No file read yet.
+    #[default]
+    Nothing,
+    /// The cross-origin exchanges of the file named `file`.
+    Found { file: String, listed: Vec<Listed> },
+    /// The file could not be read as a HAR export: why, and what to do.
+    Refused(String),
+}
+
+/// Explains one found exchange, its assumptions put first among both verdicts' steps.
+fn explain_found(found: Found) -> Listed {
+    let assumed: Vec<_> = found.assumed_steps().collect();
+    let mut explained = explain_only(found.exchange);
+    explained.here.steps.splice(0..0, assumed.iter().cloned());
+    explained.other.steps.splice(0..0, assumed);
+    Listed { entry: found.entry, explained }
+}
