@@ -20,6 +20,15 @@ pub const LAB_PORT: &str = match option_env!("CORSLAB_LAB_PORT") {
     None => "8080",
 };
 
+/// A fresh `<div>` at the end of the test page's body, to mount one component into.
+pub fn fresh_element() -> web_sys::HtmlElement {
+    let document = web_sys::window().and_then(|w| w.document()).expect("a test page has a document");
+    let element: web_sys::HtmlElement =
+        document.create_element("div").expect("a div can be created").unchecked_into();
+    document.body().expect("the test page has a body").append_child(&element).expect("the div is appended");
+    element
+}
+
 /// `http://<host>:<LAB_PORT><path>`.
 pub fn lab_url(host: &str, path: &str) -> String {
     format!("http://{host}:{LAB_PORT}{path}")

@@ -12,6 +12,7 @@
 
 use corslab_app::audit_view::{AuditPanel, AuditReport};
 use corslab_app::net::json_of;
+use corslab_browser_tests::fresh_element;
 use corslab_lab::PolicyId;
 use corslab_lab::audit::AuditSummary;
 use leptos::prelude::*;
@@ -24,13 +25,6 @@ wasm_bindgen_test_configure!(run_in_browser);
 const REFLECTED: &str = include_str!("data/audit-reflect-any-origin.json");
 /// What the lab answered under the strict allowlist: no findings.
 const STRICT: &str = include_str!("data/audit-strict-allowlist.json");
-
-fn fresh() -> web_sys::HtmlElement {
-    let document = web_sys::window().unwrap().document().unwrap();
-    let element: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
-    document.body().unwrap().append_child(&element).unwrap();
-    element
-}
 
 fn text(root: &web_sys::HtmlElement, css: &str) -> String {
     root.query_selector(css)
@@ -69,7 +63,7 @@ async fn a_reflected_origin_renders_its_findings_worst_first() {
     let summary: AuditSummary =
         answer(200, REFLECTED).await.expect("the lab's answer reads as an AuditSummary");
     assert_eq!(summary.policy, PolicyId::ReflectAnyOrigin);
-    let root = fresh();
+    let root = fresh_element();
     mount_to(root.clone(), move || view! { <AuditReport summary chosen=PolicyId::ReflectAnyOrigin/> })
         .forget();
     leptos::task::tick().await;
@@ -100,7 +94,7 @@ async fn a_reflected_origin_renders_its_findings_worst_first() {
 #[wasm_bindgen_test]
 async fn the_strict_allowlist_renders_a_pass() {
     let summary: AuditSummary = answer(200, STRICT).await.expect("the lab's answer reads as an AuditSummary");
-    let root = fresh();
+    let root = fresh_element();
     mount_to(root.clone(), move || view! { <AuditReport summary chosen=PolicyId::StrictAllowlist/> })
         .forget();
     leptos::task::tick().await;
@@ -116,7 +110,7 @@ async fn the_strict_allowlist_renders_a_pass() {
 #[wasm_bindgen_test]
 async fn an_audit_of_another_policy_than_the_chosen_one_says_so() {
     let summary: AuditSummary = answer(200, STRICT).await.unwrap();
-    let root = fresh();
+    let root = fresh_element();
     mount_to(root.clone(), move || view! { <AuditReport summary chosen=PolicyId::Wildcard/> }).forget();
     leptos::task::tick().await;
     assert!(text(&root, ".audit-result .problem").starts_with("The lab ran policy 16 while it was audited"));
@@ -138,7 +132,7 @@ async fn the_labs_refusal_is_the_message() {
 async fn a_failed_audit_is_an_alert_and_the_button_comes_back() {
     // This page is not the lab's console: the panel's requests go to the test runner, which
     // has no `/__lab/state`, so the audit fails for real.
-    let root = fresh();
+    let root = fresh_element();
     let chosen = RwSignal::new(PolicyId::ReflectAnyOrigin);
     mount_to(
         root.clone(),
@@ -170,7 +164,7 @@ async fn a_failed_audit_is_an_alert_and_the_button_comes_back() {
 
 #[wasm_bindgen_test]
 async fn an_answer_that_arrives_after_the_policy_changed_is_dropped() {
-    let root = fresh();
+    let root = fresh_element();
     let chosen = RwSignal::new(PolicyId::ReflectAnyOrigin);
     mount_to(
         root.clone(),
@@ -189,7 +183,7 @@ async fn an_answer_that_arrives_after_the_policy_changed_is_dropped() {
 
 #[wasm_bindgen_test]
 async fn the_button_waits_until_the_lab_runs_the_chosen_policy() {
-    let root = fresh();
+    let root = fresh_element();
     let chosen = RwSignal::new(PolicyId::StrictAllowlist);
     let running = RwSignal::new(None);
     mount_to(root.clone(), move || view! { <AuditPanel chosen running/> }).forget();

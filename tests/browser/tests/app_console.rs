@@ -7,6 +7,7 @@ use corslab_app::attack::AttackOptions;
 use corslab_app::policy_view::PolicyCard;
 use corslab_app::scenario::{Kind, Position, Scenario};
 use corslab_app::story::{STEPS, StoryBar};
+use corslab_browser_tests::fresh_element;
 use corslab_engine::exchange::CredentialsMode;
 use corslab_lab::PolicyId;
 use leptos::prelude::*;
@@ -14,13 +15,6 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn fresh() -> web_sys::HtmlElement {
-    let document = web_sys::window().unwrap().document().unwrap();
-    let element: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
-    document.body().unwrap().append_child(&element).unwrap();
-    element
-}
 
 /// Chooses `value` in the `n`th `<select>` and fires `change`, as a person would.
 fn choose(root: &web_sys::HtmlElement, n: u32, value: &str) {
@@ -32,7 +26,7 @@ fn choose(root: &web_sys::HtmlElement, n: u32, value: &str) {
 
 #[wasm_bindgen_test]
 async fn the_attack_options_write_the_scenario() {
-    let root = fresh();
+    let root = fresh_element();
     let scenario = RwSignal::new(Scenario::default());
     mount_to(root.clone(), move || view! { <AttackOptions home=Position::CrossSite scenario/> }).forget();
     leptos::task::tick().await;
@@ -51,7 +45,7 @@ async fn the_attack_options_write_the_scenario() {
 
 #[wasm_bindgen_test]
 async fn the_policy_card_shows_the_faulty_code_then_the_fix_per_framework() {
-    let root = fresh();
+    let root = fresh_element();
     mount_to(root.clone(), || view! { <PolicyCard policy=PolicyId::ReflectAnyOrigin/> }).forget();
     leptos::task::tick().await;
     let labels: Vec<String> = (0..2)
@@ -88,7 +82,7 @@ async fn the_policy_card_shows_the_faulty_code_then_the_fix_per_framework() {
 
 #[wasm_bindgen_test]
 async fn the_story_bar_links_the_neighbouring_steps() {
-    let root = fresh();
+    let root = fresh_element();
     mount_to(root.clone(), || view! { <StoryBar n=2 step=&STEPS[2]/> }).forget();
     leptos::task::tick().await;
     let href = |css: &str| root.query_selector(css).unwrap().unwrap().get_attribute("href").unwrap();

@@ -5,21 +5,13 @@
 
 use corslab_app::explain_panel::{AgreementBadge, ExplainPanel};
 use corslab_app::run::explain_only;
+use corslab_browser_tests::fresh_element;
 use corslab_engine::Exchange;
 use corslab_lab::observe::{Agreement, Check, Checked};
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-/// A fresh element in the page to mount one component into.
-fn fresh() -> web_sys::HtmlElement {
-    let document = web_sys::window().unwrap().document().unwrap();
-    let element: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
-    document.body().unwrap().append_child(&element).unwrap();
-    element
-}
 
 fn text(root: &web_sys::HtmlElement, css: &str) -> String {
     root.query_selector(css)
@@ -40,7 +32,7 @@ fn wildcard_with_credentials(browser: &str) -> Exchange {
 
 #[wasm_bindgen_test]
 async fn a_blocked_read_shows_its_reason_steps_diagram_and_both_console_lines() {
-    let root = fresh();
+    let root = fresh_element();
     let explained = explain_only(wildcard_with_credentials("chromium"));
     mount_to(root.clone(), move || view! { <ExplainPanel explained/> }).forget();
     leptos::task::tick().await;
@@ -71,7 +63,7 @@ async fn a_blocked_read_shows_its_reason_steps_diagram_and_both_console_lines() 
 
 #[wasm_bindgen_test]
 async fn a_preflighted_write_draws_the_preflight_first() {
-    let root = fresh();
+    let root = fresh_element();
     let exchange = Exchange::from_json(
         r#"{ "page": "http://blog.fintrack.localhost:8080",
              "request": { "method": "PUT", "url": "http://api.fintrack.localhost:8080/me/email",
@@ -95,7 +87,7 @@ async fn a_preflighted_write_draws_the_preflight_first() {
 
 #[wasm_bindgen_test]
 async fn a_disagreement_is_an_alert_that_names_the_differing_fact() {
-    let root = fresh();
+    let root = fresh_element();
     let agreement = Agreement {
         agrees: false,
         checks: vec![
@@ -126,7 +118,7 @@ async fn a_disagreement_is_an_alert_that_names_the_differing_fact() {
 
 #[wasm_bindgen_test]
 async fn an_agreement_is_a_quiet_status() {
-    let root = fresh();
+    let root = fresh_element();
     let agreement = Agreement {
         agrees: true,
         checks: vec![Check {

@@ -6,6 +6,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use corslab_app::har_view::HarDrop;
+use corslab_browser_tests::fresh_element;
 use corslab_browser_tests::sleep;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -17,9 +18,7 @@ const CHROMIUM: &str = include_str!("../../data/har/chromium.har");
 const FIREFOX: &str = include_str!("../../data/har/firefox.har");
 
 fn mounted() -> web_sys::HtmlElement {
-    let document = web_sys::window().unwrap().document().unwrap();
-    let root: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
-    document.body().unwrap().append_child(&root).unwrap();
+    let root = fresh_element();
     mount_to(root.clone(), HarDrop).forget();
     root
 }

@@ -5,19 +5,13 @@
 
 use corslab_app::playground::Playground;
 use corslab_app::run::this_browser;
+use corslab_browser_tests::fresh_element;
 use corslab_engine::Browser;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn fresh() -> web_sys::HtmlElement {
-    let document = web_sys::window().unwrap().document().unwrap();
-    let element: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
-    document.body().unwrap().append_child(&element).unwrap();
-    element
-}
 
 /// Types `value` into the field with id `id`, as a person would: the value, then an `input` event.
 fn type_into(root: &web_sys::HtmlElement, id: &str, value: &str) {
@@ -39,7 +33,7 @@ fn text(root: &web_sys::HtmlElement, css: &str) -> String {
 async fn editing_the_response_headers_re_explains_and_keeps_the_url() {
     let window = web_sys::window().unwrap();
     let before = window.location().href().unwrap();
-    let root = fresh();
+    let root = fresh_element();
     mount_to(root.clone(), Playground).forget();
     leptos::task::tick().await;
     assert!(root.query_selector(".verdict.allowed").unwrap().is_some(), "the default exchange is allowed");
