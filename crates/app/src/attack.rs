@@ -195,8 +195,7 @@ pub fn policy_options(current: impl Fn() -> PolicyId + Copy + Send + Sync + 'sta
     PolicyId::ALL
         .iter()
         .map(|p| {
-            let entry = corslab_lab::catalog::entry(*p);
-            let label = format!("{}. {}", entry.number, entry.title);
+            let label = format!("{}. {}", p.number(), corslab_lab::catalog::title(*p));
             view! { <option value=p.id() selected=move || current() == *p>{label}</option> }
         })
         .collect_view()

@@ -110,7 +110,7 @@ pub fn AuditPanel(
 /// One audit's result: which policy, how many probes, each finding, and the Markdown report.
 #[component]
 pub fn AuditReport(summary: AuditSummary, chosen: PolicyId) -> impl IntoView {
-    let entry = catalog::entry(summary.policy);
+    let title = catalog::title(summary.policy);
     let elsewhere = (summary.policy != chosen).then(|| {
         view! {
             <p class="problem">
@@ -138,7 +138,7 @@ pub fn AuditReport(summary: AuditSummary, chosen: PolicyId) -> impl IntoView {
     });
     view! {
         <div class="audit-result" data-policy=summary.policy.id() data-findings=count>
-            <h3>{format!("Policy {}: {}", summary.policy.number(), entry.title)}</h3>
+            <h3>{format!("Policy {}: {title}", summary.policy.number())}</h3>
             {elsewhere}
             <p class="muted">
                 {probes}" sent to "<code>{summary.target}</code>" (logged under run "<code>{summary.run}</code>")"

@@ -2,8 +2,12 @@
 //! endpoints (`/__lab/*`) on the page's origin. JSON goes through the browser's `JSON.parse`
 //! and `serde-wasm-bindgen`, which keeps serde_json's parser out of the Wasm.
 
+use std::cell::RefCell;
+use std::sync::Arc;
+
 use corslab_engine::exchange::{CredentialsMode, RequestMode};
 use corslab_lab::audit::AuditSummary;
+use corslab_lab::catalog::EntryText;
 use corslab_lab::seen::LogPage;
 use corslab_lab::state::LabState;
 use serde::de::DeserializeOwned;
@@ -132,6 +136,25 @@ pub async fn lab_state() -> Result<LabState, String> {
     get_json("/__lab/state").await
 }
 
+/// The policy catalog's words (`/__lab/catalog`), fetched once per page: the Wasm does not
+/// carry the code samples, the incidents and the fixes, the lab serves them.
+pub async fn catalog() -> Result<Arc<[EntryText]>, String> {
+    if let Some(texts) = cached_catalog() {
+        return Ok(texts);
+    }
+    let texts: Arc<[EntryText]> = get_json::<Vec<EntryText>>("/__lab/catalog")
+        .await
+        .map_err(|e| format!("The lab's catalog could not be read ({e}): reload the page to try again"))?
+        .into();
+    CATALOG.set(Some(texts.clone()));
+    Ok(texts)
+}
+
+/// The catalog's words if this page has fetched them already.
+pub fn cached_catalog() -> Option<Arc<[EntryText]>> {
+    CATALOG.with_borrow(Clone::clone)
+}
+
 /// Sends one control-plane command (only `lab.localhost` may), fetching the CSRF token first.
 pub async fn control(command: &str) -> Result<LabState, String> {
     let token = csrf_token().await?;
@@ -179,4 +202,9 @@ fn js_credentials(mode: CredentialsMode) -> RequestCredentials {
         CredentialsMode::Omit => RequestCredentials::Omit,
         CredentialsMode::SameOrigin => RequestCredentials::SameOrigin,
     }
+}
+
+thread_local! {
+    /// The catalog once fetched: the console shows a new card on every change of its setup.
+    static CATALOG: RefCell<Option<Arc<[EntryText]>>> = const { RefCell::new(None) };
 }

@@ -4,7 +4,7 @@
 //! What an attacker gets is not written here: [`crate::outcomes`] asks the engine, so the
 //! catalog can never drift from the verifier.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::policy::PolicyId;
 
@@ -49,6 +49,46 @@ pub struct Mirror {
     pub what: &'static str,
 }
 
+/// An [`Entry`]'s words as `GET /__lab/catalog` serves them, read back. The app fetches these
+/// at run time instead of compiling the catalog's long texts into its Wasm.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct EntryText {
+    /// The policy.
+    pub id: PolicyId,
+    /// Its catalog number, from 1.
+    pub number: usize,
+    /// A short title.
+    pub title: String,
+    /// What the policy does and why it matters.
+    pub summary: String,
+    /// The code that produces it.
+    pub code: CodeText,
+    /// The real cases it mirrors.
+    pub mirrors: Vec<MirrorText>,
+    /// How to fix it.
+    pub fix: String,
+}
+
+/// A [`Code`] read back: the same policy written three ways.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct CodeText {
+    /// Rust: axum with tower-http.
+    pub axum: String,
+    /// Node.js: Express with `cors`.
+    pub express: String,
+    /// Python: Flask with Flask-CORS.
+    pub flask: String,
+}
+
+/// A [`Mirror`] read back.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct MirrorText {
+    /// The name people know it by.
+    pub name: String,
+    /// What happened.
+    pub what: String,
+}
+
 /// The whole catalog, in order.
 pub fn catalog() -> Vec<Entry> {
     PolicyId::ALL.into_iter().map(entry).collect()
@@ -56,9 +96,8 @@ pub fn catalog() -> Vec<Entry> {
 
 /// The catalog entry for one policy.
 pub fn entry(id: PolicyId) -> Entry {
-    let (title, summary, code, mirrors, fix, spec): (_, _, _, &'static [Mirror], _, _) = match id {
+    let (summary, code, mirrors, fix, spec): (_, _, &'static [Mirror], _, _) = match id {
         PolicyId::None => (
-            "No CORS headers: the same-origin policy alone",
             "The API sends no CORS headers and has no OPTIONS route. No script on another origin can read a \
              response, but simple requests and form posts still reach the server with whatever cookies the \
              browser attaches.",
@@ -70,7 +109,6 @@ pub fn entry(id: PolicyId) -> Entry {
             "concept-cors-check",
         ),
         PolicyId::Wildcard => (
-            "Access-Control-Allow-Origin: *",
             "Any origin may read, but only without credentials: browsers never attach cookies to a read that `*` \
              allows. Safe for public data; a leak when the API trusts where the request comes from (an \
              intranet, a loopback service).",
@@ -84,7 +122,6 @@ pub fn entry(id: PolicyId) -> Entry {
             "concept-cors-check",
         ),
         PolicyId::WildcardWithCredentials => (
-            "* together with Access-Control-Allow-Credentials: true",
             "The developer wanted \"everyone, with cookies\". Browsers refuse to share a credentialed response \
              whose Allow-Origin is `*`, so the attacker reads nothing with cookies, and neither does any \
              legitimate frontend.",
@@ -105,7 +142,6 @@ pub fn entry(id: PolicyId) -> Entry {
             "concept-cors-check",
         ),
         PolicyId::ReflectAnyOrigin => (
-            "Reflect any origin, with credentials",
             "Whatever Origin arrives is echoed back with Allow-Credentials: true, so every origin passes the \
              CORS check with cookies. Whether the attacker gets the victim's data then depends only on whether \
              the browser attaches the cookie.",
@@ -133,7 +169,6 @@ pub fn entry(id: PolicyId) -> Entry {
             "concept-cors-check",
         ),
         PolicyId::NullTrusted => (
-            "The null origin trusted",
             "`null` was added to the allowlist for a file:// prototype or a sandboxed widget. Any page can \
              produce Origin: null with a sandboxed iframe, and every cross-origin redirect produces it too.",
             Code { axum: AXUM_NULL, express: EXPRESS_NULL, flask: FLASK_NULL },
@@ -151,7 +186,6 @@ pub fn entry(id: PolicyId) -> Entry {
             "concept-cors-check",
         ),
         PolicyId::PrefixMatch => (
-            "Prefix match",
             "The Origin only has to start with a trusted origin, so \
              http://fintrack.localhost.free-crypto-giveaway.localhost passes: a host the attacker controls.",
             Code { axum: AXUM_PREFIX, express: EXPRESS_PREFIX, flask: FLASK_PREFIX },
@@ -171,7 +205,6 @@ pub fn entry(id: PolicyId) -> Entry {
             "concept-cors-check",
         ),
         PolicyId::SuffixMatch => (
-            "Suffix match",
             "Any host ending in fintrack.localhost passes, so evilfintrack.localhost, a name anyone can \
              register next to yours, is trusted, and so is every subdomain.",
             Code { axum: AXUM_SUFFIX, express: EXPRESS_SUFFIX, flask: FLASK_SUFFIX },
@@ -190,7 +223,6 @@ pub fn entry(id: PolicyId) -> Entry {
             "concept-cors-check",
         ),
         PolicyId::UnescapedDot => (
-            "Unescaped dot in a regex",
             "The allowlist regex `^http://(www.)?fintrack\\.localhost` leaves the first dot unescaped, so it \
              matches any character: wwwxfintrack.localhost passes.",
             Code { axum: AXUM_DOT, express: EXPRESS_DOT, flask: FLASK_DOT },
@@ -205,7 +237,6 @@ pub fn entry(id: PolicyId) -> Entry {
             "concept-cors-check",
         ),
         PolicyId::AnySubdomain => (
-            "Any subdomain trusted: the sibling takeover",
             "Every *.fintrack.localhost origin is trusted, including the blog with user content. Script on a \
              compromised sibling reads the API, and as a same-site request it carries every cookie, \
              SameSite=Strict included, in every browser's default settings.",
@@ -222,7 +253,6 @@ pub fn entry(id: PolicyId) -> Entry {
             "concept-cors-check",
         ),
         PolicyId::MirrorEverything => (
-            "Mirrored origin, methods and headers, with credentials",
             "The middleware echoes the Origin and whatever method and headers the preflight asks for. Reads \
              are exposed as in policy 4, and every write passes its preflight too: PUT /me/email, DELETE \
              /me/sessions.",
@@ -242,7 +272,6 @@ pub fn entry(id: PolicyId) -> Entry {
             "cors-preflight-fetch-0",
         ),
         PolicyId::AllowHeadersWildcard => (
-            "Allow-Headers: * with credentials",
             "Meant as \"allow every header\". With credentials the browser reads `*` as a header literally \
              named `*`, and Authorization is never covered by `*` at all, so the trusted partner's preflighted \
              requests fail: a broken integration people then \"fix\" with policy 10.",
@@ -255,7 +284,6 @@ pub fn entry(id: PolicyId) -> Entry {
             "cors-non-wildcard-request-header-name",
         ),
         PolicyId::AllowlistWithoutVary => (
-            "A strict allowlist without Vary: Origin",
             "The answer depends on Origin but does not say so, so a shared or browser cache may hand the \
              partner's answer (with its Allow-Origin) to another origin, or a no-CORS answer to the partner.",
             Code { axum: AXUM_NO_VARY, express: EXPRESS_NO_VARY, flask: FLASK_NO_VARY },
@@ -265,7 +293,6 @@ pub fn entry(id: PolicyId) -> Entry {
             "cors-protocol-and-http-caches",
         ),
         PolicyId::OnlyOnSuccess => (
-            "CORS headers only on 2xx responses",
             "Errors and redirects go out without CORS headers, so a trusted frontend sees a TypeError where it \
              should see 401 or 404, and cannot tell \"signed out\" from \"down\".",
             Code { axum: AXUM_ONLY_2XX, express: EXPRESS_ONLY_2XX, flask: FLASK_ONLY_2XX },
@@ -277,7 +304,6 @@ pub fn entry(id: PolicyId) -> Entry {
             "concept-cors-check",
         ),
         PolicyId::ExposeHeadersWildcard => (
-            "Expose-Headers: *",
             "Meant as \"let the frontend read every header\". With credentials `*` is a literal name and \
              exposes nothing; without credentials it exposes every header, including ones never meant for \
              other origins.",
@@ -290,7 +316,6 @@ pub fn entry(id: PolicyId) -> Entry {
             "concept-response-cors-exposed-header-name-list",
         ),
         PolicyId::MaxAgeYear => (
-            "Preflight Max-Age of a year",
             "Browsers cap the preflight cache (Chromium 2 hours, Firefox 24 hours, WebKit 10 minutes), so a year \
              buys nothing over the cap, and a tightened policy reaches browsers only when the cached preflight \
              expires.",
@@ -300,7 +325,6 @@ pub fn entry(id: PolicyId) -> Entry {
             "cors-preflight-cache",
         ),
         PolicyId::StrictAllowlist => (
-            "The strict allowlist, done right",
             "Exact origins (the dashboard and the partner, scheme, host and port), credentials only for them, \
              Vary: Origin on every answer, the methods and headers the API uses, named exposed headers, and a \
              Max-Age within every browser's cap.",
@@ -314,7 +338,30 @@ pub fn entry(id: PolicyId) -> Entry {
             "concept-cors-check",
         ),
     };
-    Entry { id, number: id.number(), title, summary, code, mirrors, fix, spec }
+    Entry { id, number: id.number(), title: title(id), summary, code, mirrors, fix, spec }
+}
+
+/// The short title of one policy, apart from [`entry`] so that a list of titles does not carry
+/// the code samples along (the app names policies everywhere but fetches their words).
+pub fn title(id: PolicyId) -> &'static str {
+    match id {
+        PolicyId::None => "No CORS headers: the same-origin policy alone",
+        PolicyId::Wildcard => "Access-Control-Allow-Origin: *",
+        PolicyId::WildcardWithCredentials => "* together with Access-Control-Allow-Credentials: true",
+        PolicyId::ReflectAnyOrigin => "Reflect any origin, with credentials",
+        PolicyId::NullTrusted => "The null origin trusted",
+        PolicyId::PrefixMatch => "Prefix match",
+        PolicyId::SuffixMatch => "Suffix match",
+        PolicyId::UnescapedDot => "Unescaped dot in a regex",
+        PolicyId::AnySubdomain => "Any subdomain trusted: the sibling takeover",
+        PolicyId::MirrorEverything => "Mirrored origin, methods and headers, with credentials",
+        PolicyId::AllowHeadersWildcard => "Allow-Headers: * with credentials",
+        PolicyId::AllowlistWithoutVary => "A strict allowlist without Vary: Origin",
+        PolicyId::OnlyOnSuccess => "CORS headers only on 2xx responses",
+        PolicyId::ExposeHeadersWildcard => "Expose-Headers: *",
+        PolicyId::MaxAgeYear => "Preflight Max-Age of a year",
+        PolicyId::StrictAllowlist => "The strict allowlist, done right",
+    }
 }
 
 const AXUM_NONE: &str = r#"let app = Router::new()
@@ -609,6 +656,22 @@ mod tests {
                 "{} mirrors something",
                 entry.id
             );
+        }
+    }
+
+    #[test]
+    fn every_entry_reads_back_as_its_text() {
+        for entry in catalog() {
+            let text: EntryText = serde_json::from_value(serde_json::to_value(entry).unwrap()).unwrap();
+            assert_eq!(
+                (text.id, text.number, text.title.as_str()),
+                (entry.id, entry.number, title(entry.id))
+            );
+            assert_eq!((text.summary.as_str(), text.fix.as_str()), (entry.summary, entry.fix));
+            let code = [text.code.axum.as_str(), &text.code.express, &text.code.flask];
+            assert_eq!(code, [entry.code.axum, entry.code.express, entry.code.flask]);
+            let mirrors: Vec<_> = text.mirrors.iter().map(|m| (m.name.as_str(), m.what.as_str())).collect();
+            assert_eq!(mirrors, entry.mirrors.iter().map(|m| (m.name, m.what)).collect::<Vec<_>>());
         }
     }
 

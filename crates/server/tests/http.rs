@@ -6,6 +6,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use axum::response::Response;
+use corslab_lab::catalog::{self, EntryText};
 use corslab_lab::hosts::{
     API, ATTACKER, CONSOLE, DASHBOARD, DOT_LOOKALIKE, HOSTS, PARTNER, PREFIX_LOOKALIKE, Role, SIBLING,
     SUFFIX_LOOKALIKE,
@@ -820,6 +821,10 @@ async fn the_catalog_lists_sixteen_policies_with_engine_outcomes() {
     assert_eq!(items[15]["id"], "strict-allowlist");
     assert!(items[0]["code"]["express"].as_str().unwrap().contains("express()"));
     assert_eq!(items[3]["outcomes"].as_array().unwrap().len(), 9 * 4);
+    // The app reads the words back from this answer instead of compiling them in.
+    let texts: Vec<EntryText> = serde_json::from_value(catalog).unwrap();
+    assert_eq!(texts[3].title, catalog::title(PolicyId::ReflectAnyOrigin));
+    assert_eq!(texts[3].code.flask, catalog::entry(PolicyId::ReflectAnyOrigin).code.flask);
 }
 
 #[tokio::test]

@@ -4,12 +4,15 @@
 #![cfg(target_arch = "wasm32")]
 
 use corslab_app::attack::AttackOptions;
-use corslab_app::policy_view::PolicyCard;
+use corslab_app::net;
+use corslab_app::policy_view::{PolicyCard, PolicyDetails};
 use corslab_app::scenario::{Kind, Position, Scenario};
 use corslab_app::story::{STEPS, StoryBar};
-use corslab_browser_tests::fresh_element;
+use corslab_browser_tests::{fresh_element, lab_url, sleep};
 use corslab_engine::exchange::CredentialsMode;
 use corslab_lab::PolicyId;
+use corslab_lab::catalog::EntryText;
+use corslab_lab::hosts::CONSOLE;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -44,9 +47,36 @@ async fn the_attack_options_write_the_scenario() {
 }
 
 #[wasm_bindgen_test]
-async fn the_policy_card_shows_the_faulty_code_then_the_fix_per_framework() {
+async fn the_policy_card_says_it_is_loading_then_alerts_when_the_catalog_is_unreadable() {
+    // The test page's own origin serves no `/__lab/catalog`, so the fetch gets a 404.
     let root = fresh_element();
     mount_to(root.clone(), || view! { <PolicyCard policy=PolicyId::ReflectAnyOrigin/> }).forget();
+    let status = root.query_selector("[role=status]").unwrap().unwrap().text_content().unwrap();
+    assert!(status.starts_with("Loading"), "{status}");
+    for _ in 0..100 {
+        leptos::task::tick().await;
+        if root.query_selector("[role=alert]").unwrap().is_some() {
+            break;
+        }
+        sleep(50).await;
+    }
+    let alert = root.query_selector("[role=alert]").unwrap().expect("an alert once the fetch fails");
+    assert!(
+        alert.text_content().unwrap().contains("catalog could not be read"),
+        "{:?}",
+        alert.text_content()
+    );
+    assert!(root.query_selector(".policy-card").unwrap().is_none());
+}
+
+#[wasm_bindgen_test]
+async fn the_policy_card_shows_the_faulty_code_then_the_fix_per_framework() {
+    // The words as the lab serves them, read the way the app reads them.
+    let all: Vec<EntryText> = net::get_json(&lab_url(CONSOLE, "/__lab/catalog")).await.unwrap();
+    let pick = |id: PolicyId| all.iter().find(|e| e.id == id).cloned().unwrap();
+    let (entry, fix) = (pick(PolicyId::ReflectAnyOrigin), pick(PolicyId::StrictAllowlist).code);
+    let root = fresh_element();
+    mount_to(root.clone(), move || view! { <PolicyDetails entry fix=Some(fix)/> }).forget();
     leptos::task::tick().await;
     let labels: Vec<String> = (0..2)
         .map(|i| root.query_selector_all(".code-label").unwrap().item(i).unwrap().text_content().unwrap())
