@@ -78,6 +78,7 @@ proptest! {
             prop_assert!(rules::ALL.iter().any(|r| r.id == step.rule && r.spec_url() == step.spec), "unknown rule {}", step.rule);
             prop_assert!(!step.says.is_empty());
         }
+        prop_assert!(verdict.findings.windows(2).all(|w| w[0].severity >= w[1].severity), "findings worst first");
         prop_assert!(serde_json::to_string(&verdict).is_ok());
     }
 }
