@@ -77,9 +77,7 @@ pub async fn fetch(url: &str, init: &RequestInit) -> Result<Response, JsValue> {
 
 /// A same-origin GET of JSON, parsed by the browser.
 pub async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, String> {
-    let init = RequestInit::new();
-    let response = fetch(path, &init).await.map_err(|e| error_text(&e))?;
-    json_of(&response).await
+    typed(get_value(path).await)
 }
 
 /// A POST of JSON (or nothing) with `extra` headers; the answer's JSON.
@@ -89,35 +87,12 @@ pub async fn post_json<T: DeserializeOwned>(
     extra: &[(&str, &str)],
     credentials: CredentialsMode,
 ) -> Result<T, String> {
-    let init = RequestInit::new();
-    init.set_method("POST");
-    init.set_credentials(js_credentials(credentials));
-    let headers = Headers::new().map_err(|e| error_text(&e))?;
-    let _ = headers.append("Accept", "application/json");
-    if body.is_some() {
-        let _ = headers.append("Content-Type", "application/json");
-    }
-    for (name, value) in extra {
-        let _ = headers.append(name, value);
-    }
-    init.set_headers(&headers);
-    if let Some(body) = body {
-        init.set_body(&JsValue::from_str(body));
-    }
-    let response = fetch(url, &init).await.map_err(|e| error_text(&e))?;
-    json_of(&response).await
+    typed(post_value(url, body, extra, credentials).await)
 }
 
 /// The body of `response` as JSON, or the server's `{"error": ...}` as the message.
 pub async fn json_of<T: DeserializeOwned>(response: &Response) -> Result<T, String> {
-    let body = text(response).await.map_err(|e| error_text(&e))?;
-    let value = js_sys::JSON::parse(&body).map_err(|_| format!("status {}: not JSON", response.status()))?;
-    if !response.ok() {
-        let error =
-            js_sys::Reflect::get(&value, &JsValue::from_str("error")).ok().and_then(|e| e.as_string());
-        return Err(error.unwrap_or_else(|| format!("status {}", response.status())));
-    }
-    serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
+    typed(value_of(response).await)
 }
 
 /// The body of a response as text.
@@ -194,6 +169,59 @@ pub fn window() -> web_sys::Window {
 /// Milliseconds since the epoch, on the browser's clock.
 pub fn now_ms() -> u64 {
     js_sys::Date::now() as u64
+}
+
+// The JSON requests below are not generic, so the Wasm holds each of them once; only the final
+// `serde_wasm_bindgen` step is compiled per type.
+
+/// [`get_json`] up to the parsed value.
+async fn get_value(path: &str) -> Result<JsValue, String> {
+    let init = RequestInit::new();
+    let response = fetch(path, &init).await.map_err(|e| error_text(&e))?;
+    value_of(&response).await
+}
+
+/// [`post_json`] up to the parsed value.
+async fn post_value(
+    url: &str,
+    body: Option<&str>,
+    extra: &[(&str, &str)],
+    credentials: CredentialsMode,
+) -> Result<JsValue, String> {
+    let init = RequestInit::new();
+    init.set_method("POST");
+    init.set_credentials(js_credentials(credentials));
+    let headers = Headers::new().map_err(|e| error_text(&e))?;
+    let _ = headers.append("Accept", "application/json");
+    if body.is_some() {
+        let _ = headers.append("Content-Type", "application/json");
+    }
+    for (name, value) in extra {
+        let _ = headers.append(name, value);
+    }
+    init.set_headers(&headers);
+    if let Some(body) = body {
+        init.set_body(&JsValue::from_str(body));
+    }
+    let response = fetch(url, &init).await.map_err(|e| error_text(&e))?;
+    value_of(&response).await
+}
+
+/// [`json_of`] up to the parsed value.
+async fn value_of(response: &Response) -> Result<JsValue, String> {
+    let body = text(response).await.map_err(|e| error_text(&e))?;
+    let value = js_sys::JSON::parse(&body).map_err(|_| format!("status {}: not JSON", response.status()))?;
+    if !response.ok() {
+        let error =
+            js_sys::Reflect::get(&value, &JsValue::from_str("error")).ok().and_then(|e| e.as_string());
+        return Err(error.unwrap_or_else(|| format!("status {}", response.status())));
+    }
+    Ok(value)
+}
+
+/// A parsed value as `T`.
+fn typed<T: DeserializeOwned>(value: Result<JsValue, String>) -> Result<T, String> {
+    serde_wasm_bindgen::from_value(value?).map_err(|e| e.to_string())
 }
 
 fn js_credentials(mode: CredentialsMode) -> RequestCredentials {
