@@ -95,7 +95,7 @@ pub fn AuditPanel(
                     {move || if busy() { "Auditing…" } else { "Audit this API" }}
                 </button>
             </div>
-            <p id="audit-status" class="status" role="status">{status}</p>
+            <p id="audit-status" class="status" role="status">{move || status()}</p>
             {move || match state.get() {
                 AuditState::Idle | AuditState::Busy => ().into_any(),
                 AuditState::Failed(message) => {

@@ -90,14 +90,16 @@ pub fn Dashboard(policy: Option<PolicyId>, sign_in: bool) -> impl IntoView {
 /// The way back to the console, telling it which session cookie this browser now holds.
 #[component]
 fn BackToConsole(who: RwSignal<Option<WhoAmI>>) -> impl IntoView {
-    let href = move || {
-        // Signing in or out puts the jar in this page's URL and then updates `who`.
-        who.track();
-        let jar =
-            page::query().get("jar").map(|j| format!("/?jar={j}")).unwrap_or_else(|| "/?jar=".to_owned());
-        page::lab_url(corslab_lab::hosts::CONSOLE, &jar)
-    };
-    view! { <p><a class="back" href=href>"Back to the console"</a></p> }
+    view! {
+        <p>
+            <a class="back" href=move || {
+                // Signing in or out puts the jar in this page's URL and then updates `who`.
+                who.track();
+                let jar = page::query().get("jar").map(|j| format!("/?jar={j}")).unwrap_or_else(|| "/?jar=".to_owned());
+                page::lab_url(corslab_lab::hosts::CONSOLE, &jar)
+            }>"Back to the console"</a>
+        </p>
+    }
 }
 
 /// The session cookie: the `Set-Cookie` line FinTrack sent, or the attributes it will use.

@@ -82,7 +82,6 @@ pub fn HarDrop() -> impl IntoView {
             load(file);
         }
     };
-    let zone_class = move || if dragging.get() { "har-drop dragging" } else { "har-drop" };
     let refused = move || {
         loaded.with(|l| match l {
             Loaded::Refused(why) => Some(why.clone()),
@@ -109,7 +108,7 @@ pub fn HarDrop() -> impl IntoView {
     view! {
         <section class="panel har" aria-labelledby="har-title">
             <h2 id="har-title">"From a HAR file"</h2>
-            <div class=zone_class
+            <div class=move || if dragging.get() { "har-drop dragging" } else { "har-drop" }
                 on:dragover=move |ev: web_sys::DragEvent| { ev.prevent_default(); dragging.set(true); }
                 on:dragleave=move |_| dragging.set(false)
                 on:drop=on_drop>
@@ -118,7 +117,7 @@ pub fn HarDrop() -> impl IntoView {
                 <p id="har-privacy" class="muted">"The file is read in this browser; nothing is uploaded."</p>
             </div>
             {move || refused().map(|why| view! { <p class="problem" role="alert">{why}</p> })}
-            {found}
+            {move || found()}
             {move || explained().map(|explained| view! { <ExplainPanel explained/> })}
         </section>
     }

@@ -11,6 +11,11 @@
 //! | `fintrack.localhost` | [`dashboard::Dashboard`], the victim's |
 //! | the giveaway, the blog, the lookalikes, the partner | [`attack::AttackPage`] |
 //! | any page with `?story=N` | that story step, with the presenter's bar |
+//!
+//! Reactive parts of a view are written as `{move || …}` blocks, also around a closure that
+//! has a name (`{move || status()}`): with `erase_components`, Leptos compiles such blocks
+//! through one shared path per output type, while a closure passed by name gets a copy of that
+//! machinery of its own (about 0.9 KB of gzipped Wasm across the app when this was measured).
 
 use corslab_engine::Exchange;
 use corslab_lab::hosts::{CONSOLE, DASHBOARD};

@@ -18,10 +18,12 @@ pub fn PolicyCard(policy: PolicyId) -> impl IntoView {
     if catalog.get_untracked().is_none() {
         leptos::task::spawn_local(async move { catalog.set(Some(net::catalog().await)) });
     }
-    move || match catalog.get().map(|all| all.and_then(|all| words(&all, policy))) {
-        None => view! { <p class="muted" role="status">"Loading the policy's code…"</p> }.into_any(),
-        Some(Ok((entry, fix))) => view! { <PolicyDetails entry fix/> }.into_any(),
-        Some(Err(e)) => view! { <p class="problem" role="alert">{e}</p> }.into_any(),
+    view! {
+        {move || match catalog.get().map(|all| all.and_then(|all| words(&all, policy))) {
+            None => view! { <p class="muted" role="status">"Loading the policy's code…"</p> }.into_any(),
+            Some(Ok((entry, fix))) => view! { <PolicyDetails entry fix/> }.into_any(),
+            Some(Err(e)) => view! { <p class="problem" role="alert">{e}</p> }.into_any(),
+        }}
     }
 }
 
