@@ -20,14 +20,20 @@ pub struct Rule {
     pub spec: &'static str,
     /// The full URL of `spec`, worked out when the catalog is compiled.
     pub url: &'static str,
-    /// What the rule decides, in one sentence of our own.
-    pub summary: &'static str,
+    /// Where the rule's sentence is in `SUMMARIES`. The sentences stay out of the rule itself,
+    /// so a build that never prints them (the app's Wasm) does not carry them.
+    n: usize,
 }
 
 impl Rule {
     /// The full URL of the rule's specification section.
     pub fn spec_url(&self) -> &'static str {
         self.url
+    }
+
+    /// What the rule decides, in one sentence of our own.
+    pub fn summary(&self) -> &'static str {
+        SUMMARIES[self.n]
     }
 }
 
@@ -49,9 +55,14 @@ macro_rules! spec_url {
 
 macro_rules! catalog {
     ($($(#[$doc:meta])* $name:ident = $id:literal, $kind:ident $spec:literal, $summary:literal;)*) => {
-        $( $(#[$doc])* pub const $name: Rule = Rule { id: $id, spec: $spec, url: spec_url!($kind $spec), summary: $summary }; )*
+        /// The rules' positions in the catalog.
+        #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
+        enum Index { $($name),* }
+        $( $(#[$doc])* pub const $name: Rule = Rule { id: $id, spec: $spec, url: spec_url!($kind $spec), n: Index::$name as usize }; )*
         /// Every rule, in catalog order.
         pub const ALL: &[Rule] = &[$($name),*];
+        /// Every rule's sentence, in catalog order.
+        const SUMMARIES: &[&str] = &[$($summary),*];
     };
 }
 
@@ -206,6 +217,21 @@ mod tests {
             } else {
                 assert!(rule.spec.starts_with("https://"), "{}: spec must be #anchor or a URL", rule.id);
             }
+        }
+    }
+
+    #[test]
+    fn every_rule_says_what_it_decides_in_one_sentence() {
+        assert_eq!(ALL.len(), SUMMARIES.len());
+        assert_eq!(
+            SAME_ORIGIN.summary(),
+            "A request to the page's own origin is read without any CORS check."
+        );
+        let mut seen = std::collections::HashSet::new();
+        for rule in ALL {
+            let summary = rule.summary();
+            assert!(seen.insert(summary), "{}: its sentence is another rule's", rule.id);
+            assert!(summary.ends_with('.') && !summary.contains(". "), "{}: {summary}", rule.id);
         }
     }
 
