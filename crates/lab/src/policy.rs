@@ -6,9 +6,9 @@ use serde::{Deserialize, Serialize};
 use crate::hosts::{DASHBOARD, PARTNER, Ports};
 
 /// A CORS policy the API can run, selected at run time from the console or per request with
-/// `?policy=<id>`. Catalog order; the texts are in [`crate::catalog`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+/// `?policy=<id>`; in JSON too it is its [`PolicyId::id`]. Catalog order; the texts are in
+/// [`crate::catalog`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PolicyId {
     /// 1. No CORS headers: the same-origin policy alone.
     None,
@@ -104,24 +104,7 @@ impl PolicyId {
 
     /// The stable id, as used in `?policy=` and the control plane.
     pub fn id(self) -> &'static str {
-        match self {
-            Self::None => "none",
-            Self::Wildcard => "wildcard",
-            Self::WildcardWithCredentials => "wildcard-with-credentials",
-            Self::ReflectAnyOrigin => "reflect-any-origin",
-            Self::NullTrusted => "null-trusted",
-            Self::PrefixMatch => "prefix-match",
-            Self::SuffixMatch => "suffix-match",
-            Self::UnescapedDot => "unescaped-dot",
-            Self::AnySubdomain => "any-subdomain",
-            Self::MirrorEverything => "mirror-everything",
-            Self::AllowHeadersWildcard => "allow-headers-wildcard",
-            Self::AllowlistWithoutVary => "allowlist-without-vary",
-            Self::OnlyOnSuccess => "only-on-success",
-            Self::ExposeHeadersWildcard => "expose-headers-wildcard",
-            Self::MaxAgeYear => "max-age-year",
-            Self::StrictAllowlist => "strict-allowlist",
-        }
+        IDS[self as usize]
     }
 
     /// Finds a policy by id.
@@ -261,6 +244,41 @@ impl PolicyId {
     }
 }
 
+// Written by hand over `id` and `from_id`, so the JSON names are the ids by construction (and
+// the Wasm carries one list of names, not three).
+impl Serialize for PolicyId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.id())
+    }
+}
+
+impl<'de> Deserialize<'de> for PolicyId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let id = String::deserialize(deserializer)?;
+        Self::from_id(&id).ok_or_else(|| serde::de::Error::unknown_variant(&id, IDS))
+    }
+}
+
+/// Every policy's id, in catalog order (the order of the variants).
+const IDS: &[&str] = &[
+    "none",
+    "wildcard",
+    "wildcard-with-credentials",
+    "reflect-any-origin",
+    "null-trusted",
+    "prefix-match",
+    "suffix-match",
+    "unescaped-dot",
+    "any-subdomain",
+    "mirror-everything",
+    "allow-headers-wildcard",
+    "allowlist-without-vary",
+    "only-on-success",
+    "expose-headers-wildcard",
+    "max-age-year",
+    "strict-allowlist",
+];
+
 impl std::fmt::Display for PolicyId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.id())
@@ -352,8 +370,13 @@ mod tests {
             assert_eq!(PolicyId::from_id(policy.id()), Some(policy));
             assert_eq!(policy.number(), i + 1);
             assert_eq!(serde_json::to_value(policy).unwrap(), policy.id());
+            assert_eq!(serde_json::from_value::<PolicyId>(policy.id().into()).unwrap(), policy);
         }
         assert_eq!(PolicyId::from_id("nope"), None);
+        let error = serde_json::from_str::<PolicyId>(r#""nope""#).unwrap_err().to_string();
+        assert!(error.starts_with("unknown variant `nope`, expected one of `none`, `wildcard`,"), "{error}");
+        let ids = [PolicyId::None, PolicyId::ReflectAnyOrigin, PolicyId::StrictAllowlist].map(PolicyId::id);
+        assert_eq!(ids, ["none", "reflect-any-origin", "strict-allowlist"]);
     }
 
     #[test]
