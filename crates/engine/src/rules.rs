@@ -16,9 +16,8 @@ pub const FETCH_SPEC: &str = "https://fetch.spec.whatwg.org/";
 pub struct Rule {
     /// The stable id (`cors_check.allow_origin`).
     pub id: &'static str,
-    /// Where the rule is specified: a Fetch anchor (`#concept-cors-check`) or a full URL.
-    pub spec: &'static str,
-    /// The full URL of `spec`, worked out when the catalog is compiled.
+    /// The full URL of the section that specifies the rule, worked out when the catalog is
+    /// compiled.
     pub url: &'static str,
     /// Where the rule's sentence is in `SUMMARIES`. The sentences stay out of the rule itself,
     /// so a build that never prints them (the app's Wasm) does not carry them.
@@ -29,6 +28,11 @@ impl Rule {
     /// The full URL of the rule's specification section.
     pub fn spec_url(&self) -> &'static str {
         self.url
+    }
+
+    /// Where the rule is specified: a Fetch anchor (`#concept-cors-check`) or a full URL.
+    pub fn spec(&self) -> &'static str {
+        self.url.strip_prefix(FETCH_SPEC).unwrap_or(self.url)
     }
 
     /// What the rule decides, in one sentence of our own.
@@ -58,7 +62,7 @@ macro_rules! catalog {
         /// The rules' positions in the catalog.
         #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
         enum Index { $($name),* }
-        $( $(#[$doc])* pub const $name: Rule = Rule { id: $id, spec: $spec, url: spec_url!($kind $spec), n: Index::$name as usize }; )*
+        $( $(#[$doc])* pub const $name: Rule = Rule { id: $id, url: spec_url!($kind $spec), n: Index::$name as usize }; )*
         /// Every rule, in catalog order.
         pub const ALL: &[Rule] = &[$($name),*];
         /// Every rule's sentence, in catalog order.
@@ -212,10 +216,10 @@ mod tests {
     fn every_cited_fetch_anchor_exists_in_the_pinned_revision() {
         let known: Vec<&str> = ANCHORS.lines().skip(1).collect();
         for rule in ALL {
-            if let Some(anchor) = rule.spec.strip_prefix('#') {
+            if let Some(anchor) = rule.spec().strip_prefix('#') {
                 assert!(known.contains(&anchor), "{}: #{anchor} is not in the pinned anchor list", rule.id);
             } else {
-                assert!(rule.spec.starts_with("https://"), "{}: spec must be #anchor or a URL", rule.id);
+                assert!(rule.spec().starts_with("https://"), "{}: spec must be #anchor or a URL", rule.id);
             }
         }
     }
@@ -233,6 +237,13 @@ mod tests {
             assert!(seen.insert(summary), "{}: its sentence is another rule's", rule.id);
             assert!(summary.ends_with('.') && !summary.contains(". "), "{}: {summary}", rule.id);
         }
+    }
+
+    #[test]
+    fn a_rules_spec_is_its_fetch_anchor_or_its_whole_url() {
+        assert_eq!(SAME_ORIGIN.spec(), "#concept-main-fetch");
+        assert_eq!(SAME_ORIGIN.spec_url(), "https://fetch.spec.whatwg.org/#concept-main-fetch");
+        assert_eq!(INPUT_ASSUMED.spec(), "https://w3c.github.io/web-performance/specs/HAR/Overview.html");
     }
 
     #[test]
