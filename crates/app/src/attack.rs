@@ -133,18 +133,7 @@ fn CsrfForm() -> impl IntoView {
 /// The request kind, credentials, policy and (on the giveaway) the frame to run from.
 #[component]
 pub fn AttackOptions(home: Position, scenario: RwSignal<Scenario>) -> impl IntoView {
-    let kinds = Kind::ALL
-        .iter()
-        .map(|k| view! { <option value=k.id() selected=move || scenario.get().kind == *k>{k.label()}</option> })
-        .collect_view();
     let policies = policy_options(move || scenario.get().policy);
-    let creds = [CredentialsMode::Include, CredentialsMode::SameOrigin, CredentialsMode::Omit]
-        .into_iter()
-        .map(|m| {
-            let id = credentials_id(m);
-            view! { <option value=id selected=move || scenario.get().credentials == m>{id}</option> }
-        })
-        .collect_view();
     let frame = (home == Position::CrossSite || home == Position::NullOrigin).then(|| {
         view! {
             <label>
@@ -162,6 +151,34 @@ pub fn AttackOptions(home: Position, scenario: RwSignal<Scenario>) -> impl IntoV
     view! {
         <div class="options">
             {frame}
+            <RequestChoices scenario/>
+            <label>
+                "FinTrack's API policy "
+                <select on:change=move |ev| {
+                    if let Some(policy) = PolicyId::from_id(&event_target_value(&ev)) {
+                        scenario.update(|s| s.policy = policy);
+                    }
+                }>{policies}</select>
+            </label>
+        </div>
+    }
+}
+
+/// The request kind and the credentials mode: a `<select>` each, writing the scenario.
+#[component]
+pub fn RequestChoices(scenario: RwSignal<Scenario>) -> impl IntoView {
+    let kinds = Kind::ALL
+        .iter()
+        .map(|k| view! { <option value=k.id() selected=move || scenario.get().kind == *k>{k.label()}</option> })
+        .collect_view();
+    let creds = [CredentialsMode::Include, CredentialsMode::SameOrigin, CredentialsMode::Omit]
+        .into_iter()
+        .map(|m| {
+            let id = credentials_id(m);
+            view! { <option value=id selected=move || scenario.get().credentials == m>{id}</option> }
+        })
+        .collect_view();
+    view! {
             <label>
                 "Request "
                 <select on:change=move |ev| {
@@ -178,15 +195,6 @@ pub fn AttackOptions(home: Position, scenario: RwSignal<Scenario>) -> impl IntoV
                     }
                 }>{creds}</select>
             </label>
-            <label>
-                "FinTrack's API policy "
-                <select on:change=move |ev| {
-                    if let Some(policy) = PolicyId::from_id(&event_target_value(&ev)) {
-                        scenario.update(|s| s.policy = policy);
-                    }
-                }>{policies}</select>
-            </label>
-        </div>
     }
 }
 

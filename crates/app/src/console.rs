@@ -5,7 +5,7 @@
 //! API under the policy as a security team would.
 
 use corslab_engine::Browser;
-use corslab_engine::exchange::{CredentialsMode, ThirdPartyCookies};
+use corslab_engine::exchange::ThirdPartyCookies;
 use corslab_lab::outcomes::{self, Gets};
 use corslab_lab::seen::Seen;
 use corslab_lab::{CookieSettings, LabState, PolicyId, Ports};
@@ -13,17 +13,15 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
-use crate::attack::policy_options;
+use crate::attack::{RequestChoices, policy_options};
 use crate::audit_view::AuditPanel;
 use crate::net::{self, window};
 use crate::page::{self, lab_url};
 use crate::policy_view::PolicyCard;
 use crate::query::Query;
-use crate::report::{RunReport, SeenRow};
+use crate::report::{RunReport, SeenHead, SeenRow};
 use crate::run::{self, Report, page_port};
-use crate::scenario::{
-    Jar, Kind, Position, Scenario, credentials_from_id, credentials_id, same_site_from_id, same_site_id,
-};
+use crate::scenario::{Jar, Position, Scenario, same_site_from_id, same_site_id};
 
 /// How many live log entries the console keeps on screen.
 const LIVE_ROWS: usize = 30;
@@ -211,17 +209,6 @@ fn RunControls(scenario: RwSignal<Scenario>) -> impl IntoView {
         .iter()
         .map(|p| view! { <option value=p.id() selected=move || scenario.get().from == *p>{p.label()}</option> })
         .collect_view();
-    let kinds = Kind::ALL
-        .iter()
-        .map(|k| view! { <option value=k.id() selected=move || scenario.get().kind == *k>{k.label()}</option> })
-        .collect_view();
-    let creds = [CredentialsMode::Include, CredentialsMode::SameOrigin, CredentialsMode::Omit]
-        .into_iter()
-        .map(|m| {
-            let id = credentials_id(m);
-            view! { <option value=id selected=move || scenario.get().credentials == m>{id}</option> }
-        })
-        .collect_view();
     view! {
         <div class="options">
             <label>
@@ -232,22 +219,7 @@ fn RunControls(scenario: RwSignal<Scenario>) -> impl IntoView {
                     }
                 }>{positions}</select>
             </label>
-            <label>
-                "Request "
-                <select on:change=move |ev| {
-                    if let Some(kind) = Kind::from_id(&event_target_value(&ev)) {
-                        scenario.update(|s| s.kind = kind);
-                    }
-                }>{kinds}</select>
-            </label>
-            <label>
-                "Credentials "
-                <select on:change=move |ev| {
-                    if let Some(mode) = credentials_from_id(&event_target_value(&ev)) {
-                        scenario.update(|s| s.credentials = mode);
-                    }
-                }>{creds}</select>
-            </label>
+            <RequestChoices scenario/>
         </div>
     }
 }
@@ -358,15 +330,7 @@ fn LiveLog() -> impl IntoView {
             <p class="muted">{move || note.get()}</p>
             <div class="table-wrap">
                 <table class="log live" aria-live="off">
-                    <thead>
-                        <tr>
-                            <th scope="col">"Request"</th>
-                            <th scope="col">"Origin"</th>
-                            <th scope="col">"Cookies"</th>
-                            <th scope="col">"Sec-Fetch-Site"</th>
-                            <th scope="col">"Answer"</th>
-                        </tr>
-                    </thead>
+                    <SeenHead/>
                     <tbody>{move || seen.get().into_iter().map(|s| view! { <SeenRow seen=s/> }).collect_view()}</tbody>
                 </table>
             </div>

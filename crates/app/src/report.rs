@@ -84,18 +84,26 @@ pub fn ServerReceived(observed: Observed) -> impl IntoView {
         <div class="received">
             <h3>"What the server received"</h3>
             <table class="log">
-                <thead>
-                    <tr>
-                        <th scope="col">"Request"</th>
-                        <th scope="col">"Origin"</th>
-                        <th scope="col">"Cookies"</th>
-                        <th scope="col">"Sec-Fetch-Site"</th>
-                        <th scope="col">"Answer"</th>
-                    </tr>
-                </thead>
+                <SeenHead/>
                 <tbody>{rows}</tbody>
             </table>
         </div>
+    }
+}
+
+/// The head of a table of [`SeenRow`]s.
+#[component]
+pub fn SeenHead() -> impl IntoView {
+    view! {
+        <thead>
+            <tr>
+                <th scope="col">"Request"</th>
+                <th scope="col">"Origin"</th>
+                <th scope="col">"Cookies"</th>
+                <th scope="col">"Sec-Fetch-Site"</th>
+                <th scope="col">"Answer"</th>
+            </tr>
+        </thead>
     }
 }
 
