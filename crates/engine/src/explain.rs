@@ -407,7 +407,7 @@ impl<'a> Narrator<'a> {
             kind: Kind::Preflight,
             origin_sent: preflight_origin,
             answer,
-            asked: Some((asked.request_method.clone(), asked.request_headers)),
+            asked: Some(asked),
             passed: !matches!(
                 result,
                 Err(preflight::PreflightFailure::CorsCheck(_) | preflight::PreflightFailure::Redirect { .. })

@@ -5,6 +5,7 @@
 //! or allow-listed?) say what to try next rather than claim more than the exchange shows.
 
 use crate::exchange::{Answer, CredentialsMode};
+use crate::preflight::PreflightRequest;
 use crate::profile::Profile;
 use crate::verdict::{Finding, Severity};
 
@@ -18,7 +19,7 @@ pub struct Seen<'a> {
     /// The answer.
     pub answer: &'a Answer,
     /// For a preflight: `Access-Control-Request-Method` and `-Headers` as sent.
-    pub asked: Option<(String, Option<String>)>,
+    pub asked: Option<PreflightRequest>,
     /// Whether it passed the CORS check.
     pub passed: bool,
 }
@@ -101,8 +102,8 @@ pub fn review(trace: &Trace<'_>, credentials: CredentialsMode, profile: &Profile
                 "The response allows one specific origin but has no Vary: Origin; if the server picks that origin per request, a shared cache can serve one origin's answer to another.".to_owned(),
             );
         }
-        if let (Kind::Preflight, Some((method, asked_headers))) = (seen.kind, &seen.asked) {
-            let (method, asked_headers) = (method.as_str(), asked_headers.as_deref());
+        if let (Kind::Preflight, Some(asked)) = (seen.kind, &seen.asked) {
+            let (method, asked_headers) = (asked.request_method.as_str(), asked.request_headers.as_deref());
             // A hand-written list rarely equals the browser's sorted, space-free list of several
             // names byte for byte; a server that echoes the request does. One name proves nothing.
             let acah = headers.get_text("Access-Control-Allow-Headers");

@@ -28,7 +28,7 @@ pub struct Asking<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PreflightRequest {
     /// `Access-Control-Request-Method`.
-    pub request_method: String,
+    pub request_method: Method,
     /// `Access-Control-Request-Headers`, absent when there are no unsafe names.
     pub request_headers: Option<String>,
 }
@@ -129,7 +129,7 @@ pub fn request_for(method: &Method, unsafe_names: &UnsafeNames) -> PreflightRequ
     // Steps 1-4: an OPTIONS request with `Accept: */*` and `Access-Control-Request-Method`.
     // Step 5: the unsafe names, comma-separated without spaces, when there are any.
     PreflightRequest {
-        request_method: method.as_str().to_owned(),
+        request_method: method.clone(),
         request_headers: (!unsafe_names.names.is_empty()).then(|| unsafe_names.names.join(",")),
     }
 }
