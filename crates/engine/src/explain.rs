@@ -49,7 +49,7 @@ pub fn explain_with(exchange: &Exchange, cache: &mut PreflightCache, now: Second
 
 /// One request on its way: the URL it goes to and what it carries.
 struct Leg<'a> {
-    url: Url,
+    url: Cow<'a, Url>,
     method: Method,
     headers: Cow<'a, HeaderList>,
     tainting: Option<Tainting>,
@@ -138,7 +138,7 @@ impl<'a> Narrator<'a> {
                     Thrown::ForbiddenMethod(_) => rules::FORBIDDEN_METHOD,
                     Thrown::NoCorsMethod(_) => rules::NO_CORS,
                 };
-                return self.block(rule, Failure::Thrown(thrown), request.url.clone(), None, 0);
+                return self.block(rule, Failure::Thrown(thrown), &request.url, None, 0);
             }
         };
         for (header, why) in &built.dropped {
@@ -149,7 +149,7 @@ impl<'a> Narrator<'a> {
             self.info(rule, wording::dropped(header.name.as_str(), *why));
         }
         let mut leg = Leg {
-            url: request.url.clone(),
+            url: Cow::Borrowed(&request.url),
             method: built.method,
             headers: built.headers,
             tainting: None,
@@ -204,13 +204,7 @@ impl<'a> Narrator<'a> {
         } else {
             match ex.request.mode {
                 RequestMode::SameOrigin => {
-                    return Err(self.block(
-                        rules::MODE,
-                        Failure::SameOriginMode,
-                        leg.url.clone(),
-                        None,
-                        leg.index,
-                    ));
+                    return Err(self.block(rules::MODE, Failure::SameOriginMode, &leg.url, None, leg.index));
                 }
                 RequestMode::NoCors => {
                     leg.tainting = Some(Tainting::Opaque);
@@ -225,7 +219,7 @@ impl<'a> Narrator<'a> {
                 RequestMode::Cors => {
                     if !matches!(leg.url.scheme(), "http" | "https") {
                         let failure = Failure::Scheme(leg.url.scheme().to_owned());
-                        return Err(self.block(rules::SCHEME, failure, leg.url.clone(), None, leg.index));
+                        return Err(self.block(rules::SCHEME, failure, &leg.url, None, leg.index));
                     }
                     leg.tainting = Some(Tainting::Cors);
                     self.info(
@@ -283,7 +277,7 @@ impl<'a> Narrator<'a> {
             }
         };
         self.info(rules::LOCAL_NETWORK, wording::local_network(access));
-        Err(self.block(rules::LOCAL_NETWORK, failure, leg.url.clone(), None, leg.index))
+        Err(self.block(rules::LOCAL_NETWORK, failure, &leg.url, None, leg.index))
     }
 
     fn preflight(&mut self, leg: &Leg<'a>, serialized: &'a str) -> Result<(), End> {
@@ -441,7 +435,7 @@ impl<'a> Narrator<'a> {
                 return Err(self.block(
                     rule,
                     Failure::Preflight(failure),
-                    leg.url.clone(),
+                    &leg.url,
                     Some(answer.status),
                     leg.index,
                 ));
@@ -622,7 +616,7 @@ impl<'a> Narrator<'a> {
                         self.block(
                             rule,
                             Failure::Response(failure),
-                            leg.url.clone(),
+                            &leg.url,
                             Some(response.status),
                             leg.index,
                         )
@@ -652,11 +646,10 @@ impl<'a> Narrator<'a> {
                 passed: result.is_ok(),
             });
             if let Err(failure) = result {
-                let url = leg.url.clone();
                 return Err(self.block(
                     rules::REDIRECT_CORS_CHECK,
                     Failure::RedirectCorsCheck(failure),
-                    url,
+                    &leg.url,
                     Some(status),
                     leg.index,
                 ));
@@ -685,15 +678,14 @@ impl<'a> Narrator<'a> {
             && redirect::refuses_credentials(&current, target)
         {
             let failure = Failure::Redirect(redirect::RedirectFailure::Credentials(target.clone()));
-            let url = leg.url.clone();
-            return Err(self.block(rules::REDIRECT_CREDENTIALS, failure, url, Some(status), leg.index));
+            return Err(self.block(rules::REDIRECT_CREDENTIALS, failure, &leg.url, Some(status), leg.index));
         }
         match ex.request.redirect {
             RedirectMode::Error => {
                 return Err(self.block(
                     rules::REDIRECT_MODE,
                     Failure::RedirectModeError,
-                    leg.url.clone(),
+                    &leg.url,
                     Some(status),
                     leg.index,
                 ));
@@ -715,13 +707,7 @@ impl<'a> Narrator<'a> {
             Ok(location) => location,
             Err(text) => {
                 let failure = Failure::Redirect(redirect::RedirectFailure::BadLocation(text));
-                return Err(self.block(
-                    rules::REDIRECT_LIMITS,
-                    failure,
-                    leg.url.clone(),
-                    Some(status),
-                    leg.index,
-                ));
+                return Err(self.block(rules::REDIRECT_LIMITS, failure, &leg.url, Some(status), leg.index));
             }
         };
         let followed = match redirect::follow(current, status, location) {
@@ -731,8 +717,7 @@ impl<'a> Narrator<'a> {
                     redirect::RedirectFailure::Credentials(_) => rules::REDIRECT_CREDENTIALS,
                     _ => rules::REDIRECT_LIMITS,
                 };
-                let url = leg.url.clone();
-                return Err(self.block(rule, Failure::Redirect(failure), url, Some(status), leg.index));
+                return Err(self.block(rule, Failure::Redirect(failure), &leg.url, Some(status), leg.index));
             }
         };
         self.info(
@@ -792,17 +777,16 @@ impl<'a> Narrator<'a> {
         }
         let was_cross_site = !self.top_site().same_site_url(&leg.url);
         let Some(next) = leg.next else {
-            let url = followed.url;
             return Err(self.block(
                 rules::REDIRECT_MISSING_HOP,
                 Failure::MissingHop,
-                url,
+                &followed.url,
                 None,
                 leg.index + 1,
             ));
         };
         *leg = Leg {
-            url: followed.url,
+            url: Cow::Owned(followed.url),
             method: followed.method,
             headers: Cow::Owned(followed.headers),
             tainting: leg.tainting,
@@ -833,10 +817,10 @@ impl<'a> Narrator<'a> {
     }
 
     /// Writes the failing step and ends the walk.
-    fn block(&mut self, rule: Rule, failure: Failure, url: Url, status: Option<u16>, index: usize) -> End {
+    fn block(&mut self, rule: Rule, failure: Failure, url: &Url, status: Option<u16>, index: usize) -> End {
         let origin = self.origin_sent;
         self.fail(rule, wording::failure(&failure, origin, &self.profile));
-        End::Blocked(Box::new(Blocked { failure, url, status, index }))
+        End::Blocked(Box::new(Blocked { failure, url: url.clone(), status, index }))
     }
 
     fn finish(self, end: End) -> Verdict {

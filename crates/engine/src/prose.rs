@@ -75,12 +75,12 @@ impl Piece for String {
     }
 }
 
-impl Piece for Cow<'_, str> {
+impl<T: Piece + ToOwned + ?Sized> Piece for Cow<'_, T> {
     fn len(&self) -> usize {
-        str::len(self)
+        (**self).len()
     }
     fn put(&self, out: &mut String) {
-        out.push_str(self);
+        (**self).put(out);
     }
 }
 
