@@ -17,7 +17,7 @@ pub struct Asking<'a> {
     /// The request's headers, after `fetch()` dropped what it drops.
     pub headers: &'a HeaderList,
     /// The CORS-unsafe request-header names of those headers.
-    pub unsafe_names: &'a UnsafeNames,
+    pub unsafe_names: &'a UnsafeNames<'a>,
     /// The request's credentials mode.
     pub credentials: CredentialsMode,
     /// The `Origin` the CORS check compares against.
@@ -118,14 +118,14 @@ pub const DEFAULT_MAX_AGE: u64 = 5;
 /// CORS-unsafe request-header name.
 ///
 /// <https://fetch.spec.whatwg.org/#concept-main-fetch>
-pub fn is_needed(method: &Method, unsafe_names: &UnsafeNames) -> bool {
+pub fn is_needed(method: &Method, unsafe_names: &UnsafeNames<'_>) -> bool {
     !safelist::is_cors_safelisted_method(method) || !unsafe_names.names.is_empty()
 }
 
 /// The preflight request for a request.
 ///
 /// <https://fetch.spec.whatwg.org/#cors-preflight-fetch-0>
-pub fn request_for(method: &Method, unsafe_names: &UnsafeNames) -> PreflightRequest {
+pub fn request_for(method: &Method, unsafe_names: &UnsafeNames<'_>) -> PreflightRequest {
     // Steps 1-4: an OPTIONS request with `Accept: */*` and `Access-Control-Request-Method`.
     // Step 5: the unsafe names, comma-separated without spaces, when there are any.
     PreflightRequest {

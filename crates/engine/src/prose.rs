@@ -44,6 +44,10 @@ pub(crate) fn list<'a, T: AsRef<str>>(items: &'a [T], separator: &'static str) -
     List { items, separator }
 }
 
+/// A header name written byte-lowercased, as `Access-Control-Request-Headers` lists it, without
+/// copying it first.
+pub(crate) struct Lowercase<'a>(pub &'a str);
+
 /// A string written as Rust's `{:?}` quotes it, escapes included, as the failure sentences
 /// quote a header value the server sent.
 pub(crate) struct Quoted<'a>(pub &'a str);
@@ -180,6 +184,16 @@ impl<T: AsRef<str>> Piece for List<'_, T> {
             }
             out.push_str(name.as_ref());
         }
+    }
+}
+
+impl Piece for Lowercase<'_> {
+    fn len(&self) -> usize {
+        // ASCII lower-casing keeps every character's length.
+        self.0.len()
+    }
+    fn put(&self, out: &mut String) {
+        out.extend(self.0.chars().map(|c| c.to_ascii_lowercase()));
     }
 }
 

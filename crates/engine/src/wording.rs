@@ -5,10 +5,11 @@ use crate::cookies::Why;
 use crate::cors_check::{AllowOriginShape, CorsCheckFailure};
 use crate::failure::Failure;
 use crate::har::Assumption;
+use crate::header::HeaderName;
 use crate::local_network::Access;
 use crate::preflight::{MethodAllowed, PreflightFailure};
 use crate::profile::Profile;
-use crate::prose::Quoted;
+use crate::prose::{Lowercase, Quoted};
 use crate::redirect::RedirectFailure;
 use crate::request::{Dropped, Thrown};
 use crate::safelist::NotSafelisted;
@@ -66,7 +67,9 @@ pub fn dropped(name: &str, why: Dropped) -> String {
 }
 
 /// Why one header needs a preflight.
-pub fn not_safelisted(name: &str, why: &NotSafelisted) -> String {
+pub fn not_safelisted(name: &HeaderName, why: &NotSafelisted) -> String {
+    // Named as `Access-Control-Request-Headers` will list it.
+    let name = Lowercase(name.as_str());
     match why {
         NotSafelisted::Name => {
             says!(name, " is not a safelisted request header, so it needs the server's permission.")
