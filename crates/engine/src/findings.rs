@@ -51,88 +51,79 @@ pub struct Trace<'a> {
 /// Reviews a trace.
 pub fn review(trace: &Trace<'_>, credentials: CredentialsMode, profile: &Profile) -> Vec<Finding> {
     let mut findings = Vec::new();
-    let mut add = |id: &str, severity: Severity, says: String| {
+    // A finding is made once however many answers show it, and its sentence written only then.
+    let mut add = |id: &str, severity: Severity, says: &dyn Fn() -> String| {
         if !findings.iter().any(|f: &Finding| f.id == id) {
             // Worst first, and in the order found within a severity: a stable sort as we go,
             // which costs the Wasm no sorting routine.
             let at = findings.partition_point(|f| f.severity >= severity);
-            findings.insert(at, Finding { id: id.to_owned(), severity, says });
+            findings.insert(at, Finding { id: id.to_owned(), severity, says: says() });
         }
     };
     for seen in &trace.seen {
         let headers = &seen.answer.headers;
-        let acao = headers.get_text("Access-Control-Allow-Origin");
+        let acao = headers.get_bytes("Access-Control-Allow-Origin");
         let acac = headers.get_bytes("Access-Control-Allow-Credentials").is_some_and(|v| *v == *b"true");
         match acao.as_deref() {
-            Some("null") => add(
-                "null-origin-allowed",
-                if acac { Severity::High } else { Severity::Medium },
-                says!(
-                    "The server allows the origin null",
-                    if acac { " with credentials" } else { "" },
-                    ": any sandboxed iframe or data: document, on any site, sends that origin."
-                ),
-            ),
-            Some(value) if value == seen.origin_sent && acac && seen.origin_sent != "null" => add(
+            Some(b"null") => {
+                add("null-origin-allowed", if acac { Severity::High } else { Severity::Medium }, &|| {
+                    says!(
+                        "The server allows the origin null",
+                        if acac { " with credentials" } else { "" },
+                        ": any sandboxed iframe or data: document, on any site, sends that origin."
+                    )
+                });
+            }
+            Some(value) if value == seen.origin_sent.as_bytes() && acac && seen.origin_sent != "null" => add(
                 "reflected-origin-with-credentials",
                 if trace.cross_site { Severity::High } else { Severity::Medium },
-                says!(
-                    "The server grants ",
-                    value,
-                    " credentialed access; if it echoes any Origin it receives, every site can read signed-in users' data (probe with an unrelated origin, as `corslab audit` does)."
-                ),
+                &|| {
+                    says!(
+                        "The server grants ",
+                        seen.origin_sent,
+                        " credentialed access; if it echoes any Origin it receives, every site can read signed-in users' data (probe with an unrelated origin, as `corslab audit` does)."
+                    )
+                },
             ),
-            Some("*") if trace.include => add(
-                "wildcard-with-credentials",
-                Severity::Info,
-                "The server answers * to a credentialed request, which browsers refuse; it cannot have meant to share credentialed data this way.".to_owned(),
-            ),
-            Some("*") => add(
-                "wildcard-origin",
-                Severity::Info,
-                "The server shares this response with every origin (*); fine for public data, never for anything that depends on who asks.".to_owned(),
-            ),
+            Some(b"*") if trace.include => add("wildcard-with-credentials", Severity::Info, &|| {
+                "The server answers * to a credentialed request, which browsers refuse; it cannot have meant to share credentialed data this way.".to_owned()
+            }),
+            Some(b"*") => add("wildcard-origin", Severity::Info, &|| {
+                "The server shares this response with every origin (*); fine for public data, never for anything that depends on who asks.".to_owned()
+            }),
             _ => {}
         }
-        let dynamic = acao.as_deref().is_some_and(|v| v != "*");
+        let dynamic = acao.as_deref().is_some_and(|v| v != b"*");
         if dynamic && seen.kind != Kind::Preflight && !varies_on_origin(seen.answer) {
-            add(
-                "missing-vary-origin",
-                Severity::Medium,
-                "The response allows one specific origin but has no Vary: Origin; if the server picks that origin per request, a shared cache can serve one origin's answer to another.".to_owned(),
-            );
+            add("missing-vary-origin", Severity::Medium, &|| {
+                "The response allows one specific origin but has no Vary: Origin; if the server picks that origin per request, a shared cache can serve one origin's answer to another.".to_owned()
+            });
         }
         if let (Kind::Preflight, Some(asked)) = (seen.kind, &seen.asked) {
             let (method, asked_headers) = (asked.request_method.as_str(), asked.request_headers.as_deref());
             // A hand-written list rarely equals the browser's sorted, space-free list of several
             // names byte for byte; a server that echoes the request does. One name proves nothing.
-            let acah = headers.get_text("Access-Control-Allow-Headers");
-            let mirrored =
-                asked_headers.is_some_and(|asked| asked.contains(',')) && acah.as_deref() == asked_headers;
+            let acah = headers.get_bytes("Access-Control-Allow-Headers");
+            let mirrored = asked_headers.is_some_and(|asked| asked.contains(','))
+                && acah.as_deref() == asked_headers.map(str::as_bytes);
             if acac && mirrored {
-                add(
-                    "mirrored-headers-with-credentials",
-                    Severity::Low,
-                    "Access-Control-Allow-Headers repeats Access-Control-Request-Headers byte for byte with credentials allowed; a mirroring server allows any header.".to_owned(),
-                );
-                let acam = headers.get_text("Access-Control-Allow-Methods");
-                if acam.as_deref() == Some(method) && !matches!(method, "GET" | "HEAD" | "POST") {
-                    add(
-                        "mirrored-methods-with-credentials",
-                        Severity::Low,
+                add("mirrored-headers-with-credentials", Severity::Low, &|| {
+                    "Access-Control-Allow-Headers repeats Access-Control-Request-Headers byte for byte with credentials allowed; a mirroring server allows any header.".to_owned()
+                });
+                let acam = headers.get_bytes("Access-Control-Allow-Methods");
+                if acam.as_deref() == Some(method.as_bytes()) && !matches!(method, "GET" | "HEAD" | "POST") {
+                    add("mirrored-methods-with-credentials", Severity::Low, &|| {
                         says!(
                             "Access-Control-Allow-Methods repeats exactly the method asked for (",
                             method,
                             ") alongside mirrored headers; a mirroring server allows every method."
-                        ),
-                    );
+                        )
+                    });
                 }
             }
             let max_age = crate::preflight::max_age(headers, profile);
             if max_age.sent.is_some_and(|sent| sent > profile.max_age_cap) {
-                add(
-                    "max-age-above-cap",
-                    Severity::Info,
+                add("max-age-above-cap", Severity::Info, &|| {
                     says!(
                         "Access-Control-Max-Age is ",
                         max_age.sent.unwrap_or_default(),
@@ -141,25 +132,25 @@ pub fn review(trace: &Trace<'_>, credentials: CredentialsMode, profile: &Profile
                         " keeps (",
                         profile.max_age_cap,
                         " s); the extra time only delays policy changes elsewhere."
-                    ),
-                );
+                    )
+                });
             }
             if headers.contains("Access-Control-Allow-Private-Network") {
-                add(
-                    "private-network-header",
-                    Severity::Info,
-                    "The preflight answer carries Access-Control-Allow-Private-Network, a header of the retired Private Network Access trial; Local Network Access asks the user instead and ignores it.".to_owned(),
-                );
+                add("private-network-header", Severity::Info, &|| {
+                    "The preflight answer carries Access-Control-Allow-Private-Network, a header of the retired Private Network Access trial; Local Network Access asks the user instead and ignores it.".to_owned()
+                });
             }
         }
         if seen.kind == Kind::Response && headers.any_item("Access-Control-Expose-Headers", |n| n == "*") {
             add(
                 "expose-headers-wildcard",
                 if trace.include { Severity::Info } else { Severity::Low },
-                if trace.include {
-                    "Access-Control-Expose-Headers: * only names a header called * on a credentialed response; list the headers to expose.".to_owned()
-                } else {
-                    "Access-Control-Expose-Headers: * lets every origin allowed here read every response header but Set-Cookie.".to_owned()
+                &|| {
+                    if trace.include {
+                        "Access-Control-Expose-Headers: * only names a header called * on a credentialed response; list the headers to expose.".to_owned()
+                    } else {
+                        "Access-Control-Expose-Headers: * lets every origin allowed here read every response header but Set-Cookie.".to_owned()
+                    }
                 },
             );
         }
@@ -170,22 +161,18 @@ pub fn review(trace: &Trace<'_>, credentials: CredentialsMode, profile: &Profile
         && !last.answer.headers.contains("Access-Control-Allow-Origin")
         && checked_ok
     {
-        add(
-            "cors-headers-missing-on-error",
-            Severity::Low,
+        add("cors-headers-missing-on-error", Severity::Low, &|| {
             says!(
                 "The ",
                 last.answer.status,
                 " error response lacks the CORS headers the earlier answers had, so the script cannot read why the request failed (and the request itself did reach the server)."
-            ),
-        );
+            )
+        });
     }
     if trace.authorization_by_wildcard && credentials != CredentialsMode::Include {
-        add(
-            "authorization-under-wildcard",
-            Severity::Low,
-            "Authorization got through only because Access-Control-Allow-Headers is *, which the spec no longer allows; list authorization by name before browsers enforce it.".to_owned(),
-        );
+        add("authorization-under-wildcard", Severity::Low, &|| {
+            "Authorization got through only because Access-Control-Allow-Headers is *, which the spec no longer allows; list authorization by name before browsers enforce it.".to_owned()
+        });
     }
     findings
 }
