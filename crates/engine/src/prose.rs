@@ -193,7 +193,9 @@ impl Piece for Lowercase<'_> {
         self.0.len()
     }
     fn put(&self, out: &mut String) {
-        out.extend(self.0.chars().map(|c| c.to_ascii_lowercase()));
+        let start = out.len();
+        out.push_str(self.0);
+        out[start..].make_ascii_lowercase();
     }
 }
 
