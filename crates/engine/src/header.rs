@@ -251,7 +251,7 @@ impl HeaderList {
 pub fn get_decode_split_value(input: &str) -> Vec<String> {
     // Without quotes every comma separates values: a plain split gives the same result faster.
     if !input.contains('"') {
-        return input.split(',').map(|v| v.trim_matches(['\t', ' ']).to_owned()).collect();
+        return input.split(',').map(|v| trim_tab_or_space(v).to_owned()).collect();
     }
     let mut values = Vec::new();
     let mut current = String::new();
@@ -268,7 +268,7 @@ pub fn get_decode_split_value(input: &str) -> Vec<String> {
         }
     }
     values.push(current);
-    values.into_iter().map(|v| v.trim_matches(['\t', ' ']).to_owned()).collect()
+    values.into_iter().map(|v| trim_tab_or_space(&v).to_owned()).collect()
 }
 
 /// Whether any item of a list header's (combined) value, split as by
@@ -279,8 +279,15 @@ pub fn any_item_in(value: &[u8], test: impl Fn(&str) -> bool) -> bool {
     if text.contains('"') {
         get_decode_split_value(&text).iter().any(|item| test(item))
     } else {
-        text.split(',').any(|item| test(item.trim_matches(['\t', ' '])))
+        text.split(',').any(|item| test(trim_tab_or_space(item)))
     }
+}
+
+/// Trims HTTP tab or space from both ends of a list item.
+pub(crate) fn trim_tab_or_space(item: &str) -> &str {
+    // A predicate is cheaper here than a pattern of two characters, which the items of every
+    // list header of an explanation go through.
+    item.trim_matches(|c| matches!(c, '\t' | ' '))
 }
 
 /// Byte-for-byte equality, ignoring ASCII case.

@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use crate::cors_check::{CorsCheckFailure, CorsRequest, cors_check};
 use crate::exchange::{Answer, CredentialsMode};
-use crate::header::{HeaderList, get_decode_split_value, is_token};
+use crate::header::{HeaderList, get_decode_split_value, is_token, trim_tab_or_space};
 use crate::method::Method;
 use crate::profile::Profile;
 use crate::safelist::{self, UnsafeNames};
@@ -252,7 +252,7 @@ pub fn parse_list<'a>(headers: &'a HeaderList, name: &str) -> Result<Vec<Cow<'a,
     let mut items: Vec<Cow<'a, str>> = match &text {
         Cow::Borrowed(value) if !value.contains('"') => {
             let value: &'a str = value;
-            value.split(',').map(|item| Cow::Borrowed(item.trim_matches(['\t', ' ']))).collect()
+            value.split(',').map(|item| Cow::Borrowed(trim_tab_or_space(item))).collect()
         }
         _ => get_decode_split_value(&text).into_iter().map(Cow::Owned).collect(),
     };
