@@ -15,9 +15,9 @@ pub struct Context<'a> {
     /// Whether the request's credentials mode lets cookies go at all for this hop.
     pub credentials: bool,
     /// The page's site (opaque for a sandboxed iframe).
-    pub page_site: &'a Site,
+    pub page_site: &'a Site<'a>,
     /// The top-level document's site.
-    pub top_site: &'a Site,
+    pub top_site: &'a Site<'a>,
     /// Whether an earlier URL in the redirect chain was cross-site.
     pub cross_site_redirect: bool,
     /// The user's third-party cookie setting.
@@ -131,7 +131,7 @@ fn decide_one(
     context: &Context<'_>,
     profile: &Profile,
     same_site: bool,
-    top_site: &Site,
+    top_site: &Site<'_>,
 ) -> Why {
     if !context.credentials {
         return Why::CredentialsMode;
@@ -220,7 +220,8 @@ mod tests {
 
     fn sent(page: &str, browser: Browser, third_party: ThirdPartyCookies, jar: &[Cookie]) -> Vec<String> {
         let url = Url::parse("http://api.fintrack.localhost:8080/me").unwrap();
-        let site = Origin::parse(page).unwrap().site();
+        let page = Origin::parse(page).unwrap();
+        let site = page.site();
         let context = Context {
             url: &url,
             credentials: true,

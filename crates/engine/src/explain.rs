@@ -90,8 +90,8 @@ struct Narrator<'a> {
     /// The `Origin` the current request carries (`null` once tainted).
     origin_sent: &'a str,
     /// The page's site and, when the page is not top-level, the top-level site, worked out once.
-    page_site: Site,
-    framed_top_site: Option<Site>,
+    page_site: Site<'a>,
+    framed_top_site: Option<Site<'a>>,
     /// Whether the cache dies with this explanation, so entries only matter to later hops.
     ephemeral: bool,
 }
@@ -880,7 +880,7 @@ impl<'a> Narrator<'a> {
     }
 
     /// The top-level document's site: the page's own unless the page is framed.
-    fn top_site(&self) -> &Site {
+    fn top_site(&self) -> &Site<'a> {
         self.framed_top_site.as_ref().unwrap_or(&self.page_site)
     }
 

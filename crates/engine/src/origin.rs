@@ -133,7 +133,7 @@ impl Origin {
     }
 
     /// The schemeful site this origin belongs to.
-    pub fn site(&self) -> Site {
+    pub fn site(&self) -> Site<'_> {
         Site::of(self)
     }
 }

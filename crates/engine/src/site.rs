@@ -1,5 +1,6 @@
 //! Schemeful sites: the scheme plus the registrable domain, which cookies and `Sec-Fetch-Site` compare.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use crate::origin::Origin;
@@ -12,43 +13,46 @@ use crate::origin::Origin;
 /// it. Wasm builds use [`COMMON_SUFFIXES`] instead (see [`registrable_domain`]).
 ///
 /// <https://html.spec.whatwg.org/multipage/browsers.html#obtain-a-site>
+///
+/// A site borrows its scheme and domain from the origin or URL it is worked out from, which
+/// outlives it during an explanation; only an IP address is written out.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Site {
+pub enum Site<'a> {
     /// The site of an opaque origin: same-site with nothing.
     Opaque,
     /// A scheme and a registrable domain (or host).
     Schemeful {
         /// `http` or `https`.
-        scheme: String,
+        scheme: Cow<'a, str>,
         /// The registrable domain, or the host when it has none.
-        domain: String,
+        domain: Cow<'a, str>,
     },
 }
 
-impl Site {
+impl<'a> Site<'a> {
     /// The site of an origin.
     ///
     /// <https://html.spec.whatwg.org/multipage/browsers.html#obtain-a-site>
-    pub fn of(origin: &Origin) -> Self {
+    pub fn of(origin: &'a Origin) -> Self {
         let (Some(scheme), Some(host)) = (origin.scheme(), origin.host()) else {
             return Self::Opaque;
         };
         let domain = match host {
-            url::Host::Domain(domain) => registrable_domain(domain).unwrap_or(domain).to_owned(),
-            ip => ip.to_string(),
+            url::Host::Domain(domain) => Cow::Borrowed(registrable_domain(domain).unwrap_or(domain)),
+            ip => Cow::Owned(ip.to_string()),
         };
-        Self::Schemeful { scheme: scheme.to_owned(), domain }
+        Self::Schemeful { scheme: Cow::Borrowed(scheme), domain }
     }
 
     /// The site of a URL's origin, without building the origin.
-    pub fn of_url(url: &url::Url) -> Self {
+    pub fn of_url(url: &'a url::Url) -> Self {
         match url.host() {
             Some(host) if crate::origin::is_tuple_scheme(url.scheme()) => {
                 let domain = match host {
-                    url::Host::Domain(domain) => registrable_domain(domain).unwrap_or(domain).to_owned(),
-                    ip => ip.to_string(),
+                    url::Host::Domain(domain) => Cow::Borrowed(registrable_domain(domain).unwrap_or(domain)),
+                    ip => Cow::Owned(ip.to_string()),
                 };
-                Self::Schemeful { scheme: url.scheme().to_owned(), domain }
+                Self::Schemeful { scheme: Cow::Borrowed(url.scheme()), domain }
             }
             _ => Self::Opaque,
         }
@@ -71,10 +75,21 @@ impl Site {
 
     /// Parses a site as written in an Exchange's cookie partition: `http://fintrack.localhost`
     /// or a bare registrable domain (the scheme is then `https`).
-    pub fn parse(input: &str) -> Result<Self, String> {
+    pub fn parse(input: &str) -> Result<Site<'static>, String> {
         let with_scheme = if input.contains("://") { input.to_owned() } else { format!("https://{input}") };
         let origin = Origin::parse(&with_scheme).map_err(|e| e.to_string())?;
-        Ok(Self::of(&origin))
+        Ok(Site::of(&origin).into_owned())
+    }
+
+    /// The same site, owning its scheme and domain.
+    pub fn into_owned(self) -> Site<'static> {
+        match self {
+            Self::Opaque => Site::Opaque,
+            Self::Schemeful { scheme, domain } => Site::Schemeful {
+                scheme: Cow::Owned(scheme.into_owned()),
+                domain: Cow::Owned(domain.into_owned()),
+            },
+        }
     }
 
     /// Whether two sites are the same: equal schemes and registrable domains.
@@ -185,7 +200,7 @@ fn short_list_domain_len(host: &str) -> Option<usize> {
     (label_start < rest).then(|| bytes.len() - label_start)
 }
 
-impl fmt::Display for Site {
+impl fmt::Display for Site<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Opaque => f.write_str("null"),
@@ -198,8 +213,8 @@ impl fmt::Display for Site {
 mod tests {
     use super::*;
 
-    fn site(origin: &str) -> Site {
-        Origin::parse(origin).unwrap().site()
+    fn site(origin: &str) -> Site<'static> {
+        Origin::parse(origin).unwrap().site().into_owned()
     }
 
     #[test]
