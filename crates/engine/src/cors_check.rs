@@ -13,6 +13,15 @@ pub struct CorsRequest<'a> {
     pub credentials: CredentialsMode,
 }
 
+/// How a response passed the CORS check, which is how the explanation words it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shared {
+    /// `Access-Control-Allow-Origin` is `*` and no credentials are included.
+    Wildcard,
+    /// `Access-Control-Allow-Origin` is the request's serialized origin.
+    Origin,
+}
+
 /// Why the CORS check failed, in enough detail to name each browser's reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -56,7 +65,7 @@ pub enum AllowOriginShape {
 /// Runs the CORS check on a response's headers.
 ///
 /// <https://fetch.spec.whatwg.org/#concept-cors-check>
-pub fn cors_check(request: CorsRequest<'_>, headers: &HeaderList) -> Result<(), CorsCheckFailure> {
+pub fn cors_check(request: CorsRequest<'_>, headers: &HeaderList) -> Result<Shared, CorsCheckFailure> {
     let include = request.credentials == CredentialsMode::Include;
 
     // Step 1: get the Access-Control-Allow-Origin value (repeats are combined with ", ").
@@ -72,7 +81,7 @@ pub fn cors_check(request: CorsRequest<'_>, headers: &HeaderList) -> Result<(), 
 
     // Step 3: without credentials, `*` shares the response with everyone.
     if origin.as_bytes() == b"*" {
-        return if include { Err(CorsCheckFailure::WildcardWithCredentials) } else { Ok(()) };
+        return if include { Err(CorsCheckFailure::WildcardWithCredentials) } else { Ok(Shared::Wildcard) };
     }
 
     // Step 4: otherwise the value must equal the serialized request origin, byte for byte.
@@ -85,12 +94,12 @@ pub fn cors_check(request: CorsRequest<'_>, headers: &HeaderList) -> Result<(), 
 
     // Step 5: without credentials, that is enough.
     if !include {
-        return Ok(());
+        return Ok(Shared::Origin);
     }
 
     // Steps 6-8: with credentials, Access-Control-Allow-Credentials must be exactly `true`.
     match headers.get_bytes("Access-Control-Allow-Credentials") {
-        Some(value) if *value == *b"true" => Ok(()),
+        Some(value) if *value == *b"true" => Ok(Shared::Origin),
         value => {
             Err(CorsCheckFailure::AllowCredentialsNotTrue { value: value.map(|v| isomorphic_decode(&v)) })
         }
@@ -114,7 +123,7 @@ mod tests {
 
     const PAGE: &str = "http://blog.fintrack.localhost:8080";
 
-    fn check(credentials: CredentialsMode, headers: &[(&str, &str)]) -> Result<(), CorsCheckFailure> {
+    fn check(credentials: CredentialsMode, headers: &[(&str, &str)]) -> Result<Shared, CorsCheckFailure> {
         let headers = headers.iter().map(|(n, v)| Header::new(n, v).unwrap()).collect();
         cors_check(CorsRequest { serialized_origin: PAGE, credentials }, &headers)
     }
@@ -124,13 +133,13 @@ mod tests {
     #[test]
     fn exact_origin_with_true_credentials_passes() {
         let headers = [("Access-Control-Allow-Origin", PAGE), ("Access-Control-Allow-Credentials", "true")];
-        assert_eq!(check(Include, &headers), Ok(()));
+        assert_eq!(check(Include, &headers), Ok(Shared::Origin));
     }
 
     #[test]
     fn wildcard_passes_only_without_credentials() {
         let headers = [("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Credentials", "true")];
-        assert_eq!(check(Omit, &headers), Ok(()));
+        assert_eq!(check(Omit, &headers), Ok(Shared::Wildcard));
         assert_eq!(check(Include, &headers), Err(CorsCheckFailure::WildcardWithCredentials));
     }
 
@@ -145,7 +154,7 @@ mod tests {
             check(Include, &headers[..1]),
             Err(CorsCheckFailure::AllowCredentialsNotTrue { value: None })
         );
-        assert_eq!(check(Omit, &headers), Ok(()), "ACAC is ignored without credentials");
+        assert_eq!(check(Omit, &headers), Ok(Shared::Origin), "ACAC is ignored without credentials");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use crate::cors_check::{CorsCheckFailure, CorsRequest, cors_check};
+use crate::cors_check::{CorsCheckFailure, CorsRequest, Shared, cors_check};
 use crate::exchange::{Answer, CredentialsMode};
 use crate::header::{HeaderList, get_decode_split_value, is_token, trim_tab_or_space};
 use crate::method::Method;
@@ -36,6 +36,8 @@ pub struct PreflightRequest {
 /// A preflight answer that lets the request go ahead, its lists borrowed from the answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Passed<'a> {
+    /// How the answer passed the CORS check.
+    pub shared: Shared,
     /// The methods `Access-Control-Allow-Methods` lists.
     pub methods: Vec<Cow<'a, str>>,
     /// The header names `Access-Control-Allow-Headers` lists.
@@ -152,7 +154,7 @@ pub fn check<'a>(
     // browsers report a failed check before a bad status.
     let request =
         CorsRequest { serialized_origin: asking.serialized_origin, credentials: asking.credentials };
-    cors_check(request, &answer.headers).map_err(PreflightFailure::CorsCheck)?;
+    let shared = cors_check(request, &answer.headers).map_err(PreflightFailure::CorsCheck)?;
     if !answer.is_ok() {
         return Err(PreflightFailure::Status(answer.status));
     }
@@ -217,7 +219,7 @@ pub fn check<'a>(
     }
     // Steps 7.8-7.9: the cache lifetime, capped by the browser.
     let max_age = max_age(&answer.headers, profile);
-    Ok(Passed { methods, header_names, method_allowed, authorization_by_wildcard, max_age })
+    Ok(Passed { shared, methods, header_names, method_allowed, authorization_by_wildcard, max_age })
 }
 
 /// Reads `Access-Control-Max-Age`: delta-seconds, 5 seconds when absent or malformed, capped by
