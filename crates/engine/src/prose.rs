@@ -276,5 +276,6 @@ mod tests {
         assert_eq!(says!(list(&empty, ", ")), "");
         assert_eq!(says!(list(&["a"], ", ")), "a");
         assert_eq!(says!(Quoted("a\"b\u{7}")), format!("{:?}", "a\"b\u{7}"));
+        assert_eq!(says!("[", Lowercase("X-Csrf"), "]"), "[x-csrf]");
     }
 }

@@ -1,13 +1,15 @@
 //! The CORS safelists: which methods and request headers a page may send cross-origin without
 //! asking first, and which response headers a script may always read.
 
+use std::borrow::Cow;
+
 use crate::header::{Header, HeaderList, HeaderName, HeaderValue, is_token_char};
 use crate::method::Method;
 
 /// Why a request header is not CORS-safelisted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum NotSafelisted {
+pub enum NotSafelisted<'a> {
     /// The name is not one of the safelisted names.
     Name,
     /// The value is longer than 128 bytes.
@@ -21,10 +23,26 @@ pub enum NotSafelisted {
     LanguageByte(u8),
     /// A `Content-Type` value does not parse as a MIME type.
     NotMime,
-    /// A `Content-Type` whose essence is not one of the three form types.
-    Essence(String),
+    /// A `Content-Type` whose essence is not one of the three form types; the essence borrows
+    /// the value unless lower-casing it changed it.
+    Essence(Cow<'a, str>),
     /// A `Range` value that is not a single `bytes=N-` or `bytes=N-M`.
     Range,
+}
+
+impl NotSafelisted<'_> {
+    /// The same reason, owning the essence it quotes.
+    pub fn into_owned(self) -> NotSafelisted<'static> {
+        match self {
+            Self::Name => NotSafelisted::Name,
+            Self::TooLong { len } => NotSafelisted::TooLong { len },
+            Self::UnsafeByte(b) => NotSafelisted::UnsafeByte(b),
+            Self::LanguageByte(b) => NotSafelisted::LanguageByte(b),
+            Self::NotMime => NotSafelisted::NotMime,
+            Self::Essence(essence) => NotSafelisted::Essence(Cow::Owned(essence.into_owned())),
+            Self::Range => NotSafelisted::Range,
+        }
+    }
 }
 
 /// The outcome of computing the CORS-unsafe request-header names of a header list.
@@ -33,7 +51,7 @@ pub struct UnsafeNames<'a> {
     /// The names as they appear in `Access-Control-Request-Headers`: lower-cased, sorted, unique.
     pub names: Vec<String>,
     /// For each header that is unsafe by itself, its name (as sent) and why.
-    pub reasons: Vec<(&'a HeaderName, NotSafelisted)>,
+    pub reasons: Vec<(&'a HeaderName, NotSafelisted<'a>)>,
     /// The summed size of the safelisted values, when it exceeded 1024 bytes and so made every
     /// safelisted header unsafe too.
     pub over_total: Option<usize>,
@@ -67,10 +85,10 @@ pub fn is_cors_unsafe_request_header_byte(byte: u8) -> bool {
 /// Checks whether a header is a CORS-safelisted request-header.
 ///
 /// <https://fetch.spec.whatwg.org/#cors-safelisted-request-header>
-pub fn check_cors_safelisted_request_header(
+pub fn check_cors_safelisted_request_header<'a>(
     name: &HeaderName,
-    value: &HeaderValue,
-) -> Result<(), NotSafelisted> {
+    value: &'a HeaderValue,
+) -> Result<(), NotSafelisted<'a>> {
     let bytes = value.as_bytes();
     // Step 1: values longer than 128 bytes are never safelisted.
     if bytes.len() > MAX_VALUE_LEN {
@@ -89,12 +107,12 @@ pub fn check_cors_safelisted_request_header(
         // The value is ASCII here (no unsafe byte, and bytes above 0x7F are rejected by the MIME
         // token rule), so its text is a borrow.
         let text = std::str::from_utf8(bytes).map_err(|_| NotSafelisted::NotMime)?;
-        let (kind, subtype) = mime_type_and_subtype(text).ok_or(NotSafelisted::NotMime)?;
+        let (kind, subtype, written) = mime_type_and_subtype(text).ok_or(NotSafelisted::NotMime)?;
         let is = |k: &str, s: &str| kind.eq_ignore_ascii_case(k) && subtype.eq_ignore_ascii_case(s);
         if is("application", "x-www-form-urlencoded") || is("multipart", "form-data") || is("text", "plain") {
             Ok(())
         } else {
-            Err(NotSafelisted::Essence(essence(kind, subtype)))
+            Err(NotSafelisted::Essence(essence(written)))
         }
     } else if name.is("range") {
         match parse_single_range(bytes) {
@@ -211,14 +229,15 @@ pub fn is_cors_non_wildcard_request_header_name(name: &str) -> bool {
 ///
 /// <https://mimesniff.spec.whatwg.org/#parse-a-mime-type>
 pub fn mime_essence(input: &str) -> Option<String> {
-    let (kind, subtype) = mime_type_and_subtype(input)?;
-    Some(essence(kind, subtype))
+    let (_, _, written) = mime_type_and_subtype(input)?;
+    Some(essence(written).into_owned())
 }
 
-/// The type and subtype of a MIME type string, as written, or `None` when it does not parse.
+/// The type, the subtype and `type/subtype` of a MIME type string, as written, or `None` when
+/// it does not parse.
 ///
 /// <https://mimesniff.spec.whatwg.org/#parse-a-mime-type>
-fn mime_type_and_subtype(input: &str) -> Option<(&str, &str)> {
+fn mime_type_and_subtype(input: &str) -> Option<(&str, &str, &str)> {
     // Step 1: strip leading and trailing HTTP whitespace.
     let input = input.trim_matches(HTTP_WHITESPACE);
     // Steps 2-4: the type runs up to the first `/` and must be a non-empty token.
@@ -228,7 +247,8 @@ fn mime_type_and_subtype(input: &str) -> Option<(&str, &str)> {
     let subtype = rest.split(';').next().unwrap_or_default();
     let subtype = subtype.trim_end_matches(HTTP_WHITESPACE);
     let is_token = |s: &str| !s.is_empty() && s.bytes().all(is_http_token_byte);
-    (is_token(kind) && is_token(subtype)).then_some((kind, subtype))
+    let written = &input[..kind.len() + 1 + subtype.len()];
+    (is_token(kind) && is_token(subtype)).then_some((kind, subtype, written))
 }
 
 /// Parses a single range header value without whitespace: `bytes=` then an optional start, a
@@ -255,19 +275,22 @@ pub fn parse_single_range(value: &[u8]) -> Option<(Option<u64>, Option<u64>)> {
     }
 }
 
-/// A MIME type's essence: `type/subtype`, lower-cased.
+/// A MIME type's essence from its `type/subtype` as written: lower-cased, copied only when that
+/// changes it.
 ///
 /// <https://mimesniff.spec.whatwg.org/#mime-type-essence>
-fn essence(kind: &str, subtype: &str) -> String {
-    let mut essence = says!(kind, "/", subtype);
-    essence.make_ascii_lowercase();
-    essence
+fn essence(written: &str) -> Cow<'_, str> {
+    if written.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(written.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(written)
+    }
 }
 
 /// HTTP whitespace as MIME parsing trims it.
 const HTTP_WHITESPACE: [char; 5] = ['\t', '\n', '\r', ' ', '\x0c'];
 
-fn first_unsafe_byte(bytes: &[u8]) -> Result<(), NotSafelisted> {
+fn first_unsafe_byte(bytes: &[u8]) -> Result<(), NotSafelisted<'static>> {
     match bytes.iter().find(|&&b| is_cors_unsafe_request_header_byte(b)) {
         Some(&b) => Err(NotSafelisted::UnsafeByte(b)),
         None => Ok(()),
@@ -301,9 +324,9 @@ fn parse_digits(digits: &[u8]) -> Option<Option<u64>> {
 mod tests {
     use super::*;
 
-    fn check(name: &str, value: &str) -> Result<(), NotSafelisted> {
+    fn check(name: &str, value: &str) -> Result<(), NotSafelisted<'static>> {
         let header = Header::new(name, value).unwrap();
-        check_cors_safelisted_request_header(&header.name, &header.value)
+        check_cors_safelisted_request_header(&header.name, &header.value).map_err(NotSafelisted::into_owned)
     }
 
     fn list(headers: &[(&str, &str)]) -> HeaderList {
@@ -332,6 +355,10 @@ mod tests {
         assert_eq!(check("content-type", "multipart/form-data; boundary=x"), Ok(()));
         assert_eq!(
             check("content-type", "application/json"),
+            Err(NotSafelisted::Essence("application/json".into()))
+        );
+        assert_eq!(
+            check("content-type", " Application/JSON ; charset=utf-8"),
             Err(NotSafelisted::Essence("application/json".into()))
         );
         assert_eq!(check("content-type", "text"), Err(NotSafelisted::NotMime));

@@ -67,7 +67,7 @@ pub fn dropped(name: &str, why: Dropped) -> String {
 }
 
 /// Why one header needs a preflight.
-pub fn not_safelisted(name: &HeaderName, why: &NotSafelisted) -> String {
+pub fn not_safelisted(name: &HeaderName, why: &NotSafelisted<'_>) -> String {
     // Named as `Access-Control-Request-Headers` will list it.
     let name = Lowercase(name.as_str());
     match why {
