@@ -29,6 +29,17 @@ pub fn fresh_element() -> web_sys::HtmlElement {
     element
 }
 
+/// The text of the first element matching `css` inside `root`; panics naming the selector and
+/// showing `root`'s HTML when nothing matches.
+pub fn text_in(root: &web_sys::HtmlElement, css: &str) -> String {
+    root.query_selector(css)
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("no `{css}`: {}", root.inner_html()))
+        .text_content()
+        .unwrap_or_default()
+}
+
 /// `http://<host>:<LAB_PORT><path>`.
 pub fn lab_url(host: &str, path: &str) -> String {
     format!("http://{host}:{LAB_PORT}{path}")

@@ -12,7 +12,7 @@
 
 use corslab_app::audit_view::{AuditPanel, AuditReport};
 use corslab_app::net::json_of;
-use corslab_browser_tests::fresh_element;
+use corslab_browser_tests::{fresh_element, text_in};
 use corslab_lab::PolicyId;
 use corslab_lab::audit::AuditSummary;
 use leptos::prelude::*;
@@ -26,14 +26,6 @@ const REFLECTED: &str = include_str!("data/audit-reflect-any-origin.json");
 /// What the lab answered under the strict allowlist: no findings.
 const STRICT: &str = include_str!("data/audit-strict-allowlist.json");
 
-fn text(root: &web_sys::HtmlElement, css: &str) -> String {
-    root.query_selector(css)
-        .unwrap()
-        .unwrap_or_else(|| panic!("no `{css}`: {}", root.inner_html()))
-        .text_content()
-        .unwrap_or_default()
-}
-
 fn button(root: &web_sys::HtmlElement) -> web_sys::HtmlElement {
     root.query_selector("button.audit-run").unwrap().expect("the audit button").unchecked_into()
 }
@@ -44,6 +36,19 @@ async fn answer<T: serde::de::DeserializeOwned>(status: u16, body: &str) -> Resu
     init.set_status(status);
     let response = web_sys::Response::new_with_opt_str_and_init(Some(body), &init).unwrap();
     json_of(&response).await
+}
+
+/// The panel with reflect-any-origin chosen, on a lab that runs whatever is chosen; the signal
+/// changes the choice.
+fn panel_on_a_lab_running_the_chosen_policy() -> (web_sys::HtmlElement, RwSignal<PolicyId>) {
+    let root = fresh_element();
+    let chosen = RwSignal::new(PolicyId::ReflectAnyOrigin);
+    mount_to(
+        root.clone(),
+        move || view! { <AuditPanel chosen running=Signal::derive(move || Some(chosen.get()))/> },
+    )
+    .forget();
+    (root, chosen)
 }
 
 /// Waits up to `ms` for `css` to match inside `root`.
@@ -68,8 +73,8 @@ async fn a_reflected_origin_renders_its_findings_worst_first() {
         .forget();
     leptos::task::tick().await;
 
-    assert_eq!(text(&root, ".audit-result h3"), "Policy 4: Reflect any origin, with credentials");
-    assert!(text(&root, ".audit-result").contains("93 probes sent to"));
+    assert_eq!(text_in(&root, ".audit-result h3"), "Policy 4: Reflect any origin, with credentials");
+    assert!(text_in(&root, ".audit-result").contains("93 probes sent to"));
     let findings = root.query_selector_all(".findings > li").unwrap();
     assert_eq!(findings.length(), 2, "{}", root.inner_html());
     let first: web_sys::Element = findings.item(0).unwrap().unchecked_into();
@@ -86,8 +91,8 @@ async fn a_reflected_origin_renders_its_findings_worst_first() {
     assert!(root.query_selector(".no-findings").unwrap().is_none());
 
     // The Markdown report is there to read, folded, and to copy.
-    assert!(text(&root, "details.markdown pre").starts_with("# CORS audit"));
-    assert_eq!(text(&root, "button.copy-markdown"), "Copy Markdown");
+    assert!(text_in(&root, "details.markdown pre").starts_with("# CORS audit"));
+    assert_eq!(text_in(&root, "button.copy-markdown"), "Copy Markdown");
     assert!(root.query_selector(".audit-result .problem").unwrap().is_none(), "audited the chosen policy");
 }
 
@@ -98,8 +103,8 @@ async fn the_strict_allowlist_renders_a_pass() {
     mount_to(root.clone(), move || view! { <AuditReport summary chosen=PolicyId::StrictAllowlist/> })
         .forget();
     leptos::task::tick().await;
-    assert_eq!(text(&root, ".audit-result h3"), "Policy 16: The strict allowlist, done right");
-    assert_eq!(text(&root, ".no-findings"), "No findings: this policy passed every probe");
+    assert_eq!(text_in(&root, ".audit-result h3"), "Policy 16: The strict allowlist, done right");
+    assert_eq!(text_in(&root, ".no-findings"), "No findings: this policy passed every probe");
     assert!(root.query_selector(".findings").unwrap().is_none());
     assert_eq!(
         root.query_selector(".audit-result").unwrap().unwrap().get_attribute("data-findings").as_deref(),
@@ -113,7 +118,9 @@ async fn an_audit_of_another_policy_than_the_chosen_one_says_so() {
     let root = fresh_element();
     mount_to(root.clone(), move || view! { <AuditReport summary chosen=PolicyId::Wildcard/> }).forget();
     leptos::task::tick().await;
-    assert!(text(&root, ".audit-result .problem").starts_with("The lab ran policy 16 while it was audited"));
+    assert!(
+        text_in(&root, ".audit-result .problem").starts_with("The lab ran policy 16 while it was audited")
+    );
 }
 
 #[wasm_bindgen_test]
@@ -132,13 +139,7 @@ async fn the_labs_refusal_is_the_message() {
 async fn a_failed_audit_is_an_alert_and_the_button_comes_back() {
     // This page is not the lab's console: the panel's requests go to the test runner, which
     // has no `/__lab/state`, so the audit fails for real.
-    let root = fresh_element();
-    let chosen = RwSignal::new(PolicyId::ReflectAnyOrigin);
-    mount_to(
-        root.clone(),
-        move || view! { <AuditPanel chosen running=Signal::derive(move || Some(chosen.get()))/> },
-    )
-    .forget();
+    let (root, chosen) = panel_on_a_lab_running_the_chosen_policy();
     leptos::task::tick().await;
     let run = button(&root);
     assert_eq!(run.text_content().as_deref(), Some("Audit this API"));
@@ -150,8 +151,8 @@ async fn a_failed_audit_is_an_alert_and_the_button_comes_back() {
     assert!(run.has_attribute("disabled"), "one audit at a time");
 
     assert!(wait_for(&root, "[role=alert]", 10_000).await, "no alert: {}", root.inner_html());
-    assert!(text(&root, "[role=alert]").starts_with("The audit failed: "));
-    assert_eq!(text(&root, "#audit-status"), "The audit did not run");
+    assert!(text_in(&root, "[role=alert]").starts_with("The audit failed: "));
+    assert_eq!(text_in(&root, "#audit-status"), "The audit did not run");
     assert_eq!(run.get_attribute("aria-busy").as_deref(), Some("false"));
     assert!(!run.has_attribute("disabled"));
 
@@ -159,18 +160,12 @@ async fn a_failed_audit_is_an_alert_and_the_button_comes_back() {
     chosen.set(PolicyId::StrictAllowlist);
     leptos::task::tick().await;
     assert!(root.query_selector("[role=alert]").unwrap().is_none(), "{}", root.inner_html());
-    assert_eq!(text(&root, "#audit-status"), "");
+    assert_eq!(text_in(&root, "#audit-status"), "");
 }
 
 #[wasm_bindgen_test]
 async fn an_answer_that_arrives_after_the_policy_changed_is_dropped() {
-    let root = fresh_element();
-    let chosen = RwSignal::new(PolicyId::ReflectAnyOrigin);
-    mount_to(
-        root.clone(),
-        move || view! { <AuditPanel chosen running=Signal::derive(move || Some(chosen.get()))/> },
-    )
-    .forget();
+    let (root, chosen) = panel_on_a_lab_running_the_chosen_policy();
     leptos::task::tick().await;
     button(&root).click();
     chosen.set(PolicyId::StrictAllowlist);
@@ -189,13 +184,13 @@ async fn the_button_waits_until_the_lab_runs_the_chosen_policy() {
     mount_to(root.clone(), move || view! { <AuditPanel chosen running/> }).forget();
     leptos::task::tick().await;
     assert!(button(&root).has_attribute("disabled"), "the console has not read the lab's state yet");
-    assert_eq!(text(&root, "#audit-status"), "Waiting to hear which policy the lab runs");
+    assert_eq!(text_in(&root, "#audit-status"), "Waiting to hear which policy the lab runs");
     running.set(Some(PolicyId::ReflectAnyOrigin));
     leptos::task::tick().await;
     assert!(button(&root).has_attribute("disabled"), "the lab still runs the old policy");
-    assert_eq!(text(&root, "#audit-status"), "The lab has not switched to this policy yet");
+    assert_eq!(text_in(&root, "#audit-status"), "The lab has not switched to this policy yet");
     running.set(Some(PolicyId::StrictAllowlist));
     leptos::task::tick().await;
     assert!(!button(&root).has_attribute("disabled"));
-    assert_eq!(text(&root, "#audit-status"), "");
+    assert_eq!(text_in(&root, "#audit-status"), "");
 }

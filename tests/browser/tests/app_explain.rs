@@ -5,21 +5,13 @@
 
 use corslab_app::explain_panel::{AgreementBadge, ExplainPanel};
 use corslab_app::run::explain_only;
-use corslab_browser_tests::fresh_element;
+use corslab_browser_tests::{fresh_element, text_in};
 use corslab_engine::Exchange;
 use corslab_lab::observe::{Agreement, Check, Checked};
 use leptos::prelude::*;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn text(root: &web_sys::HtmlElement, css: &str) -> String {
-    root.query_selector(css)
-        .unwrap()
-        .unwrap_or_else(|| panic!("no `{css}`"))
-        .text_content()
-        .unwrap_or_default()
-}
 
 fn wildcard_with_credentials(browser: &str) -> Exchange {
     Exchange::from_json(&format!(
@@ -38,7 +30,7 @@ async fn a_blocked_read_shows_its_reason_steps_diagram_and_both_console_lines() 
     leptos::task::tick().await;
 
     assert!(root.query_selector(".verdict.blocked").unwrap().is_some(), "{}", root.inner_html());
-    assert_eq!(text(&root, ".verdict .reason code"), "WildcardOriginNotAllowed");
+    assert_eq!(text_in(&root, ".verdict .reason code"), "WildcardOriginNotAllowed");
     assert!(root.query_selector(".step.fail").unwrap().is_some(), "a failing step is marked");
     let spec = root.query_selector(".step .spec").unwrap().unwrap().get_attribute("href").unwrap();
     assert!(spec.starts_with("https://"), "steps link their spec: {spec}");
@@ -82,7 +74,7 @@ async fn a_preflighted_write_draws_the_preflight_first() {
     assert!(first.starts_with("OPTIONS"), "the preflight goes first: {first}");
     assert!(root.query_selector(".msg.failed").unwrap().is_some(), "the preflight's answer failed");
     assert!(root.query_selector(".msg.never").unwrap().is_some(), "the PUT is never sent");
-    assert_eq!(text(&root, ".verdict .reason code"), "MethodDisallowedByPreflightResponse");
+    assert_eq!(text_in(&root, ".verdict .reason code"), "MethodDisallowedByPreflightResponse");
 }
 
 #[wasm_bindgen_test]
@@ -112,7 +104,7 @@ async fn a_disagreement_is_an_alert_that_names_the_differing_fact() {
     assert_eq!(badge.get_attribute("data-agreement").as_deref(), Some("disagree"));
     assert_eq!(badge.get_attribute("role").as_deref(), Some("alert"));
     assert!(badge.text_content().unwrap().contains("DISAGREEMENT"));
-    assert_eq!(text(&root, "tr.differs th"), "Cookies on the request");
+    assert_eq!(text_in(&root, "tr.differs th"), "Cookies on the request");
     assert!(root.query_selector("details").unwrap().is_none(), "a disagreement is never folded away");
 }
 

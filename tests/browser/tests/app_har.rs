@@ -6,8 +6,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use corslab_app::har_view::HarDrop;
-use corslab_browser_tests::fresh_element;
-use corslab_browser_tests::sleep;
+use corslab_browser_tests::{fresh_element, sleep, text_in};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -66,10 +65,6 @@ fn texts(root: &web_sys::HtmlElement, css: &str) -> Vec<String> {
     (0..list.length()).map(|i| list.item(i).unwrap().text_content().unwrap_or_default()).collect()
 }
 
-fn text(root: &web_sys::HtmlElement, css: &str) -> String {
-    texts(root, css).into_iter().next().unwrap_or_else(|| panic!("no `{css}`: {}", root.inner_html()))
-}
-
 #[wasm_bindgen_test]
 async fn a_chromium_export_chosen_in_the_file_input_lists_its_fetches_and_explains_the_chosen_one() {
     let root = mounted();
@@ -80,7 +75,7 @@ async fn a_chromium_export_chosen_in_the_file_input_lists_its_fetches_and_explai
 
     choose(&root, CHROMIUM, "chromium.har");
     appears(&root, ".har-list").await;
-    assert_eq!(text(&root, ".har-found"), "2 cross-origin requests in chromium.har");
+    assert_eq!(text_in(&root, ".har-found"), "2 cross-origin requests in chromium.har");
     assert_eq!(
         texts(&root, ".har-item"),
         [
@@ -89,7 +84,7 @@ async fn a_chromium_export_chosen_in_the_file_input_lists_its_fetches_and_explai
         ]
     );
     // The HAR came from Chromium, so it is explained for Chromium whichever browser runs the test.
-    assert_eq!(text(&root, ".verdict .reason code"), "WildcardOriginNotAllowed");
+    assert_eq!(text_in(&root, ".verdict .reason code"), "WildcardOriginNotAllowed");
     assert!(
         texts(&root, ".step.info").iter().any(|s| s.contains("credentials: include is assumed")),
         "what the HAR did not record comes first among the steps"
@@ -101,7 +96,7 @@ async fn a_chromium_export_chosen_in_the_file_input_lists_its_fetches_and_explai
     leptos::task::tick().await;
     assert_eq!(second.get_attribute("aria-pressed").as_deref(), Some("true"));
     assert!(root.query_selector(".verdict.allowed").unwrap().is_some(), "{}", root.inner_html());
-    assert!(text(&root, ".verdict .facts").contains("preflight sent"));
+    assert!(text_in(&root, ".verdict .facts").contains("preflight sent"));
 }
 
 #[wasm_bindgen_test]
@@ -126,8 +121,8 @@ async fn a_firefox_export_dropped_on_the_zone_is_explained_for_firefox() {
         items[1]
     );
     assert!(items[2].starts_with("GET http://api.fintrack.localhost:8080/old "), "{}", items[2]);
-    assert_eq!(text(&root, ".verdict .reason code"), "CORSMethodNotFound");
-    assert!(text(&root, ".verdict .facts").contains("request never sent"));
+    assert_eq!(text_in(&root, ".verdict .reason code"), "CORSMethodNotFound");
+    assert!(text_in(&root, ".verdict .facts").contains("request never sent"));
 }
 
 #[wasm_bindgen_test]

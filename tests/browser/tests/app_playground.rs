@@ -5,7 +5,7 @@
 
 use corslab_app::playground::Playground;
 use corslab_app::run::this_browser;
-use corslab_browser_tests::fresh_element;
+use corslab_browser_tests::{fresh_element, text_in};
 use corslab_engine::Browser;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -19,14 +19,6 @@ fn type_into(root: &web_sys::HtmlElement, id: &str, value: &str) {
         root.query_selector(&format!("#{id}")).unwrap().unwrap().unchecked_into();
     field.set_value(value);
     field.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
-}
-
-fn text(root: &web_sys::HtmlElement, css: &str) -> String {
-    root.query_selector(css)
-        .unwrap()
-        .unwrap_or_else(|| panic!("no `{css}`: {}", root.inner_html()))
-        .text_content()
-        .unwrap_or_default()
 }
 
 #[wasm_bindgen_test]
@@ -44,13 +36,13 @@ async fn editing_the_response_headers_re_explains_and_keeps_the_url() {
         Browser::Firefox => "CORSNotSupportingCredentials",
         _ => "WildcardOriginNotAllowed",
     };
-    assert_eq!(text(&root, ".verdict .reason code"), expected);
+    assert_eq!(text_in(&root, ".verdict .reason code"), expected);
     let search = window.location().search().unwrap();
     assert!(search.contains("h=Access-Control-Allow-Origin:%20%2A"), "the URL holds the state: {search}");
 
     type_into(&root, "pg-h", "no colon here");
     leptos::task::tick().await;
-    assert_eq!(text(&root, ".problem li"), "Response: headers, line 1 has no colon");
+    assert_eq!(text_in(&root, ".problem li"), "Response: headers, line 1 has no colon");
 
     window
         .history()
