@@ -179,22 +179,22 @@ pub fn RequestChoices(scenario: RwSignal<Scenario>) -> impl IntoView {
         })
         .collect_view();
     view! {
-            <label>
-                "Request "
-                <select on:change=move |ev| {
-                    if let Some(kind) = Kind::from_id(&event_target_value(&ev)) {
-                        scenario.update(|s| s.kind = kind);
-                    }
-                }>{kinds}</select>
-            </label>
-            <label>
-                "Credentials "
-                <select on:change=move |ev| {
-                    if let Some(mode) = credentials_from_id(&event_target_value(&ev)) {
-                        scenario.update(|s| s.credentials = mode);
-                    }
-                }>{creds}</select>
-            </label>
+        <label>
+            "Request "
+            <select on:change=move |ev| {
+                if let Some(kind) = Kind::from_id(&event_target_value(&ev)) {
+                    scenario.update(|s| s.kind = kind);
+                }
+            }>{kinds}</select>
+        </label>
+        <label>
+            "Credentials "
+            <select on:change=move |ev| {
+                if let Some(mode) = credentials_from_id(&event_target_value(&ev)) {
+                    scenario.update(|s| s.credentials = mode);
+                }
+            }>{creds}</select>
+        </label>
     }
 }
 
