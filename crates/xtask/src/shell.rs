@@ -140,6 +140,25 @@ impl Drop for Guard {
     }
 }
 
+/// Runs `<profile>/corslab serve ARGS` (a built binary under `target/`) with its output
+/// discarded, once it listens on `port`; the guard stops it.
+pub fn start_lab(profile: &str, args: &[&str], port: u16) -> Result<Guard, String> {
+    let binary = root().join("target").join(profile).join("corslab");
+    let child = Command::new(&binary)
+        .arg("serve")
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
+    let server = Guard(child);
+    if !wait_for_port(port, Duration::from_secs(30)) {
+        return Err(format!("the lab server did not listen on 127.0.0.1:{port}"));
+    }
+    Ok(server)
+}
+
 /// Waits until something accepts TCP connections on `127.0.0.1:port`.
 pub fn wait_for_port(port: u16, timeout: Duration) -> bool {
     let deadline = Instant::now() + timeout;

@@ -1,11 +1,11 @@
 //! `cargo xtask test`: every check CI runs, one line per stage, then `N passed, N failed`.
 
 use std::path::Path;
-use std::process::{Command, ExitCode, Stdio};
+use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
 use crate::lab::build_app;
-use crate::shell::{self, Guard, command, free_port, run_logged, tail, wait_for_port};
+use crate::shell::{self, Guard, command, free_port, run_logged, tail};
 use crate::tools::{Need, Tools};
 
 /// The result of one stage.
@@ -225,20 +225,7 @@ fn start_lab(args: &[&str], port: u16) -> Result<Guard, String> {
     if !build.ok {
         return Err(format!("cannot build corslab:\n{}", tail(&build.output, 40)));
     }
-    let binary = shell::root().join("target").join("debug").join("corslab");
-    let child = Command::new(&binary)
-        .arg("serve")
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
-    let server = Guard(child);
-    if !wait_for_port(port, Duration::from_secs(30)) {
-        return Err(format!("the lab server did not listen on port {port}"));
-    }
-    Ok(server)
+    shell::start_lab("debug", args, port)
 }
 
 fn trunk_stage(tools: &Tools) -> Stage {

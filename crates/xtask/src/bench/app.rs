@@ -4,11 +4,10 @@
 //! Targets (issue 5): Wasm at most 200 KB gzipped; the first page interactive within 300 ms.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::process::Command;
 
 use crate::lab::build_app;
-use crate::shell::{self, Guard, command, free_port, run_logged, tail, wait_for_port};
+use crate::shell::{self, command, free_port, run_logged, tail};
 use crate::tools::{Need, Tools};
 
 /// The Wasm budget, gzipped.
@@ -45,18 +44,8 @@ pub fn run() -> Result<(), String> {
         return Err(format!("cannot build corslab:\n{}", tail(&server.output, 30)));
     }
     let port = free_port(18180);
-    let binary = shell::root().join("target").join("release").join("corslab");
-    let child = Command::new(&binary)
-        .args(["serve", "--quiet", "--no-second-port", "--port", &port.to_string()])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
-    let _server = Guard(child);
-    if !wait_for_port(port, Duration::from_secs(30)) {
-        return Err(format!("the lab server did not listen on port {port}"));
-    }
+    let _server =
+        shell::start_lab("release", &["--quiet", "--no-second-port", "--port", &port.to_string()], port)?;
     let mut tti = command("cargo");
     tti.args([
         "run",

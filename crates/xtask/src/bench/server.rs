@@ -9,9 +9,8 @@
 //! slot of the bounded log has been allocated once: from there it must stay flat.
 
 use std::process::Stdio;
-use std::time::Duration;
 
-use crate::shell::{self, Guard, command, free_port, run_logged, tail, wait_for_port};
+use crate::shell::{self, command, free_port, run_logged, tail};
 
 /// Connections the load client keeps open.
 const CONNECTIONS: u32 = 256;
@@ -42,17 +41,8 @@ pub fn run() -> Result<(), String> {
     }
     let release = shell::root().join("target").join("release");
     let port = free_port(18280);
-    let child = command(release.join("corslab"))
-        .args(["serve", "--port", &port.to_string(), "--no-second-port", "--quiet"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("cannot start the lab: {e}"))?;
-    let server = Guard(child);
-    if !wait_for_port(port, Duration::from_secs(20)) {
-        return Err(format!("the lab did not listen on 127.0.0.1:{port}"));
-    }
+    let server =
+        shell::start_lab("release", &["--port", &port.to_string(), "--no-second-port", "--quiet"], port)?;
     let pid = server.0.id();
     let fresh = rss_kib(pid)?;
 
