@@ -1,8 +1,9 @@
 //! The CORS check: does a response's `Access-Control-Allow-Origin` (and `-Credentials`) share it
 //! with the requesting origin?
 
+use crate::cors_headers::CorsHeaders;
 use crate::exchange::CredentialsMode;
-use crate::header::{HeaderList, HeaderValue, isomorphic_decode};
+use crate::header::isomorphic_decode;
 
 /// What the CORS check needs from the request.
 #[derive(Debug, Clone, Copy)]
@@ -62,33 +63,31 @@ pub enum AllowOriginShape {
     OtherOrigin,
 }
 
-/// Runs the CORS check on a response's headers.
+/// Runs the CORS check on a response's CORS headers.
 ///
 /// <https://fetch.spec.whatwg.org/#concept-cors-check>
-pub fn cors_check(request: CorsRequest<'_>, headers: &HeaderList) -> Result<Shared, CorsCheckFailure> {
+pub fn cors_check(request: CorsRequest<'_>, headers: &CorsHeaders<'_>) -> Result<Shared, CorsCheckFailure> {
     let include = request.credentials == CredentialsMode::Include;
 
     // Step 1: get the Access-Control-Allow-Origin value (repeats are combined with ", ").
     // Step 2: no header at all fails.
-    let mut values = headers.values("Access-Control-Allow-Origin");
-    let Some(origin) = values.next() else {
+    let Some(origin) = headers.allow_origin.as_deref() else {
         return Err(CorsCheckFailure::MissingAllowOrigin);
     };
-    if values.next().is_some() {
-        let combined = headers.get("Access-Control-Allow-Origin").map(|v| v.to_text()).unwrap_or_default();
-        return Err(CorsCheckFailure::RepeatedAllowOrigin { combined });
+    if headers.allow_origin_repeated {
+        return Err(CorsCheckFailure::RepeatedAllowOrigin { combined: isomorphic_decode(origin) });
     }
 
     // Step 3: without credentials, `*` shares the response with everyone.
-    if origin.as_bytes() == b"*" {
+    if origin == b"*" {
         return if include { Err(CorsCheckFailure::WildcardWithCredentials) } else { Ok(Shared::Wildcard) };
     }
 
     // Step 4: otherwise the value must equal the serialized request origin, byte for byte.
-    if origin.as_bytes() != request.serialized_origin.as_bytes() {
+    if origin != request.serialized_origin.as_bytes() {
         return Err(CorsCheckFailure::AllowOriginMismatch {
             shape: allow_origin_shape(origin),
-            value: origin.to_text(),
+            value: isomorphic_decode(origin),
         });
     }
 
@@ -98,18 +97,18 @@ pub fn cors_check(request: CorsRequest<'_>, headers: &HeaderList) -> Result<Shar
     }
 
     // Steps 6-8: with credentials, Access-Control-Allow-Credentials must be exactly `true`.
-    match headers.get_bytes("Access-Control-Allow-Credentials") {
-        Some(value) if *value == *b"true" => Ok(Shared::Origin),
-        value => {
-            Err(CorsCheckFailure::AllowCredentialsNotTrue { value: value.map(|v| isomorphic_decode(&v)) })
-        }
+    if headers.allows_credentials() {
+        Ok(Shared::Origin)
+    } else {
+        let value = headers.allow_credentials.as_deref().map(isomorphic_decode);
+        Err(CorsCheckFailure::AllowCredentialsNotTrue { value })
     }
 }
 
-fn allow_origin_shape(value: &HeaderValue) -> AllowOriginShape {
-    if value.as_bytes().iter().any(|b| matches!(b, b',' | b' ')) {
+fn allow_origin_shape(value: &[u8]) -> AllowOriginShape {
+    if value.iter().any(|b| matches!(b, b',' | b' ')) {
         AllowOriginShape::List
-    } else if value.as_bytes() != b"null" && url::Url::parse(&value.to_text()).is_err() {
+    } else if value != b"null" && url::Url::parse(&isomorphic_decode(value)).is_err() {
         AllowOriginShape::NotAUrl
     } else {
         AllowOriginShape::OtherOrigin
@@ -119,13 +118,13 @@ fn allow_origin_shape(value: &HeaderValue) -> AllowOriginShape {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::header::Header;
+    use crate::header::{Header, HeaderList};
 
     const PAGE: &str = "http://blog.fintrack.localhost:8080";
 
     fn check(credentials: CredentialsMode, headers: &[(&str, &str)]) -> Result<Shared, CorsCheckFailure> {
-        let headers = headers.iter().map(|(n, v)| Header::new(n, v).unwrap()).collect();
-        cors_check(CorsRequest { serialized_origin: PAGE, credentials }, &headers)
+        let headers: HeaderList = headers.iter().map(|(n, v)| Header::new(n, v).unwrap()).collect();
+        cors_check(CorsRequest { serialized_origin: PAGE, credentials }, &CorsHeaders::read(&headers))
     }
 
     use CredentialsMode::{Include, Omit};

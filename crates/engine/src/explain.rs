@@ -10,6 +10,7 @@ use crate::advice::{self, Asked};
 use crate::cache::{Key, PreflightCache, Seconds};
 use crate::cookies::{self, Context, Why};
 use crate::cors_check::{CorsRequest, Shared, cors_check};
+use crate::cors_headers::CorsHeaders;
 use crate::exchange::{Answer, CredentialsMode, Exchange, Hop, RedirectMode, RequestMode};
 use crate::exposed;
 use crate::failure::Failure;
@@ -396,11 +397,14 @@ impl<'a> Narrator<'a> {
             credentials,
             serialized_origin: preflight_origin,
         };
-        let result = preflight::check(asking, answer, &self.profile);
+        let headers = CorsHeaders::read(&answer.headers);
+        let allow_private_network = headers.allow_private_network;
+        let result = preflight::check_answer(asking, answer, &headers, &self.profile);
         self.trace.seen.push(Seen {
             kind: Kind::Preflight,
             origin_sent: preflight_origin,
             answer,
+            headers,
             asked: Some(asked),
             passed: !matches!(
                 result,
@@ -500,7 +504,7 @@ impl<'a> Narrator<'a> {
             }
         };
         self.info(rules::PREFLIGHT_MAX_AGE, says);
-        if answer.headers.contains("Access-Control-Allow-Private-Network") {
+        if allow_private_network {
             self.info(
                 rules::PRIVATE_NETWORK_HEADERS,
                 "Access-Control-Allow-Private-Network answers the retired Private Network Access preflight header Access-Control-Request-Private-Network, which neither browser sends any more: Local Network Access asks the user instead, so it changes nothing.".to_owned(),
@@ -590,15 +594,10 @@ impl<'a> Narrator<'a> {
             Some(Tainting::Cors) => {
                 let check =
                     CorsRequest { serialized_origin: serialized, credentials: ex.request.credentials };
-                let result = cors_check(check, &response.headers);
-                self.trace.seen.push(Seen {
-                    kind: Kind::Response,
-                    origin_sent: serialized,
-                    answer: response,
-                    asked: None,
-                    passed: result.is_ok(),
-                });
-                match result {
+                let headers = CorsHeaders::read(&response.headers);
+                let result = cors_check(check, &headers);
+                let passed = result.is_ok();
+                let end = match result {
                     Ok(shared) => {
                         self.pass(
                             rules::CORS_CHECK_ALLOW_ORIGIN,
@@ -610,7 +609,8 @@ impl<'a> Narrator<'a> {
                                 "Access-Control-Allow-Credentials is true, so the credentialed response is shared.".to_owned(),
                             );
                         }
-                        let exposed = exposed::cors_exposed(&response.headers, ex.request.credentials);
+                        let exposed =
+                            exposed::cors_exposed_with(&response.headers, &headers, ex.request.credentials);
                         self.info(rules::EXPOSED_HEADERS, exposed_sentence(&exposed));
                         End::Read(exposed.names)
                     }
@@ -624,7 +624,16 @@ impl<'a> Narrator<'a> {
                             leg.index,
                         )
                     }
-                }
+                };
+                self.trace.seen.push(Seen {
+                    kind: Kind::Response,
+                    origin_sent: serialized,
+                    answer: response,
+                    headers,
+                    asked: None,
+                    passed,
+                });
+                end
             }
         }
     }
@@ -640,11 +649,13 @@ impl<'a> Narrator<'a> {
         let status = response.status;
         if leg.tainting == Some(Tainting::Cors) {
             let check = CorsRequest { serialized_origin: serialized, credentials: ex.request.credentials };
-            let result = cors_check(check, &response.headers);
+            let headers = CorsHeaders::read(&response.headers);
+            let result = cors_check(check, &headers);
             self.trace.seen.push(Seen {
                 kind: Kind::Redirect,
                 origin_sent: serialized,
                 answer: response,
+                headers,
                 asked: None,
                 passed: result.is_ok(),
             });

@@ -3,9 +3,10 @@
 
 use std::borrow::Cow;
 
+use crate::cors_headers::CorsHeaders;
 use crate::exchange::CredentialsMode;
 use crate::header::HeaderList;
-use crate::preflight::parse_list;
+use crate::preflight::parse_list_value;
 use crate::safelist::{is_cors_safelisted_response_header_name, is_forbidden_response_header_name};
 
 /// The readable headers of a response, and how `Access-Control-Expose-Headers` was read.
@@ -25,9 +26,20 @@ pub struct Exposed<'a> {
 ///
 /// <https://fetch.spec.whatwg.org/#concept-response-cors-exposed-header-name-list>
 pub fn cors_exposed(headers: &HeaderList, credentials: CredentialsMode) -> Exposed<'_> {
+    cors_exposed_with(headers, &CorsHeaders::read(headers), credentials)
+}
+
+/// [`cors_exposed`] with the response's CORS headers already read.
+///
+/// <https://fetch.spec.whatwg.org/#concept-response-cors-exposed-header-name-list>
+pub fn cors_exposed_with<'a>(
+    headers: &HeaderList,
+    cors: &CorsHeaders<'a>,
+    credentials: CredentialsMode,
+) -> Exposed<'a> {
     // Main fetch: the exposed list is the parsed Access-Control-Expose-Headers; a value that
     // does not parse exposes nothing extra.
-    let listed = parse_list(headers, "Access-Control-Expose-Headers").unwrap_or_default();
+    let listed = parse_list_value(&cors.expose_headers).unwrap_or_default();
     let star = listed.iter().any(|n| n == "*");
     let include = credentials == CredentialsMode::Include;
     // Without credentials, `*` means every header name in the response.

@@ -4,7 +4,9 @@
 //! One exchange shows one answer, so findings that need a second probe (is the origin reflected
 //! or allow-listed?) say what to try next rather than claim more than the exchange shows.
 
+use crate::cors_headers::CorsHeaders;
 use crate::exchange::{Answer, CredentialsMode};
+use crate::header::any_item_in;
 use crate::preflight::PreflightRequest;
 use crate::profile::Profile;
 use crate::verdict::{Finding, Severity};
@@ -18,6 +20,8 @@ pub struct Seen<'a> {
     pub origin_sent: &'a str,
     /// The answer.
     pub answer: &'a Answer,
+    /// The answer's CORS headers.
+    pub headers: CorsHeaders<'a>,
     /// For a preflight: `Access-Control-Request-Method` and `-Headers` as sent.
     pub asked: Option<PreflightRequest>,
     /// Whether it passed the CORS check.
@@ -61,10 +65,10 @@ pub fn review(trace: &Trace<'_>, credentials: CredentialsMode, profile: &Profile
         }
     };
     for seen in &trace.seen {
-        let headers = &seen.answer.headers;
-        let acao = headers.get_bytes("Access-Control-Allow-Origin");
-        let acac = headers.get_bytes("Access-Control-Allow-Credentials").is_some_and(|v| *v == *b"true");
-        match acao.as_deref() {
+        let headers = &seen.headers;
+        let acao = headers.allow_origin.as_deref();
+        let acac = headers.allows_credentials();
+        match acao {
             Some(b"null") => {
                 add("null-origin-allowed", if acac { Severity::High } else { Severity::Medium }, &|| {
                     says!(
@@ -93,8 +97,8 @@ pub fn review(trace: &Trace<'_>, credentials: CredentialsMode, profile: &Profile
             }),
             _ => {}
         }
-        let dynamic = acao.as_deref().is_some_and(|v| v != b"*");
-        if dynamic && seen.kind != Kind::Preflight && !varies_on_origin(seen.answer) {
+        let dynamic = acao.is_some_and(|v| v != b"*");
+        if dynamic && seen.kind != Kind::Preflight && !headers.varies_on_origin() {
             add("missing-vary-origin", Severity::Medium, &|| {
                 "The response allows one specific origin but has no Vary: Origin; if the server picks that origin per request, a shared cache can serve one origin's answer to another.".to_owned()
             });
@@ -103,15 +107,15 @@ pub fn review(trace: &Trace<'_>, credentials: CredentialsMode, profile: &Profile
             let (method, asked_headers) = (asked.request_method.as_str(), asked.request_headers.as_deref());
             // A hand-written list rarely equals the browser's sorted, space-free list of several
             // names byte for byte; a server that echoes the request does. One name proves nothing.
-            let acah = headers.get_bytes("Access-Control-Allow-Headers");
             let mirrored = asked_headers.is_some_and(|asked| asked.contains(','))
-                && acah.as_deref() == asked_headers.map(str::as_bytes);
+                && headers.allow_headers.as_deref() == asked_headers.map(str::as_bytes);
             if acac && mirrored {
                 add("mirrored-headers-with-credentials", Severity::Low, &|| {
                     "Access-Control-Allow-Headers repeats Access-Control-Request-Headers byte for byte with credentials allowed; a mirroring server allows any header.".to_owned()
                 });
-                let acam = headers.get_bytes("Access-Control-Allow-Methods");
-                if acam.as_deref() == Some(method.as_bytes()) && !matches!(method, "GET" | "HEAD" | "POST") {
+                if headers.allow_methods.as_deref() == Some(method.as_bytes())
+                    && !matches!(method, "GET" | "HEAD" | "POST")
+                {
                     add("mirrored-methods-with-credentials", Severity::Low, &|| {
                         says!(
                             "Access-Control-Allow-Methods repeats exactly the method asked for (",
@@ -135,13 +139,15 @@ pub fn review(trace: &Trace<'_>, credentials: CredentialsMode, profile: &Profile
                     )
                 });
             }
-            if headers.contains("Access-Control-Allow-Private-Network") {
+            if headers.allow_private_network {
                 add("private-network-header", Severity::Info, &|| {
                     "The preflight answer carries Access-Control-Allow-Private-Network, a header of the retired Private Network Access trial; Local Network Access asks the user instead and ignores it.".to_owned()
                 });
             }
         }
-        if seen.kind == Kind::Response && headers.any_item("Access-Control-Expose-Headers", |n| n == "*") {
+        if seen.kind == Kind::Response
+            && headers.expose_headers.as_deref().is_some_and(|v| any_item_in(v, |n| n == "*"))
+        {
             add(
                 "expose-headers-wildcard",
                 if trace.include { Severity::Info } else { Severity::Low },
@@ -158,7 +164,7 @@ pub fn review(trace: &Trace<'_>, credentials: CredentialsMode, profile: &Profile
     let checked_ok = trace.seen.iter().any(|s| s.kind != Kind::Response && s.passed);
     if let Some(last) = trace.seen.iter().rev().find(|s| s.kind == Kind::Response)
         && last.answer.status >= 400
-        && !last.answer.headers.contains("Access-Control-Allow-Origin")
+        && last.headers.allow_origin.is_none()
         && checked_ok
     {
         add("cors-headers-missing-on-error", Severity::Low, &|| {
@@ -175,9 +181,4 @@ pub fn review(trace: &Trace<'_>, credentials: CredentialsMode, profile: &Profile
         });
     }
     findings
-}
-
-/// Whether a response's `Vary` names `Origin` (or is `*`).
-fn varies_on_origin(answer: &Answer) -> bool {
-    answer.headers.any_item("Vary", |n| n == "*" || n.eq_ignore_ascii_case("origin"))
 }

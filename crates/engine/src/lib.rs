@@ -30,6 +30,7 @@ pub mod advice;
 pub mod cache;
 pub mod cookies;
 pub mod cors_check;
+pub mod cors_headers;
 pub mod exchange;
 mod explain;
 pub mod exposed;

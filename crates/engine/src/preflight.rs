@@ -3,8 +3,11 @@
 use std::borrow::Cow;
 
 use crate::cors_check::{CorsCheckFailure, CorsRequest, Shared, cors_check};
+use crate::cors_headers::CorsHeaders;
 use crate::exchange::{Answer, CredentialsMode};
-use crate::header::{HeaderList, get_decode_split_value, is_token, trim_tab_or_space};
+use crate::header::{
+    HeaderList, decode, get_decode_split_value, is_token, isomorphic_decode, trim_tab_or_space,
+};
 use crate::method::Method;
 use crate::profile::Profile;
 use crate::safelist::{self, UnsafeNames};
@@ -144,6 +147,18 @@ pub fn check<'a>(
     answer: &'a Answer,
     profile: &Profile,
 ) -> Result<Passed<'a>, PreflightFailure> {
+    check_answer(asking, answer, &CorsHeaders::read(&answer.headers), profile)
+}
+
+/// [`check`] with the answer's CORS headers already read.
+///
+/// <https://fetch.spec.whatwg.org/#cors-preflight-fetch-0>
+pub fn check_answer<'a>(
+    asking: Asking<'_>,
+    answer: &Answer,
+    headers: &CorsHeaders<'a>,
+    profile: &Profile,
+) -> Result<Passed<'a>, PreflightFailure> {
     let include = asking.credentials == CredentialsMode::Include;
     // The preflight is fetched without following redirects, so a redirect is a failure. Both
     // browsers report it before looking at any header.
@@ -154,14 +169,14 @@ pub fn check<'a>(
     // browsers report a failed check before a bad status.
     let request =
         CorsRequest { serialized_origin: asking.serialized_origin, credentials: asking.credentials };
-    let shared = cors_check(request, &answer.headers).map_err(PreflightFailure::CorsCheck)?;
+    let shared = cors_check(request, headers).map_err(PreflightFailure::CorsCheck)?;
     if !answer.is_ok() {
         return Err(PreflightFailure::Status(answer.status));
     }
     // Steps 7.1-7.3: both lists must parse.
-    let methods = parse_list(&answer.headers, "Access-Control-Allow-Methods")
+    let methods = parse_list_value(&headers.allow_methods)
         .map_err(|(value, token)| PreflightFailure::InvalidAllowMethods { value, token })?;
-    let header_names = parse_list(&answer.headers, "Access-Control-Allow-Headers")
+    let header_names = parse_list_value(&headers.allow_headers)
         .map_err(|(value, token)| PreflightFailure::InvalidAllowHeaders { value, token })?;
     // Step 7.5: the method must be listed (byte for byte), safelisted, or covered by `*`
     // without credentials.
@@ -218,7 +233,7 @@ pub fn check<'a>(
         }
     }
     // Steps 7.8-7.9: the cache lifetime, capped by the browser.
-    let max_age = max_age(&answer.headers, profile);
+    let max_age = max_age(headers, profile);
     Ok(Passed { shared, methods, header_names, method_allowed, authorization_by_wildcard, max_age })
 }
 
@@ -226,8 +241,8 @@ pub fn check<'a>(
 /// the browser.
 ///
 /// <https://fetch.spec.whatwg.org/#http-access-control-max-age>
-pub fn max_age(headers: &HeaderList, profile: &Profile) -> MaxAge {
-    let sent = headers.get_bytes("Access-Control-Max-Age").and_then(|value| parse_max_age(&value));
+pub fn max_age(headers: &CorsHeaders<'_>, profile: &Profile) -> MaxAge {
+    let sent = headers.max_age.as_deref().and_then(parse_max_age);
     MaxAge { sent, used: sent.unwrap_or(DEFAULT_MAX_AGE).min(profile.max_age_cap) }
 }
 
@@ -247,8 +262,18 @@ pub fn parse_max_age(value: &[u8]) -> Option<u64> {
 ///
 /// <https://fetch.spec.whatwg.org/#extract-header-list-values>
 pub fn parse_list<'a>(headers: &'a HeaderList, name: &str) -> Result<Vec<Cow<'a, str>>, (String, String)> {
-    let Some(text) = headers.get_text(name) else {
-        return Ok(Vec::new());
+    parse_list_value(&headers.get_bytes(name))
+}
+
+/// [`parse_list`] on a list header's value as [`CorsHeaders`] holds it (`None` when absent): the
+/// items borrow the value when it is borrowed and needs no decoding.
+///
+/// <https://fetch.spec.whatwg.org/#extract-header-list-values>
+pub fn parse_list_value<'a>(value: &Option<Cow<'a, [u8]>>) -> Result<Vec<Cow<'a, str>>, (String, String)> {
+    let text: Cow<'a, str> = match value {
+        None => return Ok(Vec::new()),
+        Some(Cow::Borrowed(bytes)) => decode(bytes),
+        Some(Cow::Owned(bytes)) => Cow::Owned(isomorphic_decode(bytes)),
     };
     // Without quotes, the items are slices of the value itself, so none is copied.
     let mut items: Vec<Cow<'a, str>> = match &text {
@@ -392,10 +417,14 @@ mod tests {
     #[test]
     fn max_age_defaults_and_caps() {
         let profile = Profile::of(Browser::Chromium);
-        let headers = |v: &str| answer(200, &[("Access-Control-Max-Age", v)]).headers;
-        assert_eq!(max_age(&HeaderList::new(), &profile).used, DEFAULT_MAX_AGE);
-        assert_eq!(max_age(&headers("600"), &profile).used, 600);
-        assert_eq!(max_age(&headers("86400"), &profile), MaxAge { sent: Some(86_400), used: 7_200 });
-        assert_eq!(max_age(&headers("-1"), &profile).sent, None);
+        let max_age = |v: Option<&str>| {
+            let headers: HeaderList =
+                v.map(|v| Header::new("Access-Control-Max-Age", v).unwrap()).into_iter().collect();
+            max_age(&CorsHeaders::read(&headers), &profile)
+        };
+        assert_eq!(max_age(None).used, DEFAULT_MAX_AGE);
+        assert_eq!(max_age(Some("600")).used, 600);
+        assert_eq!(max_age(Some("86400")), MaxAge { sent: Some(86_400), used: 7_200 });
+        assert_eq!(max_age(Some("-1")).sent, None);
     }
 }
