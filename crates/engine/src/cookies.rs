@@ -12,6 +12,8 @@ use crate::site::Site;
 pub struct Context<'a> {
     /// The URL the request goes to.
     pub url: &'a Url,
+    /// That URL's site.
+    pub site: &'a Site<'a>,
     /// Whether the request's credentials mode lets cookies go at all for this hop.
     pub credentials: bool,
     /// The page's site (opaque for a sandboxed iframe).
@@ -74,7 +76,7 @@ pub enum Why {
 /// <https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#name-same-site-and-cross-site-requests>
 pub fn is_same_site_request(context: &Context<'_>) -> bool {
     let top = context.top_site;
-    context.page_site.same_site(top) && top.same_site_url(context.url) && !context.cross_site_redirect
+    context.page_site.same_site(top) && top.same_site(context.site) && !context.cross_site_redirect
 }
 
 /// Decides, for each cookie in the jar in order, whether this request carries it.
@@ -222,8 +224,10 @@ mod tests {
         let url = Url::parse("http://api.fintrack.localhost:8080/me").unwrap();
         let page = Origin::parse(page).unwrap();
         let site = page.site();
+        let url_site = Site::of_url(&url);
         let context = Context {
             url: &url,
+            site: &url_site,
             credentials: true,
             page_site: &site,
             top_site: &site,

@@ -51,6 +51,8 @@ pub fn explain_with(exchange: &Exchange, cache: &mut PreflightCache, now: Second
 /// One request on its way: the URL it goes to and what it carries.
 struct Leg<'a> {
     url: Cow<'a, Url>,
+    /// The URL's site, worked out once per hop (a public-suffix lookup).
+    site: Site<'a>,
     method: Method,
     headers: Cow<'a, HeaderList>,
     tainting: Option<Tainting>,
@@ -101,11 +103,7 @@ impl<'a> Narrator<'a> {
     fn new(ex: &'a Exchange, cache: &'a mut PreflightCache, now: Seconds) -> Self {
         let page_site = ex.page.site();
         let framed_top_site = ex.top_level.as_ref().map(Origin::site);
-        let trace = Trace {
-            cross_site: !page_site.same_site_url(&ex.request.url),
-            include: ex.request.credentials == CredentialsMode::Include,
-            ..Trace::default()
-        };
+        let trace = Trace { include: ex.request.credentials == CredentialsMode::Include, ..Trace::default() };
         Self {
             ex,
             profile: Profile::of(ex.browser),
@@ -131,6 +129,8 @@ impl<'a> Narrator<'a> {
     fn walk(&mut self) -> End {
         let ex = self.ex;
         let request = &ex.request;
+        let site = Site::of_url(&request.url);
+        self.trace.cross_site = !self.page_site.same_site(&site);
         // The Request constructor: forbidden methods throw, forbidden headers vanish.
         let built = match request::build(&request.method, &request.headers, request.mode) {
             Ok(built) => built,
@@ -151,6 +151,7 @@ impl<'a> Narrator<'a> {
         }
         let mut leg = Leg {
             url: Cow::Borrowed(&request.url),
+            site,
             method: built.method,
             headers: built.headers,
             tainting: None,
@@ -552,6 +553,7 @@ impl<'a> Narrator<'a> {
         }
         let context = Context {
             url: &leg.url,
+            site: &leg.site,
             credentials,
             page_site: &self.page_site,
             top_site: self.top_site(),
@@ -774,7 +776,9 @@ impl<'a> Narrator<'a> {
         }
         // Sec-Fetch-Site after a redirect to another host of the page's own site is where the two
         // browsers differ (measured): it decides nothing here, but a server may read it.
-        let next_host_same_site = self.page_site.same_site_url(&followed.url)
+        // A redirect's target is a URL of its own, so its site is written out.
+        let next_site = Site::of_url(&followed.url).into_owned();
+        let next_host_same_site = self.page_site.same_site(&next_site)
             && followed.url.host_str() != leg.url.host_str()
             && !ex.page.same_origin_url(&followed.url);
         if next_host_same_site {
@@ -789,7 +793,7 @@ impl<'a> Narrator<'a> {
                 ),
             );
         }
-        let was_cross_site = !self.top_site().same_site_url(&leg.url);
+        let was_cross_site = !self.top_site().same_site(&leg.site);
         let Some(next) = leg.next else {
             return Err(self.block(
                 rules::REDIRECT_MISSING_HOP,
@@ -801,6 +805,7 @@ impl<'a> Narrator<'a> {
         };
         *leg = Leg {
             url: Cow::Owned(followed.url),
+            site: next_site,
             method: followed.method,
             headers: Cow::Owned(followed.headers),
             tainting: leg.tainting,
