@@ -5,9 +5,7 @@ use std::borrow::Cow;
 use crate::cors_check::{CorsCheckFailure, CorsRequest, Shared, cors_check};
 use crate::cors_headers::CorsHeaders;
 use crate::exchange::{Answer, CredentialsMode};
-use crate::header::{
-    HeaderList, decode, get_decode_split_value, is_token, isomorphic_decode, trim_tab_or_space,
-};
+use crate::header::{HeaderList, decode, get_decode_split_value, is_token, isomorphic_decode, list_items};
 use crate::method::Method;
 use crate::profile::Profile;
 use crate::safelist::{self, UnsafeNames};
@@ -279,7 +277,7 @@ pub fn parse_list_value<'a>(value: &Option<Cow<'a, [u8]>>) -> Result<Vec<Cow<'a,
     let mut items: Vec<Cow<'a, str>> = match &text {
         Cow::Borrowed(value) if !value.contains('"') => {
             let value: &'a str = value;
-            value.split(',').map(|item| Cow::Borrowed(trim_tab_or_space(item))).collect()
+            list_items(value).map(Cow::Borrowed).collect()
         }
         _ => get_decode_split_value(&text).into_iter().map(Cow::Owned).collect(),
     };
