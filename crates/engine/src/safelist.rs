@@ -238,14 +238,19 @@ pub fn mime_essence(input: &str) -> Option<String> {
 ///
 /// <https://mimesniff.spec.whatwg.org/#parse-a-mime-type>
 fn mime_type_and_subtype(input: &str) -> Option<(&str, &str, &str)> {
+    // The delimiters and HTTP whitespace are ASCII, so the input is cut at byte positions: a
+    // content type is a short string, which a byte loop scans faster than a `str` pattern.
+    let position = |s: &str, delimiter: u8| s.bytes().position(|b| b == delimiter);
     // Step 1: strip leading and trailing HTTP whitespace.
-    let input = input.trim_matches(HTTP_WHITESPACE);
+    let start = input.bytes().position(|b| !is_http_whitespace(b)).unwrap_or(input.len());
+    let input = trim_end_http_whitespace(&input[start..]);
     // Steps 2-4: the type runs up to the first `/` and must be a non-empty token.
-    let (kind, rest) = input.split_once('/')?;
+    let slash = position(input, b'/')?;
+    let (kind, rest) = (&input[..slash], &input[slash + 1..]);
     // Steps 5-8: the subtype runs up to the first `;`, trailing whitespace removed, and must be
     // a non-empty token.
-    let subtype = rest.split(';').next().unwrap_or_default();
-    let subtype = subtype.trim_end_matches(HTTP_WHITESPACE);
+    let subtype = &rest[..position(rest, b';').unwrap_or(rest.len())];
+    let subtype = trim_end_http_whitespace(subtype);
     let is_token = |s: &str| !s.is_empty() && s.bytes().all(is_http_token_byte);
     let written = &input[..kind.len() + 1 + subtype.len()];
     (is_token(kind) && is_token(subtype)).then_some((kind, subtype, written))
@@ -287,8 +292,15 @@ fn essence(written: &str) -> Cow<'_, str> {
     }
 }
 
-/// HTTP whitespace as MIME parsing trims it.
-const HTTP_WHITESPACE: [char; 5] = ['\t', '\n', '\r', ' ', '\x0c'];
+/// Whether a byte is HTTP whitespace as MIME parsing trims it.
+fn is_http_whitespace(b: u8) -> bool {
+    matches!(b, b'\t' | b'\n' | b'\r' | b' ' | 0x0C)
+}
+
+/// `s` without trailing HTTP whitespace.
+fn trim_end_http_whitespace(s: &str) -> &str {
+    &s[..s.bytes().rposition(|b| !is_http_whitespace(b)).map_or(0, |i| i + 1)]
+}
 
 fn first_unsafe_byte(bytes: &[u8]) -> Result<(), NotSafelisted<'static>> {
     match bytes.iter().find(|&&b| is_cors_unsafe_request_header_byte(b)) {
