@@ -319,7 +319,7 @@ impl<'a> Narrator<'a> {
         let key = Key { partition: &partition, origin: serialized, url, credentials };
         let cached = !self.cache.is_empty()
             && (safelisted_method || self.cache.matches_method(key, leg.method.as_str(), self.now))
-            && unsafe_names.names.iter().all(|n| self.cache.matches_header(key, n, self.now));
+            && unsafe_names.names.iter().all(|n| self.cache.matches_header(key, n.as_sent(), self.now));
         if cached {
             self.pass(
                 rules::PREFLIGHT_CACHE,

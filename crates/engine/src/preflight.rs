@@ -8,6 +8,7 @@ use crate::exchange::{Answer, CredentialsMode};
 use crate::header::{HeaderList, decode, get_decode_split_value, is_token, isomorphic_decode, list_items};
 use crate::method::Method;
 use crate::profile::Profile;
+use crate::prose::list;
 use crate::safelist::{self, UnsafeNames};
 
 /// What the preflight decision needs to know about the request.
@@ -133,7 +134,7 @@ pub fn request_for(method: &Method, unsafe_names: &UnsafeNames<'_>) -> Preflight
     // Step 5: the unsafe names, comma-separated without spaces, when there are any.
     PreflightRequest {
         request_method: method.clone(),
-        request_headers: (!unsafe_names.names.is_empty()).then(|| unsafe_names.names.join(",")),
+        request_headers: (!unsafe_names.names.is_empty()).then(|| says!(list(&unsafe_names.names, ","))),
     }
 }
 
@@ -226,8 +227,11 @@ pub fn check_answer<'a>(
     }
     // Step 7.7: every other unsafe name must be listed, or covered by `*` without credentials.
     for name in &asking.unsafe_names.names {
-        if !listed(name) && (include || !star_headers) {
-            return Err(PreflightFailure::Header { name: name.clone(), wildcard_ignored: star_headers });
+        if !listed(name.as_sent()) && (include || !star_headers) {
+            return Err(PreflightFailure::Header {
+                name: name.to_lowercase(),
+                wildcard_ignored: star_headers,
+            });
         }
     }
     // Steps 7.8-7.9: the cache lifetime, capped by the browser.

@@ -16,6 +16,7 @@ use crate::header::HeaderName;
 use crate::local_network::AddressSpace;
 use crate::method::Method;
 use crate::origin::Origin;
+use crate::safelist::UnsafeName;
 
 /// A piece of a sentence: something that knows how long it is written out, and writes itself.
 pub(crate) trait Piece {
@@ -40,7 +41,7 @@ pub(crate) struct List<'a, T> {
 }
 
 /// `items` joined by `separator`.
-pub(crate) fn list<'a, T: AsRef<str>>(items: &'a [T], separator: &'static str) -> List<'a, T> {
+pub(crate) fn list<'a, T: Piece>(items: &'a [T], separator: &'static str) -> List<'a, T> {
     List { items, separator }
 }
 
@@ -172,9 +173,9 @@ impl Piece for usize {
     }
 }
 
-impl<T: AsRef<str>> Piece for List<'_, T> {
+impl<T: Piece> Piece for List<'_, T> {
     fn len(&self) -> usize {
-        let names: usize = self.items.iter().map(|n| n.as_ref().len()).sum();
+        let names: usize = self.items.iter().map(Piece::len).sum();
         names + self.separator.len() * self.items.len().saturating_sub(1)
     }
     fn put(&self, out: &mut String) {
@@ -182,8 +183,17 @@ impl<T: AsRef<str>> Piece for List<'_, T> {
             if i > 0 {
                 out.push_str(self.separator);
             }
-            out.push_str(name.as_ref());
+            name.put(out);
         }
+    }
+}
+
+impl Piece for UnsafeName<'_> {
+    fn len(&self) -> usize {
+        self.as_sent().len()
+    }
+    fn put(&self, out: &mut String) {
+        Lowercase(self.as_sent()).put(out);
     }
 }
 

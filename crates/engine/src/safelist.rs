@@ -49,13 +49,19 @@ impl NotSafelisted<'_> {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct UnsafeNames<'a> {
     /// The names as they appear in `Access-Control-Request-Headers`: lower-cased, sorted, unique.
-    pub names: Vec<String>,
+    pub names: Vec<UnsafeName<'a>>,
     /// For each header that is unsafe by itself, its name (as sent) and why.
     pub reasons: Vec<(&'a HeaderName, NotSafelisted<'a>)>,
     /// The summed size of the safelisted values, when it exceeded 1024 bytes and so made every
     /// safelisted header unsafe too.
     pub over_total: Option<usize>,
 }
+
+/// A CORS-unsafe request-header name as `Access-Control-Request-Headers` lists it: the header's
+/// name byte-lowercased, and compared and ordered that way. It borrows the name as sent rather
+/// than keep a lower-cased copy; [`UnsafeName::to_lowercase`] writes one out.
+#[derive(Debug, Clone, Copy)]
+pub struct UnsafeName<'a>(pub &'a HeaderName);
 
 /// The most bytes a safelisted request-header value may have.
 pub const MAX_VALUE_LEN: usize = 128;
@@ -148,7 +154,7 @@ pub fn cors_unsafe_request_header_names(headers: &HeaderList) -> UnsafeNames<'_>
         match check_cors_safelisted_request_header(&header.name, &header.value) {
             Ok(()) => safelisted_size += header.value.len(),
             Err(why) => {
-                unsafe_names.push(header.name.to_lowercase());
+                unsafe_names.push(UnsafeName(&header.name));
                 reasons.push((&header.name, why));
             }
         }
@@ -157,11 +163,55 @@ pub fn cors_unsafe_request_header_names(headers: &HeaderList) -> UnsafeNames<'_>
     let over_total = (safelisted_size > MAX_TOTAL_LEN).then_some(safelisted_size);
     if over_total.is_some() {
         unsafe_names.extend(
-            headers.iter().filter(|h| is_cors_safelisted_request_header(h)).map(|h| h.name.to_lowercase()),
+            headers.iter().filter(|h| is_cors_safelisted_request_header(h)).map(|h| UnsafeName(&h.name)),
         );
     }
-    // Step 5: lower-case, sort and de-duplicate.
-    UnsafeNames { names: sorted_lowercase_set(unsafe_names), reasons, over_total }
+    // Step 5: lower-case, sort and de-duplicate (an UnsafeName compares as lower case).
+    unsafe_names.sort_unstable();
+    unsafe_names.dedup();
+    UnsafeNames { names: unsafe_names, reasons, over_total }
+}
+
+impl UnsafeName<'_> {
+    /// The name as sent, case preserved.
+    pub fn as_sent(&self) -> &str {
+        self.0.as_str()
+    }
+
+    /// The byte-lowercased name.
+    pub fn to_lowercase(&self) -> String {
+        self.0.to_lowercase()
+    }
+
+    fn lowercase_bytes(&self) -> impl Iterator<Item = u8> + '_ {
+        self.0.as_str().bytes().map(|b| b.to_ascii_lowercase())
+    }
+}
+
+impl PartialEq for UnsafeName<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.is(other.0.as_str())
+    }
+}
+
+impl Eq for UnsafeName<'_> {}
+
+impl PartialOrd for UnsafeName<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for UnsafeName<'_> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.lowercase_bytes().cmp(other.lowercase_bytes())
+    }
+}
+
+impl std::fmt::Display for UnsafeName<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.lowercase_bytes().try_for_each(|b| std::fmt::Write::write_char(f, char::from(b)))
+    }
 }
 
 /// Lower-cases, sorts and de-duplicates header names.
@@ -396,7 +446,8 @@ mod tests {
     #[test]
     fn unsafe_names_are_sorted_lowercase_and_unique() {
         let headers = list(&[("X-B", "1"), ("x-a", "1"), ("X-b", "2"), ("Accept", "*/*")]);
-        assert_eq!(cors_unsafe_request_header_names(&headers).names, vec!["x-a", "x-b"]);
+        let names = cors_unsafe_request_header_names(&headers).names;
+        assert_eq!(names.iter().map(UnsafeName::to_lowercase).collect::<Vec<_>>(), ["x-a", "x-b"]);
     }
 
     #[test]
@@ -405,7 +456,7 @@ mod tests {
         let headers: Vec<(&str, &str)> = (0..9).map(|_| ("accept", value.as_str())).collect();
         let nine = list(&headers);
         let unsafe_names = cors_unsafe_request_header_names(&nine);
-        assert_eq!(unsafe_names.names, vec!["accept"]);
+        assert_eq!(unsafe_names.names.iter().map(|n| n.to_string()).collect::<Vec<_>>(), ["accept"]);
         assert_eq!(unsafe_names.over_total, Some(1152));
         let eight = list(&headers[..8]);
         assert!(
