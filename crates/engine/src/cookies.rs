@@ -28,9 +28,9 @@ pub struct Context<'a> {
 
 /// Whether one cookie is attached, and the rule that decided it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Decision {
+pub struct Decision<'a> {
     /// The cookie's name.
-    pub name: String,
+    pub name: &'a str,
     /// Whether it is attached.
     pub sent: bool,
     /// Why.
@@ -82,15 +82,17 @@ pub fn is_same_site_request(context: &Context<'_>) -> bool {
 /// Decides, for each cookie in the jar in order, whether this request carries it.
 ///
 /// <https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#name-retrieval-algorithm>
-pub fn decide(jar: &[Cookie], context: &Context<'_>, profile: &Profile) -> Vec<Decision> {
+pub fn decide<'a>(
+    jar: &'a [Cookie],
+    context: &'a Context<'_>,
+    profile: &'a Profile,
+) -> impl Iterator<Item = Decision<'a>> + 'a {
     let same_site = is_same_site_request(context);
-    jar.iter()
-        .map(|cookie| {
-            let why = decide_one(cookie, context, profile, same_site, context.top_site);
-            let sent = matches!(why, Why::SameSiteRequest | Why::CrossSiteAllowed | Why::OwnPartition);
-            Decision { name: cookie.name.clone(), sent, why }
-        })
-        .collect()
+    jar.iter().map(move |cookie| {
+        let why = decide_one(cookie, context, profile, same_site, context.top_site);
+        let sent = matches!(why, Why::SameSiteRequest | Why::CrossSiteAllowed | Why::OwnPartition);
+        Decision { name: &cookie.name, sent, why }
+    })
 }
 
 /// Whether a URL is potentially trustworthy for `Secure` cookies: `https`, or a loopback host
@@ -234,7 +236,7 @@ mod tests {
             cross_site_redirect: false,
             third_party,
         };
-        decide(jar, &context, &Profile::of(browser)).into_iter().filter(|d| d.sent).map(|d| d.name).collect()
+        decide(jar, &context, &Profile::of(browser)).filter(|d| d.sent).map(|d| d.name.to_owned()).collect()
     }
 
     #[test]

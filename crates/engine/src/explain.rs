@@ -551,23 +551,25 @@ impl<'a> Narrator<'a> {
             );
             return;
         }
+        // The decisions are written down as they are made, so the context owns copies of the
+        // sites (borrowed names, nothing allocated) rather than borrowing the narrator.
+        let (page_site, top_site, profile) = (self.page_site.clone(), self.top_site().clone(), self.profile);
         let context = Context {
             url: &leg.url,
             site: &leg.site,
             credentials,
-            page_site: &self.page_site,
-            top_site: self.top_site(),
+            page_site: &page_site,
+            top_site: &top_site,
             cross_site_redirect: leg.cross_site_redirect,
             third_party: ex.settings.third_party_cookies,
         };
-        let decisions = cookies::decide(&ex.cookies, &context, &self.profile);
         if ex.page.is_opaque() {
             self.info(
                 rules::COOKIES_SAME_SITE,
                 "The page's origin is opaque (a sandboxed iframe), so every request it makes is cross-site for cookies.".to_owned(),
             );
         }
-        for decision in &decisions {
+        for decision in cookies::decide(&ex.cookies, &context, &profile) {
             let rule = match decision.why {
                 Why::CredentialsMode => rules::CREDENTIALS,
                 Why::Domain | Why::Path | Why::Secure => rules::COOKIES_MATCH,
@@ -577,10 +579,10 @@ impl<'a> Narrator<'a> {
                 Why::OwnPartition | Why::OtherPartition => rules::COOKIES_PARTITIONED,
                 _ => rules::COOKIES_SENT,
             };
-            self.info(rule, wording::cookie(&decision.name, decision.why, &self.profile));
-        }
-        if leg.index == 0 {
-            self.cookies_sent = decisions.into_iter().filter(|d| d.sent).map(|d| d.name).collect();
+            self.info(rule, wording::cookie(decision.name, decision.why, &profile));
+            if leg.index == 0 && decision.sent {
+                self.cookies_sent.push(decision.name.to_owned());
+            }
         }
     }
 
