@@ -357,7 +357,9 @@ pub fn is_token_char(c: char) -> bool {
 
 /// Whether `s` is a non-empty token.
 pub fn is_token(s: &str) -> bool {
-    !s.is_empty() && s.chars().all(is_token_char)
+    // Token characters are ASCII, so a character above it fails on its first byte as surely as
+    // whole: the bytes are tested without decoding characters.
+    !s.is_empty() && s.bytes().all(|b| is_token_char(char::from(b)))
 }
 
 /// Decodes bytes to text, one character per byte.
