@@ -75,7 +75,7 @@ fn Pitch(home: Position) -> impl IntoView {
     let (class, title, text) = match home {
         Position::CrossSite | Position::NullOrigin => (
             "pitch scam",
-            "🎁 FREE CRYPTO GIVEAWAY",
+            "FREE CRYPTO GIVEAWAY",
             "Claim 0.5 BTC in one click! (This is the scammer's site. Its script quietly asks FinTrack's API \
              for your data while you read.)",
         ),
