@@ -1,13 +1,15 @@
 //! Properties that must hold for every input: origins and header lists survive a parse and
 //! serialize round trip, and every Exchange gets a consistent Verdict without a panic.
 
-use corslab_engine::exchange::{Answer, CredentialsMode, Hop, RedirectMode, Request, RequestMode, SameSite};
 use corslab_engine::header::{Header, HeaderList, get_decode_split_value};
-use corslab_engine::method::Method;
 use corslab_engine::origin::Origin;
 use corslab_engine::verdict::{Outcome, Read};
-use corslab_engine::{Browser, Exchange, explain, rules};
+use corslab_engine::{explain, rules};
 use proptest::prelude::*;
+
+#[path = "support/generate.rs"]
+mod generate;
+use generate::exchange;
 
 fn host() -> impl Strategy<Value = String> {
     prop_oneof![
@@ -81,139 +83,4 @@ proptest! {
         prop_assert!(verdict.findings.windows(2).all(|w| w[0].severity >= w[1].severity), "findings worst first");
         prop_assert!(serde_json::to_string(&verdict).is_ok());
     }
-}
-
-fn exchange() -> impl Strategy<Value = Exchange> {
-    let origins = prop_oneof![
-        Just("http://blog.fintrack.localhost:8080"),
-        Just("http://evil.localhost"),
-        Just("null"),
-        Just("https://evil.example"),
-        Just("http://api.fintrack.localhost:8080"),
-    ];
-    let urls = prop_oneof![
-        Just("http://api.fintrack.localhost:8080/me"),
-        Just("http://127.0.0.1:8080/x"),
-        Just("https://api.example.com/v1"),
-        Just("http://192.168.0.1/"),
-        Just("ftp://api.fintrack.localhost/x"),
-    ];
-    let methods =
-        prop_oneof![Just("GET"), Just("post"), Just("PUT"), Just("patch"), Just("TRACE"), Just("DELETE")];
-    let request_headers = proptest::collection::vec(
-        (
-            prop_oneof![
-                Just("Content-Type"),
-                Just("X-Csrf"),
-                Just("Authorization"),
-                Just("Accept"),
-                Just("Cookie"),
-                Just("Range")
-            ],
-            prop_oneof![
-                Just("text/plain"),
-                Just("application/json"),
-                Just("bytes=0-"),
-                Just("1"),
-                Just("*/*")
-            ],
-        ),
-        0..4,
-    );
-    (
-        (origins.clone(), proptest::option::of(origins), urls, methods, request_headers),
-        (
-            prop_oneof![Just(RequestMode::Cors), Just(RequestMode::NoCors), Just(RequestMode::SameOrigin)],
-            prop_oneof![
-                Just(CredentialsMode::Omit),
-                Just(CredentialsMode::SameOrigin),
-                Just(CredentialsMode::Include)
-            ],
-            prop_oneof![Just(RedirectMode::Follow), Just(RedirectMode::Error), Just(RedirectMode::Manual)],
-            any::<bool>(),
-        ),
-        (
-            proptest::option::of(answer()),
-            answer(),
-            proptest::option::of((proptest::option::of(answer()), answer())),
-        ),
-        proptest::collection::vec(
-            (
-                prop_oneof![
-                    Just(None),
-                    Just(Some(SameSite::Lax)),
-                    Just(Some(SameSite::None)),
-                    Just(Some(SameSite::Strict))
-                ],
-                any::<bool>(),
-            ),
-            0..3,
-        ),
-    )
-        .prop_map(
-            |(
-                (page, top, url, method, headers),
-                (mode, credentials, redirect, firefox),
-                (preflight, response, next),
-                jar,
-            )| Exchange {
-                browser: if firefox { Browser::Firefox } else { Browser::Chromium },
-                page: Origin::parse(page).unwrap(),
-                top_level: top.map(|t| Origin::parse(t).unwrap()),
-                settings: Default::default(),
-                request: Request {
-                    method: Method::new(method).unwrap(),
-                    url: url.parse().unwrap(),
-                    headers: headers.iter().map(|(n, v)| Header::new(n, v).unwrap()).collect(),
-                    mode,
-                    credentials,
-                    redirect,
-                },
-                cookies: jar
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, (same_site, secure))| corslab_engine::exchange::Cookie {
-                        name: format!("c{i}"),
-                        host: "api.fintrack.localhost".into(),
-                        domain: None,
-                        path: "/".into(),
-                        same_site,
-                        secure,
-                        http_only: false,
-                        partition: None,
-                        age_s: 0,
-                    })
-                    .collect(),
-                preflight,
-                response,
-                next: next.map(|(preflight, response)| Box::new(Hop { preflight, response, next: None })),
-            },
-        )
-}
-
-fn answer() -> impl Strategy<Value = Answer> {
-    let header = prop_oneof![
-        Just(("Access-Control-Allow-Origin", "*")),
-        Just(("Access-Control-Allow-Origin", "http://blog.fintrack.localhost:8080")),
-        Just(("Access-Control-Allow-Origin", "null")),
-        Just(("Access-Control-Allow-Credentials", "true")),
-        Just(("Access-Control-Allow-Methods", "PUT, *")),
-        Just(("Access-Control-Allow-Headers", "x-csrf, content-type")),
-        Just(("Access-Control-Allow-Headers", "*")),
-        Just(("Access-Control-Allow-Headers", "bad header")),
-        Just(("Access-Control-Expose-Headers", "*")),
-        Just(("Access-Control-Max-Age", "99999999999999999999999")),
-        Just(("Location", "http://partner.localhost/x")),
-        Just(("Location", "http://u:p@partner.localhost/x")),
-        Just(("Location", "/relative")),
-        Just(("Vary", "Origin")),
-    ];
-    (
-        prop_oneof![Just(200u16), Just(204), Just(302), Just(303), Just(307), Just(404), Just(500)],
-        proptest::collection::vec(header, 0..6),
-    )
-        .prop_map(|(status, headers)| Answer {
-            status,
-            headers: headers.iter().map(|(n, v)| Header::new(n, v).unwrap()).collect(),
-        })
 }
