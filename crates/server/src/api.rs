@@ -12,7 +12,6 @@ use corslab_lab::bank::{
     EmailChange, EmailChanged, SessionsRevoked, Transactions, TransferDone, TransferRequest, format_cents,
     parse_amount, plausible_email,
 };
-use corslab_lab::cookie::session_of;
 use corslab_lab::hosts::{API, origin_on};
 use corslab_lab::policy::{Ask, PolicyId};
 use corslab_lab::state::{Effect, LedgerEntry, LiveEvent};
@@ -20,6 +19,7 @@ use corslab_lab::state::{Effect, LedgerEntry, LiveEvent};
 use crate::error::LabError;
 use crate::front_door::Arrival;
 use crate::record::query_param;
+use crate::request_headers::{self, content_type_essence};
 use crate::{BODY_LIMIT, Lab};
 
 /// The policy that answered a request, left on the response for the log.
@@ -170,7 +170,7 @@ async fn change_email(
 ) -> Result<Response, LabError> {
     let body = crate::error::body(body)?;
     let session = session(&headers)?;
-    if essence(&headers).as_deref() != Some("application/json") {
+    if content_type_essence(&headers).as_deref() != Some("application/json") {
         return Err(LabError::UnsupportedMediaType(
             "send the new address as JSON: {\"email\": \"...\"}".to_owned(),
         ));
@@ -324,19 +324,7 @@ fn header_str(headers: &HeaderMap, name: HeaderName) -> Option<&str> {
 }
 
 fn session(headers: &HeaderMap) -> Result<String, LabError> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(session_of)
-        .map(str::to_owned)
-        .ok_or(LabError::NotSignedIn)
-}
-
-/// The essence of the `Content-Type`, lower-cased (`application/json`).
-fn essence(headers: &HeaderMap) -> Option<String> {
-    let value = header_str(headers, header::CONTENT_TYPE)?;
-    Some(value.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+    request_headers::session(headers).ok_or(LabError::NotSignedIn)
 }
 
 fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, LabError> {
@@ -350,7 +338,7 @@ fn transfer_request(headers: &HeaderMap, body: &[u8]) -> Result<TransferRequest,
     if body.len() > BODY_LIMIT {
         return Err(LabError::TooLarge);
     }
-    match essence(headers).as_deref() {
+    match content_type_essence(headers).as_deref() {
         Some("application/json") => json_body(body),
         Some("application/x-www-form-urlencoded") => serde_urlencoded::from_bytes(body)
             .map_err(|e| LabError::BadRequest(format!("the form is not a transfer (to, amount, memo): {e}"))),

@@ -17,6 +17,7 @@ use tokio::sync::broadcast::error::RecvError;
 use crate::Lab;
 use crate::error::LabError;
 use crate::front_door::Arrival;
+use crate::request_headers::content_type_essence;
 
 /// The header the console echoes its CSRF token in.
 pub const CSRF_HEADER: &str = "x-lab-csrf";
@@ -122,11 +123,7 @@ pub async fn control(
 ) -> Result<Response, LabError> {
     let body = crate::error::body(body)?;
     console_only(&lab, &arrival, &headers)?;
-    let is_json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| t.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/json"));
-    if !is_json {
+    if content_type_essence(&headers).as_deref() != Some("application/json") {
         return Err(LabError::UnsupportedMediaType("send the command as application/json".to_owned()));
     }
     let command: Control = serde_json::from_slice(&body)

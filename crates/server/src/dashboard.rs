@@ -6,12 +6,12 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Json, Response};
 use corslab_lab::CookieSettings;
 use corslab_lab::bank::WhoAmI;
-use corslab_lab::cookie::session_of;
 use corslab_lab::hosts::Role;
 
 use crate::Lab;
 use crate::error::LabError;
 use crate::front_door::Arrival;
+use crate::request_headers::session;
 
 /// `POST /login`.
 pub async fn login(
@@ -79,15 +79,6 @@ fn guard(arrival: &Arrival, headers: &HeaderMap) -> Result<(), LabError> {
         None | Some("same-origin" | "same-site" | "none") => Ok(()),
         Some(_) => Err(LabError::Forbidden("log in from FinTrack's own dashboard".to_owned())),
     }
-}
-
-fn session(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(session_of)
-        .map(str::to_owned)
 }
 
 /// JSON for scripts (`Accept: application/json`), a redirect home for forms.

@@ -25,6 +25,7 @@ pub mod error;
 mod front_door;
 pub mod pages;
 pub mod record;
+mod request_headers;
 mod scripted;
 
 pub use assets::Assets;
