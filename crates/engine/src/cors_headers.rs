@@ -7,7 +7,7 @@
 
 use std::borrow::Cow;
 
-use crate::header::{HeaderList, any_item_in};
+use crate::header::{HeaderList, any_item_in, combine};
 
 /// An answer's CORS response headers, each value combined with `, ` when the header repeats
 /// (as [`HeaderList::get`] combines them) and borrowed from the answer when it appears once.
@@ -76,20 +76,6 @@ impl<'a> CorsHeaders<'a> {
         self.vary
             .as_deref()
             .is_some_and(|vary| any_item_in(vary, |n| n == "*" || n.eq_ignore_ascii_case("origin")))
-    }
-}
-
-/// Adds one more value of a header: the first is borrowed, later ones are appended after `, `.
-///
-/// <https://fetch.spec.whatwg.org/#concept-header-list-get>
-fn combine<'a>(slot: &mut Option<Cow<'a, [u8]>>, value: &'a [u8]) {
-    match slot {
-        None => *slot = Some(Cow::Borrowed(value)),
-        Some(earlier) => {
-            let combined = earlier.to_mut();
-            combined.extend_from_slice(b", ");
-            combined.extend_from_slice(value);
-        }
     }
 }
 

@@ -400,7 +400,8 @@ impl<'a> Narrator<'a> {
         };
         let headers = CorsHeaders::read(&answer.headers);
         let allow_private_network = headers.allow_private_network;
-        let result = preflight::check_answer(asking, answer, &headers, &self.profile);
+        let wildcard_origin = headers.allow_origin.as_deref() == Some(b"*");
+        let result = preflight::check(asking, answer, &headers, &self.profile);
         self.trace.seen.push(Seen {
             kind: Kind::Preflight,
             origin_sent: preflight_origin,
@@ -434,7 +435,7 @@ impl<'a> Narrator<'a> {
                 ) {
                     self.pass(
                         rules::PREFLIGHT_ALLOW_ORIGIN,
-                        self.allow_origin_passed(answer, preflight_origin, true),
+                        wording::cors_check_passed(wildcard_origin, preflight_origin, true),
                     );
                 }
                 return Err(self.block(
@@ -614,7 +615,7 @@ impl<'a> Narrator<'a> {
                             );
                         }
                         let exposed =
-                            exposed::cors_exposed_with(&response.headers, &headers, ex.request.credentials);
+                            exposed::cors_exposed(&response.headers, &headers, ex.request.credentials);
                         self.info(rules::EXPOSED_HEADERS, exposed_sentence(&exposed));
                         End::Read(exposed.names)
                     }
@@ -830,13 +831,6 @@ impl<'a> Narrator<'a> {
             }
             _ => rules::CORS_CHECK_ALLOW_ORIGIN,
         }
-    }
-
-    /// The passed Allow-Origin step for an answer whose check result is not at hand: a preflight
-    /// that passed the CORS check and failed later.
-    fn allow_origin_passed(&self, answer: &Answer, origin: &str, preflight: bool) -> String {
-        let wildcard = answer.headers.get_bytes("Access-Control-Allow-Origin").is_some_and(|v| *v == *b"*");
-        wording::cors_check_passed(wildcard, origin, preflight)
     }
 
     /// Writes the failing step and ends the walk.

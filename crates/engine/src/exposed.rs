@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use crate::cors_headers::CorsHeaders;
 use crate::exchange::CredentialsMode;
 use crate::header::HeaderList;
-use crate::preflight::parse_list_value;
+use crate::preflight::parse_list;
 use crate::safelist::{is_cors_safelisted_response_header_name, is_forbidden_response_header_name};
 
 /// The readable headers of a response, and how `Access-Control-Expose-Headers` was read.
@@ -22,24 +22,18 @@ pub struct Exposed<'a> {
     pub star_literal: bool,
 }
 
-/// The headers of a CORS response a script can read.
+/// The headers of a CORS response a script can read: `headers` is the response's header list,
+/// `cors` its CORS headers as [`CorsHeaders::read`] finds them.
 ///
 /// <https://fetch.spec.whatwg.org/#concept-response-cors-exposed-header-name-list>
-pub fn cors_exposed(headers: &HeaderList, credentials: CredentialsMode) -> Exposed<'_> {
-    cors_exposed_with(headers, &CorsHeaders::read(headers), credentials)
-}
-
-/// [`cors_exposed`] with the response's CORS headers already read.
-///
-/// <https://fetch.spec.whatwg.org/#concept-response-cors-exposed-header-name-list>
-pub fn cors_exposed_with<'a>(
+pub fn cors_exposed<'a>(
     headers: &HeaderList,
     cors: &CorsHeaders<'a>,
     credentials: CredentialsMode,
 ) -> Exposed<'a> {
     // Main fetch: the exposed list is the parsed Access-Control-Expose-Headers; a value that
     // does not parse exposes nothing extra.
-    let listed = parse_list_value(&cors.expose_headers).unwrap_or_default();
+    let listed = parse_list(&cors.expose_headers).unwrap_or_default();
     let star = listed.iter().any(|n| n == "*");
     let include = credentials == CredentialsMode::Include;
     // Without credentials, `*` means every header name in the response.
@@ -111,9 +105,9 @@ mod tests {
             ("Set-Cookie", "a=1"),
             ("*", "whoa"),
         ]);
-        let exposed = cors_exposed(&list, CredentialsMode::Omit);
+        let exposed = cors_exposed(&list, &CorsHeaders::read(&list), CredentialsMode::Omit);
         assert_eq!(exposed.names, vec!["access-control-expose-headers", "test", "*"]);
-        let credentialed = cors_exposed(&list, CredentialsMode::Include);
+        let credentialed = cors_exposed(&list, &CorsHeaders::read(&list), CredentialsMode::Include);
         assert_eq!(credentialed.names, vec!["*"]);
         assert!(credentialed.star_literal);
     }
@@ -126,7 +120,10 @@ mod tests {
             ("X-Total", "3"),
             ("Access-Control-Expose-Headers", "x-total"),
         ]);
-        assert_eq!(cors_exposed(&list, CredentialsMode::Omit).names, vec!["content-type", "x-total"]);
+        assert_eq!(
+            cors_exposed(&list, &CorsHeaders::read(&list), CredentialsMode::Omit).names,
+            vec!["content-type", "x-total"]
+        );
         assert_eq!(basic_exposed(&headers(&[("Set-Cookie", "a"), ("Age", "1")])), vec!["age"]);
     }
 }

@@ -197,18 +197,9 @@ impl HeaderList {
     /// Like [`HeaderList::get`], borrowing the value when `name` appears once (the common case)
     /// instead of copying it.
     pub fn get_bytes(&self, name: &str) -> Option<Cow<'_, [u8]>> {
-        let mut found: Option<Cow<'_, [u8]>> = None;
+        let mut found = None;
         for header in self.0.iter().filter(|h| h.name.is(name)) {
-            let value = header.value.as_bytes();
-            found = Some(match found {
-                None => Cow::Borrowed(value),
-                Some(earlier) => {
-                    let mut combined = earlier.into_owned();
-                    combined.extend_from_slice(b", ");
-                    combined.extend_from_slice(value);
-                    Cow::Owned(combined)
-                }
-            });
+            combine(&mut found, header.value.as_bytes());
         }
         found
     }
@@ -227,13 +218,6 @@ impl HeaderList {
     /// <https://fetch.spec.whatwg.org/#concept-header-list-get-decode-split>
     pub fn get_decode_split(&self, name: &str) -> Option<Vec<String>> {
         self.get_text(name).map(|value| get_decode_split_value(&value))
-    }
-
-    /// Whether any item of the list header `name` (split as by
-    /// [`HeaderList::get_decode_split`]) satisfies `test`; without quotes in the value this
-    /// looks at the items in place instead of copying them out.
-    pub fn any_item(&self, name: &str, test: impl Fn(&str) -> bool) -> bool {
-        self.get_bytes(name).is_some_and(|value| any_item_in(&value, test))
     }
 
     /// Removes every header called `name`.
@@ -280,6 +264,21 @@ pub fn any_item_in(value: &[u8], test: impl Fn(&str) -> bool) -> bool {
         get_decode_split_value(&text).iter().any(|item| test(item))
     } else {
         list_items(&text).any(test)
+    }
+}
+
+/// Adds one more value of a header to the values found so far, as the header list's "get"
+/// combines them: the first is borrowed, each later one is appended after `, `.
+///
+/// <https://fetch.spec.whatwg.org/#concept-header-list-get>
+pub(crate) fn combine<'a>(found: &mut Option<Cow<'a, [u8]>>, value: &'a [u8]) {
+    match found {
+        None => *found = Some(Cow::Borrowed(value)),
+        Some(earlier) => {
+            let combined = earlier.to_mut();
+            combined.extend_from_slice(b", ");
+            combined.extend_from_slice(value);
+        }
     }
 }
 
@@ -491,17 +490,19 @@ mod tests {
     }
 
     #[test]
-    fn any_item_sees_the_same_items_as_get_decode_split() {
+    fn any_item_in_sees_the_same_items_as_get_decode_split() {
         let list: HeaderList = [
             Header::new("Vary", "Accept-Encoding , Origin").unwrap(),
             Header::new("X", r#""a,b", c"#).unwrap(),
         ]
         .into_iter()
         .collect();
-        assert!(list.any_item("vary", |n| n == "Origin"));
-        assert!(list.any_item("x", |n| n == r#""a,b""#));
-        assert!(!list.any_item("x", |n| n == "b\""));
-        assert!(!list.any_item("missing", |_| true));
+        let any_item =
+            |name, test: fn(&str) -> bool| list.get_bytes(name).is_some_and(|v| any_item_in(&v, test));
+        assert!(any_item("vary", |n| n == "Origin"));
+        assert!(any_item("x", |n| n == r#""a,b""#));
+        assert!(!any_item("x", |n| n == "b\""));
+        assert!(!any_item("missing", |_| true));
     }
 
     #[test]

@@ -138,21 +138,10 @@ pub fn request_for(method: &Method, unsafe_names: &UnsafeNames<'_>) -> Preflight
     }
 }
 
-/// Reads a preflight answer.
+/// Reads a preflight answer, given its CORS headers as [`CorsHeaders::read`] finds them.
 ///
 /// <https://fetch.spec.whatwg.org/#cors-preflight-fetch-0>
 pub fn check<'a>(
-    asking: Asking<'_>,
-    answer: &'a Answer,
-    profile: &Profile,
-) -> Result<Passed<'a>, PreflightFailure> {
-    check_answer(asking, answer, &CorsHeaders::read(&answer.headers), profile)
-}
-
-/// [`check`] with the answer's CORS headers already read.
-///
-/// <https://fetch.spec.whatwg.org/#cors-preflight-fetch-0>
-pub fn check_answer<'a>(
     asking: Asking<'_>,
     answer: &Answer,
     headers: &CorsHeaders<'a>,
@@ -173,9 +162,9 @@ pub fn check_answer<'a>(
         return Err(PreflightFailure::Status(answer.status));
     }
     // Steps 7.1-7.3: both lists must parse.
-    let methods = parse_list_value(&headers.allow_methods)
+    let methods = parse_list(&headers.allow_methods)
         .map_err(|(value, token)| PreflightFailure::InvalidAllowMethods { value, token })?;
-    let header_names = parse_list_value(&headers.allow_headers)
+    let header_names = parse_list(&headers.allow_headers)
         .map_err(|(value, token)| PreflightFailure::InvalidAllowHeaders { value, token })?;
     // Step 7.5: the method must be listed (byte for byte), safelisted, or covered by `*`
     // without credentials.
@@ -259,19 +248,13 @@ pub fn parse_max_age(value: &[u8]) -> Option<u64> {
     Some(value.iter().fold(0u64, |n, &d| n.saturating_mul(10).saturating_add(u64::from(d - b'0'))))
 }
 
-/// Splits a list header into its items; an item that is not a token is a parse failure,
-/// returned as `(whole value, first bad item)`. Empty items are allowed and skipped.
+/// Splits a list header's value (as [`CorsHeaders`] or [`HeaderList::get_bytes`] give it,
+/// `None` when absent) into its items; an item that is not a token is a parse failure, returned
+/// as `(whole value, first bad item)`. Empty items are allowed and skipped. The items borrow the
+/// value when it is borrowed and needs no decoding.
 ///
 /// <https://fetch.spec.whatwg.org/#extract-header-list-values>
-pub fn parse_list<'a>(headers: &'a HeaderList, name: &str) -> Result<Vec<Cow<'a, str>>, (String, String)> {
-    parse_list_value(&headers.get_bytes(name))
-}
-
-/// [`parse_list`] on a list header's value as [`CorsHeaders`] holds it (`None` when absent): the
-/// items borrow the value when it is borrowed and needs no decoding.
-///
-/// <https://fetch.spec.whatwg.org/#extract-header-list-values>
-pub fn parse_list_value<'a>(value: &Option<Cow<'a, [u8]>>) -> Result<Vec<Cow<'a, str>>, (String, String)> {
+pub fn parse_list<'a>(value: &Option<Cow<'a, [u8]>>) -> Result<Vec<Cow<'a, str>>, (String, String)> {
     let text: Cow<'a, str> = match value {
         None => return Ok(Vec::new()),
         Some(Cow::Borrowed(bytes)) => decode(bytes),
@@ -320,7 +303,7 @@ mod tests {
             credentials,
             serialized_origin: ORIGIN,
         };
-        check(asking, answered, &Profile::of(Browser::Chromium))
+        check(asking, answered, &CorsHeaders::read(&answered.headers), &Profile::of(Browser::Chromium))
     }
 
     use CredentialsMode::{Include, Omit};
@@ -400,7 +383,10 @@ mod tests {
             credentials: Omit,
             serialized_origin: ORIGIN,
         };
-        assert!(matches!(check(asking, &star, &strict), Err(PreflightFailure::Header { .. })));
+        assert!(matches!(
+            check(asking, &star, &CorsHeaders::read(&star.headers), &strict),
+            Err(PreflightFailure::Header { .. })
+        ));
     }
 
     #[test]

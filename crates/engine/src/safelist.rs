@@ -166,7 +166,8 @@ pub fn cors_unsafe_request_header_names(headers: &HeaderList) -> UnsafeNames<'_>
             headers.iter().filter(|h| is_cors_safelisted_request_header(h)).map(|h| UnsafeName(&h.name)),
         );
     }
-    // Step 5: lower-case, sort and de-duplicate (an UnsafeName compares as lower case).
+    // Step 5: convert to a sorted-lowercase set (an UnsafeName compares as lower case).
+    // <https://fetch.spec.whatwg.org/#convert-header-names-to-a-sorted-lowercase-set>
     unsafe_names.sort_unstable();
     unsafe_names.dedup();
     UnsafeNames { names: unsafe_names, reasons, over_total }
@@ -206,23 +207,6 @@ impl Ord for UnsafeName<'_> {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         self.lowercase_bytes().cmp(other.lowercase_bytes())
     }
-}
-
-impl std::fmt::Display for UnsafeName<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.lowercase_bytes().try_for_each(|b| std::fmt::Write::write_char(f, char::from(b)))
-    }
-}
-
-/// Lower-cases, sorts and de-duplicates header names.
-///
-/// <https://fetch.spec.whatwg.org/#convert-header-names-to-a-sorted-lowercase-set>
-pub fn sorted_lowercase_set(names: Vec<String>) -> Vec<String> {
-    let mut names = names;
-    names.iter_mut().for_each(|n| n.make_ascii_lowercase());
-    names.sort_unstable();
-    names.dedup();
-    names
 }
 
 /// Whether a name is a no-CORS-safelisted request-header name: the four a `no-cors` request
@@ -456,7 +440,7 @@ mod tests {
         let headers: Vec<(&str, &str)> = (0..9).map(|_| ("accept", value.as_str())).collect();
         let nine = list(&headers);
         let unsafe_names = cors_unsafe_request_header_names(&nine);
-        assert_eq!(unsafe_names.names.iter().map(|n| n.to_string()).collect::<Vec<_>>(), ["accept"]);
+        assert_eq!(unsafe_names.names.iter().map(UnsafeName::to_lowercase).collect::<Vec<_>>(), ["accept"]);
         assert_eq!(unsafe_names.over_total, Some(1152));
         let eight = list(&headers[..8]);
         assert!(

@@ -58,21 +58,6 @@ impl<'a> Site<'a> {
         }
     }
 
-    /// Whether a URL's origin belongs to this site, without building the URL's site.
-    pub fn same_site_url(&self, url: &url::Url) -> bool {
-        let Self::Schemeful { scheme, domain } = self else {
-            return false;
-        };
-        if !crate::origin::is_tuple_scheme(url.scheme()) || scheme != url.scheme() {
-            return false;
-        }
-        match url.host() {
-            Some(url::Host::Domain(host)) => registrable_domain(host).unwrap_or(host) == domain,
-            Some(ip) => ip.to_string() == *domain,
-            None => false,
-        }
-    }
-
     /// Parses a site as written in an Exchange's cookie partition: `http://fintrack.localhost`
     /// or a bare registrable domain (the scheme is then `https`).
     pub fn parse(input: &str) -> Result<Site<'static>, String> {
@@ -231,22 +216,6 @@ mod tests {
     fn public_suffixes_split_sites() {
         assert_eq!(site("https://a.b.example.co.uk").to_string(), "https://example.co.uk");
         assert!(!site("https://alice.github.io").same_site(&site("https://bob.github.io")));
-    }
-
-    #[test]
-    fn same_site_url_agrees_with_building_the_site() {
-        let blog = site("http://blog.fintrack.localhost:8080");
-        for url in [
-            "http://api.fintrack.localhost:1/x",
-            "https://api.fintrack.localhost/",
-            "http://evil.localhost/",
-            "http://127.0.0.1/",
-            "data:,x",
-        ] {
-            let url = url::Url::parse(url).unwrap();
-            assert_eq!(blog.same_site_url(&url), blog.same_site(&Site::of_url(&url)), "{url}");
-        }
-        assert!(site("http://127.0.0.1:1").same_site_url(&url::Url::parse("http://127.0.0.1:2/").unwrap()));
     }
 
     #[test]
