@@ -27,7 +27,7 @@ use crate::request::{self, Thrown};
 use crate::rules::{self, Rule};
 use crate::safelist;
 use crate::site::Site;
-use crate::verdict::{BlockedAt, Outcome, Read, Step, Verdict};
+use crate::verdict::{BlockedAt, Outcome, Read, Sent, Step, Verdict};
 use crate::vocabulary::{self, Scene};
 use crate::wording;
 
@@ -89,7 +89,8 @@ struct Narrator<'a> {
     trace: Trace<'a>,
     preflight_sent: bool,
     request_sent: bool,
-    cookies_sent: Vec<String>,
+    /// Every request that went out so far; the cookies of the last one are added as decided.
+    sent: Vec<Sent>,
     /// The `Origin` the current request carries (`null` once tainted).
     origin_sent: &'a str,
     /// The page's site and, when the page is not top-level, the top-level site, worked out once.
@@ -113,7 +114,7 @@ impl<'a> Narrator<'a> {
             trace,
             preflight_sent: false,
             request_sent: false,
-            cookies_sent: Vec::new(),
+            sent: Vec::with_capacity(2),
             origin_sent: ex.page.serialize(),
             page_site,
             framed_top_site,
@@ -248,6 +249,9 @@ impl<'a> Narrator<'a> {
         if leg.index == 0 {
             self.request_sent = true;
         }
+        let cors = leg.tainting == Some(Tainting::Cors);
+        let origin = request::sends_origin_header(cors, &leg.method).then_some(serialized);
+        self.send(false, leg.method.as_str(), &leg.url, origin);
         self.cookies(leg);
 
         let response = leg.response;
@@ -371,6 +375,7 @@ impl<'a> Narrator<'a> {
                 "."
             ),
         );
+        self.send(true, "OPTIONS", &leg.url, Some(preflight_origin));
         if leg.tainted && preflight_origin != serialized {
             self.info(
                 rules::ORIGIN_HEADER,
@@ -581,8 +586,10 @@ impl<'a> Narrator<'a> {
                 _ => rules::COOKIES_SENT,
             };
             self.info(rule, wording::cookie(decision.name, decision.why, &profile));
-            if leg.index == 0 && decision.sent {
-                self.cookies_sent.push(decision.name.to_owned());
+            if decision.sent
+                && let Some(request) = self.sent.last_mut()
+            {
+                request.cookies.push(decision.name.to_owned());
             }
         }
     }
@@ -849,6 +856,13 @@ impl<'a> Narrator<'a> {
             method: ex.request.method.as_str(),
             include: ex.request.credentials == CredentialsMode::Include,
         };
+        // The actual request of the first hop is the first one sent that is not a preflight.
+        let cookies_sent = self
+            .sent
+            .iter()
+            .find(|sent| !sent.preflight)
+            .map(|sent| sent.cookies.clone())
+            .unwrap_or_default();
         let mut verdict = Verdict {
             read: Read::Allowed,
             preflight_sent: self.preflight_sent,
@@ -856,12 +870,13 @@ impl<'a> Narrator<'a> {
             blocked_at: None,
             reason: None,
             failed_parameter: None,
-            cookies_sent: self.cookies_sent,
+            cookies_sent,
             exposed_headers: Vec::new(),
             console: None,
             steps: self.steps,
             findings: Vec::new(),
             fix: Vec::new(),
+            sent: self.sent,
         };
         match end {
             End::Read(exposed) => verdict.exposed_headers = exposed,
@@ -899,6 +914,17 @@ impl<'a> Narrator<'a> {
     /// The top-level document's site: the page's own unless the page is framed.
     fn top_site(&self) -> &Site<'a> {
         self.framed_top_site.as_ref().unwrap_or(&self.page_site)
+    }
+
+    /// Writes down a request going out: a preflight or the request of the current hop.
+    fn send(&mut self, preflight: bool, method: &str, url: &Url, origin: Option<&str>) {
+        self.sent.push(Sent {
+            preflight,
+            method: method.to_owned(),
+            url: url.as_str().to_owned(),
+            origin: origin.map(str::to_owned),
+            cookies: Vec::new(),
+        });
     }
 
     fn push(&mut self, rule: Rule, outcome: Outcome, says: String) {

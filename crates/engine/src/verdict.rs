@@ -32,6 +32,26 @@ pub struct Verdict {
     /// How to fix the server, most important first (optional field; corslab's own).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fix: Vec<Fix>,
+    /// What goes over the wire, in order: each preflight and each request that reaches the
+    /// server, redirect hops included (optional field; corslab's own).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sent: Vec<Sent>,
+}
+
+/// One request the browser sends to the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sent {
+    /// Whether it is the CORS preflight (an `OPTIONS` request) for the request after it.
+    pub preflight: bool,
+    /// Its method: `OPTIONS` for a preflight, else the request's method at this hop (a 303
+    /// redirect turns a `POST` into a `GET`).
+    pub method: String,
+    /// Where it goes.
+    pub url: String,
+    /// The `Origin` header it carries (`null` once a redirect tainted the origin), or none.
+    pub origin: Option<String>,
+    /// Names of the cookies attached, in jar order (never any on a preflight).
+    pub cookies: Vec<String>,
 }
 
 /// One piece of advice for the server's owner.

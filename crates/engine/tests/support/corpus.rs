@@ -187,7 +187,7 @@ fn compare(key: &str, want: &Value, verdict: &Value) -> Result<(), String> {
     let steps = verdict["steps"].as_array().cloned().unwrap_or_default();
     match key {
         "read" | "preflight_sent" | "request_sent" | "blocked_at" | "reason" | "failed_parameter"
-        | "cookies_sent" | "exposed_headers" | "console" => {
+        | "cookies_sent" | "exposed_headers" | "console" | "sent" => {
             let got = &verdict[key];
             if got == want { Ok(()) } else { Err(format!("expected {want}, got {got}")) }
         }
