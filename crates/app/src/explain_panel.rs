@@ -266,61 +266,55 @@ pub fn SequenceDiagram(exchange: Exchange, verdict: Verdict) -> impl IntoView {
     }
 }
 
-/// The messages an exchange makes, as the verdict says they went.
+/// The messages an exchange makes, as the engine says they went: each request it sent
+/// (`verdict.sent`: preflights, the request, redirect hops) with the exchange's answer to it;
+/// a blocked walk fails at its last answer, and a request that was stopped before it left is
+/// drawn as never sent.
 fn arrows(exchange: &Exchange, verdict: &Verdict) -> Vec<Arrow> {
-    let mut out = Vec::new();
-    let method = exchange.request.method.as_str().to_owned();
-    let path = exchange.request.url.path().to_owned();
-    let origin = if exchange.page.is_opaque() { "null" } else { exchange.page.serialize() };
-    let preflight_failed = verdict.blocked_at == Some(BlockedAt::Preflight);
-    if verdict.preflight_sent {
-        out.push(Arrow {
-            out: true,
-            label: format!("OPTIONS {path} (preflight for {method}, no cookies)"),
-            never: false,
-            failed: false,
-        });
-        out.push(Arrow {
-            out: false,
-            label: answer_label(exchange.preflight.as_ref()),
-            never: false,
-            failed: preflight_failed,
-        });
-    }
-    let cookies = if verdict.cookies_sent.is_empty() {
-        "no cookies".to_owned()
-    } else {
-        format!("Cookie: {}", verdict.cookies_sent.join(", "))
+    let arrow = |out, label, never| Arrow { out, label, never, failed: false };
+    // Paths on the server the diagram's lifeline names; full URLs for the other origins.
+    let lifeline = exchange.request.url.origin().ascii_serialization();
+    let target = |url: &str| match url.strip_prefix(&lifeline) {
+        Some(path) if path.starts_with('/') => path.to_owned(),
+        _ => url.to_owned(),
     };
-    if verdict.request_sent {
-        out.push(Arrow {
-            out: true,
-            label: format!("{method} {path} · Origin: {origin} · {cookies}"),
-            never: false,
-            failed: false,
-        });
-        let failed = matches!(verdict.blocked_at, Some(BlockedAt::Response | BlockedAt::Redirect))
-            && exchange.next.is_none();
-        out.push(Arrow { out: false, label: answer_label(Some(&exchange.response)), never: false, failed });
-        let mut hop = exchange.next.as_deref();
-        while let Some(next) = hop {
-            out.push(Arrow {
-                out: true,
-                label: "follows the redirect · Origin: null".to_owned(),
-                never: false,
-                failed: false,
-            });
-            let failed = next.next.is_none() && verdict.read == Read::Blocked;
-            out.push(Arrow { out: false, label: answer_label(Some(&next.response)), never: false, failed });
-            hop = next.next.as_deref();
+    let mut out = Vec::new();
+    let (mut preflight, mut response, mut next) =
+        (exchange.preflight.as_ref(), &exchange.response, exchange.next.as_deref());
+    for sent in &verdict.sent {
+        let origin =
+            sent.origin.as_deref().map_or_else(|| "no Origin".to_owned(), |o| format!("Origin: {o}"));
+        if sent.preflight {
+            out.push(arrow(true, format!("OPTIONS {} · preflight · {origin}", target(&sent.url)), false));
+            out.push(arrow(false, answer_label(preflight), false));
+            continue;
         }
-    } else if verdict.blocked_at != Some(BlockedAt::Request) {
-        out.push(Arrow {
-            out: true,
-            label: format!("{method} {path}: never sent"),
-            never: true,
-            failed: false,
-        });
+        let cookies = if sent.cookies.is_empty() {
+            "no cookies".to_owned()
+        } else {
+            format!("Cookie: {}", sent.cookies.join(", "))
+        };
+        out.push(arrow(true, format!("{} {} · {origin} · {cookies}", sent.method, target(&sent.url)), false));
+        out.push(arrow(false, answer_label(Some(response)), false));
+        if let Some(hop) = next {
+            (preflight, response, next) = (hop.preflight.as_ref(), &hop.response, hop.next.as_deref());
+        }
+    }
+    if verdict.read == Read::Blocked {
+        if let Some(last) = out.last_mut() {
+            last.failed = true;
+        }
+        let never = match verdict.sent.last() {
+            Some(last) if !last.preflight => None,
+            // The preflight failed: the request it asked about stays in the browser.
+            Some(preflight) => Some(format!("{}: the request is never sent", target(&preflight.url))),
+            // Stopped before anything left: a thrown request, Local Network Access.
+            None => {
+                let request = &exchange.request;
+                Some(format!("{} {}: never sent", request.method.as_str(), target(request.url.as_str())))
+            }
+        };
+        out.extend(never.map(|label| arrow(true, label, true)));
     }
     out
 }

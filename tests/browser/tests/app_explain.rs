@@ -78,6 +78,42 @@ async fn a_preflighted_write_draws_the_preflight_first() {
 }
 
 #[wasm_bindgen_test]
+async fn a_redirect_draws_each_hop_with_the_origin_it_really_carries() {
+    let root = fresh_element();
+    // The API redirects within its own origin (Origin unchanged), then to its other port (from
+    // then on the request's Origin is null).
+    let exchange = Exchange::from_json(
+        r#"{ "page": "http://free-crypto-giveaway.localhost:8080",
+             "request": { "url": "http://api.fintrack.localhost:8080/redirect" },
+             "response": { "status": 302, "headers": [["Location", "/me/balance"], ["Access-Control-Allow-Origin", "*"]] },
+             "next": { "response": { "status": 307, "headers": [["Location", "http://api.fintrack.localhost:8081/me/balance"],
+                                                                ["Access-Control-Allow-Origin", "*"]] },
+                       "next": { "response": { "status": 200, "headers": [["Access-Control-Allow-Origin", "*"]] } } } }"#,
+    )
+    .unwrap();
+    let explained = explain_only(exchange);
+    mount_to(root.clone(), move || view! { <ExplainPanel explained/> }).forget();
+    leptos::task::tick().await;
+
+    let messages = root.query_selector_all(".msg").unwrap();
+    let text = |i| messages.item(i).unwrap().text_content().unwrap();
+    assert_eq!(messages.length(), 6, "three requests, three answers");
+    let page = "Origin: http://free-crypto-giveaway.localhost:8080";
+    assert!(text(0).starts_with("GET /redirect · ") && text(0).contains(page), "{}", text(0));
+    assert!(
+        text(2).starts_with("GET /me/balance · ") && text(2).contains(page),
+        "same origin, same Origin: {}",
+        text(2)
+    );
+    assert!(
+        text(4).starts_with("GET http://api.fintrack.localhost:8081/me/balance · Origin: null"),
+        "another origin: null, and the full URL: {}",
+        text(4)
+    );
+    assert!(root.query_selector(".msg.failed").unwrap().is_none(), "the read is allowed");
+}
+
+#[wasm_bindgen_test]
 async fn a_disagreement_is_an_alert_that_names_the_differing_fact() {
     let root = fresh_element();
     let agreement = Agreement {
