@@ -224,6 +224,21 @@ pub fn human(item: &Item, verdict: &Verdict, single: bool) -> String {
         };
         out.push_str(&format!("  readable headers: {exposed}\n"));
     }
+    if !verdict.sent.is_empty() {
+        out.push_str("\nsent:\n");
+        for sent in &verdict.sent {
+            let origin =
+                sent.origin.as_deref().map_or_else(|| "no Origin".to_owned(), |o| format!("Origin: {o}"));
+            let what = if sent.preflight {
+                "preflight".to_owned()
+            } else if sent.cookies.is_empty() {
+                "no cookies".to_owned()
+            } else {
+                format!("Cookie: {}", sent.cookies.join(", "))
+            };
+            out.push_str(&format!("  → {} {} · {origin} · {what}\n", sent.method, sent.url));
+        }
+    }
     out.push_str("\nwhy:\n");
     for step in &verdict.steps {
         let mark = match step.outcome {
@@ -329,5 +344,31 @@ mod tests {
         assert!(lines[1].starts_with("BLOCKED at the response"), "{text}");
         assert!(text.contains("✘"), "{text}");
         assert!(text.contains("how to fix the server:"), "{text}");
+    }
+
+    #[test]
+    fn human_output_lists_what_went_over_the_wire() {
+        let text = r#"{ "page": "https://a.test",
+            "request": { "method": "PUT", "url": "https://b.test/x", "credentials": "include" },
+            "cookies": [{ "name": "sid", "host": "b.test", "same_site": "none", "secure": true }],
+            "settings": { "third_party_cookies": "allowed" },
+            "preflight": { "status": 204, "headers": [["Access-Control-Allow-Origin", "https://a.test"],
+                ["Access-Control-Allow-Credentials", "true"], ["Access-Control-Allow-Methods", "PUT"]] },
+            "response": { "status": 307, "headers": [["Location", "https://c.test/y"],
+                ["Access-Control-Allow-Origin", "https://a.test"], ["Access-Control-Allow-Credentials", "true"]] },
+            "next": { "preflight": { "status": 204, "headers": [["Access-Control-Allow-Origin", "null"]] },
+                      "response": { "status": 200 } } }"#;
+        let item = parse(text).unwrap().remove(0);
+        let verdict = corslab_engine::explain(&item.exchange);
+        let text = human(&item, &verdict, true);
+        let sent: Vec<&str> =
+            text.lines().skip_while(|l| *l != "sent:").skip(1).take_while(|l| !l.is_empty()).collect();
+        assert_eq!(sent.len(), 3, "{text}");
+        assert_eq!(sent[0], "  → OPTIONS https://b.test/x · Origin: https://a.test · preflight");
+        assert_eq!(sent[1], "  → PUT https://b.test/x · Origin: https://a.test · Cookie: sid");
+        assert!(
+            sent[2].starts_with("  → OPTIONS https://c.test/y · Origin: "),
+            "the redirect is preflighted again: {text}"
+        );
     }
 }
