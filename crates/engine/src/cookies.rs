@@ -4,7 +4,7 @@
 use url::Url;
 
 use crate::exchange::{Cookie, SameSite, ThirdPartyCookies};
-use crate::profile::{Profile, ThirdPartyDefault};
+use crate::profile::{Profile, StorageAccessInactive, ThirdPartyDefault};
 use crate::site::Site;
 
 /// Where a request stands for cookie purposes.
@@ -77,6 +77,28 @@ pub enum Why {
 pub fn is_same_site_request(context: &Context<'_>) -> bool {
     let top = context.top_site;
     context.page_site.same_site(top) && top.same_site(context.site) && !context.cross_site_redirect
+}
+
+/// Whether the request says `Sec-Fetch-Storage-Access: inactive`: it is credentialed, cross-site
+/// for cookies and goes to the top-level document's own site, and the browser's third-party
+/// cookie rules hold its unpartitioned cookies back, though the frame could activate storage
+/// access. Both browsers then add an `Origin` header even to a request that carries none
+/// otherwise, such as a `no-cors` GET (measured by the differential matrix).
+///
+/// <https://privacycg.github.io/storage-access-headers/>
+pub fn storage_access_inactive(context: &Context<'_>, profile: &Profile) -> bool {
+    let held_back = match profile.storage_access_inactive {
+        StorageAccessInactive::WhenBlocked => match context.third_party {
+            ThirdPartyCookies::Allowed => false,
+            ThirdPartyCookies::Blocked => true,
+            ThirdPartyCookies::Default => profile.third_party_default == ThirdPartyDefault::Blocked,
+        },
+        StorageAccessInactive::UnderDefault => context.third_party == ThirdPartyCookies::Default,
+    };
+    held_back
+        && context.credentials
+        && context.site.same_site(context.top_site)
+        && !is_same_site_request(context)
 }
 
 /// Decides, for each cookie in the jar in order, whether this request carries it.

@@ -249,10 +249,28 @@ impl<'a> Narrator<'a> {
         if leg.index == 0 {
             self.request_sent = true;
         }
+        // The cookie decisions are written down as they are made, so the context owns copies of
+        // the sites (borrowed names, nothing allocated) rather than borrowing the narrator.
+        let sites = (self.page_site.clone(), self.top_site().clone());
+        let context = self.cookie_context(leg, &sites);
         let cors = leg.tainting == Some(Tainting::Cors);
-        let origin = request::sends_origin_header(cors, &leg.method).then_some(serialized);
-        self.send(false, leg.method.as_str(), &leg.url, origin);
-        self.cookies(leg);
+        let mut sends_origin = request::sends_origin_header(cors, &leg.method);
+        if !sends_origin && cookies::storage_access_inactive(&context, &self.profile) {
+            sends_origin = true;
+            self.info(
+                rules::STORAGE_ACCESS,
+                says!(
+                    self.profile.name(),
+                    " holds this frame's cookies for the top-level site back, so the request says Sec-Fetch-Storage-Access: inactive and carries Origin: ",
+                    serialized,
+                    ", although a ",
+                    leg.method,
+                    " like this one carries no Origin otherwise."
+                ),
+            );
+        }
+        self.send(false, leg.method.as_str(), &leg.url, sends_origin.then_some(serialized));
+        self.cookies(leg, &context);
 
         let response = leg.response;
         let Some(location) = redirect::location(response, &leg.url) else {
@@ -528,13 +546,30 @@ impl<'a> Narrator<'a> {
         Ok(())
     }
 
-    fn cookies(&mut self, leg: &Leg<'a>) {
-        let ex = self.ex;
-        let credentials = match ex.request.credentials {
+    /// Where a hop stands for cookies, given the page's and the top-level document's sites.
+    fn cookie_context<'c>(
+        &self,
+        leg: &'c Leg<'a>,
+        (page_site, top_site): &'c (Site<'a>, Site<'a>),
+    ) -> Context<'c> {
+        let credentials = match self.ex.request.credentials {
             CredentialsMode::Omit => false,
             CredentialsMode::SameOrigin => leg.tainting == Some(Tainting::Basic),
             CredentialsMode::Include => true,
         };
+        Context {
+            url: &leg.url,
+            site: &leg.site,
+            credentials,
+            page_site,
+            top_site,
+            cross_site_redirect: leg.cross_site_redirect,
+            third_party: self.ex.settings.third_party_cookies,
+        }
+    }
+
+    fn cookies(&mut self, leg: &Leg<'a>, context: &Context<'_>) {
+        let ex = self.ex;
         if ex.cookies.is_empty() {
             if leg.index == 0 && ex.request.credentials == CredentialsMode::Include {
                 self.info(
@@ -544,7 +579,7 @@ impl<'a> Narrator<'a> {
             }
             return;
         }
-        if !credentials {
+        if !context.credentials {
             self.info(
                 rules::CREDENTIALS,
                 says!(
@@ -557,25 +592,14 @@ impl<'a> Narrator<'a> {
             );
             return;
         }
-        // The decisions are written down as they are made, so the context owns copies of the
-        // sites (borrowed names, nothing allocated) rather than borrowing the narrator.
-        let (page_site, top_site, profile) = (self.page_site.clone(), self.top_site().clone(), self.profile);
-        let context = Context {
-            url: &leg.url,
-            site: &leg.site,
-            credentials,
-            page_site: &page_site,
-            top_site: &top_site,
-            cross_site_redirect: leg.cross_site_redirect,
-            third_party: ex.settings.third_party_cookies,
-        };
+        let profile = self.profile;
         if ex.page.is_opaque() {
             self.info(
                 rules::COOKIES_SAME_SITE,
                 "The page's origin is opaque (a sandboxed iframe), so every request it makes is cross-site for cookies.".to_owned(),
             );
         }
-        for decision in cookies::decide(&ex.cookies, &context, &profile) {
+        for decision in cookies::decide(&ex.cookies, context, &profile) {
             let rule = match decision.why {
                 Why::CredentialsMode => rules::CREDENTIALS,
                 Why::Domain | Why::Path | Why::Secure => rules::COOKIES_MATCH,

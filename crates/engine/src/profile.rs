@@ -30,6 +30,20 @@ pub struct Profile {
     /// Whether a `Location` with a user name or password is refused before the redirect mode
     /// `error` is (Chromium, measured by the differential matrix); the spec checks the mode first.
     pub redirect_credentials_before_mode: bool,
+    /// Under which third-party cookie settings a credentialed request from a frame to the
+    /// top-level site says `Sec-Fetch-Storage-Access: inactive`, and so carries an `Origin`
+    /// header (measured by the differential matrix).
+    pub storage_access_inactive: StorageAccessInactive,
+}
+
+/// When a browser holds a frame's cookies back yet could let it activate storage access.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StorageAccessInactive {
+    /// Whenever it blocks third-party cookies, by setting or by default (Chromium).
+    WhenBlocked,
+    /// Only under its default partitioning; with every third-party cookie blocked the Storage
+    /// Access API is off, and no header is sent (Firefox).
+    UnderDefault,
 }
 
 /// A browser's default for cookies in a cross-site context.
@@ -75,6 +89,7 @@ impl Profile {
                 local_network_prompt: LocalNetworkPrompt::Pending,
                 sec_fetch_site_after_same_site_redirect: "cross-site",
                 redirect_credentials_before_mode: false,
+                storage_access_inactive: StorageAccessInactive::UnderDefault,
             },
             Browser::Chromium => Self {
                 browser,
@@ -86,6 +101,7 @@ impl Profile {
                 local_network_prompt: LocalNetworkPrompt::Denied,
                 sec_fetch_site_after_same_site_redirect: "same-site",
                 redirect_credentials_before_mode: true,
+                storage_access_inactive: StorageAccessInactive::WhenBlocked,
             },
         }
     }

@@ -194,6 +194,9 @@ catalog! {
     /// Partitioned cookies.
     COOKIES_PARTITIONED = "cookies.partitioned", url "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#name-the-partitioned-attribute",
         "A partitioned cookie is sent only under the top-level site it was set under.";
+    /// Storage Access Headers: a held-back frame request announces itself with its Origin.
+    STORAGE_ACCESS = "cookies.storage_access", url "https://privacycg.github.io/storage-access-headers/",
+        "A credentialed request from a frame to the top-level site, whose cookies third-party rules hold back, says Sec-Fetch-Storage-Access: inactive and carries an Origin header, whatever its mode and method.";
     /// The cookies on the request.
     COOKIES_SENT = "cookies.sent", url "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#name-the-cookie-header-field",
         "The Cookie header carries every cookie that passed all the rules, in jar order.";
