@@ -30,6 +30,8 @@ pub enum Field {
     ExposedHeaders,
     /// The console lines about the fetch.
     Console,
+    /// Every request that reached the server, in order: method, URL, `Origin` header, cookies.
+    Sent,
 }
 
 /// One field, as the engine predicted it and as the browser did it.
@@ -45,7 +47,7 @@ pub struct Check {
 
 impl Field {
     /// Every compared field, in report order.
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 8] = [
         Self::Read,
         Self::PreflightSent,
         Self::RequestSent,
@@ -53,6 +55,7 @@ impl Field {
         Self::Reason,
         Self::ExposedHeaders,
         Self::Console,
+        Self::Sent,
     ];
 
     /// The field's name as in the Verdict (`preflight_sent`).
@@ -65,13 +68,15 @@ impl Field {
             Self::Reason => "reason",
             Self::ExposedHeaders => "exposed_headers",
             Self::Console => "console",
+            Self::Sent => "sent",
         }
     }
 
-    /// Whether the engine must agree on this field in every scenario: what reached the server and
-    /// what the script could read are the engine's promise; no known difference may excuse them.
+    /// Whether the engine must agree on this field in every scenario: what reached the server
+    /// (down to each request's `Origin` header and cookies) and what the script could read are the
+    /// engine's promise; no known difference may excuse them.
     pub fn required(self) -> bool {
-        matches!(self, Self::Read | Self::PreflightSent | Self::RequestSent | Self::CookiesSent)
+        matches!(self, Self::Read | Self::PreflightSent | Self::RequestSent | Self::CookiesSent | Self::Sent)
     }
 }
 
@@ -152,7 +157,32 @@ pub fn compare(verdict: &Verdict, observation: &Observation) -> Vec<Check> {
             verdict.console.clone().unwrap_or_else(none),
             if console.is_empty() { none() } else { console.join("\n") },
         ),
+        check(Field::Sent, engine_sent(verdict), server_saw(&observed)),
     ]
+}
+
+/// The requests the engine says go out, one line each, as [`server_saw`] writes them.
+fn engine_sent(verdict: &Verdict) -> String {
+    let lines: Vec<String> =
+        verdict.sent.iter().map(|s| wire_line(&s.method, &s.url, s.origin.as_deref(), &s.cookies)).collect();
+    if lines.is_empty() { none() } else { lines.join("\n") }
+}
+
+/// The requests the server logged for the fetch, in the order they arrived.
+fn server_saw(observed: &Observed) -> String {
+    let lines: Vec<String> = observed
+        .arrived()
+        .map(|seen| {
+            let url = format!("http://{}:{}{}", seen.host, seen.port, seen.target);
+            wire_line(&seen.method, &url, seen.request_header("origin"), &seen.cookies)
+        })
+        .collect();
+    if lines.is_empty() { none() } else { lines.join("\n") }
+}
+
+fn wire_line(method: &str, url: &str, origin: Option<&str>, cookies: &[String]) -> String {
+    let mut cookies = cookies.to_vec();
+    format!("{method} {url} · Origin: {} · cookies: {}", origin.unwrap_or("(none)"), list(&mut cookies))
 }
 
 /// The outcome of one scenario in one browser: the engine asked about the Exchange as it was
@@ -285,7 +315,10 @@ mod tests {
             method: "OPTIONS".to_owned(),
             target: "/me/email?policy=strict-allowlist&run=c1".to_owned(),
             preflight: true,
-            request_headers: vec![("access-control-request-method".to_owned(), "PUT".to_owned())],
+            request_headers: vec![
+                ("origin".to_owned(), "http://free-crypto-giveaway.localhost:8080".to_owned()),
+                ("access-control-request-method".to_owned(), "PUT".to_owned()),
+            ],
             cookies: vec![],
             policy: Some("strict-allowlist".to_owned()),
             status,
