@@ -85,6 +85,7 @@ pub fn AgreementBadge(agreement: Agreement, browser: &'static str) -> impl IntoV
                 Checked::PreflightSent => "Preflight reached the server",
                 Checked::RequestSent => "Request reached the server",
                 Checked::CookiesSent => "Cookies on the request",
+                Checked::OriginSent => "Origin header on each request",
                 Checked::Read => "The script could read the response",
             };
             let class = if check.agrees { "agrees" } else { "differs" };

@@ -23,6 +23,14 @@ pub struct Observed {
     pub next: Option<Box<Observed>>,
 }
 
+impl Observed {
+    /// Every request that arrived, in order: each hop's preflight, then its request.
+    pub fn arrived(&self) -> impl Iterator<Item = &Seen> {
+        std::iter::successors(Some(self), |fetch| fetch.next.as_deref())
+            .flat_map(|fetch| [fetch.preflight.as_ref(), fetch.request.as_ref()].into_iter().flatten())
+    }
+}
+
 /// What the page asked for: every part of an [`Exchange`] except the server's answers, which
 /// come from the log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,6 +85,8 @@ pub enum Checked {
     RequestSent,
     /// Which cookies the actual request carried.
     CookiesSent,
+    /// The `Origin` header on each request that arrived, preflights and redirect hops included.
+    OriginSent,
     /// Whether the page could read the response (observed by the page, not the server).
     Read,
 }
@@ -174,6 +184,16 @@ pub fn agreement(verdict: &Verdict, observed: &Observed, page_read: Option<bool>
             observed: names(&seen),
         });
     }
+    if !verdict.sent.is_empty() || observed.arrived().next().is_some() {
+        let predicted = origins(verdict.sent.iter().map(|sent| sent.origin.as_deref()));
+        let seen = origins(observed.arrived().map(|seen| seen.request_header("origin")));
+        checks.push(Check {
+            what: Checked::OriginSent,
+            agrees: predicted == seen,
+            predicted,
+            observed: seen,
+        });
+    }
     if let Some(read) = page_read {
         checks.push(flag(Checked::Read, verdict.read == Read::Allowed, read));
     }
@@ -241,6 +261,12 @@ fn flag(what: Checked, predicted: bool, observed: bool) -> Check {
 
 fn names(cookies: &[String]) -> String {
     if cookies.is_empty() { "(none)".to_owned() } else { cookies.join(", ") }
+}
+
+/// The `Origin` headers of a run of requests, for people: `http://a.localhost:8080 → null`,
+/// with `(none)` for a request that carried none.
+fn origins<'a>(headers: impl Iterator<Item = Option<&'a str>>) -> String {
+    headers.map(|origin| origin.unwrap_or("(none)")).collect::<Vec<_>>().join(" → ")
 }
 
 #[cfg(test)]
@@ -347,6 +373,7 @@ mod tests {
         .unwrap();
         let mut verdict = corslab_engine::explain(&x);
         verdict.preflight_sent = false;
+        verdict.sent.retain(|sent| !sent.preflight);
         verdict.request_sent = true;
         verdict.cookies_sent = vec!["session".to_owned()];
         verdict.read = Read::Allowed;
@@ -361,5 +388,31 @@ mod tests {
             (check.predicted.as_str(), check.observed.as_str(), check.agrees),
             ("(none)", "session", false)
         );
+    }
+
+    #[test]
+    fn agreement_compares_the_origin_of_every_request_that_arrived() {
+        // A same-origin redirect keeps the page's Origin; the server saw both requests.
+        let mut first = seen(1, "GET", "/redirect?to=same&status=302&run=r", false, 302);
+        first.response_headers.push(("location".to_owned(), "/me/balance?run=r".to_owned()));
+        let fetches = pair(&[first, seen(2, "GET", "/me/balance?run=r", false, 200)]);
+        let mut attempt =
+            attempt("GET", "http://api.fintrack.localhost:8080/redirect?to=same&status=302&run=r");
+        attempt.request.headers = HeaderList::default();
+        let x = exchange(&attempt, &fetches[0], &Ports::main(8080)).unwrap();
+        let mut verdict = corslab_engine::explain(&x);
+        let check = |verdict: &Verdict| {
+            let agreement = agreement(verdict, &fetches[0], None);
+            agreement.checks.into_iter().find(|c| c.what == Checked::OriginSent).unwrap()
+        };
+        let origin = "http://blog.fintrack.localhost:8080";
+        let agreeing = check(&verdict);
+        assert!(agreeing.agrees, "{agreeing:?}");
+        assert_eq!(agreeing.observed, format!("{origin} → {origin}"));
+        // Had the engine tainted the origin on this redirect, the badge would say so.
+        verdict.sent[1].origin = Some("null".to_owned());
+        let differing = check(&verdict);
+        assert!(!differing.agrees);
+        assert_eq!(differing.predicted, format!("{origin} → null"));
     }
 }

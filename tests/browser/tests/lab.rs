@@ -117,15 +117,16 @@ async fn a_refused_preflight_stops_the_put_and_a_mirroring_one_lets_it_through()
         assert_eq!(fetches[0].request.is_some(), reaches, "{policy}");
 
         // The engine, given what the page asked and what the server answered, must agree with
-        // what the server saw about which requests went out.
+        // what the server saw about which requests went out, and with which Origin.
         let exchange = observe::exchange(&attempt("PUT", &url, &json), &fetches[0], &ports()).unwrap();
         let verdict = corslab_engine::explain(&exchange);
         let agreement = observe::agreement(&verdict, &fetches[0], Some(result.is_ok()));
-        for check in agreement
-            .checks
-            .iter()
-            .filter(|c| matches!(c.what, Checked::PreflightSent | Checked::RequestSent | Checked::Read))
-        {
+        for check in agreement.checks.iter().filter(|c| {
+            matches!(
+                c.what,
+                Checked::PreflightSent | Checked::RequestSent | Checked::OriginSent | Checked::Read
+            )
+        }) {
             assert!(check.agrees, "{policy} in {:?}: {check:?}\n{verdict:#?}", browser());
         }
     }
