@@ -269,7 +269,7 @@ impl<'a> Narrator<'a> {
                 ),
             );
         }
-        self.send(false, leg.method.as_str(), &leg.url, sends_origin.then_some(serialized));
+        self.send(leg.method.as_str(), &leg.url, sends_origin.then_some(serialized));
         self.cookies(leg, &context);
 
         let response = leg.response;
@@ -393,7 +393,7 @@ impl<'a> Narrator<'a> {
                 "."
             ),
         );
-        self.send(true, "OPTIONS", &leg.url, Some(preflight_origin));
+        self.send_preflight(&leg.url, preflight_origin, &asked);
         if leg.tainted && preflight_origin != serialized {
             self.info(
                 rules::ORIGIN_HEADER,
@@ -940,14 +940,29 @@ impl<'a> Narrator<'a> {
         self.framed_top_site.as_ref().unwrap_or(&self.page_site)
     }
 
-    /// Writes down a request going out: a preflight or the request of the current hop.
-    fn send(&mut self, preflight: bool, method: &str, url: &Url, origin: Option<&str>) {
+    /// Writes down the request of the current hop going out; its cookies follow as decided.
+    fn send(&mut self, method: &str, url: &Url, origin: Option<&str>) {
         self.sent.push(Sent {
-            preflight,
+            preflight: false,
             method: method.to_owned(),
             url: url.as_str().to_owned(),
             origin: origin.map(str::to_owned),
             cookies: Vec::new(),
+            access_control_request_method: None,
+            access_control_request_headers: None,
+        });
+    }
+
+    /// Writes down a preflight going out, and what it asks about.
+    fn send_preflight(&mut self, url: &Url, origin: &str, asked: &preflight::PreflightRequest) {
+        self.sent.push(Sent {
+            preflight: true,
+            method: "OPTIONS".to_owned(),
+            url: url.as_str().to_owned(),
+            origin: Some(origin.to_owned()),
+            cookies: Vec::new(),
+            access_control_request_method: Some(asked.request_method.as_str().to_owned()),
+            access_control_request_headers: asked.request_headers.clone(),
         });
     }
 

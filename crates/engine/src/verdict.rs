@@ -52,6 +52,13 @@ pub struct Sent {
     pub origin: Option<String>,
     /// Names of the cookies attached, in jar order (never any on a preflight).
     pub cookies: Vec<String>,
+    /// A preflight's `Access-Control-Request-Method`: the method it asks about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_control_request_method: Option<String>,
+    /// A preflight's `Access-Control-Request-Headers`, when it asks about any: the CORS-unsafe
+    /// header names, lower-cased, sorted and comma-separated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_control_request_headers: Option<String>,
 }
 
 /// One piece of advice for the server's owner.
