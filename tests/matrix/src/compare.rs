@@ -163,8 +163,15 @@ pub fn compare(verdict: &Verdict, observation: &Observation) -> Vec<Check> {
 
 /// The requests the engine says go out, one line each, as [`server_saw`] writes them.
 fn engine_sent(verdict: &Verdict) -> String {
-    let lines: Vec<String> =
-        verdict.sent.iter().map(|s| wire_line(&s.method, &s.url, s.origin.as_deref(), &s.cookies)).collect();
+    let lines: Vec<String> = verdict
+        .sent
+        .iter()
+        .map(|s| {
+            let asks =
+                (s.access_control_request_method.as_deref(), s.access_control_request_headers.as_deref());
+            wire_line(&s.method, &s.url, s.origin.as_deref(), &s.cookies, asks)
+        })
+        .collect();
     if lines.is_empty() { none() } else { lines.join("\n") }
 }
 
@@ -174,15 +181,31 @@ fn server_saw(observed: &Observed) -> String {
         .arrived()
         .map(|seen| {
             let url = format!("http://{}:{}{}", seen.host, seen.port, seen.target);
-            wire_line(&seen.method, &url, seen.request_header("origin"), &seen.cookies)
+            let asks = (
+                seen.request_header("access-control-request-method"),
+                seen.request_header("access-control-request-headers"),
+            );
+            wire_line(&seen.method, &url, seen.request_header("origin"), &seen.cookies, asks)
         })
         .collect();
     if lines.is_empty() { none() } else { lines.join("\n") }
 }
 
-fn wire_line(method: &str, url: &str, origin: Option<&str>, cookies: &[String]) -> String {
+/// One request as text: method, URL, `Origin`, cookies, and what a preflight asks about.
+fn wire_line(
+    method: &str,
+    url: &str,
+    origin: Option<&str>,
+    cookies: &[String],
+    (asks_method, asks_headers): (Option<&str>, Option<&str>),
+) -> String {
     let mut cookies = cookies.to_vec();
-    format!("{method} {url} · Origin: {} · cookies: {}", origin.unwrap_or("(none)"), list(&mut cookies))
+    let mut line =
+        format!("{method} {url} · Origin: {} · cookies: {}", origin.unwrap_or("(none)"), list(&mut cookies));
+    if let Some(asks) = asks_method {
+        line.push_str(&format!(" · asks: {asks} {}", asks_headers.unwrap_or("(no headers)")));
+    }
+    line
 }
 
 /// The outcome of one scenario in one browser: the engine asked about the Exchange as it was
@@ -318,6 +341,7 @@ mod tests {
             request_headers: vec![
                 ("origin".to_owned(), "http://free-crypto-giveaway.localhost:8080".to_owned()),
                 ("access-control-request-method".to_owned(), "PUT".to_owned()),
+                ("access-control-request-headers".to_owned(), "content-type".to_owned()),
             ],
             cookies: vec![],
             policy: Some("strict-allowlist".to_owned()),
