@@ -286,7 +286,12 @@ fn arrows(exchange: &Exchange, verdict: &Verdict) -> Vec<Arrow> {
         let origin =
             sent.origin.as_deref().map_or_else(|| "no Origin".to_owned(), |o| format!("Origin: {o}"));
         if sent.preflight {
-            out.push(arrow(true, format!("OPTIONS {} · preflight · {origin}", target(&sent.url)), false));
+            let asks = sent.access_control_request_method.as_deref().unwrap_or_default();
+            out.push(arrow(
+                true,
+                format!("OPTIONS {} · preflight for {asks} · {origin}", target(&sent.url)),
+                false,
+            ));
             out.push(arrow(false, answer_label(preflight), false));
             continue;
         }

@@ -230,7 +230,11 @@ pub fn human(item: &Item, verdict: &Verdict, single: bool) -> String {
             let origin =
                 sent.origin.as_deref().map_or_else(|| "no Origin".to_owned(), |o| format!("Origin: {o}"));
             let what = if sent.preflight {
-                "preflight".to_owned()
+                let method = sent.access_control_request_method.as_deref().unwrap_or_default();
+                match &sent.access_control_request_headers {
+                    Some(headers) => format!("preflight for {method} with {headers}"),
+                    None => format!("preflight for {method}"),
+                }
             } else if sent.cookies.is_empty() {
                 "no cookies".to_owned()
             } else {
@@ -364,7 +368,7 @@ mod tests {
         let sent: Vec<&str> =
             text.lines().skip_while(|l| *l != "sent:").skip(1).take_while(|l| !l.is_empty()).collect();
         assert_eq!(sent.len(), 3, "{text}");
-        assert_eq!(sent[0], "  → OPTIONS https://b.test/x · Origin: https://a.test · preflight");
+        assert_eq!(sent[0], "  → OPTIONS https://b.test/x · Origin: https://a.test · preflight for PUT");
         assert_eq!(sent[1], "  → PUT https://b.test/x · Origin: https://a.test · Cookie: sid");
         assert!(
             sent[2].starts_with("  → OPTIONS https://c.test/y · Origin: "),
