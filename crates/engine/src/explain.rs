@@ -245,7 +245,17 @@ impl<'a> Narrator<'a> {
             }
         }
 
-        // The request itself goes out.
+        self.request_goes_out(leg, serialized);
+
+        let response = leg.response;
+        let Some(location) = redirect::location(response, &leg.url) else {
+            return Ok(Some(self.final_response(leg, serialized)));
+        };
+        self.redirect(leg, serialized, location).map(|()| None)
+    }
+
+    /// The request itself goes out: the `Origin` header it carries, and the cookies it takes.
+    fn request_goes_out(&mut self, leg: &Leg<'a>, serialized: &'a str) {
         if leg.index == 0 {
             self.request_sent = true;
         }
@@ -271,12 +281,6 @@ impl<'a> Narrator<'a> {
         }
         self.send(leg.method.as_str(), &leg.url, sends_origin.then_some(serialized));
         self.cookies(leg, &context);
-
-        let response = leg.response;
-        let Some(location) = redirect::location(response, &leg.url) else {
-            return Ok(Some(self.final_response(leg, serialized)));
-        };
-        self.redirect(leg, serialized, location).map(|()| None)
     }
 
     fn local_network(&mut self, leg: &Leg<'a>) -> Result<(), End> {
