@@ -279,7 +279,7 @@ impl<'a> Narrator<'a> {
                 ),
             );
         }
-        self.send(leg.method.as_str(), &leg.url, sends_origin.then_some(serialized));
+        self.send(&leg.method, &leg.url, sends_origin.then_some(serialized));
         self.cookies(leg, &context);
     }
 
@@ -945,10 +945,10 @@ impl<'a> Narrator<'a> {
     }
 
     /// Writes down the request of the current hop going out; its cookies follow as decided.
-    fn send(&mut self, method: &str, url: &Url, origin: Option<&str>) {
+    fn send(&mut self, method: &Method, url: &Url, origin: Option<&str>) {
         self.sent.push(Sent {
             preflight: false,
-            method: method.to_owned(),
+            method: method.to_cow(),
             url: url.as_str().to_owned(),
             origin: origin.map(str::to_owned),
             cookies: Vec::new(),
@@ -961,11 +961,11 @@ impl<'a> Narrator<'a> {
     fn send_preflight(&mut self, url: &Url, origin: &str, asked: &preflight::PreflightRequest) {
         self.sent.push(Sent {
             preflight: true,
-            method: "OPTIONS".to_owned(),
+            method: Cow::Borrowed("OPTIONS"),
             url: url.as_str().to_owned(),
             origin: Some(origin.to_owned()),
             cookies: Vec::new(),
-            access_control_request_method: Some(asked.request_method.as_str().to_owned()),
+            access_control_request_method: Some(asked.request_method.to_cow()),
             access_control_request_headers: asked.request_headers.clone(),
         });
     }

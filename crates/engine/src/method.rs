@@ -40,6 +40,11 @@ impl Method {
         &self.0
     }
 
+    /// The method as written, without a copy when it is one of the normalized six.
+    pub fn to_cow(&self) -> Cow<'static, str> {
+        self.0.clone()
+    }
+
     /// Upper-cases the six methods the spec normalizes (`delete`, `get`, `head`, `options`,
     /// `post`, `put`); any other method, `patch` included, keeps its case.
     ///

@@ -44,8 +44,8 @@ pub struct Sent {
     /// Whether it is the CORS preflight (an `OPTIONS` request) for the request after it.
     pub preflight: bool,
     /// Its method: `OPTIONS` for a preflight, else the request's method at this hop (a 303
-    /// redirect turns a `POST` into a `GET`).
-    pub method: String,
+    /// redirect turns a `POST` into a `GET`). Borrowed when it is a method the spec normalizes.
+    pub method: Cow<'static, str>,
     /// Where it goes.
     pub url: String,
     /// The `Origin` header it carries (`null` once a redirect tainted the origin), or none.
@@ -54,7 +54,7 @@ pub struct Sent {
     pub cookies: Vec<String>,
     /// A preflight's `Access-Control-Request-Method`: the method it asks about.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub access_control_request_method: Option<String>,
+    pub access_control_request_method: Option<Cow<'static, str>>,
     /// A preflight's `Access-Control-Request-Headers`, when it asks about any: the CORS-unsafe
     /// header names, lower-cased, sorted and comma-separated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
