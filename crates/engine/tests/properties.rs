@@ -81,6 +81,16 @@ proptest! {
             prop_assert!(!step.says.is_empty());
         }
         prop_assert!(verdict.findings.windows(2).all(|w| w[0].severity >= w[1].severity), "findings worst first");
+        // What went over the wire agrees with the first hop's summary fields.
+        let first_request = verdict.sent.iter().position(|s| !s.preflight);
+        prop_assert_eq!(verdict.request_sent, first_request.is_some());
+        prop_assert_eq!(verdict.preflight_sent, verdict.sent.first().is_some_and(|s| s.preflight));
+        let cookies = first_request.map(|i| verdict.sent[i].cookies.clone()).unwrap_or_default();
+        prop_assert_eq!(&verdict.cookies_sent, &cookies);
+        for sent in &verdict.sent {
+            prop_assert_eq!(sent.preflight, sent.method == "OPTIONS" && sent.access_control_request_method.is_some());
+            prop_assert!(!sent.preflight || (sent.cookies.is_empty() && sent.origin.is_some()), "preflights: an Origin, no cookies");
+        }
         prop_assert!(serde_json::to_string(&verdict).is_ok());
     }
 }
