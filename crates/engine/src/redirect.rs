@@ -108,6 +108,15 @@ pub fn refuses_credentials(current: &Current<'_>, location: &Url) -> bool {
             || current.tainting == Tainting::Cors)
 }
 
+/// Whether a redirect from a URL of origin `here` to one of origin `there` taints the origin of
+/// a request from `origin`: it leaves a URL cross-origin to the request's origin for yet another
+/// origin. From then on the request's `Origin` is `null`.
+///
+/// <https://fetch.spec.whatwg.org/#http-redirect-fetch> (step 16)
+pub fn taints(origin: &Origin, here: &Origin, there: &Origin) -> bool {
+    !here.same_origin(there) && !origin.same_origin(here)
+}
+
 /// Follows a redirect to `location`.
 ///
 /// <https://fetch.spec.whatwg.org/#http-redirect-fetch>
@@ -143,8 +152,7 @@ pub fn follow(current: Current<'_>, status: u16, location: Url) -> Result<Follow
     if crosses {
         headers.delete("Authorization");
     }
-    // Step 16: leaving a cross-origin URL for another origin taints the request's origin.
-    let newly_tainted = !current.tainted && crosses && !current.origin.same_origin(&here);
+    let newly_tainted = !current.tainted && taints(current.origin, &here, &target);
     Ok(Followed {
         url: location,
         method: if to_get { Method::get() } else { current.method.clone() },

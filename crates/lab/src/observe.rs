@@ -6,6 +6,7 @@ use crate::seen::Seen;
 use corslab_engine::exchange::{Answer, Cookie, Hop, Request, Settings};
 use corslab_engine::header::{Header, HeaderList};
 use corslab_engine::origin::Origin;
+use corslab_engine::redirect;
 use corslab_engine::{Browser, Exchange, Read, Verdict};
 use serde::{Deserialize, Serialize};
 
@@ -136,7 +137,7 @@ pub fn pair(entries: &[Seen]) -> Vec<Observed> {
 /// saw the actual request (its preflight failed), the answer it would have given is computed
 /// with the policy that answered the preflight, so the engine can still be asked.
 pub fn exchange(attempt: &Attempt, observed: &Observed, ports: &Ports) -> Result<Exchange, String> {
-    let Hop { preflight, response, next } = answers(observed, ports, attempt.page.serialize())
+    let Hop { preflight, response, next } = answers(observed, ports, &attempt.page, false)
         .map_err(|e| format!("the observed answers do not make an Exchange: {e}"))?;
     Ok(Exchange {
         browser: attempt.browser,
@@ -201,30 +202,44 @@ pub fn agreement(verdict: &Verdict, observed: &Observed, page_read: Option<bool>
 }
 
 /// The preflight answer, the response and the next hop: everything an Exchange says about the
-/// server.
-fn answers(observed: &Observed, ports: &Ports, origin: &str) -> Result<Hop, String> {
+/// server, for a request from `page` whose origin a redirect may already have `tainted`.
+fn answers(observed: &Observed, ports: &Ports, page: &Origin, tainted: bool) -> Result<Hop, String> {
+    let origin = if tainted { "null" } else { page.serialize() };
     let preflight = observed.preflight.as_ref().map(seen_answer).transpose()?;
     let response = match (&observed.request, &observed.preflight) {
         (Some(request), _) => seen_answer(request)?,
         (None, Some(preflight)) => predicted(preflight, ports, origin)?,
         (None, None) => return Err("the server saw nothing of this fetch".to_owned()),
     };
-    // After a cross-origin redirect the request's origin is tainted to null.
-    let next = observed.next.as_deref().map(|hop| answers(hop, ports, "null")).transpose()?;
+    let next = match (&observed.request, observed.next.as_deref()) {
+        (Some(redirect), Some(hop)) => {
+            // Only a redirect from a cross-origin URL to yet another origin makes the Origin null.
+            let taints = first_seen(hop)
+                .is_some_and(|there| redirect::taints(page, &arrived_at(redirect), &arrived_at(there)));
+            Some(answers(hop, ports, page, tainted || taints)?)
+        }
+        _ => None,
+    };
     Ok(Hop { preflight, response, next: next.map(Box::new) })
+}
+
+/// The origin a logged request arrived at.
+fn arrived_at(seen: &Seen) -> Origin {
+    Origin::parse(&origin_on(&seen.host, seen.port)).unwrap_or_else(|_| Origin::opaque())
 }
 
 fn seen_answer(seen: &Seen) -> Result<Answer, String> {
     answer(seen.status, seen.response_headers.iter().map(|(n, v)| (n.as_str(), v.as_str())))
 }
 
-/// What the API would have answered the actual request, under the policy that answered its preflight.
+/// What the API would have answered the actual request, carrying `origin`, under the policy that
+/// answered its preflight. The request's own `Origin` counts, not the preflight's: after a tainting
+/// redirect Firefox puts the page's origin on the preflight and `null` on the request.
 fn predicted(preflight: &Seen, ports: &Ports, origin: &str) -> Result<Answer, String> {
     let policy = preflight.policy.as_deref().and_then(PolicyId::from_id).ok_or_else(|| {
         "the request never reached the server and its preflight names no policy to predict the answer"
             .to_owned()
     })?;
-    let origin = preflight.request_header("origin").unwrap_or(origin);
     let headers = policy.headers(ports, &Ask { origin: Some(origin), status: 200, ..Ask::default() });
     answer(200, headers.iter().map(|(n, v)| (*n, v.as_str())))
 }
@@ -388,6 +403,46 @@ mod tests {
             (check.predicted.as_str(), check.observed.as_str(), check.agrees),
             ("(none)", "session", false)
         );
+    }
+
+    #[test]
+    fn an_unseen_request_is_answered_for_the_origin_it_would_carry() {
+        // The PUT is redirected, first within the API's origin, then to its other port; each
+        // new preflight arrives, the PUT after it does not.
+        let hop = |id, target: &str, location: Option<&str>, port| {
+            let mut preflight = seen(id, "OPTIONS", target, true, 204);
+            preflight.port = port;
+            let mut put = seen(id + 1, "PUT", target, false, 307);
+            put.port = port;
+            put.response_headers.extend(location.map(|l| ("location".to_owned(), l.to_owned())));
+            [preflight, put]
+        };
+        let [first, first_put] =
+            hop(1, "/redirect?to=same&status=307&run=r", Some("/redirect?to=cross&run=r"), 8080);
+        let [second, second_put] = hop(
+            3,
+            "/redirect?to=cross&run=r",
+            Some("http://api.fintrack.localhost:8081/me/email?run=r"),
+            8080,
+        );
+        let mut third = seen(5, "OPTIONS", "/me/email?run=r", true, 204);
+        third.port = 8081;
+        let url = "http://api.fintrack.localhost:8080/redirect?to=same&status=307&run=r";
+        let ports = Ports { main: 8080, second: Some(8081) };
+        let acao = |hop: &Hop| hop.response.headers.get("access-control-allow-origin").map(|v| v.to_text());
+
+        // Stopped after the same-origin redirect: the PUT would still carry the page's origin.
+        let fetches = pair(&[first.clone(), first_put.clone(), second.clone()]);
+        let x = exchange(&attempt("PUT", url), &fetches[0], &ports).unwrap();
+        let next = x.next.as_deref().expect("one redirect");
+        assert_eq!(acao(next).as_deref(), Some("http://blog.fintrack.localhost:8080"));
+
+        // Stopped after leaving the API's origin for its other port: from there on, null.
+        let fetches = pair(&[first, first_put, second, second_put, third]);
+        assert_eq!(fetches.len(), 1, "{fetches:#?}");
+        let x = exchange(&attempt("PUT", url), &fetches[0], &ports).unwrap();
+        let last = x.next.as_ref().and_then(|hop| hop.next.as_deref()).expect("two redirects");
+        assert_eq!(acao(last).as_deref(), Some("null"));
     }
 
     #[test]
