@@ -1,5 +1,5 @@
 //! The page hosts: the app under a strict Content-Security-Policy, the sandboxed `Origin: null`
-//! relay, and the routes of `/__lab/` and the dashboard.
+//! relay, a plain frameable page, and the routes of `/__lab/` and the dashboard.
 //!
 //! The CSP allows the app's inline bootstrap script by its sha256 hash, computed from the
 //! Trunk-built `index.html` when the lab starts, so no `'unsafe-inline'` is ever needed.
@@ -23,6 +23,7 @@ pub struct Pages {
     assets: Assets,
     app_csp: HeaderValue,
     sandbox_csp: HeaderValue,
+    frame_csp: HeaderValue,
     /// Test harness pages may frame lab pages; only then are the cross-origin-isolation
     /// headers a framed page needs sent.
     harness: bool,
@@ -57,6 +58,16 @@ parent.postMessage({ ready: true }, "*");
 </html>
 "#;
 
+/// A plain document of a lab host's origin, which lab pages may frame and which may frame lab
+/// pages: the differential matrix nests one host's in another's to fetch from a third-party
+/// iframe.
+pub const FRAME_HTML: &str = r#"<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>corslab frame</title></head>
+<body><p>corslab's framed page: a document of this host's origin inside another lab page.</p></body>
+</html>
+"#;
+
 /// A page whose inline script is deliberately not in the CSP: a browser must block it and
 /// report the violation. Served only when test harness origins are configured, so tests can
 /// prove that an absence of reports means something.
@@ -76,12 +87,15 @@ impl Pages {
             .unwrap_or_default();
         let app_csp = app_csp(&index, ports, harness_origins);
         let sandbox_csp = sandbox_csp(ports, harness_origins);
+        let frame_csp = frame_csp(ports, harness_origins);
         Self {
             assets,
             app_csp: HeaderValue::from_str(&app_csp)
                 .unwrap_or_else(|_| HeaderValue::from_static("default-src 'none'")),
             sandbox_csp: HeaderValue::from_str(&sandbox_csp)
                 .unwrap_or_else(|_| HeaderValue::from_static("sandbox; default-src 'none'")),
+            frame_csp: HeaderValue::from_str(&frame_csp)
+                .unwrap_or_else(|_| HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'")),
             harness: !harness_origins.is_empty(),
         }
     }
@@ -170,6 +184,7 @@ pub fn router(lab: Lab) -> Router {
         .route("/__lab/csp-report", post(control::csp_report))
         .route("/__lab/csp-reports", get(control::csp_reports))
         .route("/__lab/sandbox", get(sandbox))
+        .route("/__lab/frame", get(frame))
         .route("/__lab/csp-canary", get(canary))
         .route("/__lab/{*rest}", axum::routing::any(lab_not_found))
         .route("/login", post(dashboard::login))
@@ -216,6 +231,11 @@ async fn page(State(lab): State<Lab>, request: Request) -> Response {
 async fn sandbox(State(lab): State<Lab>) -> Response {
     let pages = &lab.0.pages;
     pages.inline(SANDBOX_HTML, pages.sandbox_csp.clone(), true)
+}
+
+async fn frame(State(lab): State<Lab>) -> Response {
+    let pages = &lab.0.pages;
+    pages.inline(FRAME_HTML, pages.frame_csp.clone(), true)
 }
 
 async fn canary(State(lab): State<Lab>) -> Response {
@@ -274,6 +294,16 @@ fn sandbox_csp(ports: &Ports, harness_origins: &[String]) -> String {
     )
 }
 
+/// The plain page's: no script of its own; fetches to, frames of and framing by lab pages only.
+fn frame_csp(ports: &Ports, harness_origins: &[String]) -> String {
+    let lab = lab_sources(ports).join(" ");
+    let ancestors: String = harness_origins.iter().filter(|o| csp_safe(o)).map(|o| format!(" {o}")).collect();
+    format!(
+        "default-src 'none'; connect-src {lab}; frame-src {lab}; frame-ancestors {lab}{ancestors}; \
+         base-uri 'none'; form-action 'none'"
+    )
+}
+
 /// Whether an origin can go into a CSP source list as it is.
 fn csp_safe(origin: &str) -> bool {
     !origin.is_empty() && origin.bytes().all(|b| b.is_ascii_graphic() && b != b';' && b != b',' && b != b'\'')
@@ -321,6 +351,12 @@ mod tests {
         assert!(
             sandbox_csp(&ports, &[])
                 .starts_with("sandbox allow-scripts; default-src 'none'; script-src 'sha256-")
+        );
+        let frame = frame_csp(&ports, &[]);
+        assert!(frame.starts_with("default-src 'none'; connect-src http://*.localhost:8080"), "{frame}");
+        assert!(
+            frame.contains("frame-ancestors http://*.localhost:8080 http://*.localhost:8081;"),
+            "{frame}"
         );
     }
 }

@@ -114,7 +114,7 @@ pub fn exchange(
         },
         "cookies": observation.jar,
     });
-    if position.sandboxed() {
+    if position.framed() {
         value["top_level"] = json!(position.top_origin(ports));
     }
     let observed = pair(&observation.server).into_iter().next();

@@ -436,6 +436,7 @@ fn cookies() -> Vec<Scenario> {
         Position::Partner,
         Position::NullUnderSibling,
         Position::NullUnderAttacker,
+        Position::AttackerUnderSibling,
     ];
     let kinds = ["get", "post-text", "nocors-get", "put-json"];
     let credentials = [CREDENTIALS[0], CREDENTIALS[1]];
@@ -536,14 +537,14 @@ mod tests {
             let Target::Api { policy, .. } = s.target else { unreachable!() };
             *seen.entry((policy.id().to_owned(), s.setup.position.slug().to_owned())).or_default() += 1;
         }
-        assert_eq!(seen.len(), 16 * 11);
+        assert_eq!(seen.len(), 16 * Position::ALL.len());
     }
 
     #[test]
     fn the_cookie_family_holds_the_full_three_way_product() {
         let triples: BTreeSet<_> =
             cookies().iter().map(|s| (s.setup.cookie, s.setup.third_party, s.setup.position)).collect();
-        assert_eq!(triples.len(), 8 * 3 * 8);
+        assert_eq!(triples.len(), 8 * 3 * 9);
     }
 
     #[test]

@@ -424,7 +424,7 @@ mod tests {
     fn dimensions_count_the_generated_scenarios() {
         let all = crate::families::all();
         let dims = dimensions(&all);
-        assert_eq!(dims["position"].len(), 11);
+        assert_eq!(dims["position"].len(), crate::scenario::Position::ALL.len());
         assert_eq!(dims["family"].values().sum::<usize>(), all.len());
         assert!(dims["preflight status"].contains_key("307"));
     }

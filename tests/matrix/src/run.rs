@@ -397,7 +397,7 @@ impl Session {
     }
 
     /// Opens (or reloads, so they follow the current settings) the login page and one tab per
-    /// position; a sandboxed position gets its iframe.
+    /// position; a framed position gets its iframe.
     async fn open(&mut self, ports: &Ports, positions: &[Position]) -> Result<(), String> {
         timed(self.client.switch_to_window(self.login_tab.clone())).await?.map_err(|e| e.to_string())?;
         self.goto(&format!("{}/matrix", ports.origin(corslab_lab::hosts::DASHBOARD))).await?;
@@ -408,19 +408,19 @@ impl Session {
             };
             timed(self.client.switch_to_window(tab.clone())).await?.map_err(|e| e.to_string())?;
             self.goto(&position.top_url(ports)).await?;
-            if position.sandboxed() {
+            if let Some(src) = position.frame_url(ports) {
                 let framed = self
                     .execute(
                         "const done = arguments[arguments.length - 1];
                          const frame = document.createElement('iframe');
-                         frame.src = '/__lab/sandbox';
+                         frame.src = arguments[0];
                          frame.onload = () => done(true);
                          document.body.appendChild(frame);",
-                        vec![],
+                        vec![Value::String(src)],
                     )
                     .await?;
                 if framed != Value::Bool(true) {
-                    return Err(format!("the sandboxed frame did not load: {framed}"));
+                    return Err(format!("the frame of {} did not load: {framed}", position.slug()));
                 }
             }
             self.tabs.insert(position, tab);
@@ -540,8 +540,8 @@ impl Session {
             Some(p) => self.tabs.get(&p).cloned().ok_or_else(|| format!("no tab for {}", p.slug()))?,
         };
         timed(self.client.switch_to_window(tab)).await?.map_err(|e| e.to_string())?;
-        if position.is_some_and(Position::sandboxed) {
-            timed(self.client.enter_frame(0)).await?.map_err(|e| format!("cannot enter the sandbox: {e}"))?;
+        if position.is_some_and(Position::framed) {
+            timed(self.client.enter_frame(0)).await?.map_err(|e| format!("cannot enter the frame: {e}"))?;
         }
         self.current = Some(position);
         Ok(())
@@ -598,9 +598,10 @@ fn capabilities(browser: Browser, third_party: ThirdParty, options: &Options) ->
                         "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                         "--disable-background-networking", "--disable-component-update", "--disable-sync",
                         "--disable-quic", "--no-first-run",
-                        // Keep sandboxed iframes in the page's process, where chromedriver's
-                        // logs can see their requests and console (CORS is the same either way).
-                        "--disable-features=IsolateSandboxedIframes"
+                        // Keep sandboxed and cross-site iframes in the page's process, where
+                        // chromedriver's logs can see their requests and console (CORS is the
+                        // same either way).
+                        "--disable-features=IsolateSandboxedIframes", "--disable-site-isolation-trials"
                     ],
                     "perfLoggingPrefs": { "enableNetwork": true, "enablePage": false },
                     "prefs": prefs,

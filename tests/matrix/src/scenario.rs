@@ -81,6 +81,9 @@ pub enum Position {
     NullUnderAttacker,
     /// A sandboxed iframe (`Origin: null`) on the blog, a same-site top level.
     NullUnderSibling,
+    /// The giveaway page framed by the blog: a cross-site iframe under a top level of the
+    /// API's own site.
+    AttackerUnderSibling,
     /// `fintrack.localhost.free-crypto-giveaway.localhost`.
     PrefixLookalike,
     /// `evilfintrack.localhost`.
@@ -243,7 +246,7 @@ pub struct Declared {
 
 impl Position {
     /// Every position, nearest first.
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 12] = [
         Self::SameOrigin,
         Self::Dashboard,
         Self::Sibling,
@@ -252,6 +255,7 @@ impl Position {
         Self::Attacker,
         Self::NullUnderAttacker,
         Self::NullUnderSibling,
+        Self::AttackerUnderSibling,
         Self::PrefixLookalike,
         Self::SuffixLookalike,
         Self::DotLookalike,
@@ -268,6 +272,7 @@ impl Position {
             Self::Attacker => "attacker",
             Self::NullUnderAttacker => "null-under-attacker",
             Self::NullUnderSibling => "null-under-sibling",
+            Self::AttackerUnderSibling => "attacker-under-sibling",
             Self::PrefixLookalike => "prefix-lookalike",
             Self::SuffixLookalike => "suffix-lookalike",
             Self::DotLookalike => "dot-lookalike",
@@ -279,6 +284,21 @@ impl Position {
         matches!(self, Self::NullUnderAttacker | Self::NullUnderSibling)
     }
 
+    /// Whether the fetching page is an iframe, so the exchange has a top level of its own.
+    pub fn framed(self) -> bool {
+        self.sandboxed() || self == Self::AttackerUnderSibling
+    }
+
+    /// The page the position's tab frames and fetches from, when it is a frame: the sandboxed
+    /// relay of the top level's own host, or the giveaway's plain frameable page.
+    pub fn frame_url(self, ports: &Ports) -> Option<String> {
+        match self {
+            Self::AttackerUnderSibling => Some(format!("{}/__lab/frame", origin_on(ATTACKER, ports.main))),
+            _ if self.sandboxed() => Some("/__lab/sandbox".to_owned()),
+            _ => None,
+        }
+    }
+
     /// The origin of the top-level page.
     pub fn top_origin(self, ports: &Ports) -> String {
         let (host, second) = self.top_host();
@@ -286,15 +306,24 @@ impl Position {
         origin_on(host, port)
     }
 
-    /// The origin of the page that calls `fetch`: `null` inside the sandbox.
+    /// The origin of the page that calls `fetch`: `null` inside the sandbox, the giveaway's in
+    /// its frame.
     pub fn page_origin(self, ports: &Ports) -> String {
-        if self.sandboxed() { "null".to_owned() } else { self.top_origin(ports) }
+        match self {
+            _ if self.sandboxed() => "null".to_owned(),
+            Self::AttackerUnderSibling => origin_on(ATTACKER, ports.main),
+            _ => self.top_origin(ports),
+        }
     }
 
     /// The URL the position's tab opens. Page hosts serve the lab's page on any path; a page on
     /// the API's host is a scripted HTML answer that lets it fetch its own origin.
     pub fn top_url(self, ports: &Ports) -> String {
         let origin = self.top_origin(ports);
+        if self == Self::AttackerUnderSibling {
+            // The app's own pages frame only their own origin: a plain page frames the giveaway.
+            return format!("{origin}/__lab/frame");
+        }
         if self.top_host().0 != API {
             return format!("{origin}/matrix");
         }
@@ -319,7 +348,7 @@ impl Position {
             Self::SameOrigin => (API, false),
             Self::OtherPort => (API, true),
             Self::Dashboard => (DASHBOARD, false),
-            Self::Sibling | Self::NullUnderSibling => (SIBLING, false),
+            Self::Sibling | Self::NullUnderSibling | Self::AttackerUnderSibling => (SIBLING, false),
             Self::Partner => (PARTNER, false),
             Self::Attacker | Self::NullUnderAttacker => (ATTACKER, false),
             Self::PrefixLookalike => (PREFIX_LOOKALIKE, false),
@@ -645,6 +674,14 @@ mod tests {
         assert_eq!(Position::Sibling.page_origin(&PORTS), "http://blog.fintrack.localhost:8080");
         assert_eq!(Position::NullUnderSibling.page_origin(&PORTS), "null");
         assert_eq!(Position::NullUnderSibling.top_origin(&PORTS), "http://blog.fintrack.localhost:8080");
+        let framed = Position::AttackerUnderSibling;
+        assert_eq!(framed.page_origin(&PORTS), "http://free-crypto-giveaway.localhost:8080");
+        assert_eq!(framed.top_origin(&PORTS), "http://blog.fintrack.localhost:8080");
+        assert_eq!(
+            framed.frame_url(&PORTS).as_deref(),
+            Some("http://free-crypto-giveaway.localhost:8080/__lab/frame")
+        );
+        assert_eq!(Position::Attacker.frame_url(&PORTS), None);
         assert_eq!(Position::OtherPort.page_origin(&PORTS), "http://api.fintrack.localhost:8081");
         assert_eq!(Position::Attacker.top_url(&PORTS), "http://free-crypto-giveaway.localhost:8080/matrix");
         let same = Position::SameOrigin.top_url(&PORTS);
