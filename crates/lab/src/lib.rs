@@ -65,6 +65,7 @@
 //! | `GET /__lab/catalog` | every [`catalog::Entry`] with its engine-computed `outcomes` for the current ports and cookie settings |
 //! | `GET /__lab/events` | `text/event-stream` of [`LiveEvent`]s: the SSE `event:` is `seen`, `ledger`, `state` or `lagged`, the `data:` the JSON |
 //! | `GET /__lab/sandbox` | the `Origin: null` relay: served with `Content-Security-Policy: sandbox allow-scripts`. Frame it, then `postMessage({id, url, method, headers, body, credentials})` from the parent; it runs `fetch()` from its opaque origin and answers `{id, ok, status, body}` or `{id, ok: false, error}` |
+//! | `GET /__lab/frame` | a plain page of the host's origin with no script, which lab pages may frame and which may frame them: the differential matrix fetches from it as a cross-site iframe |
 //! | `POST /__lab/csp-report` | `204`; browsers send CSP violations here (`report-uri` JSON or Reporting API JSON) |
 //! | `GET /__lab/csp-reports` | [`state::CspReportPage`] |
 //! | `GET /__lab/csp-canary` | only with `--harness-origin`: a page whose inline script the CSP must block, so tests can prove that browsers report violations |

@@ -775,6 +775,17 @@ async fn pages_run_under_a_strict_csp_that_hashes_the_inline_bootstrap() {
         "{csp}"
     );
     assert!(sandbox.headers().get("x-frame-options").is_none());
+    // The plain frameable page: no script at all, and only lab pages around or inside it.
+    let frame = send(&app, to(ATTACKER, Method::GET, "/__lab/frame").body(Body::empty()).unwrap()).await;
+    assert_eq!(frame.status(), StatusCode::OK);
+    let csp = header(&frame, "content-security-policy").unwrap();
+    assert!(csp.starts_with("default-src 'none';") && !csp.contains("script-src"), "{csp}");
+    assert!(
+        csp.contains("frame-src http://*.localhost:8080")
+            && csp.contains("frame-ancestors http://*.localhost:8080"),
+        "{csp}"
+    );
+    assert!(frame.headers().get("x-frame-options").is_none());
     // The canary page is a test fixture: absent unless a harness is configured.
     let canary = send(&app, to(CONSOLE, Method::GET, "/__lab/csp-canary").body(Body::empty()).unwrap()).await;
     assert_eq!(canary.status(), StatusCode::NOT_FOUND);
