@@ -415,6 +415,8 @@ impl Session {
                          const frame = document.createElement('iframe');
                          frame.src = arguments[0];
                          frame.onload = () => done(true);
+                         // A blocked frame may never load: say so well before WebDriver's timeout.
+                         setTimeout(() => done(false), 15000);
                          document.body.appendChild(frame);",
                         vec![Value::String(src)],
                     )
