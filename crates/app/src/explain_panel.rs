@@ -273,11 +273,13 @@ pub fn SequenceDiagram(exchange: Exchange, verdict: Verdict) -> impl IntoView {
 /// drawn as never sent.
 fn arrows(exchange: &Exchange, verdict: &Verdict) -> Vec<Arrow> {
     let arrow = |out, label, never| Arrow { out, label, never, failed: false };
-    // Paths on the server the diagram's lifeline names; full URLs for the other origins.
-    let lifeline = exchange.request.url.origin().ascii_serialization();
-    let target = |url: &str| match url.strip_prefix(&lifeline) {
-        Some(path) if path.starts_with('/') => path.to_owned(),
-        _ => url.to_owned(),
+    // Paths on the server the diagram's lifeline names, with the origin for any other server;
+    // queries left out, so a label fits between the lifelines.
+    let lifeline = exchange.request.url.origin();
+    let target = |url: &str| match url::Url::parse(url) {
+        Ok(url) if url.origin() == lifeline => url.path().to_owned(),
+        Ok(url) => format!("{}{}", url.origin().ascii_serialization(), url.path()),
+        Err(_) => url.to_owned(),
     };
     let mut out = Vec::new();
     let (mut preflight, mut response, mut next) =

@@ -84,9 +84,9 @@ async fn a_redirect_draws_each_hop_with_the_origin_it_really_carries() {
     // then on the request's Origin is null).
     let exchange = Exchange::from_json(
         r#"{ "page": "http://free-crypto-giveaway.localhost:8080",
-             "request": { "url": "http://api.fintrack.localhost:8080/redirect" },
-             "response": { "status": 302, "headers": [["Location", "/me/balance"], ["Access-Control-Allow-Origin", "*"]] },
-             "next": { "response": { "status": 307, "headers": [["Location", "http://api.fintrack.localhost:8081/me/balance"],
+             "request": { "url": "http://api.fintrack.localhost:8080/redirect?to=same&run=r1" },
+             "response": { "status": 302, "headers": [["Location", "/me/balance?run=r1"], ["Access-Control-Allow-Origin", "*"]] },
+             "next": { "response": { "status": 307, "headers": [["Location", "http://api.fintrack.localhost:8081/me/balance?run=r1"],
                                                                 ["Access-Control-Allow-Origin", "*"]] },
                        "next": { "response": { "status": 200, "headers": [["Access-Control-Allow-Origin", "*"]] } } } }"#,
     )
@@ -98,6 +98,7 @@ async fn a_redirect_draws_each_hop_with_the_origin_it_really_carries() {
     let messages = root.query_selector_all(".msg").unwrap();
     let text = |i| messages.item(i).unwrap().text_content().unwrap();
     assert_eq!(messages.length(), 6, "three requests, three answers");
+    // Paths without their queries, so each label fits between the lifelines.
     let page = "Origin: http://free-crypto-giveaway.localhost:8080";
     assert!(text(0).starts_with("GET /redirect · ") && text(0).contains(page), "{}", text(0));
     assert!(
