@@ -138,7 +138,7 @@ impl Pages {
         let mut response = ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response();
         self.page_headers(response.headers_mut(), csp);
         if frameable {
-            // The relay exists to be framed by lab pages, whose origins its CSP lists.
+            // The relay and the plain page exist to be framed by lab pages, which their CSP lists.
             response.headers_mut().remove(header::X_FRAME_OPTIONS);
         }
         response
