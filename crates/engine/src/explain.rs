@@ -19,13 +19,13 @@ use crate::header::HeaderList;
 use crate::local_network::{self, Access};
 use crate::method::Method;
 use crate::origin::Origin;
-use crate::preflight::{self, Asking, MethodAllowed};
+use crate::preflight::{self, Asking, MethodAllowed, PreflightRequest};
 use crate::profile::{PreflightOriginAfterTaint, Profile};
 use crate::prose::{Piece, list};
 use crate::redirect::{self, Current, Tainting};
 use crate::request::{self, Thrown};
 use crate::rules::{self, Rule};
-use crate::safelist;
+use crate::safelist::{self, UnsafeNames};
 use crate::site::Site;
 use crate::verdict::{BlockedAt, Outcome, Read, Sent, Step, Verdict};
 use crate::vocabulary::{self, Scene};
@@ -63,6 +63,12 @@ struct Leg<'a> {
     response: &'a Answer,
     next: Option<&'a Hop>,
     cross_site_redirect: bool,
+}
+
+/// A preflight on its way: what it asks about, and the `Origin` it carries.
+struct OnItsWay<'a> {
+    request: PreflightRequest,
+    origin: &'a str,
 }
 
 /// How the walk ended.
@@ -279,7 +285,7 @@ impl<'a> Narrator<'a> {
                 ),
             );
         }
-        self.send(&leg.method, &leg.url, sends_origin.then_some(serialized));
+        self.record_request(&leg.method, &leg.url, sends_origin.then_some(serialized));
         self.cookies(leg, &context);
     }
 
@@ -372,10 +378,29 @@ impl<'a> Narrator<'a> {
             ),
         };
         self.info(rules::PREFLIGHT_NEEDED, why);
+        let asked = self.ask_preflight(leg, serialized, &unsafe_names);
+        let Some(answer) = leg.preflight else {
+            self.info(
+                rules::PREFLIGHT_UNKNOWN,
+                "The exchange does not give the server's answer to this preflight; the engine assumes it allowed the request and judges the actual response.".to_owned(),
+            );
+            return Ok(());
+        };
+        self.preflight_answer(leg, answer, &unsafe_names, asked, key, keep_entries)
+    }
+
+    /// The preflight goes out: what it asks about and with which `Origin`, written down.
+    fn ask_preflight(
+        &mut self,
+        leg: &Leg<'a>,
+        serialized: &'a str,
+        unsafe_names: &UnsafeNames<'_>,
+    ) -> OnItsWay<'a> {
+        let ex = self.ex;
         if leg.index == 0 {
             self.preflight_sent = true;
         }
-        let asked = preflight::request_for(&leg.method, &unsafe_names);
+        let asked = preflight::request_for(&leg.method, unsafe_names);
         // After a taint, Chromium puts the request's null on the preflight too; Firefox builds the
         // preflight from the page's origin, as the spec does.
         let preflight_origin = match (leg.tainted, self.profile.preflight_origin_after_taint) {
@@ -397,7 +422,7 @@ impl<'a> Narrator<'a> {
                 "."
             ),
         );
-        self.send_preflight(&leg.url, preflight_origin, &asked);
+        self.record_preflight(&leg.url, preflight_origin, &asked);
         if leg.tainted && preflight_origin != serialized {
             self.info(
                 rules::ORIGIN_HEADER,
@@ -411,17 +436,25 @@ impl<'a> Narrator<'a> {
             rules::COOKIES_PREFLIGHT,
             "The preflight carries no cookies, whatever the credentials mode.".to_owned(),
         );
-        let Some(answer) = leg.preflight else {
-            self.info(
-                rules::PREFLIGHT_UNKNOWN,
-                "The exchange does not give the server's answer to this preflight; the engine assumes it allowed the request and judges the actual response.".to_owned(),
-            );
-            return Ok(());
-        };
+        OnItsWay { request: asked, origin: preflight_origin }
+    }
+
+    /// Reads the server's answer to the preflight: the CORS check on it, its status, the method
+    /// and headers it allows, and how long the browser may cache it.
+    fn preflight_answer(
+        &mut self,
+        leg: &Leg<'a>,
+        answer: &'a Answer,
+        unsafe_names: &UnsafeNames<'_>,
+        OnItsWay { request: asked, origin: preflight_origin }: OnItsWay<'a>,
+        key: Key<'_>,
+        keep_entries: bool,
+    ) -> Result<(), End> {
+        let credentials = self.ex.request.credentials;
         let asking = Asking {
             method: &leg.method,
             headers: &leg.headers,
-            unsafe_names: &unsafe_names,
+            unsafe_names,
             credentials,
             serialized_origin: preflight_origin,
         };
@@ -945,7 +978,7 @@ impl<'a> Narrator<'a> {
     }
 
     /// Writes down the request of the current hop going out; its cookies follow as decided.
-    fn send(&mut self, method: &Method, url: &Url, origin: Option<&str>) {
+    fn record_request(&mut self, method: &Method, url: &Url, origin: Option<&str>) {
         self.sent.push(Sent {
             preflight: false,
             method: method.to_cow(),
@@ -958,7 +991,7 @@ impl<'a> Narrator<'a> {
     }
 
     /// Writes down a preflight going out, and what it asks about.
-    fn send_preflight(&mut self, url: &Url, origin: &str, asked: &preflight::PreflightRequest) {
+    fn record_preflight(&mut self, url: &Url, origin: &str, asked: &PreflightRequest) {
         self.sent.push(Sent {
             preflight: true,
             method: Cow::Borrowed("OPTIONS"),
