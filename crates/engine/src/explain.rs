@@ -22,7 +22,7 @@ use crate::origin::Origin;
 use crate::preflight::{self, Asking, MethodAllowed, PreflightRequest};
 use crate::profile::{PreflightOriginAfterTaint, Profile};
 use crate::prose::{Piece, list};
-use crate::redirect::{self, Current, Tainting};
+use crate::redirect::{self, Current, Followed, Tainting};
 use crate::request::{self, Thrown};
 use crate::rules::{self, Rule};
 use crate::safelist::{self, UnsafeNames};
@@ -807,6 +807,40 @@ impl<'a> Narrator<'a> {
                 return Err(self.block(rule, Failure::Redirect(failure), &leg.url, Some(status), leg.index));
             }
         };
+        // A redirect's target is a URL of its own, so its site is written out.
+        let next_site = Site::of_url(&followed.url).into_owned();
+        self.tell_followed(leg, status, &followed, &next_site);
+        let was_cross_site = !self.top_site().same_site(&leg.site);
+        let Some(next) = leg.next else {
+            return Err(self.block(
+                rules::REDIRECT_MISSING_HOP,
+                Failure::MissingHop,
+                &followed.url,
+                None,
+                leg.index + 1,
+            ));
+        };
+        *leg = Leg {
+            url: Cow::Owned(followed.url),
+            site: next_site,
+            method: followed.method,
+            headers: Cow::Owned(followed.headers),
+            tainting: leg.tainting,
+            tainted: followed.tainted,
+            count: followed.count,
+            index: leg.index + 1,
+            preflight: next.preflight.as_ref(),
+            response: &next.response,
+            next: next.next.as_deref(),
+            cross_site_redirect: leg.cross_site_redirect || was_cross_site,
+        };
+        Ok(())
+    }
+
+    /// Says where the redirect leads and what following it changes: the method, `Authorization`,
+    /// the origin's taint, and the `Sec-Fetch-Site` the browsers disagree on.
+    fn tell_followed(&mut self, leg: &Leg<'a>, status: u16, followed: &Followed, next_site: &Site<'_>) {
+        let ex = self.ex;
         self.info(
             rules::REDIRECT_FOLLOW,
             says!(
@@ -847,9 +881,7 @@ impl<'a> Narrator<'a> {
         }
         // Sec-Fetch-Site after a redirect to another host of the page's own site is where the two
         // browsers differ (measured): it decides nothing here, but a server may read it.
-        // A redirect's target is a URL of its own, so its site is written out.
-        let next_site = Site::of_url(&followed.url).into_owned();
-        let next_host_same_site = self.page_site.same_site(&next_site)
+        let next_host_same_site = self.page_site.same_site(next_site)
             && followed.url.host_str() != leg.url.host_str()
             && !ex.page.same_origin_url(&followed.url);
         if next_host_same_site {
@@ -864,31 +896,6 @@ impl<'a> Narrator<'a> {
                 ),
             );
         }
-        let was_cross_site = !self.top_site().same_site(&leg.site);
-        let Some(next) = leg.next else {
-            return Err(self.block(
-                rules::REDIRECT_MISSING_HOP,
-                Failure::MissingHop,
-                &followed.url,
-                None,
-                leg.index + 1,
-            ));
-        };
-        *leg = Leg {
-            url: Cow::Owned(followed.url),
-            site: next_site,
-            method: followed.method,
-            headers: Cow::Owned(followed.headers),
-            tainting: leg.tainting,
-            tainted: followed.tainted,
-            count: followed.count,
-            index: leg.index + 1,
-            preflight: next.preflight.as_ref(),
-            response: &next.response,
-            next: next.next.as_deref(),
-            cross_site_redirect: leg.cross_site_redirect || was_cross_site,
-        };
-        Ok(())
     }
 
     fn check_rule(&self, failure: &crate::cors_check::CorsCheckFailure, preflight: bool) -> Rule {
