@@ -9,7 +9,7 @@ use url::Url;
 use crate::advice::{self, Asked};
 use crate::cache::{Key, PreflightCache, Seconds};
 use crate::cookies::{self, Context, Why};
-use crate::cors_check::{CorsRequest, Shared, cors_check};
+use crate::cors_check::{CorsCheckFailure, CorsRequest, Shared, cors_check};
 use crate::cors_headers::CorsHeaders;
 use crate::exchange::{Answer, CredentialsMode, Exchange, Hop, RedirectMode, RequestMode};
 use crate::exposed;
@@ -477,18 +477,7 @@ impl<'a> Narrator<'a> {
             Ok(passed) => passed,
             Err(failure) => {
                 self.cache.clear(key);
-                let rule = match &failure {
-                    preflight::PreflightFailure::Redirect { .. } => rules::PREFLIGHT_REDIRECT,
-                    preflight::PreflightFailure::CorsCheck(f) => self.check_rule(f, true),
-                    preflight::PreflightFailure::Status(_) => rules::PREFLIGHT_STATUS,
-                    preflight::PreflightFailure::InvalidAllowMethods { .. }
-                    | preflight::PreflightFailure::InvalidAllowHeaders { .. } => rules::PREFLIGHT_PARSE,
-                    preflight::PreflightFailure::Method { .. } => rules::PREFLIGHT_METHOD,
-                    preflight::PreflightFailure::Header { name, .. } if name == "authorization" => {
-                        rules::PREFLIGHT_AUTHORIZATION
-                    }
-                    preflight::PreflightFailure::Header { .. } => rules::PREFLIGHT_HEADERS,
-                };
+                let rule = preflight_rule(&failure);
                 if !matches!(
                     failure,
                     preflight::PreflightFailure::Redirect { .. } | preflight::PreflightFailure::CorsCheck(_)
@@ -547,25 +536,7 @@ impl<'a> Narrator<'a> {
             );
         }
         let max_age = passed.max_age;
-        let cached_for = ", so the answer is cached for ";
-        let says = match max_age.sent {
-            Some(sent) if sent > max_age.used => says!(
-                "Access-Control-Max-Age is ",
-                sent,
-                ", capped at ",
-                max_age.used,
-                " s by ",
-                self.profile.name(),
-                cached_for,
-                max_age.used,
-                " seconds."
-            ),
-            Some(sent) => says!("Access-Control-Max-Age is ", sent, cached_for, max_age.used, " seconds."),
-            None => {
-                says!("Access-Control-Max-Age is absent or malformed", cached_for, max_age.used, " seconds.")
-            }
-        };
-        self.info(rules::PREFLIGHT_MAX_AGE, says);
+        self.info(rules::PREFLIGHT_MAX_AGE, wording::max_age(max_age, &self.profile));
         if allow_private_network {
             self.info(
                 rules::PRIVATE_NETWORK_HEADERS,
@@ -688,7 +659,7 @@ impl<'a> Narrator<'a> {
                         End::Read(exposed.names)
                     }
                     Err(failure) => {
-                        let rule = self.check_rule(&failure, false);
+                        let rule = cors_check_rule(&failure);
                         self.block(
                             rule,
                             Failure::Response(failure),
@@ -898,16 +869,6 @@ impl<'a> Narrator<'a> {
         }
     }
 
-    fn check_rule(&self, failure: &crate::cors_check::CorsCheckFailure, preflight: bool) -> Rule {
-        match (failure, preflight) {
-            (_, true) => rules::PREFLIGHT_ALLOW_ORIGIN,
-            (crate::cors_check::CorsCheckFailure::AllowCredentialsNotTrue { .. }, false) => {
-                rules::CORS_CHECK_ALLOW_CREDENTIALS
-            }
-            _ => rules::CORS_CHECK_ALLOW_ORIGIN,
-        }
-    }
-
     /// Writes the failing step and ends the walk.
     fn block(&mut self, rule: Rule, failure: Failure, url: &Url, status: Option<u16>, index: usize) -> End {
         let origin = self.origin_sent;
@@ -1024,6 +985,28 @@ impl<'a> Narrator<'a> {
 
     fn info(&mut self, rule: Rule, says: String) {
         self.push(rule, Outcome::Info, says);
+    }
+}
+
+/// The rule a response failed the CORS check on.
+fn cors_check_rule(failure: &CorsCheckFailure) -> Rule {
+    match failure {
+        CorsCheckFailure::AllowCredentialsNotTrue { .. } => rules::CORS_CHECK_ALLOW_CREDENTIALS,
+        _ => rules::CORS_CHECK_ALLOW_ORIGIN,
+    }
+}
+
+/// The rule a preflight failed.
+fn preflight_rule(failure: &preflight::PreflightFailure) -> Rule {
+    use preflight::PreflightFailure as F;
+    match failure {
+        F::Redirect { .. } => rules::PREFLIGHT_REDIRECT,
+        F::CorsCheck(_) => rules::PREFLIGHT_ALLOW_ORIGIN,
+        F::Status(_) => rules::PREFLIGHT_STATUS,
+        F::InvalidAllowMethods { .. } | F::InvalidAllowHeaders { .. } => rules::PREFLIGHT_PARSE,
+        F::Method { .. } => rules::PREFLIGHT_METHOD,
+        F::Header { name, .. } if name == "authorization" => rules::PREFLIGHT_AUTHORIZATION,
+        F::Header { .. } => rules::PREFLIGHT_HEADERS,
     }
 }
 

@@ -7,7 +7,7 @@ use crate::failure::Failure;
 use crate::har::Assumption;
 use crate::header::HeaderName;
 use crate::local_network::Access;
-use crate::preflight::{MethodAllowed, PreflightFailure};
+use crate::preflight::{MaxAge, MethodAllowed, PreflightFailure};
 use crate::profile::Profile;
 use crate::prose::{Lowercase, Quoted};
 use crate::redirect::RedirectFailure;
@@ -189,6 +189,26 @@ pub fn method_allowed(method: &str, how: MethodAllowed) -> String {
                 " is allowed."
             )
         }
+    }
+}
+
+/// How long the browser caches a preflight answer, and why.
+pub fn max_age(max_age: MaxAge, profile: &Profile) -> String {
+    let cached_for = ", so the answer is cached for ";
+    match max_age.sent {
+        Some(sent) if sent > max_age.used => says!(
+            "Access-Control-Max-Age is ",
+            sent,
+            ", capped at ",
+            max_age.used,
+            " s by ",
+            profile.name(),
+            cached_for,
+            max_age.used,
+            " seconds."
+        ),
+        Some(sent) => says!("Access-Control-Max-Age is ", sent, cached_for, max_age.used, " seconds."),
+        None => says!("Access-Control-Max-Age is absent or malformed", cached_for, max_age.used, " seconds."),
     }
 }
 
