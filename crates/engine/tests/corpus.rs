@@ -8,14 +8,7 @@ use support::corpus;
 #[test]
 fn every_corpus_case_matches_its_source() {
     let report = corpus::run();
-    assert!(
-        report.problems.is_empty(),
-        "{} problem(s):\n{}",
-        report.problems.len(),
-        report.problems.join("\n")
-    );
-    let cases: usize = report.cases_by_source.values().sum();
-    assert!(cases >= 300, "the corpus must hold at least 300 cases, it holds {cases}");
+    let cases = report.assert_clean();
     println!(
         "{cases} cases, {} runs, {} expected failures; by source: {:?}",
         report.runs, report.expected_failures, report.cases_by_source

@@ -50,6 +50,22 @@ pub struct Report {
     pub expected_failures: usize,
 }
 
+impl Report {
+    /// Fails, listing every problem, unless the run found none and the corpus holds at least the
+    /// 300 cases it must; returns how many it holds.
+    pub fn assert_clean(&self) -> usize {
+        assert!(
+            self.problems.is_empty(),
+            "{} problem(s):\n{}",
+            self.problems.len(),
+            self.problems.join("\n")
+        );
+        let cases: usize = self.cases_by_source.values().sum();
+        assert!(cases >= 300, "the corpus must hold at least 300 cases, it holds {cases}");
+        cases
+    }
+}
+
 /// Runs every case of every file.
 pub fn run() -> Report {
     let expected: Vec<&str> =
