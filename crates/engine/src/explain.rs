@@ -93,8 +93,6 @@ struct Narrator<'a> {
     now: Seconds,
     steps: Vec<Step>,
     trace: Trace<'a>,
-    preflight_sent: bool,
-    request_sent: bool,
     /// Every request that went out so far; the cookies of the last one are added as decided.
     sent: Vec<Sent>,
     /// The `Origin` the current request carries (`null` once tainted).
@@ -118,8 +116,6 @@ impl<'a> Narrator<'a> {
             now,
             steps: Vec::with_capacity(24),
             trace,
-            preflight_sent: false,
-            request_sent: false,
             sent: Vec::with_capacity(2),
             origin_sent: ex.page.serialize(),
             page_site,
@@ -262,9 +258,6 @@ impl<'a> Narrator<'a> {
 
     /// The request itself goes out: the `Origin` header it carries, and the cookies it takes.
     fn request_goes_out(&mut self, leg: &Leg<'a>, serialized: &'a str) {
-        if leg.index == 0 {
-            self.request_sent = true;
-        }
         // The cookie decisions are written down as they are made, so the context owns copies of
         // the sites (borrowed names, nothing allocated) rather than borrowing the narrator.
         let sites = (self.page_site.clone(), self.top_site().clone());
@@ -397,9 +390,6 @@ impl<'a> Narrator<'a> {
         unsafe_names: &UnsafeNames<'_>,
     ) -> OnItsWay<'a> {
         let ex = self.ex;
-        if leg.index == 0 {
-            self.preflight_sent = true;
-        }
         let asked = preflight::request_for(&leg.method, unsafe_names);
         // After a taint, Chromium puts the request's null on the preflight too; Firefox builds the
         // preflight from the page's origin, as the spec does.
@@ -885,17 +875,16 @@ impl<'a> Narrator<'a> {
             method: ex.request.method.as_str(),
             include: ex.request.credentials == CredentialsMode::Include,
         };
-        // The actual request of the first hop is the first one sent that is not a preflight.
-        let cookies_sent = self
-            .sent
-            .iter()
-            .find(|sent| !sent.preflight)
-            .map(|sent| sent.cookies.clone())
-            .unwrap_or_default();
+        // The first hop's facts come from what went out: its preflight, when there was one, is
+        // the first request sent, and its actual request the first that is not a preflight.
+        let preflight_sent = self.sent.first().is_some_and(|sent| sent.preflight);
+        let first_request = self.sent.iter().find(|sent| !sent.preflight);
+        let request_sent = first_request.is_some();
+        let cookies_sent = first_request.map(|sent| sent.cookies.clone()).unwrap_or_default();
         let mut verdict = Verdict {
             read: Read::Allowed,
-            preflight_sent: self.preflight_sent,
-            request_sent: self.request_sent,
+            preflight_sent,
+            request_sent,
             blocked_at: None,
             reason: None,
             failed_parameter: None,
