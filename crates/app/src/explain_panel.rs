@@ -7,7 +7,7 @@
 
 use corslab_engine::exchange::Answer;
 use corslab_engine::verdict::{BlockedAt, Outcome, Read, Severity};
-use corslab_engine::{Browser, Exchange, Verdict};
+use corslab_engine::{Browser, Exchange, Verdict, wording};
 use corslab_lab::observe::{Agreement, Checked};
 use leptos::prelude::*;
 
@@ -285,24 +285,12 @@ fn arrows(exchange: &Exchange, verdict: &Verdict) -> Vec<Arrow> {
     let (mut preflight, mut response, mut next) =
         (exchange.preflight.as_ref(), &exchange.response, exchange.next.as_deref());
     for sent in &verdict.sent {
-        let origin =
-            sent.origin.as_deref().map_or_else(|| "no Origin".to_owned(), |o| format!("Origin: {o}"));
+        let label = format!("{} {} · {}", sent.method, target(&sent.url), wording::carried(sent));
+        out.push(arrow(true, label, false));
         if sent.preflight {
-            let asks = sent.access_control_request_method.as_deref().unwrap_or_default();
-            out.push(arrow(
-                true,
-                format!("OPTIONS {} · preflight for {asks} · {origin}", target(&sent.url)),
-                false,
-            ));
             out.push(arrow(false, answer_label(preflight), false));
             continue;
         }
-        let cookies = if sent.cookies.is_empty() {
-            "no cookies".to_owned()
-        } else {
-            format!("Cookie: {}", sent.cookies.join(", "))
-        };
-        out.push(arrow(true, format!("{} {} · {origin} · {cookies}", sent.method, target(&sent.url)), false));
         out.push(arrow(false, answer_label(Some(response)), false));
         if let Some(hop) = next {
             (preflight, response, next) = (hop.preflight.as_ref(), &hop.response, hop.next.as_deref());

@@ -227,20 +227,7 @@ pub fn human(item: &Item, verdict: &Verdict, single: bool) -> String {
     if !verdict.sent.is_empty() {
         out.push_str("\nsent:\n");
         for sent in &verdict.sent {
-            let origin =
-                sent.origin.as_deref().map_or_else(|| "no Origin".to_owned(), |o| format!("Origin: {o}"));
-            let what = if sent.preflight {
-                let method = sent.access_control_request_method.as_deref().unwrap_or_default();
-                match &sent.access_control_request_headers {
-                    Some(headers) => format!("preflight for {method} with {headers}"),
-                    None => format!("preflight for {method}"),
-                }
-            } else if sent.cookies.is_empty() {
-                "no cookies".to_owned()
-            } else {
-                format!("Cookie: {}", sent.cookies.join(", "))
-            };
-            out.push_str(&format!("  → {} {} · {origin} · {what}\n", sent.method, sent.url));
+            out.push_str(&format!("  → {} {} · {}\n", sent.method, sent.url, wording::carried(sent)));
         }
     }
     out.push_str("\nwhy:\n");

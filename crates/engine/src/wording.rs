@@ -13,6 +13,7 @@ use crate::prose::{Lowercase, Quoted};
 use crate::redirect::RedirectFailure;
 use crate::request::{Dropped, Thrown};
 use crate::safelist::NotSafelisted;
+use crate::verdict::Sent;
 
 /// What a HAR file did not record, and what the reader assumed instead.
 pub fn assumption(assumed: &Assumption) -> String {
@@ -190,6 +191,24 @@ pub fn method_allowed(method: &str, how: MethodAllowed) -> String {
             )
         }
     }
+}
+
+/// What a request that went out carries, for people: its `Origin` (or none) and its cookies, or
+/// for a preflight, what it asks about (`Origin: http://a.example · preflight for PUT`).
+pub fn carried(sent: &Sent) -> String {
+    let origin = sent.origin.as_deref().map_or_else(|| "no Origin".to_owned(), |o| format!("Origin: {o}"));
+    let rest = if sent.preflight {
+        let method = sent.access_control_request_method.as_deref().unwrap_or_default();
+        match &sent.access_control_request_headers {
+            Some(headers) => format!("preflight for {method} with {headers}"),
+            None => format!("preflight for {method}"),
+        }
+    } else if sent.cookies.is_empty() {
+        "no cookies".to_owned()
+    } else {
+        format!("Cookie: {}", sent.cookies.join(", "))
+    };
+    format!("{origin} · {rest}")
 }
 
 /// How long the browser caches a preflight answer, and why.
