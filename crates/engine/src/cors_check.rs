@@ -118,12 +118,12 @@ fn allow_origin_shape(value: &[u8]) -> AllowOriginShape {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::header::{Header, HeaderList};
+    use crate::header::HeaderList;
 
     const PAGE: &str = "http://blog.fintrack.localhost:8080";
 
     fn check(credentials: CredentialsMode, headers: &[(&str, &str)]) -> Result<Shared, CorsCheckFailure> {
-        let headers: HeaderList = headers.iter().map(|(n, v)| Header::new(n, v).unwrap()).collect();
+        let headers = HeaderList::of(headers);
         cors_check(CorsRequest { serialized_origin: PAGE, credentials }, &CorsHeaders::read(&headers))
     }
 

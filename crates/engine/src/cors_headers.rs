@@ -82,15 +82,10 @@ impl<'a> CorsHeaders<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::header::Header;
-
-    fn read(list: &[(&str, &str)]) -> HeaderList {
-        list.iter().map(|(n, v)| Header::new(n, v).unwrap()).collect()
-    }
 
     #[test]
     fn every_field_is_what_get_gives() {
-        let headers = read(&[
+        let headers = HeaderList::of(&[
             ("access-control-allow-origin", "http://a.localhost"),
             ("Access-Control-Allow-Methods", "PUT"),
             ("Content-Type", "text/plain"),
@@ -119,7 +114,7 @@ mod tests {
 
     #[test]
     fn a_repeated_allow_origin_is_noticed() {
-        let headers = read(&[
+        let headers = HeaderList::of(&[
             ("Access-Control-Allow-Origin", "*"),
             ("Access-Control-Allow-Origin", "http://a.localhost"),
         ]);

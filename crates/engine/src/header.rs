@@ -397,6 +397,14 @@ impl fmt::Display for HeaderError {
 
 impl std::error::Error for HeaderError {}
 
+#[cfg(test)]
+impl HeaderList {
+    /// The list of `pairs`, for tests; an invalid name or value panics.
+    pub(crate) fn of(pairs: &[(&str, &str)]) -> Self {
+        pairs.iter().map(|(n, v)| Header::new(n, v).unwrap()).collect()
+    }
+}
+
 impl FromIterator<Header> for HeaderList {
     fn from_iter<I: IntoIterator<Item = Header>>(iter: I) -> Self {
         Self(iter.into_iter().collect())

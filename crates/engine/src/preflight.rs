@@ -284,7 +284,7 @@ mod tests {
     const ORIGIN: &str = "http://blog.fintrack.localhost:8080";
 
     fn answer(status: u16, headers: &[(&str, &str)]) -> Answer {
-        Answer { status, headers: headers.iter().map(|(n, v)| Header::new(n, v).unwrap()).collect() }
+        Answer { status, headers: HeaderList::of(headers) }
     }
 
     fn run<'a>(
@@ -294,7 +294,7 @@ mod tests {
         answered: &'a Answer,
     ) -> Result<Passed<'a>, PreflightFailure> {
         let method = Method::new(method).unwrap();
-        let headers: HeaderList = sent.iter().map(|(n, v)| Header::new(n, v).unwrap()).collect();
+        let headers = HeaderList::of(sent);
         let unsafe_names = safelist::cors_unsafe_request_header_names(&headers);
         let asking = Asking {
             method: &method,

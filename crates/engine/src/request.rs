@@ -175,10 +175,6 @@ fn no_cors_combined_is_safelisted(kept: &HeaderList, header: &Header) -> bool {
 mod tests {
     use super::*;
 
-    fn headers(list: &[(&str, &str)]) -> HeaderList {
-        list.iter().map(|(n, v)| Header::new(n, v).unwrap()).collect()
-    }
-
     fn forbidden(name: &str, value: &str) -> bool {
         let h = Header::new(name, value).unwrap();
         is_forbidden_request_header(&h.name, &h.value)
@@ -208,7 +204,7 @@ mod tests {
 
     #[test]
     fn no_cors_drops_unsafelisted_headers_and_combinations() {
-        let list = headers(&[("X-Csrf", "1"), ("Accept", "a"), ("Accept", "b\""), ("Cookie", "x")]);
+        let list = HeaderList::of(&[("X-Csrf", "1"), ("Accept", "a"), ("Accept", "b\""), ("Cookie", "x")]);
         let built = build(&Method::get(), &list, RequestMode::NoCors).unwrap();
         assert_eq!(built.headers.len(), 1);
         let reasons: Vec<Dropped> = built.dropped.iter().map(|(_, d)| *d).collect();

@@ -375,10 +375,6 @@ mod tests {
         check_cors_safelisted_request_header(&header.name, &header.value).map_err(NotSafelisted::into_owned)
     }
 
-    fn list(headers: &[(&str, &str)]) -> HeaderList {
-        headers.iter().map(|(n, v)| Header::new(n, v).unwrap()).collect()
-    }
-
     #[test]
     fn unsafe_bytes_are_controls_delimiters_and_del() {
         assert!(is_cors_unsafe_request_header_byte(0x01));
@@ -429,7 +425,7 @@ mod tests {
 
     #[test]
     fn unsafe_names_are_sorted_lowercase_and_unique() {
-        let headers = list(&[("X-B", "1"), ("x-a", "1"), ("X-b", "2"), ("Accept", "*/*")]);
+        let headers = HeaderList::of(&[("X-B", "1"), ("x-a", "1"), ("X-b", "2"), ("Accept", "*/*")]);
         let names = cors_unsafe_request_header_names(&headers).names;
         assert_eq!(names.iter().map(UnsafeName::to_lowercase).collect::<Vec<_>>(), ["x-a", "x-b"]);
     }
@@ -438,11 +434,11 @@ mod tests {
     fn over_1024_bytes_makes_safelisted_headers_unsafe() {
         let value = "a".repeat(128);
         let headers: Vec<(&str, &str)> = (0..9).map(|_| ("accept", value.as_str())).collect();
-        let nine = list(&headers);
+        let nine = HeaderList::of(&headers);
         let unsafe_names = cors_unsafe_request_header_names(&nine);
         assert_eq!(unsafe_names.names.iter().map(UnsafeName::to_lowercase).collect::<Vec<_>>(), ["accept"]);
         assert_eq!(unsafe_names.over_total, Some(1152));
-        let eight = list(&headers[..8]);
+        let eight = HeaderList::of(&headers[..8]);
         assert!(
             cors_unsafe_request_header_names(&eight).names.is_empty(),
             "1024 bytes exactly is still fine"
