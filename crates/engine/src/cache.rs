@@ -2,7 +2,8 @@
 //! requests can skip asking. The clock is a parameter: the engine never reads one.
 
 use crate::exchange::CredentialsMode;
-use crate::safelist::is_cors_non_wildcard_request_header_name;
+use crate::method::Method;
+use crate::safelist::{is_cors_non_wildcard_request_header_name, is_cors_safelisted_method};
 
 /// Seconds on a clock the caller owns (only differences matter).
 pub type Seconds = u64;
@@ -29,6 +30,20 @@ pub struct Key<'a> {
     pub url: &'a str,
     /// The request's credentials mode.
     pub credentials: CredentialsMode,
+}
+
+/// How a browser looks a request up in the cache (measured by the differential matrix).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lookup {
+    /// As the spec says: a credentialed entry serves every request, an uncredentialed one only
+    /// requests without credentials; a cached `*` serves any method, and any header but
+    /// `Authorization`, of a request without credentials; GET, HEAD and POST need no method
+    /// entry (Chromium).
+    Spec,
+    /// Literally: credentialed and uncredentialed entries serve only requests of their own kind;
+    /// a cached `*` is a name like any other and matches no method or header; only GET and
+    /// POST need no method entry, so HEAD does (Firefox).
+    Literal,
 }
 
 /// The entries for one partition, origin and URL.
@@ -73,13 +88,33 @@ impl PreflightCache {
         self.len() == 0
     }
 
+    /// Whether unexpired entries let this request go without a preflight: its method (unless
+    /// it needs no entry) and each of the header names a preflight would ask about.
+    ///
+    /// <https://fetch.spec.whatwg.org/#cors-preflight-fetch-0> (step 2)
+    pub fn allows<'n>(
+        &self,
+        key: Key<'_>,
+        method: &Method,
+        names: impl IntoIterator<Item = &'n str>,
+        now: Seconds,
+        lookup: Lookup,
+    ) -> bool {
+        let needs_entry = match lookup {
+            Lookup::Spec => !is_cors_safelisted_method(method),
+            Lookup::Literal => !matches!(method.as_str(), "GET" | "POST"),
+        };
+        (!needs_entry || self.matches_method(key, method.as_str(), now, lookup))
+            && names.into_iter().all(|name| self.matches_header(key, name, now, lookup))
+    }
+
     /// Whether an unexpired entry allows `method` for this request.
     ///
     /// <https://fetch.spec.whatwg.org/#concept-cache-match-method>
-    pub fn matches_method(&self, key: Key<'_>, method: &str, now: Seconds) -> bool {
-        let include = key.credentials == CredentialsMode::Include;
-        self.live(key, now).any(|e| match &e.item {
-            Item::Method(m) => m == method || (m == "*" && !include),
+    pub fn matches_method(&self, key: Key<'_>, method: &str, now: Seconds, lookup: Lookup) -> bool {
+        let wildcard = lookup == Lookup::Spec && key.credentials != CredentialsMode::Include;
+        self.live(key, now, lookup).any(|e| match &e.item {
+            Item::Method(m) => m == method || (m == "*" && wildcard),
             Item::Header(_) => false,
         })
     }
@@ -87,12 +122,12 @@ impl PreflightCache {
     /// Whether an unexpired entry allows the header `name` for this request.
     ///
     /// <https://fetch.spec.whatwg.org/#concept-cache-match-header>
-    pub fn matches_header(&self, key: Key<'_>, name: &str, now: Seconds) -> bool {
-        let include = key.credentials == CredentialsMode::Include;
-        self.live(key, now).any(|e| match &e.item {
+    pub fn matches_header(&self, key: Key<'_>, name: &str, now: Seconds, lookup: Lookup) -> bool {
+        let wildcard = lookup == Lookup::Spec && key.credentials != CredentialsMode::Include;
+        self.live(key, now, lookup).any(|e| match &e.item {
             Item::Header(h) => {
                 h.eq_ignore_ascii_case(name)
-                    || (h == "*" && !include && !is_cors_non_wildcard_request_header_name(name))
+                    || (h == "*" && wildcard && !is_cors_non_wildcard_request_header_name(name))
             }
             Item::Method(_) => false,
         })
@@ -144,15 +179,24 @@ impl PreflightCache {
         self.groups.retain(|g| !g.is(key));
     }
 
-    fn live<'a>(&'a self, key: Key<'a>, now: Seconds) -> impl Iterator<Item = &'a Entry> + 'a {
+    fn live<'a>(
+        &'a self,
+        key: Key<'a>,
+        now: Seconds,
+        lookup: Lookup,
+    ) -> impl Iterator<Item = &'a Entry> + 'a {
         let include = key.credentials == CredentialsMode::Include;
-        // A credentialed entry serves every request; an uncredentialed one only requests that
-        // do not include credentials.
+        let serves = move |e: &Entry| match lookup {
+            // A credentialed entry serves every request; an uncredentialed one only requests
+            // that do not include credentials.
+            Lookup::Spec => e.credentials || !include,
+            Lookup::Literal => e.credentials == include,
+        };
         self.groups
             .iter()
             .filter(move |g| g.is(key))
             .flat_map(|g| g.entries.iter())
-            .filter(move |e| e.expires > now && (e.credentials || !include))
+            .filter(move |e| e.expires > now && serves(e))
     }
 }
 
@@ -191,28 +235,57 @@ mod tests {
     fn entries_expire_with_the_clock() {
         let mut cache = PreflightCache::new();
         cache.insert(key(CredentialsMode::Omit), &["PUT"], &["x-test"], 10, 100);
-        assert!(cache.matches_method(key(CredentialsMode::Omit), "PUT", 109));
-        assert!(cache.matches_header(key(CredentialsMode::Omit), "X-Test", 109));
-        assert!(!cache.matches_method(key(CredentialsMode::Omit), "PUT", 110));
+        assert!(cache.matches_method(key(CredentialsMode::Omit), "PUT", 109, Lookup::Spec));
+        assert!(cache.matches_header(key(CredentialsMode::Omit), "X-Test", 109, Lookup::Spec));
+        assert!(!cache.matches_method(key(CredentialsMode::Omit), "PUT", 110, Lookup::Spec));
     }
 
     #[test]
     fn uncredentialed_entries_do_not_serve_credentialed_requests() {
         let mut cache = PreflightCache::new();
         cache.insert(key(CredentialsMode::Omit), &["PUT"], NONE, 60, 0);
-        assert!(!cache.matches_method(key(CredentialsMode::Include), "PUT", 1));
+        assert!(!cache.matches_method(key(CredentialsMode::Include), "PUT", 1, Lookup::Spec));
         cache.insert(key(CredentialsMode::Include), &["DELETE"], NONE, 60, 0);
-        assert!(cache.matches_method(key(CredentialsMode::Omit), "DELETE", 1));
+        assert!(cache.matches_method(key(CredentialsMode::Omit), "DELETE", 1, Lookup::Spec));
     }
 
     #[test]
     fn stars_match_only_without_credentials_and_never_authorization() {
         let mut cache = PreflightCache::new();
         cache.insert(key(CredentialsMode::Include), &["*"], &["*"], 60, 0);
-        assert!(cache.matches_method(key(CredentialsMode::Omit), "PATCH", 1));
-        assert!(!cache.matches_method(key(CredentialsMode::Include), "PATCH", 1));
-        assert!(cache.matches_header(key(CredentialsMode::Omit), "x-a", 1));
-        assert!(!cache.matches_header(key(CredentialsMode::Omit), "Authorization", 1));
+        assert!(cache.matches_method(key(CredentialsMode::Omit), "PATCH", 1, Lookup::Spec));
+        assert!(!cache.matches_method(key(CredentialsMode::Include), "PATCH", 1, Lookup::Spec));
+        assert!(cache.matches_header(key(CredentialsMode::Omit), "x-a", 1, Lookup::Spec));
+        assert!(!cache.matches_header(key(CredentialsMode::Omit), "Authorization", 1, Lookup::Spec));
+    }
+
+    #[test]
+    fn a_literal_lookup_keeps_credentials_apart_and_stars_plain() {
+        let mut cache = PreflightCache::new();
+        cache.insert(key(CredentialsMode::Include), &["PUT"], &["x-a"], 60, 0);
+        let literal = |credentials, method: &str, names: &[&str]| {
+            let method = Method::new(method).unwrap();
+            cache.allows(key(credentials), &method, names.iter().copied(), 1, Lookup::Literal)
+        };
+        assert!(literal(CredentialsMode::Include, "PUT", &["X-A"]));
+        assert!(!literal(CredentialsMode::Omit, "PUT", &["X-A"]));
+        assert!(literal(CredentialsMode::Include, "GET", &["x-a"]));
+        assert!(!literal(CredentialsMode::Include, "HEAD", &["x-a"]));
+
+        let mut cache = PreflightCache::new();
+        cache.insert(key(CredentialsMode::Omit), &["*"], &["*"], 60, 0);
+        let delete = Method::new("DELETE").unwrap();
+        assert!(!cache.allows(key(CredentialsMode::Omit), &delete, ["x-b"], 1, Lookup::Literal));
+        assert!(cache.allows(key(CredentialsMode::Omit), &delete, ["x-b"], 1, Lookup::Spec));
+    }
+
+    #[test]
+    fn a_spec_lookup_needs_no_method_entry_for_safelisted_methods() {
+        let mut cache = PreflightCache::new();
+        cache.insert(key(CredentialsMode::Include), NONE, &["x-a"], 60, 0);
+        let head = Method::new("HEAD").unwrap();
+        assert!(cache.allows(key(CredentialsMode::Omit), &head, ["x-a"], 1, Lookup::Spec));
+        assert!(!cache.allows(key(CredentialsMode::Omit), &head, ["x-a", "x-b"], 1, Lookup::Spec));
     }
 
     #[test]
@@ -220,7 +293,7 @@ mod tests {
         let mut cache = PreflightCache::new();
         cache.insert(key(CredentialsMode::Omit), &["PUT"], NONE, 60, 0);
         let other = Key { partition: "http://evil.localhost", ..key(CredentialsMode::Omit) };
-        assert!(!cache.matches_method(other, "PUT", 1));
+        assert!(!cache.matches_method(other, "PUT", 1, Lookup::Spec));
         cache.clear(key(CredentialsMode::Omit));
         assert!(cache.is_empty());
     }

@@ -337,14 +337,15 @@ impl<'a> Narrator<'a> {
         }
         // The cache key is only worth building when the cache holds something or will be read
         // again: a one-off explanation of a single hop never consults it.
-        let keep_entries = !self.ephemeral || leg.next.is_some();
+        let keep_entries = self.has_preflight_cache() && (!self.ephemeral || leg.next.is_some());
         let partition =
             if keep_entries || !self.cache.is_empty() { self.top_site().to_string() } else { String::new() };
         let url = leg.url.as_str();
         let key = Key { partition: &partition, origin: serialized, url, credentials };
+        let names = unsafe_names.names.iter().map(|n| n.as_sent());
         let cached = !self.cache.is_empty()
-            && (safelisted_method || self.cache.matches_method(key, leg.method.as_str(), self.now))
-            && unsafe_names.names.iter().all(|n| self.cache.matches_header(key, n.as_sent(), self.now));
+            && self.has_preflight_cache()
+            && self.cache.allows(key, &leg.method, names, self.now, self.profile.cache_lookup);
         if cached {
             self.pass(
                 rules::PREFLIGHT_CACHE,
@@ -526,7 +527,8 @@ impl<'a> Narrator<'a> {
             );
         }
         let max_age = passed.max_age;
-        self.info(rules::PREFLIGHT_MAX_AGE, wording::max_age(max_age, &self.profile));
+        let kept = self.has_preflight_cache();
+        self.info(rules::PREFLIGHT_MAX_AGE, wording::max_age(max_age, kept, &self.profile));
         if allow_private_network {
             self.info(
                 rules::PRIVATE_NETWORK_HEADERS,
@@ -927,6 +929,12 @@ impl<'a> Narrator<'a> {
         }
         verdict.findings = findings;
         verdict
+    }
+
+    /// Whether the page's preflights are cached at all: Chromium keeps none for a document with
+    /// an opaque origin.
+    fn has_preflight_cache(&self) -> bool {
+        self.profile.cache_for_opaque_origins || !self.ex.page.is_opaque()
     }
 
     /// The top-level document's site: the page's own unless the page is framed.

@@ -7,7 +7,7 @@ use crate::cors_headers::CorsHeaders;
 use crate::exchange::{Answer, CredentialsMode};
 use crate::header::{HeaderList, decode, get_decode_split_value, is_token, isomorphic_decode, list_items};
 use crate::method::Method;
-use crate::profile::Profile;
+use crate::profile::{MaxAgeReading, Profile};
 use crate::prose::list;
 use crate::safelist::{self, UnsafeNames};
 
@@ -66,9 +66,11 @@ pub enum MethodAllowed {
 /// The cache lifetime a preflight answer gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MaxAge {
-    /// `Access-Control-Max-Age` as sent, when it parsed.
+    /// `Access-Control-Max-Age` as sent, when it is delta-seconds.
     pub sent: Option<u64>,
-    /// The lifetime used: the sent value (or 5 seconds when absent), capped by the browser.
+    /// Whether the answer had a non-empty `Access-Control-Max-Age` at all.
+    pub present: bool,
+    /// The lifetime used in seconds, capped by the browser: 0 caches nothing.
     pub used: u64,
 }
 
@@ -228,13 +230,27 @@ pub fn check<'a>(
     Ok(Passed { shared, methods, header_names, method_allowed, authorization_by_wildcard, max_age })
 }
 
-/// Reads `Access-Control-Max-Age`: delta-seconds, 5 seconds when absent or malformed, capped by
-/// the browser.
+/// Reads `Access-Control-Max-Age` as the browser does, capped by the browser; absent (or empty)
+/// means 5 seconds. The spec reads delta-seconds and anything else as 5 seconds too; neither
+/// browser does ([`MaxAgeReading`]).
 ///
 /// <https://fetch.spec.whatwg.org/#http-access-control-max-age>
 pub fn max_age(headers: &CorsHeaders<'_>, profile: &Profile) -> MaxAge {
-    let sent = headers.max_age.as_deref().and_then(parse_max_age);
-    MaxAge { sent, used: sent.unwrap_or(DEFAULT_MAX_AGE).min(profile.max_age_cap) }
+    let value = headers.max_age.as_deref().filter(|v| !v.is_empty());
+    let sent = value.and_then(parse_max_age);
+    let used = match value {
+        None => DEFAULT_MAX_AGE,
+        Some(value) => match profile.max_age_reading {
+            MaxAgeReading::SignedInteger => {
+                match std::str::from_utf8(value).ok().and_then(|v| v.parse::<i64>().ok()) {
+                    Some(seconds) => u64::try_from(seconds).unwrap_or(0),
+                    None => DEFAULT_MAX_AGE,
+                }
+            }
+            MaxAgeReading::DigitsOnly => sent.unwrap_or(0),
+        },
+    };
+    MaxAge { sent, present: value.is_some(), used: used.min(profile.max_age_cap) }
 }
 
 /// Parses an `Access-Control-Max-Age` value: delta-seconds, or `None` when malformed.
@@ -404,15 +420,39 @@ mod tests {
 
     #[test]
     fn max_age_defaults_and_caps() {
-        let profile = Profile::of(Browser::Chromium);
-        let max_age = |v: Option<&str>| {
+        let read = |browser, v: Option<&str>| {
             let headers: HeaderList =
                 v.map(|v| Header::new("Access-Control-Max-Age", v).unwrap()).into_iter().collect();
-            max_age(&CorsHeaders::read(&headers), &profile)
+            max_age(&CorsHeaders::read(&headers), &Profile::of(browser))
         };
-        assert_eq!(max_age(None).used, DEFAULT_MAX_AGE);
-        assert_eq!(max_age(Some("600")).used, 600);
-        assert_eq!(max_age(Some("86400")), MaxAge { sent: Some(86_400), used: 7_200 });
-        assert_eq!(max_age(Some("-1")).sent, None);
+        for browser in [Browser::Chromium, Browser::Firefox] {
+            assert_eq!(read(browser, None).used, DEFAULT_MAX_AGE);
+            assert_eq!(read(browser, Some("")).used, DEFAULT_MAX_AGE);
+            assert_eq!(read(browser, Some("600")).used, 600);
+            assert_eq!(read(browser, Some("0")).used, 0);
+            assert_eq!(read(browser, Some("-1")).sent, None);
+        }
+        assert_eq!(
+            read(Browser::Chromium, Some("86400")),
+            MaxAge { sent: Some(86_400), present: true, used: 7_200 }
+        );
+        assert_eq!(read(Browser::Firefox, Some("86401")).used, 86_400);
+    }
+
+    #[test]
+    fn malformed_max_ages_are_read_as_each_browser_reads_them() {
+        let read = |browser, v: &str| {
+            let headers = HeaderList::of(&[("Access-Control-Max-Age", v)]);
+            max_age(&CorsHeaders::read(&headers), &Profile::of(browser)).used
+        };
+        // Chromium: a signed integer, negative caching nothing; anything else the default.
+        assert_eq!(read(Browser::Chromium, "-1"), 0);
+        assert_eq!(read(Browser::Chromium, "+60"), 60);
+        assert_eq!(read(Browser::Chromium, "5m"), DEFAULT_MAX_AGE);
+        assert_eq!(read(Browser::Chromium, "99999999999999999999"), DEFAULT_MAX_AGE);
+        // Firefox: digits only, or nothing is cached.
+        assert_eq!(read(Browser::Firefox, "-1"), 0);
+        assert_eq!(read(Browser::Firefox, "5m"), 0);
+        assert_eq!(read(Browser::Firefox, "60, 60"), 0);
     }
 }

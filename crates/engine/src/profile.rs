@@ -4,6 +4,7 @@
 //! The spec modules take the few facts they need from a [`Profile`] as plain values, so every
 //! deviation is named in one place instead of scattered `if browser == …` tests.
 
+use crate::cache::Lookup;
 use crate::exchange::Browser;
 
 /// What one browser does where the spec leaves room or where the browser departs from it.
@@ -13,6 +14,14 @@ pub struct Profile {
     pub browser: Browser,
     /// The longest `Access-Control-Max-Age` the browser honours, in seconds.
     pub max_age_cap: u64,
+    /// How the browser reads `Access-Control-Max-Age` (measured by the differential matrix).
+    pub max_age_reading: MaxAgeReading,
+    /// How the browser looks a later request up in its preflight cache.
+    pub cache_lookup: Lookup,
+    /// Whether a document with an opaque origin (a sandboxed iframe) has a preflight cache at
+    /// all: Chromium sends every preflight of such a document again (measured by the
+    /// differential matrix); Firefox caches them as for any origin.
+    pub cache_for_opaque_origins: bool,
     /// Whether `Access-Control-Allow-Headers: *` still covers `Authorization` for requests
     /// without credentials. The spec says never; both browsers measured still allow it and
     /// only log a deprecation warning.
@@ -34,6 +43,17 @@ pub struct Profile {
     /// top-level site says `Sec-Fetch-Storage-Access: inactive`, and so carries an `Origin`
     /// header (measured by the differential matrix).
     pub storage_access_inactive: StorageAccessInactive,
+}
+
+/// How a browser reads a present `Access-Control-Max-Age`. The spec reads delta-seconds and
+/// caches anything else for 5 seconds, as it does when the header is absent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MaxAgeReading {
+    /// As a signed 64-bit integer: a negative one caches nothing, and anything that is not
+    /// such an integer gets the 5-second default (Chromium).
+    SignedInteger,
+    /// As digits only: anything else caches nothing (Firefox).
+    DigitsOnly,
 }
 
 /// When a browser holds a frame's cookies back yet could let it activate storage access.
@@ -82,6 +102,9 @@ impl Profile {
             Browser::Firefox => Self {
                 browser,
                 max_age_cap: 86_400,
+                max_age_reading: MaxAgeReading::DigitsOnly,
+                cache_lookup: Lookup::Literal,
+                cache_for_opaque_origins: true,
                 authorization_under_wildcard: true,
                 lax_by_default: false,
                 third_party_default: ThirdPartyDefault::Partitioned,
@@ -94,6 +117,9 @@ impl Profile {
             Browser::Chromium => Self {
                 browser,
                 max_age_cap: 7_200,
+                max_age_reading: MaxAgeReading::SignedInteger,
+                cache_lookup: Lookup::Spec,
+                cache_for_opaque_origins: false,
                 authorization_under_wildcard: true,
                 lax_by_default: true,
                 third_party_default: ThirdPartyDefault::Blocked,

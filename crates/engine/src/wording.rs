@@ -211,23 +211,34 @@ pub fn carried(sent: &Sent) -> String {
     format!("{origin} · {rest}")
 }
 
-/// How long the browser caches a preflight answer, and why.
-pub fn max_age(max_age: MaxAge, profile: &Profile) -> String {
-    let cached_for = ", so the answer is cached for ";
-    match max_age.sent {
-        Some(sent) if sent > max_age.used => says!(
-            "Access-Control-Max-Age is ",
-            sent,
-            ", capped at ",
-            max_age.used,
-            " s by ",
-            profile.name(),
-            cached_for,
-            max_age.used,
-            " seconds."
+/// How long the browser caches a preflight answer, and why; `kept` is false when the page has
+/// no preflight cache at all.
+pub fn max_age(max_age: MaxAge, kept: bool, profile: &Profile) -> String {
+    let browser = profile.name();
+    let read = match max_age.sent {
+        Some(sent) if sent > max_age.used => {
+            says!("Access-Control-Max-Age is ", sent, ", capped at ", max_age.used, " s by ", browser)
+        }
+        Some(sent) => says!("Access-Control-Max-Age is ", sent),
+        None if !max_age.present => "Access-Control-Max-Age is absent".to_owned(),
+        None => says!(
+            "Access-Control-Max-Age is not a number of seconds (the spec would cache for 5), and ",
+            browser,
+            " reads it as ",
+            max_age.used
         ),
-        Some(sent) => says!("Access-Control-Max-Age is ", sent, cached_for, max_age.used, " seconds."),
-        None => says!("Access-Control-Max-Age is absent or malformed", cached_for, max_age.used, " seconds."),
+    };
+    if !kept {
+        says!(
+            read,
+            ", but ",
+            browser,
+            " keeps no preflight cache for a page with an opaque origin, so the next request asks again."
+        )
+    } else if max_age.used == 0 {
+        says!(read, ", so the answer is not cached.")
+    } else {
+        says!(read, ", so the answer is cached for ", max_age.used, " seconds.")
     }
 }
 
