@@ -1,7 +1,7 @@
 //! The engine against the browser: the Exchange for a scenario as it was really answered, and
 //! the field-by-field comparison of the engine's Verdict with what was observed.
 
-use corslab_engine::{Browser, Exchange, Read, Verdict};
+use corslab_engine::{Browser, Exchange, PreflightCache, Read, Verdict};
 use corslab_lab::Ports;
 use corslab_lab::observe::{Observed, pair};
 use corslab_lab::scripted::Scripted;
@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::observe::Observation;
 use crate::report::Outcome;
-use crate::scenario::{Declared, Scenario};
+use crate::scenario::{Declared, Fetch, Scenario};
 
 /// A compared field of the Verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -98,8 +98,20 @@ pub fn exchange(
     run: &str,
     observation: &Observation,
 ) -> Result<Exchange, String> {
+    let observed = pair(&observation.server).into_iter().next();
+    exchange_of(scenario, &scenario.fetch, browser, ports, run, observation, observed.as_ref())
+}
+
+fn exchange_of(
+    scenario: &Scenario,
+    fetch: &Fetch,
+    browser: Browser,
+    ports: &Ports,
+    run: &str,
+    observation: &Observation,
+    observed: Option<&Observed>,
+) -> Result<Exchange, String> {
     let position = scenario.setup.position;
-    let fetch = &scenario.fetch;
     let mut value = json!({
         "browser": browser,
         "page": position.page_origin(ports),
@@ -117,9 +129,32 @@ pub fn exchange(
     if position.framed() {
         value["top_level"] = json!(position.top_origin(ports));
     }
-    let observed = pair(&observation.server).into_iter().next();
-    answers(&mut value, observed.as_ref(), &scenario.declared(ports));
+    answers(&mut value, observed, &scenario.declared(ports, fetch));
     serde_json::from_value(value).map_err(|e| format!("{}: not an Exchange: {e}", scenario.id))
+}
+
+/// The engine's Verdict on the observed fetch: after the fetch `before` it, if any, with the
+/// preflight cache that one leaves. Both are put at one instant: the two run within a second,
+/// well inside every lifetime the scenarios give.
+fn verdict(
+    scenario: &Scenario,
+    browser: Browser,
+    ports: &Ports,
+    run: &str,
+    observation: &Observation,
+) -> Result<(Exchange, Verdict), String> {
+    let exchange = exchange(scenario, browser, ports, run, observation)?;
+    let verdict = match &scenario.before {
+        // The fetch before is answered as the scenario declares: its log is not kept.
+        Some(before) => {
+            let first = exchange_of(scenario, before, browser, ports, run, observation, None)?;
+            let mut cache = PreflightCache::new();
+            corslab_engine::explain_with(&first, &mut cache, 0);
+            corslab_engine::explain_with(&exchange, &mut cache, 0)
+        }
+        None => corslab_engine::explain(&exchange),
+    };
+    Ok((exchange, verdict))
 }
 
 /// Compares the engine's Verdict with what was observed, field by field.
@@ -217,18 +252,15 @@ pub fn outcome(
     run: &str,
     observation: Observation,
 ) -> Outcome {
-    match exchange(scenario, browser, ports, run, &observation) {
-        Ok(exchange) => {
-            let verdict = corslab_engine::explain(&exchange);
-            Outcome {
-                scenario: scenario.id.clone(),
-                run: run.to_owned(),
-                checks: compare(&verdict, &observation),
-                error: None,
-                exchange: serde_json::to_value(&exchange).ok(),
-                observation,
-            }
-        }
+    match verdict(scenario, browser, ports, run, &observation) {
+        Ok((exchange, verdict)) => Outcome {
+            scenario: scenario.id.clone(),
+            run: run.to_owned(),
+            checks: compare(&verdict, &observation),
+            error: None,
+            exchange: serde_json::to_value(&exchange).ok(),
+            observation,
+        },
         Err(error) => Outcome {
             scenario: scenario.id.clone(),
             run: run.to_owned(),
@@ -324,6 +356,7 @@ mod tests {
             fetch: Fetch::new("PUT", CredentialsMode::Include)
                 .header("Content-Type", "application/json")
                 .body("{}"),
+            before: None,
             target: Target::Api { policy: PolicyId::StrictAllowlist, path: "/me/email".to_owned() },
         }
     }

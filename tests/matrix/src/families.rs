@@ -14,13 +14,15 @@
 //!   full with the request kind, under several policies and redirect modes.
 //! - `cookies`: every session cookie choice in every third-party setting from every kind of
 //!   position, in full.
+//! - `cache`: a preflighted fetch and then another to the same URL, in full over the preflight's
+//!   `Access-Control-Max-Age` and what the second fetch changes: is its preflight cached?
 
 use corslab_engine::exchange::{CredentialsMode, RedirectMode, RequestMode};
 use corslab_lab::policy::PolicyId;
 
 use crate::cover::{Factor, Row, Strength, cover};
 use crate::scenario::{
-    Acac, Acao, Allow, Cookie, Expose, Fetch, Position, Scenario, Setup, Shape, Target, ThirdParty,
+    Acac, Acao, Allow, Cookie, Expose, Fetch, MaxAge, Position, Scenario, Setup, Shape, Target, ThirdParty,
 };
 
 /// Every scenario of every family, ids unique, in generation order.
@@ -33,6 +35,7 @@ pub fn all() -> Vec<Scenario> {
     out.extend(preflight_shape());
     out.extend(redirect());
     out.extend(cookies());
+    out.extend(cache());
     out
 }
 
@@ -118,7 +121,7 @@ fn policy() -> Vec<Scenario> {
                 "policy",
                 &[policy.id(), position.slug(), kinds[r[2]], credentials_slug, setup.cookie.slug()],
             );
-            Scenario { id, family: "policy".to_owned(), setup, fetch, target }
+            Scenario { id, family: "policy".to_owned(), setup, fetch, before: None, target }
         })
         .collect()
 }
@@ -199,7 +202,14 @@ fn request() -> Vec<Scenario> {
                 "request",
                 &[method, headers_slug, type_slug, credentials_slug, mode_slug, policy.id(), position.slug()],
             );
-            Scenario { id, family: "request".to_owned(), setup: Setup::everyday(position), fetch, target }
+            Scenario {
+                id,
+                family: "request".to_owned(),
+                setup: Setup::everyday(position),
+                fetch,
+                before: None,
+                target,
+            }
         })
         .collect()
 }
@@ -273,6 +283,7 @@ fn response() -> Vec<Scenario> {
                 family: "response".to_owned(),
                 setup: Setup::everyday(position),
                 fetch: kind(kinds[r[5]], credentials),
+                before: None,
                 target: Target::Scripted { preflight: None, response: shape },
             }
         })
@@ -307,6 +318,7 @@ fn preflight_status() -> Vec<Scenario> {
                 family: "preflight-status".to_owned(),
                 setup: Setup::everyday(position),
                 fetch: kind(PREFLIGHTED[r[1]], credentials),
+                before: None,
                 target: Target::Scripted { preflight: Some(preflight), response: Shape::READABLE },
             }
         })
@@ -362,6 +374,7 @@ fn preflight_shape() -> Vec<Scenario> {
                 family: "preflight-shape".to_owned(),
                 setup: Setup::everyday(position),
                 fetch: kind(PREFLIGHTED[r[4]], credentials),
+                before: None,
                 target: Target::Scripted { preflight: Some(preflight), response: Shape::READABLE },
             }
         })
@@ -420,6 +433,7 @@ fn redirect() -> Vec<Scenario> {
                 family: "redirect".to_owned(),
                 setup: Setup::everyday(position),
                 fetch,
+                before: None,
                 target: Target::Redirect { policy, to: to.to_owned(), status },
             }
         })
@@ -468,9 +482,56 @@ fn cookies() -> Vec<Scenario> {
                     credentials_slug,
                 ],
             );
-            Scenario { id, family: "cookies".to_owned(), setup, fetch, target }
+            Scenario { id, family: "cookies".to_owned(), setup, fetch, before: None, target }
         })
         .collect()
+}
+
+/// What the second fetch of a `cache` scenario changes from the first: its slug, the preflight
+/// answer's `Access-Control-Allow-Methods` and `-Headers`, the fetch before, and the observed one.
+type Second = (&'static str, Allow, Allow, Fetch, Fetch);
+
+fn cache() -> Vec<Scenario> {
+    use Allow::{Exact, Missing, Star};
+    use CredentialsMode::{Include, Omit};
+    let with_header = |method, credentials| Fetch::new(method, credentials).header("X-Lab", "1");
+    let put = |credentials| with_header("PUT", credentials).body("x");
+    let seconds: [Second; 8] = [
+        ("same", Exact, Exact, put(Include), put(Include)),
+        ("more-headers", Exact, Exact, put(Include), put(Include).header("X-More", "1")),
+        ("other-method", Exact, Exact, put(Include), with_header("DELETE", Include)),
+        ("include-then-omit", Exact, Exact, put(Include), put(Omit)),
+        ("omit-then-include", Exact, Exact, put(Omit), put(Include)),
+        ("star-other", Star, Star, put(Omit), Fetch::new("DELETE", Omit).header("X-More", "1")),
+        ("star-then-include", Star, Star, put(Omit), put(Include)),
+        // HEAD is safelisted, so the preflight need not list it.
+        ("head-unlisted", Missing, Exact, with_header("HEAD", Include), with_header("HEAD", Include)),
+    ];
+    let max_ages = [
+        ("max-age-missing", MaxAge::Missing),
+        ("max-age-0", MaxAge::Zero),
+        ("max-age-600", MaxAge::TenMinutes),
+        ("max-age-negative", MaxAge::Negative),
+        ("max-age-invalid", MaxAge::Invalid),
+    ];
+    let positions = [Position::Sibling, Position::Partner, Position::NullUnderAttacker];
+    let mut out = Vec::new();
+    for (second, acam, acah, before, fetch) in &seconds {
+        for &(max_age_slug, max_age) in &max_ages {
+            for position in positions {
+                let preflight = Shape { acam: *acam, acah: *acah, max_age, ..Shape::PREFLIGHT_OK };
+                out.push(Scenario {
+                    id: id("cache", &[second, max_age_slug, position.slug()]),
+                    family: "cache".to_owned(),
+                    setup: Setup::everyday(position),
+                    fetch: fetch.clone(),
+                    before: Some(before.clone()),
+                    target: Target::Scripted { preflight: Some(preflight), response: Shape::READABLE },
+                });
+            }
+        }
+    }
+    out
 }
 
 fn factor(name: &'static str, levels: usize) -> Factor {

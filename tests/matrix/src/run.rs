@@ -24,7 +24,7 @@ use crate::compare::is_network_error;
 use crate::jar;
 use crate::observe::{Chromium, Firefox, Observation, PageSaw, Said};
 use crate::report::{BrowserRun, name};
-use crate::scenario::{Cookie, PAGE, Position, Scenario, Setup, ThirdParty};
+use crate::scenario::{Cookie, Fetch, PAGE, Position, Scenario, Setup, ThirdParty};
 
 /// Where the browsers and their drivers are.
 #[derive(Debug, Clone)]
@@ -196,16 +196,43 @@ async fn run_session(
                     entry.age_s = signed_in_at.elapsed().as_secs();
                 }
                 let runs: Vec<String> = indices.iter().map(|i| format!("{prefix}{i}")).collect();
-                let fetches: Vec<Value> = indices
+                let ports = lab.ports();
+                let json = |i: usize, fetch: &Fetch, run: &str| fetch_json(&scenarios[i], fetch, &ports, run);
+                let mut server: HashMap<String, Vec<Seen>> = HashMap::new();
+                let mut saw: Vec<(usize, &String, PageSaw)> = Vec::with_capacity(indices.len());
+                // Scenarios with one fetch: all in one batch.
+                let plain: Vec<(usize, &String)> = indices
                     .iter()
+                    .copied()
                     .zip(&runs)
-                    .map(|(&i, run)| fetch_json(&scenarios[i], &lab.ports(), run))
+                    .filter(|&(i, _)| scenarios[i].before.is_none())
                     .collect();
-                let saw = session.batch(setup.position, &fetches).await?;
-                let mut server = read_log(lab, &runs, &mut watermark);
-                for ((&i, run), page) in indices.iter().zip(runs).zip(saw) {
-                    let server = server.remove(&run).unwrap_or_default();
-                    out.push((i, run, Observation { page, server, said: Said::default(), jar: jar.clone() }));
+                if !plain.is_empty() {
+                    let fetches: Vec<Value> =
+                        plain.iter().map(|&(i, run)| json(i, &scenarios[i].fetch, run)).collect();
+                    let pages = session.batch(setup.position, &fetches).await?;
+                    saw.extend(plain.iter().zip(pages).map(|(&(i, run), page)| (i, run, page)));
+                }
+                // Scenarios with a fetch before theirs, to fill the preflight cache: one at a time,
+                // so the entry is a moment old; the requests of the fetch before are set aside.
+                let warmed = indices.iter().copied().zip(&runs);
+                for (i, run, before) in
+                    warmed.filter_map(|(i, run)| Some((i, run, scenarios[i].before.as_ref()?)))
+                {
+                    session.batch(setup.position, &[json(i, before, run)]).await?;
+                    read_log_into(&mut server, lab, &runs, &mut watermark);
+                    server.remove(run);
+                    let pages = session.batch(setup.position, &[json(i, &scenarios[i].fetch, run)]).await?;
+                    saw.extend(pages.into_iter().map(|page| (i, run, page)));
+                }
+                read_log_into(&mut server, lab, &runs, &mut watermark);
+                for (i, run, page) in saw {
+                    let server = server.remove(run).unwrap_or_default();
+                    out.push((
+                        i,
+                        run.clone(),
+                        Observation { page, server, said: Said::default(), jar: jar.clone() },
+                    ));
                 }
             }
             if std::env::var_os("CORSLAB_MATRIX_TIMING").is_some() {
@@ -231,9 +258,8 @@ async fn run_session(
     Ok((version, result?))
 }
 
-/// The fetch of one scenario as the page script takes it.
-fn fetch_json(scenario: &Scenario, ports: &Ports, run: &str) -> Value {
-    let fetch = &scenario.fetch;
+/// A fetch of one scenario (its own, or the one `before` it) as the page script takes it.
+fn fetch_json(scenario: &Scenario, fetch: &Fetch, ports: &Ports, run: &str) -> Value {
     json!({
         "url": scenario.url(ports, run),
         "method": fetch.method,
@@ -245,20 +271,18 @@ fn fetch_json(scenario: &Scenario, ports: &Ports, run: &str) -> Value {
     })
 }
 
-/// The log entries after `watermark` of `runs`, by run; moves the watermark on.
-fn read_log(lab: &Lab, runs: &[String], watermark: &mut u64) -> HashMap<String, Vec<Seen>> {
-    let mut out: HashMap<String, Vec<Seen>> = HashMap::new();
+/// Adds the log entries after `watermark` of `runs` to `into`, by run; moves the watermark on.
+fn read_log_into(into: &mut HashMap<String, Vec<Seen>>, lab: &Lab, runs: &[String], watermark: &mut u64) {
     loop {
         let page = lab.log().page(None, *watermark);
         let Some(last) = page.entries.last() else { break };
         *watermark = last.id;
         for seen in page.entries {
             if let Some(run) = seen.run.clone().filter(|r| runs.contains(r)) {
-                out.entry(run).or_default().push(seen);
+                into.entry(run).or_default().push(seen);
             }
         }
     }
-    out
 }
 
 /// The script each page runs: the batch's fetches one after another, each result as the

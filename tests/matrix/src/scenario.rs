@@ -24,6 +24,10 @@ pub struct Scenario {
     pub setup: Setup,
     /// What the page's script asks for.
     pub fetch: Fetch,
+    /// A fetch the page makes to the same URL just before `fetch`, so that a preflight it
+    /// passes may be cached: only `fetch` is observed and compared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<Fetch>,
     /// Where it goes and how the server answers.
     pub target: Target,
 }
@@ -154,6 +158,8 @@ pub struct Shape {
     pub acah: Allow,
     /// `Access-Control-Expose-Headers` (the answer always carries `X-Secret` and `X-Other`).
     pub expose: Expose,
+    /// `Access-Control-Max-Age`.
+    pub max_age: MaxAge,
 }
 
 /// The shape of `Access-Control-Allow-Origin`.
@@ -230,6 +236,22 @@ pub enum Expose {
     Star,
     /// `X-Secret`.
     List,
+}
+
+/// The shape of `Access-Control-Max-Age`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MaxAge {
+    /// Absent: the spec's default of five seconds.
+    Missing,
+    /// `0`: do not cache.
+    Zero,
+    /// `600`: ten minutes.
+    TenMinutes,
+    /// `-1`: not a number of seconds.
+    Negative,
+    /// `5m`: not a number of seconds either.
+    Invalid,
 }
 
 /// The answers the scenario declares the server gives: what the Exchange falls back on where
@@ -493,22 +515,29 @@ impl Scenario {
         }
     }
 
-    /// The scripted answer, resolved against the page and the request.
+    /// The page's first fetch to the URL: `before` if there is one, else `fetch`.
+    pub fn first(&self) -> &Fetch {
+        self.before.as_ref().unwrap_or(&self.fetch)
+    }
+
+    /// The scripted answer, resolved against the page and its first fetch (the one whose
+    /// preflight a browser may cache).
     pub fn script(&self, ports: &Ports) -> Option<Script> {
         let Target::Scripted { preflight, response } = &self.target else { return None };
         let origin = self.setup.position.page_origin(ports);
-        let resolve = |shape: &Shape| shape.resolve(&origin, &self.fetch, ports);
+        let resolve = |shape: &Shape| shape.resolve(&origin, self.first(), ports);
         Some(Script { preflight: preflight.as_ref().map(resolve), response: resolve(response) })
     }
 
-    /// The answers the server is declared to give, from the policy's function or the script.
-    pub fn declared(&self, ports: &Ports) -> Declared {
+    /// The answers the server is declared to give to `fetch`, from the policy's function or the
+    /// script.
+    pub fn declared(&self, ports: &Ports, fetch: &Fetch) -> Declared {
         let origin = self.setup.position.page_origin(ports);
-        let names = self.fetch.header_names();
+        let names = fetch.header_names();
         let policy_answers = |policy: PolicyId, origin: &str| {
             let preflight = Ask {
                 origin: Some(origin),
-                request_method: Some(&self.fetch.method),
+                request_method: Some(&fetch.method),
                 request_headers: (!names.is_empty()).then_some(names.as_str()),
                 status: 0,
             };
@@ -553,6 +582,7 @@ impl Shape {
         acam: Allow::Missing,
         acah: Allow::Missing,
         expose: Expose::List,
+        max_age: MaxAge::Missing,
     };
 
     /// A 204 preflight answer that allows exactly what the request asks, credentials included.
@@ -563,6 +593,7 @@ impl Shape {
         acam: Allow::Exact,
         acah: Allow::Exact,
         expose: Expose::None,
+        max_age: MaxAge::Missing,
     };
 
     /// The headers and status for a page at `origin` sending `fetch`.
@@ -609,6 +640,13 @@ impl Shape {
             Expose::None => {}
             Expose::Star => add("Access-Control-Expose-Headers", "*".to_owned()),
             Expose::List => add("Access-Control-Expose-Headers", "X-Secret".to_owned()),
+        }
+        match self.max_age {
+            MaxAge::Missing => {}
+            MaxAge::Zero => add("Access-Control-Max-Age", "0".to_owned()),
+            MaxAge::TenMinutes => add("Access-Control-Max-Age", "600".to_owned()),
+            MaxAge::Negative => add("Access-Control-Max-Age", "-1".to_owned()),
+            MaxAge::Invalid => add("Access-Control-Max-Age", "5m".to_owned()),
         }
         if (300..400).contains(&self.status) {
             add("Location", format!("{}/me/balance", origin_on(API, ports.main)));
@@ -665,6 +703,7 @@ mod tests {
                 .header("X-Csrf", "1")
                 .header("Cookie", "x=1")
                 .body("{}"),
+            before: None,
             target,
         }
     }
@@ -733,7 +772,7 @@ mod tests {
             Position::Attacker,
             Target::Redirect { policy: PolicyId::NullTrusted, to: "cross".to_owned(), status: 307 },
         );
-        let declared = s.declared(&PORTS);
+        let declared = s.declared(&PORTS, &s.fetch);
         assert_eq!(declared.response.status, 307);
         let location = declared.response.headers.iter().find(|(n, _)| n == "Location").unwrap();
         assert_eq!(location.1, "http://api.fintrack.localhost:8081/me/balance?policy=null-trusted");
