@@ -342,6 +342,7 @@ mod tests {
     use super::*;
     use crate::observe::{PageSaw, Said};
     use crate::scenario::{Fetch, Position, Setup, Target};
+    use crate::scenario::{MaxAge, Shape};
     use corslab_engine::exchange::CredentialsMode;
     use corslab_lab::PolicyId;
     use corslab_lab::seen::Seen;
@@ -448,5 +449,28 @@ mod tests {
         let console = checks.iter().find(|c| c.field == Field::Console).unwrap();
         assert!(console.browser.contains("'CONNECT' HTTP method is unsupported"), "{console:?}");
         assert!(is_network_error("TypeError: Failed to fetch"));
+    }
+
+    #[test]
+    fn a_fetch_before_leaves_its_preflight_in_the_cache_the_engine_reads() {
+        let put = |credentials| Fetch::new("PUT", credentials).header("X-Lab", "1").body("x");
+        let preflight = Shape { max_age: MaxAge::TenMinutes, ..Shape::PREFLIGHT_OK };
+        let cached = |browser, fetch| {
+            let s = Scenario {
+                before: Some(put(CredentialsMode::Include)),
+                fetch,
+                target: Target::Scripted { preflight: Some(preflight), response: Shape::READABLE },
+                ..scenario()
+            };
+            let (_, verdict) = verdict(&s, browser, &PORTS, "c1", &blocked(vec![])).unwrap();
+            !verdict.preflight_sent
+        };
+        for browser in [Browser::Chromium, Browser::Firefox] {
+            assert!(cached(browser, put(CredentialsMode::Include)), "{browser:?}");
+            assert!(!cached(browser, put(CredentialsMode::Include).header("X-More", "1")), "{browser:?}");
+        }
+        // Firefox keeps credentialed entries for credentialed requests only.
+        assert!(cached(Browser::Chromium, put(CredentialsMode::Omit)));
+        assert!(!cached(Browser::Firefox, put(CredentialsMode::Omit)));
     }
 }

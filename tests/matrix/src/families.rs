@@ -609,6 +609,16 @@ mod tests {
     }
 
     #[test]
+    fn the_cache_family_fetches_each_scripted_url_twice_in_full_product() {
+        let cache = cache();
+        assert_eq!(cache.len(), 8 * 5 * 3);
+        for s in &cache {
+            assert!(s.before.is_some() && matches!(s.target, Target::Scripted { .. }), "{}", s.id);
+        }
+        assert!(all().iter().filter(|s| s.family != "cache").all(|s| s.before.is_none()));
+    }
+
+    #[test]
     fn bodies_go_only_with_methods_that_take_one() {
         for s in all() {
             if matches!(s.fetch.method.as_str(), "GET" | "HEAD") {

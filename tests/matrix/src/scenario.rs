@@ -789,4 +789,21 @@ mod tests {
         assert_eq!(without_port("http://a.localhost:8080"), "http://a.localhost");
         assert_eq!(without_port("null"), "null");
     }
+
+    #[test]
+    fn a_scripted_preflight_is_shaped_for_the_first_fetch() {
+        let preflight = Shape { max_age: MaxAge::TenMinutes, ..Shape::PREFLIGHT_OK };
+        let mut s = scenario(
+            Position::Partner,
+            Target::Scripted { preflight: Some(preflight), response: Shape::READABLE },
+        );
+        s.before = Some(Fetch::new("DELETE", CredentialsMode::Include).header("X-First", "1"));
+        let script = s.script(&PORTS).unwrap();
+        let get = |n: &str| {
+            script.preflight.as_ref().unwrap().headers.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone())
+        };
+        assert_eq!(get("Access-Control-Allow-Methods").as_deref(), Some("DELETE"));
+        assert_eq!(get("Access-Control-Allow-Headers").as_deref(), Some("x-first"));
+        assert_eq!(get("Access-Control-Max-Age").as_deref(), Some("600"));
+    }
 }
