@@ -14,6 +14,8 @@
 //!   full with the request kind, under several policies and redirect modes.
 //! - `cookies`: every session cookie choice in every third-party setting from every kind of
 //!   position, in full.
+//! - `authorization`: `Authorization` under `Access-Control-Allow-Headers: *`, which the spec
+//!   never lets it through and the browsers still do without credentials.
 //! - `cache`: a preflighted fetch and then another to the same URL, in full over the preflight's
 //!   `Access-Control-Max-Age` and what the second fetch changes: is its preflight cached?
 
@@ -36,6 +38,7 @@ pub fn all() -> Vec<Scenario> {
     out.extend(redirect());
     out.extend(cookies());
     out.extend(cache());
+    out.extend(authorization());
     out
 }
 
@@ -487,6 +490,26 @@ fn cookies() -> Vec<Scenario> {
         .collect()
 }
 
+fn authorization() -> Vec<Scenario> {
+    let mut out = Vec::new();
+    for (credentials_slug, credentials) in [CREDENTIALS[0], CREDENTIALS[2]] {
+        for (method, kind) in [("DELETE", "delete-auth"), ("GET", "get-auth")] {
+            for position in [Position::Sibling, Position::Partner, Position::NullUnderAttacker] {
+                let preflight = Shape { acah: Allow::Star, ..Shape::PREFLIGHT_OK };
+                out.push(Scenario {
+                    id: id("authorization", &["acah-star", kind, credentials_slug, position.slug()]),
+                    family: "authorization".to_owned(),
+                    setup: Setup::everyday(position),
+                    fetch: Fetch::new(method, credentials).header("Authorization", "Bearer t0k3n"),
+                    before: None,
+                    target: Target::Scripted { preflight: Some(preflight), response: Shape::READABLE },
+                });
+            }
+        }
+    }
+    out
+}
+
 /// What the second fetch of a `cache` scenario changes from the first: its slug, the preflight
 /// answer's `Access-Control-Allow-Methods` and `-Headers`, the fetch before, and the observed one.
 type Second = (&'static str, Allow, Allow, Fetch, Fetch);
@@ -616,6 +639,16 @@ mod tests {
             assert!(s.before.is_some() && matches!(s.target, Target::Scripted { .. }), "{}", s.id);
         }
         assert!(all().iter().filter(|s| s.family != "cache").all(|s| s.before.is_none()));
+    }
+
+    #[test]
+    fn authorization_meets_a_star_with_and_without_credentials() {
+        let family = authorization();
+        assert_eq!(family.len(), 12);
+        for credentials in [CredentialsMode::Include, CredentialsMode::Omit] {
+            assert!(family.iter().any(|s| s.fetch.credentials == credentials));
+        }
+        assert!(family.iter().all(|s| s.fetch.header_names() == "authorization"));
     }
 
     #[test]
