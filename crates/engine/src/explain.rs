@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use url::Url;
 
 use crate::advice::{self, Asked};
-use crate::cache::{Key, PreflightCache, Seconds};
+use crate::cache::{Key, Lookup, PreflightCache, Seconds};
 use crate::cookies::{self, Context, Why};
 use crate::cors_check::{CorsCheckFailure, CorsRequest, Shared, cors_check};
 use crate::cors_headers::CorsHeaders;
@@ -342,11 +342,11 @@ impl<'a> Narrator<'a> {
             if keep_entries || !self.cache.is_empty() { self.top_site().to_string() } else { String::new() };
         let url = leg.url.as_str();
         let key = Key { partition: &partition, origin: serialized, url, credentials };
-        let names = unsafe_names.names.iter().map(|n| n.as_sent());
-        let cached = !self.cache.is_empty()
-            && self.has_preflight_cache()
-            && self.cache.allows(key, &leg.method, names, self.now, self.profile.cache_lookup);
-        if cached {
+        let names = || unsafe_names.names.iter().map(|n| n.as_sent());
+        let lookup = self.profile.cache_lookup;
+        let allows = |lookup| self.cache.allows(key, &leg.method, names(), self.now, lookup);
+        let consulted = !self.cache.is_empty() && self.has_preflight_cache();
+        if consulted && allows(lookup) {
             self.pass(
                 rules::PREFLIGHT_CACHE,
                 says!(
@@ -356,6 +356,16 @@ impl<'a> Narrator<'a> {
                 ),
             );
             return Ok(());
+        }
+        if consulted && lookup == Lookup::Literal && allows(Lookup::Spec) {
+            self.info(
+                rules::PREFLIGHT_CACHE,
+                says!(
+                    "The spec would let a cached preflight answer serve this request, but ",
+                    self.profile.name(),
+                    " matches its cache literally: an answer cached with credentials serves only credentialed requests, a cached * matches no method or header, and HEAD needs its own entry."
+                ),
+            );
         }
         let sets = list(&unsafe_names.names, ", ");
         let why = match (safelisted_method, unsafe_names.names.is_empty()) {
