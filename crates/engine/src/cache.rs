@@ -175,8 +175,11 @@ impl PreflightCache {
     /// does.
     ///
     /// <https://fetch.spec.whatwg.org/#concept-cache-clear>
-    pub fn clear(&mut self, key: Key<'_>) {
+    /// Returns whether there was anything to drop.
+    pub fn clear(&mut self, key: Key<'_>) -> bool {
+        let before = self.groups.len();
         self.groups.retain(|g| !g.is(key));
+        self.groups.len() != before
     }
 
     fn live<'a>(

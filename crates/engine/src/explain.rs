@@ -661,6 +661,7 @@ impl<'a> Narrator<'a> {
                         End::Read(exposed.names)
                     }
                     Err(failure) => {
+                        self.forget_preflights(leg, serialized);
                         let rule = cors_check_rule(&failure);
                         self.block(
                             rule,
@@ -939,6 +940,26 @@ impl<'a> Narrator<'a> {
         }
         verdict.findings = findings;
         verdict
+    }
+
+    /// After a response fails its CORS check, Firefox drops the preflight answers it cached for
+    /// the origin and URL.
+    fn forget_preflights(&mut self, leg: &Leg<'a>, serialized: &str) {
+        if !self.profile.failed_response_clears_cache || self.cache.is_empty() {
+            return;
+        }
+        let partition = self.top_site().to_string();
+        let credentials = self.ex.request.credentials;
+        let key = Key { partition: &partition, origin: serialized, url: leg.url.as_str(), credentials };
+        if self.cache.clear(key) {
+            self.info(
+                rules::PREFLIGHT_CACHE,
+                says!(
+                    self.profile.name(),
+                    " drops its cached preflight answers for this origin and URL when a response fails the CORS check, so the next request asks again."
+                ),
+            );
+        }
     }
 
     /// Whether the page's preflights are cached at all: Chromium keeps none for a document with

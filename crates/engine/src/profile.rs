@@ -22,6 +22,10 @@ pub struct Profile {
     /// all: Chromium sends every preflight of such a document again (measured by the
     /// differential matrix); Firefox caches them as for any origin.
     pub cache_for_opaque_origins: bool,
+    /// Whether a response that fails its CORS check drops the cached preflight answers for its
+    /// origin and URL, so the next request asks again (Firefox, measured by the differential
+    /// matrix); the spec and Chromium keep them.
+    pub failed_response_clears_cache: bool,
     /// Whether `Access-Control-Allow-Headers: *` still covers `Authorization` for requests
     /// without credentials. The spec says never; both browsers measured still allow it and
     /// only log a deprecation warning.
@@ -105,6 +109,7 @@ impl Profile {
                 max_age_reading: MaxAgeReading::DigitsOnly,
                 cache_lookup: Lookup::Literal,
                 cache_for_opaque_origins: true,
+                failed_response_clears_cache: true,
                 authorization_under_wildcard: true,
                 lax_by_default: false,
                 third_party_default: ThirdPartyDefault::Partitioned,
@@ -120,6 +125,7 @@ impl Profile {
                 max_age_reading: MaxAgeReading::SignedInteger,
                 cache_lookup: Lookup::Spec,
                 cache_for_opaque_origins: false,
+                failed_response_clears_cache: false,
                 authorization_under_wildcard: true,
                 lax_by_default: true,
                 third_party_default: ThirdPartyDefault::Blocked,

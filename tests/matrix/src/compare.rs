@@ -133,9 +133,9 @@ fn exchange_of(
     serde_json::from_value(value).map_err(|e| format!("{}: not an Exchange: {e}", scenario.id))
 }
 
-/// The engine's Verdict on the observed fetch: after the fetch `before` it, if any, with the
-/// preflight cache that one leaves. Both are put at one instant: the two run within a second,
-/// well inside every lifetime the scenarios give.
+/// The engine's Verdict on the observed fetch: after the fetches `before` it, if any, with the
+/// preflight cache they leave. All are put at one instant: they run within a second, well
+/// inside every lifetime the scenarios give.
 fn verdict(
     scenario: &Scenario,
     browser: Browser,
@@ -144,15 +144,16 @@ fn verdict(
     observation: &Observation,
 ) -> Result<(Exchange, Verdict), String> {
     let exchange = exchange(scenario, browser, ports, run, observation)?;
-    let verdict = match &scenario.before {
-        // The fetch before is answered as the scenario declares: its log is not kept.
-        Some(before) => {
+    let verdict = if scenario.before.is_empty() {
+        corslab_engine::explain(&exchange)
+    } else {
+        // The fetches before are answered as the scenario declares: their log is not kept.
+        let mut cache = PreflightCache::new();
+        for before in &scenario.before {
             let first = exchange_of(scenario, before, browser, ports, run, observation, None)?;
-            let mut cache = PreflightCache::new();
             corslab_engine::explain_with(&first, &mut cache, 0);
-            corslab_engine::explain_with(&exchange, &mut cache, 0)
         }
-        None => corslab_engine::explain(&exchange),
+        corslab_engine::explain_with(&exchange, &mut cache, 0)
     };
     Ok((exchange, verdict))
 }
@@ -357,7 +358,7 @@ mod tests {
             fetch: Fetch::new("PUT", CredentialsMode::Include)
                 .header("Content-Type", "application/json")
                 .body("{}"),
-            before: None,
+            before: Vec::new(),
             target: Target::Api { policy: PolicyId::StrictAllowlist, path: "/me/email".to_owned() },
         }
     }
@@ -457,7 +458,7 @@ mod tests {
         let preflight = Shape { max_age: MaxAge::TenMinutes, ..Shape::PREFLIGHT_OK };
         let cached = |browser, fetch| {
             let s = Scenario {
-                before: Some(put(CredentialsMode::Include)),
+                before: vec![put(CredentialsMode::Include)],
                 fetch,
                 target: Target::Scripted { preflight: Some(preflight), response: Shape::READABLE },
                 ..scenario()

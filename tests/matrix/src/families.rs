@@ -124,7 +124,7 @@ fn policy() -> Vec<Scenario> {
                 "policy",
                 &[policy.id(), position.slug(), kinds[r[2]], credentials_slug, setup.cookie.slug()],
             );
-            Scenario { id, family: "policy".to_owned(), setup, fetch, before: None, target }
+            Scenario { id, family: "policy".to_owned(), setup, fetch, before: Vec::new(), target }
         })
         .collect()
 }
@@ -210,7 +210,7 @@ fn request() -> Vec<Scenario> {
                 family: "request".to_owned(),
                 setup: Setup::everyday(position),
                 fetch,
-                before: None,
+                before: Vec::new(),
                 target,
             }
         })
@@ -286,7 +286,7 @@ fn response() -> Vec<Scenario> {
                 family: "response".to_owned(),
                 setup: Setup::everyday(position),
                 fetch: kind(kinds[r[5]], credentials),
-                before: None,
+                before: Vec::new(),
                 target: Target::Scripted { preflight: None, response: shape },
             }
         })
@@ -321,7 +321,7 @@ fn preflight_status() -> Vec<Scenario> {
                 family: "preflight-status".to_owned(),
                 setup: Setup::everyday(position),
                 fetch: kind(PREFLIGHTED[r[1]], credentials),
-                before: None,
+                before: Vec::new(),
                 target: Target::Scripted { preflight: Some(preflight), response: Shape::READABLE },
             }
         })
@@ -377,7 +377,7 @@ fn preflight_shape() -> Vec<Scenario> {
                 family: "preflight-shape".to_owned(),
                 setup: Setup::everyday(position),
                 fetch: kind(PREFLIGHTED[r[4]], credentials),
-                before: None,
+                before: Vec::new(),
                 target: Target::Scripted { preflight: Some(preflight), response: Shape::READABLE },
             }
         })
@@ -436,7 +436,7 @@ fn redirect() -> Vec<Scenario> {
                 family: "redirect".to_owned(),
                 setup: Setup::everyday(position),
                 fetch,
-                before: None,
+                before: Vec::new(),
                 target: Target::Redirect { policy, to: to.to_owned(), status },
             }
         })
@@ -485,7 +485,7 @@ fn cookies() -> Vec<Scenario> {
                     credentials_slug,
                 ],
             );
-            Scenario { id, family: "cookies".to_owned(), setup, fetch, before: None, target }
+            Scenario { id, family: "cookies".to_owned(), setup, fetch, before: Vec::new(), target }
         })
         .collect()
 }
@@ -501,7 +501,7 @@ fn authorization() -> Vec<Scenario> {
                     family: "authorization".to_owned(),
                     setup: Setup::everyday(position),
                     fetch: Fetch::new(method, credentials).header("Authorization", "Bearer t0k3n"),
-                    before: None,
+                    before: Vec::new(),
                     target: Target::Scripted { preflight: Some(preflight), response: Shape::READABLE },
                 });
             }
@@ -510,25 +510,61 @@ fn authorization() -> Vec<Scenario> {
     out
 }
 
-/// What the second fetch of a `cache` scenario changes from the first: its slug, the preflight
-/// answer's `Access-Control-Allow-Methods` and `-Headers`, the fetch before, and the observed one.
-type Second = (&'static str, Allow, Allow, Fetch, Fetch);
+/// How a `cache` scenario's page fetches the URL before its observed fetch.
+struct Warm {
+    /// The level's slug.
+    slug: &'static str,
+    /// The preflight answer's `Access-Control-Allow-Methods` and `-Headers`, shaped for the
+    /// first fetch.
+    allow: (Allow, Allow),
+    /// The answer to the requests themselves.
+    response: Shape,
+    /// The fetches before, in order.
+    before: Vec<Fetch>,
+    /// The observed fetch.
+    fetch: Fetch,
+}
 
 fn cache() -> Vec<Scenario> {
     use Allow::{Exact, Missing, Star};
     use CredentialsMode::{Include, Omit};
     let with_header = |method, credentials| Fetch::new(method, credentials).header("X-Lab", "1");
     let put = |credentials| with_header("PUT", credentials).body("x");
-    let seconds: [Second; 8] = [
-        ("same", Exact, Exact, put(Include), put(Include)),
-        ("more-headers", Exact, Exact, put(Include), put(Include).header("X-More", "1")),
-        ("other-method", Exact, Exact, put(Include), with_header("DELETE", Include)),
-        ("include-then-omit", Exact, Exact, put(Include), put(Omit)),
-        ("omit-then-include", Exact, Exact, put(Omit), put(Include)),
-        ("star-other", Star, Star, put(Omit), Fetch::new("DELETE", Omit).header("X-More", "1")),
-        ("star-then-include", Star, Star, put(Omit), put(Include)),
+    let warm = |slug, allow, before: Vec<Fetch>, fetch| Warm {
+        slug,
+        allow,
+        response: Shape::READABLE,
+        before,
+        fetch,
+    };
+    let levels = [
+        warm("same", (Exact, Exact), vec![put(Include)], put(Include)),
+        warm("more-headers", (Exact, Exact), vec![put(Include)], put(Include).header("X-More", "1")),
+        warm("other-method", (Exact, Exact), vec![put(Include)], with_header("DELETE", Include)),
+        warm("include-then-omit", (Exact, Exact), vec![put(Include)], put(Omit)),
+        warm("omit-then-include", (Exact, Exact), vec![put(Omit)], put(Include)),
+        warm("star-other", (Star, Star), vec![put(Omit)], Fetch::new("DELETE", Omit).header("X-More", "1")),
+        warm("star-then-include", (Star, Star), vec![put(Omit)], put(Include)),
         // HEAD is safelisted, so the preflight need not list it.
-        ("head-unlisted", Missing, Exact, with_header("HEAD", Include), with_header("HEAD", Include)),
+        warm(
+            "head-unlisted",
+            (Missing, Exact),
+            vec![with_header("HEAD", Include)],
+            with_header("HEAD", Include),
+        ),
+        // The second fetch's preflight fails (X-More is not allowed): is the first one's entry
+        // still there for the third?
+        warm(
+            "after-failed-preflight",
+            (Exact, Exact),
+            vec![put(Include), put(Include).header("X-More", "1")],
+            put(Include),
+        ),
+        // The preflight passes, the response fails its CORS check: is the entry still there?
+        Warm {
+            response: Shape { acao: Acao::Missing, ..Shape::READABLE },
+            ..warm("after-blocked-response", (Exact, Exact), vec![put(Include)], put(Include))
+        },
     ];
     let max_ages = [
         ("max-age-missing", MaxAge::Missing),
@@ -539,17 +575,18 @@ fn cache() -> Vec<Scenario> {
     ];
     let positions = [Position::Sibling, Position::Partner, Position::NullUnderAttacker];
     let mut out = Vec::new();
-    for (second, acam, acah, before, fetch) in &seconds {
+    for level in &levels {
         for &(max_age_slug, max_age) in &max_ages {
             for position in positions {
-                let preflight = Shape { acam: *acam, acah: *acah, max_age, ..Shape::PREFLIGHT_OK };
+                let (acam, acah) = level.allow;
+                let preflight = Shape { acam, acah, max_age, ..Shape::PREFLIGHT_OK };
                 out.push(Scenario {
-                    id: id("cache", &[second, max_age_slug, position.slug()]),
+                    id: id("cache", &[level.slug, max_age_slug, position.slug()]),
                     family: "cache".to_owned(),
                     setup: Setup::everyday(position),
-                    fetch: fetch.clone(),
-                    before: Some(before.clone()),
-                    target: Target::Scripted { preflight: Some(preflight), response: Shape::READABLE },
+                    fetch: level.fetch.clone(),
+                    before: level.before.clone(),
+                    target: Target::Scripted { preflight: Some(preflight), response: level.response },
                 });
             }
         }
@@ -634,11 +671,11 @@ mod tests {
     #[test]
     fn the_cache_family_fetches_each_scripted_url_twice_in_full_product() {
         let cache = cache();
-        assert_eq!(cache.len(), 8 * 5 * 3);
+        assert_eq!(cache.len(), 10 * 5 * 3);
         for s in &cache {
-            assert!(s.before.is_some() && matches!(s.target, Target::Scripted { .. }), "{}", s.id);
+            assert!(!s.before.is_empty() && matches!(s.target, Target::Scripted { .. }), "{}", s.id);
         }
-        assert!(all().iter().filter(|s| s.family != "cache").all(|s| s.before.is_none()));
+        assert!(all().iter().filter(|s| s.family != "cache").all(|s| s.before.is_empty()));
     }
 
     #[test]

@@ -135,6 +135,13 @@ impl Chromium {
         Said { reason, failed_parameter, console: self.console.get(run).cloned().unwrap_or_default() }
     }
 
+    /// Drops what Chromium said about `run` so far (its fetches before the observed one).
+    pub fn forget(&mut self, run: &str) {
+        self.errors.remove(run);
+        self.console.remove(run);
+        self.failed.remove(run);
+    }
+
     /// Whether Chromium has reported a failed request for `run` yet (with a CORS error or not).
     pub fn has_failed(&self, run: &str) -> bool {
         self.failed.contains(run)
@@ -160,6 +167,11 @@ impl Firefox {
                 lines.push(text.to_owned());
             }
         }
+    }
+
+    /// Drops what Firefox said about `run` so far (its fetches before the observed one).
+    pub fn forget(&mut self, run: &str) {
+        self.console.remove(run);
     }
 
     /// How many lines it holds, to tell when the console has gone quiet.

@@ -205,7 +205,7 @@ async fn run_session(
                     .iter()
                     .copied()
                     .zip(&runs)
-                    .filter(|&(i, _)| scenarios[i].before.is_none())
+                    .filter(|&(i, _)| scenarios[i].before.is_empty())
                     .collect();
                 if !plain.is_empty() {
                     let fetches: Vec<Value> =
@@ -213,13 +213,15 @@ async fn run_session(
                     let pages = session.batch(setup.position, &fetches).await?;
                     saw.extend(plain.iter().zip(pages).map(|(&(i, run), page)| (i, run, page)));
                 }
-                // Scenarios with a fetch before theirs, to fill the preflight cache: one at a time,
-                // so the entry is a moment old; the requests of the fetch before are set aside.
-                let warmed = indices.iter().copied().zip(&runs);
-                for (i, run, before) in
-                    warmed.filter_map(|(i, run)| Some((i, run, scenarios[i].before.as_ref()?)))
+                // Scenarios with fetches before theirs, to fill the preflight cache: one at a time,
+                // so the entries are a moment old; what the server and the tooling saw of the
+                // fetches before is set aside.
+                for (i, run) in
+                    indices.iter().copied().zip(&runs).filter(|&(i, _)| !scenarios[i].before.is_empty())
                 {
-                    session.batch(setup.position, &[json(i, before, run)]).await?;
+                    let before: Vec<Value> = scenarios[i].before.iter().map(|b| json(i, b, run)).collect();
+                    let pages = session.batch(setup.position, &before).await?;
+                    session.set_aside(run, &pages).await?;
                     read_log_into(&mut server, lab, &runs, &mut watermark);
                     server.remove(run);
                     let pages = session.batch(setup.position, &[json(i, &scenarios[i].fetch, run)]).await?;
@@ -258,7 +260,7 @@ async fn run_session(
     Ok((version, result?))
 }
 
-/// A fetch of one scenario (its own, or the one `before` it) as the page script takes it.
+/// A fetch of one scenario (its own, or one `before` it) as the page script takes it.
 fn fetch_json(scenario: &Scenario, fetch: &Fetch, ports: &Ports, run: &str) -> Value {
     json!({
         "url": scenario.url(ports, run),
@@ -510,6 +512,44 @@ impl Session {
     /// logs hold a failure for every network error; Firefox's console has passed the last
     /// sentinel and gone quiet), then returns what it said, by run.
     async fn settle(&mut self, ran: &[(&str, &Observation)]) -> Result<Box<dyn Fn(&str) -> Said>, String> {
+        // Only a fetch that reached the server can have a failed request to report.
+        let failed: Vec<&str> = ran
+            .iter()
+            .filter(|(_, o)| !o.server.is_empty() && o.page.error.as_deref().is_some_and(is_network_error))
+            .map(|(run, _)| *run)
+            .collect();
+        self.listen(&failed).await?;
+        match &mut self.logs {
+            Logs::Chromium(chromium) => {
+                let chromium = std::mem::take(chromium);
+                Ok(Box::new(move |run: &str| chromium.said(run)))
+            }
+            Logs::Firefox { said, .. } => {
+                let firefox = std::mem::take(&mut said.lock().map_err(|_| "the console reader panicked")?.0);
+                Ok(Box::new(move |run: &str| firefox.said(run)))
+            }
+        }
+    }
+
+    /// Sets aside what the tooling says about the fetches `run` made before its observed one:
+    /// when one of them failed, waits for the tooling to report it, then forgets it.
+    async fn set_aside(&mut self, run: &str, before: &[PageSaw]) -> Result<(), String> {
+        if before.iter().all(|page| page.ok) {
+            return Ok(());
+        }
+        self.listen(&[run]).await?;
+        match &mut self.logs {
+            Logs::Chromium(chromium) => chromium.forget(run),
+            Logs::Firefox { said, .. } => {
+                said.lock().map_err(|_| "the console reader panicked")?.0.forget(run);
+            }
+        }
+        Ok(())
+    }
+
+    /// Waits until the tooling has reported so far: Chromium's logs hold a failure for each of
+    /// `failed`, Firefox's console has passed the last batch's sentinel and gone quiet.
+    async fn listen(&mut self, failed: &[&str]) -> Result<(), String> {
         let started = Instant::now();
         let patience = Duration::from_secs(5);
         match &mut self.logs {
@@ -518,15 +558,9 @@ impl Session {
                 chromium.performance(&perf);
                 let console = se_log(&self.client, "browser").await?;
                 chromium.browser(&console);
-                // Only a fetch that reached the server can have a failed request to report.
-                let waiting = ran.iter().any(|(run, o)| {
-                    !o.server.is_empty()
-                        && o.page.error.as_deref().is_some_and(is_network_error)
-                        && !chromium.has_failed(run)
-                });
+                let waiting = failed.iter().any(|run| !chromium.has_failed(run));
                 if !waiting || started.elapsed() > patience {
-                    let chromium = std::mem::take(chromium);
-                    return Ok(Box::new(move |run: &str| chromium.said(run)));
+                    return Ok(());
                 }
                 tokio::time::sleep(Duration::from_millis(20)).await;
             },
@@ -546,9 +580,7 @@ impl Session {
                     // A failed preflight's last line can follow the sentinel: wait for quiet.
                     let quiet = quiet_since.elapsed() > Duration::from_millis(150);
                     if (done && quiet) || started.elapsed() > patience {
-                        let firefox =
-                            std::mem::take(&mut said.lock().map_err(|_| "the console reader panicked")?.0);
-                        return Ok(Box::new(move |run: &str| firefox.said(run)));
+                        return Ok(());
                     }
                     tokio::time::sleep(Duration::from_millis(10)).await;
                 }

@@ -24,10 +24,10 @@ pub struct Scenario {
     pub setup: Setup,
     /// What the page's script asks for.
     pub fetch: Fetch,
-    /// A fetch the page makes to the same URL just before `fetch`, so that a preflight it
-    /// passes may be cached: only `fetch` is observed and compared.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub before: Option<Fetch>,
+    /// Fetches the page makes to the same URL just before `fetch`, in order, so that the
+    /// preflight cache holds what they left: only `fetch` is observed and compared.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub before: Vec<Fetch>,
     /// Where it goes and how the server answers.
     pub target: Target,
 }
@@ -515,9 +515,9 @@ impl Scenario {
         }
     }
 
-    /// The page's first fetch to the URL: `before` if there is one, else `fetch`.
+    /// The page's first fetch to the URL: the first of `before`, else `fetch`.
     pub fn first(&self) -> &Fetch {
-        self.before.as_ref().unwrap_or(&self.fetch)
+        self.before.first().unwrap_or(&self.fetch)
     }
 
     /// The scripted answer, resolved against the page and its first fetch (the one whose
@@ -703,7 +703,7 @@ mod tests {
                 .header("X-Csrf", "1")
                 .header("Cookie", "x=1")
                 .body("{}"),
-            before: None,
+            before: Vec::new(),
             target,
         }
     }
@@ -797,7 +797,7 @@ mod tests {
             Position::Partner,
             Target::Scripted { preflight: Some(preflight), response: Shape::READABLE },
         );
-        s.before = Some(Fetch::new("DELETE", CredentialsMode::Include).header("X-First", "1"));
+        s.before = vec![Fetch::new("DELETE", CredentialsMode::Include).header("X-First", "1")];
         let script = s.script(&PORTS).unwrap();
         let get = |n: &str| {
             script.preflight.as_ref().unwrap().headers.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone())
