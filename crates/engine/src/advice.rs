@@ -143,7 +143,7 @@ fn for_failure(failure: &Failure, asked: Asked<'_>) -> Option<(&'static str, Str
             "local-network-permission",
             "The user must grant this page local network access; a server header cannot. Serve the page from the same address space as the API if the prompt is unwanted.".to_owned(),
         ),
-        Failure::Thrown(_) | Failure::Scheme(_) | Failure::SameOriginMode | Failure::MissingHop => return None,
+        Failure::Thrown(_) | Failure::Scheme { .. } | Failure::SameOriginMode | Failure::MissingHop => return None,
     };
     Some(fix)
 }

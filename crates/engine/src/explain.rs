@@ -178,6 +178,9 @@ impl<'a> Narrator<'a> {
     fn hop(&mut self, leg: &mut Leg<'a>) -> Result<Option<End>, End> {
         let ex = self.ex;
         let page = &ex.page;
+        if leg.url.scheme() == "data" {
+            return Ok(Some(self.data_url(leg)));
+        }
         let basic = page.same_origin_url(&leg.url) && leg.tainting != Some(Tainting::Cors);
         let mut serialized = request::serialize_request_origin(page, leg.tainted);
         self.origin_sent = serialized;
@@ -213,6 +216,9 @@ impl<'a> Narrator<'a> {
                 }
                 RequestMode::NoCors => {
                     leg.tainting = Some(Tainting::Opaque);
+                    if !matches!(leg.url.scheme(), "http" | "https") {
+                        return self.scheme_fetch(leg).map(Some);
+                    }
                     self.info(
                         rules::MODE,
                         says!(
@@ -223,7 +229,7 @@ impl<'a> Narrator<'a> {
                 }
                 RequestMode::Cors => {
                     if !matches!(leg.url.scheme(), "http" | "https") {
-                        let failure = Failure::Scheme(leg.url.scheme().to_owned());
+                        let failure = Failure::Scheme { scheme: leg.url.scheme().to_owned(), no_cors: false };
                         return Err(self.block(rules::SCHEME, failure, &leg.url, None, leg.index));
                     }
                     leg.tainting = Some(Tainting::Cors);
@@ -254,6 +260,37 @@ impl<'a> Narrator<'a> {
             return Ok(Some(self.final_response(leg, serialized)));
         };
         self.redirect(leg, serialized, location).map(|()| None)
+    }
+
+    /// A `data:` URL: the browser reads the response from the URL itself, whatever the mode, and
+    /// the script may read it (main fetch, step 12: response tainting `basic`).
+    fn data_url(&mut self, leg: &mut Leg<'a>) -> End {
+        leg.tainting = Some(Tainting::Basic);
+        self.pass(
+            rules::SCHEME,
+            "A data: URL is read from the URL itself: nothing is sent, and the script reads the response whatever the mode.".to_owned(),
+        );
+        End::Read(self.profile.data_url_headers.iter().map(|&h| h.to_owned()).collect())
+    }
+
+    /// A no-cors request to a URL that is neither HTTP(S) nor `data:`: only `about:blank` has a
+    /// response (an empty document, opaque to the script), and only in browsers that load it.
+    fn scheme_fetch(&mut self, leg: &Leg<'a>) -> Result<End, End> {
+        let scheme = leg.url.scheme();
+        if scheme == "about" && leg.url.path() == "blank" && self.profile.fetches_about_blank {
+            self.info(
+                rules::SCHEME,
+                says!(
+                    leg.url,
+                    " is about:blank, which ",
+                    self.profile.name(),
+                    " answers itself with an empty document: nothing is sent, and the no-cors response is opaque."
+                ),
+            );
+            return Ok(End::Opaque);
+        }
+        let failure = Failure::Scheme { scheme: scheme.to_owned(), no_cors: true };
+        Err(self.block(rules::SCHEME, failure, &leg.url, None, leg.index))
     }
 
     /// The request itself goes out: the `Origin` header it carries, and the cookies it takes.

@@ -14,8 +14,14 @@ use crate::verdict::BlockedAt;
 pub enum Failure {
     /// `fetch()` threw before sending anything.
     Thrown(Thrown),
-    /// A cross-origin request to a URL whose scheme is not `http` or `https`.
-    Scheme(String),
+    /// A URL whose scheme fetch cannot load: in `cors` mode anything but `http`, `https` and
+    /// `data`; in `no-cors` mode also `about:blank` where the browser does not load it.
+    Scheme {
+        /// The scheme, without its colon.
+        scheme: String,
+        /// Whether the request's mode is `no-cors`.
+        no_cors: bool,
+    },
     /// A `same-origin` mode request to another origin.
     SameOriginMode,
     /// The page is not a secure context, so it may not reach a more private address space.
@@ -43,7 +49,7 @@ impl Failure {
     pub fn blocked_at(&self) -> BlockedAt {
         match self {
             Self::Thrown(_)
-            | Self::Scheme(_)
+            | Self::Scheme { .. }
             | Self::SameOriginMode
             | Self::LocalNetworkInsecure(_)
             | Self::LocalNetworkDenied(_)

@@ -26,6 +26,12 @@ pub struct Profile {
     /// origin and URL, so the next request asks again (Firefox, measured by the differential
     /// matrix); the spec and Chromium keep them.
     pub failed_response_clears_cache: bool,
+    /// The response header names a script sees on a `data:` URL: the spec gives only
+    /// `Content-Type`; Firefox adds `Content-Length` (measured by the differential matrix).
+    pub data_url_headers: &'static [&'static str],
+    /// Whether a no-cors fetch of `about:blank` gets the empty document the spec describes
+    /// (Firefox) or fails (Chromium: its fetch supports no `about:` URL).
+    pub fetches_about_blank: bool,
     /// Whether `Access-Control-Allow-Headers: *` still covers `Authorization` for requests
     /// without credentials. The spec says never; both browsers measured still allow it and
     /// only log a deprecation warning.
@@ -110,6 +116,8 @@ impl Profile {
                 cache_lookup: Lookup::Literal,
                 cache_for_opaque_origins: true,
                 failed_response_clears_cache: true,
+                data_url_headers: &["content-length", "content-type"],
+                fetches_about_blank: true,
                 authorization_under_wildcard: true,
                 lax_by_default: false,
                 third_party_default: ThirdPartyDefault::Partitioned,
@@ -126,6 +134,8 @@ impl Profile {
                 cache_lookup: Lookup::Spec,
                 cache_for_opaque_origins: false,
                 failed_response_clears_cache: false,
+                data_url_headers: &["content-type"],
+                fetches_about_blank: false,
                 authorization_under_wildcard: true,
                 lax_by_default: true,
                 third_party_default: ThirdPartyDefault::Blocked,

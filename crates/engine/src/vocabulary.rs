@@ -69,11 +69,18 @@ fn chromium(failure: &Failure, scene: Scene<'_>) -> Report {
             failed_parameter: Some(m.to_string()),
             console: Some(format!("TypeError: Failed to execute 'fetch' on 'Window': '{m}' is unsupported in no-cors mode.")),
         },
-        Failure::Scheme(_) => blocked(
-            "CorsDisabledScheme",
-            None,
-            "Cross origin requests are only supported for protocol schemes: chrome, chrome-extension, chrome-untrusted, data, http, https, isolated-app.".to_owned(),
-        ),
+        // Blink refuses these before the network service sees them: no corsError, one console
+        // line, which for a file: URL (and a blob: URL in no-cors mode) is about local
+        // resources (measured by the differential matrix).
+        Failure::Scheme { scheme, no_cors } => Report {
+            reason: None,
+            failed_parameter: None,
+            console: Some(if scheme == "file" || (scheme == "blob" && *no_cors) {
+                format!("Not allowed to load local resource: {}", scene.url)
+            } else {
+                format!("Fetch API cannot load {}. URL scheme \"{scheme}\" is not supported.", scene.url)
+            }),
+        },
         // Blink refuses the request before the network service sees it: DevTools reports no
         // corsError, only this console line (measured by the differential matrix).
         Failure::SameOriginMode => Report {
@@ -218,9 +225,13 @@ fn firefox(failure: &Failure, scene: Scene<'_>) -> Report {
                 console: Some(format!("TypeError: Window.fetch: Invalid request method {m}.")),
             };
         }
-        Failure::Scheme(_) => {
-            ("CORSRequestNotHttp", None, "CORS request not HTTP".to_owned(), FirefoxStage::Response)
+        // Only a cors request to a URL Firefox makes a channel for (about:, ftp:) reaches its
+        // CORS code, which words it in lower case; ws:, file: and blob: URLs fail silently, as
+        // does every no-cors one (measured by the differential matrix).
+        Failure::Scheme { scheme, no_cors: false } if matches!(scheme.as_str(), "about" | "ftp") => {
+            ("CORSRequestNotHttp", None, "CORS request not http".to_owned(), FirefoxStage::Response)
         }
+        Failure::Scheme { .. } => return silent,
         // A Location with credentials only makes the request fail (measured by the matrix).
         Failure::Redirect(RedirectFailure::Credentials(_)) => {
             ("CORSDidNotSucceed", None, "CORS request did not succeed".to_owned(), FirefoxStage::Response)

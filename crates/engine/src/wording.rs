@@ -256,11 +256,18 @@ pub fn failure(failure: &Failure, origin: &str, profile: &Profile) -> String {
                 " and nothing is sent."
             )
         }
-        Failure::Scheme(scheme) => {
+        Failure::Scheme { scheme, no_cors: false } => {
             says!(
                 "The URL's scheme is ",
                 scheme,
-                ":, and cross-origin requests in cors mode only go to http and https URLs."
+                ":, and a cors request only goes to http and https URLs (or reads a data: URL), so the fetch fails without sending anything."
+            )
+        }
+        Failure::Scheme { scheme, no_cors: true } => {
+            says!(
+                "The URL's scheme is ",
+                scheme,
+                ":, which fetch cannot load even in no-cors mode: only http, https and data: URLs (and about:blank in some browsers), so the fetch fails without sending anything."
             )
         }
         Failure::SameOriginMode => {

@@ -14,6 +14,7 @@
 //!   full with the request kind, under several policies and redirect modes.
 //! - `cookies`: every session cookie choice in every third-party setting from every kind of
 //!   position, in full.
+//! - `scheme`: `ftp:`, `ws:`, `file:`, `data:`, `blob:` and `about:` URLs in every mode.
 //! - `authorization`: `Authorization` under `Access-Control-Allow-Headers: *`, which the spec
 //!   never lets it through and the browsers still do without credentials.
 //! - `cache`: a preflighted fetch and then another to the same URL, in full over the preflight's
@@ -39,6 +40,7 @@ pub fn all() -> Vec<Scenario> {
     out.extend(cookies());
     out.extend(cache());
     out.extend(authorization());
+    out.extend(schemes());
     out
 }
 
@@ -510,6 +512,39 @@ fn authorization() -> Vec<Scenario> {
     out
 }
 
+/// URLs of other schemes than HTTP(S), which the lab cannot serve: what `fetch` does with them
+/// in each mode. Only the page on the API's own host has a policy that lets it connect to them.
+fn schemes() -> Vec<Scenario> {
+    let urls = [
+        ("ftp", "ftp://api.fintrack.localhost/x?run={run}"),
+        ("ws", "ws://api.fintrack.localhost/x?run={run}"),
+        ("file", "file:///etc/hostname?run={run}"),
+        ("data", "data:text/plain,run={run}"),
+        ("blob-unknown", "blob:http://api.fintrack.localhost/00000000-0000-0000-0000-000000000000?run={run}"),
+        ("about", "about:blank?run={run}"),
+    ];
+    let modes = [
+        ("cors", RequestMode::Cors),
+        ("no-cors", RequestMode::NoCors),
+        ("same-origin-mode", RequestMode::SameOrigin),
+    ];
+    let position = Position::SameOrigin;
+    let mut out = Vec::new();
+    for (slug, url) in urls {
+        for (mode_slug, mode) in modes {
+            out.push(Scenario {
+                id: id("scheme", &[slug, mode_slug, position.slug()]),
+                family: "scheme".to_owned(),
+                setup: Setup::everyday(position),
+                fetch: Fetch { mode, ..Fetch::new("GET", CredentialsMode::Include) },
+                before: Vec::new(),
+                target: Target::Elsewhere { url: url.to_owned() },
+            });
+        }
+    }
+    out
+}
+
 /// How a `cache` scenario's page fetches the URL before its observed fetch.
 struct Warm {
     /// The level's slug.
@@ -637,7 +672,7 @@ mod tests {
             .iter()
             .filter_map(|s| match &s.target {
                 Target::Api { policy, .. } | Target::Redirect { policy, .. } => Some(policy.id().to_owned()),
-                Target::Scripted { .. } => None,
+                Target::Scripted { .. } | Target::Elsewhere { .. } => None,
             })
             .collect();
         assert_eq!(policies.len(), 16);

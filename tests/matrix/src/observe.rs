@@ -114,10 +114,11 @@ impl Chromium {
             }
             let Some(message) = entry["message"].as_str() else { continue };
             // The page's own URL and position come first ("<url> - " or "<source> <line> ").
-            let start = ["Access to fetch at ", "Fetch API cannot load "]
-                .iter()
-                .filter_map(|phrase| message.find(phrase))
-                .min();
+            let start =
+                ["Access to fetch at ", "Fetch API cannot load ", "Not allowed to load local resource: "]
+                    .iter()
+                    .filter_map(|phrase| message.find(phrase))
+                    .min();
             let text = match start {
                 Some(i) => &message[i..],
                 None => message.split_once(" - ").map_or(message, |(_, text)| text),
@@ -210,7 +211,7 @@ pub fn firefox_slug(text: &str) -> (String, Option<String>) {
         ("CORS request did not succeed", "CORSDidNotSucceed"),
         ("CORS header \u{2018}Origin\u{2019} cannot be added", "CORSOriginHeaderNotAdded"),
         ("CORS request external redirect not allowed", "CORSExternalRedirectNotAllowed"),
-        ("CORS request not HTTP", "CORSRequestNotHttp"),
+        ("CORS request not http", "CORSRequestNotHttp"),
         ("CORS header \u{2018}Access-Control-Allow-Origin\u{2019} missing", "CORSMissingAllowOrigin"),
         (
             "Credential is not supported if the CORS header \u{2018}Access-Control-Allow-Origin\u{2019} is \u{2018}*\u{2019}",

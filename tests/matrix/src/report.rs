@@ -217,6 +217,7 @@ pub fn dimensions(scenarios: &[Scenario]) -> BTreeMap<&'static str, BTreeMap<Str
         add("script-set headers", if names.is_empty() { "(none)".to_owned() } else { names.join(", ") });
         match &s.target {
             Target::Api { policy, .. } => add("server answer", format!("policy {}", policy.id())),
+            Target::Elsewhere { url } => add("url", url.clone()),
             Target::Redirect { policy, to, status } => {
                 add("server answer", format!("policy {}", policy.id()));
                 add("redirect", format!("{to} {status}"));

@@ -133,6 +133,12 @@ pub enum Target {
         /// The redirect status.
         status: u16,
     },
+    /// A URL the lab does not serve, written with `{run}` where the run goes (`ftp:`, `data:`,
+    /// `blob:`, `file:` …): the browser decides alone, and nothing reaches the server.
+    Elsewhere {
+        /// The URL.
+        url: String,
+    },
     /// `/scripted`: exactly these shapes.
     Scripted {
         /// The preflight's answer (`None`: preflights get the response's answer).
@@ -354,7 +360,8 @@ impl Position {
             .map(|port| format!("http://*.localhost:{port}"))
             .collect::<Vec<_>>()
             .join(" ");
-        let csp = format!("default-src 'none'; connect-src 'self' {lab}");
+        // Other schemes are open too, so the scheme family sees what fetch itself does with them.
+        let csp = format!("default-src 'none'; connect-src 'self' {lab} {OTHER_SCHEMES}");
         let page = Scripted {
             body: Some(PAGE.to_owned()),
             ..Scripted::new(
@@ -379,6 +386,9 @@ impl Position {
         }
     }
 }
+
+/// The schemes other than HTTP(S) a page on the API's host may connect to.
+const OTHER_SCHEMES: &str = "data: blob: ftp: ws: wss: file: about:";
 
 /// The page every position's tab shows: nothing but a document to run fetches from.
 pub const PAGE: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
@@ -512,6 +522,7 @@ impl Scenario {
             Target::Scripted { .. } => {
                 self.script(ports).map_or_else(String::new, |s| s.url(&api, Some(run)))
             }
+            Target::Elsewhere { url } => url.replace("{run}", run),
         }
     }
 
@@ -564,6 +575,10 @@ impl Scenario {
                 let (hop_preflight, hop_response) = policy_answers(*policy, hop_origin);
                 let next = Declared { preflight: hop_preflight, response: hop_response, next: None };
                 Declared { preflight, response, next: Some(Box::new(next)) }
+            }
+            Target::Elsewhere { .. } => {
+                let nothing = Scripted::new(200, &[]);
+                Declared { preflight: nothing.clone(), response: nothing, next: None }
             }
             Target::Scripted { .. } => {
                 let script = self.script(ports).unwrap_or_else(|| Script::always(Scripted::new(200, &[])));
