@@ -181,6 +181,9 @@ impl<'a> Narrator<'a> {
         if leg.url.scheme() == "data" {
             return Ok(Some(self.data_url(leg)));
         }
+        if leg.method.as_str() == "GET" && page.owns_blob_url(&leg.url) {
+            return Ok(Some(self.own_blob_url(leg)));
+        }
         let basic = page.same_origin_url(&leg.url) && leg.tainting != Some(Tainting::Cors);
         let mut serialized = request::serialize_request_origin(page, leg.tainted);
         self.origin_sent = serialized;
@@ -271,6 +274,17 @@ impl<'a> Narrator<'a> {
             "A data: URL is read from the URL itself: nothing is sent, and the script reads the response whatever the mode.".to_owned(),
         );
         End::Read(self.profile.data_url_headers.iter().map(|&h| h.to_owned()).collect())
+    }
+
+    /// A GET of a `blob:` URL of the page's own origin: read from the page's blob store, nothing
+    /// is sent, and the script may read it (scheme fetch, `blob`).
+    fn own_blob_url(&mut self, leg: &mut Leg<'a>) -> End {
+        leg.tainting = Some(Tainting::Basic);
+        self.pass(
+            rules::SCHEME,
+            "A blob: URL of the page's own origin is read from the page's own blob store: nothing is sent, and the script reads it (when the page created it and has not revoked it).".to_owned(),
+        );
+        End::Read(vec!["content-length".to_owned(), "content-type".to_owned()])
     }
 
     /// A no-cors request to a URL that is neither HTTP(S) nor `data:`: only `about:blank` has a

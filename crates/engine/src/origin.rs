@@ -95,6 +95,14 @@ impl Origin {
         }
     }
 
+    /// Whether `url` is a `blob:` URL that a document of this origin created: the URL inside it
+    /// is on this origin.
+    ///
+    /// <https://w3c.github.io/FileAPI/#url-model>
+    pub fn owns_blob_url(&self, url: &Url) -> bool {
+        url.scheme() == "blob" && Url::parse(url.path()).is_ok_and(|inner| self.same_origin_url(&inner))
+    }
+
     /// Whether `url` is on this origin, without building the URL's origin.
     pub fn same_origin_url(&self, url: &Url) -> bool {
         match &self.0 {

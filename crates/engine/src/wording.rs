@@ -260,14 +260,14 @@ pub fn failure(failure: &Failure, origin: &str, profile: &Profile) -> String {
             says!(
                 "The URL's scheme is ",
                 scheme,
-                ":, and a cors request only goes to http and https URLs (or reads a data: URL), so the fetch fails without sending anything."
+                ":, and a cors request only goes to http and https URLs (or reads a data: URL, or with GET a blob: URL of the page's own), so the fetch fails without sending anything."
             )
         }
         Failure::Scheme { scheme, no_cors: true } => {
             says!(
                 "The URL's scheme is ",
                 scheme,
-                ":, which fetch cannot load even in no-cors mode: only http, https and data: URLs (and about:blank in some browsers), so the fetch fails without sending anything."
+                ":, which fetch cannot load even in no-cors mode: only http, https and data: URLs, the page's own blob: URLs (with GET) and, in some browsers, about:blank, so the fetch fails without sending anything."
             )
         }
         Failure::SameOriginMode => {

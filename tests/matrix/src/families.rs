@@ -521,6 +521,7 @@ fn schemes() -> Vec<Scenario> {
         ("file", "file:///etc/hostname?run={run}"),
         ("data", "data:text/plain,run={run}"),
         ("blob-unknown", "blob:http://api.fintrack.localhost/00000000-0000-0000-0000-000000000000?run={run}"),
+        ("blob-own", "blob:{origin}/{run}"),
         ("about", "about:blank?run={run}"),
     ];
     let modes = [

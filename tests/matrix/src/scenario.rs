@@ -133,8 +133,10 @@ pub enum Target {
         /// The redirect status.
         status: u16,
     },
-    /// A URL the lab does not serve, written with `{run}` where the run goes (`ftp:`, `data:`,
-    /// `blob:`, `file:` …): the browser decides alone, and nothing reaches the server.
+    /// A URL the lab does not serve, written with `{run}` where the run goes and `{origin}`
+    /// where the page's origin goes (`ftp:`, `data:`, `blob:`, `file:` …): the browser decides
+    /// alone, and nothing reaches the server. `blob:{origin}/…` stands for a blob URL the page
+    /// creates itself just before it fetches it ([`Scenario::own_blob`]).
     Elsewhere {
         /// The URL.
         url: String,
@@ -522,8 +524,15 @@ impl Scenario {
             Target::Scripted { .. } => {
                 self.script(ports).map_or_else(String::new, |s| s.url(&api, Some(run)))
             }
-            Target::Elsewhere { url } => url.replace("{run}", run),
+            Target::Elsewhere { url } => {
+                url.replace("{run}", run).replace("{origin}", &self.setup.position.page_origin(ports))
+            }
         }
+    }
+
+    /// Whether the URL is a blob URL of the page's own, which the page creates before fetching.
+    pub fn own_blob(&self) -> bool {
+        matches!(&self.target, Target::Elsewhere { url } if url.starts_with("blob:{origin}"))
     }
 
     /// The page's first fetch to the URL: the first of `before`, else `fetch`.
