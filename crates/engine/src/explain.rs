@@ -102,6 +102,8 @@ struct Narrator<'a> {
     framed_top_site: Option<Site<'a>>,
     /// Whether the cache dies with this explanation, so entries only matter to later hops.
     ephemeral: bool,
+    /// Whether the current request is a CORS request (its response tainting is `cors`).
+    cors: bool,
 }
 
 impl<'a> Narrator<'a> {
@@ -121,6 +123,7 @@ impl<'a> Narrator<'a> {
             page_site,
             framed_top_site,
             ephemeral: false,
+            cors: false,
         }
     }
 
@@ -256,6 +259,7 @@ impl<'a> Narrator<'a> {
             }
         }
 
+        self.cors = leg.tainting == Some(Tainting::Cors);
         self.request_goes_out(leg, serialized);
 
         let response = leg.response;
@@ -978,6 +982,7 @@ impl<'a> Narrator<'a> {
                     origin: ex.page.serialize(),
                     status,
                     follows_redirects: ex.request.redirect == RedirectMode::Follow,
+                    cors: self.cors,
                 };
                 let report = vocabulary::report(ex.browser, &failure, scene);
                 verdict.reason = report.reason.map(str::to_owned);

@@ -37,6 +37,8 @@ pub struct Scene<'a> {
     /// Whether the request follows redirects (mode `follow`): only then does Firefox report the
     /// request it cancels after a failed redirect (measured by the differential matrix).
     pub follows_redirects: bool,
+    /// Whether the request that failed is a CORS request (its response tainting is `cors`).
+    pub cors: bool,
 }
 
 /// Words `failure` the way `browser` does.
@@ -236,6 +238,10 @@ fn firefox(failure: &Failure, scene: Scene<'_>) -> Report {
         Failure::Redirect(RedirectFailure::Credentials(_)) => {
             ("CORSDidNotSucceed", None, "CORS request did not succeed".to_owned(), FirefoxStage::Response)
         }
+        // So does a CORS request redirected a 21st time (measured by the matrix).
+        Failure::Redirect(RedirectFailure::TooMany) if scene.cors => {
+            ("CORSDidNotSucceed", None, "CORS request did not succeed".to_owned(), FirefoxStage::Response)
+        }
         // Firefox rejects these without a CORS console message of its own.
         Failure::SameOriginMode
         | Failure::LocalNetworkInsecure(_)
@@ -372,6 +378,7 @@ mod tests {
             origin: "http://a.localhost",
             status: Some(200),
             follows_redirects: true,
+            cors: true,
         }
     }
 

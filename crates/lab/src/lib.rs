@@ -38,7 +38,7 @@
 //! | `POST /me/transfer` (JSON or `application/x-www-form-urlencoded` or `text/plain` form encoding) | [`bank::TransferDone`]; a ledger entry. No CSRF token, on purpose: a cross-site form moves money unless SameSite keeps the cookie home |
 //! | `PUT /me/email` (JSON [`bank::EmailChange`]) | [`bank::EmailChanged`]; a ledger entry |
 //! | `DELETE /me/sessions` | [`bank::SessionsRevoked`]; a ledger entry |
-//! | `GET/POST/PUT/DELETE /redirect?to=same\|cross\|credentialed&status=301\|302\|303\|307\|308` | a redirect to `/me/balance` on this origin, on the API's other-port origin, or with `user:pass@` in the URL; `run` and `policy` carry over |
+//! | `GET/POST/PUT/DELETE /redirect?to=same\|cross\|credentialed&status=301\|302\|303\|307\|308&hops=N` | a redirect to `/me/balance` on this origin, on the API's other-port origin, or with `user:pass@` in the URL; `run` and `policy` carry over; with `hops` (up to 30), a chain of that many redirects through this endpoint |
 //! | any method `/scripted?answer=<base64url JSON of a scripted::Script>` | exactly the script's status, headers (a name may repeat) and body, with no policy applied: the preflight answer for a preflight, the response for anything else. `Cache-Control: no-store` unless the script sets it, and `X-Request-Id`; a script that sets its own `Content-Security-Policy` replaces the API's `default-src 'none'` (a same-origin test page). A script the server cannot send is `400` |
 //!
 //! ## The dashboard: `http://fintrack.localhost:8080`

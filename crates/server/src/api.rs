@@ -219,8 +219,10 @@ async fn revoke_sessions(
     Ok(with_effects(Json(SessionsRevoked { revoked: count }).into_response(), ledger_id))
 }
 
-/// `/redirect?to=same|cross|credentialed&status=301|302|303|307|308`, any method: redirects to
-/// `/me/balance` on this origin, on the API's other-port origin, or with credentials in the URL.
+/// `/redirect?to=same|cross|credentialed&status=301|302|303|307|308&hops=N`, any method:
+/// redirects to `/me/balance` on this origin, on the API's other-port origin, or with
+/// credentials in the URL; with `hops` above 1, to this endpoint again with one hop fewer, so a
+/// chain of up to 30 redirects ends there.
 async fn redirect(
     State(lab): State<Lab>,
     axum::Extension(arrival): axum::Extension<Arrival>,
@@ -237,6 +239,13 @@ async fn redirect(
             return Err(LabError::BadRequest(format!(
                 "status must be 301, 302, 303, 307 or 308, not {other:?}"
             )));
+        }
+    };
+    let hops = match query_param(query, "hops").as_deref().map(str::parse::<u8>) {
+        None => 1,
+        Some(Ok(hops @ 1..=MAX_HOPS)) => hops,
+        Some(_) => {
+            return Err(LabError::BadRequest(format!("hops must be a number from 1 to {MAX_HOPS}")));
         }
     };
     let ports = lab.ports();
@@ -262,12 +271,24 @@ async fn redirect(
             )));
         }
     };
-    // The run and the policy carry over, so the hop lands in the same run under the same policy.
-    let carried: Vec<(String, String)> = ["run", "policy"]
-        .into_iter()
-        .filter_map(|name| query_param(query, name).map(|v| (name.to_owned(), v)))
-        .collect();
-    let mut location = format!("{origin}/me/balance");
+    // The run and the policy carry over, so the hop lands in the same run under the same policy;
+    // a chain carries its target and status too, with one hop fewer.
+    let mut carried: Vec<(String, String)> = Vec::new();
+    let path = if hops > 1 {
+        for name in ["to", "status"] {
+            carried.extend(query_param(query, name).map(|v| (name.to_owned(), v)));
+        }
+        carried.push(("hops".to_owned(), (hops - 1).to_string()));
+        "/redirect"
+    } else {
+        "/me/balance"
+    };
+    carried.extend(
+        ["run", "policy"]
+            .into_iter()
+            .filter_map(|name| query_param(query, name).map(|v| (name.to_owned(), v))),
+    );
+    let mut location = format!("{origin}{path}");
     if !carried.is_empty() {
         location.push('?');
         location.push_str(&serde_urlencoded::to_string(&carried).unwrap_or_default());
@@ -276,6 +297,9 @@ async fn redirect(
         .map_err(|_| LabError::BadRequest("the run id cannot go in a URL".to_owned()))?;
     Ok((status, [(header::LOCATION, location)]).into_response())
 }
+
+/// The longest redirect chain `/redirect` makes: more than the 20 redirects a browser follows.
+const MAX_HOPS: u8 = 30;
 
 async fn not_found() -> LabError {
     LabError::NotFound

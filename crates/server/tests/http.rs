@@ -453,6 +453,23 @@ async fn the_redirecting_endpoint_offers_every_status_and_target() {
     }
     let bad = send(&app, to(API, Method::GET, "/redirect?status=300").body(Body::empty()).unwrap()).await;
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    // A chain: each hop redirects to the endpoint again with one hop fewer, then to the balance.
+    let chain = send(
+        &app,
+        to(API, Method::GET, "/redirect?to=same&status=307&hops=3&run=r").body(Body::empty()).unwrap(),
+    )
+    .await;
+    let next = format!("http://{API}:{PORT}/redirect?to=same&status=307&hops=2&run=r");
+    assert_eq!(header(&chain, "location"), Some(next.as_str()));
+    let last = send(&app, to(API, Method::GET, "/redirect?hops=1&run=r").body(Body::empty()).unwrap()).await;
+    let balance = format!("http://{API}:{PORT}/me/balance?run=r");
+    assert_eq!(header(&last, "location"), Some(balance.as_str()));
+    for hops in ["0", "31", "many"] {
+        let path = format!("/redirect?hops={hops}");
+        let bad = send(&app, to(API, Method::GET, &path).body(Body::empty()).unwrap()).await;
+        assert_eq!(bad.status(), StatusCode::BAD_REQUEST, "hops={hops}");
+        assert!(json_of(bad).await.to_string().contains("hops must be a number from 1 to 30"));
+    }
     // Redirects carry the policy's headers (unless the policy forgets them on non-2xx).
     let redirected = send(
         &app,

@@ -15,6 +15,7 @@
 //! - `cookies`: every session cookie choice in every third-party setting from every kind of
 //!   position, in full.
 //! - `scheme`: `ftp:`, `ws:`, `file:`, `data:`, `blob:` and `about:` URLs in every mode.
+//! - `redirect-limit`: 20 and 21 redirects in a row.
 //! - `authorization`: `Authorization` under `Access-Control-Allow-Headers: *`, which the spec
 //!   never lets it through and the browsers still do without credentials.
 //! - `cache`: a preflighted fetch and then another to the same URL, in full over the preflight's
@@ -41,6 +42,7 @@ pub fn all() -> Vec<Scenario> {
     out.extend(cache());
     out.extend(authorization());
     out.extend(schemes());
+    out.extend(redirect_limit());
     out
 }
 
@@ -439,7 +441,7 @@ fn redirect() -> Vec<Scenario> {
                 setup: Setup::everyday(position),
                 fetch,
                 before: Vec::new(),
-                target: Target::Redirect { policy, to: to.to_owned(), status },
+                target: Target::Redirect { policy, to: to.to_owned(), status, hops: 1 },
             }
         })
         .collect()
@@ -541,6 +543,32 @@ fn schemes() -> Vec<Scenario> {
                 before: Vec::new(),
                 target: Target::Elsewhere { url: url.to_owned() },
             });
+        }
+    }
+    out
+}
+
+/// Twenty redirects in a row are followed; a twenty-first is a network error.
+fn redirect_limit() -> Vec<Scenario> {
+    let mut out = Vec::new();
+    for hops in [20, 21] {
+        for (kind_slug, mode) in [("get", RequestMode::Cors), ("nocors-get", RequestMode::NoCors)] {
+            for position in [Position::SameOrigin, Position::Sibling] {
+                let hops_slug = format!("hops-{hops}");
+                out.push(Scenario {
+                    id: id("redirect-limit", &[&hops_slug, kind_slug, position.slug()]),
+                    family: "redirect-limit".to_owned(),
+                    setup: Setup::everyday(position),
+                    fetch: Fetch { mode, ..Fetch::new("GET", CredentialsMode::Include) },
+                    before: Vec::new(),
+                    target: Target::Redirect {
+                        policy: PolicyId::ReflectAnyOrigin,
+                        to: "same".to_owned(),
+                        status: 302,
+                        hops,
+                    },
+                });
+            }
         }
     }
     out

@@ -218,9 +218,12 @@ pub fn dimensions(scenarios: &[Scenario]) -> BTreeMap<&'static str, BTreeMap<Str
         match &s.target {
             Target::Api { policy, .. } => add("server answer", format!("policy {}", policy.id())),
             Target::Elsewhere { url } => add("url", url.clone()),
-            Target::Redirect { policy, to, status } => {
+            Target::Redirect { policy, to, status, hops } => {
                 add("server answer", format!("policy {}", policy.id()));
                 add("redirect", format!("{to} {status}"));
+                if *hops > 1 {
+                    add("redirects in a row", hops.to_string());
+                }
             }
             Target::Scripted { preflight, response } => {
                 add("server answer", "scripted".to_owned());

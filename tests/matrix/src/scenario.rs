@@ -132,6 +132,9 @@ pub enum Target {
         to: String,
         /// The redirect status.
         status: u16,
+        /// How many redirects in a row (`/redirect` again until the last): 1 unless set.
+        #[serde(default = "one_hop", skip_serializing_if = "is_one_hop")]
+        hops: u8,
     },
     /// A URL the lab does not serve, written with `{run}` where the run goes and `{origin}`
     /// where the page's origin goes (`ftp:`, `data:`, `blob:`, `file:` …): the browser decides
@@ -389,6 +392,14 @@ impl Position {
     }
 }
 
+fn one_hop() -> u8 {
+    1
+}
+
+fn is_one_hop(hops: &u8) -> bool {
+    *hops == 1
+}
+
 /// The schemes other than HTTP(S) a page on the API's host may connect to.
 const OTHER_SCHEMES: &str = "data: blob: ftp: ws: wss: file: about:";
 
@@ -518,8 +529,11 @@ impl Scenario {
         let api = origin_on(API, ports.main);
         match &self.target {
             Target::Api { policy, path } => format!("{api}{path}?policy={}&run={run}", policy.id()),
-            Target::Redirect { policy, to, status } => {
+            Target::Redirect { policy, to, status, hops: 1 } => {
                 format!("{api}/redirect?to={to}&status={status}&policy={}&run={run}", policy.id())
+            }
+            Target::Redirect { policy, to, status, hops } => {
+                format!("{api}/redirect?to={to}&status={status}&hops={hops}&policy={}&run={run}", policy.id())
             }
             Target::Scripted { .. } => {
                 self.script(ports).map_or_else(String::new, |s| s.url(&api, Some(run)))
@@ -572,7 +586,29 @@ impl Scenario {
                 let (preflight, response) = policy_answers(*policy, &origin);
                 Declared { preflight, response, next: None }
             }
-            Target::Redirect { policy, to, status } => {
+            Target::Redirect { policy, to, status, hops } if *hops > 1 => {
+                // A chain on the API's own origin: each hop the endpoint again, then the balance.
+                let api = origin_on(API, ports.main);
+                let (preflight, response) = policy_answers(*policy, &origin);
+                let mut declared = Declared { preflight, response, next: None };
+                for left in 1..=*hops {
+                    let (preflight, mut response) = policy_answers(*policy, &origin);
+                    response.status = *status;
+                    let location = if left == 1 {
+                        format!("{api}/me/balance?policy={}", policy.id())
+                    } else {
+                        format!(
+                            "{api}/redirect?to={to}&status={status}&hops={}&policy={}",
+                            left - 1,
+                            policy.id()
+                        )
+                    };
+                    response.headers.push(("Location".to_owned(), location));
+                    declared = Declared { preflight, response, next: Some(Box::new(declared)) };
+                }
+                declared
+            }
+            Target::Redirect { policy, to, status, .. } => {
                 let (preflight, mut response) = policy_answers(*policy, &origin);
                 response.status = *status;
                 let port = if to == "cross" { ports.second.unwrap_or(ports.main) } else { ports.main };
@@ -794,7 +830,7 @@ mod tests {
     fn a_redirect_declares_its_hop() {
         let s = scenario(
             Position::Attacker,
-            Target::Redirect { policy: PolicyId::NullTrusted, to: "cross".to_owned(), status: 307 },
+            Target::Redirect { policy: PolicyId::NullTrusted, to: "cross".to_owned(), status: 307, hops: 1 },
         );
         let declared = s.declared(&PORTS, &s.fetch);
         assert_eq!(declared.response.status, 307);
