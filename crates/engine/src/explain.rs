@@ -102,7 +102,8 @@ struct Narrator<'a> {
     framed_top_site: Option<Site<'a>>,
     /// Whether the cache dies with this explanation, so entries only matter to later hops.
     ephemeral: bool,
-    /// Whether the current request is a CORS request (its response tainting is `cors`).
+    /// Whether the last request that went out is a CORS request (response tainting `cors`),
+    /// which decides how Firefox words a redirect it refuses to follow.
     cors: bool,
 }
 
