@@ -99,19 +99,31 @@ pub fn exchange(
     observation: &Observation,
 ) -> Result<Exchange, String> {
     let observed = pair(&observation.server).into_iter().next();
-    exchange_of(scenario, &scenario.fetch, browser, ports, run, observation, observed.as_ref())
+    exchange_of(scenario, Which::Observed, browser, ports, run, observation, observed.as_ref())
+}
+
+/// Which of a scenario's fetches an Exchange is for.
+#[derive(Clone, Copy)]
+enum Which<'a> {
+    /// The observed one, from the scenario's own position.
+    Observed,
+    /// One of the fetches before, from where they run.
+    Before(&'a Fetch),
 }
 
 fn exchange_of(
     scenario: &Scenario,
-    fetch: &Fetch,
+    which: Which<'_>,
     browser: Browser,
     ports: &Ports,
     run: &str,
     observation: &Observation,
     observed: Option<&Observed>,
 ) -> Result<Exchange, String> {
-    let position = scenario.setup.position;
+    let (position, fetch) = match which {
+        Which::Observed => (scenario.setup.position, &scenario.fetch),
+        Which::Before(fetch) => (scenario.before_from.unwrap_or(scenario.setup.position), fetch),
+    };
     let mut value = json!({
         "browser": browser,
         "page": position.page_origin(ports),
@@ -150,7 +162,7 @@ fn verdict(
         // The fetches before are answered as the scenario declares: their log is not kept.
         let mut cache = PreflightCache::new();
         for before in &scenario.before {
-            let first = exchange_of(scenario, before, browser, ports, run, observation, None)?;
+            let first = exchange_of(scenario, Which::Before(before), browser, ports, run, observation, None)?;
             corslab_engine::explain_with(&first, &mut cache, 0);
         }
         corslab_engine::explain_with(&exchange, &mut cache, 0)
@@ -359,6 +371,7 @@ mod tests {
                 .header("Content-Type", "application/json")
                 .body("{}"),
             before: Vec::new(),
+            before_from: None,
             target: Target::Api { policy: PolicyId::StrictAllowlist, path: "/me/email".to_owned() },
         }
     }

@@ -16,6 +16,7 @@
 //!   position, in full.
 //! - `scheme`: `ftp:`, `ws:`, `file:`, `data:`, `blob:` and `about:` URLs in every mode.
 //! - `redirect-limit`: 20 and 21 redirects in a row.
+//! - `cache-partition`: the same origin under two top-level sites, one preflight cache each.
 //! - `authorization`: `Authorization` under `Access-Control-Allow-Headers: *`, which the spec
 //!   never lets it through and the browsers still do without credentials.
 //! - `cache`: a preflighted fetch and then another to the same URL, in full over the preflight's
@@ -43,6 +44,7 @@ pub fn all() -> Vec<Scenario> {
     out.extend(authorization());
     out.extend(schemes());
     out.extend(redirect_limit());
+    out.extend(cache_partition());
     out
 }
 
@@ -128,7 +130,15 @@ fn policy() -> Vec<Scenario> {
                 "policy",
                 &[policy.id(), position.slug(), kinds[r[2]], credentials_slug, setup.cookie.slug()],
             );
-            Scenario { id, family: "policy".to_owned(), setup, fetch, before: Vec::new(), target }
+            Scenario {
+                id,
+                family: "policy".to_owned(),
+                setup,
+                fetch,
+                before: Vec::new(),
+                before_from: None,
+                target,
+            }
         })
         .collect()
 }
@@ -215,6 +225,7 @@ fn request() -> Vec<Scenario> {
                 setup: Setup::everyday(position),
                 fetch,
                 before: Vec::new(),
+                before_from: None,
                 target,
             }
         })
@@ -291,6 +302,7 @@ fn response() -> Vec<Scenario> {
                 setup: Setup::everyday(position),
                 fetch: kind(kinds[r[5]], credentials),
                 before: Vec::new(),
+                before_from: None,
                 target: Target::Scripted { preflight: None, response: shape },
             }
         })
@@ -326,6 +338,7 @@ fn preflight_status() -> Vec<Scenario> {
                 setup: Setup::everyday(position),
                 fetch: kind(PREFLIGHTED[r[1]], credentials),
                 before: Vec::new(),
+                before_from: None,
                 target: Target::Scripted { preflight: Some(preflight), response: Shape::READABLE },
             }
         })
@@ -382,6 +395,7 @@ fn preflight_shape() -> Vec<Scenario> {
                 setup: Setup::everyday(position),
                 fetch: kind(PREFLIGHTED[r[4]], credentials),
                 before: Vec::new(),
+                before_from: None,
                 target: Target::Scripted { preflight: Some(preflight), response: Shape::READABLE },
             }
         })
@@ -441,6 +455,7 @@ fn redirect() -> Vec<Scenario> {
                 setup: Setup::everyday(position),
                 fetch,
                 before: Vec::new(),
+                before_from: None,
                 target: Target::Redirect { policy, to: to.to_owned(), status, hops: 1 },
             }
         })
@@ -489,7 +504,15 @@ fn cookies() -> Vec<Scenario> {
                     credentials_slug,
                 ],
             );
-            Scenario { id, family: "cookies".to_owned(), setup, fetch, before: Vec::new(), target }
+            Scenario {
+                id,
+                family: "cookies".to_owned(),
+                setup,
+                fetch,
+                before: Vec::new(),
+                before_from: None,
+                target,
+            }
         })
         .collect()
 }
@@ -506,6 +529,7 @@ fn authorization() -> Vec<Scenario> {
                     setup: Setup::everyday(position),
                     fetch: Fetch::new(method, credentials).header("Authorization", "Bearer t0k3n"),
                     before: Vec::new(),
+                    before_from: None,
                     target: Target::Scripted { preflight: Some(preflight), response: Shape::READABLE },
                 });
             }
@@ -541,6 +565,7 @@ fn schemes() -> Vec<Scenario> {
                 setup: Setup::everyday(position),
                 fetch: Fetch { mode, ..Fetch::new("GET", CredentialsMode::Include) },
                 before: Vec::new(),
+                before_from: None,
                 target: Target::Elsewhere { url: url.to_owned() },
             });
         }
@@ -561,6 +586,7 @@ fn redirect_limit() -> Vec<Scenario> {
                     setup: Setup::everyday(position),
                     fetch: Fetch { mode, ..Fetch::new("GET", CredentialsMode::Include) },
                     before: Vec::new(),
+                    before_from: None,
                     target: Target::Redirect {
                         policy: PolicyId::ReflectAnyOrigin,
                         to: "same".to_owned(),
@@ -572,6 +598,26 @@ fn redirect_limit() -> Vec<Scenario> {
         }
     }
     out
+}
+
+/// The giveaway's page fetches a URL, then a giveaway page under another top-level site fetches
+/// it again: the preflight cache is partitioned by top-level site, so it asks again.
+fn cache_partition() -> Vec<Scenario> {
+    let put = Fetch::new("PUT", CredentialsMode::Omit).header("X-Lab", "1").body("x");
+    let preflight = Shape { max_age: MaxAge::TenMinutes, ..Shape::PREFLIGHT_OK };
+    let (top, framed) = (Position::Attacker, Position::AttackerUnderSibling);
+    [(top, framed), (framed, top), (top, top), (framed, framed)]
+        .into_iter()
+        .map(|(from, position)| Scenario {
+            id: id("cache-partition", &[from.slug(), position.slug()]),
+            family: "cache-partition".to_owned(),
+            setup: Setup::everyday(position),
+            fetch: put.clone(),
+            before: vec![put.clone()],
+            before_from: (from != position).then_some(from),
+            target: Target::Scripted { preflight: Some(preflight), response: Shape::READABLE },
+        })
+        .collect()
 }
 
 /// How a `cache` scenario's page fetches the URL before its observed fetch.
@@ -650,6 +696,7 @@ fn cache() -> Vec<Scenario> {
                     setup: Setup::everyday(position),
                     fetch: level.fetch.clone(),
                     before: level.before.clone(),
+                    before_from: None,
                     target: Target::Scripted { preflight: Some(preflight), response: level.response },
                 });
             }
@@ -739,7 +786,7 @@ mod tests {
         for s in &cache {
             assert!(!s.before.is_empty() && matches!(s.target, Target::Scripted { .. }), "{}", s.id);
         }
-        assert!(all().iter().filter(|s| s.family != "cache").all(|s| s.before.is_empty()));
+        assert!(all().iter().filter(|s| !s.family.starts_with("cache")).all(|s| s.before.is_empty()));
     }
 
     #[test]

@@ -178,7 +178,11 @@ async fn run_session(
         let mut watermark = 0;
         for (third_party, setups) in phases {
             session.set_third_party(third_party).await?;
+            // Tabs for every position a fetch runs from, fetches before included.
             let mut positions: Vec<Position> = setups.iter().map(|(s, _)| s.position).collect();
+            positions.extend(
+                setups.iter().flat_map(|(_, indices)| indices).filter_map(|&i| scenarios[i].before_from),
+            );
             positions.sort();
             positions.dedup();
             session.open(&lab.ports(), &positions).await?;
@@ -220,7 +224,8 @@ async fn run_session(
                     indices.iter().copied().zip(&runs).filter(|&(i, _)| !scenarios[i].before.is_empty())
                 {
                     let before: Vec<Value> = scenarios[i].before.iter().map(|b| json(i, b, run)).collect();
-                    let pages = session.batch(setup.position, &before).await?;
+                    let from = scenarios[i].before_from.unwrap_or(setup.position);
+                    let pages = session.batch(from, &before).await?;
                     session.set_aside(run, &pages).await?;
                     read_log_into(&mut server, lab, &runs, &mut watermark);
                     server.remove(run);

@@ -28,6 +28,10 @@ pub struct Scenario {
     /// preflight cache holds what they left: only `fetch` is observed and compared.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub before: Vec<Fetch>,
+    /// Where the fetches before run when not where `fetch` does: a page of the same origin under
+    /// another top-level site, whose preflight cache is another partition.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before_from: Option<Position>,
     /// Where it goes and how the server answers.
     pub target: Target,
 }
@@ -764,6 +768,7 @@ mod tests {
                 .header("Cookie", "x=1")
                 .body("{}"),
             before: Vec::new(),
+            before_from: None,
             target,
         }
     }
