@@ -146,8 +146,8 @@ fn exchange_of(
 }
 
 /// The engine's Verdict on the observed fetch: after the fetches `before` it, if any, with the
-/// preflight cache they leave. All are put at one instant: they run within a second, well
-/// inside every lifetime the scenarios give.
+/// preflight cache they leave. The fetches before are put at one instant and the observed one
+/// `pause_s` later: each batch runs within a second, well inside every lifetime that matters.
 fn verdict(
     scenario: &Scenario,
     browser: Browser,
@@ -165,7 +165,7 @@ fn verdict(
             let first = exchange_of(scenario, Which::Before(before), browser, ports, run, observation, None)?;
             corslab_engine::explain_with(&first, &mut cache, 0);
         }
-        corslab_engine::explain_with(&exchange, &mut cache, 0)
+        corslab_engine::explain_with(&exchange, &mut cache, scenario.pause_s)
     };
     Ok((exchange, verdict))
 }
@@ -372,6 +372,7 @@ mod tests {
                 .body("{}"),
             before: Vec::new(),
             before_from: None,
+            pause_s: 0,
             target: Target::Api { policy: PolicyId::StrictAllowlist, path: "/me/email".to_owned() },
         }
     }

@@ -17,6 +17,7 @@
 //! - `scheme`: `ftp:`, `ws:`, `file:`, `data:`, `blob:` and `about:` URLs in every mode.
 //! - `redirect-limit`: 20 and 21 redirects in a row.
 //! - `cache-partition`: the same origin under two top-level sites, one preflight cache each.
+//! - `cache-expiry`: a second fetch two seconds after the first, past one cache lifetime.
 //! - `authorization`: `Authorization` under `Access-Control-Allow-Headers: *`, which the spec
 //!   never lets it through and the browsers still do without credentials.
 //! - `cache`: a preflighted fetch and then another to the same URL, in full over the preflight's
@@ -45,6 +46,7 @@ pub fn all() -> Vec<Scenario> {
     out.extend(schemes());
     out.extend(redirect_limit());
     out.extend(cache_partition());
+    out.extend(cache_expiry());
     out
 }
 
@@ -137,6 +139,7 @@ fn policy() -> Vec<Scenario> {
                 fetch,
                 before: Vec::new(),
                 before_from: None,
+                pause_s: 0,
                 target,
             }
         })
@@ -226,6 +229,7 @@ fn request() -> Vec<Scenario> {
                 fetch,
                 before: Vec::new(),
                 before_from: None,
+                pause_s: 0,
                 target,
             }
         })
@@ -303,6 +307,7 @@ fn response() -> Vec<Scenario> {
                 fetch: kind(kinds[r[5]], credentials),
                 before: Vec::new(),
                 before_from: None,
+                pause_s: 0,
                 target: Target::Scripted { preflight: None, response: shape },
             }
         })
@@ -339,6 +344,7 @@ fn preflight_status() -> Vec<Scenario> {
                 fetch: kind(PREFLIGHTED[r[1]], credentials),
                 before: Vec::new(),
                 before_from: None,
+                pause_s: 0,
                 target: Target::Scripted { preflight: Some(preflight), response: Shape::READABLE },
             }
         })
@@ -396,6 +402,7 @@ fn preflight_shape() -> Vec<Scenario> {
                 fetch: kind(PREFLIGHTED[r[4]], credentials),
                 before: Vec::new(),
                 before_from: None,
+                pause_s: 0,
                 target: Target::Scripted { preflight: Some(preflight), response: Shape::READABLE },
             }
         })
@@ -456,6 +463,7 @@ fn redirect() -> Vec<Scenario> {
                 fetch,
                 before: Vec::new(),
                 before_from: None,
+                pause_s: 0,
                 target: Target::Redirect { policy, to: to.to_owned(), status, hops: 1 },
             }
         })
@@ -511,6 +519,7 @@ fn cookies() -> Vec<Scenario> {
                 fetch,
                 before: Vec::new(),
                 before_from: None,
+                pause_s: 0,
                 target,
             }
         })
@@ -530,6 +539,7 @@ fn authorization() -> Vec<Scenario> {
                     fetch: Fetch::new(method, credentials).header("Authorization", "Bearer t0k3n"),
                     before: Vec::new(),
                     before_from: None,
+                    pause_s: 0,
                     target: Target::Scripted { preflight: Some(preflight), response: Shape::READABLE },
                 });
             }
@@ -566,6 +576,7 @@ fn schemes() -> Vec<Scenario> {
                 fetch: Fetch { mode, ..Fetch::new("GET", CredentialsMode::Include) },
                 before: Vec::new(),
                 before_from: None,
+                pause_s: 0,
                 target: Target::Elsewhere { url: url.to_owned() },
             });
         }
@@ -587,6 +598,7 @@ fn redirect_limit() -> Vec<Scenario> {
                     fetch: Fetch { mode, ..Fetch::new("GET", CredentialsMode::Include) },
                     before: Vec::new(),
                     before_from: None,
+                    pause_s: 0,
                     target: Target::Redirect {
                         policy: PolicyId::ReflectAnyOrigin,
                         to: "same".to_owned(),
@@ -615,7 +627,30 @@ fn cache_partition() -> Vec<Scenario> {
             fetch: put.clone(),
             before: vec![put.clone()],
             before_from: (from != position).then_some(from),
+            pause_s: 0,
             target: Target::Scripted { preflight: Some(preflight), response: Shape::READABLE },
+        })
+        .collect()
+}
+
+/// A preflight answer ages: two seconds later, one cached for a second is gone and one cached
+/// for the default five seconds is still there.
+fn cache_expiry() -> Vec<Scenario> {
+    let put = Fetch::new("PUT", CredentialsMode::Omit).header("X-Lab", "1").body("x");
+    [("max-age-1", MaxAge::OneSecond), ("max-age-missing", MaxAge::Missing)]
+        .into_iter()
+        .map(|(slug, max_age)| Scenario {
+            id: id("cache-expiry", &[slug, "after-2s", Position::Partner.slug()]),
+            family: "cache-expiry".to_owned(),
+            setup: Setup::everyday(Position::Partner),
+            fetch: put.clone(),
+            before: vec![put.clone()],
+            before_from: None,
+            pause_s: 2,
+            target: Target::Scripted {
+                preflight: Some(Shape { max_age, ..Shape::PREFLIGHT_OK }),
+                response: Shape::READABLE,
+            },
         })
         .collect()
 }
@@ -697,6 +732,7 @@ fn cache() -> Vec<Scenario> {
                     fetch: level.fetch.clone(),
                     before: level.before.clone(),
                     before_from: None,
+                    pause_s: 0,
                     target: Target::Scripted { preflight: Some(preflight), response: level.response },
                 });
             }

@@ -227,6 +227,9 @@ async fn run_session(
                     let from = scenarios[i].before_from.unwrap_or(setup.position);
                     let pages = session.batch(from, &before).await?;
                     session.set_aside(run, &pages).await?;
+                    if scenarios[i].pause_s > 0 {
+                        tokio::time::sleep(Duration::from_secs(scenarios[i].pause_s)).await;
+                    }
                     read_log_into(&mut server, lab, &runs, &mut watermark);
                     server.remove(run);
                     let pages = session.batch(setup.position, &[json(i, &scenarios[i].fetch, run)]).await?;

@@ -32,6 +32,9 @@ pub struct Scenario {
     /// another top-level site, whose preflight cache is another partition.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub before_from: Option<Position>,
+    /// Seconds the page waits between the fetches before and its own, for cache entries to age.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub pause_s: u64,
     /// Where it goes and how the server answers.
     pub target: Target,
 }
@@ -263,6 +266,8 @@ pub enum MaxAge {
     Zero,
     /// `600`: ten minutes.
     TenMinutes,
+    /// `1`: one second.
+    OneSecond,
     /// `-1`: not a number of seconds.
     Negative,
     /// `5m`: not a number of seconds either.
@@ -394,6 +399,10 @@ impl Position {
             Self::DotLookalike => (DOT_LOOKALIKE, false),
         }
     }
+}
+
+fn is_zero(seconds: &u64) -> bool {
+    *seconds == 0
 }
 
 fn one_hop() -> u8 {
@@ -709,6 +718,7 @@ impl Shape {
             MaxAge::Missing => {}
             MaxAge::Zero => add("Access-Control-Max-Age", "0".to_owned()),
             MaxAge::TenMinutes => add("Access-Control-Max-Age", "600".to_owned()),
+            MaxAge::OneSecond => add("Access-Control-Max-Age", "1".to_owned()),
             MaxAge::Negative => add("Access-Control-Max-Age", "-1".to_owned()),
             MaxAge::Invalid => add("Access-Control-Max-Age", "5m".to_owned()),
         }
@@ -769,6 +779,7 @@ mod tests {
                 .body("{}"),
             before: Vec::new(),
             before_from: None,
+            pause_s: 0,
             target,
         }
     }
