@@ -153,6 +153,17 @@ async fn run_browser(
     Ok((run, observed))
 }
 
+/// A scenario's index and the run id its URLs carry.
+type Run = (usize, String);
+
+/// What one scenario's run gave: what the script saw and what the server logged.
+struct Ran {
+    index: usize,
+    run: String,
+    page: PageSaw,
+    server: Vec<Seen>,
+}
+
 /// One third-party cookie setting and its scenario indices, grouped by setup.
 type Phase = (ThirdParty, Vec<(Setup, Vec<usize>)>);
 
@@ -199,51 +210,11 @@ async fn run_session(
                 for entry in &mut jar {
                     entry.age_s = signed_in_at.elapsed().as_secs();
                 }
-                let runs: Vec<String> = indices.iter().map(|i| format!("{prefix}{i}")).collect();
-                let ports = lab.ports();
-                let json = |i: usize, fetch: &Fetch, run: &str| fetch_json(&scenarios[i], fetch, &ports, run);
-                let mut server: HashMap<String, Vec<Seen>> = HashMap::new();
-                let mut saw: Vec<(usize, &String, PageSaw)> = Vec::with_capacity(indices.len());
-                // Scenarios with one fetch: all in one batch.
-                let plain: Vec<(usize, &String)> = indices
-                    .iter()
-                    .copied()
-                    .zip(&runs)
-                    .filter(|&(i, _)| scenarios[i].before.is_empty())
-                    .collect();
-                if !plain.is_empty() {
-                    let fetches: Vec<Value> =
-                        plain.iter().map(|&(i, run)| json(i, &scenarios[i].fetch, run)).collect();
-                    let pages = session.batch(setup.position, &fetches).await?;
-                    saw.extend(plain.iter().zip(pages).map(|(&(i, run), page)| (i, run, page)));
-                }
-                // Scenarios with fetches before theirs, to fill the preflight cache: one at a time,
-                // so the entries are a moment old; what the server and the tooling saw of the
-                // fetches before is set aside.
-                for (i, run) in
-                    indices.iter().copied().zip(&runs).filter(|&(i, _)| !scenarios[i].before.is_empty())
-                {
-                    let before: Vec<Value> = scenarios[i].before.iter().map(|b| json(i, b, run)).collect();
-                    let from = scenarios[i].before_from.unwrap_or(setup.position);
-                    let pages = session.batch(from, &before).await?;
-                    session.set_aside(run, &pages).await?;
-                    if scenarios[i].pause_s > 0 {
-                        tokio::time::sleep(Duration::from_secs(scenarios[i].pause_s)).await;
-                    }
-                    read_log_into(&mut server, lab, &runs, &mut watermark);
-                    server.remove(run);
-                    let pages = session.batch(setup.position, &[json(i, &scenarios[i].fetch, run)]).await?;
-                    saw.extend(pages.into_iter().map(|page| (i, run, page)));
-                }
-                read_log_into(&mut server, lab, &runs, &mut watermark);
-                for (i, run, page) in saw {
-                    let server = server.remove(run).unwrap_or_default();
-                    out.push((
-                        i,
-                        run.clone(),
-                        Observation { page, server, said: Said::default(), jar: jar.clone() },
-                    ));
-                }
+                let runs: Vec<Run> = indices.iter().map(|&i| (i, format!("{prefix}{i}"))).collect();
+                let ran = session.run_group(lab, scenarios, setup.position, &runs, &mut watermark).await?;
+                out.extend(ran.into_iter().map(|Ran { index, run, page, server }| {
+                    (index, run, Observation { page, server, said: Said::default(), jar: jar.clone() })
+                }));
             }
             if std::env::var_os("CORSLAB_MATRIX_TIMING").is_some() {
                 eprintln!(
@@ -502,6 +473,56 @@ impl Session {
         let cookies = timed(self.client.get_all_cookies()).await?.map_err(|e| e.to_string())?;
         let names: Vec<String> = cookies.iter().map(|c| c.name().to_owned()).collect();
         Ok(jar::jar(&settings, set_at.elapsed().as_secs(), &|n| names.iter().any(|k| k == n)))
+    }
+
+    /// Runs one group's scenarios from `position` and returns, per scenario, what the script saw
+    /// and what the server logged of its run. Scenarios with one fetch go in one batch; those
+    /// with fetches before theirs go one at a time, so the cache entries are a moment old, and
+    /// what the server and the tooling saw of the fetches before is set aside.
+    async fn run_group(
+        &mut self,
+        lab: &Lab,
+        scenarios: &[Scenario],
+        position: Position,
+        runs: &[Run],
+        watermark: &mut u64,
+    ) -> Result<Vec<Ran>, String> {
+        let ports = lab.ports();
+        let json = |i: usize, fetch: &Fetch, run: &str| fetch_json(&scenarios[i], fetch, &ports, run);
+        let names: Vec<String> = runs.iter().map(|(_, run)| run.clone()).collect();
+        let mut server: HashMap<String, Vec<Seen>> = HashMap::new();
+        let mut saw: Vec<(usize, &String, PageSaw)> = Vec::with_capacity(runs.len());
+        let (plain, warmed): (Vec<&Run>, Vec<&Run>) =
+            runs.iter().partition(|(i, _)| scenarios[*i].before.is_empty());
+        if !plain.is_empty() {
+            let fetches: Vec<Value> =
+                plain.iter().map(|(i, run)| json(*i, &scenarios[*i].fetch, run)).collect();
+            let pages = self.batch(position, &fetches).await?;
+            saw.extend(plain.iter().zip(pages).map(|((i, run), page)| (*i, run, page)));
+        }
+        for (i, run) in warmed {
+            let scenario = &scenarios[*i];
+            let before: Vec<Value> = scenario.before.iter().map(|b| json(*i, b, run)).collect();
+            let pages = self.batch(scenario.before_from.unwrap_or(position), &before).await?;
+            self.set_aside(run, &pages).await?;
+            if scenario.pause_s > 0 {
+                tokio::time::sleep(Duration::from_secs(scenario.pause_s)).await;
+            }
+            read_log_into(&mut server, lab, &names, watermark);
+            server.remove(run);
+            let pages = self.batch(position, &[json(*i, &scenario.fetch, run)]).await?;
+            saw.extend(pages.into_iter().map(|page| (*i, run, page)));
+        }
+        read_log_into(&mut server, lab, &names, watermark);
+        Ok(saw
+            .into_iter()
+            .map(|(index, run, page)| Ran {
+                index,
+                run: run.clone(),
+                page,
+                server: server.remove(run).unwrap_or_default(),
+            })
+            .collect())
     }
 
     /// Runs `fetches` in `position`'s page and returns what the script saw of each.
