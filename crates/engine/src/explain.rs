@@ -381,6 +381,19 @@ impl<'a> Narrator<'a> {
                 ),
             );
         }
+        let written = leg.method.as_str();
+        if written.bytes().any(|b| b.is_ascii_lowercase()) {
+            // Only the six methods fetch() normalizes are upper-cased; `patch` stays `patch`.
+            self.info(
+                rules::SAFELISTED_METHOD,
+                says!(
+                    written,
+                    " goes out as written: fetch() upper-cases only DELETE, GET, HEAD, OPTIONS, POST and PUT, so it is not a safelisted method, and the server must allow ",
+                    written,
+                    " exactly as it is spelled."
+                ),
+            );
+        }
         if !preflight::is_needed(&leg.method, &unsafe_names) {
             self.pass(
                 rules::PREFLIGHT_NEEDED,

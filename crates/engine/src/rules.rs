@@ -94,7 +94,7 @@ catalog! {
         "A no-cors request may only use GET, HEAD or POST and keeps only the four no-CORS-safelisted headers.";
     /// Only HTTP(S) URLs take part in CORS.
     SCHEME = "request.scheme", fetch "#concept-main-fetch",
-        "A cross-origin request in cors mode must go to an http or https URL.";
+        "Only http and https URLs go over the network: a data: URL and the page's own blob: URLs are read in place, and other schemes fail.";
     /// The credentials mode.
     CREDENTIALS = "request.credentials", fetch "#concept-request-credentials-mode",
         "omit never sends cookies, same-origin sends them only to the page's own origin, include sends them everywhere but then the server must allow it.";
