@@ -366,7 +366,8 @@ impl<'a> Narrator<'a> {
     fn preflight(&mut self, leg: &Leg<'a>, serialized: &'a str) -> Result<(), End> {
         let ex = self.ex;
         let credentials = ex.request.credentials;
-        let unsafe_names = safelist::cors_unsafe_request_header_names(&leg.headers);
+        let unsafe_names =
+            safelist::cors_unsafe_request_header_names_as(&leg.headers, self.profile.safelist_reading);
         let safelisted_method = safelist::is_cors_safelisted_method(&leg.method);
         for (name, why) in &unsafe_names.reasons {
             self.info(rules::SAFELISTED_HEADER, wording::not_safelisted(name, why));

@@ -6,6 +6,7 @@
 
 use crate::cache::Lookup;
 use crate::exchange::Browser;
+use crate::safelist::SafelistReading;
 
 /// What one browser does where the spec leaves room or where the browser departs from it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,6 +15,9 @@ pub struct Profile {
     pub browser: Browser,
     /// The longest `Access-Control-Max-Age` the browser honours, in seconds.
     pub max_age_cap: u64,
+    /// How the browser applies the request-header safelist to a header set more than once, and
+    /// whether it counts the 1024-byte total.
+    pub safelist_reading: SafelistReading,
     /// How the browser reads `Access-Control-Max-Age` (measured by the differential matrix).
     pub max_age_reading: MaxAgeReading,
     /// How the browser looks a later request up in its preflight cache.
@@ -113,6 +117,7 @@ impl Profile {
                 browser,
                 max_age_cap: 86_400,
                 max_age_reading: MaxAgeReading::DigitsOnly,
+                safelist_reading: SafelistReading::NoTotal,
                 cache_lookup: Lookup::Literal,
                 cache_for_opaque_origins: true,
                 failed_response_clears_cache: true,
@@ -131,6 +136,7 @@ impl Profile {
                 browser,
                 max_age_cap: 7_200,
                 max_age_reading: MaxAgeReading::SignedInteger,
+                safelist_reading: SafelistReading::Combined,
                 cache_lookup: Lookup::Spec,
                 cache_for_opaque_origins: false,
                 failed_response_clears_cache: false,

@@ -28,6 +28,22 @@ pub enum NotSafelisted<'a> {
     Essence(Cow<'a, str>),
     /// A `Range` value that is not a single `bytes=N-` or `bytes=N-M`.
     Range,
+    /// Set more than once, each value safelisted, but the values combined with `, ` (as the
+    /// browser sends them) are not, for this reason.
+    Combined(Box<NotSafelisted<'static>>),
+}
+
+/// How a browser applies the request-header safelist to a header list (measured by the
+/// differential matrix).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SafelistReading {
+    /// Value by value, then the 1024-byte total: the spec.
+    Spec,
+    /// The values of a header set more than once combined first, as they go on the wire; the
+    /// total can then never exceed 1024 bytes (Chromium).
+    Combined,
+    /// Value by value, with no total (Firefox).
+    NoTotal,
 }
 
 impl NotSafelisted<'_> {
@@ -41,6 +57,7 @@ impl NotSafelisted<'_> {
             Self::NotMime => NotSafelisted::NotMime,
             Self::Essence(essence) => NotSafelisted::Essence(Cow::Owned(essence.into_owned())),
             Self::Range => NotSafelisted::Range,
+            Self::Combined(why) => NotSafelisted::Combined(why),
         }
     }
 }
@@ -146,6 +163,15 @@ pub fn is_cors_safelisted_request_header(header: &Header) -> bool {
 ///
 /// <https://fetch.spec.whatwg.org/#cors-unsafe-request-header-names>
 pub fn cors_unsafe_request_header_names(headers: &HeaderList) -> UnsafeNames<'_> {
+    cors_unsafe_request_header_names_as(headers, SafelistReading::Spec)
+}
+
+/// The CORS-unsafe request-header names of a header list as a browser works them out: the
+/// spec's algorithm, or [`SafelistReading`]'s departures from it.
+pub fn cors_unsafe_request_header_names_as(
+    headers: &HeaderList,
+    reading: SafelistReading,
+) -> UnsafeNames<'_> {
     let mut unsafe_names = Vec::new();
     let mut reasons = Vec::new();
     let mut safelisted_size = 0usize;
@@ -159,8 +185,12 @@ pub fn cors_unsafe_request_header_names(headers: &HeaderList) -> UnsafeNames<'_>
             }
         }
     }
+    if reading == SafelistReading::Combined {
+        combined_values(headers, &mut unsafe_names, &mut reasons);
+    }
     // Step 4: past 1024 bytes in total, the safelisted headers need permission too.
-    let over_total = (safelisted_size > MAX_TOTAL_LEN).then_some(safelisted_size);
+    let over_total =
+        (safelisted_size > MAX_TOTAL_LEN && reading == SafelistReading::Spec).then_some(safelisted_size);
     if over_total.is_some() {
         unsafe_names.extend(
             headers.iter().filter(|h| is_cors_safelisted_request_header(h)).map(|h| UnsafeName(&h.name)),
@@ -171,6 +201,27 @@ pub fn cors_unsafe_request_header_names(headers: &HeaderList) -> UnsafeNames<'_>
     unsafe_names.sort_unstable();
     unsafe_names.dedup();
     UnsafeNames { names: unsafe_names, reasons, over_total }
+}
+
+/// Checks each header set more than once, whose values each passed, with its values combined.
+fn combined_values<'a>(
+    headers: &'a HeaderList,
+    unsafe_names: &mut Vec<UnsafeName<'a>>,
+    reasons: &mut Vec<(&'a HeaderName, NotSafelisted<'a>)>,
+) {
+    for (i, header) in headers.iter().enumerate() {
+        let name = &header.name;
+        let earlier = headers.iter().take(i).any(|h| h.name.is(name.as_str()));
+        let repeated = headers.iter().skip(i + 1).any(|h| h.name.is(name.as_str()));
+        if earlier || !repeated || unsafe_names.iter().any(|u| u.0.is(name.as_str())) {
+            continue;
+        }
+        let Some(combined) = headers.get(name.as_str()) else { continue };
+        if let Err(why) = check_cors_safelisted_request_header(name, &combined) {
+            unsafe_names.push(UnsafeName(name));
+            reasons.push((name, NotSafelisted::Combined(Box::new(why.into_owned()))));
+        }
+    }
 }
 
 impl UnsafeName<'_> {
@@ -443,6 +494,31 @@ mod tests {
             cors_unsafe_request_header_names(&eight).names.is_empty(),
             "1024 bytes exactly is still fine"
         );
+    }
+
+    #[test]
+    fn browsers_read_repeated_headers_their_own_way() {
+        let (a, b) = ("a".repeat(100), "b".repeat(100));
+        let two = HeaderList::of(&[("Accept", a.as_str()), ("Accept", b.as_str())]);
+        let unsafe_names = |list, reading| cors_unsafe_request_header_names_as(list, reading);
+        // Each value alone is safelisted; joined as Chromium sends them, they are 202 bytes.
+        assert!(unsafe_names(&two, SafelistReading::Spec).names.is_empty());
+        assert!(unsafe_names(&two, SafelistReading::NoTotal).names.is_empty());
+        let combined = unsafe_names(&two, SafelistReading::Combined);
+        assert_eq!(combined.names.len(), 1);
+        assert_eq!(
+            combined.reasons[0].1,
+            NotSafelisted::Combined(Box::new(NotSafelisted::TooLong { len: 202 }))
+        );
+        // Short values joined stay safelisted.
+        let short = HeaderList::of(&[("Accept", "text/html"), ("accept", "text/plain")]);
+        assert!(unsafe_names(&short, SafelistReading::Combined).names.is_empty());
+        // Firefox counts no total.
+        let value = "a".repeat(128);
+        let nine: Vec<(&str, &str)> = (0..9).map(|_| ("accept", value.as_str())).collect();
+        let nine = HeaderList::of(&nine);
+        let firefox = unsafe_names(&nine, SafelistReading::NoTotal);
+        assert!(firefox.names.is_empty() && firefox.over_total.is_none());
     }
 
     #[test]

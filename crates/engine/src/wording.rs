@@ -70,11 +70,20 @@ pub fn dropped(name: &str, why: Dropped) -> String {
 /// Why one header needs a preflight.
 pub fn not_safelisted(name: &HeaderName, why: &NotSafelisted<'_>) -> String {
     // Named as `Access-Control-Request-Headers` will list it.
-    let name = Lowercase(name.as_str());
+    why_not_safelisted(name.as_str(), why)
+}
+
+fn why_not_safelisted(written: &str, why: &NotSafelisted<'_>) -> String {
+    let name = Lowercase(written);
     match why {
         NotSafelisted::Name => {
             says!(name, " is not a safelisted request header, so it needs the server's permission.")
         }
+        NotSafelisted::Combined(why) => says!(
+            name,
+            " is set more than once, and the browser sends its values as one, joined by commas: ",
+            why_not_safelisted(written, why)
+        ),
         NotSafelisted::TooLong { len } => {
             says!(
                 name,

@@ -18,6 +18,7 @@
 //! - `redirect-limit`: 20 and 21 redirects in a row.
 //! - `cache-partition`: the same origin under two top-level sites, one preflight cache each.
 //! - `cache-expiry`: a second fetch two seconds after the first, past one cache lifetime.
+//! - `repeated-headers`: a safelisted header set more than once, up to past the 1024-byte total.
 //! - `authorization`: `Authorization` under `Access-Control-Allow-Headers: *`, which the spec
 //!   never lets it through and the browsers still do without credentials.
 //! - `cache`: a preflighted fetch and then another to the same URL, in full over the preflight's
@@ -47,6 +48,7 @@ pub fn all() -> Vec<Scenario> {
     out.extend(redirect_limit());
     out.extend(cache_partition());
     out.extend(cache_expiry());
+    out.extend(repeated_headers());
     out
 }
 
@@ -653,6 +655,37 @@ fn cache_expiry() -> Vec<Scenario> {
             },
         })
         .collect()
+}
+
+/// A safelisted header set more than once: the spec checks each value on its own (128 bytes
+/// each, 1024 in all), while a browser may combine them into one value first.
+fn repeated_headers() -> Vec<Scenario> {
+    let value = |c: char, n: usize| c.to_string().repeat(n);
+    let sets: [(&str, Vec<(String, String)>); 3] = [
+        ("two-short", vec![("Accept".into(), value('a', 50)), ("Accept".into(), value('b', 50))]),
+        ("two-long", vec![("Accept".into(), value('a', 100)), ("Accept".into(), value('b', 100))]),
+        ("nine-long", (0..9).map(|_| ("Accept".to_owned(), value('a', 120))).collect()),
+    ];
+    let mut out = Vec::new();
+    for (slug, headers) in sets {
+        for position in [Position::Partner, Position::Sibling] {
+            let mut fetch = Fetch::new("GET", CredentialsMode::Omit);
+            for (name, value) in &headers {
+                fetch = fetch.header(name, value);
+            }
+            out.push(Scenario {
+                id: id("repeated-headers", &[slug, position.slug()]),
+                family: "repeated-headers".to_owned(),
+                setup: Setup::everyday(position),
+                fetch,
+                before: Vec::new(),
+                before_from: None,
+                pause_s: 0,
+                target: Target::Api { policy: PolicyId::MirrorEverything, path: endpoint("GET").to_owned() },
+            });
+        }
+    }
+    out
 }
 
 /// How a `cache` scenario's page fetches the URL before its observed fetch.
