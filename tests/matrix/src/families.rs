@@ -19,6 +19,7 @@
 //! - `cache-partition`: the same origin under two top-level sites, one preflight cache each.
 //! - `cache-expiry`: a second fetch two seconds after the first, past one cache lifetime.
 //! - `repeated-headers`: a safelisted header set more than once, up to past the 1024-byte total.
+//! - `expose-shapes`: `Access-Control-Expose-Headers` repeated, loose, invalid, or with `*`.
 //! - `authorization`: `Authorization` under `Access-Control-Allow-Headers: *`, which the spec
 //!   never lets it through and the browsers still do without credentials.
 //! - `cache`: a preflighted fetch and then another to the same URL, in full over the preflight's
@@ -49,6 +50,7 @@ pub fn all() -> Vec<Scenario> {
     out.extend(cache_partition());
     out.extend(cache_expiry());
     out.extend(repeated_headers());
+    out.extend(expose_shapes());
     out
 }
 
@@ -682,6 +684,34 @@ fn repeated_headers() -> Vec<Scenario> {
                 before_from: None,
                 pause_s: 0,
                 target: Target::Api { policy: PolicyId::MirrorEverything, path: endpoint("GET").to_owned() },
+            });
+        }
+    }
+    out
+}
+
+/// `Access-Control-Expose-Headers` written in the ways a list header can be: repeated, loose,
+/// broken by a bad item, or mixing a name with `*`.
+fn expose_shapes() -> Vec<Scenario> {
+    let shapes = [
+        ("repeated", Expose::Repeated),
+        ("loose", Expose::Loose),
+        ("invalid", Expose::Invalid),
+        ("name-and-star", Expose::NameAndStar),
+    ];
+    let mut out = Vec::new();
+    for (slug, expose) in shapes {
+        for (credentials_slug, credentials) in [CREDENTIALS[0], CREDENTIALS[2]] {
+            let position = Position::Partner;
+            out.push(Scenario {
+                id: id("expose-shapes", &[slug, credentials_slug, position.slug()]),
+                family: "expose-shapes".to_owned(),
+                setup: Setup::everyday(position),
+                fetch: Fetch::new("GET", credentials),
+                before: Vec::new(),
+                before_from: None,
+                pause_s: 0,
+                target: Target::Scripted { preflight: None, response: Shape { expose, ..Shape::READABLE } },
             });
         }
     }

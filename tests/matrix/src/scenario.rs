@@ -254,6 +254,14 @@ pub enum Expose {
     Star,
     /// `X-Secret`.
     List,
+    /// Two header lines, `X-Secret` and `X-Other`.
+    Repeated,
+    /// `x-secret` in lower case, with spaces around and an empty item (`  x-secret ,, X-Other `).
+    Loose,
+    /// `X-Secret, (bad)`: an item that is no token.
+    Invalid,
+    /// `X-Secret, *` with credentials allowed: `*` is a plain name then.
+    NameAndStar,
 }
 
 /// The shape of `Access-Control-Max-Age`.
@@ -713,6 +721,13 @@ impl Shape {
             Expose::None => {}
             Expose::Star => add("Access-Control-Expose-Headers", "*".to_owned()),
             Expose::List => add("Access-Control-Expose-Headers", "X-Secret".to_owned()),
+            Expose::Repeated => {
+                add("Access-Control-Expose-Headers", "X-Secret".to_owned());
+                add("Access-Control-Expose-Headers", "X-Other".to_owned());
+            }
+            Expose::Loose => add("Access-Control-Expose-Headers", "  x-secret ,, X-Other ".to_owned()),
+            Expose::Invalid => add("Access-Control-Expose-Headers", "X-Secret, (bad)".to_owned()),
+            Expose::NameAndStar => add("Access-Control-Expose-Headers", "X-Secret, *".to_owned()),
         }
         match self.max_age {
             MaxAge::Missing => {}
