@@ -363,18 +363,13 @@ mod tests {
     const PORTS: Ports = Ports { main: 8080, second: Some(8081) };
 
     fn scenario() -> Scenario {
-        Scenario {
-            id: "t/put".to_owned(),
-            family: "t".to_owned(),
-            setup: Setup::everyday(Position::Attacker),
-            fetch: Fetch::new("PUT", CredentialsMode::Include)
-                .header("Content-Type", "application/json")
-                .body("{}"),
-            before: Vec::new(),
-            before_from: None,
-            pause_s: 0,
-            target: Target::Api { policy: PolicyId::StrictAllowlist, path: "/me/email".to_owned() },
-        }
+        Scenario::new(
+            "t/put".to_owned(),
+            "t",
+            Setup::everyday(Position::Attacker),
+            Fetch::new("PUT", CredentialsMode::Include).header("Content-Type", "application/json").body("{}"),
+            Target::Api { policy: PolicyId::StrictAllowlist, path: "/me/email".to_owned() },
+        )
     }
 
     fn preflight(status: u16, acao: Option<&str>) -> Seen {

@@ -136,16 +136,7 @@ fn policy() -> Vec<Scenario> {
                 "policy",
                 &[policy.id(), position.slug(), kinds[r[2]], credentials_slug, setup.cookie.slug()],
             );
-            Scenario {
-                id,
-                family: "policy".to_owned(),
-                setup,
-                fetch,
-                before: Vec::new(),
-                before_from: None,
-                pause_s: 0,
-                target,
-            }
+            Scenario::new(id, "policy", setup, fetch, target)
         })
         .collect()
 }
@@ -226,16 +217,7 @@ fn request() -> Vec<Scenario> {
                 "request",
                 &[method, headers_slug, type_slug, credentials_slug, mode_slug, policy.id(), position.slug()],
             );
-            Scenario {
-                id,
-                family: "request".to_owned(),
-                setup: Setup::everyday(position),
-                fetch,
-                before: Vec::new(),
-                before_from: None,
-                pause_s: 0,
-                target,
-            }
+            Scenario::new(id, "request", Setup::everyday(position), fetch, target)
         })
         .collect()
 }
@@ -304,16 +286,13 @@ fn response() -> Vec<Scenario> {
                 "response",
                 &[acao_slug, acac_slug, expose_slug, &status, credentials_slug, kinds[r[5]], position.slug()],
             );
-            Scenario {
+            Scenario::new(
                 id,
-                family: "response".to_owned(),
-                setup: Setup::everyday(position),
-                fetch: kind(kinds[r[5]], credentials),
-                before: Vec::new(),
-                before_from: None,
-                pause_s: 0,
-                target: Target::Scripted { preflight: None, response: shape },
-            }
+                "response",
+                Setup::everyday(position),
+                kind(kinds[r[5]], credentials),
+                Target::Scripted { preflight: None, response: shape },
+            )
         })
         .collect()
 }
@@ -341,16 +320,13 @@ fn preflight_status() -> Vec<Scenario> {
             let preflight = Shape { status, ..Shape::PREFLIGHT_OK };
             let status = format!("status-{status}");
             let id = id("preflight-status", &[&status, PREFLIGHTED[r[1]], credentials_slug, position.slug()]);
-            Scenario {
+            Scenario::new(
                 id,
-                family: "preflight-status".to_owned(),
-                setup: Setup::everyday(position),
-                fetch: kind(PREFLIGHTED[r[1]], credentials),
-                before: Vec::new(),
-                before_from: None,
-                pause_s: 0,
-                target: Target::Scripted { preflight: Some(preflight), response: Shape::READABLE },
-            }
+                "preflight-status",
+                Setup::everyday(position),
+                kind(PREFLIGHTED[r[1]], credentials),
+                Target::Scripted { preflight: Some(preflight), response: Shape::READABLE },
+            )
         })
         .collect()
 }
@@ -399,16 +375,13 @@ fn preflight_shape() -> Vec<Scenario> {
                     position.slug(),
                 ],
             );
-            Scenario {
+            Scenario::new(
                 id,
-                family: "preflight-shape".to_owned(),
-                setup: Setup::everyday(position),
-                fetch: kind(PREFLIGHTED[r[4]], credentials),
-                before: Vec::new(),
-                before_from: None,
-                pause_s: 0,
-                target: Target::Scripted { preflight: Some(preflight), response: Shape::READABLE },
-            }
+                "preflight-shape",
+                Setup::everyday(position),
+                kind(PREFLIGHTED[r[4]], credentials),
+                Target::Scripted { preflight: Some(preflight), response: Shape::READABLE },
+            )
         })
         .collect()
 }
@@ -460,16 +433,13 @@ fn redirect() -> Vec<Scenario> {
                     position.slug(),
                 ],
             );
-            Scenario {
+            Scenario::new(
                 id,
-                family: "redirect".to_owned(),
-                setup: Setup::everyday(position),
+                "redirect",
+                Setup::everyday(position),
                 fetch,
-                before: Vec::new(),
-                before_from: None,
-                pause_s: 0,
-                target: Target::Redirect { policy, to: to.to_owned(), status, hops: 1 },
-            }
+                Target::Redirect { policy, to: to.to_owned(), status, hops: 1 },
+            )
         })
         .collect()
 }
@@ -516,16 +486,7 @@ fn cookies() -> Vec<Scenario> {
                     credentials_slug,
                 ],
             );
-            Scenario {
-                id,
-                family: "cookies".to_owned(),
-                setup,
-                fetch,
-                before: Vec::new(),
-                before_from: None,
-                pause_s: 0,
-                target,
-            }
+            Scenario::new(id, "cookies", setup, fetch, target)
         })
         .collect()
 }
@@ -536,16 +497,13 @@ fn authorization() -> Vec<Scenario> {
         for (method, kind) in [("DELETE", "delete-auth"), ("GET", "get-auth")] {
             for position in [Position::Sibling, Position::Partner, Position::NullUnderAttacker] {
                 let preflight = Shape { acah: Allow::Star, ..Shape::PREFLIGHT_OK };
-                out.push(Scenario {
-                    id: id("authorization", &["acah-star", kind, credentials_slug, position.slug()]),
-                    family: "authorization".to_owned(),
-                    setup: Setup::everyday(position),
-                    fetch: Fetch::new(method, credentials).header("Authorization", "Bearer t0k3n"),
-                    before: Vec::new(),
-                    before_from: None,
-                    pause_s: 0,
-                    target: Target::Scripted { preflight: Some(preflight), response: Shape::READABLE },
-                });
+                out.push(Scenario::new(
+                    id("authorization", &["acah-star", kind, credentials_slug, position.slug()]),
+                    "authorization",
+                    Setup::everyday(position),
+                    Fetch::new(method, credentials).header("Authorization", "Bearer t0k3n"),
+                    Target::Scripted { preflight: Some(preflight), response: Shape::READABLE },
+                ));
             }
         }
     }
@@ -573,16 +531,13 @@ fn schemes() -> Vec<Scenario> {
     let mut out = Vec::new();
     for (slug, url) in urls {
         for (mode_slug, mode) in modes {
-            out.push(Scenario {
-                id: id("scheme", &[slug, mode_slug, position.slug()]),
-                family: "scheme".to_owned(),
-                setup: Setup::everyday(position),
-                fetch: Fetch { mode, ..Fetch::new("GET", CredentialsMode::Include) },
-                before: Vec::new(),
-                before_from: None,
-                pause_s: 0,
-                target: Target::Elsewhere { url: url.to_owned() },
-            });
+            out.push(Scenario::new(
+                id("scheme", &[slug, mode_slug, position.slug()]),
+                "scheme",
+                Setup::everyday(position),
+                Fetch { mode, ..Fetch::new("GET", CredentialsMode::Include) },
+                Target::Elsewhere { url: url.to_owned() },
+            ));
         }
     }
     out
@@ -595,21 +550,19 @@ fn redirect_limit() -> Vec<Scenario> {
         for (kind_slug, mode) in [("get", RequestMode::Cors), ("nocors-get", RequestMode::NoCors)] {
             for position in [Position::SameOrigin, Position::Sibling] {
                 let hops_slug = format!("hops-{hops}");
-                out.push(Scenario {
-                    id: id("redirect-limit", &[&hops_slug, kind_slug, position.slug()]),
-                    family: "redirect-limit".to_owned(),
-                    setup: Setup::everyday(position),
-                    fetch: Fetch { mode, ..Fetch::new("GET", CredentialsMode::Include) },
-                    before: Vec::new(),
-                    before_from: None,
-                    pause_s: 0,
-                    target: Target::Redirect {
-                        policy: PolicyId::ReflectAnyOrigin,
-                        to: "same".to_owned(),
-                        status: 302,
-                        hops,
-                    },
-                });
+                let target = Target::Redirect {
+                    policy: PolicyId::ReflectAnyOrigin,
+                    to: "same".to_owned(),
+                    status: 302,
+                    hops,
+                };
+                out.push(Scenario::new(
+                    id("redirect-limit", &[&hops_slug, kind_slug, position.slug()]),
+                    "redirect-limit",
+                    Setup::everyday(position),
+                    Fetch { mode, ..Fetch::new("GET", CredentialsMode::Include) },
+                    target,
+                ));
             }
         }
     }
@@ -625,14 +578,15 @@ fn cache_partition() -> Vec<Scenario> {
     [(top, framed), (framed, top), (top, top), (framed, framed)]
         .into_iter()
         .map(|(from, position)| Scenario {
-            id: id("cache-partition", &[from.slug(), position.slug()]),
-            family: "cache-partition".to_owned(),
-            setup: Setup::everyday(position),
-            fetch: put.clone(),
             before: vec![put.clone()],
             before_from: (from != position).then_some(from),
-            pause_s: 0,
-            target: Target::Scripted { preflight: Some(preflight), response: Shape::READABLE },
+            ..Scenario::new(
+                id("cache-partition", &[from.slug(), position.slug()]),
+                "cache-partition",
+                Setup::everyday(position),
+                put.clone(),
+                Target::Scripted { preflight: Some(preflight), response: Shape::READABLE },
+            )
         })
         .collect()
 }
@@ -644,17 +598,18 @@ fn cache_expiry() -> Vec<Scenario> {
     [("max-age-1", MaxAge::OneSecond), ("max-age-missing", MaxAge::Missing)]
         .into_iter()
         .map(|(slug, max_age)| Scenario {
-            id: id("cache-expiry", &[slug, "after-2s", Position::Partner.slug()]),
-            family: "cache-expiry".to_owned(),
-            setup: Setup::everyday(Position::Partner),
-            fetch: put.clone(),
             before: vec![put.clone()],
-            before_from: None,
             pause_s: 2,
-            target: Target::Scripted {
-                preflight: Some(Shape { max_age, ..Shape::PREFLIGHT_OK }),
-                response: Shape::READABLE,
-            },
+            ..Scenario::new(
+                id("cache-expiry", &[slug, "after-2s", Position::Partner.slug()]),
+                "cache-expiry",
+                Setup::everyday(Position::Partner),
+                put.clone(),
+                Target::Scripted {
+                    preflight: Some(Shape { max_age, ..Shape::PREFLIGHT_OK }),
+                    response: Shape::READABLE,
+                },
+            )
         })
         .collect()
 }
@@ -675,16 +630,13 @@ fn repeated_headers() -> Vec<Scenario> {
             for (name, value) in &headers {
                 fetch = fetch.header(name, value);
             }
-            out.push(Scenario {
-                id: id("repeated-headers", &[slug, position.slug()]),
-                family: "repeated-headers".to_owned(),
-                setup: Setup::everyday(position),
+            out.push(Scenario::new(
+                id("repeated-headers", &[slug, position.slug()]),
+                "repeated-headers",
+                Setup::everyday(position),
                 fetch,
-                before: Vec::new(),
-                before_from: None,
-                pause_s: 0,
-                target: Target::Api { policy: PolicyId::MirrorEverything, path: endpoint("GET").to_owned() },
-            });
+                Target::Api { policy: PolicyId::MirrorEverything, path: endpoint("GET").to_owned() },
+            ));
         }
     }
     out
@@ -703,16 +655,13 @@ fn expose_shapes() -> Vec<Scenario> {
     for (slug, expose) in shapes {
         for (credentials_slug, credentials) in [CREDENTIALS[0], CREDENTIALS[2]] {
             let position = Position::Partner;
-            out.push(Scenario {
-                id: id("expose-shapes", &[slug, credentials_slug, position.slug()]),
-                family: "expose-shapes".to_owned(),
-                setup: Setup::everyday(position),
-                fetch: Fetch::new("GET", credentials),
-                before: Vec::new(),
-                before_from: None,
-                pause_s: 0,
-                target: Target::Scripted { preflight: None, response: Shape { expose, ..Shape::READABLE } },
-            });
+            out.push(Scenario::new(
+                id("expose-shapes", &[slug, credentials_slug, position.slug()]),
+                "expose-shapes",
+                Setup::everyday(position),
+                Fetch::new("GET", credentials),
+                Target::Scripted { preflight: None, response: Shape { expose, ..Shape::READABLE } },
+            ));
         }
     }
     out
@@ -789,14 +738,14 @@ fn cache() -> Vec<Scenario> {
                 let (acam, acah) = level.allow;
                 let preflight = Shape { acam, acah, max_age, ..Shape::PREFLIGHT_OK };
                 out.push(Scenario {
-                    id: id("cache", &[level.slug, max_age_slug, position.slug()]),
-                    family: "cache".to_owned(),
-                    setup: Setup::everyday(position),
-                    fetch: level.fetch.clone(),
                     before: level.before.clone(),
-                    before_from: None,
-                    pause_s: 0,
-                    target: Target::Scripted { preflight: Some(preflight), response: level.response },
+                    ..Scenario::new(
+                        id("cache", &[level.slug, max_age_slug, position.slug()]),
+                        "cache",
+                        Setup::everyday(position),
+                        level.fetch.clone(),
+                        Target::Scripted { preflight: Some(preflight), response: level.response },
+                    )
                 });
             }
         }

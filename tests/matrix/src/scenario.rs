@@ -545,6 +545,20 @@ impl Fetch {
 }
 
 impl Scenario {
+    /// A scenario of one fetch, with nothing before it.
+    pub fn new(id: String, family: &str, setup: Setup, fetch: Fetch, target: Target) -> Self {
+        Self {
+            id,
+            family: family.to_owned(),
+            setup,
+            fetch,
+            before: Vec::new(),
+            before_from: None,
+            pause_s: 0,
+            target,
+        }
+    }
+
     /// The URL fetched, with `run` to find its requests in the log.
     pub fn url(&self, ports: &Ports, run: &str) -> String {
         let api = origin_on(API, ports.main);
@@ -783,20 +797,12 @@ mod tests {
     const PORTS: Ports = Ports { main: 8080, second: Some(8081) };
 
     fn scenario(position: Position, target: Target) -> Scenario {
-        Scenario {
-            id: "t".to_owned(),
-            family: "t".to_owned(),
-            setup: Setup::everyday(position),
-            fetch: Fetch::new("PUT", CredentialsMode::Include)
-                .header("Content-Type", "application/json")
-                .header("X-Csrf", "1")
-                .header("Cookie", "x=1")
-                .body("{}"),
-            before: Vec::new(),
-            before_from: None,
-            pause_s: 0,
-            target,
-        }
+        let fetch = Fetch::new("PUT", CredentialsMode::Include)
+            .header("Content-Type", "application/json")
+            .header("X-Csrf", "1")
+            .header("Cookie", "x=1")
+            .body("{}");
+        Scenario::new("t".to_owned(), "t", Setup::everyday(position), fetch, target)
     }
 
     #[test]
