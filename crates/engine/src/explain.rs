@@ -223,7 +223,7 @@ impl<'a> Narrator<'a> {
                 }
                 RequestMode::NoCors => {
                     leg.tainting = Some(Tainting::Opaque);
-                    if !matches!(leg.url.scheme(), "http" | "https") {
+                    if !request::is_http_scheme(&leg.url) {
                         return self.scheme_fetch(leg).map(Some);
                     }
                     self.info(
@@ -235,7 +235,7 @@ impl<'a> Narrator<'a> {
                     );
                 }
                 RequestMode::Cors => {
-                    if !matches!(leg.url.scheme(), "http" | "https") {
+                    if !request::is_http_scheme(&leg.url) {
                         let failure = Failure::Scheme { scheme: leg.url.scheme().to_owned(), no_cors: false };
                         return Err(self.block(rules::SCHEME, failure, &leg.url, None, leg.index));
                     }

@@ -107,6 +107,18 @@ impl HeaderValue {
         Ok(Self(bytes))
     }
 
+    /// `values` joined with `, `, as a header list combines the values of one name; `None` when
+    /// there are none.
+    pub fn combine<'v>(values: impl IntoIterator<Item = &'v HeaderValue>) -> Option<HeaderValue> {
+        let mut values = values.into_iter();
+        let mut combined = values.next()?.0.clone();
+        for value in values {
+            combined.extend_from_slice(b", ");
+            combined.extend_from_slice(&value.0);
+        }
+        Some(HeaderValue(combined))
+    }
+
     /// Builds a value from raw bytes as they came off the wire, normalizing as [`HeaderValue::new`].
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, HeaderError> {
         Self::new(&isomorphic_decode(bytes))
@@ -184,14 +196,7 @@ impl HeaderList {
     ///
     /// <https://fetch.spec.whatwg.org/#concept-header-list-get>
     pub fn get(&self, name: &str) -> Option<HeaderValue> {
-        let mut values = self.values(name);
-        let first = values.next()?;
-        let mut combined = first.0.clone();
-        for value in values {
-            combined.extend_from_slice(b", ");
-            combined.extend_from_slice(&value.0);
-        }
-        Some(HeaderValue(combined))
+        HeaderValue::combine(self.values(name))
     }
 
     /// Like [`HeaderList::get`], borrowing the value when `name` appears once (the common case)

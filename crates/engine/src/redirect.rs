@@ -122,7 +122,7 @@ pub fn taints(origin: &Origin, here: &Origin, there: &Origin) -> bool {
 /// <https://fetch.spec.whatwg.org/#http-redirect-fetch>
 pub fn follow(current: Current<'_>, status: u16, location: Url) -> Result<Followed, RedirectFailure> {
     // Step 6: only HTTP(S) URLs.
-    if !matches!(location.scheme(), "http" | "https") {
+    if !crate::request::is_http_scheme(&location) {
         return Err(RedirectFailure::Scheme(location));
     }
     // Steps 7-8: at most 20 redirects.

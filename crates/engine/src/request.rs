@@ -9,6 +9,13 @@ use crate::method::Method;
 use crate::origin::Origin;
 use crate::safelist;
 
+/// Whether `url` has an HTTP(S) scheme, the only ones fetch sends over the network.
+///
+/// <https://fetch.spec.whatwg.org/#http-scheme>
+pub fn is_http_scheme(url: &url::Url) -> bool {
+    matches!(url.scheme(), "http" | "https")
+}
+
 /// The request after `fetch()` built it from what the script passed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Built<'a> {

@@ -203,20 +203,23 @@ pub fn cors_unsafe_request_header_names_as(
     UnsafeNames { names: unsafe_names, reasons, over_total }
 }
 
-/// Checks each header set more than once, whose values each passed, with its values combined.
+/// Checks each header set more than once, whose values each passed on their own, with its
+/// values combined in list order. One sort groups the names, so this stays linear-ish in the
+/// size of the list however often a name repeats.
 fn combined_values<'a>(
     headers: &'a HeaderList,
     unsafe_names: &mut Vec<UnsafeName<'a>>,
     reasons: &mut Vec<(&'a HeaderName, NotSafelisted<'a>)>,
 ) {
-    for (i, header) in headers.iter().enumerate() {
-        let name = &header.name;
-        let earlier = headers.iter().take(i).any(|h| h.name.is(name.as_str()));
-        let repeated = headers.iter().skip(i + 1).any(|h| h.name.is(name.as_str()));
-        if earlier || !repeated || unsafe_names.iter().any(|u| u.0.is(name.as_str())) {
+    let mut by_name: Vec<(usize, &Header)> = headers.iter().enumerate().collect();
+    by_name.sort_unstable_by(|(i, a), (j, b)| UnsafeName(&a.name).cmp(&UnsafeName(&b.name)).then(i.cmp(j)));
+    for group in by_name.chunk_by(|(_, a), (_, b)| a.name.is(b.name.as_str())) {
+        // A name set once was checked on its own; one with an unsafe value is unsafe already.
+        if group.len() < 2 || !group.iter().all(|(_, h)| is_cors_safelisted_request_header(h)) {
             continue;
         }
-        let Some(combined) = headers.get(name.as_str()) else { continue };
+        let name = &group[0].1.name;
+        let Some(combined) = HeaderValue::combine(group.iter().map(|(_, h)| &h.value)) else { continue };
         if let Err(why) = check_cors_safelisted_request_header(name, &combined) {
             unsafe_names.push(UnsafeName(name));
             reasons.push((name, NotSafelisted::Combined(Box::new(why.into_owned()))));

@@ -10,6 +10,7 @@ use corslab_engine::header::{Header, HeaderList, get_decode_split_value};
 use corslab_engine::method::Method;
 use corslab_engine::preflight::{self, Asking};
 use corslab_engine::profile::Profile;
+use corslab_engine::safelist::SafelistReading;
 use corslab_engine::{Browser, exposed, safelist};
 
 /// The fastest of a few runs, which filters out scheduler noise.
@@ -56,6 +57,7 @@ fn header_parsing_is_linear_in_input_size() {
     splitting_a_megabyte_list();
     a_megabyte_allow_headers_answer();
     a_megabyte_of_exposed_headers();
+    many_repeated_request_headers();
 }
 
 fn splitting_a_megabyte_list() {
@@ -105,5 +107,19 @@ fn a_megabyte_of_exposed_headers() {
         headers
             .append(Header::new("Access-Control-Expose-Headers", &list(n).replace(['"', '\\'], "")).unwrap());
         let _ = exposed::cors_exposed(&headers, &CorsHeaders::read(&headers), CredentialsMode::Include);
+    });
+}
+
+fn many_repeated_request_headers() {
+    assert_linear("repeated request headers, as Chromium reads them", |n| {
+        // Many names, each set twice, and one name set very often.
+        let headers: HeaderList = (0..n / 100)
+            .map(|i| match i % 3 {
+                0 => Header::new("Accept", "text/plain").unwrap(),
+                _ => Header::new(&format!("x-h{}", i / 2), "1").unwrap(),
+            })
+            .collect();
+        let unsafe_names = safelist::cors_unsafe_request_header_names_as(&headers, SafelistReading::Combined);
+        assert!(!unsafe_names.names.is_empty());
     });
 }
