@@ -513,14 +513,18 @@ fn authorization() -> Vec<Scenario> {
 /// URLs of other schemes than HTTP(S), which the lab cannot serve: what `fetch` does with them
 /// in each mode. Only the page on the API's own host has a policy that lets it connect to them.
 fn schemes() -> Vec<Scenario> {
-    let urls = [
-        ("ftp", "ftp://api.fintrack.localhost/x?run={run}"),
-        ("ws", "ws://api.fintrack.localhost/x?run={run}"),
-        ("file", "file:///etc/hostname?run={run}"),
-        ("data", "data:text/plain,run={run}"),
-        ("blob-unknown", "blob:http://api.fintrack.localhost/00000000-0000-0000-0000-000000000000?run={run}"),
-        ("blob-own", "blob:{origin}/{run}"),
-        ("about", "about:blank?run={run}"),
+    let elsewhere = |url: &str| Target::Elsewhere { url: url.to_owned() };
+    let targets = [
+        ("ftp", elsewhere("ftp://api.fintrack.localhost/x?run={run}")),
+        ("ws", elsewhere("ws://api.fintrack.localhost/x?run={run}")),
+        ("file", elsewhere("file:///etc/hostname?run={run}")),
+        ("data", elsewhere("data:text/plain,run={run}")),
+        (
+            "blob-unknown",
+            elsewhere("blob:http://api.fintrack.localhost/00000000-0000-0000-0000-000000000000?run={run}"),
+        ),
+        ("blob-own", Target::OwnBlob),
+        ("about", elsewhere("about:blank?run={run}")),
     ];
     let modes = [
         ("cors", RequestMode::Cors),
@@ -529,14 +533,14 @@ fn schemes() -> Vec<Scenario> {
     ];
     let position = Position::SameOrigin;
     let mut out = Vec::new();
-    for (slug, url) in urls {
+    for (slug, target) in targets {
         for (mode_slug, mode) in modes {
             out.push(Scenario::new(
                 id("scheme", &[slug, mode_slug, position.slug()]),
                 "scheme",
                 Setup::everyday(position),
                 Fetch { mode, ..Fetch::new("GET", CredentialsMode::Include) },
-                Target::Elsewhere { url: url.to_owned() },
+                target.clone(),
             ));
         }
     }
@@ -796,7 +800,7 @@ mod tests {
             .iter()
             .filter_map(|s| match &s.target {
                 Target::Api { policy, .. } | Target::Redirect { policy, .. } => Some(policy.id().to_owned()),
-                Target::Scripted { .. } | Target::Elsewhere { .. } => None,
+                Target::Scripted { .. } | Target::Elsewhere { .. } | Target::OwnBlob => None,
             })
             .collect();
         assert_eq!(policies.len(), 16);

@@ -218,6 +218,7 @@ pub fn dimensions(scenarios: &[Scenario]) -> BTreeMap<&'static str, BTreeMap<Str
         match &s.target {
             Target::Api { policy, .. } => add("server answer", format!("policy {}", policy.id())),
             Target::Elsewhere { url } => add("url", url.clone()),
+            Target::OwnBlob => add("url", "a blob: URL the page made".to_owned()),
             Target::Redirect { policy, to, status, hops } => {
                 add("server answer", format!("policy {}", policy.id()));
                 add("redirect", format!("{to} {status}"));

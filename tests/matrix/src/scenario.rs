@@ -143,14 +143,15 @@ pub enum Target {
         #[serde(default = "one_hop", skip_serializing_if = "is_one_hop")]
         hops: u8,
     },
-    /// A URL the lab does not serve, written with `{run}` where the run goes and `{origin}`
-    /// where the page's origin goes (`ftp:`, `data:`, `blob:`, `file:` …): the browser decides
-    /// alone, and nothing reaches the server. `blob:{origin}/…` stands for a blob URL the page
-    /// creates itself just before it fetches it ([`Scenario::own_blob`]).
+    /// A URL the lab does not serve, written with `{run}` where the run goes (`ftp:`, `data:`,
+    /// `blob:`, `file:` …): the browser decides alone, and nothing reaches the server.
     Elsewhere {
         /// The URL.
         url: String,
     },
+    /// A `blob:` URL the page creates itself just before it fetches it. The Exchange names it
+    /// `blob:<page origin>/<run>`; the page fetches the one it made.
+    OwnBlob,
     /// `/scripted`: exactly these shapes.
     Scripted {
         /// The preflight's answer (`None`: preflights get the response's answer).
@@ -573,15 +574,14 @@ impl Scenario {
             Target::Scripted { .. } => {
                 self.script(ports).map_or_else(String::new, |s| s.url(&api, Some(run)))
             }
-            Target::Elsewhere { url } => {
-                url.replace("{run}", run).replace("{origin}", &self.setup.position.page_origin(ports))
-            }
+            Target::Elsewhere { url } => url.replace("{run}", run),
+            Target::OwnBlob => format!("blob:{}/{run}", self.setup.position.page_origin(ports)),
         }
     }
 
     /// Whether the URL is a blob URL of the page's own, which the page creates before fetching.
     pub fn own_blob(&self) -> bool {
-        matches!(&self.target, Target::Elsewhere { url } if url.starts_with("blob:{origin}"))
+        self.target == Target::OwnBlob
     }
 
     /// The page's first fetch to the URL: the first of `before`, else `fetch`.
@@ -656,7 +656,7 @@ impl Scenario {
                 let next = Declared { preflight: hop_preflight, response: hop_response, next: None };
                 Declared { preflight, response, next: Some(Box::new(next)) }
             }
-            Target::Elsewhere { .. } => {
+            Target::Elsewhere { .. } | Target::OwnBlob => {
                 let nothing = Scripted::new(200, &[]);
                 Declared { preflight: nothing.clone(), response: nothing, next: None }
             }
