@@ -296,10 +296,29 @@ impl InputError {
 
 impl From<serde_path_to_error::Error<serde_json::Error>> for InputError {
     fn from(error: serde_path_to_error::Error<serde_json::Error>) -> Self {
-        let path = error.path().to_string();
-        let path = if path == "." { String::new() } else { path };
-        Self::at(&path, error.inner())
+        Self::at(&known_path(error.path()), error.inner())
     }
+}
+
+/// The path as far as it is known: `request.headers[1]`, empty for the top level. When the
+/// text ends inside an object, the deserializer cannot name the next key and the path ends
+/// with an unknown segment (`?`), which says nothing to the reader: it is left out.
+fn known_path(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut known = String::new();
+    for segment in path.iter() {
+        match segment {
+            Segment::Seq { index } => known.push_str(&format!("[{index}]")),
+            Segment::Map { key } | Segment::Enum { variant: key } => {
+                if !known.is_empty() {
+                    known.push('.');
+                }
+                known.push_str(key);
+            }
+            Segment::Unknown => break,
+        }
+    }
+    known
 }
 
 impl fmt::Display for InputError {
@@ -360,6 +379,19 @@ mod tests {
         assert_eq!(err.path, "request.headers[1]");
         assert_eq!(err.line, 3);
         assert!(err.message.contains("header name"), "{err}");
+    }
+
+    #[test]
+    fn truncated_text_names_the_known_path_only() {
+        let err = Exchange::from_json("{\n").unwrap_err();
+        assert_eq!((err.path.as_str(), err.line), ("", 2), "{err}");
+        assert!(err.message.contains("EOF while parsing an object"), "{err}");
+        assert_eq!(err.to_string(), format!("line 2, column 0: {}", err.message));
+
+        let text = r#"{"page": "http://a.localhost", "request": {"url": "http://b.localhost/", "headers": [["X-A", "1"], "#;
+        let err = Exchange::from_json(text).unwrap_err();
+        assert_eq!(err.path, "request.headers", "{err}");
+        assert!(!err.to_string().contains('?'), "{err}");
     }
 
     #[test]
