@@ -230,7 +230,7 @@ fn inputs(args: &Args) -> Result<(Vec<Url>, Options), String> {
         })?);
     }
     if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 3600.0) {
-        return Err(format!("--timeout {} is not a number of seconds between 0 and 3600", args.timeout));
+        return Err(format!("--timeout {} must be more than 0 seconds and at most 3600, such as 2.5", args.timeout));
     }
     if !(args.rate.is_finite() && args.rate >= 0.0) {
         return Err(format!("--rate {} is not a number of requests per second (0 for no limit)", args.rate));
@@ -300,6 +300,10 @@ mod tests {
         let err = inputs(&args(&["https://a.example/", "--resolve", "a.example"])).unwrap_err();
         assert!(err.contains("NAME=ADDRESS"), "{err}");
         assert!(inputs(&args(&[])).unwrap_err().starts_with("no targets"));
+        for timeout in ["0", "3601", "NaN", "inf"] {
+            let err = inputs(&args(&["https://a.example/", "--timeout", timeout])).unwrap_err();
+            assert!(err.contains("more than 0 seconds and at most 3600"), "{timeout}: {err}");
+        }
         assert!(Cli::try_parse_from(["audit", "https://a.example/", "--fail-on", "severe"]).is_err());
         assert!(Cli::try_parse_from(["audit", "https://a.example/", "--json", "--sarif"]).is_err());
     }
