@@ -349,11 +349,9 @@ fn mime_type_and_subtype(input: &str) -> Option<(&str, &str, &str)> {
 ///
 /// <https://fetch.spec.whatwg.org/#simple-range-header-value>
 pub fn parse_single_range(value: &[u8]) -> Option<(Option<u64>, Option<u64>)> {
-    // Steps 1-4: the unit is `bytes`, compared without regard to case, then `=`.
-    let (unit, rest) = value.split_at_checked(6)?;
-    if !unit.eq_ignore_ascii_case(b"bytes=") {
-        return None;
-    }
+    // Steps 1-4: the unit is `bytes`, exactly in lower case (as in Chromium and Firefox, so
+    // `Bytes=0-9` needs a preflight), then `=`.
+    let rest = value.strip_prefix(b"bytes=")?;
     // Steps 5-8: digits for the start, then a `-`.
     let dash = rest.iter().position(|&b| b == b'-')?;
     let (start, end) = (&rest[..dash], &rest[dash + 1..]);
@@ -475,6 +473,9 @@ mod tests {
         assert_eq!(check("range", "bytes=10-5"), Err(NotSafelisted::Range));
         assert_eq!(check("range", "bytes 0-"), Err(NotSafelisted::Range));
         assert_eq!(check("range", "bytes=0-1,3-4"), Err(NotSafelisted::Range));
+        assert_eq!(check("range", "Bytes=0-9"), Err(NotSafelisted::Range));
+        assert_eq!(check("range", "BYTES=0-9"), Err(NotSafelisted::Range));
+        assert_eq!(check("range", "bytes=+1-9"), Err(NotSafelisted::Range));
     }
 
     #[test]

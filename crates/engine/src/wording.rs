@@ -116,7 +116,10 @@ fn why_not_safelisted(written: &str, why: &NotSafelisted<'_>) -> String {
             "; only application/x-www-form-urlencoded, multipart/form-data and text/plain are safelisted, so it needs permission."
         ),
         NotSafelisted::Range => {
-            says!(name, " is not a single bytes=N- or bytes=N-M range, so it needs permission.")
+            says!(
+                name,
+                " is not a single bytes=N- or bytes=N-M range (bytes in lower case, no spaces), so it needs permission."
+            )
         }
     }
 }
