@@ -51,6 +51,7 @@ pub fn all() -> Vec<Scenario> {
     out.extend(cache_expiry());
     out.extend(repeated_headers());
     out.extend(expose_shapes());
+    out.extend(header_values());
     out
 }
 
@@ -669,6 +670,54 @@ fn expose_shapes() -> Vec<Scenario> {
         }
     }
     out
+}
+
+/// Values at the edges of the CORS-safelisted request-header rules: `Range` forms, MIME types
+/// that parse or not, unsafe bytes, the language byte set and the 128-byte limit. A value that
+/// is not safelisted makes a GET need a preflight, which the mirroring policy then allows.
+fn header_values() -> Vec<Scenario> {
+    let long = |n: usize| "a".repeat(n);
+    let values: [(&str, &str, String); 26] = [
+        ("range-open", "Range", "bytes=0-".into()),
+        ("range-suffix", "Range", "bytes=-500".into()),
+        ("range-reversed", "Range", "bytes=10-5".into()),
+        ("range-two", "Range", "bytes=0-1,3-4".into()),
+        ("range-inner-space", "Range", "bytes= 0-9".into()),
+        ("range-upper-case", "Range", "Bytes=0-9".into()),
+        ("range-huge", "Range", "bytes=99999999999999999999-".into()),
+        ("range-other-unit", "Range", "items=0-9".into()),
+        ("type-trailing-semicolon", "Content-Type", "text/plain;".into()),
+        ("type-upper-case", "Content-Type", "TEXT/PLAIN".into()),
+        ("type-list", "Content-Type", "text/plain, application/json".into()),
+        ("type-extra-slash", "Content-Type", "text/plain/x".into()),
+        ("type-bare-parameter", "Content-Type", "text/plain; charset".into()),
+        ("type-unsafe-byte", "Content-Type", "text/plain; a=\"(\"".into()),
+        ("type-bare-multipart", "Content-Type", "multipart/form-data".into()),
+        ("type-open-quote", "Content-Type", "text/plain; charset=\"utf-8".into()),
+        ("type-empty", "Content-Type", String::new()),
+        ("type-no-subtype", "Content-Type", "text/".into()),
+        ("accept-unsafe-byte", "Accept", "text/html(x)".into()),
+        ("accept-128", "Accept", long(128)),
+        ("accept-129", "Accept", long(129)),
+        ("accept-language-underscore", "Accept-Language", "en_US".into()),
+        ("accept-language-empty", "Accept-Language", String::new()),
+        ("accept-language-quality", "Accept-Language", "en-GB,en;q=0.9".into()),
+        ("content-language-star", "Content-Language", "*".into()),
+        ("content-language-slash", "Content-Language", "en/gb".into()),
+    ];
+    values
+        .into_iter()
+        .map(|(slug, name, value)| {
+            let position = Position::Partner;
+            Scenario::new(
+                id("header-values", &[slug, position.slug()]),
+                "header-values",
+                Setup::everyday(position),
+                Fetch::new("GET", CredentialsMode::Omit).header(name, &value),
+                Target::Api { policy: PolicyId::MirrorEverything, path: endpoint("GET").to_owned() },
+            )
+        })
+        .collect()
 }
 
 /// How a `cache` scenario's page fetches the URL before its observed fetch.
