@@ -219,10 +219,12 @@ async fn revoke_sessions(
     Ok(with_effects(Json(SessionsRevoked { revoked: count }).into_response(), ledger_id))
 }
 
-/// `/redirect?to=same|cross|credentialed&status=301|302|303|307|308&hops=N`, any method:
-/// redirects to `/me/balance` on this origin, on the API's other-port origin, or with
-/// credentials in the URL; with `hops` above 1, to this endpoint again with one hop fewer, so a
-/// chain of up to 30 redirects ends there.
+/// `/redirect?to=same|cross|credentialed|relative&status=301|302|303|307|308&hops=N`, any
+/// method: redirects to `/me/balance` on this origin, on the API's other-port origin, with
+/// credentials in the URL, or by a path alone; with `hops` above 1, to this endpoint again with
+/// one hop fewer, so a chain of up to 30 redirects ends there. Three more targets are places a
+/// fetch may not follow: `to=data` (a `data:` URL), `to=invalid` (a Location that does not
+/// parse) and `to=none` (no Location at all).
 async fn redirect(
     State(lab): State<Lab>,
     axum::Extension(arrival): axum::Extension<Arrival>,
@@ -250,7 +252,8 @@ async fn redirect(
     };
     let ports = lab.ports();
     let here = arrival.port;
-    let origin = match query_param(query, "to").as_deref().unwrap_or("same") {
+    let to = query_param(query, "to");
+    let origin = match to.as_deref().unwrap_or("same") {
         "same" => origin_on(API, here),
         "cross" => {
             let other = match ports.second {
@@ -265,9 +268,13 @@ async fn redirect(
             origin_on(API, other)
         }
         "credentialed" => origin_on(&format!("user:pass@{API}"), here),
+        "relative" => String::new(),
+        "data" => return Ok(redirect_to(status, Some("data:text/plain,redirected"))),
+        "invalid" => return Ok(redirect_to(status, Some("http://["))),
+        "none" => return Ok(redirect_to(status, None)),
         other => {
             return Err(LabError::BadRequest(format!(
-                "to must be same, cross or credentialed, not {other:?}"
+                "to must be same, cross, credentialed, relative, data, invalid or none, not {other:?}"
             )));
         }
     };
@@ -296,6 +303,14 @@ async fn redirect(
     let location = HeaderValue::from_str(&location)
         .map_err(|_| LabError::BadRequest("the run id cannot go in a URL".to_owned()))?;
     Ok((status, [(header::LOCATION, location)]).into_response())
+}
+
+/// A redirect status with a fixed Location, or none.
+fn redirect_to(status: StatusCode, location: Option<&'static str>) -> Response {
+    match location {
+        Some(location) => (status, [(header::LOCATION, HeaderValue::from_static(location))]).into_response(),
+        None => status.into_response(),
+    }
 }
 
 /// The longest redirect chain `/redirect` makes: more than the 20 redirects a browser follows.

@@ -444,6 +444,9 @@ async fn the_redirecting_endpoint_offers_every_status_and_target() {
             ("same", format!("http://{API}:{PORT}/me/balance?run=r&policy=none")),
             ("cross", format!("http://{API}:{SECOND}/me/balance?run=r&policy=none")),
             ("credentialed", format!("http://user:pass@{API}:{PORT}/me/balance?run=r&policy=none")),
+            ("relative", "/me/balance?run=r&policy=none".to_owned()),
+            ("data", "data:text/plain,redirected".to_owned()),
+            ("invalid", "http://[".to_owned()),
         ] {
             let path = format!("/redirect?to={to_where}&status={status}&run=r&policy=none");
             let response = send(&app, to(API, Method::POST, &path).body(Body::empty()).unwrap()).await;
@@ -451,8 +454,14 @@ async fn the_redirecting_endpoint_offers_every_status_and_target() {
             assert_eq!(header(&response, "location"), Some(location.as_str()));
         }
     }
+    let nowhere =
+        send(&app, to(API, Method::GET, "/redirect?to=none&status=307").body(Body::empty()).unwrap()).await;
+    assert_eq!((nowhere.status().as_u16(), header(&nowhere, "location")), (307, None));
     let bad = send(&app, to(API, Method::GET, "/redirect?status=300").body(Body::empty()).unwrap()).await;
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    let bad = send(&app, to(API, Method::GET, "/redirect?to=elsewhere").body(Body::empty()).unwrap()).await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    assert!(json_of(bad).await.to_string().contains("to must be same, cross,"));
     // A chain: each hop redirects to the endpoint again with one hop fewer, then to the balance.
     let chain = send(
         &app,
