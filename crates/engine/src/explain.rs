@@ -264,10 +264,43 @@ impl<'a> Narrator<'a> {
         self.request_goes_out(leg, serialized);
 
         let response = leg.response;
-        let Some(location) = redirect::location(response, &leg.url) else {
+        let location = redirect::location(response, &leg.url);
+        if !response.is_redirect() {
             return Ok(Some(self.final_response(leg, serialized)));
-        };
+        }
+        if location.is_none() && !self.mode_stops_at(response) {
+            self.info(rules::REDIRECT_FOLLOW, self.nowhere_to_go(response.status));
+            return Ok(Some(self.final_response(leg, serialized)));
+        }
         self.redirect(leg, serialized, location).map(|()| None)
+    }
+
+    /// Why a redirect status without a `Location` is the response itself.
+    fn nowhere_to_go(&self, status: u16) -> String {
+        if self.ex.request.redirect == RedirectMode::Error {
+            says!(
+                "The ",
+                status,
+                " has no Location, so ",
+                self.profile.name(),
+                " treats it as no redirect at all: redirect mode error does not apply, and it is the response."
+            )
+        } else {
+            says!("The ", status, " has no Location, so there is nowhere to follow: it is the response.")
+        }
+    }
+
+    /// Whether the redirect mode ends the fetch at a redirect status that has no `Location`.
+    /// Following needs a Location, so `follow` returns the response itself (HTTP-redirect fetch,
+    /// step 3); `error` and `manual` apply to the status alone (HTTP fetch), except that to
+    /// Chromium's `error` mode such a response is no redirect at all.
+    fn mode_stops_at(&self, response: &Answer) -> bool {
+        debug_assert!(response.is_redirect());
+        match self.ex.request.redirect {
+            RedirectMode::Follow => false,
+            RedirectMode::Error => !self.profile.error_mode_needs_location,
+            RedirectMode::Manual => true,
+        }
     }
 
     /// A `data:` URL: the browser reads the response from the URL itself, whatever the mode, and
@@ -759,7 +792,7 @@ impl<'a> Narrator<'a> {
         &mut self,
         leg: &mut Leg<'a>,
         serialized: &'a str,
-        location: Result<Url, String>,
+        location: Option<Result<Url, String>>,
     ) -> Result<(), End> {
         let ex = self.ex;
         let response = leg.response;
@@ -804,12 +837,16 @@ impl<'a> Narrator<'a> {
             tainted: leg.tainted,
             count: leg.count,
         };
-        if let (true, RedirectMode::Error, Ok(target)) =
+        if let (true, RedirectMode::Error, Some(Ok(target))) =
             (self.profile.redirect_credentials_before_mode, ex.request.redirect, &location)
             && redirect::refuses_credentials(&current, target)
         {
             let failure = Failure::Redirect(redirect::RedirectFailure::Credentials(target.clone()));
             return Err(self.block(rules::REDIRECT_CREDENTIALS, failure, &leg.url, Some(status), leg.index));
+        }
+        if let (true, Some(Err(text))) = (self.profile.unparsable_location_fails_every_mode, &location) {
+            let failure = Failure::Redirect(redirect::RedirectFailure::BadLocation(text.clone()));
+            return Err(self.block(rules::REDIRECT_LIMITS, failure, &leg.url, Some(status), leg.index));
         }
         match ex.request.redirect {
             RedirectMode::Error => {
@@ -835,11 +872,13 @@ impl<'a> Narrator<'a> {
             RedirectMode::Follow => {}
         }
         let location = match location {
-            Ok(location) => location,
-            Err(text) => {
+            Some(Ok(location)) => location,
+            Some(Err(text)) => {
                 let failure = Failure::Redirect(redirect::RedirectFailure::BadLocation(text));
                 return Err(self.block(rules::REDIRECT_LIMITS, failure, &leg.url, Some(status), leg.index));
             }
+            // `hop` returns a followed redirect without a Location as the response it is.
+            None => return Err(self.final_response(leg, serialized)),
         };
         let followed = match redirect::follow(current, status, location) {
             Ok(followed) => followed,

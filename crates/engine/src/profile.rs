@@ -53,6 +53,13 @@ pub struct Profile {
     /// Whether a `Location` with a user name or password is refused before the redirect mode
     /// `error` is (Chromium, measured by the differential matrix); the spec checks the mode first.
     pub redirect_credentials_before_mode: bool,
+    /// Whether a redirect whose `Location` does not parse fails the fetch whatever the redirect
+    /// mode, `manual` included (Chromium: its network stack refuses the redirect before the mode
+    /// applies); the spec fails it only when the redirect is followed.
+    pub unparsable_location_fails_every_mode: bool,
+    /// Whether the redirect mode `error` lets a redirect status without a `Location` through as
+    /// a plain response (Chromium); the spec, and Firefox, fail it like any redirect.
+    pub error_mode_needs_location: bool,
     /// Under which third-party cookie settings a credentialed request from a frame to the
     /// top-level site says `Sec-Fetch-Storage-Access: inactive`, and so carries an `Origin`
     /// header (measured by the differential matrix).
@@ -130,6 +137,8 @@ impl Profile {
                 local_network_prompt: LocalNetworkPrompt::Pending,
                 sec_fetch_site_after_same_site_redirect: "cross-site",
                 redirect_credentials_before_mode: false,
+                unparsable_location_fails_every_mode: false,
+                error_mode_needs_location: false,
                 storage_access_inactive: StorageAccessInactive::UnderDefault,
             },
             Browser::Chromium => Self {
@@ -149,6 +158,8 @@ impl Profile {
                 local_network_prompt: LocalNetworkPrompt::Denied,
                 sec_fetch_site_after_same_site_redirect: "same-site",
                 redirect_credentials_before_mode: true,
+                unparsable_location_fails_every_mode: true,
+                error_mode_needs_location: true,
                 storage_access_inactive: StorageAccessInactive::WhenBlocked,
             },
         }

@@ -81,11 +81,12 @@ pub enum RedirectFailure {
 pub const MAX_REDIRECTS: u32 = 20;
 
 /// The `Location` of a redirect response, resolved against the URL that answered: `None` when
-/// the response is not a redirect (no redirect status, or no `Location`).
+/// the response has no redirect status or no `Location`. A redirect status alone still makes
+/// the redirect modes `error` and `manual` apply (HTTP fetch); only following needs a Location.
 ///
 /// <https://fetch.spec.whatwg.org/#concept-response-location-url>
 pub fn location(answer: &Answer, base: &Url) -> Option<Result<Url, String>> {
-    // Steps 1-3: only a redirect status with a Location header redirects.
+    // Steps 1-3: no Location without a redirect status and a Location header.
     if !answer.is_redirect() {
         return None;
     }

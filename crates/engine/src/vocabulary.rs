@@ -238,8 +238,11 @@ fn firefox(failure: &Failure, scene: Scene<'_>) -> Report {
         Failure::Redirect(RedirectFailure::Credentials(_)) => {
             ("CORSDidNotSucceed", None, "CORS request did not succeed".to_owned(), FirefoxStage::Response)
         }
-        // So does a CORS request redirected a 21st time (measured by the matrix).
-        Failure::Redirect(RedirectFailure::TooMany) if scene.cors => {
+        // So does a CORS request redirected a 21st time, or to a Location that does not parse
+        // or is not HTTP(S) (measured by the matrix).
+        Failure::Redirect(
+            RedirectFailure::TooMany | RedirectFailure::BadLocation(_) | RedirectFailure::Scheme(_),
+        ) if scene.cors => {
             ("CORSDidNotSucceed", None, "CORS request did not succeed".to_owned(), FirefoxStage::Response)
         }
         // Firefox rejects these without a CORS console message of its own.
