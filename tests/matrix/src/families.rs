@@ -52,6 +52,7 @@ pub fn all() -> Vec<Scenario> {
     out.extend(repeated_headers());
     out.extend(expose_shapes());
     out.extend(header_values());
+    out.extend(redirect_targets());
     out
 }
 
@@ -718,6 +719,35 @@ fn header_values() -> Vec<Scenario> {
             )
         })
         .collect()
+}
+
+/// Redirects to where a fetch may or may not follow: a path alone, a `data:` URL, a Location
+/// that does not parse, and no Location at all, in each redirect mode.
+fn redirect_targets() -> Vec<Scenario> {
+    let modes =
+        [("follow", RedirectMode::Follow), ("error", RedirectMode::Error), ("manual", RedirectMode::Manual)];
+    let mut out = Vec::new();
+    for to in ["relative", "data", "invalid", "none"] {
+        for kind in ["get", "put-json"] {
+            for (mode_slug, mode) in modes {
+                for position in [Position::Partner, Position::SameOrigin] {
+                    out.push(Scenario::new(
+                        id("redirect-targets", &[to, kind, mode_slug, position.slug()]),
+                        "redirect-targets",
+                        Setup::everyday(position),
+                        Fetch { redirect: mode, ..self::kind(kind, CredentialsMode::Include) },
+                        Target::Redirect {
+                            policy: PolicyId::MirrorEverything,
+                            to: to.to_owned(),
+                            status: 302,
+                            hops: 1,
+                        },
+                    ));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// How a `cache` scenario's page fetches the URL before its observed fetch.

@@ -131,11 +131,14 @@ pub enum Target {
         /// The endpoint's path.
         path: String,
     },
-    /// `/redirect?to=…&status=…` under a policy: a redirect to `/me/balance`.
+    /// `/redirect?to=…&status=…` under a policy: a redirect to `/me/balance`, or to where a
+    /// fetch may not follow.
     Redirect {
         /// The policy (it carries over to the hop).
         policy: PolicyId,
-        /// `same`, `cross` (the other port) or `credentialed` (`user:pass@`).
+        /// `same`, `cross` (the other port), `credentialed` (`user:pass@`) or `relative` (a
+        /// path alone); or `data` (a `data:` URL), `invalid` (a Location that does not parse)
+        /// and `none` (no Location), which end the fetch at the redirect.
         to: String,
         /// The redirect status.
         status: u16,
@@ -646,9 +649,21 @@ impl Scenario {
             Target::Redirect { policy, to, status, .. } => {
                 let (preflight, mut response) = policy_answers(*policy, &origin);
                 response.status = *status;
+                // Places a fetch may not follow: the redirect is the last answer.
+                let nowhere = match to.as_str() {
+                    "data" => Some(Some("data:text/plain,redirected")),
+                    "invalid" => Some(Some("http://[")),
+                    "none" => Some(None),
+                    _ => None,
+                };
+                if let Some(location) = nowhere {
+                    response.headers.extend(location.map(|l| ("Location".to_owned(), l.to_owned())));
+                    return Declared { preflight, response, next: None };
+                }
                 let port = if to == "cross" { ports.second.unwrap_or(ports.main) } else { ports.main };
                 let host = if to == "credentialed" { format!("user:pass@{API}") } else { API.to_owned() };
-                let location = format!("{}/me/balance?policy={}", origin_on(&host, port), policy.id());
+                let base = if to == "relative" { String::new() } else { origin_on(&host, port) };
+                let location = format!("{base}/me/balance?policy={}", policy.id());
                 response.headers.push(("Location".to_owned(), location));
                 // After a cross-origin redirect the request's origin is tainted to `null`.
                 let hop_origin = if to == "cross" { "null" } else { origin.as_str() };
