@@ -53,6 +53,7 @@ pub fn all() -> Vec<Scenario> {
     out.extend(expose_shapes());
     out.extend(header_values());
     out.extend(redirect_targets());
+    out.extend(allow_shapes());
     out
 }
 
@@ -719,6 +720,40 @@ fn header_values() -> Vec<Scenario> {
             )
         })
         .collect()
+}
+
+/// `Access-Control-Allow-Methods` and `-Headers` written in the ways a list header can be:
+/// repeated, loose with empty items, with a trailing comma, with `*` after a name, or quoted.
+fn allow_shapes() -> Vec<Scenario> {
+    let shapes = [
+        ("repeated", Allow::Repeated),
+        ("loose", Allow::Loose),
+        ("trailing-comma", Allow::TrailingComma),
+        ("and-star", Allow::AndStar),
+        ("quoted", Allow::Quoted),
+    ];
+    let mut out = Vec::new();
+    for (slug, allow) in shapes {
+        // A PUT asks for its method alone; a GET with a custom header for the header alone.
+        for (header, kind) in [("acam", "put-json"), ("acah", "get-csrf")] {
+            for (credentials_slug, credentials) in [CREDENTIALS[0], CREDENTIALS[2]] {
+                let preflight = if header == "acam" {
+                    Shape { acam: allow, ..Shape::PREFLIGHT_OK }
+                } else {
+                    Shape { acah: allow, ..Shape::PREFLIGHT_OK }
+                };
+                let position = Position::Partner;
+                out.push(Scenario::new(
+                    id("allow-shapes", &[header, slug, kind, credentials_slug, position.slug()]),
+                    "allow-shapes",
+                    Setup::everyday(position),
+                    self::kind(kind, credentials),
+                    Target::Scripted { preflight: Some(preflight), response: Shape::READABLE },
+                ));
+            }
+        }
+    }
+    out
 }
 
 /// Redirects to where a fetch may or may not follow: a path alone, a `data:` URL, a Location

@@ -246,6 +246,16 @@ pub enum Allow {
     Other,
     /// What the request uses, followed by a token that does not parse.
     Invalid,
+    /// Two header lines: what the request uses, then something else.
+    Repeated,
+    /// What the request uses among empty items and extra spaces: `  PUT ,, GET `.
+    Loose,
+    /// What the request uses and a trailing comma.
+    TrailingComma,
+    /// What the request uses, then `*`.
+    AndStar,
+    /// What the request uses, in double quotes (not a token).
+    Quoted,
 }
 
 /// The shape of `Access-Control-Expose-Headers`.
@@ -738,12 +748,10 @@ impl Shape {
             Acac::TitleCase => add("Access-Control-Allow-Credentials", "True".to_owned()),
             Acac::False => add("Access-Control-Allow-Credentials", "false".to_owned()),
         }
-        let method = fetch.method.clone();
-        if let Some(value) = self.acam.value(&method, "GET, POST") {
+        for value in self.acam.lines(&fetch.method, "GET, POST") {
             add("Access-Control-Allow-Methods", value);
         }
-        let names = fetch.header_names();
-        if let Some(value) = self.acah.value(&names, "X-Other") {
+        for value in self.acah.lines(&fetch.header_names(), "X-Other") {
             add("Access-Control-Allow-Headers", value);
         }
         match self.expose {
@@ -777,17 +785,24 @@ impl Shape {
 }
 
 impl Allow {
-    fn value(self, exact: &str, other: &str) -> Option<String> {
-        match self {
-            Self::Missing => None,
+    /// The header's lines, given what the request uses (`exact`) and something else (`other`).
+    fn lines(self, exact: &str, other: &str) -> Vec<String> {
+        let line = match self {
+            Self::Missing => return Vec::new(),
+            Self::Repeated => return vec![exact.to_owned(), other.to_owned()],
             // An empty list (no header to allow) is sent as an empty value.
-            Self::Exact => Some(exact.to_owned()),
-            Self::Star => Some("*".to_owned()),
-            Self::Lower => Some(exact.to_ascii_lowercase()),
-            Self::Other => Some(other.to_owned()),
-            Self::Invalid if exact.is_empty() => Some("(bad)".to_owned()),
-            Self::Invalid => Some(format!("{exact}, (bad)")),
-        }
+            Self::Exact => exact.to_owned(),
+            Self::Star => "*".to_owned(),
+            Self::Lower => exact.to_ascii_lowercase(),
+            Self::Other => other.to_owned(),
+            Self::Invalid if exact.is_empty() => "(bad)".to_owned(),
+            Self::Invalid => format!("{exact}, (bad)"),
+            Self::Loose => format!("  {exact} ,, {other} "),
+            Self::TrailingComma => format!("{exact},"),
+            Self::AndStar => format!("{exact}, *"),
+            Self::Quoted => format!("\"{exact}\""),
+        };
+        vec![line]
     }
 }
 
