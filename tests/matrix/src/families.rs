@@ -723,7 +723,8 @@ fn header_values() -> Vec<Scenario> {
 }
 
 /// `Access-Control-Allow-Methods` and `-Headers` written in the ways a list header can be:
-/// repeated, loose with empty items, with a trailing comma, with `*` after a name, or quoted.
+/// repeated, loose with empty items, with a trailing comma, with `*` after a name, quoted, or
+/// upper-cased (which a `patch` does not match: methods compare byte for byte).
 fn allow_shapes() -> Vec<Scenario> {
     let shapes = [
         ("repeated", Allow::Repeated),
@@ -731,11 +732,13 @@ fn allow_shapes() -> Vec<Scenario> {
         ("trailing-comma", Allow::TrailingComma),
         ("and-star", Allow::AndStar),
         ("quoted", Allow::Quoted),
+        ("upper", Allow::Upper),
     ];
     let mut out = Vec::new();
     for (slug, allow) in shapes {
-        // A PUT asks for its method alone; a GET with a custom header for the header alone.
-        for (header, kind) in [("acam", "put-json"), ("acah", "get-csrf")] {
+        // A PUT or a `patch` asks for its method alone; a GET with a custom header for the
+        // header alone.
+        for (header, kind) in [("acam", "put-json"), ("acam", "patch-json"), ("acah", "get-csrf")] {
             for (credentials_slug, credentials) in [CREDENTIALS[0], CREDENTIALS[2]] {
                 let preflight = if header == "acam" {
                     Shape { acam: allow, ..Shape::PREFLIGHT_OK }

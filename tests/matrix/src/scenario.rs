@@ -256,6 +256,8 @@ pub enum Allow {
     AndStar,
     /// What the request uses, in double quotes (not a token).
     Quoted,
+    /// What the request uses, upper-cased (`PATCH` for a `patch`).
+    Upper,
 }
 
 /// The shape of `Access-Control-Expose-Headers`.
@@ -794,6 +796,7 @@ impl Allow {
             Self::Exact => exact.to_owned(),
             Self::Star => "*".to_owned(),
             Self::Lower => exact.to_ascii_lowercase(),
+            Self::Upper => exact.to_ascii_uppercase(),
             Self::Other => other.to_owned(),
             Self::Invalid if exact.is_empty() => "(bad)".to_owned(),
             Self::Invalid => format!("{exact}, (bad)"),
