@@ -57,6 +57,9 @@ struct Leg<'a> {
     headers: Cow<'a, HeaderList>,
     tainting: Option<Tainting>,
     tainted: bool,
+    /// Whether the browser sends `Origin: null` although the origin is not tainted
+    /// ([`Profile::null_origin_after_cross_origin_redirect`]).
+    origin_nulled: bool,
     count: u32,
     index: usize,
     preflight: Option<&'a Answer>,
@@ -163,6 +166,7 @@ impl<'a> Narrator<'a> {
             headers: built.headers,
             tainting: None,
             tainted: false,
+            origin_nulled: false,
             count: 0,
             index: 0,
             preflight: ex.preflight.as_ref(),
@@ -189,7 +193,7 @@ impl<'a> Narrator<'a> {
             return Ok(Some(self.own_blob_url(leg)));
         }
         let basic = page.same_origin_url(&leg.url) && leg.tainting != Some(Tainting::Cors);
-        let mut serialized = request::serialize_request_origin(page, leg.tainted);
+        let mut serialized = request::serialize_request_origin(page, leg.tainted || leg.origin_nulled);
         self.origin_sent = serialized;
         if basic {
             leg.tainting = Some(Tainting::Basic);
@@ -903,6 +907,7 @@ impl<'a> Narrator<'a> {
                 leg.index + 1,
             ));
         };
+        let origin_nulled = leg.origin_nulled || self.nulls_origin(&followed);
         *leg = Leg {
             url: Cow::Owned(followed.url),
             site: next_site,
@@ -910,6 +915,7 @@ impl<'a> Narrator<'a> {
             headers: Cow::Owned(followed.headers),
             tainting: leg.tainting,
             tainted: followed.tainted,
+            origin_nulled,
             count: followed.count,
             index: leg.index + 1,
             preflight: next.preflight.as_ref(),
@@ -918,6 +924,14 @@ impl<'a> Narrator<'a> {
             cross_site_redirect: leg.cross_site_redirect || was_cross_site,
         };
         Ok(())
+    }
+
+    /// Whether following makes the browser send `Origin: null` on an untainted request.
+    fn nulls_origin(&self, followed: &Followed) -> bool {
+        self.profile.null_origin_after_cross_origin_redirect
+            && self.ex.request.mode == RequestMode::NoCors
+            && followed.crosses_origins
+            && !followed.tainted
     }
 
     /// Says where the redirect leads and what following it changes: the method, `Authorization`,
@@ -959,6 +973,17 @@ impl<'a> Narrator<'a> {
                     "The redirect leaves the cross-origin ",
                     Origin::of(&leg.url),
                     " for another origin, so from now on the request's Origin is null."
+                ),
+            );
+        } else if !leg.origin_nulled && self.nulls_origin(followed) {
+            self.info(
+                rules::REDIRECT_TAINT,
+                says!(
+                    "The redirect leaves ",
+                    Origin::of(&leg.url),
+                    " for another origin. That does not taint the request's origin, but ",
+                    self.profile.name(),
+                    " sends a no-cors request Origin: null from then on."
                 ),
             );
         }

@@ -60,6 +60,12 @@ pub struct Profile {
     /// Whether the redirect mode `error` lets a redirect status without a `Location` through as
     /// a plain response (Chromium); the spec, and Firefox, fail it like any redirect.
     pub error_mode_needs_location: bool,
+    /// Whether a `no-cors` request redirected away from the origin of the URL that answered
+    /// carries `Origin: null` from then on (Chromium: its network stack does so for every
+    /// request whose `Origin` it does not work out again, measured by the differential matrix).
+    /// The spec nulls it only when the redirect taints the request's origin, which a redirect
+    /// away from the page's own origin does not.
+    pub null_origin_after_cross_origin_redirect: bool,
     /// Under which third-party cookie settings a credentialed request from a frame to the
     /// top-level site says `Sec-Fetch-Storage-Access: inactive`, and so carries an `Origin`
     /// header (measured by the differential matrix).
@@ -139,6 +145,7 @@ impl Profile {
                 redirect_credentials_before_mode: false,
                 unparsable_location_fails_every_mode: false,
                 error_mode_needs_location: false,
+                null_origin_after_cross_origin_redirect: false,
                 storage_access_inactive: StorageAccessInactive::UnderDefault,
             },
             Browser::Chromium => Self {
@@ -160,6 +167,7 @@ impl Profile {
                 redirect_credentials_before_mode: true,
                 unparsable_location_fails_every_mode: true,
                 error_mode_needs_location: true,
+                null_origin_after_cross_origin_redirect: true,
                 storage_access_inactive: StorageAccessInactive::WhenBlocked,
             },
         }

@@ -57,6 +57,8 @@ pub struct Followed {
     pub newly_tainted: bool,
     /// The method before, when this redirect changed it to `GET`.
     pub method_changed_from: Option<Method>,
+    /// Whether the redirect leaves the origin of the URL that answered it.
+    pub crosses_origins: bool,
     /// Whether `Authorization` was removed because the redirect crossed origins.
     pub authorization_dropped: bool,
     /// Redirects followed, this one included.
@@ -161,6 +163,7 @@ pub fn follow(current: Current<'_>, status: u16, location: Url) -> Result<Follow
         tainted: current.tainted || newly_tainted,
         newly_tainted,
         method_changed_from,
+        crosses_origins: crosses,
         authorization_dropped,
         count: current.count + 1,
     })
