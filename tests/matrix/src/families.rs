@@ -54,6 +54,7 @@ pub fn all() -> Vec<Scenario> {
     out.extend(header_values());
     out.extend(redirect_targets());
     out.extend(allow_shapes());
+    out.extend(redirect_request_modes());
     out
 }
 
@@ -753,6 +754,39 @@ fn allow_shapes() -> Vec<Scenario> {
                     self::kind(kind, credentials),
                     Target::Scripted { preflight: Some(preflight), response: Shape::READABLE },
                 ));
+            }
+        }
+    }
+    out
+}
+
+/// Redirects met by `same-origin` and `no-cors` requests: a same-origin request may not leave
+/// its origin, and a no-cors one goes anywhere and stays opaque once it has left.
+fn redirect_request_modes() -> Vec<Scenario> {
+    let modes = [("same-origin-mode", RequestMode::SameOrigin), ("no-cors", RequestMode::NoCors)];
+    let mut out = Vec::new();
+    for (mode_slug, mode) in modes {
+        for to in ["same", "cross"] {
+            for status in [302, 307] {
+                for position in [Position::SameOrigin, Position::Partner] {
+                    let method = if status == 307 && mode == RequestMode::NoCors { "POST" } else { "GET" };
+                    let mut fetch = Fetch { mode, ..Fetch::new(method, CredentialsMode::Include) };
+                    if method == "POST" {
+                        fetch = fetch.header("Content-Type", "text/plain").body(FORM_BODY);
+                    }
+                    out.push(Scenario::new(
+                        id("redirect-request-modes", &[mode_slug, to, &status.to_string(), position.slug()]),
+                        "redirect-request-modes",
+                        Setup::everyday(position),
+                        fetch,
+                        Target::Redirect {
+                            policy: PolicyId::ReflectAnyOrigin,
+                            to: to.to_owned(),
+                            status,
+                            hops: 1,
+                        },
+                    ));
+                }
             }
         }
     }
