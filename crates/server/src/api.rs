@@ -231,18 +231,7 @@ async fn redirect(
     request: Request,
 ) -> Result<Response, LabError> {
     let query = request.uri().query();
-    let status = match query_param(query, "status").as_deref().unwrap_or("302") {
-        "301" => StatusCode::MOVED_PERMANENTLY,
-        "302" => StatusCode::FOUND,
-        "303" => StatusCode::SEE_OTHER,
-        "307" => StatusCode::TEMPORARY_REDIRECT,
-        "308" => StatusCode::PERMANENT_REDIRECT,
-        other => {
-            return Err(LabError::BadRequest(format!(
-                "status must be 301, 302, 303, 307 or 308, not {other:?}"
-            )));
-        }
-    };
+    let status = redirect_status(query)?;
     let hops = match query_param(query, "hops").as_deref().map(str::parse::<u8>) {
         None => 1,
         Some(Ok(hops @ 1..=MAX_HOPS)) => hops,
@@ -290,19 +279,41 @@ async fn redirect(
     } else {
         "/me/balance"
     };
+    let location = with_run_and_policy(format!("{origin}{path}"), carried, query)?;
+    Ok((status, [(header::LOCATION, location)]).into_response())
+}
+
+/// The redirect status `?status=` asks for, 302 when it asks for none.
+pub(crate) fn redirect_status(query: Option<&str>) -> Result<StatusCode, LabError> {
+    match query_param(query, "status").as_deref().unwrap_or("302") {
+        "301" => Ok(StatusCode::MOVED_PERMANENTLY),
+        "302" => Ok(StatusCode::FOUND),
+        "303" => Ok(StatusCode::SEE_OTHER),
+        "307" => Ok(StatusCode::TEMPORARY_REDIRECT),
+        "308" => Ok(StatusCode::PERMANENT_REDIRECT),
+        other => {
+            Err(LabError::BadRequest(format!("status must be 301, 302, 303, 307 or 308, not {other:?}")))
+        }
+    }
+}
+
+/// `url` with the `carried` parameters, then the request's `run` and `policy`, so a redirect's
+/// hop lands in the same run under the same policy.
+pub(crate) fn with_run_and_policy(
+    mut url: String,
+    mut carried: Vec<(String, String)>,
+    query: Option<&str>,
+) -> Result<HeaderValue, LabError> {
     carried.extend(
         ["run", "policy"]
             .into_iter()
             .filter_map(|name| query_param(query, name).map(|v| (name.to_owned(), v))),
     );
-    let mut location = format!("{origin}{path}");
     if !carried.is_empty() {
-        location.push('?');
-        location.push_str(&serde_urlencoded::to_string(&carried).unwrap_or_default());
+        url.push('?');
+        url.push_str(&serde_urlencoded::to_string(&carried).unwrap_or_default());
     }
-    let location = HeaderValue::from_str(&location)
-        .map_err(|_| LabError::BadRequest("the run id cannot go in a URL".to_owned()))?;
-    Ok((status, [(header::LOCATION, location)]).into_response())
+    HeaderValue::from_str(&url).map_err(|_| LabError::BadRequest("the run id cannot go in a URL".to_owned()))
 }
 
 /// A redirect status with a fixed Location, or none.

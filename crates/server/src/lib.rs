@@ -19,6 +19,7 @@ pub mod api;
 pub mod assets;
 mod audit;
 mod bank;
+mod bounce;
 mod control;
 mod dashboard;
 pub mod error;

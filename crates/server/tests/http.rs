@@ -492,6 +492,40 @@ async fn the_redirecting_endpoint_offers_every_status_and_target() {
 }
 
 #[tokio::test]
+async fn the_bounce_redirects_to_the_balance_through_any_page_host_and_is_logged() {
+    let (_, app) = lab();
+    let blog = origin(SIBLING);
+    let bounce = to(PARTNER, Method::GET, "/__lab/bounce?status=307&run=b1&policy=strict-allowlist")
+        .header(header::ORIGIN, &blog)
+        .body(Body::empty())
+        .unwrap();
+    let response = send(&app, bounce).await;
+    assert_eq!(response.status().as_u16(), 307);
+    let balance = format!("http://{API}:{PORT}/me/balance?run=b1&policy=strict-allowlist");
+    assert_eq!(header(&response, "location"), Some(balance.as_str()));
+    assert_eq!(header(&response, "access-control-allow-origin"), Some(blog.as_str()));
+    assert_eq!(header(&response, "access-control-allow-credentials"), Some("true"));
+    let preflight = to(ATTACKER, Method::OPTIONS, "/__lab/bounce?run=b1")
+        .header(header::ORIGIN, &blog)
+        .header(header::ACCESS_CONTROL_REQUEST_METHOD, "PUT")
+        .header(header::ACCESS_CONTROL_REQUEST_HEADERS, "x-lab")
+        .body(Body::empty())
+        .unwrap();
+    let preflight = send(&app, preflight).await;
+    assert_eq!(preflight.status(), StatusCode::NO_CONTENT);
+    assert_eq!(header(&preflight, "access-control-allow-methods"), Some("PUT"));
+    assert_eq!(header(&preflight, "access-control-allow-headers"), Some("x-lab"));
+    let bad =
+        send(&app, to(PARTNER, Method::GET, "/__lab/bounce?status=200").body(Body::empty()).unwrap()).await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+
+    let log = send(&app, to(CONSOLE, Method::GET, "/__lab/log?run=b1").body(Body::empty()).unwrap()).await;
+    let page: corslab_lab::LogPage = serde_json::from_value(json_of(log).await).unwrap();
+    let hosts: Vec<_> = page.entries.iter().map(|e| (e.host.as_str(), e.preflight)).collect();
+    assert_eq!(hosts, [(PARTNER, false), (ATTACKER, true)]);
+}
+
+#[tokio::test]
 async fn the_log_records_preflights_requests_and_what_was_answered() {
     let (_, app) = lab();
     let cookie = sign_in(&app).await;
