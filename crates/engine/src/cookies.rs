@@ -64,19 +64,30 @@ pub enum Why {
     ThirdPartyPartitioned,
     /// Every rule passed on a same-site request.
     SameSiteRequest,
+    /// Every rule passed on a request that a redirect made cross-site for `SameSite`, in a
+    /// first-party context, where third-party cookie rules do not apply.
+    FirstPartyContext,
     /// Every rule passed on a cross-site request (`SameSite=None`, third-party cookies allowed).
     CrossSiteAllowed,
     /// A partitioned cookie whose partition is this top-level site.
     OwnPartition,
 }
 
-/// Whether a request is same-site for cookies: the page's site for cookies (its top-level site
-/// when the page is same-site with it) equals the URL's site, and no redirect crossed sites.
+/// Whether a request is in a first-party context: the page's site for cookies (its top-level
+/// site when the page is same-site with it) equals the URL's site. Third-party cookie rules
+/// apply only outside it; a redirect on the way does not change it.
+pub fn is_first_party(context: &Context<'_>) -> bool {
+    let top = context.top_site;
+    context.page_site.same_site(top) && top.same_site(context.site)
+}
+
+/// Whether a request is same-site for `SameSite`: first-party, and no redirect on the way
+/// crossed sites, in browsers that count the redirect chain as the spec does
+/// ([`Profile::same_site_counts_redirects`]).
 ///
 /// <https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#name-same-site-and-cross-site-requests>
-pub fn is_same_site_request(context: &Context<'_>) -> bool {
-    let top = context.top_site;
-    context.page_site.same_site(top) && top.same_site(context.site) && !context.cross_site_redirect
+pub fn is_same_site_request(context: &Context<'_>, profile: &Profile) -> bool {
+    is_first_party(context) && !(context.cross_site_redirect && profile.same_site_counts_redirects)
 }
 
 /// Whether the request says `Sec-Fetch-Storage-Access: inactive`: it is credentialed, cross-site
@@ -95,10 +106,7 @@ pub fn storage_access_inactive(context: &Context<'_>, profile: &Profile) -> bool
         },
         StorageAccessInactive::UnderDefault => context.third_party == ThirdPartyCookies::Default,
     };
-    held_back
-        && context.credentials
-        && context.site.same_site(context.top_site)
-        && !is_same_site_request(context)
+    held_back && context.credentials && context.site.same_site(context.top_site) && !is_first_party(context)
 }
 
 /// Decides, for each cookie in the jar in order, whether this request carries it.
@@ -109,10 +117,13 @@ pub fn decide<'a>(
     context: &'a Context<'_>,
     profile: &'a Profile,
 ) -> impl Iterator<Item = Decision<'a>> + 'a {
-    let same_site = is_same_site_request(context);
+    let same_site = is_same_site_request(context, profile);
     jar.iter().map(move |cookie| {
         let why = decide_one(cookie, context, profile, same_site, context.top_site);
-        let sent = matches!(why, Why::SameSiteRequest | Why::CrossSiteAllowed | Why::OwnPartition);
+        let sent = matches!(
+            why,
+            Why::SameSiteRequest | Why::FirstPartyContext | Why::CrossSiteAllowed | Why::OwnPartition
+        );
         Decision { name: &cookie.name, sent, why }
     })
 }
@@ -200,6 +211,9 @@ fn decide_one(
     }
     if same_site {
         return Why::SameSiteRequest;
+    }
+    if is_first_party(context) {
+        return Why::FirstPartyContext;
     }
     match (context.third_party, profile.third_party_default) {
         (ThirdPartyCookies::Allowed, _) => Why::CrossSiteAllowed,

@@ -192,7 +192,9 @@ impl<'a> Narrator<'a> {
         if leg.method.as_str() == "GET" && page.owns_blob_url(&leg.url) {
             return Ok(Some(self.own_blob_url(leg)));
         }
-        let basic = page.same_origin_url(&leg.url) && leg.tainting != Some(Tainting::Cors);
+        // Main fetch: only a request still tainted basic is basic on its own origin; one that
+        // became cors or opaque on the way stays so when a redirect brings it back.
+        let basic = page.same_origin_url(&leg.url) && matches!(leg.tainting, None | Some(Tainting::Basic));
         let mut serialized = request::serialize_request_origin(page, leg.tainted || leg.origin_nulled);
         self.origin_sent = serialized;
         if basic {
@@ -714,6 +716,24 @@ impl<'a> Narrator<'a> {
             self.info(
                 rules::COOKIES_SAME_SITE,
                 "The page's origin is opaque (a sandboxed iframe), so every request it makes is cross-site for cookies.".to_owned(),
+            );
+        }
+        if context.cross_site_redirect && cookies::is_first_party(context) {
+            self.info(
+                rules::COOKIES_SAME_SITE,
+                if profile.same_site_counts_redirects {
+                    says!(
+                        "A redirect on the way passed through another site, so ",
+                        profile.name(),
+                        " counts this request as cross-site for SameSite, as the cookie spec says."
+                    )
+                } else {
+                    says!(
+                        "A redirect on the way passed through another site; ",
+                        profile.name(),
+                        " does not count that for SameSite (the cookie spec does), so the request stays same-site."
+                    )
+                },
             );
         }
         for decision in cookies::decide(&ex.cookies, context, &profile) {

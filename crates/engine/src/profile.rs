@@ -66,6 +66,10 @@ pub struct Profile {
     /// The spec nulls it only when the redirect taints the request's origin, which a redirect
     /// away from the page's own origin does not.
     pub null_origin_after_cross_origin_redirect: bool,
+    /// Whether a redirect through another site makes the rest of a fetch cross-site for
+    /// `SameSite` (Firefox, as the cookie spec says); Chromium keeps that behind a flag that is
+    /// off by default (measured by the differential matrix).
+    pub same_site_counts_redirects: bool,
     /// Under which third-party cookie settings a credentialed request from a frame to the
     /// top-level site says `Sec-Fetch-Storage-Access: inactive`, and so carries an `Origin`
     /// header (measured by the differential matrix).
@@ -146,6 +150,7 @@ impl Profile {
                 unparsable_location_fails_every_mode: false,
                 error_mode_needs_location: false,
                 null_origin_after_cross_origin_redirect: false,
+                same_site_counts_redirects: true,
                 storage_access_inactive: StorageAccessInactive::UnderDefault,
             },
             Browser::Chromium => Self {
@@ -168,6 +173,7 @@ impl Profile {
                 unparsable_location_fails_every_mode: true,
                 error_mode_needs_location: true,
                 null_origin_after_cross_origin_redirect: true,
+                same_site_counts_redirects: false,
                 storage_access_inactive: StorageAccessInactive::WhenBlocked,
             },
         }

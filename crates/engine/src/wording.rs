@@ -420,7 +420,7 @@ pub fn cookie(name: &str, why: Why, profile: &Profile) -> String {
         Why::OtherPartition => says!(name, " stays home: it is partitioned under another top-level site."),
         Why::SameSite => says!(
             name,
-            " stays home: it is SameSite Strict or Lax and this cross-site fetch is not a top-level navigation."
+            " stays home: it is SameSite Strict or Lax, this fetch is cross-site for SameSite and it is not a top-level navigation."
         ),
         Why::LaxByDefault => says!(
             name,
@@ -438,6 +438,10 @@ pub fn cookie(name: &str, why: Why, profile: &Profile) -> String {
             " keeps third-party cookies in the top-level site's partition, where this first-party cookie is not."
         ),
         Why::SameSiteRequest => says!(name, " is sent: the request is same-site and the cookie matches."),
+        Why::FirstPartyContext => says!(
+            name,
+            " is sent: its SameSite lets it go cross-site, and third-party cookie rules do not apply, as the page, the URL and the top-level document share one site."
+        ),
         Why::CrossSiteAllowed => {
             says!(name, " is sent: it may go cross-site and third-party cookies are allowed.")
         }
