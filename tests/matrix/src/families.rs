@@ -26,6 +26,7 @@
 //!   `Access-Control-Max-Age` and what the second fetch changes: is its preflight cached?
 
 use corslab_engine::exchange::{CredentialsMode, RedirectMode, RequestMode};
+use corslab_lab::hosts::{PARTNER, SIBLING as SIBLING_HOST};
 use corslab_lab::policy::PolicyId;
 
 use crate::cover::{Factor, Row, Strength, cover};
@@ -55,6 +56,7 @@ pub fn all() -> Vec<Scenario> {
     out.extend(redirect_targets());
     out.extend(allow_shapes());
     out.extend(redirect_request_modes());
+    out.extend(redirect_cookies());
     out
 }
 
@@ -793,6 +795,27 @@ fn redirect_request_modes() -> Vec<Scenario> {
     out
 }
 
+/// Fetches that pass through another site on their way to the API: whether a cross-site hop
+/// in the redirect chain keeps `SameSite` cookies home, next to a same-site hop that does not.
+fn redirect_cookies() -> Vec<Scenario> {
+    let mut out = Vec::new();
+    for via in [PARTNER, SIBLING_HOST] {
+        for position in [Position::Dashboard, Position::Sibling, Position::SameOrigin] {
+            for kind in ["get", "nocors-get", "post-text"] {
+                let via_slug = if via == PARTNER { "via-partner" } else { "via-blog" };
+                out.push(Scenario::new(
+                    id("redirect-cookies", &[via_slug, kind, position.slug()]),
+                    "redirect-cookies",
+                    Setup::everyday(position),
+                    self::kind(kind, CredentialsMode::Include),
+                    Target::Bounce { via: via.to_owned(), policy: PolicyId::ReflectAnyOrigin, status: 302 },
+                ));
+            }
+        }
+    }
+    out
+}
+
 /// Redirects to where a fetch may or may not follow: a path alone, a `data:` URL, a Location
 /// that does not parse, and no Location at all, in each redirect mode.
 fn redirect_targets() -> Vec<Scenario> {
@@ -950,7 +973,9 @@ mod tests {
         let policies: BTreeSet<String> = all
             .iter()
             .filter_map(|s| match &s.target {
-                Target::Api { policy, .. } | Target::Redirect { policy, .. } => Some(policy.id().to_owned()),
+                Target::Api { policy, .. }
+                | Target::Redirect { policy, .. }
+                | Target::Bounce { policy, .. } => Some(policy.id().to_owned()),
                 Target::Scripted { .. } | Target::Elsewhere { .. } | Target::OwnBlob => None,
             })
             .collect();

@@ -146,6 +146,16 @@ pub enum Target {
         #[serde(default = "one_hop", skip_serializing_if = "is_one_hop")]
         hops: u8,
     },
+    /// `/__lab/bounce` on another lab host: a redirect to `/me/balance` under a policy that
+    /// passes through that host's site on the way.
+    Bounce {
+        /// The host the fetch goes through first.
+        via: String,
+        /// The API's policy.
+        policy: PolicyId,
+        /// The redirect status.
+        status: u16,
+    },
     /// A URL the lab does not serve, written with `{run}` where the run goes (`ftp:`, `data:`,
     /// `blob:`, `file:` …): the browser decides alone, and nothing reaches the server.
     Elsewhere {
@@ -589,6 +599,11 @@ impl Scenario {
             Target::Scripted { .. } => {
                 self.script(ports).map_or_else(String::new, |s| s.url(&api, Some(run)))
             }
+            Target::Bounce { via, policy, status } => format!(
+                "{}/__lab/bounce?status={status}&policy={}&run={run}",
+                origin_on(via, ports.main),
+                policy.id()
+            ),
             Target::Elsewhere { url } => url.replace("{run}", run),
             Target::OwnBlob => format!("blob:{}/{run}", self.setup.position.page_origin(ports)),
         }
@@ -682,6 +697,23 @@ impl Scenario {
                 let (hop_preflight, hop_response) = policy_answers(*policy, hop_origin);
                 let next = Declared { preflight: hop_preflight, response: hop_response, next: None };
                 Declared { preflight, response, next: Some(Box::new(next)) }
+            }
+            Target::Bounce { via, policy, status } => {
+                // The bounce lets the page follow; the API answers the origin the hop carries,
+                // `null` once the bounce has tainted it.
+                let mut bounce = Scripted::new(*status, &[]);
+                for (name, value) in [
+                    ("Location", format!("{}/me/balance?policy={}", origin_on(API, ports.main), policy.id())),
+                    ("Access-Control-Allow-Origin", origin.clone()),
+                    ("Access-Control-Allow-Credentials", "true".to_owned()),
+                ] {
+                    bounce.headers.push((name.to_owned(), value));
+                }
+                let via_origin = origin_on(via, ports.main);
+                let hop_origin = if via_origin == origin { origin.as_str() } else { "null" };
+                let (preflight, response) = policy_answers(*policy, hop_origin);
+                let next = Declared { preflight, response, next: None };
+                Declared { preflight: bounce.clone(), response: bounce, next: Some(Box::new(next)) }
             }
             Target::Elsewhere { .. } | Target::OwnBlob => {
                 let nothing = Scripted::new(200, &[]);
