@@ -230,7 +230,10 @@ fn inputs(args: &Args) -> Result<(Vec<Url>, Options), String> {
         })?);
     }
     if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 3600.0) {
-        return Err(format!("--timeout {} must be more than 0 seconds and at most 3600, such as 2.5", args.timeout));
+        return Err(format!(
+            "--timeout {} must be more than 0 seconds and at most 3600, such as 2.5",
+            args.timeout
+        ));
     }
     if !(args.rate.is_finite() && args.rate >= 0.0) {
         return Err(format!("--rate {} is not a number of requests per second (0 for no limit)", args.rate));
