@@ -141,11 +141,13 @@ impl<'a> Narrator<'a> {
         let request = &ex.request;
         let site = Site::of_url(&request.url);
         self.trace.cross_site = !self.page_site.same_site(&site);
-        // The Request constructor: forbidden methods throw, forbidden headers vanish.
-        let built = match request::build(&request.method, &request.headers, request.mode) {
+        // The Request constructor: credentials in the URL and forbidden methods throw,
+        // forbidden headers vanish.
+        let built = match request::build(&request.url, &request.method, &request.headers, request.mode) {
             Ok(built) => built,
             Err(thrown) => {
                 let rule = match thrown {
+                    Thrown::UrlCredentials(_) => rules::URL_CREDENTIALS,
                     Thrown::ForbiddenMethod(_) => rules::FORBIDDEN_METHOD,
                     Thrown::NoCorsMethod(_) => rules::NO_CORS,
                 };

@@ -3,6 +3,8 @@
 
 use std::borrow::Cow;
 
+use url::Url;
+
 use crate::exchange::RequestMode;
 use crate::header::{Header, HeaderList, HeaderName, HeaderValue};
 use crate::method::Method;
@@ -12,7 +14,7 @@ use crate::safelist;
 /// Whether `url` has an HTTP(S) scheme, the only ones fetch sends over the network.
 ///
 /// <https://fetch.spec.whatwg.org/#http-scheme>
-pub fn is_http_scheme(url: &url::Url) -> bool {
+pub fn is_http_scheme(url: &Url) -> bool {
     matches!(url.scheme(), "http" | "https")
 }
 
@@ -41,6 +43,8 @@ pub enum Dropped {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Thrown {
+    /// A URL with a user name or password in it.
+    UrlCredentials(Url),
     /// `CONNECT`, `TRACE` or `TRACK`.
     ForbiddenMethod(Method),
     /// A `no-cors` request with a method other than `GET`, `HEAD` or `POST`.
@@ -50,7 +54,16 @@ pub enum Thrown {
 /// Builds the request as the `Request` constructor and `Headers` guards do.
 ///
 /// <https://fetch.spec.whatwg.org/#dom-request>
-pub fn build<'a>(method: &Method, headers: &'a HeaderList, mode: RequestMode) -> Result<Built<'a>, Thrown> {
+pub fn build<'a>(
+    url: &Url,
+    method: &Method,
+    headers: &'a HeaderList,
+    mode: RequestMode,
+) -> Result<Built<'a>, Thrown> {
+    // Constructor: a URL that includes credentials throws a TypeError.
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Thrown::UrlCredentials(url.clone()));
+    }
     // Constructor: a forbidden method throws a TypeError; others are normalized.
     if method.is_forbidden() {
         return Err(Thrown::ForbiddenMethod(method.clone()));
@@ -182,6 +195,21 @@ fn no_cors_combined_is_safelisted(kept: &HeaderList, header: &Header) -> bool {
 mod tests {
     use super::*;
 
+    fn url() -> Url {
+        Url::parse("http://api.fintrack.localhost/me/balance").unwrap()
+    }
+
+    #[test]
+    fn a_url_with_credentials_throws() {
+        let none = HeaderList::new();
+        for with in ["http://user:pass@a.localhost/", "http://user@a.localhost/", "http://:pass@a.localhost/"]
+        {
+            let with = Url::parse(with).unwrap();
+            let built = build(&with, &Method::get(), &none, RequestMode::Cors);
+            assert!(matches!(built, Err(Thrown::UrlCredentials(_))), "{with}");
+        }
+    }
+
     fn forbidden(name: &str, value: &str) -> bool {
         let h = Header::new(name, value).unwrap();
         is_forbidden_request_header(&h.name, &h.value)
@@ -201,18 +229,24 @@ mod tests {
     fn forbidden_methods_throw_and_others_normalize() {
         let get = Method::new("trace").unwrap();
         assert!(matches!(
-            build(&get, &HeaderList::new(), RequestMode::Cors),
+            build(&url(), &get, &HeaderList::new(), RequestMode::Cors),
             Err(Thrown::ForbiddenMethod(_))
         ));
         let put = Method::new("put").unwrap();
-        assert_eq!(build(&put, &HeaderList::new(), RequestMode::Cors).unwrap().method.as_str(), "PUT");
-        assert!(matches!(build(&put, &HeaderList::new(), RequestMode::NoCors), Err(Thrown::NoCorsMethod(_))));
+        assert_eq!(
+            build(&url(), &put, &HeaderList::new(), RequestMode::Cors).unwrap().method.as_str(),
+            "PUT"
+        );
+        assert!(matches!(
+            build(&url(), &put, &HeaderList::new(), RequestMode::NoCors),
+            Err(Thrown::NoCorsMethod(_))
+        ));
     }
 
     #[test]
     fn no_cors_drops_unsafelisted_headers_and_combinations() {
         let list = HeaderList::of(&[("X-Csrf", "1"), ("Accept", "a"), ("Accept", "b\""), ("Cookie", "x")]);
-        let built = build(&Method::get(), &list, RequestMode::NoCors).unwrap();
+        let built = build(&url(), &Method::get(), &list, RequestMode::NoCors).unwrap();
         assert_eq!(built.headers.len(), 1);
         let reasons: Vec<Dropped> = built.dropped.iter().map(|(_, d)| *d).collect();
         assert_eq!(reasons, vec![Dropped::NoCors, Dropped::NoCors, Dropped::Forbidden]);

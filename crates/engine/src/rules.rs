@@ -86,6 +86,9 @@ catalog! {
     /// Forbidden methods make `fetch()` throw.
     FORBIDDEN_METHOD = "request.forbidden_method", fetch "#forbidden-method",
         "CONNECT, TRACE and TRACK cannot be sent by a script: fetch() throws a TypeError.";
+    /// A URL with credentials in it makes `fetch()` throw.
+    URL_CREDENTIALS = "request.url_credentials", fetch "#dom-request",
+        "A URL with a user name or password in it cannot make a request: fetch() throws a TypeError.";
     /// Forbidden request headers are dropped.
     FORBIDDEN_HEADER = "request.forbidden_header", fetch "#forbidden-request-header",
         "Headers only the browser may set (Cookie, Origin, Host, Sec-*, Proxy-* and others) are silently dropped from what the script set.";

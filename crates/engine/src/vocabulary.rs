@@ -61,6 +61,11 @@ fn chromium(failure: &Failure, scene: Scene<'_>) -> Report {
         console: Some(chromium_line(scene, &text)),
     };
     match failure {
+        Failure::Thrown(Thrown::UrlCredentials(url)) => Report {
+            reason: None,
+            failed_parameter: None,
+            console: Some(format!("TypeError: Failed to execute 'fetch' on 'Window': Request cannot be constructed from a URL that includes credentials: {url}")),
+        },
         Failure::Thrown(Thrown::ForbiddenMethod(m)) => Report {
             reason: None,
             failed_parameter: Some(m.to_string()),
@@ -224,6 +229,13 @@ enum FirefoxStage {
 fn firefox(failure: &Failure, scene: Scene<'_>) -> Report {
     let silent = Report { reason: None, failed_parameter: None, console: None };
     let (reason, parameter, text, stage) = match failure {
+        Failure::Thrown(Thrown::UrlCredentials(url)) => {
+            return Report {
+                reason: None,
+                failed_parameter: None,
+                console: Some(format!("TypeError: Window.fetch: {url} is an url with embedded credentials.")),
+            };
+        }
         Failure::Thrown(Thrown::ForbiddenMethod(m) | Thrown::NoCorsMethod(m)) => {
             return Report {
                 reason: None,

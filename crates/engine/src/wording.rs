@@ -258,6 +258,10 @@ pub fn max_age(max_age: MaxAge, kept: bool, profile: &Profile) -> String {
 pub fn failure(failure: &Failure, origin: &str, profile: &Profile) -> String {
     let browser = profile.name();
     match failure {
+        Failure::Thrown(Thrown::UrlCredentials(url)) => says!(
+            url,
+            " has a user name or password in it, so fetch() throws a TypeError and nothing is sent: put credentials in a header such as Authorization instead."
+        ),
         Failure::Thrown(Thrown::ForbiddenMethod(m)) => {
             says!(m, " is a forbidden method, so fetch() throws a TypeError and nothing is sent.")
         }
