@@ -57,6 +57,7 @@ pub fn all() -> Vec<Scenario> {
     out.extend(allow_shapes());
     out.extend(redirect_request_modes());
     out.extend(redirect_cookies());
+    out.extend(url_credentials());
     out
 }
 
@@ -548,6 +549,30 @@ fn schemes() -> Vec<Scenario> {
                 Fetch { mode, ..Fetch::new("GET", CredentialsMode::Include) },
                 target.clone(),
             ));
+        }
+    }
+    out
+}
+
+/// URLs with a user name or password in them, which the `Request` constructor refuses.
+fn url_credentials() -> Vec<Scenario> {
+    let urls = [
+        ("user-and-password", "http://user:pass@api.fintrack.localhost:{port}/me/balance?run={run}"),
+        ("user", "http://user@api.fintrack.localhost:{port}/me/balance?run={run}"),
+        ("password", "http://:pass@api.fintrack.localhost:{port}/me/balance?run={run}"),
+    ];
+    let mut out = Vec::new();
+    for (slug, url) in urls {
+        for (mode_slug, mode) in [("cors", RequestMode::Cors), ("no-cors", RequestMode::NoCors)] {
+            for position in [Position::SameOrigin, Position::Partner] {
+                out.push(Scenario::new(
+                    id("url-credentials", &[slug, mode_slug, position.slug()]),
+                    "url-credentials",
+                    Setup::everyday(position),
+                    Fetch { mode, ..Fetch::new("GET", CredentialsMode::Include) },
+                    Target::Elsewhere { url: url.to_owned() },
+                ));
+            }
         }
     }
     out

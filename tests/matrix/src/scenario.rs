@@ -156,8 +156,9 @@ pub enum Target {
         /// The redirect status.
         status: u16,
     },
-    /// A URL the lab does not serve, written with `{run}` where the run goes (`ftp:`, `data:`,
-    /// `blob:`, `file:` …): the browser decides alone, and nothing reaches the server.
+    /// A URL written with `{run}` where the run goes and `{port}` for the lab's port: one the lab
+    /// does not serve (`ftp:`, `data:`, `blob:`, `file:` …), or one `fetch()` refuses to make a
+    /// request of (credentials in it): the browser decides alone, and nothing reaches the server.
     Elsewhere {
         /// The URL.
         url: String,
@@ -604,7 +605,7 @@ impl Scenario {
                 origin_on(via, ports.main),
                 policy.id()
             ),
-            Target::Elsewhere { url } => url.replace("{run}", run),
+            Target::Elsewhere { url } => url.replace("{run}", run).replace("{port}", &ports.main.to_string()),
             Target::OwnBlob => format!("blob:{}/{run}", self.setup.position.page_origin(ports)),
         }
     }
