@@ -108,6 +108,12 @@ impl PreflightCache {
             && names.into_iter().all(|name| self.matches_header(key, name, now, lookup))
     }
 
+    /// Whether any unexpired entry serves this request, whatever it allows: what a browser
+    /// that preflights a request with nothing left to ask about needs to skip the preflight.
+    pub fn holds(&self, key: Key<'_>, now: Seconds, lookup: Lookup) -> bool {
+        self.live(key, now, lookup).next().is_some()
+    }
+
     /// Whether an unexpired entry allows `method` for this request.
     ///
     /// <https://fetch.spec.whatwg.org/#concept-cache-match-method>

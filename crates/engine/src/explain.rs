@@ -60,6 +60,9 @@ struct Leg<'a> {
     /// Whether the browser sends `Origin: null` although the origin is not tainted
     /// ([`Profile::null_origin_after_cross_origin_redirect`]).
     origin_nulled: bool,
+    /// Whether the browser preflights the request whatever its headers now
+    /// ([`Profile::preflights_after_dropping_authorization`]).
+    preflight_forced: bool,
     count: u32,
     index: usize,
     preflight: Option<&'a Answer>,
@@ -169,6 +172,7 @@ impl<'a> Narrator<'a> {
             tainting: None,
             tainted: false,
             origin_nulled: false,
+            preflight_forced: false,
             count: 0,
             index: 0,
             preflight: ex.preflight.as_ref(),
@@ -436,7 +440,18 @@ impl<'a> Narrator<'a> {
                 ),
             );
         }
-        if !preflight::is_needed(&leg.method, &unsafe_names) {
+        let needed = preflight::is_needed(&leg.method, &unsafe_names);
+        if !needed && leg.preflight_forced {
+            self.info(
+                rules::PREFLIGHT_NEEDED,
+                says!(
+                    leg.method,
+                    " and the headers left are all safelisted, but ",
+                    self.profile.name(),
+                    " decided on a preflight with the Authorization header a redirect dropped, so it still sends one."
+                ),
+            );
+        } else if !needed {
             self.pass(
                 rules::PREFLIGHT_NEEDED,
                 says!(
@@ -455,7 +470,10 @@ impl<'a> Narrator<'a> {
         let key = Key { partition: &partition, origin: serialized, url, credentials };
         let names = || unsafe_names.names.iter().map(|n| n.as_sent());
         let lookup = self.profile.cache_lookup;
-        let allows = |lookup| self.cache.allows(key, &leg.method, names(), self.now, lookup);
+        let allows = |lookup| {
+            self.cache.allows(key, &leg.method, names(), self.now, lookup)
+                && (needed || self.cache.holds(key, self.now, lookup))
+        };
         let consulted = !self.cache.is_empty() && self.has_preflight_cache();
         if consulted && allows(lookup) {
             self.pass(
@@ -938,6 +956,8 @@ impl<'a> Narrator<'a> {
             tainting: leg.tainting,
             tainted: followed.tainted,
             origin_nulled,
+            preflight_forced: leg.preflight_forced
+                || (followed.authorization_dropped && self.profile.preflights_after_dropping_authorization),
             count: followed.count,
             index: leg.index + 1,
             preflight: next.preflight.as_ref(),

@@ -70,6 +70,11 @@ pub struct Profile {
     /// `SameSite` (Firefox, as the cookie spec says); Chromium keeps that behind a flag that is
     /// off by default (measured by the differential matrix).
     pub same_site_counts_redirects: bool,
+    /// Whether a request whose `Authorization` a cross-origin redirect dropped is still
+    /// preflighted at every later cross-origin hop, asking for the headers it has left (Firefox:
+    /// it decided on the preflight with the original headers, measured by the differential
+    /// matrix); the spec decides again with the headers the request has now.
+    pub preflights_after_dropping_authorization: bool,
     /// Under which third-party cookie settings a credentialed request from a frame to the
     /// top-level site says `Sec-Fetch-Storage-Access: inactive`, and so carries an `Origin`
     /// header (measured by the differential matrix).
@@ -151,6 +156,7 @@ impl Profile {
                 error_mode_needs_location: false,
                 null_origin_after_cross_origin_redirect: false,
                 same_site_counts_redirects: true,
+                preflights_after_dropping_authorization: true,
                 storage_access_inactive: StorageAccessInactive::UnderDefault,
             },
             Browser::Chromium => Self {
@@ -174,6 +180,7 @@ impl Profile {
                 error_mode_needs_location: true,
                 null_origin_after_cross_origin_redirect: true,
                 same_site_counts_redirects: false,
+                preflights_after_dropping_authorization: false,
                 storage_access_inactive: StorageAccessInactive::WhenBlocked,
             },
         }
