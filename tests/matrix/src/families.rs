@@ -58,6 +58,7 @@ pub fn all() -> Vec<Scenario> {
     out.extend(redirect_request_modes());
     out.extend(redirect_cookies());
     out.extend(url_credentials());
+    out.extend(redirect_requests());
     out
 }
 
@@ -549,6 +550,39 @@ fn schemes() -> Vec<Scenario> {
                 Fetch { mode, ..Fetch::new("GET", CredentialsMode::Include) },
                 target.clone(),
             ));
+        }
+    }
+    out
+}
+
+/// What a redirect changes in the request: `Authorization` dropped across origins (so no new
+/// preflight for it), a HEAD kept by a 303, and cookies under `credentials: same-origin` once
+/// the request has left its origin.
+fn redirect_requests() -> Vec<Scenario> {
+    let kinds = [
+        ("get-auth", kind("get-auth", CredentialsMode::Include)),
+        ("head", kind("head", CredentialsMode::Include)),
+        ("get-same-origin-credentials", kind("get", CredentialsMode::SameOrigin)),
+    ];
+    let mut out = Vec::new();
+    for (kind_slug, fetch) in kinds {
+        for to in ["same", "cross"] {
+            for status in [302, 303] {
+                for position in [Position::SameOrigin, Position::Partner] {
+                    out.push(Scenario::new(
+                        id("redirect-requests", &[kind_slug, to, &status.to_string(), position.slug()]),
+                        "redirect-requests",
+                        Setup::everyday(position),
+                        fetch.clone(),
+                        Target::Redirect {
+                            policy: PolicyId::MirrorEverything,
+                            to: to.to_owned(),
+                            status,
+                            hops: 1,
+                        },
+                    ));
+                }
+            }
         }
     }
     out
