@@ -59,6 +59,7 @@ pub fn all() -> Vec<Scenario> {
     out.extend(redirect_cookies());
     out.extend(url_credentials());
     out.extend(redirect_requests());
+    out.extend(credentials_shapes());
     out
 }
 
@@ -588,6 +589,37 @@ fn redirect_requests() -> Vec<Scenario> {
     out
 }
 
+/// `Access-Control-Allow-Credentials` and `-Allow-Origin` repeated or padded, on the response
+/// and on the preflight, for a credentialed read.
+fn credentials_shapes() -> Vec<Scenario> {
+    let shapes = [
+        ("acac-repeated", Shape { acac: Acac::Repeated, ..Shape::READABLE }),
+        ("acac-padded", Shape { acac: Acac::Padded, ..Shape::READABLE }),
+        ("acao-repeated", Shape { acao: Acao::Repeated, ..Shape::READABLE }),
+        ("acao-padded", Shape { acao: Acao::Padded, ..Shape::READABLE }),
+    ];
+    let mut out = Vec::new();
+    for (slug, shape) in shapes {
+        for (kind_slug, on_preflight) in [("get", false), ("put-json", true)] {
+            let target = if on_preflight {
+                let preflight = Shape { acao: shape.acao, acac: shape.acac, ..Shape::PREFLIGHT_OK };
+                Target::Scripted { preflight: Some(preflight), response: Shape::READABLE }
+            } else {
+                Target::Scripted { preflight: None, response: shape }
+            };
+            let position = Position::Partner;
+            out.push(Scenario::new(
+                id("credentials-shapes", &[slug, kind_slug, position.slug()]),
+                "credentials-shapes",
+                Setup::everyday(position),
+                kind(kind_slug, CredentialsMode::Include),
+                target,
+            ));
+        }
+    }
+    out
+}
+
 /// URLs with a user name or password in them, which the `Request` constructor refuses.
 fn url_credentials() -> Vec<Scenario> {
     let urls = [
@@ -741,7 +773,7 @@ fn expose_shapes() -> Vec<Scenario> {
 /// is not safelisted makes a GET need a preflight, which the mirroring policy then allows.
 fn header_values() -> Vec<Scenario> {
     let long = |n: usize| "a".repeat(n);
-    let values: [(&str, &str, String); 26] = [
+    let values: [(&str, &str, String); 28] = [
         ("range-open", "Range", "bytes=0-".into()),
         ("range-suffix", "Range", "bytes=-500".into()),
         ("range-reversed", "Range", "bytes=10-5".into()),
@@ -765,6 +797,8 @@ fn header_values() -> Vec<Scenario> {
         ("accept-129", "Accept", long(129)),
         ("accept-language-underscore", "Accept-Language", "en_US".into()),
         ("accept-language-empty", "Accept-Language", String::new()),
+        ("type-padded", "Content-Type", " text/plain\t".into()),
+        ("accept-padded", "Accept", "\tapplication/json ".into()),
         ("accept-language-quality", "Accept-Language", "en-GB,en;q=0.9".into()),
         ("content-language-star", "Content-Language", "*".into()),
         ("content-language-slash", "Content-Language", "en/gb".into()),

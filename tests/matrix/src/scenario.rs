@@ -239,6 +239,10 @@ pub enum Acac {
     TitleCase,
     /// `false`.
     False,
+    /// Two header lines, `true` and `true`: one value, `true, true`, once combined.
+    Repeated,
+    /// `true` between spaces, which HTTP parsing strips.
+    Padded,
 }
 
 /// The shape of `Access-Control-Allow-Methods` or `-Headers`.
@@ -782,6 +786,11 @@ impl Shape {
             Acac::True => add("Access-Control-Allow-Credentials", "true".to_owned()),
             Acac::TitleCase => add("Access-Control-Allow-Credentials", "True".to_owned()),
             Acac::False => add("Access-Control-Allow-Credentials", "false".to_owned()),
+            Acac::Repeated => {
+                add("Access-Control-Allow-Credentials", "true".to_owned());
+                add("Access-Control-Allow-Credentials", "true".to_owned());
+            }
+            Acac::Padded => add("Access-Control-Allow-Credentials", "  true ".to_owned()),
         }
         for value in self.acam.lines(&fetch.method, "GET, POST") {
             add("Access-Control-Allow-Methods", value);
