@@ -60,6 +60,7 @@ pub fn all() -> Vec<Scenario> {
     out.extend(url_credentials());
     out.extend(redirect_requests());
     out.extend(credentials_shapes());
+    out.extend(method_spellings());
     out
 }
 
@@ -614,6 +615,30 @@ fn credentials_shapes() -> Vec<Scenario> {
                 Setup::everyday(position),
                 kind(kind_slug, CredentialsMode::Include),
                 target,
+            ));
+        }
+    }
+    out
+}
+
+/// Methods spelled in other cases, forbidden ones in any case, and tokens of other shapes:
+/// which `fetch()` normalizes, which it refuses, and which go out as written.
+fn method_spellings() -> Vec<Scenario> {
+    let methods = ["post", "Delete", "options", "trace", "Track", "connect", "M-SEARCH", "custom"];
+    let mut out = Vec::new();
+    for method in methods {
+        for (mode_slug, mode) in [("cors", RequestMode::Cors), ("no-cors", RequestMode::NoCors)] {
+            let position = Position::Partner;
+            let mut fetch = Fetch { mode, ..Fetch::new(method, CredentialsMode::Omit) };
+            if method.eq_ignore_ascii_case("post") {
+                fetch = fetch.header("Content-Type", "text/plain").body(FORM_BODY);
+            }
+            out.push(Scenario::new(
+                id("method-spellings", &[method, mode_slug, position.slug()]),
+                "method-spellings",
+                Setup::everyday(position),
+                fetch,
+                Target::Api { policy: PolicyId::MirrorEverything, path: endpoint("GET").to_owned() },
             ));
         }
     }
