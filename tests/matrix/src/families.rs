@@ -507,10 +507,10 @@ fn authorization() -> Vec<Scenario> {
         for (method, kind) in [("DELETE", "delete-auth"), ("GET", "get-auth")] {
             for position in [Position::Sibling, Position::Partner, Position::NullUnderAttacker] {
                 let preflight = Shape { acah: Allow::Star, ..Shape::PREFLIGHT_OK };
-                out.push(Scenario::new(
-                    id("authorization", &["acah-star", kind, credentials_slug, position.slug()]),
+                out.push(everyday(
                     "authorization",
-                    Setup::everyday(position),
+                    &["acah-star", kind, credentials_slug],
+                    position,
                     Fetch::new(method, credentials).header("Authorization", "Bearer t0k3n"),
                     Target::Scripted { preflight: Some(preflight), response: Shape::READABLE },
                 ));
@@ -545,10 +545,10 @@ fn schemes() -> Vec<Scenario> {
     let mut out = Vec::new();
     for (slug, target) in targets {
         for (mode_slug, mode) in modes {
-            out.push(Scenario::new(
-                id("scheme", &[slug, mode_slug, position.slug()]),
+            out.push(everyday(
                 "scheme",
-                Setup::everyday(position),
+                &[slug, mode_slug],
+                position,
                 Fetch { mode, ..Fetch::new("GET", CredentialsMode::Include) },
                 target.clone(),
             ));
@@ -571,10 +571,10 @@ fn redirect_requests() -> Vec<Scenario> {
         for to in ["same", "cross"] {
             for status in [302, 303] {
                 for position in [Position::SameOrigin, Position::Partner] {
-                    out.push(Scenario::new(
-                        id("redirect-requests", &[kind_slug, to, &status.to_string(), position.slug()]),
+                    out.push(everyday(
                         "redirect-requests",
-                        Setup::everyday(position),
+                        &[kind_slug, to, &status.to_string()],
+                        position,
                         fetch.clone(),
                         Target::Redirect {
                             policy: PolicyId::MirrorEverything,
@@ -609,10 +609,10 @@ fn credentials_shapes() -> Vec<Scenario> {
                 Target::Scripted { preflight: None, response: shape }
             };
             let position = Position::Partner;
-            out.push(Scenario::new(
-                id("credentials-shapes", &[slug, kind_slug, position.slug()]),
+            out.push(everyday(
                 "credentials-shapes",
-                Setup::everyday(position),
+                &[slug, kind_slug],
+                position,
                 kind(kind_slug, CredentialsMode::Include),
                 target,
             ));
@@ -633,13 +633,7 @@ fn method_spellings() -> Vec<Scenario> {
             if method.eq_ignore_ascii_case("post") {
                 fetch = fetch.header("Content-Type", "text/plain").body(FORM_BODY);
             }
-            out.push(Scenario::new(
-                id("method-spellings", &[method, mode_slug, position.slug()]),
-                "method-spellings",
-                Setup::everyday(position),
-                fetch,
-                Target::Api { policy: PolicyId::MirrorEverything, path: endpoint("GET").to_owned() },
-            ));
+            out.push(everyday("method-spellings", &[method, mode_slug], position, fetch, mirrored_get()));
         }
     }
     out
@@ -656,10 +650,10 @@ fn url_credentials() -> Vec<Scenario> {
     for (slug, url) in urls {
         for (mode_slug, mode) in [("cors", RequestMode::Cors), ("no-cors", RequestMode::NoCors)] {
             for position in [Position::SameOrigin, Position::Partner] {
-                out.push(Scenario::new(
-                    id("url-credentials", &[slug, mode_slug, position.slug()]),
+                out.push(everyday(
                     "url-credentials",
-                    Setup::everyday(position),
+                    &[slug, mode_slug],
+                    position,
                     Fetch { mode, ..Fetch::new("GET", CredentialsMode::Include) },
                     Target::Elsewhere { url: url.to_owned() },
                 ));
@@ -682,10 +676,10 @@ fn redirect_limit() -> Vec<Scenario> {
                     status: 302,
                     hops,
                 };
-                out.push(Scenario::new(
-                    id("redirect-limit", &[&hops_slug, kind_slug, position.slug()]),
+                out.push(everyday(
                     "redirect-limit",
-                    Setup::everyday(position),
+                    &[&hops_slug, kind_slug],
+                    position,
                     Fetch { mode, ..Fetch::new("GET", CredentialsMode::Include) },
                     target,
                 ));
@@ -706,10 +700,10 @@ fn cache_partition() -> Vec<Scenario> {
         .map(|(from, position)| Scenario {
             before: vec![put.clone()],
             before_from: (from != position).then_some(from),
-            ..Scenario::new(
-                id("cache-partition", &[from.slug(), position.slug()]),
+            ..everyday(
                 "cache-partition",
-                Setup::everyday(position),
+                &[from.slug()],
+                position,
                 put.clone(),
                 Target::Scripted { preflight: Some(preflight), response: Shape::READABLE },
             )
@@ -756,13 +750,7 @@ fn repeated_headers() -> Vec<Scenario> {
             for (name, value) in &headers {
                 fetch = fetch.header(name, value);
             }
-            out.push(Scenario::new(
-                id("repeated-headers", &[slug, position.slug()]),
-                "repeated-headers",
-                Setup::everyday(position),
-                fetch,
-                Target::Api { policy: PolicyId::MirrorEverything, path: endpoint("GET").to_owned() },
-            ));
+            out.push(everyday("repeated-headers", &[slug], position, fetch, mirrored_get()));
         }
     }
     out
@@ -781,10 +769,10 @@ fn expose_shapes() -> Vec<Scenario> {
     for (slug, expose) in shapes {
         for (credentials_slug, credentials) in [CREDENTIALS[0], CREDENTIALS[2]] {
             let position = Position::Partner;
-            out.push(Scenario::new(
-                id("expose-shapes", &[slug, credentials_slug, position.slug()]),
+            out.push(everyday(
                 "expose-shapes",
-                Setup::everyday(position),
+                &[slug, credentials_slug],
+                position,
                 Fetch::new("GET", credentials),
                 Target::Scripted { preflight: None, response: Shape { expose, ..Shape::READABLE } },
             ));
@@ -832,12 +820,12 @@ fn header_values() -> Vec<Scenario> {
         .into_iter()
         .map(|(slug, name, value)| {
             let position = Position::Partner;
-            Scenario::new(
-                id("header-values", &[slug, position.slug()]),
+            everyday(
                 "header-values",
-                Setup::everyday(position),
+                &[slug],
+                position,
                 Fetch::new("GET", CredentialsMode::Omit).header(name, &value),
-                Target::Api { policy: PolicyId::MirrorEverything, path: endpoint("GET").to_owned() },
+                mirrored_get(),
             )
         })
         .collect()
@@ -867,10 +855,10 @@ fn allow_shapes() -> Vec<Scenario> {
                     Shape { acah: allow, ..Shape::PREFLIGHT_OK }
                 };
                 let position = Position::Partner;
-                out.push(Scenario::new(
-                    id("allow-shapes", &[header, slug, kind, credentials_slug, position.slug()]),
+                out.push(everyday(
                     "allow-shapes",
-                    Setup::everyday(position),
+                    &[header, slug, kind, credentials_slug],
+                    position,
                     self::kind(kind, credentials),
                     Target::Scripted { preflight: Some(preflight), response: Shape::READABLE },
                 ));
@@ -894,10 +882,10 @@ fn redirect_request_modes() -> Vec<Scenario> {
                     if method == "POST" {
                         fetch = fetch.header("Content-Type", "text/plain").body(FORM_BODY);
                     }
-                    out.push(Scenario::new(
-                        id("redirect-request-modes", &[mode_slug, to, &status.to_string(), position.slug()]),
+                    out.push(everyday(
                         "redirect-request-modes",
-                        Setup::everyday(position),
+                        &[mode_slug, to, &status.to_string()],
+                        position,
                         fetch,
                         Target::Redirect {
                             policy: PolicyId::ReflectAnyOrigin,
@@ -921,10 +909,10 @@ fn redirect_cookies() -> Vec<Scenario> {
         for position in [Position::Dashboard, Position::Sibling, Position::SameOrigin] {
             for kind in ["get", "nocors-get", "post-text"] {
                 let via_slug = if via == PARTNER { "via-partner" } else { "via-blog" };
-                out.push(Scenario::new(
-                    id("redirect-cookies", &[via_slug, kind, position.slug()]),
+                out.push(everyday(
                     "redirect-cookies",
-                    Setup::everyday(position),
+                    &[via_slug, kind],
+                    position,
                     self::kind(kind, CredentialsMode::Include),
                     Target::Bounce { via: via.to_owned(), policy: PolicyId::ReflectAnyOrigin, status: 302 },
                 ));
@@ -944,10 +932,10 @@ fn redirect_targets() -> Vec<Scenario> {
         for kind in ["get", "put-json"] {
             for (mode_slug, mode) in modes {
                 for position in [Position::Partner, Position::SameOrigin] {
-                    out.push(Scenario::new(
-                        id("redirect-targets", &[to, kind, mode_slug, position.slug()]),
+                    out.push(everyday(
                         "redirect-targets",
-                        Setup::everyday(position),
+                        &[to, kind, mode_slug],
+                        position,
                         Fetch { redirect: mode, ..self::kind(kind, CredentialsMode::Include) },
                         Target::Redirect {
                             policy: PolicyId::MirrorEverything,
@@ -1035,10 +1023,10 @@ fn cache() -> Vec<Scenario> {
                 let preflight = Shape { acam, acah, max_age, ..Shape::PREFLIGHT_OK };
                 out.push(Scenario {
                     before: level.before.clone(),
-                    ..Scenario::new(
-                        id("cache", &[level.slug, max_age_slug, position.slug()]),
+                    ..everyday(
                         "cache",
-                        Setup::everyday(position),
+                        &[level.slug, max_age_slug],
+                        position,
                         level.fetch.clone(),
                         Target::Scripted { preflight: Some(preflight), response: level.response },
                     )
@@ -1057,6 +1045,19 @@ fn factor(name: &'static str, levels: usize) -> Factor {
 /// request a script can make, including the ones the browser refuses.
 fn rows(factors: &[Factor], strength: &Strength) -> Vec<Row> {
     cover(factors, strength)
+}
+
+/// The balance under the policy that allows whatever is asked: only the browser's own rules
+/// decide.
+fn mirrored_get() -> Target {
+    Target::Api { policy: PolicyId::MirrorEverything, path: endpoint("GET").to_owned() }
+}
+
+/// A one-fetch scenario of `family` from `position`, with the everyday jar; its id is the
+/// family, then `levels`, then the position.
+fn everyday(family: &str, levels: &[&str], position: Position, fetch: Fetch, target: Target) -> Scenario {
+    let levels: Vec<&str> = levels.iter().copied().chain([position.slug()]).collect();
+    Scenario::new(id(family, &levels), family, Setup::everyday(position), fetch, target)
 }
 
 fn id(family: &str, levels: &[&str]) -> String {
