@@ -1031,7 +1031,11 @@ impl<'a> Narrator<'a> {
         }
         // Sec-Fetch-Site after a redirect to another host of the page's own site is where the two
         // browsers differ (measured): it decides nothing here, but a server may read it.
-        let next_host_same_site = self.page_site.same_site(next_site)
+        // Only a chain that never left the page's site: a cross-site URL anywhere in it makes
+        // every later request cross-site in both browsers.
+        let chain_same_site = !leg.cross_site_redirect && self.page_site.same_site(&leg.site);
+        let next_host_same_site = chain_same_site
+            && self.page_site.same_site(next_site)
             && followed.url.host_str() != leg.url.host_str()
             && !ex.page.same_origin_url(&followed.url);
         if next_host_same_site {
