@@ -58,6 +58,9 @@ pub enum Kind {
     Authorization,
     /// `GET /redirect?to=cross`: a cross-origin redirect, after which `Origin` is `null`.
     Redirect,
+    /// `GET /__lab/bounce` on the partner's site, which redirects to `/me/balance`: a fetch
+    /// that passes through another site, which keeps `SameSite` cookies home in Firefox.
+    Bounce,
     /// `GET /me/balance` in `no-cors` mode: an opaque response.
     NoCors,
 }
@@ -170,7 +173,7 @@ impl Position {
 
 impl Kind {
     /// Every kind, in the order the console lists them.
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 11] = [
         Self::SimpleGet,
         Self::FormPost,
         Self::TextPost,
@@ -180,6 +183,7 @@ impl Kind {
         Self::CustomHeader,
         Self::Authorization,
         Self::Redirect,
+        Self::Bounce,
         Self::NoCors,
     ];
 
@@ -195,6 +199,7 @@ impl Kind {
             Self::CustomHeader => "custom-header",
             Self::Authorization => "authorization",
             Self::Redirect => "redirect",
+            Self::Bounce => "bounce",
             Self::NoCors => "no-cors",
         }
     }
@@ -211,6 +216,7 @@ impl Kind {
             Self::CustomHeader => "Read with a custom header",
             Self::Authorization => "Read with an Authorization header",
             Self::Redirect => "Read through a cross-origin redirect",
+            Self::Bounce => "Read through another site (a redirect via the partner)",
             Self::NoCors => "Read in no-cors mode",
         }
     }
@@ -235,6 +241,7 @@ impl Kind {
             Self::Put => "/me/email",
             Self::Delete => "/me/sessions",
             Self::Redirect => "/redirect?to=cross&status=302",
+            Self::Bounce => "/__lab/bounce?status=302",
             _ => "/me/balance",
         }
     }
@@ -357,7 +364,8 @@ impl Scenario {
     pub fn call(&self, port: u16, run: &str) -> FetchCall {
         let path = self.kind.path();
         let sep = if path.contains('?') { '&' } else { '?' };
-        let url = format!("{}{path}{sep}policy={}&run={run}", origin_on(API, port), self.policy.id());
+        let host = if self.kind == Kind::Bounce { PARTNER } else { API };
+        let url = format!("{}{path}{sep}policy={}&run={run}", origin_on(host, port), self.policy.id());
         let mode = if self.kind == Kind::NoCors { RequestMode::NoCors } else { RequestMode::Cors };
         FetchCall {
             method: self.kind.method(),
@@ -453,6 +461,11 @@ mod tests {
         assert_eq!(json.method, "POST");
         assert!(json.url.starts_with("http://api.fintrack.localhost/me/transfer?"));
         assert_eq!(json.headers, [("Content-Type", "application/json")]);
+        let bounce = Scenario { kind: Kind::Bounce, ..Scenario::default() }.call(8080, "r3");
+        assert_eq!(
+            bounce.url,
+            "http://partner.localhost:8080/__lab/bounce?status=302&policy=reflect-any-origin&run=r3"
+        );
     }
 
     #[test]
