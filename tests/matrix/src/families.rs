@@ -465,6 +465,7 @@ fn cookies() -> Vec<Scenario> {
         Position::NullUnderSibling,
         Position::NullUnderAttacker,
         Position::AttackerUnderSibling,
+        Position::SiblingUnderAttacker,
     ];
     let kinds = ["get", "post-text", "nocors-get", "put-json"];
     let credentials = [CREDENTIALS[0], CREDENTIALS[1]];
@@ -1123,7 +1124,7 @@ mod tests {
     fn the_cookie_family_holds_the_full_three_way_product() {
         let triples: BTreeSet<_> =
             cookies().iter().map(|s| (s.setup.cookie, s.setup.third_party, s.setup.position)).collect();
-        assert_eq!(triples.len(), 8 * 3 * 9);
+        assert_eq!(triples.len(), 8 * 3 * 10);
     }
 
     #[test]

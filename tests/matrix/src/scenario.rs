@@ -95,6 +95,9 @@ pub enum Position {
     /// The giveaway page framed by the blog: a cross-site iframe under a top level of the
     /// API's own site.
     AttackerUnderSibling,
+    /// The blog framed by the giveaway: a frame of the API's own site under a cross-site top
+    /// level.
+    SiblingUnderAttacker,
     /// `fintrack.localhost.free-crypto-giveaway.localhost`.
     PrefixLookalike,
     /// `evilfintrack.localhost`.
@@ -327,7 +330,7 @@ pub struct Declared {
 
 impl Position {
     /// Every position, nearest first.
-    pub const ALL: [Self; 12] = [
+    pub const ALL: [Self; 13] = [
         Self::SameOrigin,
         Self::Dashboard,
         Self::Sibling,
@@ -337,6 +340,7 @@ impl Position {
         Self::NullUnderAttacker,
         Self::NullUnderSibling,
         Self::AttackerUnderSibling,
+        Self::SiblingUnderAttacker,
         Self::PrefixLookalike,
         Self::SuffixLookalike,
         Self::DotLookalike,
@@ -354,6 +358,7 @@ impl Position {
             Self::NullUnderAttacker => "null-under-attacker",
             Self::NullUnderSibling => "null-under-sibling",
             Self::AttackerUnderSibling => "attacker-under-sibling",
+            Self::SiblingUnderAttacker => "sibling-under-attacker",
             Self::PrefixLookalike => "prefix-lookalike",
             Self::SuffixLookalike => "suffix-lookalike",
             Self::DotLookalike => "dot-lookalike",
@@ -367,16 +372,25 @@ impl Position {
 
     /// Whether the fetching page is an iframe, so the exchange has a top level of its own.
     pub fn framed(self) -> bool {
-        self.sandboxed() || self == Self::AttackerUnderSibling
+        self.sandboxed() || self.cross_site_frame().is_some()
+    }
+
+    /// The host of the plain page a cross-site frame shows, when the position is one.
+    fn cross_site_frame(self) -> Option<&'static str> {
+        match self {
+            Self::AttackerUnderSibling => Some(ATTACKER),
+            Self::SiblingUnderAttacker => Some(SIBLING),
+            _ => None,
+        }
     }
 
     /// The page the position's tab frames and fetches from, when it is a frame: the sandboxed
-    /// relay of the top level's own host, or the giveaway's plain frameable page.
+    /// relay of the top level's own host, or the plain frameable page of another site.
     pub fn frame_url(self, ports: &Ports) -> Option<String> {
-        match self {
-            Self::AttackerUnderSibling => Some(format!("{}/__lab/frame", origin_on(ATTACKER, ports.main))),
-            _ if self.sandboxed() => Some("/__lab/sandbox".to_owned()),
-            _ => None,
+        match self.cross_site_frame() {
+            Some(host) => Some(format!("{}/__lab/frame", origin_on(host, ports.main))),
+            None if self.sandboxed() => Some("/__lab/sandbox".to_owned()),
+            None => None,
         }
     }
 
@@ -392,8 +406,10 @@ impl Position {
     pub fn page_origin(self, ports: &Ports) -> String {
         match self {
             _ if self.sandboxed() => "null".to_owned(),
-            Self::AttackerUnderSibling => origin_on(ATTACKER, ports.main),
-            _ => self.top_origin(ports),
+            _ => match self.cross_site_frame() {
+                Some(host) => origin_on(host, ports.main),
+                None => self.top_origin(ports),
+            },
         }
     }
 
@@ -401,8 +417,8 @@ impl Position {
     /// the API's host is a scripted HTML answer that lets it fetch its own origin.
     pub fn top_url(self, ports: &Ports) -> String {
         let origin = self.top_origin(ports);
-        if self == Self::AttackerUnderSibling {
-            // The app's own pages frame only their own origin: a plain page frames the giveaway.
+        if self.cross_site_frame().is_some() {
+            // The app's own pages frame only their own origin: a plain page frames the other site.
             return format!("{origin}/__lab/frame");
         }
         if self.top_host().0 != API {
@@ -432,7 +448,7 @@ impl Position {
             Self::Dashboard => (DASHBOARD, false),
             Self::Sibling | Self::NullUnderSibling | Self::AttackerUnderSibling => (SIBLING, false),
             Self::Partner => (PARTNER, false),
-            Self::Attacker | Self::NullUnderAttacker => (ATTACKER, false),
+            Self::Attacker | Self::NullUnderAttacker | Self::SiblingUnderAttacker => (ATTACKER, false),
             Self::PrefixLookalike => (PREFIX_LOOKALIKE, false),
             Self::SuffixLookalike => (SUFFIX_LOOKALIKE, false),
             Self::DotLookalike => (DOT_LOOKALIKE, false),
