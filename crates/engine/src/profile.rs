@@ -6,7 +6,7 @@
 
 use crate::cache::Lookup;
 use crate::exchange::Browser;
-use crate::safelist::SafelistReading;
+use crate::safelist::{ListReading, SafelistReading};
 
 /// What one browser does where the spec leaves room or where the browser departs from it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,7 +139,7 @@ impl Profile {
                 browser,
                 max_age_cap: 86_400,
                 max_age_reading: MaxAgeReading::DigitsOnly,
-                safelist_reading: SafelistReading::NoTotal,
+                safelist_reading: SafelistReading { list: ListReading::NoTotal, ascii_only: true },
                 cache_lookup: Lookup::Literal,
                 cache_for_opaque_origins: true,
                 failed_response_clears_cache: true,
@@ -163,7 +163,7 @@ impl Profile {
                 browser,
                 max_age_cap: 7_200,
                 max_age_reading: MaxAgeReading::SignedInteger,
-                safelist_reading: SafelistReading::Combined,
+                safelist_reading: SafelistReading { list: ListReading::Combined, ascii_only: false },
                 cache_lookup: Lookup::Spec,
                 cache_for_opaque_origins: false,
                 failed_response_clears_cache: false,

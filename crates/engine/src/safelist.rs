@@ -28,15 +28,27 @@ pub enum NotSafelisted<'a> {
     Essence(Cow<'a, str>),
     /// A `Range` value that is not a single `bytes=N-` or `bytes=N-M`.
     Range,
+    /// The value holds a byte above 0x7F, which the spec allows and the browser does not
+    /// ([`SafelistReading::ascii_only`]).
+    NonAscii(u8),
     /// Set more than once, each value safelisted, but the values combined with `, ` (as the
     /// browser sends them) are not, for this reason.
     Combined(Box<NotSafelisted<'static>>),
 }
 
-/// How a browser applies the request-header safelist to a header list (measured by the
-/// differential matrix).
+/// How a browser applies the request-header safelist (measured by the differential matrix).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SafelistReading {
+pub struct SafelistReading {
+    /// How it reads a header list: a name set more than once, and the 1024-byte total.
+    pub list: ListReading,
+    /// Whether a value with any byte above 0x7F needs permission (Firefox, for `Accept` and
+    /// `Content-Type`); the spec refuses only the CORS-unsafe bytes.
+    pub ascii_only: bool,
+}
+
+/// How a browser reads a header list against the safelist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListReading {
     /// Value by value, then the 1024-byte total: the spec.
     Spec,
     /// The values of a header set more than once combined first, as they go on the wire; the
@@ -44,6 +56,19 @@ pub enum SafelistReading {
     Combined,
     /// Value by value, with no total (Firefox).
     NoTotal,
+}
+
+impl SafelistReading {
+    /// The spec's reading.
+    pub const SPEC: Self = Self { list: ListReading::Spec, ascii_only: false };
+
+    /// What the browser refuses in a header the spec safelists.
+    fn refuses(self, header: &Header) -> Result<(), NotSafelisted<'static>> {
+        match header.value.as_bytes().iter().find(|&&b| b > 0x7F) {
+            Some(&b) if self.ascii_only => Err(NotSafelisted::NonAscii(b)),
+            _ => Ok(()),
+        }
+    }
 }
 
 impl NotSafelisted<'_> {
@@ -57,6 +82,7 @@ impl NotSafelisted<'_> {
             Self::NotMime => NotSafelisted::NotMime,
             Self::Essence(essence) => NotSafelisted::Essence(Cow::Owned(essence.into_owned())),
             Self::Range => NotSafelisted::Range,
+            Self::NonAscii(b) => NotSafelisted::NonAscii(b),
             Self::Combined(why) => NotSafelisted::Combined(why),
         }
     }
@@ -127,9 +153,11 @@ pub fn check_cors_safelisted_request_header<'a>(
         }
     } else if name.is("content-type") {
         first_unsafe_byte(bytes)?;
-        // The value is ASCII here (no unsafe byte, and bytes above 0x7F are rejected by the MIME
-        // token rule), so its text is a borrow.
-        let text = std::str::from_utf8(bytes).map_err(|_| NotSafelisted::NotMime)?;
+        // Parameters never decide the essence, and their values may hold bytes above 0x7F
+        // (`name=été` is safelisted), so only what comes before the first `;` is read as text;
+        // a byte above 0x7F there is no token, and the value no MIME type.
+        let head = &bytes[..bytes.iter().position(|&b| b == b';').unwrap_or(bytes.len())];
+        let text = std::str::from_utf8(head).map_err(|_| NotSafelisted::NotMime)?;
         let (kind, subtype, written) = mime_type_and_subtype(text).ok_or(NotSafelisted::NotMime)?;
         let is = |k: &str, s: &str| kind.eq_ignore_ascii_case(k) && subtype.eq_ignore_ascii_case(s);
         if is("application", "x-www-form-urlencoded") || is("multipart", "form-data") || is("text", "plain") {
@@ -163,7 +191,7 @@ pub fn is_cors_safelisted_request_header(header: &Header) -> bool {
 ///
 /// <https://fetch.spec.whatwg.org/#cors-unsafe-request-header-names>
 pub fn cors_unsafe_request_header_names(headers: &HeaderList) -> UnsafeNames<'_> {
-    cors_unsafe_request_header_names_as(headers, SafelistReading::Spec)
+    cors_unsafe_request_header_names_as(headers, SafelistReading::SPEC)
 }
 
 /// The CORS-unsafe request-header names of a header list as a browser works them out: the
@@ -177,7 +205,9 @@ pub fn cors_unsafe_request_header_names_as(
     let mut safelisted_size = 0usize;
     // Steps 1-3: sort headers into unsafe ones and safelisted ones, summing the latter's sizes.
     for header in headers {
-        match check_cors_safelisted_request_header(&header.name, &header.value) {
+        let checked = check_cors_safelisted_request_header(&header.name, &header.value)
+            .and_then(|()| reading.refuses(header));
+        match checked {
             Ok(()) => safelisted_size += header.value.len(),
             Err(why) => {
                 unsafe_names.push(UnsafeName(&header.name));
@@ -185,12 +215,12 @@ pub fn cors_unsafe_request_header_names_as(
             }
         }
     }
-    if reading == SafelistReading::Combined {
+    if reading.list == ListReading::Combined {
         combined_values(headers, &mut unsafe_names, &mut reasons);
     }
     // Step 4: past 1024 bytes in total, the safelisted headers need permission too.
     let over_total =
-        (safelisted_size > MAX_TOTAL_LEN && reading == SafelistReading::Spec).then_some(safelisted_size);
+        (safelisted_size > MAX_TOTAL_LEN && reading.list == ListReading::Spec).then_some(safelisted_size);
     if over_total.is_some() {
         unsafe_names.extend(
             headers.iter().filter(|h| is_cors_safelisted_request_header(h)).map(|h| UnsafeName(&h.name)),
@@ -506,9 +536,9 @@ mod tests {
         let two = HeaderList::of(&[("Accept", a.as_str()), ("Accept", b.as_str())]);
         let unsafe_names = |list, reading| cors_unsafe_request_header_names_as(list, reading);
         // Each value alone is safelisted; joined as Chromium sends them, they are 202 bytes.
-        assert!(unsafe_names(&two, SafelistReading::Spec).names.is_empty());
-        assert!(unsafe_names(&two, SafelistReading::NoTotal).names.is_empty());
-        let combined = unsafe_names(&two, SafelistReading::Combined);
+        assert!(unsafe_names(&two, list(ListReading::Spec)).names.is_empty());
+        assert!(unsafe_names(&two, list(ListReading::NoTotal)).names.is_empty());
+        let combined = unsafe_names(&two, list(ListReading::Combined));
         assert_eq!(combined.names.len(), 1);
         assert_eq!(
             combined.reasons[0].1,
@@ -516,13 +546,31 @@ mod tests {
         );
         // Short values joined stay safelisted.
         let short = HeaderList::of(&[("Accept", "text/html"), ("accept", "text/plain")]);
-        assert!(unsafe_names(&short, SafelistReading::Combined).names.is_empty());
+        assert!(unsafe_names(&short, list(ListReading::Combined)).names.is_empty());
         // Firefox counts no total.
         let value = "a".repeat(128);
         let nine: Vec<(&str, &str)> = (0..9).map(|_| ("accept", value.as_str())).collect();
         let nine = HeaderList::of(&nine);
-        let firefox = unsafe_names(&nine, SafelistReading::NoTotal);
+        let firefox = unsafe_names(&nine, list(ListReading::NoTotal));
         assert!(firefox.names.is_empty() && firefox.over_total.is_none());
+    }
+
+    fn list(list: ListReading) -> SafelistReading {
+        SafelistReading { list, ..SafelistReading::SPEC }
+    }
+
+    #[test]
+    fn a_byte_above_0x7f_is_safelisted_by_the_spec_but_not_by_firefox() {
+        let accept = HeaderList::of(&[("Accept", "text/\u{e9}t\u{e9}")]);
+        assert!(cors_unsafe_request_header_names(&accept).names.is_empty());
+        let firefox = SafelistReading { list: ListReading::NoTotal, ascii_only: true };
+        let refused = cors_unsafe_request_header_names_as(&accept, firefox);
+        assert_eq!(refused.reasons[0].1, NotSafelisted::NonAscii(0xE9));
+        // Content-Type's parameters may hold such bytes, for the spec.
+        let typed = HeaderList::of(&[("Content-Type", "text/plain; name=\u{e9}t\u{e9}")]);
+        assert!(cors_unsafe_request_header_names(&typed).names.is_empty());
+        assert_eq!(cors_unsafe_request_header_names_as(&typed, firefox).names.len(), 1);
+        assert_eq!(check("content-type", "text/pl\u{e9}in"), Err(NotSafelisted::NotMime));
     }
 
     #[test]

@@ -106,6 +106,12 @@ fn why_not_safelisted(written: &str, why: &NotSafelisted<'_>) -> String {
             byte(*b),
             ", outside the letters, digits and ' *,-.;=' a safelisted language value may use, so it needs permission."
         ),
+        NotSafelisted::NonAscii(b) => says!(
+            name,
+            " holds the byte ",
+            byte(*b),
+            ", above 0x7F: the spec allows it in a safelisted value, but the browser does not, so it needs permission."
+        ),
         NotSafelisted::NotMime => {
             says!(name, " is not a MIME type, so it is not safelisted and needs permission.")
         }

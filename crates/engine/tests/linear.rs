@@ -10,7 +10,7 @@ use corslab_engine::header::{Header, HeaderList, get_decode_split_value};
 use corslab_engine::method::Method;
 use corslab_engine::preflight::{self, Asking};
 use corslab_engine::profile::Profile;
-use corslab_engine::safelist::SafelistReading;
+use corslab_engine::safelist::{ListReading, SafelistReading};
 use corslab_engine::{Browser, exposed, safelist};
 
 /// The fastest of a few runs, which filters out scheduler noise.
@@ -119,7 +119,10 @@ fn many_repeated_request_headers() {
                 _ => Header::new(&format!("x-h{}", i / 2), "1").unwrap(),
             })
             .collect();
-        let unsafe_names = safelist::cors_unsafe_request_header_names_as(&headers, SafelistReading::Combined);
+        let unsafe_names = safelist::cors_unsafe_request_header_names_as(
+            &headers,
+            SafelistReading { list: ListReading::Combined, ..SafelistReading::SPEC },
+        );
         assert!(!unsafe_names.names.is_empty());
     });
 }
