@@ -787,7 +787,7 @@ fn expose_shapes() -> Vec<Scenario> {
 /// is not safelisted makes a GET need a preflight, which the mirroring policy then allows.
 fn header_values() -> Vec<Scenario> {
     let long = |n: usize| "a".repeat(n);
-    let values: [(&str, &str, String); 28] = [
+    let values: [(&str, &str, String); 35] = [
         ("range-open", "Range", "bytes=0-".into()),
         ("range-suffix", "Range", "bytes=-500".into()),
         ("range-reversed", "Range", "bytes=10-5".into()),
@@ -813,6 +813,14 @@ fn header_values() -> Vec<Scenario> {
         ("accept-language-empty", "Accept-Language", String::new()),
         ("type-padded", "Content-Type", " text/plain\t".into()),
         ("accept-padded", "Accept", "\tapplication/json ".into()),
+        // Latin-1 characters are one byte each on the wire.
+        ("accept-latin1-1", "Accept", "\u{e9}".into()),
+        ("accept-latin1-64", "Accept", "\u{e9}".repeat(64)),
+        ("accept-latin1-65", "Accept", "\u{e9}".repeat(65)),
+        ("accept-latin1-128", "Accept", "\u{e9}".repeat(128)),
+        ("accept-latin1-129", "Accept", "\u{e9}".repeat(129)),
+        ("content-language-latin1", "Content-Language", "fran\u{e7}ais".into()),
+        ("type-latin1-parameter", "Content-Type", "text/plain; name=\u{e9}t\u{e9}".into()),
         ("accept-language-quality", "Accept-Language", "en-GB,en;q=0.9".into()),
         ("content-language-star", "Content-Language", "*".into()),
         ("content-language-slash", "Content-Language", "en/gb".into()),
