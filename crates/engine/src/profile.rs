@@ -15,8 +15,8 @@ pub struct Profile {
     pub browser: Browser,
     /// The longest `Access-Control-Max-Age` the browser honours, in seconds.
     pub max_age_cap: u64,
-    /// How the browser applies the request-header safelist to a header set more than once, and
-    /// whether it counts the 1024-byte total.
+    /// How the browser applies the request-header safelist: to a header set more than once,
+    /// to the 1024-byte total, and to bytes above 0x7F.
     pub safelist_reading: SafelistReading,
     /// How the browser reads `Access-Control-Max-Age` (measured by the differential matrix).
     pub max_age_reading: MaxAgeReading,

@@ -103,10 +103,9 @@ pub fn location(answer: &Answer, base: &Url) -> Option<Result<Url, String>> {
 ///
 /// <https://fetch.spec.whatwg.org/#http-redirect-fetch>
 pub fn refuses_credentials(current: &Current<'_>, location: &Url) -> bool {
-    let has_credentials = !location.username().is_empty() || location.password().is_some();
     // Step 9: a CORS request may not be sent with credentials in a cross-origin URL.
     // Step 10: nor may any request whose response tainting is already cors.
-    has_credentials
+    crate::request::includes_credentials(location)
         && ((current.mode == RequestMode::Cors && !current.origin.same_origin(&Origin::of(location)))
             || current.tainting == Tainting::Cors)
 }

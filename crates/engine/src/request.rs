@@ -18,6 +18,13 @@ pub fn is_http_scheme(url: &Url) -> bool {
     matches!(url.scheme(), "http" | "https")
 }
 
+/// Whether `url` includes credentials: a user name or a password.
+///
+/// <https://url.spec.whatwg.org/#include-credentials>
+pub fn includes_credentials(url: &Url) -> bool {
+    !url.username().is_empty() || url.password().is_some()
+}
+
 /// The request after `fetch()` built it from what the script passed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Built<'a> {
@@ -61,7 +68,7 @@ pub fn build<'a>(
     mode: RequestMode,
 ) -> Result<Built<'a>, Thrown> {
     // Constructor: a URL that includes credentials throws a TypeError.
-    if !url.username().is_empty() || url.password().is_some() {
+    if includes_credentials(url) {
         return Err(Thrown::UrlCredentials(url.clone()));
     }
     // Constructor: a forbidden method throws a TypeError; others are normalized.
