@@ -276,20 +276,30 @@ impl<'a> Narrator<'a> {
         self.request_goes_out(leg, serialized);
 
         let response = leg.response;
-        let location = redirect::location(response, &leg.url);
         if !response.is_redirect() {
             return Ok(Some(self.final_response(leg, serialized)));
         }
-        if location.is_none() && !self.mode_stops_at(response) {
-            self.info(rules::REDIRECT_FOLLOW, self.nowhere_to_go(response.status));
-            return Ok(Some(self.final_response(leg, serialized)));
-        }
+        let Some(location) = redirect::location(response, &leg.url) else {
+            return self.redirect_without_location(leg, serialized);
+        };
         self.redirect(leg, serialized, location).map(|()| None)
     }
 
-    /// Why a redirect status without a `Location` is the response itself.
-    fn nowhere_to_go(&self, status: u16) -> String {
-        if self.ex.request.redirect == RedirectMode::Error {
+    /// A redirect status without a `Location`. The redirect modes `error` and `manual` apply to
+    /// the status alone (HTTP fetch), except that to Chromium's `error` mode such a response is
+    /// no redirect at all; following needs a Location, so otherwise the response is the answer
+    /// (HTTP-redirect fetch, step 3).
+    fn redirect_without_location(&mut self, leg: &Leg<'a>, serialized: &'a str) -> Result<Option<End>, End> {
+        let mode = self.ex.request.redirect;
+        let plain_to_chromium = mode == RedirectMode::Error && self.profile.error_mode_needs_location;
+        if mode != RedirectMode::Follow && !plain_to_chromium {
+            self.redirect_cors_check(leg, serialized)?;
+            if let Some(end) = self.stop_at_redirect(leg) {
+                return Err(end);
+            }
+        }
+        let status = leg.response.status;
+        let says = if plain_to_chromium {
             says!(
                 "The ",
                 status,
@@ -299,20 +309,9 @@ impl<'a> Narrator<'a> {
             )
         } else {
             says!("The ", status, " has no Location, so there is nowhere to follow: it is the response.")
-        }
-    }
-
-    /// Whether the redirect mode ends the fetch at a redirect status that has no `Location`.
-    /// Following needs a Location, so `follow` returns the response itself (HTTP-redirect fetch,
-    /// step 3); `error` and `manual` apply to the status alone (HTTP fetch), except that to
-    /// Chromium's `error` mode such a response is no redirect at all.
-    fn mode_stops_at(&self, response: &Answer) -> bool {
-        debug_assert!(response.is_redirect());
-        match self.ex.request.redirect {
-            RedirectMode::Follow => false,
-            RedirectMode::Error => !self.profile.error_mode_needs_location,
-            RedirectMode::Manual => true,
-        }
+        };
+        self.info(rules::REDIRECT_FOLLOW, says);
+        Ok(Some(self.final_response(leg, serialized)))
     }
 
     /// A `data:` URL: the browser reads the response from the URL itself, whatever the mode, and
@@ -836,41 +835,11 @@ impl<'a> Narrator<'a> {
         &mut self,
         leg: &mut Leg<'a>,
         serialized: &'a str,
-        location: Option<Result<Url, String>>,
+        location: Result<Url, String>,
     ) -> Result<(), End> {
         let ex = self.ex;
-        let response = leg.response;
-        let status = response.status;
-        if leg.tainting == Some(Tainting::Cors) {
-            let check = CorsRequest { serialized_origin: serialized, credentials: ex.request.credentials };
-            let headers = CorsHeaders::read(&response.headers);
-            let result = cors_check(check, &headers);
-            self.trace.seen.push(Seen {
-                kind: Kind::Redirect,
-                origin_sent: serialized,
-                answer: response,
-                headers,
-                asked: None,
-                passed: result.is_ok(),
-            });
-            if let Err(failure) = result {
-                return Err(self.block(
-                    rules::REDIRECT_CORS_CHECK,
-                    Failure::RedirectCorsCheck(failure),
-                    &leg.url,
-                    Some(status),
-                    leg.index,
-                ));
-            }
-            self.pass(
-                rules::REDIRECT_CORS_CHECK,
-                says!(
-                    "The ",
-                    status,
-                    " redirect itself passes the CORS check, so the browser may look where it points."
-                ),
-            );
-        }
+        let status = leg.response.status;
+        self.redirect_cors_check(leg, serialized)?;
         let current = Current {
             origin: &ex.page,
             url: &leg.url,
@@ -881,48 +850,26 @@ impl<'a> Narrator<'a> {
             tainted: leg.tainted,
             count: leg.count,
         };
-        if let (true, RedirectMode::Error, Some(Ok(target))) =
+        if let (true, RedirectMode::Error, Ok(target)) =
             (self.profile.redirect_credentials_before_mode, ex.request.redirect, &location)
             && redirect::refuses_credentials(&current, target)
         {
             let failure = Failure::Redirect(redirect::RedirectFailure::Credentials(target.clone()));
             return Err(self.block(rules::REDIRECT_CREDENTIALS, failure, &leg.url, Some(status), leg.index));
         }
-        if let (true, Some(Err(text))) = (self.profile.unparsable_location_fails_every_mode, &location) {
+        if let (true, Err(text)) = (self.profile.unparsable_location_fails_every_mode, &location) {
             let failure = Failure::Redirect(redirect::RedirectFailure::BadLocation(text.clone()));
             return Err(self.block(rules::REDIRECT_LIMITS, failure, &leg.url, Some(status), leg.index));
         }
-        match ex.request.redirect {
-            RedirectMode::Error => {
-                return Err(self.block(
-                    rules::REDIRECT_MODE,
-                    Failure::RedirectModeError,
-                    &leg.url,
-                    Some(status),
-                    leg.index,
-                ));
-            }
-            RedirectMode::Manual => {
-                self.info(
-                    rules::REDIRECT_MODE,
-                    says!(
-                        "The redirect mode is manual, so the script gets an opaque redirect (status 0) instead of following the ",
-                        status,
-                        "."
-                    ),
-                );
-                return Err(End::Opaque);
-            }
-            RedirectMode::Follow => {}
+        if let Some(end) = self.stop_at_redirect(leg) {
+            return Err(end);
         }
         let location = match location {
-            Some(Ok(location)) => location,
-            Some(Err(text)) => {
+            Ok(location) => location,
+            Err(text) => {
                 let failure = Failure::Redirect(redirect::RedirectFailure::BadLocation(text));
                 return Err(self.block(rules::REDIRECT_LIMITS, failure, &leg.url, Some(status), leg.index));
             }
-            // `hop` returns a followed redirect without a Location as the response it is.
-            None => return Err(self.final_response(leg, serialized)),
         };
         let followed = match redirect::follow(current, status, location) {
             Ok(followed) => followed,
@@ -966,6 +913,67 @@ impl<'a> Narrator<'a> {
             cross_site_redirect: leg.cross_site_redirect || was_cross_site,
         };
         Ok(())
+    }
+
+    /// A redirect of a CORS request must pass the CORS check itself before the browser looks
+    /// where it points.
+    fn redirect_cors_check(&mut self, leg: &Leg<'a>, serialized: &'a str) -> Result<(), End> {
+        if leg.tainting != Some(Tainting::Cors) {
+            return Ok(());
+        }
+        let response = leg.response;
+        let status = response.status;
+        let check = CorsRequest { serialized_origin: serialized, credentials: self.ex.request.credentials };
+        let headers = CorsHeaders::read(&response.headers);
+        let result = cors_check(check, &headers);
+        self.trace.seen.push(Seen {
+            kind: Kind::Redirect,
+            origin_sent: serialized,
+            answer: response,
+            headers,
+            asked: None,
+            passed: result.is_ok(),
+        });
+        if let Err(failure) = result {
+            let failure = Failure::RedirectCorsCheck(failure);
+            return Err(self.block(rules::REDIRECT_CORS_CHECK, failure, &leg.url, Some(status), leg.index));
+        }
+        self.pass(
+            rules::REDIRECT_CORS_CHECK,
+            says!(
+                "The ",
+                status,
+                " redirect itself passes the CORS check, so the browser may look where it points."
+            ),
+        );
+        Ok(())
+    }
+
+    /// Where the redirect mode ends the fetch at a redirect: `error` fails it, `manual` hands
+    /// the script an opaque redirect; `None` when the mode follows.
+    fn stop_at_redirect(&mut self, leg: &Leg<'a>) -> Option<End> {
+        let status = leg.response.status;
+        match self.ex.request.redirect {
+            RedirectMode::Error => Some(self.block(
+                rules::REDIRECT_MODE,
+                Failure::RedirectModeError,
+                &leg.url,
+                Some(status),
+                leg.index,
+            )),
+            RedirectMode::Manual => {
+                self.info(
+                    rules::REDIRECT_MODE,
+                    says!(
+                        "The redirect mode is manual, so the script gets an opaque redirect (status 0) instead of following the ",
+                        status,
+                        "."
+                    ),
+                );
+                Some(End::Opaque)
+            }
+            RedirectMode::Follow => None,
+        }
     }
 
     /// Whether following makes the browser send `Origin: null` on an untainted request.
