@@ -14,6 +14,7 @@
 //! - [`observe`]: pairing logged preflights with their requests, building the engine's
 //!   Exchange from them, and the agreement between a Verdict and what was observed.
 //! - [`scripted`]: the API's scriptable endpoint, which answers exactly as the request says.
+//! - [`redirect`]: where the lab's redirects point outside the lab, and the bounce's path.
 //!
 //! # The lab server's HTTP API
 //!
@@ -38,7 +39,8 @@
 //! | `POST /me/transfer` (JSON or `application/x-www-form-urlencoded` or `text/plain` form encoding) | [`bank::TransferDone`]; a ledger entry. No CSRF token, on purpose: a cross-site form moves money unless SameSite keeps the cookie home |
 //! | `PUT /me/email` (JSON [`bank::EmailChange`]) | [`bank::EmailChanged`]; a ledger entry |
 //! | `DELETE /me/sessions` | [`bank::SessionsRevoked`]; a ledger entry |
-//! | `GET/POST/PUT/DELETE /redirect?to=same\|cross\|credentialed&status=301\|302\|303\|307\|308&hops=N` | a redirect to `/me/balance` on this origin, on the API's other-port origin, or with `user:pass@` in the URL; `run` and `policy` carry over; with `hops` (up to 30), a chain of that many redirects through this endpoint |
+//! | `GET/POST/PUT/DELETE /redirect?to=same\|cross\|credentialed\|relative&status=301\|302\|303\|307\|308&hops=N` | a redirect to `/me/balance` on this origin, on the API's other-port origin, with `user:pass@` in the URL, or by a path alone; `run` and `policy` carry over; with `hops` (up to 30), a chain of that many redirects through this endpoint |
+//! | `GET/POST/PUT/DELETE /redirect?to=data\|invalid\|none&status=…` | a redirect a fetch may not follow: to a `data:` URL, to a Location that does not parse ([`redirect::unfollowable_location`]), or with no Location at all |
 //! | any method `/scripted?answer=<base64url JSON of a scripted::Script>` | exactly the script's status, headers (a name may repeat) and body, with no policy applied: the preflight answer for a preflight, the response for anything else. `Cache-Control: no-store` unless the script sets it, and `X-Request-Id`; a script that sets its own `Content-Security-Policy` replaces the API's `default-src 'none'` (a same-origin test page). A script the server cannot send is `400` |
 //!
 //! ## The dashboard: `http://fintrack.localhost:8080`
@@ -65,6 +67,7 @@
 //! | `GET /__lab/catalog` | every [`catalog::Entry`] with its engine-computed `outcomes` for the current ports and cookie settings |
 //! | `GET /__lab/events` | `text/event-stream` of [`LiveEvent`]s: the SSE `event:` is `seen`, `ledger`, `state` or `lagged`, the `data:` the JSON |
 //! | `GET /__lab/sandbox` | the `Origin: null` relay: served with `Content-Security-Policy: sandbox allow-scripts`. Frame it, then `postMessage({id, url, method, headers, body, credentials})` from the parent; it runs `fetch()` from its opaque origin and answers `{id, ok, status, body}` or `{id, ok: false, error}` |
+//! | any method `/__lab/bounce?status=301\|302\|303\|307\|308&policy=…&run=…` | a redirect to `/me/balance` on the API, on the port it came to, that any origin may follow (it answers with the request's `Origin` and `Access-Control-Allow-Credentials: true`, and a preflight with whatever it asks for): a fetch passes through this host's site on its way to the API. Logged like an API request |
 //! | `GET /__lab/frame` | a plain page of the host's origin with no script, which lab pages may frame and which may frame them: the differential matrix fetches from it as a cross-site iframe |
 //! | `POST /__lab/csp-report` | `204`; browsers send CSP violations here (`report-uri` JSON or Reporting API JSON) |
 //! | `GET /__lab/csp-reports` | [`state::CspReportPage`] |
@@ -99,6 +102,7 @@ pub mod hosts;
 pub mod observe;
 pub mod outcomes;
 pub mod policy;
+pub mod redirect;
 pub mod scripted;
 pub mod seen;
 pub mod state;

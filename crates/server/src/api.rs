@@ -14,6 +14,7 @@ use corslab_lab::bank::{
 };
 use corslab_lab::hosts::{API, origin_on};
 use corslab_lab::policy::{Ask, PolicyId};
+use corslab_lab::redirect::unfollowable_location;
 use corslab_lab::state::{Effect, LedgerEntry, LiveEvent};
 
 use crate::error::LabError;
@@ -242,7 +243,8 @@ async fn redirect(
     let ports = lab.ports();
     let here = arrival.port;
     let to = query_param(query, "to");
-    let origin = match to.as_deref().unwrap_or("same") {
+    let to = to.as_deref().unwrap_or("same");
+    let origin = match to {
         "same" => origin_on(API, here),
         "cross" => {
             let other = match ports.second {
@@ -258,8 +260,7 @@ async fn redirect(
         }
         "credentialed" => origin_on(&format!("user:pass@{API}"), here),
         "relative" => String::new(),
-        "data" => return Ok(redirect_to(status, Some("data:text/plain,redirected"))),
-        "invalid" => return Ok(redirect_to(status, Some("http://["))),
+        "data" | "invalid" => return Ok(redirect_to(status, unfollowable_location(to))),
         "none" => return Ok(redirect_to(status, None)),
         other => {
             return Err(LabError::BadRequest(format!(

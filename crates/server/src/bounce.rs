@@ -15,9 +15,6 @@ use crate::api::{redirect_status, with_run_and_policy};
 use crate::error::LabError;
 use crate::front_door::Arrival;
 
-/// The bounce's path on every page host.
-pub const PATH: &str = "/__lab/bounce";
-
 /// `/__lab/bounce?status=301|302|303|307|308&policy=…&run=…`, any method: redirects to
 /// `/me/balance` on the API, on the port the request came to, carrying the run and the policy.
 /// A preflight is answered 204 with whatever it asks for.

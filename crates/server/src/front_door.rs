@@ -67,7 +67,7 @@ pub async fn guard(State(lab): State<Lab>, mut request: Request, next: Next) -> 
     };
     request.extensions_mut().insert(arrival.clone());
     // The API's requests are recorded, and so is a bounce, which is a hop on the way to it.
-    let recorded = host.role == Role::Api || uri.path() == crate::bounce::PATH;
+    let recorded = host.role == Role::Api || uri.path() == corslab_lab::redirect::BOUNCE_PATH;
     let request_headers = recorded.then(|| request.headers().clone());
 
     let declared =

@@ -186,7 +186,7 @@ pub fn router(lab: Lab) -> Router {
         .route("/__lab/sandbox", get(sandbox))
         .route("/__lab/frame", get(frame))
         .route("/__lab/csp-canary", get(canary))
-        .route(crate::bounce::PATH, axum::routing::any(crate::bounce::bounce))
+        .route(corslab_lab::redirect::BOUNCE_PATH, axum::routing::any(crate::bounce::bounce))
         .route("/__lab/{*rest}", axum::routing::any(lab_not_found))
         .route("/login", post(dashboard::login))
         .route("/logout", post(dashboard::logout))

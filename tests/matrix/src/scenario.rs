@@ -9,6 +9,7 @@ use corslab_lab::hosts::{
     API, ATTACKER, DASHBOARD, DOT_LOOKALIKE, PARTNER, PREFIX_LOOKALIKE, SIBLING, SUFFIX_LOOKALIKE, origin_on,
 };
 use corslab_lab::policy::{Ask, PolicyId};
+use corslab_lab::redirect::{BOUNCE_PATH, unfollowable_location};
 use corslab_lab::scripted::{Script, Scripted};
 use corslab_lab::{CookieSettings, Ports, SameSiteChoice};
 use serde::{Deserialize, Serialize};
@@ -621,7 +622,7 @@ impl Scenario {
                 self.script(ports).map_or_else(String::new, |s| s.url(&api, Some(run)))
             }
             Target::Bounce { via, policy, status } => format!(
-                "{}/__lab/bounce?status={status}&policy={}&run={run}",
+                "{}{BOUNCE_PATH}?status={status}&policy={}&run={run}",
                 origin_on(via, ports.main),
                 policy.id()
             ),
@@ -698,14 +699,11 @@ impl Scenario {
                 let (preflight, mut response) = policy_answers(*policy, &origin);
                 response.status = *status;
                 // Places a fetch may not follow: the redirect is the last answer.
-                let nowhere = match to.as_str() {
-                    "data" => Some(Some("data:text/plain,redirected")),
-                    "invalid" => Some(Some("http://[")),
-                    "none" => Some(None),
-                    _ => None,
-                };
-                if let Some(location) = nowhere {
-                    response.headers.extend(location.map(|l| ("Location".to_owned(), l.to_owned())));
+                if let Some(location) = unfollowable_location(to) {
+                    response.headers.push(("Location".to_owned(), location.to_owned()));
+                    return Declared { preflight, response, next: None };
+                }
+                if to == "none" {
                     return Declared { preflight, response, next: None };
                 }
                 let port = if to == "cross" { ports.second.unwrap_or(ports.main) } else { ports.main };
