@@ -195,7 +195,7 @@ fn MarkdownReport(markdown: String) -> impl IntoView {
         </div>
         <details class="markdown">
             <summary>"The report as Markdown"</summary>
-            <pre tabindex="0"><code>{markdown}</code></pre>
+            <pre tabindex="0" aria-label="The report as Markdown"><code>{markdown}</code></pre>
         </details>
     }
 }

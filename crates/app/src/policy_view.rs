@@ -103,7 +103,15 @@ pub fn CodeTabs(label: &'static str, code: CodeText) -> impl IntoView {
         <div class="code-tabs">
             <p class="code-label">{label}</p>
             <div role="tablist" aria-label=format!("{label}: framework")>{tabs}</div>
-            <pre class="code" role="tabpanel" tabindex="0"><code>{move || texts[chosen.get()].clone()}</code></pre>
+            // Focusable so the keyboard can scroll it, and so named for what it shows.
+            <pre
+                class="code"
+                role="tabpanel"
+                tabindex="0"
+                aria-label=move || format!("{label}: {}", FRAMEWORKS[chosen.get()])
+            >
+                <code>{move || texts[chosen.get()].clone()}</code>
+            </pre>
         </div>
     }
 }
