@@ -27,6 +27,15 @@ pub enum Browser {
     Firefox,
 }
 
+/// The colour scheme a session's pages see as `prefers-color-scheme`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    /// Light, the browsers' default.
+    Light,
+    /// Dark.
+    Dark,
+}
+
 /// One browser session and the WebDriver server behind it (killed on drop).
 #[derive(Debug)]
 pub struct Session {
@@ -50,6 +59,11 @@ impl Browser {
 impl Session {
     /// Starts the browser's driver on a free port and opens a headless session, 1280×1000.
     pub async fn start(browser: Browser) -> Result<Self, String> {
+        Self::start_in(browser, Scheme::Light).await
+    }
+
+    /// [`Session::start`], with the pages seeing `scheme` as the preferred colour scheme.
+    pub async fn start_in(browser: Browser, scheme: Scheme) -> Result<Self, String> {
         let port = free_port()?;
         let mut command = match browser {
             Browser::Chromium => {
@@ -73,7 +87,7 @@ impl Session {
             .map_err(|e| format!("cannot start the {} driver: {e}", browser.name()))?;
         wait_for_port(port).await?;
         let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(capabilities(browser))
+            .capabilities(capabilities(browser, scheme))
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
             .map_err(|e| format!("cannot open a {} session: {e}", browser.name()))?;
@@ -148,6 +162,14 @@ impl Session {
         Ok(path)
     }
 
+    /// Runs the accessibility audit (`audit.js`) on the page as rendered: text contrast, the
+    /// controls' accessible names, ARIA and label references, unique ids. One line per problem.
+    pub async fn audit(&self) -> Result<Vec<String>, String> {
+        let found =
+            self.client.execute(include_str!("audit.js"), Vec::new()).await.map_err(|e| e.to_string())?;
+        serde_json::from_value(found).map_err(|e| format!("the audit's answer: {e}"))
+    }
+
     /// Ends the session.
     pub async fn close(self) -> Result<(), String> {
         self.client.close().await.map_err(|e| e.to_string())
@@ -167,8 +189,8 @@ pub fn lab_url(host: &str, path: &str) -> String {
     format!("http://{host}:{}{path}", lab_port())
 }
 
-fn capabilities(browser: Browser) -> Capabilities {
-    let value = match browser {
+fn capabilities(browser: Browser, scheme: Scheme) -> Capabilities {
+    let mut value = match browser {
         Browser::Chromium => json!({
             "browserName": "chrome",
             "goog:chromeOptions": {
@@ -189,9 +211,25 @@ fn capabilities(browser: Browser) -> Capabilities {
             }
         }),
     };
+    if scheme == Scheme::Dark {
+        // Chromium: the platform's dark theme; Firefox: the content's colour scheme (0 is dark).
+        match browser {
+            Browser::Chromium => push(&mut value["goog:chromeOptions"]["args"], json!("--force-dark-mode")),
+            Browser::Firefox => {
+                value["moz:firefoxOptions"]["prefs"]["layout.css.prefers-color-scheme.content-override"] =
+                    json!(0);
+            }
+        }
+    }
     match value {
         serde_json::Value::Object(map) => map,
         _ => Capabilities::new(),
+    }
+}
+
+fn push(list: &mut serde_json::Value, item: serde_json::Value) {
+    if let Some(list) = list.as_array_mut() {
+        list.push(item);
     }
 }
 

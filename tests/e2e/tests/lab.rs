@@ -7,7 +7,7 @@
 //! They need a lab server and the drivers, so they are ignored by plain `cargo test`;
 //! `cargo xtask test` runs them with `--ignored`.
 
-use corslab_e2e::{Browser, Session};
+use corslab_e2e::{Browser, Scheme, Session};
 use fantoccini::Locator;
 
 /// WebDriver's key code for the right arrow.
@@ -252,6 +252,67 @@ async fn playground(browser: Browser) -> Result<(), String> {
     s.close().await
 }
 
+/// The accessibility audit (`audit.js`) over every page, in light on a desktop window and in dark
+/// on a phone-sized one: the console with its audit result, the playground's explanation, the
+/// story, the dashboard, and the attacker pages after a real run. Contrast, accessible names,
+/// references and reflow, as rendered.
+async fn accessibility(browser: Browser) -> Result<(), String> {
+    let pages: [(&str, &str, &str); 6] = [
+        ("lab.localhost", "/?policy=reflect-any-origin", ".policy-card"),
+        ("lab.localhost", "/playground?h=Access-Control-Allow-Origin:%20*", ".verdict .reason code"),
+        ("lab.localhost", "/story", "[data-story-step='0']"),
+        ("fintrack.localhost", "/", "[data-signed-in]"),
+        (
+            "free-crypto-giveaway.localhost",
+            "/?from=null&kind=get&cred=include&policy=null-trusted&auto=1",
+            "[data-agreement]",
+        ),
+        ("blog.fintrack.localhost", "/?kind=put&cred=include&auto=1", "[data-agreement]"),
+    ];
+    let mut problems = Vec::new();
+    for scheme in [Scheme::Light, Scheme::Dark] {
+        let s = Session::start_in(browser, scheme).await?;
+        if scheme == Scheme::Dark {
+            // The dark pass is also the phone-sized one.
+            s.client.set_window_size(390, 844).await.map_err(|e| e.to_string())?;
+        }
+        for (host, path, ready) in pages {
+            s.open(host, path).await?;
+            s.wait(ready).await?;
+            if host == "lab.localhost" && path.starts_with("/?") {
+                s.click("button.audit-run:not([disabled])").await?;
+                s.wait(".audit-result").await?;
+            }
+            problems.extend(s.audit().await?.into_iter().map(|p| format!("{scheme:?} {host}{path}: {p}")));
+        }
+        audit_can_fail(&s).await?;
+        s.close().await?;
+    }
+    ensure(problems.is_empty(), format!("{}:\n{}", browser.name(), problems.join("\n")))
+}
+
+/// The audit finds what it looks for: grey text on the page's own background, and a button
+/// with no name, added for the moment and taken away again.
+async fn audit_can_fail(s: &Session) -> Result<(), String> {
+    let plant = "const p = document.createElement('p'); p.id = 'planted'; p.textContent = 'faint'; \
+        p.style.color = 'rgba(128, 128, 128, 0.4)'; document.querySelector('main').append(p); \
+        const b = document.createElement('button'); b.id = 'planted-button'; p.append(b);";
+    s.client.execute(plant, Vec::new()).await.map_err(|e| e.to_string())?;
+    let found: Vec<String> = s.audit().await?.into_iter().filter(|p| p.contains("planted")).collect();
+    s.client
+        .execute("document.getElementById('planted').remove()", Vec::new())
+        .await
+        .map_err(|e| e.to_string())?;
+    let names = |needle: &str| found.iter().any(|p| p.contains(needle));
+    ensure(
+        found.len() == 2
+            && names("contrast")
+            && names("p#planted")
+            && names("no accessible name: button#planted-button"),
+        format!("{}: the audit finds the planted problems: {found:?}", s.browser.name()),
+    )
+}
+
 async fn expect_outcome(s: &Session, outcome: &str, class: &str) -> Result<(), String> {
     let got = s.wait(".got").await?;
     let found = got.attr("data-outcome").await.map_err(|e| e.to_string())?.unwrap_or_default();
@@ -316,4 +377,4 @@ macro_rules! in_both_browsers {
     };
 }
 
-in_both_browsers!(story, console_run, audit, dashboard, null_origin, playground, csrf_form);
+in_both_browsers!(story, console_run, audit, dashboard, null_origin, playground, csrf_form, accessibility);
