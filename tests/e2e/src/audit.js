@@ -1,8 +1,8 @@
-// The accessibility audit the end-to-end tests run in each page, as rendered: every visible
-// text's contrast against what is painted behind it (WCAG 2.2, 1.4.3: 4.5:1, or 3:1 for large
-// text), every control's accessible name (4.1.2), and every ARIA or label reference pointing at
-// an element that exists, with no id used twice, and no sideways scrolling. Returns one line per
-// problem.
+// The accessibility audit the end-to-end tests run in each page, as rendered (WCAG 2.2): every
+// visible text's contrast against what is painted behind it (1.4.3: 4.5:1, or 3:1 for large
+// text), the focus ring against every surface (1.4.11: 3:1), every control's accessible name
+// (4.1.2), every ARIA or label reference pointing at an element that exists, no id used twice,
+// and no sideways scrolling (1.4.10). Returns one line per problem.
 const problems = [];
 const where = (el) => {
   let path = el.tagName.toLowerCase();
@@ -85,6 +85,21 @@ for (const text of document.querySelectorAll("svg text")) {
   if (got < 4.5) {
     problems.push(`contrast ${got.toFixed(2)}:1 < 4.5:1 in the diagram ("${text.textContent.trim().slice(0, 40)}")`);
   }
+}
+
+// The keyboard's focus ring stands out from every surface it can be drawn on (1.4.11: 3:1).
+const token = (name) => {
+  const probe = document.createElement("span");
+  probe.style.color = `var(${name})`;
+  document.body.append(probe);
+  const color = rgba(getComputedStyle(probe).color);
+  probe.remove();
+  return color;
+};
+const focus = token("--focus");
+for (const surface of ["--bg", "--panel", "--code-bg", "--pass-bg", "--fail-bg", "--warn-bg"]) {
+  const got = ratio(focus, token(surface));
+  if (got < 3) problems.push(`focus ring ${got.toFixed(2)}:1 < 3:1 on ${surface}`);
 }
 
 // Every control has an accessible name.
