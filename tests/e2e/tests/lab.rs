@@ -9,6 +9,8 @@
 
 use corslab_e2e::{Browser, Scheme, Session};
 use fantoccini::Locator;
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::key::Key;
 
 /// WebDriver's key code for the right arrow.
 const ARROW_RIGHT: &str = "\u{e014}";
@@ -291,6 +293,43 @@ async fn accessibility(browser: Browser) -> Result<(), String> {
     ensure(problems.is_empty(), format!("{}:\n{}", browser.name(), problems.join("\n")))
 }
 
+/// Every control of the console, the playground and the dashboard is reached with Tab alone,
+/// in the order the page shows them, and Tab leaves none of them trapped.
+async fn keyboard(browser: Browser) -> Result<(), String> {
+    let s = Session::start(browser).await?;
+    let pages = [
+        ("lab.localhost", "/?policy=reflect-any-origin", ".policy-card"),
+        ("lab.localhost", "/playground?h=Access-Control-Allow-Origin:%20*", ".verdict .reason code"),
+        ("fintrack.localhost", "/", "[data-signed-in]"),
+    ];
+    for (host, path, ready) in pages {
+        s.open(host, path).await?;
+        s.wait(ready).await?;
+        // Number the controls a keyboard user must reach, in document order.
+        let mark = "const all = [...document.querySelectorAll('a[href], button, input, select, textarea, summary, [tabindex]')] \
+            .filter((el) => el.tabIndex >= 0 && !el.disabled && el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden'); \
+            all.forEach((el, i) => el.dataset.tabWalk = i); document.activeElement?.blur(); return all.length;";
+        let count = s.client.execute(mark, Vec::new()).await.map_err(|e| e.to_string())?;
+        let count = count.as_u64().unwrap_or_default();
+        let mut reached = Vec::new();
+        for _ in 0..count {
+            let tab = KeyActions::new("keyboard".to_owned())
+                .then(KeyAction::Down { value: Key::Tab.into() })
+                .then(KeyAction::Up { value: Key::Tab.into() });
+            s.client.perform_actions(tab).await.map_err(|e| format!("Tab: {e}"))?;
+            let focused = "return document.activeElement?.dataset.tabWalk ?? null";
+            let at = s.client.execute(focused, Vec::new()).await.map_err(|e| e.to_string())?;
+            reached.push(at.as_str().and_then(|n| n.parse::<u64>().ok()));
+        }
+        let expected: Vec<Option<u64>> = (0..count).map(Some).collect();
+        ensure(
+            count > 0 && reached == expected,
+            format!("{} {host}{path}: Tab reached {reached:?} of {count} controls in order", browser.name()),
+        )?;
+    }
+    s.close().await
+}
+
 /// The audit finds what it looks for: grey text on the page's own background, and a button
 /// with no name, added for the moment and taken away again.
 async fn audit_can_fail(s: &Session) -> Result<(), String> {
@@ -377,4 +416,14 @@ macro_rules! in_both_browsers {
     };
 }
 
-in_both_browsers!(story, console_run, audit, dashboard, null_origin, playground, csrf_form, accessibility);
+in_both_browsers!(
+    story,
+    console_run,
+    audit,
+    dashboard,
+    null_origin,
+    playground,
+    csrf_form,
+    accessibility,
+    keyboard
+);
