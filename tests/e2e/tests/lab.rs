@@ -254,23 +254,28 @@ async fn playground(browser: Browser) -> Result<(), String> {
     s.close().await
 }
 
+/// A page to open: its host, its path, and what shows once it is ready.
+type Page = (&'static str, &'static str, &'static str);
+
+const CONSOLE: Page = ("lab.localhost", "/?policy=reflect-any-origin", ".policy-card");
+const PLAYGROUND: Page =
+    ("lab.localhost", "/playground?h=Access-Control-Allow-Origin:%20*", ".verdict .reason code");
+const STORY: Page = ("lab.localhost", "/story", "[data-story-step='0']");
+const DASHBOARD: Page = ("fintrack.localhost", "/", "[data-signed-in]");
+const GIVEAWAY_AFTER_RUN: Page = (
+    "free-crypto-giveaway.localhost",
+    "/?from=null&kind=get&cred=include&policy=null-trusted&auto=1",
+    "[data-agreement]",
+);
+const BLOG_AFTER_RUN: Page =
+    ("blog.fintrack.localhost", "/?kind=put&cred=include&auto=1", "[data-agreement]");
+
 /// The accessibility audit (`audit.js`) over every page, in light on a desktop window and in dark
 /// on a phone-sized one: the console with its audit result, the playground's explanation, the
 /// story, the dashboard, and the attacker pages after a real run. Contrast, accessible names,
 /// references and reflow, as rendered.
 async fn accessibility(browser: Browser) -> Result<(), String> {
-    let pages: [(&str, &str, &str); 6] = [
-        ("lab.localhost", "/?policy=reflect-any-origin", ".policy-card"),
-        ("lab.localhost", "/playground?h=Access-Control-Allow-Origin:%20*", ".verdict .reason code"),
-        ("lab.localhost", "/story", "[data-story-step='0']"),
-        ("fintrack.localhost", "/", "[data-signed-in]"),
-        (
-            "free-crypto-giveaway.localhost",
-            "/?from=null&kind=get&cred=include&policy=null-trusted&auto=1",
-            "[data-agreement]",
-        ),
-        ("blog.fintrack.localhost", "/?kind=put&cred=include&auto=1", "[data-agreement]"),
-    ];
+    let pages = [CONSOLE, PLAYGROUND, STORY, DASHBOARD, GIVEAWAY_AFTER_RUN, BLOG_AFTER_RUN];
     let mut problems = Vec::new();
     for scheme in [Scheme::Light, Scheme::Dark] {
         let s = Session::start_in(browser, scheme).await?;
@@ -281,7 +286,7 @@ async fn accessibility(browser: Browser) -> Result<(), String> {
         for (host, path, ready) in pages {
             s.open(host, path).await?;
             s.wait(ready).await?;
-            if host == "lab.localhost" && path.starts_with("/?") {
+            if (host, path, ready) == CONSOLE {
                 s.click("button.audit-run:not([disabled])").await?;
                 s.wait(".audit-result").await?;
             }
@@ -297,11 +302,7 @@ async fn accessibility(browser: Browser) -> Result<(), String> {
 /// in the order the page shows them, and Tab leaves none of them trapped.
 async fn keyboard(browser: Browser) -> Result<(), String> {
     let s = Session::start(browser).await?;
-    let pages = [
-        ("lab.localhost", "/?policy=reflect-any-origin", ".policy-card"),
-        ("lab.localhost", "/playground?h=Access-Control-Allow-Origin:%20*", ".verdict .reason code"),
-        ("fintrack.localhost", "/", "[data-signed-in]"),
-    ];
+    let pages = [CONSOLE, PLAYGROUND, DASHBOARD];
     for (host, path, ready) in pages {
         s.open(host, path).await?;
         s.wait(ready).await?;
