@@ -29,21 +29,22 @@ const ratio = (a, b) => {
   const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
   return (hi + 0.05) / (lo + 0.05);
 };
+// The canvas takes the root's background, or the body's when the root has none.
+const painted = (el) => {
+  const c = rgba(getComputedStyle(el).backgroundColor);
+  return c && c[3] > 0 ? c : null;
+};
+const canvas = over(painted(document.documentElement) || painted(document.body) || [255, 255, 255, 1], [255, 255, 255, 1]);
 // The colour painted behind `el`: its ancestors' backgrounds composed from the canvas up, or
 // null where an image or gradient makes it unknowable.
 const behind = (el) => {
   const chain = [];
   for (let e = el; e; e = e.parentElement) chain.push(e);
-  const root = rgba(getComputedStyle(document.documentElement).backgroundColor);
-  const bodyBg = rgba(getComputedStyle(document.body).backgroundColor);
-  // The canvas takes the root's background, or the body's when the root has none.
-  let color = root && root[3] > 0 ? root : bodyBg && bodyBg[3] > 0 ? bodyBg : [255, 255, 255, 1];
-  color = over(color, [255, 255, 255, 1]);
+  let color = canvas;
   for (const e of chain.reverse()) {
-    const style = getComputedStyle(e);
-    if (style.backgroundImage !== "none") return null;
-    const c = rgba(style.backgroundColor);
-    if (c && c[3] > 0) color = over(c, color);
+    if (getComputedStyle(e).backgroundImage !== "none") return null;
+    const c = painted(e);
+    if (c) color = over(c, color);
   }
   return color;
 };

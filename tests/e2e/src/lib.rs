@@ -163,7 +163,8 @@ impl Session {
     }
 
     /// Runs the accessibility audit (`audit.js`) on the page as rendered: text contrast, the
-    /// controls' accessible names, ARIA and label references, unique ids. One line per problem.
+    /// focus ring's contrast, the controls' accessible names, ARIA and label references, unique
+    /// ids, and reflow. One line per problem.
     pub async fn audit(&self) -> Result<Vec<String>, String> {
         let found =
             self.client.execute(include_str!("audit.js"), Vec::new()).await.map_err(|e| e.to_string())?;
@@ -214,7 +215,11 @@ fn capabilities(browser: Browser, scheme: Scheme) -> Capabilities {
     if scheme == Scheme::Dark {
         // Chromium: the platform's dark theme; Firefox: the content's colour scheme (0 is dark).
         match browser {
-            Browser::Chromium => push(&mut value["goog:chromeOptions"]["args"], json!("--force-dark-mode")),
+            Browser::Chromium => {
+                if let Some(args) = value["goog:chromeOptions"]["args"].as_array_mut() {
+                    args.push(json!("--force-dark-mode"));
+                }
+            }
             Browser::Firefox => {
                 value["moz:firefoxOptions"]["prefs"]["layout.css.prefers-color-scheme.content-override"] =
                     json!(0);
@@ -224,12 +229,6 @@ fn capabilities(browser: Browser, scheme: Scheme) -> Capabilities {
     match value {
         serde_json::Value::Object(map) => map,
         _ => Capabilities::new(),
-    }
-}
-
-fn push(list: &mut serde_json::Value, item: serde_json::Value) {
-    if let Some(list) = list.as_array_mut() {
-        list.push(item);
     }
 }
 
