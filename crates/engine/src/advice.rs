@@ -143,7 +143,23 @@ fn for_failure(failure: &Failure, asked: Asked<'_>) -> Option<(&'static str, Str
             "local-network-permission",
             "The user must grant this page local network access; a server header cannot. Serve the page from the same address space as the API if the prompt is unwanted.".to_owned(),
         ),
-        Failure::Thrown(_) | Failure::Scheme { .. } | Failure::SameOriginMode | Failure::MissingHop => return None,
+        Failure::MixedContent => (
+            "serve-api-over-https",
+            "Serve the API over https: a page delivered over https may only fetch https URLs (or loopback ones).".to_owned(),
+        ),
+        Failure::BadPort(port) => (
+            "use-another-port",
+            says!("Serve the API on another port: browsers never connect to port ", port, ", which belongs to another protocol."),
+        ),
+        Failure::ConflictingLocations { .. } => (
+            "one-location",
+            "Send Location once: two different values look like response splitting, and browsers refuse the whole response.".to_owned(),
+        ),
+        Failure::Thrown(_)
+        | Failure::Scheme { .. }
+        | Failure::SameOriginMode
+        | Failure::NoCorsRedirectMode(_)
+        | Failure::MissingHop => return None,
     };
     Some(fix)
 }

@@ -35,10 +35,10 @@ pub struct Key<'a> {
 /// How a browser looks a request up in the cache (measured by the differential matrix).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lookup {
-    /// As the spec says: a credentialed entry serves every request, an uncredentialed one only
-    /// requests without credentials; a cached `*` serves any method, and any header but
-    /// `Authorization`, of a request without credentials; GET, HEAD and POST need no method
-    /// entry (Chromium).
+    /// Chromium, close to the spec: a credentialed entry serves every request, an uncredentialed
+    /// one only requests without credentials; GET, HEAD and POST need no method entry; a cached
+    /// `*` serves any method, and any header but `Authorization`, of a request without
+    /// credentials only (the spec's cache matches a `*` entry whatever the credentials).
     Spec,
     /// Literally: credentialed and uncredentialed entries serve only requests of their own kind;
     /// a cached `*` is a name like any other and matches no method or header; only GET and

@@ -161,6 +161,17 @@ pub enum RedirectMode {
     Manual,
 }
 
+impl RedirectMode {
+    /// The mode as a script writes it (`follow`, `error`, `manual`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Follow => "follow",
+            Self::Error => "error",
+            Self::Manual => "manual",
+        }
+    }
+}
+
 /// A cookie in the browser's jar.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

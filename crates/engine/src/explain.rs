@@ -18,6 +18,7 @@ use crate::findings::{self, Kind, Seen, Trace};
 use crate::header::HeaderList;
 use crate::local_network::{self, Access};
 use crate::method::Method;
+use crate::mixed_content;
 use crate::origin::Origin;
 use crate::preflight::{self, Asking, MethodAllowed, PreflightRequest};
 use crate::profile::{PreflightOriginAfterTaint, Profile};
@@ -198,6 +199,13 @@ impl<'a> Narrator<'a> {
         if leg.method.as_str() == "GET" && page.owns_blob_url(&leg.url) {
             return Ok(Some(self.own_blob_url(leg)));
         }
+        // Main fetch, step 7: a bad port or mixed content blocks the request in every mode.
+        if let Some(port) = request::bad_port(&leg.url) {
+            return Err(self.block(rules::BAD_PORT, Failure::BadPort(port), &leg.url, None, leg.index));
+        }
+        if mixed_content::blocks(page, ex.top_level.as_ref(), &leg.url) {
+            return Err(self.block(rules::MIXED_CONTENT, Failure::MixedContent, &leg.url, None, leg.index));
+        }
         // Main fetch: only a request still tainted basic is basic on its own origin; one that
         // became cors or opaque on the way stays so when a redirect brings it back.
         let basic = page.same_origin_url(&leg.url) && matches!(leg.tainting, None | Some(Tainting::Basic));
@@ -234,6 +242,11 @@ impl<'a> Narrator<'a> {
                     return Err(self.block(rules::MODE, Failure::SameOriginMode, &leg.url, None, leg.index));
                 }
                 RequestMode::NoCors => {
+                    let mode = ex.request.redirect;
+                    if mode != RedirectMode::Follow {
+                        let failure = Failure::NoCorsRedirectMode(mode);
+                        return Err(self.block(rules::NO_CORS_REDIRECT, failure, &leg.url, None, leg.index));
+                    }
                     leg.tainting = Some(Tainting::Opaque);
                     if !request::is_http_scheme(&leg.url) {
                         return self.scheme_fetch(leg).map(Some);
@@ -276,6 +289,11 @@ impl<'a> Narrator<'a> {
         self.request_goes_out(leg, serialized);
 
         let response = leg.response;
+        if let Some(values) = redirect::conflicting_locations(response) {
+            let failure = Failure::ConflictingLocations { values, redirect: response.is_redirect() };
+            let status = Some(response.status);
+            return Err(self.block(rules::CONFLICTING_LOCATIONS, failure, &leg.url, status, leg.index));
+        }
         if !response.is_redirect() {
             return Ok(Some(self.final_response(leg, serialized)));
         }
@@ -530,8 +548,9 @@ impl<'a> Narrator<'a> {
     ) -> OnItsWay<'a> {
         let ex = self.ex;
         let asked = preflight::request_for(&leg.method, unsafe_names);
-        // After a taint, Chromium puts the request's null on the preflight too; Firefox builds the
-        // preflight from the page's origin, as the spec does.
+        // After a taint the preflight carries null too, as the spec builds it (its URL list is a
+        // clone of the request's, redirects included) and Chromium sends it; Firefox builds the
+        // preflight afresh from the page's origin.
         let preflight_origin = match (leg.tainted, self.profile.preflight_origin_after_taint) {
             (true, PreflightOriginAfterTaint::PageOrigin) => ex.page.serialize(),
             _ => serialized,
@@ -605,6 +624,9 @@ impl<'a> Narrator<'a> {
         let passed = match result {
             Ok(passed) => passed,
             Err(failure) => {
+                // The failure is worded with the origin the preflight carried and was checked
+                // against (Firefox's page origin after a taint, where the request says null).
+                self.origin_sent = preflight_origin;
                 self.cache.clear(key);
                 let rule = preflight_rule(&failure);
                 if !matches!(

@@ -2,6 +2,7 @@
 //! narrator, the vocabulary and the fix advice all match on.
 
 use crate::cors_check::CorsCheckFailure;
+use crate::exchange::RedirectMode;
 use crate::local_network::AddressSpace;
 use crate::preflight::PreflightFailure;
 use crate::redirect::RedirectFailure;
@@ -24,6 +25,13 @@ pub enum Failure {
     },
     /// A `same-origin` mode request to another origin.
     SameOriginMode,
+    /// A cross-origin `no-cors` request whose redirect mode is not `follow`.
+    NoCorsRedirectMode(RedirectMode),
+    /// An HTTP(S) URL on a bad port.
+    BadPort(u16),
+    /// An `http` URL that is not potentially trustworthy, fetched from a page delivered over
+    /// `https` (or framed in one).
+    MixedContent,
     /// The page is not a secure context, so it may not reach a more private address space.
     LocalNetworkInsecure(AddressSpace),
     /// The local-network-access permission was refused.
@@ -42,6 +50,13 @@ pub enum Failure {
     MissingHop,
     /// The final response failed the CORS check.
     Response(CorsCheckFailure),
+    /// The response carries `Location` more than once with different values.
+    ConflictingLocations {
+        /// The values, in order.
+        values: Vec<String>,
+        /// Whether the status is a redirect status.
+        redirect: bool,
+    },
 }
 
 impl Failure {
@@ -51,14 +66,19 @@ impl Failure {
             Self::Thrown(_)
             | Self::Scheme { .. }
             | Self::SameOriginMode
+            | Self::NoCorsRedirectMode(_)
+            | Self::BadPort(_)
+            | Self::MixedContent
             | Self::LocalNetworkInsecure(_)
             | Self::LocalNetworkDenied(_)
             | Self::LocalNetworkPending(_) => BlockedAt::Request,
             Self::Preflight(_) => BlockedAt::Preflight,
-            Self::RedirectCorsCheck(_) | Self::Redirect(_) | Self::RedirectModeError | Self::MissingHop => {
-                BlockedAt::Redirect
-            }
-            Self::Response(_) => BlockedAt::Response,
+            Self::RedirectCorsCheck(_)
+            | Self::Redirect(_)
+            | Self::RedirectModeError
+            | Self::MissingHop
+            | Self::ConflictingLocations { redirect: true, .. } => BlockedAt::Redirect,
+            Self::Response(_) | Self::ConflictingLocations { redirect: false, .. } => BlockedAt::Response,
         }
     }
 }

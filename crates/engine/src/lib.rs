@@ -40,6 +40,7 @@ pub mod har;
 pub mod header;
 pub mod local_network;
 pub mod method;
+pub mod mixed_content;
 pub mod origin;
 pub mod preflight;
 pub mod profile;

@@ -27,8 +27,9 @@ pub struct Profile {
     /// differential matrix); Firefox caches them as for any origin.
     pub cache_for_opaque_origins: bool,
     /// Whether a response that fails its CORS check drops the cached preflight answers for its
-    /// origin and URL, so the next request asks again (Firefox, measured by the differential
-    /// matrix); the spec and Chromium keep them.
+    /// origin and URL, so the next request asks again: the spec does (main fetch clears the
+    /// cache entries when the preflighted fetch ends in a network error), and so does Firefox
+    /// (measured by the differential matrix); Chromium keeps them.
     pub failed_response_clears_cache: bool,
     /// The response header names a script sees on a `data:` URL: the spec gives only
     /// `Content-Type`; Firefox adds `Content-Length` (measured by the differential matrix).
@@ -115,10 +116,11 @@ pub enum ThirdPartyDefault {
 /// The `Origin` on a preflight after the request's origin was tainted by a redirect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PreflightOriginAfterTaint {
-    /// `null`, like the request it precedes (Chromium).
+    /// `null`, like the request it precedes: the spec's preflight clones the request's URL list,
+    /// so the taint reaches it (Chromium).
     Null,
-    /// The page's own origin: the preflight is a fresh request the taint does not reach, as the
-    /// spec builds it (Firefox).
+    /// The page's own origin: Firefox builds the preflight as a fresh request the taint does
+    /// not reach.
     PageOrigin,
 }
 

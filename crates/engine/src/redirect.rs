@@ -92,10 +92,26 @@ pub fn location(answer: &Answer, base: &Url) -> Option<Result<Url, String>> {
     if !answer.is_redirect() {
         return None;
     }
-    let value = answer.headers.get("Location")?;
-    let text = value.to_text();
+    // Repeats of one value read as that value (`conflicting_locations` refuses the rest).
+    let text = answer.headers.values("Location").next()?.to_text();
     // Step 4: parse the value relative to the response's URL.
     Some(base.join(&text).map_err(|_| text))
+}
+
+/// The `Location` values of a response when they differ. Both browsers' HTTP layer refuses such
+/// a response outright, whatever its status, as a sign of response splitting (measured by the
+/// differential matrix). For a redirect the spec agrees: `Location` takes a single value, so a
+/// second one makes the location URL a failure and the fetch a network error; both browsers
+/// read identical repeats as one value instead.
+///
+/// <https://fetch.spec.whatwg.org/#concept-response-location-url>
+pub fn conflicting_locations(answer: &Answer) -> Option<Vec<String>> {
+    let mut values = answer.headers.values("Location");
+    let first = values.next()?;
+    if values.all(|value| value == first) {
+        return None;
+    }
+    Some(answer.headers.values("Location").map(|value| value.to_text()).collect())
 }
 
 /// Whether `location` carries a user name or password that this request may not follow:

@@ -18,6 +18,25 @@ pub fn is_http_scheme(url: &Url) -> bool {
     matches!(url.scheme(), "http" | "https")
 }
 
+/// The ports of other protocols (mail, IRC, X11, …) that fetch never connects to, so that a
+/// page cannot speak them through HTTP.
+///
+/// <https://fetch.spec.whatwg.org/#bad-port>
+const BAD_PORTS: [u16; 83] = [
+    0, 1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102, 103,
+    104, 109, 110, 111, 113, 115, 117, 119, 123, 135, 137, 139, 143, 161, 179, 389, 427, 465, 512, 513, 514,
+    515, 526, 530, 531, 532, 540, 548, 554, 556, 563, 587, 601, 636, 989, 990, 993, 995, 1719, 1720, 1723,
+    2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080,
+];
+
+/// The port that blocks a request to `url`: an HTTP(S) URL whose port is a bad port.
+///
+/// <https://fetch.spec.whatwg.org/#block-bad-port>
+pub fn bad_port(url: &Url) -> Option<u16> {
+    let port = url.port_or_known_default().filter(|_| is_http_scheme(url))?;
+    BAD_PORTS.binary_search(&port).is_ok().then_some(port)
+}
+
 /// Whether `url` includes credentials: a user name or a password.
 ///
 /// <https://url.spec.whatwg.org/#include-credentials>
@@ -204,6 +223,17 @@ mod tests {
 
     fn url() -> Url {
         Url::parse("http://api.fintrack.localhost/me/balance").unwrap()
+    }
+
+    #[test]
+    fn bad_ports_block_http_urls_only() {
+        let blocked = |s: &str| bad_port(&Url::parse(s).unwrap());
+        assert!(BAD_PORTS.is_sorted());
+        assert_eq!(blocked("http://api.localhost:6000/x"), Some(6000));
+        assert_eq!(blocked("https://example.com:25/"), Some(25));
+        assert_eq!(blocked("http://example.com:6001/"), None);
+        assert_eq!(blocked("http://example.com/"), None);
+        assert_eq!(blocked("ftp://example.com:25/"), None);
     }
 
     #[test]

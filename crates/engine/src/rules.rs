@@ -82,7 +82,7 @@ catalog! {
         "A cross-origin request in cors mode goes through the CORS protocol; no-cors yields an opaque response; same-origin mode refuses it.";
     /// The value of the `Origin` header.
     ORIGIN_HEADER = "request.origin_header", fetch "#serializing-a-request-origin",
-        "The Origin header carries the page's serialized origin, or null once a redirect has crossed origins.";
+        "The Origin header carries the page's serialized origin, or null once a redirect has left a cross-origin URL for yet another origin.";
     /// Forbidden methods make `fetch()` throw.
     FORBIDDEN_METHOD = "request.forbidden_method", fetch "#forbidden-method",
         "CONNECT, TRACE and TRACK cannot be sent by a script: fetch() throws a TypeError.";
@@ -95,6 +95,15 @@ catalog! {
     /// `no-cors` restrictions on method and headers.
     NO_CORS = "request.no_cors", fetch "#dom-request",
         "A no-cors request may only use GET, HEAD or POST and keeps only the four no-CORS-safelisted headers.";
+    /// `no-cors` requests must follow redirects.
+    NO_CORS_REDIRECT = "request.no_cors_redirect", fetch "#concept-main-fetch",
+        "A cross-origin no-cors request must follow redirects: with redirect manual or error, main fetch fails it before anything is sent.";
+    /// Ports the browser never connects to.
+    BAD_PORT = "request.bad_port", fetch "#block-bad-port",
+        "An http or https URL on a bad port (one used by other protocols, such as 25 or 6000) is blocked before anything is sent.";
+    /// Mixed content.
+    MIXED_CONTENT = "request.mixed_content", url "https://w3c.github.io/webappsec-mixed-content/#should-block-fetch",
+        "A page delivered over https may not fetch an http URL that is not potentially trustworthy: the fetch fails before anything is sent.";
     /// Only HTTP(S) URLs take part in CORS.
     SCHEME = "request.scheme", fetch "#concept-main-fetch",
         "Only http and https URLs go over the network: a data: URL and the page's own blob: URLs are read in place, and other schemes fail.";
@@ -158,6 +167,9 @@ catalog! {
     /// `no-cors` responses are opaque.
     OPAQUE = "response.opaque", fetch "#concept-filtered-response-opaque",
         "A cross-origin no-cors response reaches the script as status 0 with no headers and no body.";
+    /// A response with two different `Location` values.
+    CONFLICTING_LOCATIONS = "response.conflicting_locations", fetch "#concept-response-location-url",
+        "A response whose Location headers disagree is refused by both browsers whatever its status; for a redirect the spec agrees, since Location takes one value.";
     /// A redirect response is CORS-checked before it is followed.
     REDIRECT_CORS_CHECK = "redirect.cors_check", fetch "#http-fetch",
         "A redirect answering a CORS request must itself pass the CORS check before the browser follows it.";
@@ -166,7 +178,7 @@ catalog! {
         "With redirect: error a redirect fails the fetch; with manual the script gets an opaque redirect.";
     /// Following a redirect.
     REDIRECT_FOLLOW = "redirect.follow", fetch "#http-redirect-fetch",
-        "A followed redirect repeats the checks at the new URL, changes POST to GET on 303 (and 301/302), and drops Authorization across origins.";
+        "A followed redirect repeats the checks at the new URL, turns a POST into a GET on 301 and 302 and any method but GET or HEAD into a GET on 303, and drops Authorization across origins.";
     /// Credentials in `Location`.
     REDIRECT_CREDENTIALS = "redirect.credentials", fetch "#http-redirect-fetch",
         "A CORS request may not follow a redirect to a URL that carries a user name or password.";

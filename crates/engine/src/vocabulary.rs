@@ -102,6 +102,28 @@ fn chromium(failure: &Failure, scene: Scene<'_>) -> Report {
                 scene.url, scene.origin
             )),
         },
+        // Blink refuses it before the network service sees it (measured by the matrix).
+        Failure::NoCorsRedirectMode(_) => Report {
+            reason: None,
+            failed_parameter: None,
+            console: Some(format!(
+                "Fetch API cannot load {}. Request mode is \"no-cors\" but the redirect mode is not \"follow\".",
+                scene.url
+            )),
+        },
+        Failure::MixedContent => Report {
+            reason: None,
+            failed_parameter: None,
+            console: Some(format!(
+                "Mixed Content: The page at '{}/' was loaded over HTTPS, but requested an insecure resource '{}'. This request has been blocked; the content must be served over HTTPS.",
+                scene.origin, scene.url
+            )),
+        },
+        // The network stack refuses these without a CORS error (conflicting Locations measured
+        // by the matrix; a bad port is net::ERR_UNSAFE_PORT, outside the console's CORS lines).
+        Failure::BadPort(_) | Failure::ConflictingLocations { .. } => {
+            Report { reason: None, failed_parameter: None, console: None }
+        }
         Failure::LocalNetworkInsecure(space) => blocked(
             "InsecureLocalNetwork",
             None,
@@ -261,8 +283,22 @@ fn firefox(failure: &Failure, scene: Scene<'_>) -> Report {
         ) if scene.cors => {
             ("CORSDidNotSucceed", None, "CORS request did not succeed".to_owned(), FirefoxStage::Response)
         }
+        // A CORS request whose response the network layer refused (measured by the matrix).
+        Failure::ConflictingLocations { .. } if scene.cors => {
+            ("CORSDidNotSucceed", None, "CORS request did not succeed".to_owned(), FirefoxStage::Response)
+        }
+        Failure::MixedContent => {
+            return Report {
+                reason: None,
+                failed_parameter: None,
+                console: Some(format!("Blocked loading mixed active content \u{201c}{}\u{201d}", scene.url)),
+            };
+        }
         // Firefox rejects these without a CORS console message of its own.
         Failure::SameOriginMode
+        | Failure::NoCorsRedirectMode(_)
+        | Failure::BadPort(_)
+        | Failure::ConflictingLocations { .. }
         | Failure::LocalNetworkInsecure(_)
         | Failure::LocalNetworkDenied(_)
         | Failure::LocalNetworkPending(_)

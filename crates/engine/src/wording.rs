@@ -240,7 +240,7 @@ pub fn max_age(max_age: MaxAge, kept: bool, profile: &Profile) -> String {
         Some(sent) => says!("Access-Control-Max-Age is ", sent),
         None if !max_age.present => "Access-Control-Max-Age is absent".to_owned(),
         None => says!(
-            "Access-Control-Max-Age is not a number of seconds (the spec would cache for 5), and ",
+            "Access-Control-Max-Age is not a single number of seconds (sent twice, or malformed: the spec would cache for 5), and ",
             browser,
             " reads it as ",
             max_age.used
@@ -295,6 +295,30 @@ pub fn failure(failure: &Failure, origin: &str, profile: &Profile) -> String {
         Failure::SameOriginMode => {
             "The request's mode is same-origin and the URL is on another origin, so the fetch fails without sending anything.".to_owned()
         }
+        Failure::NoCorsRedirectMode(mode) => says!(
+            "The mode is no-cors and the redirect mode is ",
+            mode.as_str(),
+            ": a cross-origin no-cors request must follow redirects, so the fetch fails without sending anything."
+        ),
+        Failure::BadPort(port) => says!(
+            "Port ",
+            port,
+            " is on the bad-port list (ports of other protocols, which a web page must not be able to talk to), so the fetch fails without sending anything."
+        ),
+        Failure::MixedContent => {
+            "The page was delivered over https and the URL is plain http on a host that is not potentially trustworthy: that is mixed content, which a fetch may never load, so it fails without sending anything.".to_owned()
+        }
+        Failure::ConflictingLocations { values, redirect } => says!(
+            "The response carries Location ",
+            values.len(),
+            " times with different values (",
+            values.join(" and "),
+            if *redirect {
+                "): there is no one URL to follow, and both browsers refuse such a response as possible response splitting, so the fetch fails after the request reached the server."
+            } else {
+                "): both browsers refuse such a response, whatever its status, as possible response splitting, so the fetch fails after the request reached the server."
+            }
+        ),
         Failure::LocalNetworkInsecure(space) => says!(
             "The page is not a secure context, so it may not reach the more private ",
             space,

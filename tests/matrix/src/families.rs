@@ -31,7 +31,8 @@ use corslab_lab::policy::PolicyId;
 
 use crate::cover::{Factor, Row, Strength, cover};
 use crate::scenario::{
-    Acac, Acao, Allow, Cookie, Expose, Fetch, MaxAge, Position, Scenario, Setup, Shape, Target, ThirdParty,
+    Acac, Acao, Allow, Cookie, Expose, Fetch, Location, MaxAge, Position, Scenario, Setup, Shape, Target,
+    ThirdParty,
 };
 
 /// Every scenario of every family, ids unique, in generation order.
@@ -56,6 +57,8 @@ pub fn all() -> Vec<Scenario> {
     out.extend(redirect_targets());
     out.extend(allow_shapes());
     out.extend(redirect_request_modes());
+    out.extend(nocors_redirect_modes());
+    out.extend(location_lines());
     out.extend(redirect_cookies());
     out.extend(url_credentials());
     out.extend(redirect_requests());
@@ -782,6 +785,27 @@ fn expose_shapes() -> Vec<Scenario> {
     out
 }
 
+/// `Location` on a readable 200: once, twice alike, twice different. The browsers' HTTP layer
+/// refuses two different values on any response, before CORS is asked.
+fn location_lines() -> Vec<Scenario> {
+    let shapes =
+        [("once", Location::Once), ("repeated", Location::Repeated), ("differing", Location::Differing)];
+    let mut out = Vec::new();
+    for (slug, location) in shapes {
+        for (kind_slug, mode) in [("get", RequestMode::Cors), ("nocors-get", RequestMode::NoCors)] {
+            let fetch = Fetch { mode, ..Fetch::new("GET", CredentialsMode::Include) };
+            out.push(everyday(
+                "location-lines",
+                &[slug, kind_slug],
+                Position::Partner,
+                fetch,
+                Target::Scripted { preflight: None, response: Shape { location, ..Shape::READABLE } },
+            ));
+        }
+    }
+    out
+}
+
 /// Values at the edges of the CORS-safelisted request-header rules: `Range` forms, MIME types
 /// that parse or not, unsafe bytes, the language byte set and the 128-byte limit. A value that
 /// is not safelisted makes a GET need a preflight, which the mirroring policy then allows.
@@ -904,6 +928,41 @@ fn redirect_request_modes() -> Vec<Scenario> {
                         },
                     ));
                 }
+            }
+        }
+    }
+    out
+}
+
+/// A no-cors fetch that will not follow redirects (`manual`, `error`): main fetch refuses it
+/// before anything is sent when the URL is cross-origin, whether or not a redirect comes; on the
+/// page's own origin the request is basic and goes out.
+fn nocors_redirect_modes() -> Vec<Scenario> {
+    let modes = [("manual", RedirectMode::Manual), ("error", RedirectMode::Error)];
+    let targets = [
+        ("plain", mirrored_get()),
+        (
+            "redirect",
+            Target::Redirect {
+                policy: PolicyId::ReflectAnyOrigin,
+                to: "same".to_owned(),
+                status: 302,
+                hops: 1,
+            },
+        ),
+    ];
+    let mut out = Vec::new();
+    for (mode_slug, mode) in modes {
+        for (target_slug, target) in &targets {
+            for position in [Position::SameOrigin, Position::Partner] {
+                let fetch = Fetch { redirect: mode, ..kind("nocors-get", CredentialsMode::Include) };
+                out.push(everyday(
+                    "nocors-redirect-modes",
+                    &[mode_slug, target_slug],
+                    position,
+                    fetch,
+                    target.clone(),
+                ));
             }
         }
     }

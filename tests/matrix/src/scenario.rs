@@ -197,6 +197,8 @@ pub struct Shape {
     pub expose: Expose,
     /// `Access-Control-Max-Age`.
     pub max_age: MaxAge,
+    /// `Location` lines beside the one a redirect status carries.
+    pub location: Location,
 }
 
 /// The shape of `Access-Control-Allow-Origin`.
@@ -315,6 +317,21 @@ pub enum MaxAge {
     Negative,
     /// `5m`: not a number of seconds either.
     Invalid,
+}
+
+/// `Location` on an answer that is no redirect: lines the browser's HTTP layer reads before any
+/// CORS rule (two that differ look like response splitting).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Location {
+    /// None.
+    Missing,
+    /// One line.
+    Once,
+    /// Two identical lines.
+    Repeated,
+    /// Two lines that differ.
+    Differing,
 }
 
 /// The answers the scenario declares the server gives: what the Exchange falls back on where
@@ -756,6 +773,7 @@ impl Shape {
         acah: Allow::Missing,
         expose: Expose::List,
         max_age: MaxAge::Missing,
+        location: Location::Missing,
     };
 
     /// A 204 preflight answer that allows exactly what the request asks, credentials included.
@@ -767,6 +785,7 @@ impl Shape {
         acah: Allow::Exact,
         expose: Expose::None,
         max_age: MaxAge::Missing,
+        location: Location::Missing,
     };
 
     /// The headers and status for a page at `origin` sending `fetch`.
@@ -834,6 +853,19 @@ impl Shape {
         }
         if (300..400).contains(&self.status) {
             add("Location", format!("{}/me/balance", origin_on(API, ports.main)));
+        }
+        let elsewhere = |path: &str| format!("{}{path}", origin_on(API, ports.main));
+        match self.location {
+            Location::Missing => {}
+            Location::Once => add("Location", elsewhere("/a")),
+            Location::Repeated => {
+                add("Location", elsewhere("/a"));
+                add("Location", elsewhere("/a"));
+            }
+            Location::Differing => {
+                add("Location", elsewhere("/a"));
+                add("Location", elsewhere("/b"));
+            }
         }
         // Two headers that are not safelisted, for `Access-Control-Expose-Headers` to expose.
         add("X-Secret", "s3cr3t".to_owned());

@@ -19,6 +19,7 @@ pub const FILES: &[(&str, &str)] = &[
     ("cookies.json", include_str!("../../../../tests/data/cookies.json")),
     ("cors-check.json", include_str!("../../../../tests/data/cors-check.json")),
     ("local-network.json", include_str!("../../../../tests/data/local-network.json")),
+    ("main-fetch.json", include_str!("../../../../tests/data/main-fetch.json")),
     ("measured.json", include_str!("../../../../tests/data/measured.json")),
     ("preflight.json", include_str!("../../../../tests/data/preflight.json")),
     ("request.json", include_str!("../../../../tests/data/request.json")),
