@@ -151,7 +151,10 @@ impl Client {
         let mut origin = probe.origin.clone();
         let first = Url::parse(probe.url.as_str()).map(|u| u.origin()).ok();
         loop {
-            let trip = self.once(probe, &url, origin.as_deref()).await?;
+            // The caller's headers and cookie belong to the target it named: a redirect to
+            // another origin does not take them along (as browsers and curl do not).
+            let own_origin = Some(url.origin()) == first;
+            let trip = self.once(probe, &url, origin.as_deref(), own_origin).await?;
             let redirect = matches!(trip.response.status, 301 | 302 | 303 | 307 | 308)
                 && matches!(probe.kind, ProbeKind::Get)
                 && self.options.max_redirects > 0;
@@ -177,7 +180,13 @@ impl Client {
         }
     }
 
-    async fn once(&self, probe: &Probe, url: &Url, origin: Option<&str>) -> Result<Trip, FetchError> {
+    async fn once(
+        &self,
+        probe: &Probe,
+        url: &Url,
+        origin: Option<&str>,
+        with_credentials: bool,
+    ) -> Result<Trip, FetchError> {
         let host = url.host_str().unwrap_or_default().to_owned();
         self.limiter.wait(&host).await;
         let _slot = self.slots.acquire().await.map_err(|_| FetchError::Transport {
@@ -190,9 +199,11 @@ impl Client {
         }
         let method = match &probe.kind {
             ProbeKind::Get => {
-                headers.extend(self.options.headers.iter().cloned());
-                if let Some(cookie) = &self.options.cookie_header {
-                    headers.push(("Cookie".to_owned(), cookie.clone()));
+                if with_credentials {
+                    headers.extend(self.options.headers.iter().cloned());
+                    if let Some(cookie) = &self.options.cookie_header {
+                        headers.push(("Cookie".to_owned(), cookie.clone()));
+                    }
                 }
                 reqwest::Method::GET
             }

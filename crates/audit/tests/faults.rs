@@ -26,6 +26,9 @@ enum Behaviour {
     NotHttp,
     /// Redirects `/api` to `/api/v2` on the same origin, which reflects the Origin.
     RedirectOnce,
+    /// Redirects `/api` to `/api/v2` on another origin (`localhost` rather than `127.0.0.1`,
+    /// same port), which reflects the Origin.
+    RedirectElsewhere,
 }
 
 async fn start(behaviour: Behaviour) -> Url {
@@ -48,7 +51,12 @@ async fn connection(mut socket: TcpStream, behaviour: Behaviour) {
             Behaviour::RedirectOnce if path == "/api" => {
                 b"HTTP/1.1 307 Temporary Redirect\r\nlocation: /api/v2\r\ncontent-length: 0\r\n\r\n".to_vec()
             }
-            Behaviour::Reflect | Behaviour::RedirectOnce => {
+            Behaviour::RedirectElsewhere if path == "/api" => {
+                let port = socket.local_addr().map(|a| a.port()).unwrap_or_default();
+                format!("HTTP/1.1 302 Found\r\nlocation: http://localhost:{port}/api/v2\r\ncontent-length: 0\r\n\r\n")
+                    .into_bytes()
+            }
+            Behaviour::Reflect | Behaviour::RedirectOnce | Behaviour::RedirectElsewhere => {
                 let origin = head
                     .lines()
                     .find_map(|l| l.strip_prefix("origin: ").or_else(|| l.strip_prefix("Origin: ")))
@@ -221,6 +229,28 @@ async fn redirects_are_followed_and_every_hop_is_evidence() {
     let no_follow = Options { max_redirects: 0, ..options() };
     let reports = audit(&[url], no_follow).await.unwrap();
     assert!(reports[0].findings.is_empty(), "{:#?}", reports[0].findings);
+}
+
+#[tokio::test]
+async fn credentials_stay_with_the_target_across_a_redirect_to_another_origin() {
+    let url = start(Behaviour::RedirectElsewhere).await;
+    let options = Options {
+        headers: vec![("Authorization".to_owned(), "Bearer t0k3n".to_owned())],
+        cookies: vec!["session=s3cr3t".to_owned()],
+        ..options()
+    };
+    let reports = audit(&[url], options).await.unwrap();
+    // Past the cross-origin hop the Origin is null, which the server reflects.
+    let reflect = reports[0].findings.iter().find(|f| f.evidence.len() == 2).unwrap_or_else(|| {
+        panic!("no finding carries both hops: {:#?}", reports[0]);
+    });
+    let sent = |i: usize, name: &str| {
+        reflect.evidence[i].request.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name))
+    };
+    assert_eq!(reflect.evidence.len(), 2, "{:#?}", reflect.evidence);
+    assert!(sent(0, "Authorization") && sent(0, "Cookie"), "{:#?}", reflect.evidence[0]);
+    assert!(reflect.evidence[1].request.url.starts_with("http://localhost:"));
+    assert!(!sent(1, "Authorization") && !sent(1, "Cookie"), "{:#?}", reflect.evidence[1]);
 }
 
 #[tokio::test]

@@ -26,10 +26,10 @@ pub struct Args {
     /// An origin the API is meant to trust, such as https://app.example.com (repeatable); every other origin counts as untrusted
     #[arg(short = 't', long = "trusted", value_name = "ORIGIN")]
     trusted: Vec<String>,
-    /// A request header for every GET probe, such as 'Authorization: Bearer …' (repeatable)
+    /// A request header for every GET probe to the target's own origin (never past a redirect to another), such as 'Authorization: Bearer …' (repeatable)
     #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
     headers: Vec<String>,
-    /// A cookie to send, written as Set-Cookie writes it: 'session=…; SameSite=Lax; Secure' (repeatable); the attributes decide which browsers attach it
+    /// A cookie to send to the target's own origin, written as Set-Cookie writes it: 'session=…; SameSite=Lax; Secure' (repeatable); the attributes decide which browsers the judgement says attach it
     #[arg(short = 'b', long = "cookie", value_name = "NAME=VALUE[; ATTRS]")]
     cookies: Vec<String>,
     /// Connect to ADDRESS for NAME instead of asking DNS; NAME may be *.example.com (repeatable)
@@ -64,7 +64,8 @@ pub struct Args {
     no_progress: bool,
 }
 
-/// Runs the audit; exits 0 with no finding at `--fail-on` or above, 1 with one, 2 on bad input.
+/// Runs the audit; exits 0 with no finding at `--fail-on` or above, 1 with one, 2 on bad input or
+/// when a target could not be audited.
 pub fn run(args: &Args) -> ExitCode {
     let (targets, options) = match inputs(args) {
         Ok(inputs) => inputs,
@@ -91,7 +92,7 @@ pub fn run(args: &Args) -> ExitCode {
     let reports = runtime.block_on(run_audit(&auditor, &targets, args, show_progress));
     let Some(reports) = reports else {
         // Standard output went away (a closed pipe): nothing more to say, and no error.
-        return exit_code(&[], args.fail_on);
+        return exit_code(&[], args.fail_on, 0);
     };
     if !args.json {
         let text = if args.sarif {
@@ -115,14 +116,14 @@ pub fn run(args: &Args) -> ExitCode {
             }
         }
     }
-    if !reports.is_empty() && reports.iter().all(|r| r.findings.is_empty() && !r.errors.is_empty()) {
+    let unaudited = reports.iter().filter(|r| r.findings.is_empty() && !r.errors.is_empty()).count();
+    if unaudited > 0 {
         eprintln!(
-            "error: none of the {} target(s) could be audited; check the URLs and that the servers are up",
+            "error: {unaudited} of the {} target(s) could not be audited; check the URLs and that the servers are up",
             reports.len()
         );
-        return ExitCode::from(2);
     }
-    exit_code(&reports, args.fail_on)
+    exit_code(&reports, args.fail_on, unaudited)
 }
 
 /// Audits every target, streaming JSON Lines as each target completes; `None` when standard
@@ -182,10 +183,23 @@ async fn run_audit(
     (!closed).then_some(reports)
 }
 
-fn exit_code(reports: &[TargetReport], fail_on: Severity) -> ExitCode {
+/// 1 when a finding reaches `fail_on`; otherwise 2 when a target could not be audited at all,
+/// so a gate never passes on a target it did not check; otherwise 0.
+fn exit_code(reports: &[TargetReport], fail_on: Severity, unaudited: usize) -> ExitCode {
     let failing = reports.iter().flat_map(|r| &r.findings).any(|f| f.severity >= fail_on);
-    if failing { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    if failing {
+        ExitCode::from(1)
+    } else if unaudited > 0 {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
+
+/// The slowest rate `--rate` takes (one request per 100 seconds to a host), so a run still ends.
+const MIN_RATE: f64 = 0.01;
+/// The fastest rate `--rate` takes.
+const MAX_RATE: f64 = 100_000.0;
 
 /// The targets and the audit options, or a message naming the bad input and where it is.
 fn inputs(args: &Args) -> Result<(Vec<Url>, Options), String> {
@@ -235,8 +249,11 @@ fn inputs(args: &Args) -> Result<(Vec<Url>, Options), String> {
             args.timeout
         ));
     }
-    if !(args.rate.is_finite() && args.rate >= 0.0) {
-        return Err(format!("--rate {} is not a number of requests per second (0 for no limit)", args.rate));
+    if !(args.rate.is_finite() && (args.rate == 0.0 || (MIN_RATE..=MAX_RATE).contains(&args.rate))) {
+        return Err(format!(
+            "--rate {} must be 0 (no limit) or from {MIN_RATE} to {MAX_RATE} requests per second",
+            args.rate
+        ));
     }
     let options = Options {
         trusted,
@@ -307,6 +324,10 @@ mod tests {
             let err = inputs(&args(&["https://a.example/", "--timeout", timeout])).unwrap_err();
             assert!(err.contains("more than 0 seconds and at most 3600"), "{timeout}: {err}");
         }
+        for rate in ["1e-20", "0.001", "1e9", "NaN"] {
+            let err = inputs(&args(&["https://a.example/", "--rate", rate])).unwrap_err();
+            assert!(err.contains("must be 0 (no limit) or from 0.01 to 100000"), "{rate}: {err}");
+        }
         assert!(Cli::try_parse_from(["audit", "https://a.example/", "--fail-on", "severe"]).is_err());
         assert!(Cli::try_parse_from(["audit", "https://a.example/", "--json", "--sarif"]).is_err());
     }
@@ -359,9 +380,12 @@ mod tests {
             probes_sent: 1,
         };
         let low = [report(vec![finding(Severity::Low)])];
-        assert_eq!(exit_code(&low, Severity::Info), ExitCode::from(1));
-        assert_eq!(exit_code(&low, Severity::Low), ExitCode::from(1));
-        assert_eq!(exit_code(&low, Severity::Medium), ExitCode::SUCCESS);
-        assert_eq!(exit_code(&[report(vec![])], Severity::Info), ExitCode::SUCCESS);
+        assert_eq!(exit_code(&low, Severity::Info, 0), ExitCode::from(1));
+        assert_eq!(exit_code(&low, Severity::Low, 0), ExitCode::from(1));
+        assert_eq!(exit_code(&low, Severity::Medium, 0), ExitCode::SUCCESS);
+        assert_eq!(exit_code(&[report(vec![])], Severity::Info, 0), ExitCode::SUCCESS);
+        // A target left unaudited fails the gate unless a finding already did.
+        assert_eq!(exit_code(&low, Severity::Medium, 1), ExitCode::from(2));
+        assert_eq!(exit_code(&low, Severity::Low, 1), ExitCode::from(1));
     }
 }
