@@ -104,10 +104,17 @@ pub fn parse(text: &str) -> Result<Vec<Item>, BadInput> {
         }
         return Exchange::from_json(text).map(|e| vec![plain(e)]).map_err(|e| BadInput(e.to_string()));
     }
-    // Several values, one a line: JSON Lines. A single broken object is reported as such.
+    // Not one JSON value. A HAR log that does not parse is reported as one.
+    if looks_like_har(trimmed) {
+        return har_items(text);
+    }
+    // Several values, one a line: JSON Lines, when the first line is a value of its own.
+    // Otherwise it is a single broken document, reported at the line and column where it
+    // breaks.
     let lines: Vec<(usize, &str)> =
         text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).map(|(i, l)| (i + 1, l)).collect();
-    if lines.len() < 2 {
+    let json_lines = lines.len() >= 2 && serde_json::from_str::<serde_json::Value>(lines[0].1).is_ok();
+    if !json_lines {
         return Exchange::from_json(text).map(|e| vec![plain(e)]).map_err(|e| BadInput(e.to_string()));
     }
     lines
@@ -119,6 +126,12 @@ pub fn parse(text: &str) -> Result<Vec<Item>, BadInput> {
             })
         })
         .collect()
+}
+
+/// Whether a document that does not parse opens as a HAR file does: an object whose first key
+/// is `log`.
+fn looks_like_har(trimmed: &str) -> bool {
+    trimmed.strip_prefix('{').is_some_and(|rest| rest.trim_start().starts_with("\"log\""))
 }
 
 /// The cross-origin exchanges of a HAR file, read by the engine, each labelled with its entry.
@@ -283,6 +296,21 @@ mod tests {
         let BadInput(message) = parse(&text).unwrap_err();
         assert!(message.starts_with("line 2, column"), "{message}");
         assert!(message.contains("request.url"), "{message}");
+    }
+
+    #[test]
+    fn a_broken_document_is_reported_where_it_breaks() {
+        // A pretty-printed Exchange with a trailing comma on its fourth line.
+        let text = "{\n  \"page\": \"http://a.localhost\",\n  \"request\": {\"url\": \"http://b.localhost/x\"},\n  \"response\": {\"status\": 200},\n}\n";
+        let BadInput(message) = parse(text).unwrap_err();
+        assert!(message.starts_with("line 5, column 1"), "{message}");
+        // A HAR file cut short says so, wherever it ends.
+        let har = include_str!("../../../tests/data/har/chromium.har");
+        for cut in [&har[..har.len() / 2], &har.replace('\n', " ")[..har.len() / 2]] {
+            let BadInput(message) = parse(cut).unwrap_err();
+            assert!(message.starts_with("line ") && message.contains("HAR"), "{message}");
+            assert!(!message.contains("unknown field"), "{message}");
+        }
     }
 
     #[test]
