@@ -219,11 +219,25 @@ pub enum SameSite {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Answer {
-    /// The HTTP status code.
+    /// The HTTP status code: three digits, or 0 when no response arrived (as a HAR file
+    /// records a blocked request).
+    #[serde(deserialize_with = "status")]
     pub status: u16,
     /// The response headers, in order.
     #[serde(default)]
     pub headers: HeaderList,
+}
+
+/// Reads a status, refusing what no server can send.
+fn status<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u16, D::Error> {
+    let status = u16::deserialize(deserializer)?;
+    if status == 0 || (100..=999).contains(&status) {
+        Ok(status)
+    } else {
+        Err(serde::de::Error::custom(format_args!(
+            "{status} is not a status: a status has three digits, 100 to 999 (or is 0 when no response arrived)"
+        )))
+    }
 }
 
 /// The hop after a redirect: the target's answers.
