@@ -125,6 +125,11 @@ async fn bind(
     let main =
         listeners.main.local_addr().map_err(|e| corslab_server::ServeError::Io(config.addr, e))?.port();
     config.addr.set_port(main);
+    // A second port of 0 picked a free one: the lab's URLs name the port it got.
+    if let Some(second) = &listeners.second {
+        let port = second.local_addr().map_err(|e| corslab_server::ServeError::Io(config.addr, e))?.port();
+        config.second_port = Some(port);
+    }
     if config.second_port.is_none() && !args.no_second_port {
         for candidate in second_port_candidates(main, &config.harness_origins) {
             if let Ok(listener) =
