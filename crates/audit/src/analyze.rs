@@ -147,7 +147,7 @@ fn granted_origins(obs: &Observations<'_>) -> Vec<Finding> {
 fn wildcard(obs: &Observations<'_>) -> Option<Finding> {
     let all = std::iter::once(obs.baseline)
         .chain(obs.results.iter().filter(|(p, _)| p.kind == ProbeKind::Get).map(|(_, t)| t.as_slice()));
-    let trips = all.into_iter().find(|trips| last(trips).is_some_and(|r| acao(r) == Some("*")))?;
+    let trips = all.into_iter().find(|trips| last(trips).is_some_and(|r| grants(r, "*")))?;
     let attempt = Attempt {
         page: &obs.plan.attacker,
         top_level: None,
@@ -336,7 +336,7 @@ fn error_responses(obs: &Observations<'_>) -> Option<Finding> {
     let origin = probe.origin.as_deref()?;
     let error = last(error_trips)?;
     let ok_trips = get_result(obs, origin);
-    let allowed = |r: &Received| grants(r, origin) || acao(r) == Some("*");
+    let allowed = |r: &Received| grants(r, origin) || grants(r, "*");
     let finding = |severity, summary: String, evidence: Vec<Trip>| {
         Finding::new(
             &obs.plan.target,
@@ -401,13 +401,13 @@ fn expose_headers(obs: &Observations<'_>) -> Option<Finding> {
     let (probe, trips) = obs.results.iter().filter(|(p, _)| p.kind == ProbeKind::Get).find(|(p, t)| {
         last(t).is_some_and(|r| {
             let origin = p.origin.as_deref().unwrap_or_default();
-            (grants(r, origin) || acao(r) == Some("*"))
+            (grants(r, origin) || grants(r, "*"))
                 && list(r, "access-control-expose-headers").iter().any(|h| h == "*")
         })
     })?;
     let origin = probe.origin.clone().unwrap_or_default();
     let response = last(trips)?;
-    let anonymous = acao(response) == Some("*") || !is_trusted(obs, &origin);
+    let anonymous = grants(response, "*") || !is_trusted(obs, &origin);
     Some(Finding::new(
         &obs.plan.target,
         Class::ExposeHeadersWildcard,
@@ -452,7 +452,7 @@ fn private_network(obs: &Observations<'_>) -> Option<Finding> {
     let granted = ["access-control-allow-private-network", "access-control-allow-local-network"]
         .iter()
         .any(|h| header(&response.headers, h) == Some("true"));
-    if !granted || !(grants(response, origin) || acao(response) == Some("*")) {
+    if !granted || !(grants(response, origin) || grants(response, "*")) {
         return None;
     }
     let host = obs.plan.target.host_str().unwrap_or_default();
@@ -709,6 +709,18 @@ mod tests {
             assert_eq!(classes(&findings), [Class::Wildcard]);
             assert_eq!(findings[0].severity, severity);
         }
+    }
+
+    #[test]
+    fn a_repeated_wildcard_grants_nothing() {
+        // Two `*` lines combine to `*, *`, which no browser accepts.
+        let findings = observe("https://api.example.com/me", &[], |_| {
+            vec![
+                ("access-control-allow-origin", "*".to_owned()),
+                ("access-control-allow-origin", "*".to_owned()),
+            ]
+        });
+        assert!(!classes(&findings).contains(&Class::Wildcard), "{findings:#?}");
     }
 
     #[test]
