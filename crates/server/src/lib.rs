@@ -299,16 +299,23 @@ pub async fn serve(
         }));
     }
     let _ = stopped.wait_for(|stop| *stop).await;
-    for server in servers {
-        match server.await {
-            Ok(result) => result?,
-            Err(e) => {
+    // Graceful shutdown waits for open connections to finish; one that never completes its
+    // request would hold the lab up for good, so they get a moment and the rest are dropped.
+    let deadline = tokio::time::Instant::now() + DRAIN;
+    for mut server in servers {
+        match tokio::time::timeout_at(deadline, &mut server).await {
+            Ok(Ok(result)) => result?,
+            Ok(Err(e)) => {
                 return Err(ServeError::Io(SocketAddr::from(([0, 0, 0, 0], 0)), std::io::Error::other(e)));
             }
+            Err(_) => server.abort(),
         }
     }
     Ok(())
 }
+
+/// How long a stopping lab waits for open connections to finish.
+const DRAIN: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// 128 random bits, hex: session ids and the CSRF token.
 pub(crate) fn random_token() -> String {
