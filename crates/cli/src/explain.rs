@@ -163,16 +163,23 @@ fn parse_browser(name: &str) -> Result<Browser, String> {
     }
 }
 
+/// The input's name and text: UTF-8, a byte-order mark (as Windows tools write) dropped.
 fn read_input(file: Option<&PathBuf>) -> Result<(String, String), String> {
-    match file.filter(|f| f.as_os_str() != "-") {
-        Some(path) => std::fs::read_to_string(path)
-            .map(|text| (path.display().to_string(), text))
-            .map_err(|e| format!("cannot read {}: {e}", path.display())),
-        None => {
-            let mut text = String::new();
-            io::stdin().read_to_string(&mut text).map_err(|e| format!("cannot read standard input: {e}"))?;
-            Ok(("<stdin>".to_owned(), text))
+    let (name, bytes) = match file.filter(|f| f.as_os_str() != "-") {
+        Some(path) => {
+            let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            (path.display().to_string(), bytes)
         }
+        None => {
+            let mut bytes = Vec::new();
+            io::stdin().read_to_end(&mut bytes).map_err(|e| format!("cannot read standard input: {e}"))?;
+            ("<stdin>".to_owned(), bytes)
+        }
+    };
+    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok((name, text.to_owned())),
+        Err(e) => Err(format!("{name}: byte {} is not UTF-8; save the file as UTF-8", e.valid_up_to() + 1)),
     }
 }
 

@@ -39,6 +39,10 @@ pub struct Arrival {
 /// each arrival, records what reached the API, and adds the headers every answer carries.
 pub async fn guard(State(lab): State<Lab>, mut request: Request, next: Next) -> Response {
     let started = Instant::now();
+    // RFC 9112, section 3.2: a request with more than one Host is refused.
+    if request.headers().get_all(header::HOST).iter().nth(1).is_some() {
+        return LabError::BadRequest("the request has more than one Host header".to_owned()).into_response();
+    }
     let host_header = request
         .headers()
         .get(header::HOST)

@@ -733,6 +733,14 @@ async fn foreign_hosts_are_misdirected() {
     }
     let no_host = Request::builder().uri("/").body(Body::empty()).unwrap();
     assert_eq!(send(&app, no_host).await.status(), StatusCode::MISDIRECTED_REQUEST);
+    // Two Host headers are refused, whichever comes first.
+    let two_hosts = Request::builder()
+        .uri("/")
+        .header(header::HOST, "lab.localhost:8080")
+        .header(header::HOST, "evil.example")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&app, two_hosts).await.status(), StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]
