@@ -258,6 +258,9 @@ impl<'a> Narrator<'a> {
                             " is cross-origin and the mode is no-cors: the request goes out, but the script will get an opaque response."
                         ),
                     );
+                    // Local Network Access guards every request, no-cors ones (an image, a
+                    // form) above all: they are how a page reaches a router blind.
+                    self.local_network(leg)?;
                 }
                 RequestMode::Cors => {
                     if !request::is_http_scheme(&leg.url) {
