@@ -284,7 +284,22 @@ fn target_url(text: &str) -> Result<Url, String> {
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
         return Err(format!("{text:?} is not an http(s) URL; corslab audits http and https endpoints"));
     }
+    // A page's fetch() refuses such a URL, and the reports would print the secret.
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(format!(
+            "{:?} has a user name or password in it, which every report would print; pass credentials with -H 'Authorization: …' instead",
+            redacted(&url)
+        ));
+    }
     Ok(url)
+}
+
+/// The URL with its user name and password replaced, for messages.
+fn redacted(url: &Url) -> String {
+    let mut url = url.clone();
+    let _ = url.set_username("…");
+    let _ = url.set_password(None);
+    url.to_string()
 }
 
 fn parse_fail_on(name: &str) -> Result<Severity, String> {
@@ -323,6 +338,10 @@ mod tests {
         for timeout in ["0", "3601", "NaN", "inf"] {
             let err = inputs(&args(&["https://a.example/", "--timeout", timeout])).unwrap_err();
             assert!(err.contains("more than 0 seconds and at most 3600"), "{timeout}: {err}");
+        }
+        for url in ["https://user:s3cr3t@a.example/", "https://user@a.example/"] {
+            let err = inputs(&args(&[url])).unwrap_err();
+            assert!(err.contains("user name or password") && !err.contains("s3cr3t"), "{err}");
         }
         for rate in ["1e-20", "0.001", "1e9", "NaN"] {
             let err = inputs(&args(&["https://a.example/", "--rate", rate])).unwrap_err();
