@@ -102,6 +102,9 @@ pub enum FetchError {
     },
 }
 
+/// The most response headers an answer may carry.
+const MAX_RESPONSE_HEADERS: usize = 1024;
+
 /// The shared HTTP client.
 #[derive(Debug)]
 pub struct Client {
@@ -123,6 +126,8 @@ impl Client {
             // silently change what is audited (and cannot resolve `*.localhost`).
             .no_proxy()
             .http1_only()
+            // Browsers read answers with hundreds of headers; hyper's default stops at 100.
+            .http1_max_headers(MAX_RESPONSE_HEADERS)
             .connect_timeout(options.timeout)
             .timeout(options.timeout)
             .pool_max_idle_per_host(options.concurrency.max(1))
@@ -271,6 +276,10 @@ impl fmt::Display for FetchError {
                 f,
                 "{url}: no answer within {:.1} s; raise --timeout if the server is just slow",
                 after.as_secs_f64()
+            ),
+            Self::Transport { url, detail } if detail.contains("message head is too large") => write!(
+                f,
+                "{url}: the answer's headers are too large to read (over {MAX_RESPONSE_HEADERS} headers, or hundreds of kilobytes)"
             ),
             Self::Transport { url, detail } => {
                 write!(f, "{url}: {detail}; check that the URL points at an HTTP server")
