@@ -1,7 +1,7 @@
 //! `corslab explain`: reads Exchanges (one object, an array, JSON Lines or a HAR file) and prints
 //! what the browser does with each, verdict first, or the Verdicts as JSON.
 
-use std::io::{self, Read as _, Write};
+use std::io::{self, IsTerminal as _, Read as _, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -19,8 +19,8 @@ pub struct Args {
     /// Print one Verdict per input as JSON (a single object for one input, JSON Lines otherwise)
     #[arg(long)]
     json: bool,
-    /// Explain for this browser, whatever the input says
-    #[arg(long, value_parser = parse_browser)]
+    /// Explain for this browser, whatever the input says: chromium or firefox
+    #[arg(long, value_name = "chromium|firefox", value_parser = parse_browser)]
     browser: Option<Browser>,
 }
 
@@ -171,6 +171,9 @@ fn read_input(file: Option<&PathBuf>) -> Result<(String, String), String> {
             (path.display().to_string(), bytes)
         }
         None => {
+            if io::stdin().is_terminal() {
+                eprintln!("Reading an Exchange, JSON Lines or a HAR file from the terminal; end with Ctrl-D.");
+            }
             let mut bytes = Vec::new();
             io::stdin().read_to_end(&mut bytes).map_err(|e| format!("cannot read standard input: {e}"))?;
             ("<stdin>".to_owned(), bytes)

@@ -31,8 +31,8 @@ pub struct Args {
     /// Listen on a non-loopback address (the lab is deliberately vulnerable: never on a shared network)
     #[arg(long)]
     allow_non_loopback: bool,
-    /// The API's CORS policy at start
-    #[arg(long, default_value = "strict-allowlist", value_parser = parse_policy)]
+    /// The API's CORS policy at start (an unknown id lists them all)
+    #[arg(long, value_name = "POLICY_ID", default_value = "strict-allowlist", value_parser = parse_policy)]
     policy: PolicyId,
     /// The session cookie's SameSite attribute at start: unset, lax, strict or none
     #[arg(long, default_value = "lax", value_parser = parse_same_site)]
