@@ -177,8 +177,10 @@ impl RedirectMode {
 #[serde(deny_unknown_fields)]
 pub struct Cookie {
     /// The cookie's name.
+    #[serde(deserialize_with = "cookie_name")]
     pub name: String,
-    /// The host that set it.
+    /// The host that set it, as a URL's host is written (ASCII, lower case).
+    #[serde(deserialize_with = "cookie_host")]
     pub host: String,
     /// The `Domain` attribute, or `None` for a host-only cookie.
     #[serde(default)]
@@ -226,6 +228,28 @@ pub struct Answer {
     /// The response headers, in order.
     #[serde(default)]
     pub headers: HeaderList,
+}
+
+/// Reads a cookie's name: not empty, and free of what ends a name in `Set-Cookie`.
+fn cookie_name<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    let name = String::deserialize(deserializer)?;
+    if name.is_empty() || name.chars().any(|c| c == '=' || c == ';' || c.is_control() || c.is_whitespace()) {
+        return Err(serde::de::Error::custom(format_args!(
+            "{name:?} is not a cookie name: a name is not empty and has no '=', ';', space or control character"
+        )));
+    }
+    Ok(name)
+}
+
+/// Reads the host that set a cookie: a host name or address, not a URL.
+fn cookie_host<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    let host = String::deserialize(deserializer)?;
+    match url::Host::parse(&host) {
+        Ok(parsed) => Ok(parsed.to_string()),
+        Err(e) => Err(serde::de::Error::custom(format_args!(
+            "{host:?} is not a host ({e}): write the host alone, such as fintrack.localhost"
+        ))),
+    }
 }
 
 /// Reads a status, refusing what no server can send.
