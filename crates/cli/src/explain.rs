@@ -172,7 +172,9 @@ fn read_input(file: Option<&PathBuf>) -> Result<(String, String), String> {
         }
         None => {
             if io::stdin().is_terminal() {
-                eprintln!("Reading an Exchange, JSON Lines or a HAR file from the terminal; end with Ctrl-D.");
+                eprintln!(
+                    "Reading an Exchange, JSON Lines or a HAR file from the terminal; end with Ctrl-D."
+                );
             }
             let mut bytes = Vec::new();
             io::stdin().read_to_end(&mut bytes).map_err(|e| format!("cannot read standard input: {e}"))?;

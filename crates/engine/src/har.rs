@@ -78,6 +78,10 @@ pub struct Entry {
     pub request: Request,
     /// What came back.
     pub response: Response,
+    /// Chromium's `_fromCache` (`memory` or `disk`): the answer came from the HTTP cache and
+    /// nothing went to the server.
+    #[serde(rename = "_fromCache")]
+    pub from_cache: Option<String>,
 }
 
 /// `entries[].request`.
@@ -269,7 +273,8 @@ pub fn exchanges(har: &Har) -> Result<Vec<Found>, HarError> {
     let mut used = vec![false; entries.len()];
     let mut found = Vec::new();
     for i in 0..entries.len() {
-        if used[i] || entries[i].is_preflight() {
+        // A preflight belongs to its request; an answer from the HTTP cache reached no server.
+        if used[i] || entries[i].is_preflight() || raw[i].from_cache.is_some() {
             continue;
         }
         if let Some(exchange) = exchange_at(&entries, &mut used, i, browser)? {
@@ -326,21 +331,30 @@ fn exchange_at(
     used[i] = true;
     let preflight = take_preflight(entries, used, i);
     let chain = take_chain(entries, used, i);
-    let cookies_sent: Vec<String> = e.header("cookie").map(cookie_names).unwrap_or_default();
-    let credentials = if cookies_sent.is_empty() {
+    // Cookies on any request of the chain show the credentials mode is include, and stand for
+    // a jar of the hosts they went to.
+    let mut jar = Vec::new();
+    let mut cross_site_cookies = false;
+    for hop in std::iter::once(i).chain(chain.iter().map(|&(next, _)| next)) {
+        let hop = &entries[hop];
+        let names: Vec<String> = hop.header("cookie").map(cookie_names).unwrap_or_default();
+        if names.is_empty() {
+            continue;
+        }
+        let cross_site = !page.site().same_site(&Origin::of(&hop.url).site());
+        cross_site_cookies |= cross_site;
+        jar.extend(jar_for(&hop.url, &names, cross_site, browser));
+        let host = hop.url.host_str().unwrap_or_default().to_owned();
+        assumed.push(Assumption::JarFromCookiesSent { names, host });
+    }
+    let credentials = if jar.is_empty() {
         assumed.push(Assumption::CredentialsDefault);
         CredentialsMode::SameOrigin
     } else {
         assumed.push(Assumption::CredentialsFromCookies);
         CredentialsMode::Include
     };
-    let cross_site = !page.site().same_site(&Origin::of(&e.url).site());
-    let jar = jar_for(&e.url, &cookies_sent, cross_site);
-    if !jar.is_empty() {
-        let host = e.url.host_str().unwrap_or_default().to_owned();
-        assumed.push(Assumption::JarFromCookiesSent { names: cookies_sent, host });
-    }
-    let third_party_cookies = if cross_site && !jar.is_empty() {
+    let third_party_cookies = if cross_site_cookies {
         assumed.push(Assumption::ThirdPartyCookiesAllowed);
         ThirdPartyCookies::Allowed
     } else {
@@ -418,10 +432,15 @@ fn browser_of(log: &Log) -> Browser {
     if named(&log.browser) || named(&log.creator) { Browser::Firefox } else { Browser::Chromium }
 }
 
-/// The page's origin: the `Origin` header, else the page the entry belongs to, else the referrer.
+/// The page's origin: the `Origin` header; else the URL's own when `Sec-Fetch-Site` says the
+/// request is same-origin (a frame's page is not the HAR's page); else the page the entry
+/// belongs to, else the referrer.
 fn page_origin(e: &Read<'_>, assumed: &mut Vec<Assumption>) -> Option<Origin> {
     if let Some(origin) = e.header("origin").and_then(|o| Origin::parse(o).ok()) {
         return Some(origin);
+    }
+    if e.header("sec-fetch-site") == Some("same-origin") {
+        return Some(Origin::of(&e.url));
     }
     let from_url = |u: &str| Url::parse(u).ok().map(|u| Origin::of(&u)).filter(|o| !o.is_opaque());
     if let Some(origin) = e.page_url.and_then(from_url) {
@@ -454,12 +473,16 @@ fn mode(e: &Read<'_>, assumed: &mut Vec<Assumption>) -> Option<RequestMode> {
     })
 }
 
-/// The preflight for entry `i`: the first unused preflight for the same URL and method.
+/// The preflight for entry `i`: the nearest unused preflight before it for the same URL and
+/// method, from the same origin. A request whose preflight is not there (answered from the
+/// preflight cache) does not take a later request's.
 fn take_preflight(entries: &[Read<'_>], used: &mut [bool], i: usize) -> Option<usize> {
     let e = &entries[i];
-    let found = (0..entries.len()).filter(|&j| !used[j] && entries[j].is_preflight()).find(|&j| {
+    let found = (0..i).rev().filter(|&j| !used[j] && entries[j].is_preflight()).find(|&j| {
         let p = &entries[j];
-        p.url == e.url && p.header("access-control-request-method") == Some(e.method)
+        p.url == e.url
+            && p.header("access-control-request-method") == Some(e.method)
+            && p.header("origin") == e.header("origin")
     })?;
     used[found] = true;
     Some(found)
@@ -506,9 +529,14 @@ fn answer(e: &Read<'_>) -> Answer {
     Answer { status: e.status, headers }
 }
 
-/// The headers the script itself set: those the preflight asked about, plus the safelisted
-/// ones the browser never adds on its own. Forbidden headers and the browser's own (Accept,
-/// User-Agent, Sec-*) are left out.
+/// The headers a browser adds to a fetch on its own that a script may also set. (The rest of
+/// its own, `Sec-*`, `Referer`, `Cookie` and the like, are forbidden to scripts.)
+const BROWSERS_OWN: [&str; 6] =
+    ["accept", "accept-language", "cache-control", "pragma", "priority", "user-agent"];
+
+/// The headers the script itself set. With a preflight: those it asked about, plus the
+/// safelisted ones the browser never adds on its own. Without one: every header but the
+/// forbidden ones and those the browser adds itself ([`BROWSERS_OWN`]).
 ///
 /// <https://fetch.spec.whatwg.org/#cors-safelisted-request-header>
 fn script_headers(e: &Read<'_>, preflight: Option<&Read<'_>>, assumed: &mut Vec<Assumption>) -> HeaderList {
@@ -523,9 +551,14 @@ fn script_headers(e: &Read<'_>, preflight: Option<&Read<'_>>, assumed: &mut Vec<
             continue;
         }
         let lower = header.name.to_lowercase();
-        let set_by_script = asked.contains(&lower)
-            || (matches!(lower.as_str(), "content-type" | "content-language" | "range")
-                && is_cors_safelisted_request_header(&header));
+        let set_by_script = match preflight {
+            Some(_) => {
+                asked.contains(&lower)
+                    || (matches!(lower.as_str(), "content-type" | "content-language" | "range")
+                        && is_cors_safelisted_request_header(&header))
+            }
+            None => !BROWSERS_OWN.contains(&lower.as_str()),
+        };
         if set_by_script {
             list.append(header);
         }
@@ -554,9 +587,12 @@ fn cookie_names(value: &str) -> Vec<String> {
         .collect()
 }
 
-/// A jar that reproduces the cookies the HAR shows as sent.
-fn jar_for(url: &Url, names: &[String], cross_site: bool) -> Vec<Cookie> {
+/// A jar that reproduces the cookies the HAR shows as sent to `url`.
+fn jar_for(url: &Url, names: &[String], cross_site: bool, browser: Browser) -> Vec<Cookie> {
     let host = url.host_str().unwrap_or_default();
+    // A cookie Chromium sent cross-site was SameSite=None, and so Secure (which it can only be
+    // where the URL is trustworthy); Firefox sends cookies without SameSite cross-site too.
+    let none = cross_site && browser == Browser::Chromium;
     names
         .iter()
         .map(|name| Cookie {
@@ -564,9 +600,8 @@ fn jar_for(url: &Url, names: &[String], cross_site: bool) -> Vec<Cookie> {
             host: host.to_owned(),
             domain: None,
             path: "/".to_owned(),
-            // A cookie that went cross-site must have been SameSite=None (and so Secure).
-            same_site: cross_site.then_some(SameSite::None),
-            secure: cross_site,
+            same_site: none.then_some(SameSite::None),
+            secure: none && crate::cookies::is_potentially_trustworthy(url),
             http_only: false,
             partition: None,
             age_s: 0,
@@ -634,6 +669,142 @@ mod tests {
                 .assumed_steps()
                 .any(|s| s.rule == rules::INPUT_ASSUMED.id && s.says.contains("credentials mode"))
         );
+    }
+
+    /// A header as a HAR writes it.
+    fn h(name: &str, value: &str) -> Value {
+        json!({ "name": name, "value": value })
+    }
+
+    #[test]
+    fn a_preflight_pairs_with_the_next_request_from_its_origin() {
+        let api = "http://api.fintrack.localhost:8080/me";
+        let preflight = |origin: &str, status: u64| {
+            entry(
+                "OPTIONS",
+                api,
+                json!([h("Origin", origin), h("Access-Control-Request-Method", "PUT")]),
+                status,
+                json!([h("Access-Control-Allow-Origin", origin), h("Access-Control-Allow-Methods", "PUT")]),
+            )
+        };
+        let put = |origin: &str| {
+            entry(
+                "PUT",
+                api,
+                json!([h("Origin", origin)]),
+                200,
+                json!([h("Access-Control-Allow-Origin", origin)]),
+            )
+        };
+        let (blog, partner) = ("http://blog.fintrack.localhost:8080", "http://partner.localhost:8080");
+        // A PUT whose preflight came from the cache, then a refused preflight from the blog and
+        // one from the partner, each followed by its PUT.
+        let found = exchanges(&har(json!([
+            put(blog),
+            preflight(blog, 403),
+            preflight(partner, 204),
+            put(blog),
+            put(partner)
+        ])))
+        .unwrap();
+        let paired: Vec<Option<u16>> =
+            found.iter().map(|f| f.exchange.preflight.as_ref().map(|p| p.status)).collect();
+        assert_eq!(paired, [None, Some(403), Some(204)]);
+        assert!(found[0].assumed.contains(&Assumption::PreflightFromCache));
+        assert_eq!(found[2].exchange.page.serialize(), partner);
+    }
+
+    #[test]
+    fn without_a_preflight_every_header_but_the_browsers_own_is_the_scripts() {
+        let found = exchanges(&har(json!([entry(
+            "POST",
+            "http://api.fintrack.localhost:8080/me/email",
+            json!([
+                h("Origin", "http://blog.fintrack.localhost:8080"),
+                h("Content-Type", "application/json"),
+                h("X-Csrf", "1"),
+                h("Accept", "*/*"),
+                h("User-Agent", "Mozilla/5.0"),
+                h("Cache-Control", "no-cache"),
+                h("Sec-Fetch-Mode", "cors")
+            ]),
+            200,
+            json!([])
+        )])))
+        .unwrap();
+        let names: Vec<&str> = found[0].exchange.request.headers.iter().map(|h| h.name.as_str()).collect();
+        assert_eq!(names, ["Content-Type", "X-Csrf"]);
+        assert!(found[0].assumed.contains(&Assumption::PreflightFromCache));
+    }
+
+    #[test]
+    fn cookies_on_a_later_hop_mean_credentials_were_included() {
+        let mut first = entry(
+            "GET",
+            "http://partner.localhost:8080/go",
+            json!([h("Origin", "http://blog.fintrack.localhost:8080")]),
+            302,
+            json!([h("Access-Control-Allow-Origin", "*")]),
+        );
+        first["response"]["redirectURL"] = Value::from("http://api.fintrack.localhost:8080/me");
+        let found = exchanges(&har(json!([
+            first,
+            entry(
+                "GET",
+                "http://api.fintrack.localhost:8080/me",
+                json!([h("Origin", "null"), h("Cookie", "session=abc")]),
+                200,
+                json!([h("Access-Control-Allow-Origin", "*")])
+            )
+        ])))
+        .unwrap();
+        let exchange = &found[0].exchange;
+        assert_eq!(exchange.request.credentials, CredentialsMode::Include);
+        assert_eq!(exchange.cookies[0].host, "api.fintrack.localhost");
+        assert_eq!(crate::explain(exchange).reason.as_deref(), Some("WildcardOriginNotAllowed"));
+    }
+
+    #[test]
+    fn a_frames_own_requests_and_cached_answers_are_not_exchanges() {
+        let mut cached = entry(
+            "GET",
+            "http://api.fintrack.localhost:8080/me",
+            json!([]),
+            200,
+            json!([h("Access-Control-Allow-Origin", "*")]),
+        );
+        cached["_fromCache"] = Value::from("memory");
+        let har = har(json!([
+            entry(
+                "GET",
+                "http://widget.localhost:8080/data",
+                json!([h("Sec-Fetch-Site", "same-origin")]),
+                200,
+                json!([])
+            ),
+            cached
+        ]));
+        assert_eq!(exchanges(&har).unwrap_err(), HarError::NothingCrossOrigin);
+    }
+
+    #[test]
+    fn firefox_cookies_that_went_cross_site_keep_no_samesite() {
+        let mut har = har(json!([entry(
+            "GET",
+            "http://api.tracker.example/pixel",
+            json!([h("Origin", "http://shop.example"), h("Cookie", "uid=42")]),
+            200,
+            json!([
+                h("Access-Control-Allow-Origin", "http://shop.example"),
+                h("Access-Control-Allow-Credentials", "true")
+            ])
+        )]));
+        har.log.as_mut().unwrap().creator = Some(Software { name: "Firefox".into() });
+        let found = exchanges(&har).unwrap();
+        let cookie = &found[0].exchange.cookies[0];
+        assert_eq!((cookie.same_site, cookie.secure), (None, false));
+        assert_eq!(crate::explain(&found[0].exchange).cookies_sent, ["uid"]);
     }
 
     #[test]
