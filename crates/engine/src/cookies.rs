@@ -51,6 +51,11 @@ pub enum Why {
     Secure,
     /// `SameSite=None` without `Secure` is refused when set, so it cannot be in the jar.
     NoneWithoutSecure,
+    /// A `__Secure-` cookie without `Secure`, or a `__Host-` one that is not also host-only
+    /// with `Path=/`: refused when set.
+    Prefix,
+    /// A `Partitioned` cookie without `Secure`: refused when set.
+    PartitionedWithoutSecure,
     /// A partitioned cookie keyed to another top-level site.
     OtherPartition,
     /// `SameSite=Strict` or `Lax` on a cross-site request that is not a top-level navigation.
@@ -138,6 +143,19 @@ pub fn is_potentially_trustworthy(url: &Url) -> bool {
         || crate::local_network::is_loopback_host(url.host().as_ref())
 }
 
+/// Whether a cookie's name prefix allows its attributes: `__Secure-` needs `Secure`, and
+/// `__Host-` needs `Secure`, no `Domain` and `Path=/` (prefixes match in any case).
+///
+/// <https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#name-cookie-name-prefixes>
+pub fn prefix_allows(cookie: &Cookie) -> bool {
+    let starts = |prefix: &str| cookie.name.get(..prefix.len()).is_some_and(|p| p.eq_ignore_ascii_case(prefix));
+    if starts("__Host-") {
+        cookie.secure && cookie.domain.is_none() && cookie.path == "/"
+    } else {
+        !starts("__Secure-") || cookie.secure
+    }
+}
+
 /// Whether `host` domain-matches `domain` (a cookie's `Domain` without its leading dot).
 ///
 /// <https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#name-domain-matching>
@@ -189,6 +207,12 @@ fn decide_one(
     }
     if cookie.same_site == Some(SameSite::None) && !cookie.secure {
         return Why::NoneWithoutSecure;
+    }
+    if !prefix_allows(cookie) {
+        return Why::Prefix;
+    }
+    if cookie.partition.is_some() && !cookie.secure {
+        return Why::PartitionedWithoutSecure;
     }
     if let Some(partition) = &cookie.partition {
         // A partitioned cookie belongs to one top-level site and needs no third-party allowance

@@ -451,6 +451,14 @@ pub fn cookie(name: &str, why: Why, profile: &Profile) -> String {
             name,
             " cannot be in the jar: SameSite=None without Secure is refused when set, in both browsers."
         ),
+        Why::Prefix => says!(
+            name,
+            " cannot be in the jar: its name prefix demands Secure (and for __Host- also no Domain and Path=/), and a cookie that breaks it is refused when set."
+        ),
+        Why::PartitionedWithoutSecure => says!(
+            name,
+            " cannot be in the jar: a Partitioned cookie must be Secure, and one that is not is refused when set."
+        ),
         Why::OtherPartition => says!(name, " stays home: it is partitioned under another top-level site."),
         Why::SameSite => says!(
             name,
