@@ -58,6 +58,9 @@ pub enum Why {
     PartitionedWithoutSecure,
     /// A partitioned cookie keyed to another top-level site.
     OtherPartition,
+    /// A partitioned cookie of this top-level site, asked for by a frame with a cross-site
+    /// ancestor, whose partition key differs.
+    CrossSiteAncestor,
     /// `SameSite=Strict` or `Lax` on a cross-site request that is not a top-level navigation.
     SameSite,
     /// No `SameSite` attribute, treated as `Lax` (Chromium) on a cross-site request.
@@ -148,7 +151,8 @@ pub fn is_potentially_trustworthy(url: &Url) -> bool {
 ///
 /// <https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#name-cookie-name-prefixes>
 pub fn prefix_allows(cookie: &Cookie) -> bool {
-    let starts = |prefix: &str| cookie.name.get(..prefix.len()).is_some_and(|p| p.eq_ignore_ascii_case(prefix));
+    let starts =
+        |prefix: &str| cookie.name.get(..prefix.len()).is_some_and(|p| p.eq_ignore_ascii_case(prefix));
     if starts("__Host-") {
         cookie.secure && cookie.domain.is_none() && cookie.path == "/"
     } else {
@@ -220,10 +224,11 @@ fn decide_one(
         // ancestor; a jar's partitioned cookies were set without one, so a frame that has one
         // (a sandboxed iframe's opaque origin is cross-site to every top level) does not see
         // them (measured in both browsers by the differential matrix).
-        let keyed = Site::parse(partition).is_ok_and(|p| p.same_site(top_site))
-            && context.page_site.same_site(top_site);
-        if !keyed {
+        if !Site::parse(partition).is_ok_and(|p| p.same_site(top_site)) {
             return Why::OtherPartition;
+        }
+        if !context.page_site.same_site(top_site) {
+            return Why::CrossSiteAncestor;
         }
         return match same_site_rule(cookie, profile, same_site) {
             Some(why) => why,

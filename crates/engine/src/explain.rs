@@ -788,7 +788,9 @@ impl<'a> Narrator<'a> {
                 Why::NoneWithoutSecure | Why::SameSite => rules::COOKIES_SAME_SITE,
                 Why::LaxByDefault => rules::COOKIES_LAX_BY_DEFAULT,
                 Why::ThirdPartyBlocked | Why::ThirdPartyPartitioned => rules::COOKIES_THIRD_PARTY,
-                Why::OwnPartition | Why::OtherPartition => rules::COOKIES_PARTITIONED,
+                Why::OwnPartition | Why::OtherPartition | Why::CrossSiteAncestor => {
+                    rules::COOKIES_PARTITIONED
+                }
                 _ => rules::COOKIES_SENT,
             };
             self.info(rule, wording::cookie(decision.name, decision.why, &profile));

@@ -460,6 +460,10 @@ pub fn cookie(name: &str, why: Why, profile: &Profile) -> String {
             " cannot be in the jar: a Partitioned cookie must be Secure, and one that is not is refused when set."
         ),
         Why::OtherPartition => says!(name, " stays home: it is partitioned under another top-level site."),
+        Why::CrossSiteAncestor => says!(
+            name,
+            " stays home: it is partitioned under this top-level site, but this frame has a cross-site ancestor (a sandboxed frame counts), which keys a partition of its own."
+        ),
         Why::SameSite => says!(
             name,
             " stays home: it is SameSite Strict or Lax, this fetch is cross-site for SameSite and it is not a top-level navigation."
