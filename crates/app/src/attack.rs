@@ -90,9 +90,12 @@ fn Pitch(home: Position) -> impl IntoView {
             "Partner: tax-return helper",
             "A partner FinTrack legitimately trusts. The right fix keeps this page working.",
         ),
-        Position::Dashboard => {
-            ("pitch", "FinTrack, another port", "Same host, another port: another origin.")
-        }
+        Position::Dashboard => (
+            "pitch",
+            "FinTrack's own dashboard",
+            "The legitimate app: the same site as its API but another host, so another origin. The right \
+             policy lets it read.",
+        ),
         _ => (
             "pitch lookalike",
             "A lookalike host",

@@ -51,7 +51,12 @@ const RESPONSE_HEADERS: Field = Field {
 /// The playground page.
 #[component]
 pub fn Playground() -> impl IntoView {
-    let state = RwSignal::new(page::query());
+    let mut query = page::query();
+    // The browser is always in the link, so it explains the same in the other browser.
+    if !matches!(query.get("b"), Some("chromium" | "firefox")) {
+        query.set("b", browser_id(this_browser()));
+    }
+    let state = RwSignal::new(query);
     Effect::new(move |_| page::replace_query(&state.get()));
     let explained = move || build(&state.get());
     view! {
@@ -64,7 +69,7 @@ pub fn Playground() -> impl IntoView {
             <section class="panel" aria-labelledby="input-title">
                 <h2 id="input-title">"The exchange"</h2>
                 <div class="options">
-                    <Choice state key="b" label="Browser" choices=&[("chromium", "Chromium"), ("firefox", "Firefox")] default=browser_id(this_browser())/>
+                    <Choice state key="b" label="Browser" choices=&[("chromium", "Chromium"), ("firefox", "Firefox")] default=""/>
                     <Choice state key="cred" label="Credentials" choices=&[("include", "include"), ("same-origin", "same-origin"), ("omit", "omit")] default="include"/>
                     <Choice state key="mode" label="Mode" choices=&[("cors", "cors"), ("no-cors", "no-cors"), ("same-origin", "same-origin")] default="cors"/>
                     <Choice state key="tpc" label="Third-party cookies" choices=&[("default", "browser default"), ("allowed", "allowed"), ("blocked", "blocked")] default="default"/>
@@ -155,6 +160,8 @@ fn browser_id(browser: Browser) -> &'static str {
 fn build(query: &Query) -> Result<crate::run::Explained, Vec<String>> {
     let mut problems = Vec::new();
     let text = |field: Field| query.get(field.key).unwrap_or(field.default).trim().to_owned();
+    // Header lines are counted as written, blank ones included, so errors name the right line.
+    let lines = |field: Field| query.get(field.key).unwrap_or(field.default).to_owned();
     let mut problem = |what: &str, e: String| problems.push(format!("{what}: {e}"));
 
     let page = Origin::parse(&crate::idna::ascii_origin(&text(PAGE)))
@@ -174,19 +181,15 @@ fn build(query: &Query) -> Result<crate::run::Explained, Vec<String>> {
         .map_err(|e: url::ParseError| problem("URL", e.to_string()))
         .ok();
     let method = Method::new(&text(METHOD)).map_err(|e| problem("Method", e.to_string())).ok();
-    let headers = headers(&text(REQUEST_HEADERS)).map_err(|e| problem("Request headers", e)).ok();
+    let headers = headers(&lines(REQUEST_HEADERS)).map_err(|e| problem("Request headers", e)).ok();
     let preflight = match text(PREFLIGHT_STATUS) {
         s if s.is_empty() => Some(None),
-        s => answer(&s, &text(PREFLIGHT_HEADERS)).map(Some).map_err(|e| problem("Preflight", e)).ok(),
+        s => answer(&s, &lines(PREFLIGHT_HEADERS)).map(Some).map_err(|e| problem("Preflight", e)).ok(),
     };
-    let response = answer(&text(STATUS), &text(RESPONSE_HEADERS)).map_err(|e| problem("Response", e)).ok();
+    let response = answer(&text(STATUS), &lines(RESPONSE_HEADERS)).map_err(|e| problem("Response", e)).ok();
 
     let pick = |key: &str| query.get(key).unwrap_or("");
-    let browser = match pick("b") {
-        "firefox" => Browser::Firefox,
-        "chromium" => Browser::Chromium,
-        _ => this_browser(),
-    };
+    let browser = if pick("b") == "firefox" { Browser::Firefox } else { Browser::Chromium };
     let credentials = credentials_from_id(pick("cred")).unwrap_or(CredentialsMode::Include);
     let mode = match pick("mode") {
         "no-cors" => RequestMode::NoCors,
@@ -239,8 +242,15 @@ fn headers(text: &str) -> Result<HeaderList, String> {
 /// A status and header lines; the error names which of the two is wrong (`headers: line 2 …`).
 fn answer(status: &str, headers_text: &str) -> Result<Answer, String> {
     let status = status.parse::<u16>().ok().filter(|s| (100..=599).contains(s));
-    let status = status.ok_or_else(|| "the status must be a number from 100 to 599".to_owned())?;
-    Ok(Answer { status, headers: headers(headers_text).map_err(|e| format!("headers, {e}"))? })
+    let status = status.ok_or_else(|| "the status must be a number from 100 to 599".to_owned());
+    let headers = headers(headers_text).map_err(|e| format!("headers, {e}"));
+    match (status, headers) {
+        (Ok(status), Ok(headers)) => Ok(Answer { status, headers }),
+        // Both problems at once, so one fix does not reveal the next.
+        (status, headers) => {
+            Err([status.err(), headers.err()].into_iter().flatten().collect::<Vec<_>>().join("; "))
+        }
+    }
 }
 
 /// A session cookie set by the fetched URL's host ten minutes ago, with the chosen `SameSite`.
@@ -283,5 +293,13 @@ mod tests {
         assert_eq!(answer("204", "").unwrap().status, 204);
         assert!(answer("2000", "").is_err());
         assert!(answer("ok", "").is_err());
+        // A bad status does not hide a bad header line.
+        let both = answer("ok", "no colon").unwrap_err();
+        assert!(both.contains("status") && both.contains("line 1 has no colon"), "{both}");
+    }
+
+    #[test]
+    fn header_errors_count_leading_blank_lines() {
+        assert!(headers("\n\n\nBad Name: x").unwrap_err().starts_with("line 4:"));
     }
 }

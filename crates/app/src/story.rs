@@ -140,7 +140,7 @@ pub fn step_url(n: usize) -> Option<String> {
 #[component]
 pub fn StoryBar(n: usize, step: &'static Step) -> impl IntoView {
     let handle = window_event_listener(ev::keydown, move |event: web_sys::KeyboardEvent| {
-        if typing(&event) || event.alt_key() || event.ctrl_key() || event.meta_key() {
+        if keeps(&event) || event.alt_key() || event.ctrl_key() || event.meta_key() {
             return;
         }
         let target = match event.key().as_str() {
@@ -173,12 +173,25 @@ pub fn StoryBar(n: usize, step: &'static Step) -> impl IntoView {
     }
 }
 
-/// Whether a key press belongs to a form field rather than to the presenter.
-fn typing(event: &web_sys::KeyboardEvent) -> bool {
-    event
-        .target()
-        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON"))
+/// Whether a key press belongs to the focused control rather than to the presenter: every key
+/// in a form field; Space and Enter on a button; the arrows in a tab list. Page Down and Page Up,
+/// which presentation clickers send, always move the story.
+fn keeps(event: &web_sys::KeyboardEvent) -> bool {
+    let key = event.key();
+    if matches!(key.as_str(), "PageDown" | "PageUp") {
+        return false;
+    }
+    let Some(element) = event.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else {
+        return false;
+    };
+    match element.tag_name().as_str() {
+        "INPUT" | "SELECT" | "TEXTAREA" => true,
+        "BUTTON" if element.get_attribute("role").as_deref() == Some("tab") => {
+            matches!(key.as_str(), " " | "Enter" | "ArrowLeft" | "ArrowRight")
+        }
+        "BUTTON" => matches!(key.as_str(), " " | "Enter"),
+        _ => false,
+    }
 }
 
 #[cfg(test)]

@@ -131,6 +131,17 @@ pub enum RequestMode {
     SameOrigin,
 }
 
+impl RequestMode {
+    /// The mode as a script writes it (`cors`, `no-cors`, `same-origin`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Cors => "cors",
+            Self::NoCors => "no-cors",
+            Self::SameOrigin => "same-origin",
+        }
+    }
+}
+
 /// A request's credentials mode.
 ///
 /// <https://fetch.spec.whatwg.org/#concept-request-credentials-mode>

@@ -93,7 +93,8 @@ pub struct WhoAmI {
     pub signed_in: bool,
     /// The holder's (fake) name when signed in.
     pub holder: Option<String>,
-    /// The `Set-Cookie` line just sent, on login (the cookie itself is `HttpOnly`).
+    /// The `Set-Cookie` line just sent, on login, with `…` for the token (the cookie itself is
+    /// `HttpOnly`, and no script reads its value).
     pub set_cookie: Option<String>,
 }
 

@@ -28,8 +28,10 @@ pub async fn login(
     let token = state.bank.open();
     let holder = state.bank.account(&token).map(|a| a.fake.holder.clone());
     let set_cookie = state.cookie.set_cookie(&token);
+    // The page shows the line it was sent, the token left out: it stays in the HttpOnly cookie.
+    let shown = state.cookie.set_cookie("…");
     drop(state);
-    let who = WhoAmI { signed_in: true, holder, set_cookie: Some(set_cookie.clone()) };
+    let who = WhoAmI { signed_in: true, holder, set_cookie: Some(shown) };
     Ok(answer(&headers, who, &[set_cookie]))
 }
 

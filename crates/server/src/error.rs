@@ -49,7 +49,10 @@ impl LabError {
         match self {
             Self::BadRequest(why) | Self::Forbidden(why) | Self::Unprocessable(why) => why.clone(),
             Self::UnsupportedMediaType(why) => why.clone(),
-            Self::NotSignedIn => "not signed in: log in on http://fintrack.localhost first".to_owned(),
+            Self::NotSignedIn => {
+                "not signed in: sign in on FinTrack's dashboard (fintrack.localhost, on the lab's port) first"
+                    .to_owned()
+            }
             Self::NotFound => "no such endpoint".to_owned(),
             Self::MethodNotAllowed => "this endpoint does not take that method".to_owned(),
             Self::Timeout => "the request took too long to arrive".to_owned(),

@@ -43,7 +43,7 @@ addEventListener("message", async (event) => {
   const m = event.data || {};
   const id = m.id;
   try {
-    const init = { method: m.method || "GET", credentials: m.credentials || "include", headers: m.headers || [], mode: "cors" };
+    const init = { method: m.method || "GET", credentials: m.credentials || "include", headers: m.headers || [], mode: m.mode || "cors" };
     if (m.body !== undefined && m.body !== null) init.body = String(m.body);
     const response = await fetch(String(m.url), init);
     const body = await response.text();

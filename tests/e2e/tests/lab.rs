@@ -69,7 +69,9 @@ async fn story(browser: Browser) -> Result<(), String> {
     s.wait(".policy-card").await?;
 
     // Step 6: the same read after the fix: a TypeError, though the request carried the cookie.
-    s.key(ARROW_RIGHT).await?;
+    // A presenter who clicked a code tab still moves on with Page Down, as clickers send.
+    s.click(".policy-card [role=tab]:last-child").await?;
+    press(&s, Key::PageDown).await?;
     s.wait("[data-story-step='6']").await?;
     s.wait("[data-agreement]").await?;
     expect_outcome(&s, "failed", "failed").await?;
@@ -181,6 +183,8 @@ async fn dashboard(browser: Browser) -> Result<(), String> {
     s.wait(".balance[data-balance]").await?;
     let cookie = s.text(".set-cookie").await?;
     ensure(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), format!("cookie line: {cookie}"))?;
+    // The page never sees the token the HttpOnly cookie keeps from scripts.
+    ensure(cookie.contains("session=…;"), format!("the token is left out: {cookie}"))?;
     s.wait("table.transactions").await?;
     s.screenshot(&format!("dashboard-{}", browser.name())).await?;
     s.click(".signed-in + button").await?;
@@ -189,7 +193,7 @@ async fn dashboard(browser: Browser) -> Result<(), String> {
 }
 
 /// The sandboxed iframe on the giveaway: `Origin: null` reaches the server, the `null`-trusting
-/// policy lets the frame read, and the engine agrees.
+/// policy lets the frame read, and the engine agrees; a no-cors fetch from it is opaque.
 async fn null_origin(browser: Browser) -> Result<(), String> {
     let s = Session::start(browser).await?;
     s.open("free-crypto-giveaway.localhost", "/?from=null&kind=get&cred=include&policy=null-trusted&auto=1")
@@ -200,6 +204,15 @@ async fn null_origin(browser: Browser) -> Result<(), String> {
     ensure(received.contains("null"), format!("the server saw Origin: null: {received}"))?;
     expect_outcome(&s, "read", "anonymous").await?;
     s.screenshot(&format!("giveaway-null-{}", browser.name())).await?;
+    // The frame fetches in the mode asked for: no-cors gets an opaque answer, as predicted.
+    s.open(
+        "free-crypto-giveaway.localhost",
+        "/?from=null&kind=no-cors&cred=include&policy=reflect-any-origin&auto=1",
+    )
+    .await?;
+    s.wait("[data-agreement]").await?;
+    expect_agreement(&s).await?;
+    expect_outcome(&s, "opaque", "opaque").await?;
     s.close().await
 }
 
@@ -317,10 +330,7 @@ async fn keyboard(browser: Browser) -> Result<(), String> {
         let count = count.as_u64().unwrap_or_default();
         let mut reached = Vec::new();
         for _ in 0..count {
-            let tab = KeyActions::new("keyboard".to_owned())
-                .then(KeyAction::Down { value: Key::Tab.into() })
-                .then(KeyAction::Up { value: Key::Tab.into() });
-            s.client.perform_actions(tab).await.map_err(|e| format!("Tab: {e}"))?;
+            press(&s, Key::Tab).await?;
             let focused = "return document.activeElement?.dataset.tabWalk ?? null";
             let at = s.client.execute(focused, Vec::new()).await.map_err(|e| e.to_string())?;
             reached.push(at.as_str().and_then(|n| n.parse::<u64>().ok()));
@@ -368,6 +378,15 @@ async fn expect_outcome(s: &Session, outcome: &str, class: &str) -> Result<(), S
             s.browser.name()
         ),
     )
+}
+
+/// Presses `key` where the focus is, as a person would (sending keys to an element moves the
+/// focus to it first).
+async fn press(s: &Session, key: Key) -> Result<(), String> {
+    let press = KeyActions::new("keyboard".to_owned())
+        .then(KeyAction::Down { value: key.into() })
+        .then(KeyAction::Up { value: key.into() });
+    s.client.perform_actions(press).await.map_err(|e| format!("{key:?}: {e}"))
 }
 
 /// The agreement badge says the engine predicted what this browser did.
