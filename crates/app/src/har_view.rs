@@ -12,7 +12,7 @@ use corslab_engine::har::{self, Found, Har};
 use corslab_engine::verdict::Read;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::explain_panel::ExplainPanel;
@@ -35,6 +35,9 @@ pub fn read_text(text: &str) -> Result<Vec<Listed>, String> {
         let why = e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_default();
         format!("This file is not JSON ({why}); save the HAR again from DevTools (Network → Save all as HAR)")
     })?;
+    if let Some(problem) = shape_problem(&value) {
+        return Err(format!("{problem}; save the HAR again from DevTools (Network → Save all as HAR)"));
+    }
     let har: Har = serde_wasm_bindgen::from_value(value).map_err(|e| {
         // The error is a JavaScript Error, whose text starts with its class name.
         let why = e.to_string();
@@ -43,6 +46,31 @@ pub fn read_text(text: &str) -> Result<Vec<Listed>, String> {
     })?;
     let found = har::exchanges(&har).map_err(|e| e.to_string())?;
     Ok(found.into_iter().map(explain_found).collect())
+}
+
+/// Where parsed JSON first departs from a HAR's outline (`log`, `log.entries`, each entry's
+/// `request` and `response` objects), said with its path; serde-wasm-bindgen's own errors name
+/// none.
+fn shape_problem(value: &JsValue) -> Option<String> {
+    let get = |v: &JsValue, key: &str| js_sys::Reflect::get(v, &JsValue::from_str(key)).ok();
+    let is_object = |v: &JsValue| v.is_object() && !js_sys::Array::is_array(v);
+    let Some(log) = get(value, "log").filter(is_object) else {
+        return Some(har::HarError::NotHar.to_string());
+    };
+    let Some(entries) = get(&log, "entries").filter(js_sys::Array::is_array) else {
+        return Some(format!("log.entries: {}", har::HarError::NoEntries));
+    };
+    for (i, entry) in js_sys::Array::from(&entries).iter().enumerate() {
+        if !is_object(&entry) {
+            return Some(format!("log.entries[{i}] is not an object"));
+        }
+        for part in ["request", "response"] {
+            if get(&entry, part).is_some_and(|v| !v.is_undefined() && !is_object(&v)) {
+                return Some(format!("log.entries[{i}].{part} is not an object"));
+            }
+        }
+    }
+    None
 }
 
 /// Reads a file the person chose or dropped, with the browser's `Blob.text()`.

@@ -137,6 +137,8 @@ async fn files_that_are_not_har_exports_are_named_in_an_alert() {
             "does not have the shape of a HAR file (invalid type: string \"ok\"",
         ),
         ("page.har", only_same_origin, "the HAR holds no cross-origin request"),
+        ("entries.har", r#"{"log": {"entries": "x"}}"#, "log.entries: a HAR file needs an entries array"),
+        ("entry.har", r#"{"log": {"entries": [{"request": 1}]}}"#, "log.entries[0].request is not an object"),
     ];
     for (name, content, expected) in cases {
         let root = mounted();
