@@ -25,7 +25,10 @@ pub fn ExplainPanel(explained: Explained) -> impl IntoView {
     view! {
         <section class="explain" aria-label="What the browser did, and why">
             <VerdictSummary verdict=here.clone() browser/>
-            {agreement.map(|agreement| view! { <AgreementBadge agreement browser/> })}
+            {agreement.map(|agreement| {
+                let jar_known = !exchange.cookies.is_empty();
+                view! { <AgreementBadge agreement browser jar_known/> }
+            })}
             <SequenceDiagram exchange verdict=here.clone()/>
             <h3>"The steps"</h3>
             <Steps verdict=here.clone()/>
@@ -74,9 +77,12 @@ pub fn VerdictSummary(verdict: Verdict, browser: &'static str) -> impl IntoView 
 }
 
 /// The engine's prediction for this browser against what this browser and the server did.
-/// A disagreement is loud, never hidden.
+/// A disagreement is loud, never hidden. When the page was told of no cookie in the browser's
+/// jar (the cookie is HttpOnly and set on another origin, so only the console's sign-in flow
+/// knows it), cookies the server saw anyway are the page's missing input, not the engine's
+/// mistake: said as such, as long as every other fact agrees.
 #[component]
-pub fn AgreementBadge(agreement: Agreement, browser: &'static str) -> impl IntoView {
+pub fn AgreementBadge(agreement: Agreement, browser: &'static str, jar_known: bool) -> impl IntoView {
     let rows = agreement
         .checks
         .iter()
@@ -111,11 +117,24 @@ pub fn AgreementBadge(agreement: Agreement, browser: &'static str) -> impl IntoV
     } else {
         format!("what reached the server from {browser} (the attacker's tab checks what its script got)")
     };
+    let unknown_jar = !jar_known
+        && agreement
+            .checks
+            .iter()
+            .all(|c| c.agrees || (c.what == Checked::CookiesSent && c.predicted == "(none)"));
     if agreement.agrees {
         view! {
             <div class="badge agree" role="status" data-agreement="agree">
                 <p>"✔ Agrees: the engine predicted exactly "{scope}</p>
                 <details><summary>"What was compared"</summary>{table}</details>
+            </div>
+        }
+        .into_any()
+    } else if unknown_jar {
+        view! {
+            <div class="badge unknown" role="status" data-agreement="unknown-jar">
+                <p>"? The request carried cookies this page was not told the browser holds, so the engine predicted none. Every other fact agrees. Sign in on FinTrack from the console, and the prediction starts from the cookie this browser really holds."</p>
+                {table}
             </div>
         }
         .into_any()

@@ -134,7 +134,8 @@ async fn a_disagreement_is_an_alert_that_names_the_differing_fact() {
             },
         ],
     };
-    mount_to(root.clone(), move || view! { <AgreementBadge agreement browser="Firefox"/> }).forget();
+    mount_to(root.clone(), move || view! { <AgreementBadge agreement browser="Firefox" jar_known=true/> })
+        .forget();
     leptos::task::tick().await;
 
     let badge = root.query_selector("[data-agreement]").unwrap().unwrap();
@@ -157,9 +158,37 @@ async fn an_agreement_is_a_quiet_status() {
             agrees: true,
         }],
     };
-    mount_to(root.clone(), move || view! { <AgreementBadge agreement browser="Chromium"/> }).forget();
+    mount_to(root.clone(), move || view! { <AgreementBadge agreement browser="Chromium" jar_known=true/> })
+        .forget();
     leptos::task::tick().await;
     let badge = root.query_selector("[data-agreement]").unwrap().unwrap();
     assert_eq!(badge.get_attribute("data-agreement").as_deref(), Some("agree"));
     assert_eq!(badge.get_attribute("role").as_deref(), Some("status"));
+}
+
+/// The page was told of no cookie, and the server saw one: the page's missing input, said as
+/// such; a difference in any other fact stays a disagreement.
+#[wasm_bindgen_test]
+async fn cookies_the_page_was_not_told_of_are_not_blamed_on_the_engine() {
+    let check = |what, predicted: &str, observed: &str| Check {
+        what,
+        predicted: predicted.into(),
+        observed: observed.into(),
+        agrees: predicted == observed,
+    };
+    for (read, expected) in [("no", "unknown-jar"), ("yes", "disagree")] {
+        let root = fresh_element();
+        let agreement = Agreement {
+            agrees: false,
+            checks: vec![check(Checked::CookiesSent, "(none)", "session"), check(Checked::Read, "no", read)],
+        };
+        mount_to(
+            root.clone(),
+            move || view! { <AgreementBadge agreement browser="Chromium" jar_known=false/> },
+        )
+        .forget();
+        leptos::task::tick().await;
+        let badge = root.query_selector("[data-agreement]").unwrap().unwrap();
+        assert_eq!(badge.get_attribute("data-agreement").as_deref(), Some(expected), "read {read}");
+    }
 }
