@@ -231,7 +231,10 @@ struct Arrow {
 #[component]
 pub fn SequenceDiagram(exchange: Exchange, verdict: Verdict) -> impl IntoView {
     let arrows = arrows(&exchange, &verdict);
-    let height = 70 + arrows.len() as i32 * 44 + 50;
+    // Each label wraps onto lines of its own above its arrow; every extra line adds a row's worth.
+    let labels: Vec<Vec<String>> = arrows.iter().map(|a| wrap(&a.label, LABEL_CHARS)).collect();
+    let extra = |lines: &[String]| (lines.len() as i32 - 1) * LINE;
+    let height = 70 + labels.iter().map(|l| 44 + extra(l)).sum::<i32>() + 50;
     let page = if exchange.page.is_opaque() {
         "null (sandboxed)".to_owned()
     } else {
@@ -245,11 +248,23 @@ pub fn SequenceDiagram(exchange: Exchange, verdict: Verdict) -> impl IntoView {
     };
     let summary = arrows.iter().map(|a| a.label.as_str()).collect::<Vec<_>>().join("; ");
     let label = format!("Sequence diagram: {summary}; then the {end_text}");
+    let mut y = 36;
     let rows = arrows
         .into_iter()
-        .enumerate()
-        .map(|(i, arrow)| {
-            let y = 80 + i as i32 * 44;
+        .zip(labels)
+        .map(|(arrow, lines)| {
+            y += 44 + extra(&lines);
+            let top = y - 8 - extra(&lines);
+            let last = lines.len() - 1;
+            // A line that wraps keeps its space, so the text reads as one label.
+            let text = lines
+                .into_iter()
+                .enumerate()
+                .map(|(i, line)| {
+                    let line = if i < last { line + " " } else { line };
+                    view! { <tspan x="320" y=top + i as i32 * LINE>{line}</tspan> }
+                })
+                .collect_view();
             let (x1, x2) = if arrow.out { (90, 550) } else { (550, 90) };
             let tip =
                 if arrow.out { format!("M550 {y} l-10 -5 v10 z") } else { format!("M90 {y} l10 -5 v10 z") };
@@ -263,7 +278,7 @@ pub fn SequenceDiagram(exchange: Exchange, verdict: Verdict) -> impl IntoView {
                 <g class=class>
                     <line x1=x1 y1=y x2=x2 y2=y/>
                     <path d=tip/>
-                    <text x="320" y=y - 8 text-anchor="middle">{arrow.label}</text>
+                    <text text-anchor="middle">{text}</text>
                 </g>
             }
         })
@@ -284,6 +299,28 @@ pub fn SequenceDiagram(exchange: Exchange, verdict: Verdict) -> impl IntoView {
             </svg>
         </figure>
     }
+}
+
+/// The most characters of a label on one line: what fits across the diagram at its font size.
+const LABEL_CHARS: usize = 72;
+
+/// The height of one line of a label.
+const LINE: i32 = 14;
+
+/// `label` broken at spaces into lines of at most `width` characters (a longer word, such as a
+/// URL, keeps a line to itself).
+fn wrap(label: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in label.split(' ') {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_owned()),
+        }
+    }
+    lines
 }
 
 /// The messages an exchange makes, as the engine says they went: each request it sent
@@ -348,5 +385,26 @@ pub fn browser_name(browser: Browser) -> &'static str {
     match browser {
         Browser::Firefox => "Firefox",
         _ => "Chromium",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_wrap_at_spaces_and_keep_long_words_whole() {
+        assert_eq!(wrap("GET /me · Origin: null", 72), ["GET /me · Origin: null"]);
+        let lines = wrap(
+            "OPTIONS /me/balance · Origin: http://blog.fintrack.localhost:8080 · preflight for PUT with content-type, x-csrf",
+            40,
+        );
+        assert!(lines.len() > 1 && lines.iter().all(|l| l.chars().count() <= 40), "{lines:?}");
+        assert_eq!(
+            lines.join(" "),
+            "OPTIONS /me/balance · Origin: http://blog.fintrack.localhost:8080 · preflight for PUT with content-type, x-csrf"
+        );
+        let url = "http://fintrack.localhost.free-crypto-giveaway.localhost:8080/me/balance";
+        assert_eq!(wrap(url, 40), [url]);
     }
 }
