@@ -14,7 +14,8 @@ use crate::run::{self, Report};
 use crate::scenario::{Jar, Kind, Position, Scenario};
 
 /// The dashboard. `policy` is the API policy its reads ask for (`None`: the lab's current one);
-/// `sign_in` signs the customer in at once when signed out (the story does).
+/// `sign_in` signs the customer in at once (the story does), anew unless the story's own session
+/// is already held.
 #[component]
 pub fn Dashboard(policy: Option<PolicyId>, sign_in: bool) -> impl IntoView {
     let who = RwSignal::new(None::<WhoAmI>);
@@ -33,10 +34,13 @@ pub fn Dashboard(policy: Option<PolicyId>, sign_in: bool) -> impl IntoView {
                 Ok(me) => {
                     let signed_in = me.signed_in;
                     who.set(Some(me));
-                    if signed_in {
-                        read_account(policy, held_jar(cookie), balance, transactions).await;
-                    } else if sign_in {
+                    // The story signs in anew unless it already holds its own session, so the
+                    // cookie has the attributes the story set, whatever an earlier sign-in used.
+                    let story_session = page::query().get("jar").is_some();
+                    if sign_in && !(signed_in && story_session) {
                         sign(true, who, cookie, error).await;
+                        read_account(policy, held_jar(cookie), balance, transactions).await;
+                    } else if signed_in {
                         read_account(policy, held_jar(cookie), balance, transactions).await;
                     }
                 }

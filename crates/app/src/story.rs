@@ -157,11 +157,22 @@ pub fn StoryBar(n: usize, step: &'static Step) -> impl IntoView {
     let prev = n.checked_sub(1).and_then(step_url);
     let next = step_url(n + 1);
     let total = STEPS.len();
+    // An attack opened without the story's session (the step list, a bookmark) may find nobody
+    // signed in: say so, with the way back.
+    let unsigned = (matches!(step.action, Action::Attack(..)) && page::query().get("jar").is_none())
+        .then(|| step_url(1))
+        .flatten();
     view! {
         <section class="story-bar" aria-label="Story mode" aria-live="polite" data-story-step=n>
             <p class="story-count">"Step "{n + 1}" of "{total}</p>
             <h1 class="story-title">{step.title}</h1>
             <p class="story-says">{step.says}</p>
+            {unsigned.map(|url| view! {
+                <p class="story-note">
+                    "This step expects Alex signed in by step 2; opened on its own, this browser may hold no FinTrack session. "
+                    <a href=url>"Sign in at step 2"</a>
+                </p>
+            })}
             <nav class="story-nav" aria-label="Story steps">
                 {prev.map(|url| view! { <a class="story-prev" href=url aria-keyshortcuts="ArrowLeft">"← Previous"</a> })}
                 {match next {
