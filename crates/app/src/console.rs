@@ -40,7 +40,15 @@ pub fn Console() -> impl IntoView {
     start.jar = stored_jar();
     let scenario = RwSignal::new(start);
     let cookie = RwSignal::new(cookie_from_query(&query).unwrap_or_default());
-    let status = RwSignal::new(String::new());
+    let unrecognized = Scenario::unrecognized(&query);
+    let status = RwSignal::new(if unrecognized.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "This link's {} are not lab values; the console uses its own instead.",
+            unrecognized.join(", ")
+        )
+    });
     let lab = RwSignal::new(None::<LabState>);
     let report = RwSignal::new(None::<Report>);
 

@@ -348,6 +348,23 @@ impl Scenario {
         }
     }
 
+    /// The parameters a link sets to values the lab does not know (`from=mars`), which
+    /// [`Scenario::from_query`] replaced with defaults.
+    pub fn unrecognized(query: &Query) -> Vec<String> {
+        let known = |key: &str, ok: fn(&str) -> bool| {
+            query.get(key).filter(|value| !ok(value)).map(|value| format!("{key}={value}"))
+        };
+        [
+            known("from", |v| Position::from_id(v).is_some()),
+            known("kind", |v| Kind::from_id(v).is_some()),
+            known("cred", |v| credentials_from_id(v).is_some()),
+            known("policy", |v| PolicyId::from_id(v).is_some()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+
     /// Writes the scenario into URL parameters.
     pub fn write(&self, query: &mut Query) {
         query.set("from", self.from.id());
@@ -476,6 +493,13 @@ mod tests {
         assert!(attempt.page.is_opaque());
         assert_eq!(attempt.top_level.unwrap().serialize(), "http://free-crypto-giveaway.localhost:8080");
         assert!(attempt.cookies.is_empty());
+    }
+
+    #[test]
+    fn unknown_values_in_a_link_are_named() {
+        let query = Query::parse("?from=mars&kind=get&cred=xx&policy=bogus");
+        assert_eq!(Scenario::unrecognized(&query), ["from=mars", "cred=xx", "policy=bogus"]);
+        assert!(Scenario::unrecognized(&Query::parse("?from=sibling&policy=null-trusted")).is_empty());
     }
 
     #[test]
