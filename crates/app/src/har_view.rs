@@ -196,7 +196,8 @@ enum Loaded {
 /// Explains one found exchange, its assumptions put first among both verdicts' steps.
 fn explain_found(found: Found) -> Listed {
     let assumed: Vec<_> = found.assumed_steps().collect();
-    let mut explained = explain_only(found.exchange);
+    let cached = found.preflight_cached();
+    let mut explained = explain_only(found.exchange, cached);
     explained.here.steps.splice(0..0, assumed.iter().cloned());
     explained.other.steps.splice(0..0, assumed);
     Listed { entry: found.entry, explained }

@@ -225,7 +225,7 @@ fn build(query: &Query) -> Result<crate::run::Explained, Vec<String>> {
         response,
         next: None,
     };
-    Ok(explain_only(exchange))
+    Ok(explain_only(exchange, false))
 }
 
 /// Parses `Name: value` lines (blank lines skipped).

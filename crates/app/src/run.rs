@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use corslab_engine::{Browser, Exchange, Verdict};
+use corslab_engine::{Browser, Exchange, Verdict, har};
 use corslab_lab::Ports;
 use corslab_lab::observe::{self, Agreement, Attempt, Observed};
 use futures_channel::oneshot;
@@ -187,12 +187,14 @@ pub fn explain_observed(
     Ok(Explained { exchange, here, other, agreement })
 }
 
-/// Explains an Exchange that did not run (the playground): no agreement.
-pub fn explain_only(exchange: Exchange) -> Explained {
-    let here = corslab_engine::explain(&exchange);
+/// Explains an Exchange that did not run (the playground, a HAR file), for its browser and the
+/// other: no agreement. `preflight_cached` when a HAR showed no preflight for a request that
+/// needs one ([`har::explain`]).
+pub fn explain_only(exchange: Exchange, preflight_cached: bool) -> Explained {
+    let here = har::explain(&exchange, preflight_cached);
     let mut other_exchange = exchange.clone();
     other_exchange.browser = other_browser(exchange.browser);
-    let other = corslab_engine::explain(&other_exchange);
+    let other = har::explain(&other_exchange, preflight_cached);
     Explained { exchange, here, other, agreement: None }
 }
 

@@ -33,6 +33,8 @@ pub struct Item {
     pub exchange: Exchange,
     /// Facts the input did not record and what was assumed instead, one sentence each.
     pub assumed: Vec<String>,
+    /// Whether a HAR showed no preflight for a request that needs one: it came from the cache.
+    pub preflight_cached: bool,
 }
 
 /// Why the input cannot be explained: where, and what was expected.
@@ -62,7 +64,7 @@ pub fn run(args: &Args) -> ExitCode {
         if let Some(browser) = args.browser {
             item.exchange.browser = browser;
         }
-        let mut verdict = corslab_engine::explain(&item.exchange);
+        let mut verdict = har::explain(&item.exchange, item.preflight_cached);
         // What the input could not tell goes first, as steps, so the JSON carries it too.
         let assumed =
             item.assumed.iter().map(|says| Step::new(rules::INPUT_ASSUMED, Outcome::Info, says.clone()));
@@ -145,6 +147,7 @@ fn har_items(text: &str) -> Result<Vec<Item>, BadInput> {
             Item {
                 label: format!("{} {} (HAR entry {})", request.method, request.url, found.entry),
                 assumed: found.assumed.iter().map(wording::assumption).collect(),
+                preflight_cached: found.preflight_cached(),
                 exchange: found.exchange,
             }
         })
@@ -152,7 +155,7 @@ fn har_items(text: &str) -> Result<Vec<Item>, BadInput> {
 }
 
 fn plain(exchange: Exchange) -> Item {
-    Item { label: String::new(), exchange, assumed: Vec::new() }
+    Item { label: String::new(), exchange, assumed: Vec::new(), preflight_cached: false }
 }
 
 fn parse_browser(name: &str) -> Result<Browser, String> {

@@ -52,7 +52,8 @@ fn main() {
         for found in corslab_engine::har::exchanges(&har).unwrap() {
             let steps: Vec<_> = found.assumed_steps().collect();
             writeln!(out, "{}", serde_json::to_string(&steps).unwrap()).unwrap();
-            writeln!(out, "{}", serde_json::to_string(&explain(&found.exchange)).unwrap()).unwrap();
+            let verdict = corslab_engine::har::explain(&found.exchange, found.preflight_cached());
+            writeln!(out, "{}", serde_json::to_string(&verdict).unwrap()).unwrap();
         }
     }
     let typical = Exchange::from_json(include_str!("typical-exchange.json")).unwrap();

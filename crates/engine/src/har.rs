@@ -15,6 +15,7 @@ use std::fmt;
 use serde::Deserialize;
 use url::Url;
 
+use crate::cache::{Key, PreflightCache, Seconds};
 use crate::exchange::{
     self, Answer, Cookie, CredentialsMode, Exchange, Hop, RedirectMode, RequestMode, SameSite, Settings,
     ThirdPartyCookies,
@@ -25,7 +26,7 @@ use crate::origin::Origin;
 use crate::request::is_forbidden_request_header;
 use crate::rules;
 use crate::safelist::{cors_unsafe_request_header_names, is_cors_safelisted_request_header};
-use crate::verdict::{Outcome, Step};
+use crate::verdict::{Outcome, Step, Verdict};
 use crate::{Browser, InputError, preflight, wording};
 
 /// A HAR file: `{"log": {...}}`.
@@ -220,7 +221,38 @@ impl Found {
     pub fn assumed_steps(&self) -> impl Iterator<Item = Step> + '_ {
         self.assumed.iter().map(|a| Step::new(rules::INPUT_ASSUMED, Outcome::Info, wording::assumption(a)))
     }
+
+    /// Whether the request needed a preflight the HAR does not show, so the browser answered it
+    /// from its preflight cache.
+    pub fn preflight_cached(&self) -> bool {
+        self.assumed.contains(&Assumption::PreflightFromCache)
+    }
 }
+
+/// Explains `exchange` as a HAR recorded it: when `preflight_cached`, the preflight cache holds
+/// the answer the request needs when it goes out, so no preflight is sent, as the file shows.
+pub fn explain(exchange: &Exchange, preflight_cached: bool) -> Verdict {
+    if !preflight_cached {
+        return crate::explain(exchange);
+    }
+    let mut cache = PreflightCache::new();
+    let partition = exchange.top_level_origin().site().to_string();
+    let request = &exchange.request;
+    let names = cors_unsafe_request_header_names(&request.headers);
+    let names: Vec<&str> = names.names.iter().map(|n| n.as_sent()).collect();
+    let key = Key {
+        partition: &partition,
+        origin: exchange.page.serialize(),
+        url: request.url.as_str(),
+        credentials: request.credentials,
+    };
+    // A long-lived entry for exactly this method and these headers, stored just before.
+    cache.insert(key, &[request.method.as_str()], &names, ASSUMED_MAX_AGE, 0);
+    crate::explain_with(exchange, &mut cache, 0)
+}
+
+/// How long the assumed cached preflight lives: longer than the explanation takes.
+const ASSUMED_MAX_AGE: Seconds = 600;
 
 impl HarError {
     /// Where in the file the problem is (`log.entries[0].request.url`), empty when it is the
@@ -711,7 +743,10 @@ mod tests {
         let paired: Vec<Option<u16>> =
             found.iter().map(|f| f.exchange.preflight.as_ref().map(|p| p.status)).collect();
         assert_eq!(paired, [None, Some(403), Some(204)]);
-        assert!(found[0].assumed.contains(&Assumption::PreflightFromCache));
+        assert!(found[0].preflight_cached());
+        // Explained as the file shows it: no preflight went out, and the PUT did.
+        let verdict = explain(&found[0].exchange, true);
+        assert!(!verdict.preflight_sent && verdict.request_sent, "{verdict:?}");
         assert_eq!(found[2].exchange.page.serialize(), partner);
     }
 

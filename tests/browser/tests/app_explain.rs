@@ -25,7 +25,7 @@ fn wildcard_with_credentials(browser: &str) -> Exchange {
 #[wasm_bindgen_test]
 async fn a_blocked_read_shows_its_reason_steps_diagram_and_both_console_lines() {
     let root = fresh_element();
-    let explained = explain_only(wildcard_with_credentials("chromium"));
+    let explained = explain_only(wildcard_with_credentials("chromium"), false);
     mount_to(root.clone(), move || view! { <ExplainPanel explained/> }).forget();
     leptos::task::tick().await;
 
@@ -65,7 +65,7 @@ async fn a_preflighted_write_draws_the_preflight_first() {
              "response": { "status": 200 } }"#,
     )
     .unwrap();
-    let explained = explain_only(exchange);
+    let explained = explain_only(exchange, false);
     mount_to(root.clone(), move || view! { <ExplainPanel explained/> }).forget();
     leptos::task::tick().await;
 
@@ -91,7 +91,7 @@ async fn a_redirect_draws_each_hop_with_the_origin_it_really_carries() {
                        "next": { "response": { "status": 200, "headers": [["Access-Control-Allow-Origin", "*"]] } } } }"#,
     )
     .unwrap();
-    let explained = explain_only(exchange);
+    let explained = explain_only(exchange, false);
     mount_to(root.clone(), move || view! { <ExplainPanel explained/> }).forget();
     leptos::task::tick().await;
 
