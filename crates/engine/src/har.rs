@@ -65,7 +65,8 @@ pub struct Software {
 pub struct Page {
     /// The id entries refer to with `pageref`.
     pub id: String,
-    /// The page's title; both Chromium and Firefox write the page's URL here.
+    /// The page's title: Chromium writes the page's URL here, Firefox the document's title (the
+    /// reader then falls back on the `Referer`).
     pub title: String,
 }
 
