@@ -486,7 +486,8 @@ fn ledger_line(entry: &LedgerLine) -> String {
     let to = e.to.as_deref().unwrap_or("?");
     let what = match e.kind.as_str() {
         "transfer" => {
-            format!("{} moved to {to}", corslab_lab::bank::format_cents(e.amount_cents.unwrap_or(0) as i64))
+            let amount = corslab_lab::bank::format_cents(e.amount_cents.unwrap_or(0) as i64);
+            format!("{} {amount} moved to {to}", corslab_lab::bank::CURRENCY)
         }
         "email-changed" => format!("email changed to {to}"),
         "sessions-revoked" => format!("{} sessions signed out", e.count.unwrap_or(0)),

@@ -5,6 +5,9 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The currency of every FinTrack account, as an ISO 4217 code.
+pub const CURRENCY: &str = "EUR";
+
 /// `GET /me/balance`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Balance {

@@ -101,7 +101,7 @@ impl Account {
         Balance {
             account: self.fake.account.clone(),
             holder: self.fake.holder.clone(),
-            currency: "EUR".to_owned(),
+            currency: corslab_lab::bank::CURRENCY.to_owned(),
             balance: format_cents(self.fake.balance_cents),
         }
     }
