@@ -15,7 +15,8 @@ usage: cargo xtask <command> [options]
 commands:
   lab [--port N]     install what is missing, build the app, run the lab (default port 8080)
   test               fmt, clippy, native tests, Wasm tests in headless Chromium and Firefox,
-                     and a release build of the app; installs what is missing first
+                     a release build of the app, the end-to-end tests and the differential
+                     matrix in both browsers; installs what is missing first
   bench [SECTION..]  measure speed and size targets (--list names the sections)
   matrix [OPTIONS]   the differential matrix: every scenario in headless Chromium and Firefox,
                      compared with the engine (--browser B, --only PATTERN, --out DIR, --list)
