@@ -170,6 +170,9 @@ pub enum Assumption {
     PreflightFromCache,
     /// Status 0: no response headers.
     NoResponse,
+    /// Headers that are not valid HTTP (a name that is no token, a line break in a value) were
+    /// left out.
+    HeadersLeftOut(Vec<String>),
     /// The page is taken to be top-level.
     TopLevel,
 }
@@ -401,6 +404,18 @@ fn exchange_at(
     }
     if e.status == 0 {
         assumed.push(Assumption::NoResponse);
+    }
+    let involved = [Some(i), preflight].into_iter().chain(chain.iter().flat_map(|&(n, p)| [Some(n), p]));
+    let mut left_out: Vec<String> = Vec::new();
+    for entry in involved.flatten().map(|at| &entries[at]) {
+        for (name, value) in entry.request.iter().chain(&entry.response) {
+            if Header::new(name, value).is_err() && !left_out.iter().any(|n| n == name) {
+                left_out.push((*name).to_owned());
+            }
+        }
+    }
+    if !left_out.is_empty() {
+        assumed.push(Assumption::HeadersLeftOut(left_out));
     }
     assumed.push(Assumption::TopLevel);
     let exchange = Exchange {
@@ -841,6 +856,21 @@ mod tests {
         let cookie = &found[0].exchange.cookies[0];
         assert_eq!((cookie.same_site, cookie.secure), (None, false));
         assert_eq!(crate::explain(&found[0].exchange).cookies_sent, ["uid"]);
+    }
+
+    #[test]
+    fn headers_that_are_not_http_are_left_out_and_said() {
+        let found = exchanges(&har(json!([entry(
+            "GET",
+            "http://api.fintrack.localhost:8080/me",
+            json!([h("Origin", "http://blog.fintrack.localhost:8080"), h("Bad Name", "1")]),
+            200,
+            json!([h("Access-Control-Allow-Origin", "*"), h("X-Split", "a\r\nb")])
+        )])))
+        .unwrap();
+        let left_out = vec!["Bad Name".to_owned(), "X-Split".to_owned()];
+        assert!(found[0].assumed.contains(&Assumption::HeadersLeftOut(left_out)), "{:?}", found[0].assumed);
+        assert_eq!(found[0].exchange.response.headers.len(), 1);
     }
 
     #[test]

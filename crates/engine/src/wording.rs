@@ -48,6 +48,11 @@ pub fn assumption(assumed: &Assumption) -> String {
         Assumption::ScriptHeadersByName => "The HAR mixes the script's headers with the browser's; Accept, Accept-Language, Cache-Control, Pragma, Priority and User-Agent are assumed to be the browser's own, every other header the script's.".to_owned(),
         Assumption::PreflightFromCache => "No preflight appears in the HAR for a request that needs one; it may have been answered from the preflight cache, and is assumed to have passed.".to_owned(),
         Assumption::NoResponse => "The HAR records no response (status 0, typically a blocked request); the answer is taken as having no headers.".to_owned(),
+        Assumption::HeadersLeftOut(names) => says!(
+            "The HAR holds headers that are not valid HTTP, left out: ",
+            names.join(", "),
+            "."
+        ),
         Assumption::TopLevel => "The HAR does not say whether the page was top-level; it is assumed to be.".to_owned(),
     }
 }
