@@ -117,11 +117,8 @@ pub fn AgreementBadge(agreement: Agreement, browser: &'static str, jar_known: bo
     } else {
         format!("what reached the server from {browser} (the attacker's tab checks what its script got)")
     };
-    let unknown_jar = !jar_known
-        && agreement
-            .checks
-            .iter()
-            .all(|c| c.agrees || (c.what == Checked::CookiesSent && c.predicted == "(none)"));
+    // With an empty jar the engine can only predict no cookies.
+    let unknown_jar = !jar_known && agreement.only_cookies_differ();
     if agreement.agrees {
         view! {
             <div class="badge agree" role="status" data-agreement="agree">

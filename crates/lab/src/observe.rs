@@ -63,6 +63,13 @@ pub struct Agreement {
     pub checks: Vec<Check>,
 }
 
+impl Agreement {
+    /// Whether the cookies on the request are the only fact that differs.
+    pub fn only_cookies_differ(&self) -> bool {
+        !self.agrees && self.checks.iter().all(|c| c.agrees || c.what == Checked::CookiesSent)
+    }
+}
+
 /// One compared fact.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Check {
@@ -403,6 +410,8 @@ mod tests {
             (check.predicted.as_str(), check.observed.as_str(), check.agrees),
             ("(none)", "session", false)
         );
+        assert!(cookies.only_cookies_differ());
+        assert!(!disagreeing.only_cookies_differ(), "the read differs there");
     }
 
     #[test]
