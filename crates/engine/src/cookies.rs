@@ -5,6 +5,7 @@ use url::Url;
 
 use crate::exchange::{Cookie, SameSite, ThirdPartyCookies};
 use crate::profile::{Profile, StorageAccessInactive, ThirdPartyDefault};
+use crate::secure_context::is_potentially_trustworthy;
 use crate::site::Site;
 
 /// Where a request stands for cookie purposes.
@@ -134,16 +135,6 @@ pub fn decide<'a>(
         );
         Decision { name: &cookie.name, sent, why }
     })
-}
-
-/// Whether a URL is potentially trustworthy for `Secure` cookies: `https`, or a loopback host
-/// (`localhost`, `*.localhost`, `127.0.0.0/8`, `::1`), where both browsers accept them over http.
-///
-/// <https://w3c.github.io/webappsec-secure-contexts/#is-origin-trustworthy>
-pub fn is_potentially_trustworthy(url: &Url) -> bool {
-    url.scheme() == "https"
-        || url.scheme() == "wss"
-        || crate::local_network::is_loopback_host(url.host().as_ref())
 }
 
 /// Whether a cookie's name prefix allows its attributes: `__Secure-` needs `Secure`, and

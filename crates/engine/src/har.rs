@@ -649,7 +649,7 @@ fn jar_for(url: &Url, names: &[String], cross_site: bool, browser: Browser) -> V
             domain: None,
             path: "/".to_owned(),
             same_site: none.then_some(SameSite::None),
-            secure: none && crate::cookies::is_potentially_trustworthy(url),
+            secure: none && crate::secure_context::is_potentially_trustworthy(url),
             http_only: false,
             partition: None,
             age_s: 0,

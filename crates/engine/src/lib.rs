@@ -49,6 +49,7 @@ pub mod redirect;
 pub mod request;
 pub mod rules;
 pub mod safelist;
+pub mod secure_context;
 pub mod site;
 pub mod verdict;
 pub mod vocabulary;

@@ -9,6 +9,7 @@ use url::Host;
 use crate::exchange::LocalNetworkAccess;
 use crate::origin::Origin;
 use crate::profile::{LocalNetworkPrompt, Profile};
+use crate::secure_context::is_secure_context;
 
 /// An IP address space, from most public to most private.
 ///
@@ -96,17 +97,6 @@ pub fn check(
     }
 }
 
-/// Whether a page origin is a secure context: `https`, or http on a loopback host.
-///
-/// <https://w3c.github.io/webappsec-secure-contexts/#is-origin-trustworthy>
-pub fn is_secure_context(origin: &Origin) -> bool {
-    match (origin.scheme(), origin.host()) {
-        (Some("https" | "wss"), _) => true,
-        (Some(_), Some(host)) => is_loopback_host(Some(&as_ref(host))),
-        _ => false,
-    }
-}
-
 impl AddressSpace {
     /// The space's name as the spec writes it (`public`, `local`, `loopback`).
     pub const fn as_str(self) -> &'static str {
@@ -118,7 +108,8 @@ impl AddressSpace {
     }
 }
 
-fn as_ref(host: &Host<String>) -> Host<&str> {
+/// A host borrowed, as `Url::host` gives it.
+pub(crate) fn as_ref(host: &Host<String>) -> Host<&str> {
     match host {
         Host::Domain(d) => Host::Domain(d.as_str()),
         Host::Ipv4(ip) => Host::Ipv4(*ip),

@@ -5,9 +5,9 @@
 
 use url::Url;
 
-use crate::cookies::is_potentially_trustworthy;
 use crate::local_network::{AddressSpace, address_space};
 use crate::origin::Origin;
+use crate::secure_context::is_potentially_trustworthy;
 
 /// Whether fetching `url` from `page` (framed in `top_level`, when it is not top-level itself)
 /// is blocked as mixed content.
