@@ -4,12 +4,14 @@
 //! What an attacker gets is not written here: [`crate::outcomes`] asks the engine, so the
 //! catalog can never drift from the verifier.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 use crate::policy::PolicyId;
 
 /// One catalog entry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Entry {
     /// The policy.
     pub id: PolicyId,
@@ -30,14 +32,42 @@ pub struct Entry {
 }
 
 /// The same policy written three ways.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+///
+/// The samples are written for a lab on its default port, 8080: the origins they allow name it.
+/// [`Code::on_port`] rewrites them for a lab on another port.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Code {
     /// Rust: axum with tower-http's `CorsLayer`, or hand-written middleware where people do that.
-    pub axum: &'static str,
+    pub axum: Cow<'static, str>,
     /// Node.js: Express with the `cors` package.
-    pub express: &'static str,
+    pub express: Cow<'static, str>,
     /// Python: Flask with Flask-CORS.
-    pub flask: &'static str,
+    pub flask: Cow<'static, str>,
+}
+
+impl Code {
+    /// The port the samples are written for.
+    const WRITTEN_FOR: u16 = 8080;
+
+    /// The samples as a lab on `port` runs them: every lab origin they name moved to `port`
+    /// (and written without a port on port 80, as browsers serialize it).
+    pub fn on_port(self, port: u16) -> Self {
+        if port == Self::WRITTEN_FOR {
+            return self;
+        }
+        let written = format!(".localhost:{}", Self::WRITTEN_FOR);
+        let moved = match port {
+            80 => ".localhost".to_owned(),
+            port => format!(".localhost:{port}"),
+        };
+        let rewrite = |sample: Cow<'static, str>| Cow::Owned(sample.replace(&written, &moved));
+        Self { axum: rewrite(self.axum), express: rewrite(self.express), flask: rewrite(self.flask) }
+    }
+
+    /// The samples written in the source, as they are.
+    const fn written(axum: &'static str, express: &'static str, flask: &'static str) -> Self {
+        Self { axum: Cow::Borrowed(axum), express: Cow::Borrowed(express), flask: Cow::Borrowed(flask) }
+    }
 }
 
 /// A real-world case the policy mirrors.
@@ -101,7 +131,7 @@ pub fn entry(id: PolicyId) -> Entry {
             "The API sends no CORS headers and has no OPTIONS route. No script on another origin can read a \
              response, but simple requests and form posts still reach the server with whatever cookies the \
              browser attaches.",
-            Code { axum: AXUM_NONE, express: EXPRESS_NONE, flask: FLASK_NONE },
+            Code::written(AXUM_NONE, EXPRESS_NONE, FLASK_NONE),
             &[],
             "Nothing to fix for reads: this is the safe default while no other origin needs the API. It does \
              not stop CSRF: a cross-site form can still POST to /me/transfer, which only the cookie's SameSite \
@@ -112,7 +142,7 @@ pub fn entry(id: PolicyId) -> Entry {
             "Any origin may read, but only without credentials: browsers never attach cookies to a read that `*` \
              allows. Safe for public data; a leak when the API trusts where the request comes from (an \
              intranet, a loopback service).",
-            Code { axum: AXUM_WILDCARD, express: EXPRESS_WILDCARD, flask: FLASK_WILDCARD },
+            Code::written(AXUM_WILDCARD, EXPRESS_WILDCARD, FLASK_WILDCARD),
             &[Mirror {
                 name: "Corsy",
                 what: "Flags a passive `Access-Control-Allow-Origin: *` as a finding.",
@@ -125,7 +155,7 @@ pub fn entry(id: PolicyId) -> Entry {
             "The developer wanted \"everyone, with cookies\". Browsers refuse to share a credentialed response \
              whose Allow-Origin is `*`, so the attacker reads nothing with cookies, and neither does any \
              legitimate frontend.",
-            Code { axum: AXUM_WILDCARD_CREDS, express: EXPRESS_WILDCARD_CREDS, flask: FLASK_WILDCARD_CREDS },
+            Code::written(AXUM_WILDCARD_CREDS, EXPRESS_WILDCARD_CREDS, FLASK_WILDCARD_CREDS),
             &[
                 Mirror {
                     name: "tower-http CorsLayer",
@@ -145,7 +175,7 @@ pub fn entry(id: PolicyId) -> Entry {
             "Whatever Origin arrives is echoed back with Allow-Credentials: true, so every origin passes the \
              CORS check with cookies. Whether the attacker gets the victim's data then depends only on whether \
              the browser attaches the cookie.",
-            Code { axum: AXUM_REFLECT, express: EXPRESS_REFLECT, flask: FLASK_REFLECT },
+            Code::written(AXUM_REFLECT, EXPRESS_REFLECT, FLASK_REFLECT),
             &[
                 Mirror {
                     name: "PortSwigger Web Security Academy, CORS lab 1",
@@ -171,7 +201,7 @@ pub fn entry(id: PolicyId) -> Entry {
         PolicyId::NullTrusted => (
             "`null` was added to the allowlist for a file:// prototype or a sandboxed widget. Any page can \
              produce Origin: null with a sandboxed iframe, and every cross-origin redirect produces it too.",
-            Code { axum: AXUM_NULL, express: EXPRESS_NULL, flask: FLASK_NULL },
+            Code::written(AXUM_NULL, EXPRESS_NULL, FLASK_NULL),
             &[
                 Mirror {
                     name: "PortSwigger Web Security Academy, CORS lab 2",
@@ -188,7 +218,7 @@ pub fn entry(id: PolicyId) -> Entry {
         PolicyId::PrefixMatch => (
             "The Origin only has to start with a trusted origin, so \
              http://fintrack.localhost.free-crypto-giveaway.localhost passes: a host the attacker controls.",
-            Code { axum: AXUM_PREFIX, express: EXPRESS_PREFIX, flask: FLASK_PREFIX },
+            Code::written(AXUM_PREFIX, EXPRESS_PREFIX, FLASK_PREFIX),
             &[
                 Mirror { name: "Starlette #801", what: "An origin regex matched as a prefix." },
                 Mirror {
@@ -207,7 +237,7 @@ pub fn entry(id: PolicyId) -> Entry {
         PolicyId::SuffixMatch => (
             "Any host ending in fintrack.localhost passes, so evilfintrack.localhost, a name anyone can \
              register next to yours, is trusted, and so is every subdomain.",
-            Code { axum: AXUM_SUFFIX, express: EXPRESS_SUFFIX, flask: FLASK_SUFFIX },
+            Code::written(AXUM_SUFFIX, EXPRESS_SUFFIX, FLASK_SUFFIX),
             &[
                 Mirror {
                     name: "jub0bs/cors GHSA-vhxv-fg4m-p2w8",
@@ -225,7 +255,7 @@ pub fn entry(id: PolicyId) -> Entry {
         PolicyId::UnescapedDot => (
             "The allowlist regex `^http://(www.)?fintrack\\.localhost` leaves the first dot unescaped, so it \
              matches any character: wwwxfintrack.localhost passes.",
-            Code { axum: AXUM_DOT, express: EXPRESS_DOT, flask: FLASK_DOT },
+            Code::written(AXUM_DOT, EXPRESS_DOT, FLASK_DOT),
             &[
                 Mirror {
                     name: "Kubernetes CVE-2022-1996",
@@ -240,7 +270,7 @@ pub fn entry(id: PolicyId) -> Entry {
             "Every *.fintrack.localhost origin is trusted, including the blog with user content. Script on a \
              compromised sibling reads the API, and as a same-site request it carries every cookie, \
              SameSite=Strict included, in every browser's default settings.",
-            Code { axum: AXUM_SUBDOMAIN, express: EXPRESS_SUBDOMAIN, flask: FLASK_SUBDOMAIN },
+            Code::written(AXUM_SUBDOMAIN, EXPRESS_SUBDOMAIN, FLASK_SUBDOMAIN),
             &[
                 Mirror { name: "CORScanner", what: "Probes with an arbitrary subdomain of the target." },
                 Mirror {
@@ -256,7 +286,7 @@ pub fn entry(id: PolicyId) -> Entry {
             "The middleware echoes the Origin and whatever method and headers the preflight asks for. Reads \
              are exposed as in policy 4, and every write passes its preflight too: PUT /me/email, DELETE \
              /me/sessions.",
-            Code { axum: AXUM_MIRROR, express: EXPRESS_MIRROR, flask: FLASK_MIRROR },
+            Code::written(AXUM_MIRROR, EXPRESS_MIRROR, FLASK_MIRROR),
             &[
                 Mirror {
                     name: "tower-http CorsLayer::very_permissive()",
@@ -275,7 +305,7 @@ pub fn entry(id: PolicyId) -> Entry {
             "Meant as \"allow every header\". With credentials the browser reads `*` as a header literally \
              named `*`, and Authorization is never covered by `*` at all, so the trusted partner's preflighted \
              requests fail: a broken integration people then \"fix\" with policy 10.",
-            Code { axum: AXUM_ACAH, express: EXPRESS_ACAH, flask: FLASK_ACAH },
+            Code::written(AXUM_ACAH, EXPRESS_ACAH, FLASK_ACAH),
             &[Mirror {
                 name: "Fetch Standard",
                 what: "Authorization is a non-wildcard request-header name, and `*` only acts as a wildcard without credentials.",
@@ -286,7 +316,7 @@ pub fn entry(id: PolicyId) -> Entry {
         PolicyId::AllowlistWithoutVary => (
             "The answer depends on Origin but does not say so, so a shared or browser cache may hand the \
              partner's answer (with its Allow-Origin) to another origin, or a no-CORS answer to the partner.",
-            Code { axum: AXUM_NO_VARY, express: EXPRESS_NO_VARY, flask: FLASK_NO_VARY },
+            Code::written(AXUM_NO_VARY, EXPRESS_NO_VARY, FLASK_NO_VARY),
             &[Mirror { name: "CORScanner, Corsy, nuclei", what: "None checks Vary: Origin." }],
             "Send `Vary: Origin` on every answer whose CORS headers depend on Origin, including answers to \
              origins that did not match.",
@@ -295,7 +325,7 @@ pub fn entry(id: PolicyId) -> Entry {
         PolicyId::OnlyOnSuccess => (
             "Errors and redirects go out without CORS headers, so a trusted frontend sees a TypeError where it \
              should see 401 or 404, and cannot tell \"signed out\" from \"down\".",
-            Code { axum: AXUM_ONLY_2XX, express: EXPRESS_ONLY_2XX, flask: FLASK_ONLY_2XX },
+            Code::written(AXUM_ONLY_2XX, EXPRESS_ONLY_2XX, FLASK_ONLY_2XX),
             &[Mirror {
                 name: "CORScanner, Corsy, nuclei",
                 what: "None checks CORS headers on error responses.",
@@ -307,7 +337,7 @@ pub fn entry(id: PolicyId) -> Entry {
             "Meant as \"let the frontend read every header\". With credentials `*` is a literal name and \
              exposes nothing; without credentials it exposes every header, including ones never meant for \
              other origins.",
-            Code { axum: AXUM_ACEH, express: EXPRESS_ACEH, flask: FLASK_ACEH },
+            Code::written(AXUM_ACEH, EXPRESS_ACEH, FLASK_ACEH),
             &[Mirror {
                 name: "CORScanner, Corsy, nuclei",
                 what: "None checks Access-Control-Expose-Headers.",
@@ -319,7 +349,7 @@ pub fn entry(id: PolicyId) -> Entry {
             "Browsers cap the preflight cache (Chromium 2 hours, Firefox 24 hours, WebKit 10 minutes), so a year \
              buys nothing over the cap, and a tightened policy reaches browsers only when the cached preflight \
              expires.",
-            Code { axum: AXUM_MAX_AGE, express: EXPRESS_MAX_AGE, flask: FLASK_MAX_AGE },
+            Code::written(AXUM_MAX_AGE, EXPRESS_MAX_AGE, FLASK_MAX_AGE),
             &[Mirror { name: "CORScanner, Corsy, nuclei", what: "None checks an excessive Max-Age." }],
             "Keep Max-Age within the caps and as short as your latency budget allows: 600 seconds is common.",
             "cors-preflight-cache",
@@ -328,7 +358,7 @@ pub fn entry(id: PolicyId) -> Entry {
             "Exact origins (the dashboard and the partner, scheme, host and port), credentials only for them, \
              Vary: Origin on every answer, the methods and headers the API uses, named exposed headers, and a \
              Max-Age within every browser's cap.",
-            Code { axum: AXUM_STRICT, express: EXPRESS_STRICT, flask: FLASK_STRICT },
+            Code::written(AXUM_STRICT, EXPRESS_STRICT, FLASK_STRICT),
             &[Mirror {
                 name: "jub0bs/cors",
                 what: "Refuses insecure configurations when built: credentials with `*`, with `null`, with insecure origins.",
@@ -646,9 +676,14 @@ mod tests {
         let all = catalog();
         assert_eq!(all.len(), 16);
         for entry in &all {
-            for text in
-                [entry.title, entry.summary, entry.fix, entry.code.axum, entry.code.express, entry.code.flask]
-            {
+            for text in [
+                entry.title,
+                entry.summary,
+                entry.fix,
+                &entry.code.axum,
+                &entry.code.express,
+                &entry.code.flask,
+            ] {
                 assert!(!text.trim().is_empty(), "{}", entry.id);
             }
             assert!(
@@ -662,17 +697,30 @@ mod tests {
     #[test]
     fn every_entry_reads_back_as_its_text() {
         for entry in catalog() {
-            let text: EntryText = serde_json::from_value(serde_json::to_value(entry).unwrap()).unwrap();
+            let text: EntryText = serde_json::from_value(serde_json::to_value(&entry).unwrap()).unwrap();
             assert_eq!(
                 (text.id, text.number, text.title.as_str()),
                 (entry.id, entry.number, title(entry.id))
             );
             assert_eq!((text.summary.as_str(), text.fix.as_str()), (entry.summary, entry.fix));
             let code = [text.code.axum.as_str(), &text.code.express, &text.code.flask];
-            assert_eq!(code, [entry.code.axum, entry.code.express, entry.code.flask]);
+            assert_eq!(code, [&*entry.code.axum, &entry.code.express, &entry.code.flask]);
             let mirrors: Vec<_> = text.mirrors.iter().map(|m| (m.name.as_str(), m.what.as_str())).collect();
             assert_eq!(mirrors, entry.mirrors.iter().map(|m| (m.name, m.what)).collect::<Vec<_>>());
         }
+    }
+
+    #[test]
+    fn samples_name_the_port_the_lab_runs_on() {
+        let written = entry(PolicyId::StrictAllowlist).code;
+        assert!(written.express.contains("'http://fintrack.localhost:8080'"), "{}", written.express);
+        let moved = written.clone().on_port(9000);
+        assert!(moved.express.contains("'http://fintrack.localhost:9000'"), "{}", moved.express);
+        assert!(moved.flask.contains("\"http://partner.localhost:9000\""), "{}", moved.flask);
+        assert!(!format!("{moved:?}").contains("8080"), "{moved:?}");
+        let on_80 = written.clone().on_port(80);
+        assert!(on_80.axum.contains("\"http://fintrack.localhost\""), "{}", on_80.axum);
+        assert_eq!(written.clone().on_port(8080), written);
     }
 
     #[test]

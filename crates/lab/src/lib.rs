@@ -125,10 +125,17 @@ pub struct CatalogItem {
     pub outcomes: Vec<outcomes::Outcome>,
 }
 
-/// The whole catalog with outcomes for `ports` and `cookie`.
+/// The whole catalog with outcomes for `ports` and `cookie`, its code samples naming the
+/// lab's own port.
 pub fn catalog_with_outcomes(ports: &Ports, cookie: &CookieSettings) -> Result<Vec<CatalogItem>, String> {
     catalog::catalog()
         .into_iter()
-        .map(|entry| Ok(CatalogItem { outcomes: outcomes::outcomes(entry.id, ports, cookie)?, entry }))
+        .map(|entry| {
+            let outcomes = outcomes::outcomes(entry.id, ports, cookie)?;
+            Ok(CatalogItem {
+                entry: catalog::Entry { code: entry.code.on_port(ports.main), ..entry },
+                outcomes,
+            })
+        })
         .collect()
 }
