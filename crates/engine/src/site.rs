@@ -94,10 +94,15 @@ impl<'a> Site<'a> {
 /// app's entire size budget, know [`COMMON_SUFFIXES`] and otherwise apply the list's implicit
 /// rule (the last label is the suffix): right for `*.localhost`, IP-less lab hosts and ordinary
 /// `name.tld` sites, wrong only under rarer multi-label suffixes.
+///
+/// The list is consulted without a trailing dot, which the answer then keeps, as the URL
+/// Standard's public suffix does: `fintrack.localhost.` is a registrable domain of its own, and
+/// a page on `blog.fintrack.localhost.` is another site than `api.fintrack.localhost`, as both
+/// browsers measured treat it (the matrix's `trailing-dot` family).
 pub fn registrable_domain(host: &str) -> Option<&str> {
-    let trimmed = host.strip_suffix('.').unwrap_or(host);
-    let len = public_suffix_domain_len(trimmed)?;
-    Some(&trimmed[trimmed.len() - len..])
+    let dotless = host.strip_suffix('.').unwrap_or(host);
+    let len = public_suffix_domain_len(dotless)? + (host.len() - dotless.len());
+    Some(&host[host.len() - len..])
 }
 
 /// Multi-label public suffixes the Wasm build knows without the full list: the most used
@@ -238,6 +243,15 @@ mod tests {
                 "{host}"
             );
         }
+    }
+
+    #[test]
+    fn a_trailing_dot_makes_another_site() {
+        assert_eq!(site("http://blog.fintrack.localhost.:8080").to_string(), "http://fintrack.localhost.");
+        assert!(!site("http://blog.fintrack.localhost.").same_site(&site("http://api.fintrack.localhost")));
+        assert!(site("http://blog.fintrack.localhost.").same_site(&site("http://api.fintrack.localhost.")));
+        assert_eq!(site("http://localhost.:8080").to_string(), "http://localhost.");
+        assert_eq!(registrable_domain("a.example.co.uk."), Some("example.co.uk."));
     }
 
     #[test]

@@ -59,6 +59,7 @@ pub fn all() -> Vec<Scenario> {
     out.extend(redirect_request_modes());
     out.extend(nocors_redirect_modes());
     out.extend(location_lines());
+    out.extend(trailing_dot());
     out.extend(redirect_cookies());
     out.extend(url_credentials());
     out.extend(redirect_requests());
@@ -801,6 +802,25 @@ fn location_lines() -> Vec<Scenario> {
                 fetch,
                 Target::Scripted { preflight: None, response: Shape { location, ..Shape::READABLE } },
             ));
+        }
+    }
+    out
+}
+
+/// The blog written with a trailing dot (`blog.fintrack.localhost.`) fetching the API: the URL
+/// Standard keeps the dot in the registrable domain, so the two are different sites and only a
+/// cross-site cookie can ride along, when third-party cookies are allowed.
+fn trailing_dot() -> Vec<Scenario> {
+    let position = Position::SiblingTrailingDot;
+    let mut out = Vec::new();
+    for third_party in [ThirdParty::Default, ThirdParty::Allowed] {
+        for kind_slug in ["get", "post-text", "put-json", "nocors-get"] {
+            let fetch = kind(kind_slug, CredentialsMode::Include);
+            let target =
+                Target::Api { policy: PolicyId::ReflectAnyOrigin, path: endpoint(&fetch.method).to_owned() };
+            let setup = Setup { third_party, ..Setup::everyday(position) };
+            let id = id("trailing-dot", &[third_party.slug(), kind_slug, position.slug()]);
+            out.push(Scenario::new(id, "trailing-dot", setup, fetch, target));
         }
     }
     out

@@ -105,6 +105,9 @@ pub enum Position {
     SuffixLookalike,
     /// `wwwxfintrack.localhost`.
     DotLookalike,
+    /// The blog written with a trailing dot (`blog.fintrack.localhost.`): another origin, and
+    /// by the URL Standard's letter another registrable domain too.
+    SiblingTrailingDot,
 }
 
 /// What the page's script passes to `fetch`.
@@ -348,7 +351,7 @@ pub struct Declared {
 
 impl Position {
     /// Every position, nearest first.
-    pub const ALL: [Self; 13] = [
+    pub const ALL: [Self; 14] = [
         Self::SameOrigin,
         Self::Dashboard,
         Self::Sibling,
@@ -362,6 +365,7 @@ impl Position {
         Self::PrefixLookalike,
         Self::SuffixLookalike,
         Self::DotLookalike,
+        Self::SiblingTrailingDot,
     ];
 
     /// The position's slug.
@@ -380,6 +384,7 @@ impl Position {
             Self::PrefixLookalike => "prefix-lookalike",
             Self::SuffixLookalike => "suffix-lookalike",
             Self::DotLookalike => "dot-lookalike",
+            Self::SiblingTrailingDot => "sibling-trailing-dot",
         }
     }
 
@@ -470,6 +475,7 @@ impl Position {
             Self::PrefixLookalike => (PREFIX_LOOKALIKE, false),
             Self::SuffixLookalike => (SUFFIX_LOOKALIKE, false),
             Self::DotLookalike => (DOT_LOOKALIKE, false),
+            Self::SiblingTrailingDot => (SIBLING_TRAILING_DOT, false),
         }
     }
 }
@@ -485,6 +491,9 @@ fn one_hop() -> u8 {
 fn is_one_hop(hops: &u8) -> bool {
     *hops == 1
 }
+
+/// The blog's host in its fully qualified form, which the lab serves as the blog.
+const SIBLING_TRAILING_DOT: &str = "blog.fintrack.localhost.";
 
 /// The schemes other than HTTP(S) a page on the API's host may connect to.
 const OTHER_SCHEMES: &str = "data: blob: ftp: ws: wss: file: about:";
