@@ -108,8 +108,9 @@ pub const STEPS: &[Step] = &[
         host: DASHBOARD,
         path: "/",
         title: "FinTrack keeps working",
-        says: "The dashboard is on the allowlist, so its own reads go on as before. The fix closed the door \
-               for everyone else, and only for them.",
+        says: "The dashboard is on the allowlist, so its own reads go on as before. Its explanation still asks \
+               whether the API echoes every Origin, because one exchange cannot tell an allowlist from an echo; \
+               the console's audit, probing with origins the API never trusted, now finds nothing.",
         action: Action::SignIn(PolicyId::StrictAllowlist),
     },
 ];
