@@ -33,6 +33,9 @@ pub enum CorsCheckFailure {
     RepeatedAllowOrigin {
         /// The values combined with `, `.
         combined: String,
+        /// Whether two or more of the lines spell the name exactly `Access-Control-Allow-Origin`,
+        /// which is when Firefox names the repeat rather than a mismatch.
+        verbatim: bool,
     },
     /// `*` while the request includes credentials.
     WildcardWithCredentials,
@@ -75,7 +78,10 @@ pub fn cors_check(request: CorsRequest<'_>, headers: &CorsHeaders<'_>) -> Result
         return Err(CorsCheckFailure::MissingAllowOrigin);
     };
     if headers.allow_origin_repeated {
-        return Err(CorsCheckFailure::RepeatedAllowOrigin { combined: isomorphic_decode(origin) });
+        return Err(CorsCheckFailure::RepeatedAllowOrigin {
+            combined: isomorphic_decode(origin),
+            verbatim: headers.allow_origin_verbatim_lines > 1,
+        });
     }
 
     // Step 3: without credentials, `*` shares the response with everyone.

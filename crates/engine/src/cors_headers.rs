@@ -19,6 +19,10 @@ pub struct CorsHeaders<'a> {
     pub allow_origin: Option<Cow<'a, [u8]>>,
     /// Whether `Access-Control-Allow-Origin` appears more than once.
     pub allow_origin_repeated: bool,
+    /// How many of its lines spell the name exactly `Access-Control-Allow-Origin`: Firefox
+    /// counts only those to refuse a repeated header (`CheckOriginHeader` compares the name as
+    /// sent, case included), and reads the others as one combined value.
+    pub allow_origin_verbatim_lines: usize,
     /// `Access-Control-Allow-Credentials`.
     pub allow_credentials: Option<Cow<'a, [u8]>>,
     /// `Access-Control-Allow-Methods`.
@@ -44,6 +48,8 @@ impl<'a> CorsHeaders<'a> {
             let name = &header.name;
             let slot = if name.is("Access-Control-Allow-Origin") {
                 found.allow_origin_repeated = found.allow_origin.is_some();
+                found.allow_origin_verbatim_lines +=
+                    usize::from(name.as_str() == "Access-Control-Allow-Origin");
                 &mut found.allow_origin
             } else if name.is("Access-Control-Allow-Credentials") {
                 &mut found.allow_credentials
@@ -121,5 +127,11 @@ mod tests {
         let found = CorsHeaders::read(&headers);
         assert!(found.allow_origin_repeated);
         assert_eq!(found.allow_origin.as_deref(), Some(&b"*, http://a.localhost"[..]));
+        assert_eq!(found.allow_origin_verbatim_lines, 2);
+        let respelled = HeaderList::of(&[
+            ("access-control-allow-origin", "*"),
+            ("Access-Control-Allow-Origin", "*"),
+        ]);
+        assert_eq!(CorsHeaders::read(&respelled).allow_origin_verbatim_lines, 1);
     }
 }

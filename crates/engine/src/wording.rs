@@ -161,7 +161,7 @@ pub fn cors_check_failed(failure: &CorsCheckFailure, origin: &str, what: &str) -
         CorsCheckFailure::MissingAllowOrigin => {
             says!(what, " has no Access-Control-Allow-Origin header, so it is not shared with other origins.")
         }
-        CorsCheckFailure::RepeatedAllowOrigin { combined } => {
+        CorsCheckFailure::RepeatedAllowOrigin { combined, .. } => {
             says!(
                 what,
                 " sends Access-Control-Allow-Origin more than once (",
