@@ -120,7 +120,7 @@ catalog! {
     SAFELIST_TOTAL = "safelist.total_size", fetch "#cors-unsafe-request-header-names",
         "When the safelisted header values add up to more than 1024 bytes, all of them need a preflight too.";
     /// Whether a preflight is needed.
-    PREFLIGHT_NEEDED = "preflight.needed", fetch "#cors-unsafe-request-header-names",
+    PREFLIGHT_NEEDED = "preflight.needed", fetch "#http-fetch",
         "A preflight is needed for a method other than GET, HEAD or POST, or for any header that is not safelisted.";
     /// What the preflight request looks like.
     PREFLIGHT_REQUEST = "preflight.request", fetch "#cors-preflight-fetch-0",
@@ -130,7 +130,7 @@ catalog! {
         "The exchange does not say how the server answered the preflight, so the engine states what it assumed.";
     /// A preflight answered from the cache.
     PREFLIGHT_CACHE = "preflight.cache", fetch "#cors-preflight-cache",
-        "A fresh cache entry from an earlier preflight for the same partition, origin, URL and credentials lets the browser skip asking again.";
+        "A fresh cache entry from an earlier preflight for the same partition, origin and URL lets the browser skip asking again, if that preflight was made with credentials whenever this request includes them.";
     /// Preflights do not follow redirects.
     PREFLIGHT_REDIRECT = "preflight.redirect", fetch "#cors-preflight-fetch-0",
         "A preflight answered with a redirect fails: preflights never follow redirects.";
@@ -181,7 +181,7 @@ catalog! {
         "A followed redirect repeats the checks at the new URL, turns a POST into a GET on 301 and 302 and any method but GET or HEAD into a GET on 303, and drops Authorization across origins.";
     /// Credentials in `Location`.
     REDIRECT_CREDENTIALS = "redirect.credentials", fetch "#http-redirect-fetch",
-        "A CORS request may not follow a redirect to a URL that carries a user name or password.";
+        "A CORS request may not follow a redirect to a URL that carries a user name or password, unless the new URL, and every URL before it, is on the page's own origin.";
     /// Redirect limits.
     REDIRECT_LIMITS = "redirect.limits", fetch "#http-redirect-fetch",
         "A redirect must point to an http or https URL that parses, at most 20 times.";
@@ -207,7 +207,7 @@ catalog! {
     COOKIES_THIRD_PARTY = "cookies.third_party", url "https://privacycg.github.io/storage-partitioning/",
         "Cross-site, this Chromium build blocks unpartitioned cookies by default and Firefox keeps them in per-site partitions.";
     /// Partitioned cookies.
-    COOKIES_PARTITIONED = "cookies.partitioned", url "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#name-the-partitioned-attribute",
+    COOKIES_PARTITIONED = "cookies.partitioned", url "https://datatracker.ietf.org/doc/html/draft-cutler-httpbis-partitioned-cookies",
         "A partitioned cookie is sent only under the top-level site it was set under.";
     /// Storage Access Headers: a held-back frame request announces itself with its Origin.
     STORAGE_ACCESS = "cookies.storage_access", url "https://privacycg.github.io/storage-access-headers/",
