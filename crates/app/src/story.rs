@@ -141,13 +141,15 @@ pub fn step_url(n: usize) -> Option<String> {
 #[component]
 pub fn StoryBar(n: usize, step: &'static Step) -> impl IntoView {
     let handle = window_event_listener(ev::keydown, move |event: web_sys::KeyboardEvent| {
-        if keeps(&event) || event.alt_key() || event.ctrl_key() || event.meta_key() {
+        if event.alt_key() || event.ctrl_key() || event.meta_key() {
             return;
         }
-        let target = match event.key().as_str() {
-            "ArrowRight" | "PageDown" | " " | "n" => step_url(n + 1),
-            "ArrowLeft" | "PageUp" | "p" => n.checked_sub(1).and_then(step_url),
-            _ => None,
+        let focused =
+            event.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).map(|e| e.tag_name());
+        let target = match direction(&event.key(), focused.as_deref().unwrap_or("BODY")) {
+            Some(Direction::Next) => step_url(n + 1),
+            Some(Direction::Previous) => n.checked_sub(1).and_then(step_url),
+            None => None,
         };
         if let Some(url) = target {
             event.prevent_default();
@@ -175,9 +177,9 @@ pub fn StoryBar(n: usize, step: &'static Step) -> impl IntoView {
                 </p>
             })}
             <nav class="story-nav" aria-label="Story steps">
-                {prev.map(|url| view! { <a class="story-prev" href=url aria-keyshortcuts="ArrowLeft">"← Previous"</a> })}
+                {prev.map(|url| view! { <a class="story-prev" href=url aria-keyshortcuts="ArrowLeft PageUp">"← Previous"</a> })}
                 {match next {
-                    Some(url) => view! { <a class="story-next" href=url aria-keyshortcuts="ArrowRight">"Next →"</a> }.into_any(),
+                    Some(url) => view! { <a class="story-next" href=url aria-keyshortcuts="ArrowRight PageDown">"Next →"</a> }.into_any(),
                     None => view! { <a class="story-next" href=lab_url(CONSOLE, "/")>"The end: open the console →"</a> }.into_any(),
                 }}
             </nav>
@@ -185,30 +187,50 @@ pub fn StoryBar(n: usize, step: &'static Step) -> impl IntoView {
     }
 }
 
-/// Whether a key press belongs to the focused control rather than to the presenter: every key
-/// in a form field; Space and Enter on a button; the arrows in a tab list. Page Down and Page Up,
-/// which presentation clickers send, always move the story.
-fn keeps(event: &web_sys::KeyboardEvent) -> bool {
-    let key = event.key();
-    if matches!(key.as_str(), "PageDown" | "PageUp") {
-        return false;
+/// Which way the presenter moves the story.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    Next,
+    Previous,
+}
+
+/// Where a key pressed on an element (its tag name, `BODY` when nothing has the focus) moves
+/// the story. Page Down and Page Up, which presentation clickers send, always move it, except
+/// in a form field. The arrows move it only while nothing has the focus: on a link, a button,
+/// a tab or a box that scrolls (a wide code sample or diagram on a phone), they belong to what
+/// has it. No letter and no Space moves it (WCAG 2.1.4: no single-character shortcuts).
+fn direction(key: &str, focused: &str) -> Option<Direction> {
+    if matches!(focused, "INPUT" | "SELECT" | "TEXTAREA") {
+        return None;
     }
-    let Some(element) = event.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else {
-        return false;
-    };
-    match element.tag_name().as_str() {
-        "INPUT" | "SELECT" | "TEXTAREA" => true,
-        "BUTTON" if element.get_attribute("role").as_deref() == Some("tab") => {
-            matches!(key.as_str(), " " | "Enter" | "ArrowLeft" | "ArrowRight")
-        }
-        "BUTTON" => matches!(key.as_str(), " " | "Enter"),
-        _ => false,
+    let unfocused = matches!(focused, "BODY" | "HTML");
+    match key {
+        "PageDown" => Some(Direction::Next),
+        "PageUp" => Some(Direction::Previous),
+        "ArrowRight" if unfocused => Some(Direction::Next),
+        "ArrowLeft" if unfocused => Some(Direction::Previous),
+        _ => None,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_arrows_and_page_keys_move_and_the_arrows_only_unfocused() {
+        assert_eq!(direction("ArrowRight", "BODY"), Some(Direction::Next));
+        assert_eq!(direction("ArrowLeft", "BODY"), Some(Direction::Previous));
+        assert_eq!(direction("PageDown", "BUTTON"), Some(Direction::Next));
+        assert_eq!(direction("PageUp", "A"), Some(Direction::Previous));
+        for focused in ["DIV", "PRE", "BUTTON", "A", "SUMMARY"] {
+            assert_eq!(direction("ArrowRight", focused), None, "{focused} keeps the arrows");
+        }
+        for key in [" ", "n", "p", "Enter"] {
+            assert_eq!(direction(key, "BODY"), None, "{key:?} is no shortcut");
+        }
+        assert_eq!(direction("PageDown", "TEXTAREA"), None);
+    }
 
     #[test]
     fn the_story_attacks_then_fixes_then_fails() {
