@@ -59,7 +59,8 @@ pub fn AttackPage(
         <section class="panel attack" aria-labelledby="attack-title">
             <h2 id="attack-title">"The script on this page"</h2>
             <AttackOptions home scenario/>
-            <button type="button" class="run" on:click=move |_| go() disabled=move || busy.get()>
+            // Busy, the button stays enabled (and says so), so the keyboard focus stays on it.
+            <button type="button" class="run" on:click=move |_| go() aria-disabled=move || busy.get().to_string()>
                 {move || if busy.get() { "Running…" } else { "Run it for real" }}
             </button>
             <div aria-live="polite">
@@ -103,11 +104,23 @@ fn Pitch(home: Position) -> impl IntoView {
              match or a regex with an unescaped dot.",
         ),
     };
-    let host = page::host();
+    view! { <PitchHeader class title text/> }
+}
+
+/// A page's banner: its host, what it pretends to be, and a line on its part in the lab. Its
+/// title heads the page, except in story mode, where the step's title does and this one
+/// follows it.
+#[component]
+pub fn PitchHeader(class: &'static str, title: &'static str, text: &'static str) -> impl IntoView {
+    let heading = if crate::story::current().is_some() {
+        view! { <h2>{title}</h2> }.into_any()
+    } else {
+        view! { <h1>{title}</h1> }.into_any()
+    };
     view! {
         <header class=class>
-            <p class="pitch-host">{host}</p>
-            <h1>{title}</h1>
+            <p class="pitch-host">{page::host()}</p>
+            {heading}
             <p>{text}</p>
         </header>
     }

@@ -47,6 +47,9 @@ pub fn AuditPanel(
     let ready = move || running.get() == Some(chosen.get());
     let busy = move || state.with(|s| *s == AuditState::Busy);
     let run = move |_| {
+        if busy() {
+            return;
+        }
         epoch.update_value(|e| *e += 1);
         let mine = epoch.get_value();
         state.set(AuditState::Busy);
@@ -89,7 +92,9 @@ pub fn AuditPanel(
                     class="run audit-run"
                     aria-describedby="audit-status"
                     aria-busy=move || busy().to_string()
-                    disabled=move || busy() || !ready()
+                    // Busy, the button stays enabled (and says so), so the keyboard focus stays on it.
+                    aria-disabled=move || busy().to_string()
+                    disabled=move || !ready()
                     on:click=run
                 >
                     {move || if busy() { "Auditing…" } else { "Audit this API" }}

@@ -98,7 +98,15 @@ pub fn Console() -> impl IntoView {
         }
         leptos::task::spawn_local(async move {
             let done = run::watch(&s, run).await;
-            status.set(String::new());
+            // Said in the live status line, so a screen reader hears that the run ended.
+            status.set(match (&done.explained, &done.problem) {
+                (Some(explained), _) => format!(
+                    "The run finished: the engine says the read is {}; the report is under The last run",
+                    explained.here.read.as_str()
+                ),
+                (None, Some(problem)) => format!("The run finished without an explanation: {problem}"),
+                (None, None) => "The run finished: the report is under The last run".to_owned(),
+            });
             report.set(Some(done));
         });
     };

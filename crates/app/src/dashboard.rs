@@ -7,6 +7,7 @@ use corslab_lab::bank::{Balance, Transactions, WhoAmI};
 use corslab_lab::{CookieSettings, PolicyId};
 use leptos::prelude::*;
 
+use crate::attack::PitchHeader;
 use crate::explain_panel::ExplainPanel;
 use crate::net::{self, PageOutcome, now_ms};
 use crate::page;
@@ -50,6 +51,9 @@ pub fn Dashboard(policy: Option<PolicyId>, sign_in: bool) -> impl IntoView {
     };
     load();
     let act = move |signing_in: bool| {
+        if busy.get_untracked() {
+            return;
+        }
         busy.set(true);
         leptos::task::spawn_local(async move {
             sign(signing_in, who, cookie, error).await;
@@ -61,28 +65,34 @@ pub fn Dashboard(policy: Option<PolicyId>, sign_in: bool) -> impl IntoView {
                 read_account(policy, held_jar(cookie), balance, transactions).await;
             }
             busy.set(false);
+            // The button that was pressed is gone: the keyboard focus moves to the one that
+            // replaced it, rather than falling back to the top of the page.
+            leptos::task::tick().await;
+            page::focus(".account-action");
         });
     };
     view! {
-        <header class="pitch fintrack">
-            <p class="pitch-host">{page::host()}</p>
-            <h1>"FinTrack"</h1>
-            <p>"Your money, tracked. (The victim's dashboard: the data is fake, the cookies are real.)"</p>
-        </header>
+        <PitchHeader
+            class="pitch fintrack"
+            title="FinTrack"
+            text="Your money, tracked. (The victim's dashboard: the data is fake, the cookies are real.)"
+        />
         <section class="panel" aria-labelledby="account-title">
             <h2 id="account-title">"Account"</h2>
             {move || error.get().map(|e| view! { <p class="problem" role="alert">{e}</p> })}
-            {move || match who.get() {
-                None => view! { <p>"Asking FinTrack who you are…"</p> }.into_any(),
-                Some(me) if me.signed_in => view! {
-                    <p class="signed-in" data-signed-in="true">"Signed in as "<strong>{me.holder}</strong></p>
-                    <button type="button" on:click=move |_| act(false) disabled=move || busy.get()>"Sign out"</button>
-                }.into_any(),
-                Some(_) => view! {
-                    <p data-signed-in="false">"You are signed out."</p>
-                    <button type="button" class="run" on:click=move |_| act(true) disabled=move || busy.get()>"Sign in as a demo customer"</button>
-                }.into_any(),
-            }}
+            <div aria-live="polite">
+                {move || match who.get() {
+                    None => view! { <p>"Asking FinTrack who you are…"</p> }.into_any(),
+                    Some(me) if me.signed_in => view! {
+                        <p class="signed-in" data-signed-in="true">"Signed in as "<strong>{me.holder}</strong></p>
+                        <button type="button" class="account-action" on:click=move |_| act(false) aria-disabled=move || busy.get().to_string()>"Sign out"</button>
+                    }.into_any(),
+                    Some(_) => view! {
+                        <p data-signed-in="false">"You are signed out."</p>
+                        <button type="button" class="run account-action" on:click=move |_| act(true) aria-disabled=move || busy.get().to_string()>"Sign in as a demo customer"</button>
+                    }.into_any(),
+                }}
+            </div>
             <SessionCookie who cookie/>
             {page::query().get("return").is_some().then(|| view! { <BackToConsole who/> })}
         </section>

@@ -22,8 +22,15 @@ pub fn ExplainPanel(explained: Explained) -> impl IntoView {
         _ => (here.console.clone(), other.console),
     };
     let browser = browser_name(exchange.browser);
+    // Named after its fetch, so two panels on one page (a pasted exchange and a HAR entry) are
+    // two regions a screen reader tells apart.
+    let label = format!(
+        "What the browser did with {} {}, and why",
+        exchange.request.method.as_str(),
+        exchange.request.url
+    );
     view! {
-        <section class="explain" aria-label="What the browser did, and why">
+        <section class="explain" aria-label=label>
             <VerdictSummary verdict=here.clone() browser/>
             {agreement.map(|agreement| {
                 let jar_known = !exchange.cookies.is_empty();

@@ -9,7 +9,6 @@
 #![allow(clippy::needless_pass_by_value)]
 
 use corslab_engine::har::{self, Found, Har};
-use corslab_engine::verdict::Read;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::{JsCast, JsValue};
@@ -159,11 +158,8 @@ fn HarList(listed: Vec<Listed>, chosen: RwSignal<usize>) -> impl IntoView {
         .enumerate()
         .map(|(i, item)| {
             let Explained { exchange, here, .. } = item.explained;
-            let (class, read) = match here.read {
-                Read::Allowed => ("har-read allowed", "allowed"),
-                Read::Blocked => ("har-read blocked", "blocked"),
-                Read::Opaque => ("har-read opaque", "opaque"),
-            };
+            let read = here.read.as_str();
+            let class = format!("har-read {read}");
             let from = if exchange.page.is_opaque() { "null" } else { exchange.page.serialize() }.to_owned();
             view! {
                 <li>

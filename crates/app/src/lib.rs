@@ -59,9 +59,16 @@ pub fn explain(exchange: JsValue) -> Result<JsValue, JsValue> {
 /// the benchmark know when the page is interactive.
 #[component]
 pub fn App() -> impl IntoView {
+    let (host, path) = (page::host(), page::path());
     let page = match story::current() {
-        Some((n, step)) => view! { <StoryPage n step/> }.into_any(),
-        None => host_page(&page::host(), &page::path()),
+        Some((n, step)) => {
+            page::set_title(&format!("Story, step {} of {}: {}", n + 1, STEPS.len(), step.title));
+            view! { <StoryPage n step/> }.into_any()
+        }
+        None => {
+            page::set_title(&title(&host, &path));
+            host_page(&host, &path)
+        }
     };
     request_animation_frame(mark_ready);
     view! {
@@ -109,7 +116,13 @@ pub fn StoryPage(n: usize, step: &'static Step) -> impl IntoView {
                 let scenario = Scenario { from, kind, policy, jar, ..Scenario::default() };
                 view! { <attack::AttackPage home=from scenario auto=true/> }.into_any()
             }
-            Action::ShowFix(faulty, _) => view! { <policy_view::PolicyCard policy=faulty/> }.into_any(),
+            Action::ShowFix(faulty, _) => view! {
+                <section class="panel" aria-labelledby="fix-title">
+                    <h2 id="fix-title">"The faulty code and its fix"</h2>
+                    <policy_view::PolicyCard policy=faulty/>
+                </section>
+            }
+            .into_any(),
         }
     };
     view! {
@@ -163,6 +176,19 @@ fn host_page(host: &str, path: &str) -> AnyView {
                 view! { <attack::AttackPage home scenario auto/> }.into_any()
             }
             None => view! { <UnknownHost/> }.into_any(),
+        },
+    }
+}
+
+/// The title of the page `host_page` shows: the console's page, or the host and its part in
+/// the lab, so every tab and history entry says which origin it is.
+fn title(host: &str, path: &str) -> String {
+    match host {
+        CONSOLE if path.starts_with("/playground") => "Playground".to_owned(),
+        CONSOLE => "Console".to_owned(),
+        _ => match corslab_lab::HOSTS.iter().find(|h| h.name == host) {
+            Some(lab) => format!("{host}: {}", lab.about),
+            None => host.to_owned(),
         },
     }
 }

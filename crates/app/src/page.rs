@@ -1,7 +1,8 @@
 //! Where this page is: its host, path and query, links to the other lab hosts on the same
-//! port, and keeping the URL in step with the page's state.
+//! port, keeping the URL in step with the page's state, and the page's title and focus.
 
 use corslab_lab::hosts::{CONSOLE, origin_on};
+use wasm_bindgen::JsCast;
 
 use crate::net::window;
 use crate::query::Query;
@@ -39,4 +40,19 @@ pub fn lab_url(host: &str, path_and_query: &str) -> String {
 /// The console's origin, where pages report their runs.
 pub fn console_origin() -> String {
     origin_on(CONSOLE, page_port())
+}
+
+/// Moves the keyboard focus to the first element `selector` names, when there is one.
+pub fn focus(selector: &str) {
+    let element = window().document().and_then(|d| d.query_selector(selector).ok().flatten());
+    if let Some(element) = element.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+        let _ = element.focus();
+    }
+}
+
+/// Names the page in the tab and the history: `what · corslab`.
+pub fn set_title(what: &str) {
+    if let Some(document) = window().document() {
+        document.set_title(&format!("{what} · corslab"));
+    }
 }

@@ -85,8 +85,14 @@ pub fn Playground() -> impl IntoView {
                 <TextField state field=STATUS/>
                 <TextArea state field=RESPONSE_HEADERS/>
             </section>
-            <section class="panel" aria-labelledby="explained-title" aria-live="polite">
+            <section class="panel" aria-labelledby="explained-title">
                 <h2 id="explained-title">"What the browser does"</h2>
+                // The outcome alone is announced as it changes, not the whole panel at each key.
+                <p class="sr-only" aria-live="polite">{move || match explained() {
+                    Ok(explained) => format!("The read is {}", explained.here.read.as_str()),
+                    Err(problems) if problems.len() == 1 => "One problem in the exchange".to_owned(),
+                    Err(problems) => format!("{} problems in the exchange", problems.len()),
+                }}</p>
                 <p class="muted">"Nothing ran here, so there is no agreement badge: run it in the console to compare the prediction with this browser."</p>
                 {move || match explained() {
                     Ok(explained) => view! { <ExplainPanel explained/> }.into_any(),

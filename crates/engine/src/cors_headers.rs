@@ -128,10 +128,8 @@ mod tests {
         assert!(found.allow_origin_repeated);
         assert_eq!(found.allow_origin.as_deref(), Some(&b"*, http://a.localhost"[..]));
         assert_eq!(found.allow_origin_verbatim_lines, 2);
-        let respelled = HeaderList::of(&[
-            ("access-control-allow-origin", "*"),
-            ("Access-Control-Allow-Origin", "*"),
-        ]);
+        let respelled =
+            HeaderList::of(&[("access-control-allow-origin", "*"), ("Access-Control-Allow-Origin", "*")]);
         assert_eq!(CorsHeaders::read(&respelled).allow_origin_verbatim_lines, 1);
     }
 }

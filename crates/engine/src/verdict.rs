@@ -82,6 +82,17 @@ pub enum Read {
     Opaque,
 }
 
+impl Read {
+    /// The outcome as the contract spells it: `allowed`, `blocked` or `opaque`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Allowed => "allowed",
+            Self::Blocked => "blocked",
+            Self::Opaque => "opaque",
+        }
+    }
+}
+
 /// Which part of the exchange blocked the read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
