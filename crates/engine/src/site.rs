@@ -86,7 +86,7 @@ impl<'a> Site<'a> {
 }
 
 /// The registrable domain of a host by the Public Suffix List, or `None` when the host is
-/// itself a public suffix (for example `localhost` or `com`).
+/// itself a public suffix (for example `localhost` or `com`) or an IP address.
 ///
 /// <https://url.spec.whatwg.org/#host-registrable-domain>
 ///
@@ -100,6 +100,10 @@ impl<'a> Site<'a> {
 /// a page on `blog.fintrack.localhost.` is another site than `api.fintrack.localhost`, as both
 /// browsers measured treat it (the matrix's `trailing-dot` family).
 pub fn registrable_domain(host: &str) -> Option<&str> {
+    // An address is no domain, so it has none (the list would read `127.0.0.1` as `0.1`).
+    if host.starts_with('[') || host.parse::<std::net::Ipv4Addr>().is_ok() {
+        return None;
+    }
     let dotless = host.strip_suffix('.').unwrap_or(host);
     let len = public_suffix_domain_len(dotless)? + (host.len() - dotless.len());
     Some(&host[host.len() - len..])
@@ -252,6 +256,13 @@ mod tests {
         assert!(site("http://blog.fintrack.localhost.").same_site(&site("http://api.fintrack.localhost.")));
         assert_eq!(site("http://localhost.:8080").to_string(), "http://localhost.");
         assert_eq!(registrable_domain("a.example.co.uk."), Some("example.co.uk."));
+    }
+
+    #[test]
+    fn addresses_have_no_registrable_domain() {
+        assert_eq!(registrable_domain("127.0.0.1"), None);
+        assert_eq!(registrable_domain("[::1]"), None);
+        assert_eq!(registrable_domain("127.0.0.1.example.com"), Some("example.com"));
     }
 
     #[test]
