@@ -8,7 +8,7 @@ use corslab_engine::{Browser, Read};
 
 use crate::client::{Received, Trip, header};
 use crate::finding::{Finding, Severity};
-use crate::judge::{Attempt, Judgement, judge};
+use crate::judge::{Attempt, Judgement, judge, unfollowed_redirect};
 use crate::probe::{Class, PROBE_HEADER, PROBE_METHOD, Plan, Probe, ProbeKind, SPECIAL_CHARACTERS, is_local};
 
 /// Preflight results are cached at most this long by Chromium.
@@ -79,37 +79,7 @@ fn granted_origins(obs: &Observations<'_>) -> Vec<Finding> {
             .results
             .iter()
             .filter(|(p, _)| p.class == class && p.kind == ProbeKind::Get)
-            .filter_map(|(probe, trips)| {
-                let origin = probe.origin.as_deref()?;
-                if is_trusted(obs, origin) || !grants(last(trips)?, origin) {
-                    return None;
-                }
-                // `null` comes from a sandboxed iframe inside the attacker's own page.
-                let top_level = (origin == "null").then_some(obs.plan.attacker.as_str());
-                let attempt = Attempt {
-                    page: origin,
-                    top_level,
-                    url: &obs.plan.target,
-                    method: "GET",
-                    headers: &[],
-                    preflight: None,
-                    response: trips,
-                };
-                let browsers = judge(&attempt, obs.jar);
-                let severity = read_severity(&browsers, !obs.jar.is_empty());
-                let severity = cap(class, origin, severity);
-                Some(
-                    Finding::new(
-                        &obs.plan.target,
-                        class,
-                        severity,
-                        Some(origin.to_owned()),
-                        read_summary(origin, &browsers, !obs.jar.is_empty()),
-                        trips.clone(),
-                    )
-                    .judged(browsers),
-                )
-            })
+            .filter_map(|(probe, trips)| granted_origin(obs, class, probe, trips))
             .collect();
         granted.sort_by_key(|f| std::cmp::Reverse(sharpness(f)));
         let mut granted = granted.into_iter();
@@ -135,6 +105,8 @@ fn granted_origins(obs: &Observations<'_>) -> Vec<Finding> {
                     std::mem::swap(&mut main.browsers, &mut f.browsers);
                     std::mem::swap(&mut main.evidence, &mut f.evidence);
                     main.severity = f.severity;
+                    // The fix is the main class's, with what the new evidence adds to it.
+                    main.fix = fix(main.class, main.origin.as_deref(), &main.evidence);
                 }
                 main.other_origins.extend(f.origin);
                 main.other_origins.extend(f.other_origins);
@@ -144,10 +116,79 @@ fn granted_origins(obs: &Observations<'_>) -> Vec<Finding> {
     findings
 }
 
+/// The finding for one forged origin, when the answer grants it: directly, or at the end of a
+/// redirect chain the engine says a page there can read through.
+fn granted_origin(obs: &Observations<'_>, class: Class, probe: &Probe, trips: &[Trip]) -> Option<Finding> {
+    let origin = probe.origin.as_deref()?;
+    if is_trusted(obs, origin) {
+        return None;
+    }
+    let response = last(trips)?;
+    // `null` comes from a sandboxed iframe inside the attacker's own page.
+    let top_level = (origin == "null").then_some(obs.plan.attacker.as_str());
+    let attempt = Attempt {
+        page: origin,
+        top_level,
+        url: &obs.plan.target,
+        method: "GET",
+        headers: &[],
+        preflight: None,
+        response: trips,
+    };
+    let browsers = judge(&attempt, obs.jar);
+    let jar_known = !obs.jar.is_empty();
+    let credentialed = browsers.iter().any(|j| j.credentialed_read == Read::Allowed);
+    let tainted = tainted_hop(trips, origin);
+    let granted = match tainted {
+        // Past a cross-origin redirect the browser sends `null`, and a grant of `null` there
+        // is this origin's only when the engine says the whole chain can be read; otherwise it
+        // is the `null` probe's finding.
+        Some(_) => {
+            grants(response, "null")
+                && browsers
+                    .iter()
+                    .any(|j| j.credentialed_read == Read::Allowed || j.anonymous_read == Read::Allowed)
+        }
+        None => grants(response, origin),
+    };
+    if !(granted || credentialed) {
+        return None;
+    }
+    let (severity, summary, browsers) = if let Some((status, location)) = unfollowed_redirect(trips) {
+        // The audit cut the chain: the grant is real, what a page finally reads is unknown.
+        let with_credentials = header(&response.headers, "access-control-allow-credentials") == Some("true");
+        let severity = if with_credentials { Severity::Medium } else { Severity::Low };
+        let summary = format!(
+            "The server grants {origin}{} on its {status} redirect to {location}, which this audit did not follow (--redirects 0): no browser verdict is given for the chain, since what a page there reads depends on the answer at its end; raise --redirects to have it judged.",
+            if with_credentials { " with credentials" } else { "" }
+        );
+        (severity, summary, Vec::new())
+    } else if let Some(c) = unhostable_character(class, origin) {
+        // The engine's judgement holds for a page at this origin, but Chromium and Firefox
+        // cannot load one, so it is told as what another browser's page would get.
+        let severity = read_severity(&browsers, jar_known).min(Severity::Low);
+        (severity, unhostable_summary(origin, c, &browsers), Vec::new())
+    } else {
+        let severity = cap(class, read_severity(&browsers, jar_known));
+        let via = tainted.and(trips.last()).map(|t| t.request.url.as_str());
+        (severity, read_summary(origin, via, &browsers, jar_known), browsers)
+    };
+    let mut finding =
+        Finding::new(&obs.plan.target, class, severity, Some(origin.to_owned()), summary, trips.to_vec())
+            .judged(browsers);
+    finding.fix = fix(class, Some(origin), trips);
+    Some(finding)
+}
+
 fn wildcard(obs: &Observations<'_>) -> Option<Finding> {
-    let all = std::iter::once(obs.baseline)
-        .chain(obs.results.iter().filter(|(p, _)| p.kind == ProbeKind::Get).map(|(_, t)| t.as_slice()));
-    let trips = all.into_iter().find(|trips| last(trips).is_some_and(|r| grants(r, "*")))?;
+    // Only answers to requests with an Origin count: browsers send one on every CORS request,
+    // so a `*` given only to requests without one reaches no page.
+    let trips = obs
+        .results
+        .iter()
+        .filter(|(p, _)| p.kind == ProbeKind::Get && p.origin.is_some())
+        .map(|(_, t)| t.as_slice())
+        .find(|trips| last(trips).is_some_and(|r| grants(r, "*")))?;
     let attempt = Attempt {
         page: &obs.plan.attacker,
         top_level: None,
@@ -165,6 +206,11 @@ fn wildcard(obs: &Observations<'_>) -> Option<Finding> {
         "Any page, {} included, can read what an anonymous visitor gets; browsers never attach cookies to a read under `*`.",
         obs.plan.attacker
     );
+    if let Some((status, location)) = unfollowed_redirect(trips) {
+        summary = format!(
+            "The {status} redirect to {location} answers `*`; this audit did not follow it (--redirects 0), so what a page finally reads is not judged."
+        );
+    }
     if credentials {
         summary.push_str(
             " The server also says Access-Control-Allow-Credentials: true, so it wants credentialed reads shared: one step from reflecting origins.",
@@ -194,7 +240,7 @@ fn mirrored(obs: &Observations<'_>) -> Option<Finding> {
         return None;
     }
     let origin = probe.origin.as_deref()?;
-    let response = get_result(obs, origin).map_or_else(|| trips.clone(), <[Trip]>::to_vec);
+    let response = followed_get_result(obs, origin).map_or_else(|| trips.clone(), <[Trip]>::to_vec);
     let attempt = Attempt {
         page: origin,
         top_level: None,
@@ -247,7 +293,7 @@ fn authorization_under_wildcard(obs: &Observations<'_>) -> Option<Finding> {
         return None;
     }
     let origin = probe.origin.as_deref()?;
-    let response = get_result(obs, origin).map_or_else(|| trips.clone(), <[Trip]>::to_vec);
+    let response = followed_get_result(obs, origin).map_or_else(|| trips.clone(), <[Trip]>::to_vec);
     let attempt = Attempt {
         page: origin,
         top_level: None,
@@ -287,52 +333,108 @@ fn authorization_under_wildcard(obs: &Observations<'_>) -> Option<Finding> {
     )
 }
 
+/// `Vary: Origin` is needed where Access-Control-Allow-Origin depends on the request's Origin
+/// (<https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches>): when two origins get
+/// different values, or a fixed value is given to CORS requests only and a cache may hand the
+/// answer without it to them.
 fn vary_origin(obs: &Observations<'_>) -> Option<Finding> {
-    let gets = || {
-        obs.results.iter().filter(|(p, _)| {
-            p.kind == ProbeKind::Get && p.url == obs.plan.target && p.class != Class::ErrorResponses
-        })
-    };
-    // The answer depends on Origin when some origin is echoed back.
-    let (probe, trips) = gets().find(|(p, t)| {
-        let origin = p.origin.as_deref().unwrap_or_default();
-        last(t).is_some_and(|r| grants(r, origin))
-    })?;
+    // The answers to GETs of the target itself that carried an Origin.
+    let answers: Vec<(&str, &Vec<Trip>, &Received)> = obs
+        .results
+        .iter()
+        .filter(|(p, _)| p.kind == ProbeKind::Get && p.url == obs.plan.target)
+        .filter_map(|(p, t)| Some((p.origin.as_deref()?, t, last(t)?)))
+        .collect();
     let missing = |r: &Received| {
         let vary = list(r, "vary");
         !vary.iter().any(|v| v.eq_ignore_ascii_case("origin") || v == "*")
     };
-    let response = last(trips)?;
-    let (trips, response) = if missing(response) {
-        (trips, response)
-    } else {
-        // The echoing answer varies; an answer to another origin might not.
-        let (_, t) = gets().find(|(_, t)| last(t).is_some_and(missing))?;
-        (t, last(t)?)
+    let shown = |r: &Received| {
+        let values = allowed_origins(r);
+        if values.is_empty() { "none".to_owned() } else { format!("`{}`", values.join(", ")) }
     };
-    let cache_control = header(&response.headers, "cache-control").unwrap_or_default().to_ascii_lowercase();
-    let shared_cacheable = !cache_control.contains("no-store")
-        && !cache_control.contains("private")
-        && (cache_control.contains("public")
-            || cache_control.contains("max-age")
-            || cache_control.contains("s-maxage"));
-    let severity = if shared_cacheable { Severity::Medium } else { Severity::Low };
-    let echoed = probe.origin.clone().unwrap_or_default();
-    Some(Finding::new(
+    // The answer a cache must not reuse: one without Vary, preferably one that grants.
+    let unvaried = answers
+        .iter()
+        .filter(|(_, _, r)| missing(r))
+        .min_by_key(|(_, _, r)| allowed_origins(r).is_empty())
+        .copied();
+    // Another origin's answer with another Access-Control-Allow-Origin.
+    let contrast = unvaried.and_then(|(_, _, r)| {
+        let differs =
+            |(_, _, other): &&(&str, &Vec<Trip>, &Received)| allowed_origins(other) != allowed_origins(r);
+        let mut others = answers.iter().filter(differs);
+        // A named origin reads better than `null` as the example.
+        others.clone().find(|(o, _, _)| *o != "null").or_else(|| others.next()).copied()
+    });
+    // A cache can only hurt when some answer is usable by some origin (two values for one
+    // header grant nobody).
+    let usable = answers.iter().any(|(origin, _, r)| grants(r, origin) || grants(r, "*"));
+    if usable
+        && let (Some((origin, trips, response)), Some((other, other_trips, other_response))) =
+            (unvaried, contrast)
+    {
+        let shared_cacheable = shared_cacheable(response);
+        let severity = if shared_cacheable { Severity::Medium } else { Severity::Low };
+        let evidence = other_trips.iter().chain(trips.iter()).cloned().collect();
+        return Some(Finding::new(
+            &obs.plan.target,
+            Class::VaryOriginMissing,
+            severity,
+            None,
+            format!(
+                "Access-Control-Allow-Origin changes with the request's Origin ({origin} gets {}, {other} gets {}) but Vary does not name Origin, so a cache may hand one origin's answer to another: other origins' reads break, or a poisoned entry grants the wrong origin{}.",
+                shown(response),
+                shown(other_response),
+                if shared_cacheable { "; this answer is cacheable by shared caches" } else { "" }
+            ),
+            evidence,
+        ));
+    }
+    // Every origin gets the same value. That needs no Vary, as long as answers without an
+    // Origin (a navigation, a plain `<img>`) carry it too; one that lacks it and that a cache
+    // may reuse breaks the next CORS read of the URL.
+    let (_, trips, response) = answers.first().copied()?;
+    let fixed = allowed_origins(response);
+    let baseline = last(obs.baseline)?;
+    let same_for_all = answers.iter().all(|(_, _, r)| allowed_origins(r) == fixed);
+    if !same_for_all || fixed.is_empty() || !allowed_origins(baseline).is_empty() {
+        return None;
+    }
+    if !missing(baseline) || !reusable(baseline) {
+        return None;
+    }
+    let mut finding = Finding::new(
         &obs.plan.target,
         Class::VaryOriginMissing,
-        severity,
+        Severity::Info,
         None,
         format!(
-            "Access-Control-Allow-Origin changes with the request's Origin (it echoed {echoed}) but Vary does not name Origin, so a cache may hand one origin's answer to another: other origins' reads break, or a poisoned entry grants the wrong origin{}.",
-            if shared_cacheable { "; this answer is cacheable by shared caches" } else { "" }
+            "Every origin gets Access-Control-Allow-Origin: {}, but the answer to a request without Origin has none and no Vary: Origin, and a cache may reuse it: a CORS read that follows a plain visit of the URL is refused.",
+            fixed.join(", ")
         ),
-        trips.clone(),
-    ))
+        obs.baseline.iter().chain(trips.iter()).cloned().collect(),
+    );
+    finding.fix = "Send the fixed Access-Control-Allow-Origin on every answer, requests without Origin included (then no Vary is needed), or add `Vary: Origin`.".to_owned();
+    Some(finding)
 }
 
 fn error_responses(obs: &Observations<'_>) -> Option<Finding> {
-    let (probe, error_trips) = result(obs, Class::ErrorResponses)?;
+    // One error probe per origin: the attacker's, and a trusted one's when there is one. The
+    // worse finding is reported; on a tie, the attacker's.
+    let mut found: Vec<Finding> = obs
+        .results
+        .iter()
+        .filter(|(p, _)| p.class == Class::ErrorResponses)
+        .filter_map(|(probe, trips)| error_response(obs, probe, trips))
+        .collect();
+    found.sort_by_key(|f| {
+        (std::cmp::Reverse(f.severity), f.origin.as_deref().is_some_and(|o| is_trusted(obs, o)))
+    });
+    found.into_iter().next()
+}
+
+fn error_response(obs: &Observations<'_>, probe: &Probe, error_trips: &[Trip]) -> Option<Finding> {
     let origin = probe.origin.as_deref()?;
     let error = last(error_trips)?;
     let ok_trips = get_result(obs, origin);
@@ -347,6 +449,56 @@ fn error_responses(obs: &Observations<'_>) -> Option<Finding> {
             evidence,
         )
     };
+    let trusted = is_trusted(obs, origin);
+    if let Some(ok_trips) = ok_trips
+        && let Some(ok) = last(ok_trips)
+        && (200..300).contains(&ok.status)
+        && error.status >= 400
+        && allowed(ok) != allowed(error)
+        && !trusted
+        && allowed(error)
+    {
+        // An untrusted origin is refused the endpoint but granted its errors: what does a page
+        // there read?
+        let attempt = Attempt {
+            page: origin,
+            top_level: None,
+            url: &probe.url,
+            method: "GET",
+            headers: &[],
+            preflight: None,
+            response: error_trips,
+        };
+        let browsers = judge(&attempt, obs.jar);
+        let credentialed = browsers.iter().any(|j| j.credentialed_read == Read::Allowed);
+        let anonymous = browsers.iter().any(|j| j.anonymous_read == Read::Allowed);
+        let (severity, read) = if credentialed {
+            (Severity::Medium, "a page there reads them with the visitor's credentials")
+        } else if anonymous {
+            (Severity::Low, "a page there reads them without credentials")
+        } else if browsers.is_empty() {
+            (Severity::Low, "what a page there reads was not judged")
+        } else {
+            (Severity::Low, "today's browsers refuse the read, but the policy is wrong")
+        };
+        let evidence = ok_trips.iter().chain(error_trips).cloned().collect();
+        return Some(
+            finding(
+                severity,
+                format!(
+                    "Error answers ({}) share themselves with {origin}, which the endpoint itself refuses: {read}, and an error body may carry stack traces, internal names or the data the request was about.",
+                    error.status
+                ),
+                evidence,
+            )
+            .judged(browsers),
+        );
+    }
+    // The rest compares the policy the team meant for its own clients; the attacker's answers
+    // stand in for them only when no origin is trusted.
+    if !trusted && !obs.trusted.is_empty() {
+        return None;
+    }
     if let Some(ok_trips) = ok_trips
         && let Some(ok) = last(ok_trips)
         && (200..300).contains(&ok.status)
@@ -473,9 +625,6 @@ fn private_network(obs: &Observations<'_>) -> Option<Finding> {
     ))
 }
 
-/// The severity of a granted origin from what the engine says a page there gets. A grant that
-/// every browser refuses today stays a finding (low): the server means to share, and the
-/// refusal rests on a browser rule rather than on the policy.
 /// How sharp a granted origin's story is: its severity, then whether its read carries cookies
 /// under default settings (a same-site attacker).
 fn sharpness(f: &Finding) -> (Severity, bool) {
@@ -487,6 +636,9 @@ fn sharpness(f: &Finding) -> (Severity, bool) {
     (f.severity, by_default)
 }
 
+/// The severity of a granted origin from what the engine says a page there gets. A grant that
+/// every browser refuses today stays a finding (low): the server means to share, and the
+/// refusal rests on a browser rule rather than on the policy.
 fn read_severity(browsers: &[Judgement], jar_known: bool) -> Severity {
     let credentialed = browsers.iter().any(|j| j.credentialed_read == Read::Allowed);
     let anonymous = browsers.iter().any(|j| j.anonymous_read == Read::Allowed);
@@ -499,21 +651,45 @@ fn read_severity(browsers: &[Judgement], jar_known: bool) -> Severity {
 }
 
 /// Lowers the severity where the attacker's origin is hard to come by.
-fn cap(class: Class, origin: &str, severity: Severity) -> Severity {
+fn cap(class: Class, severity: Severity) -> Severity {
     match class {
         // Needs a network attacker who can answer for the http: origin.
         Class::HttpTrustedByHttps => severity.min(Severity::Medium),
-        // Chromium and Firefox accept `_` and `-` in host names; the rest needs a browser that
-        // accepts them (historically Safari) or a server-side decoder.
-        Class::SpecialCharacters => {
-            let realistic = SPECIAL_CHARACTERS[..2].iter().any(|c| origin.contains(&format!("{c}.")));
-            if realistic { severity } else { severity.min(Severity::Low) }
-        }
         _ => severity,
     }
 }
 
-fn read_summary(origin: &str, browsers: &[Judgement], jar_known: bool) -> String {
+/// The character of a special-characters origin that Chromium and Firefox refuse in a host
+/// name, so that no page in them can have the origin. They accept `_` and `-`; the rest needs
+/// a browser that accepts them (historically Safari).
+fn unhostable_character(class: Class, origin: &str) -> Option<&'static str> {
+    if class != Class::SpecialCharacters {
+        return None;
+    }
+    let (hostable, other) = SPECIAL_CHARACTERS.split_at(2);
+    if hostable.iter().any(|c| origin.contains(&format!("{c}."))) {
+        return None;
+    }
+    other.iter().copied().find(|c| origin.contains(&format!("{c}.")))
+}
+
+/// What a grant of an origin Chromium and Firefox cannot host means.
+fn unhostable_summary(origin: &str, character: &str, browsers: &[Judgement]) -> String {
+    let read = if browsers.iter().any(|j| j.credentialed_read == Read::Allowed) {
+        "would read this endpoint with credentials"
+    } else if browsers.iter().any(|j| j.anonymous_read == Read::Allowed) {
+        "would read what an anonymous visitor gets"
+    } else {
+        "would still be refused the read"
+    };
+    format!(
+        "The server grants {origin}, but Chromium and Firefox refuse `{character}` in a host name, so no page in them can have this origin; only a browser that accepts it (historically Safari) could host one, and a page there {read}."
+    )
+}
+
+/// What a page at `origin` gets, in words; `via` is the URL past a cross-origin redirect whose
+/// grant of `null` the read goes through.
+fn read_summary(origin: &str, via: Option<&str>, browsers: &[Judgement], jar_known: bool) -> String {
     let credentialed = browsers.iter().any(|j| j.credentialed_read == Read::Allowed);
     let anonymous = browsers.iter().any(|j| j.anonymous_read == Read::Allowed);
     let reason =
@@ -523,15 +699,48 @@ fn read_summary(origin: &str, browsers: &[Judgement], jar_known: bool) -> String
     } else {
         format!("A page at {origin}")
     };
+    let via = via
+        .map(|url| {
+            format!(
+                " through its redirect: the endpoint grants {origin} and redirects to {url}, which the browser asks with Origin: null because the redirect crossed origins, and which grants null"
+            )
+        })
+        .unwrap_or_default();
     if credentialed {
-        format!("{who} can read this endpoint with credentials. {}", cookie_sentence(browsers, jar_known))
+        format!(
+            "{who} can read this endpoint with credentials{via}. {}",
+            cookie_sentence(browsers, jar_known)
+        )
     } else if anonymous {
-        format!("{who} can read what an anonymous visitor gets; credentialed reads are blocked ({reason}).")
+        format!(
+            "{who} can read what an anonymous visitor gets{via}; credentialed reads are blocked ({reason})."
+        )
     } else {
         format!(
             "The server grants {origin}, but today's browsers refuse the read ({reason}): the policy is wrong even though this path is closed for now."
         )
     }
+}
+
+/// The class's fix, and for a read through a cross-origin redirect, what the redirect's target
+/// must stop doing as well.
+fn fix(class: Class, origin: Option<&str>, trips: &[Trip]) -> String {
+    let mut fix = class.fix().to_owned();
+    if let Some(hop) = origin.and_then(|o| tainted_hop(trips, o))
+        && let Ok(url) = url::Url::parse(&hop.request.url)
+    {
+        fix.push_str(&format!(
+            " After a redirect that crosses origins browsers send Origin: null, so {} must not grant null either.",
+            url.origin().ascii_serialization()
+        ));
+    }
+    fix
+}
+
+/// The first hop asked with another `Origin` than the probe's: `null`, once a redirect has
+/// crossed origins.
+fn tainted_hop<'a>(trips: &'a [Trip], origin: &str) -> Option<&'a Trip> {
+    trips.iter().find(|t| header(&t.request.headers, "origin").is_some_and(|sent| sent != origin))
 }
 
 /// Which cookies ride along, per browser and setting.
@@ -588,8 +797,52 @@ fn get_result<'a>(obs: &'a Observations<'_>, origin: &str) -> Option<&'a [Trip]>
         .map(|(_, t)| t.as_slice())
 }
 
+/// The answer to a `GET` of the target with this `Origin`, unless the audit stopped at a
+/// redirect (the preflight's answer then stands in for it, as when the `GET` got no answer).
+fn followed_get_result<'a>(obs: &'a Observations<'_>, origin: &str) -> Option<&'a [Trip]> {
+    get_result(obs, origin).filter(|t| unfollowed_redirect(t).is_none())
+}
+
 fn last(trips: &[Trip]) -> Option<&Received> {
     trips.last().map(|t| &t.response)
+}
+
+/// Every Access-Control-Allow-Origin value of an answer, in order.
+fn allowed_origins(response: &Received) -> Vec<&str> {
+    response
+        .headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case("access-control-allow-origin"))
+        .map(|(_, v)| v.as_str())
+        .collect()
+}
+
+/// Whether a shared cache (a CDN, a proxy) may store the answer and hand it out again.
+fn shared_cacheable(response: &Received) -> bool {
+    let cache_control = header(&response.headers, "cache-control").unwrap_or_default().to_ascii_lowercase();
+    !cache_control.contains("no-store")
+        && !cache_control.contains("private")
+        && (cache_control.contains("public")
+            || cache_control.contains("max-age")
+            || cache_control.contains("s-maxage"))
+}
+
+/// Whether some cache, the browser's own included, may reuse the answer without asking the
+/// server again: it is stored and has a freshness lifetime, explicit or heuristic.
+fn reusable(response: &Received) -> bool {
+    let cache_control = header(&response.headers, "cache-control").unwrap_or_default().to_ascii_lowercase();
+    if cache_control.contains("no-store") || cache_control.contains("no-cache") {
+        return false;
+    }
+    let max_age = cache_control
+        .split(',')
+        .filter_map(|d| d.trim().strip_prefix("max-age="))
+        .any(|age| age.trim_matches('"').parse::<u64>().is_ok_and(|age| age > 0));
+    max_age
+        || cache_control.contains("s-maxage")
+        || cache_control.contains("public")
+        || header(&response.headers, "expires").is_some()
+        || header(&response.headers, "last-modified").is_some()
 }
 
 fn acao(response: &Received) -> Option<&str> {
@@ -625,19 +878,19 @@ mod tests {
         trusted: &[&str],
         policy: impl Fn(&Probe) -> Vec<(&'static str, String)>,
     ) -> Vec<Finding> {
-        let trusted: Vec<Origin> = trusted.iter().map(|o| Origin::parse(o).unwrap()).collect();
-        let plan = Plan::new(&Url::parse(target).unwrap(), &trusted);
-        let answer = |probe: &Probe| {
-            let headers = policy(probe).into_iter().map(|(n, v)| (n.to_owned(), v)).collect();
+        observe_hops(target, trusted, |probe| {
             let status = if matches!(probe.kind, ProbeKind::Preflight { .. }) { 204 } else { 200 };
             let status = if probe.class == Class::ErrorResponses { 404 } else { status };
-            vec![Trip {
-                request: Sent { method: "GET".into(), url: probe.url.to_string(), headers: vec![] },
-                response: Received { status, headers },
-            }]
-        };
-        let baseline = answer(&plan.baseline);
-        let results: Vec<(Probe, Vec<Trip>)> = plan.probes.iter().map(|p| (p.clone(), answer(p))).collect();
+            vec![hop(probe, probe.url.as_str(), probe.origin.as_deref(), status, policy(probe))]
+        })
+    }
+
+    /// Like [`observe`], with every hop of each answer written out (redirects).
+    fn observe_hops(target: &str, trusted: &[&str], policy: impl Fn(&Probe) -> Vec<Trip>) -> Vec<Finding> {
+        let trusted: Vec<Origin> = trusted.iter().map(|o| Origin::parse(o).unwrap()).collect();
+        let plan = Plan::new(&Url::parse(target).unwrap(), &trusted);
+        let baseline = policy(&plan.baseline);
+        let results: Vec<(Probe, Vec<Trip>)> = plan.probes.iter().map(|p| (p.clone(), policy(p))).collect();
         analyze(&Observations {
             plan: &plan,
             baseline: &baseline,
@@ -645,6 +898,28 @@ mod tests {
             trusted: &trusted,
             jar: &[],
         })
+    }
+
+    /// One request, as the client sends it with this `Origin`, and its answer.
+    fn hop(
+        probe: &Probe,
+        url: &str,
+        origin: Option<&str>,
+        status: u16,
+        headers: Vec<(&'static str, String)>,
+    ) -> Trip {
+        let method = if matches!(probe.kind, ProbeKind::Preflight { .. }) { "OPTIONS" } else { "GET" };
+        Trip {
+            request: Sent {
+                method: method.into(),
+                url: url.into(),
+                headers: origin.map(|o| ("Origin".to_owned(), o.to_owned())).into_iter().collect(),
+            },
+            response: Received {
+                status,
+                headers: headers.into_iter().map(|(n, v)| (n.to_owned(), v)).collect(),
+            },
+        }
     }
 
     fn classes(findings: &[Finding]) -> Vec<Class> {
@@ -821,5 +1096,142 @@ mod tests {
         });
         assert_eq!(classes(&findings), [Class::PrivateNetworkAccess]);
         assert_eq!(findings[0].severity, Severity::Medium);
+    }
+
+    #[test]
+    fn a_fixed_allow_origin_is_no_vary_origin_missing() {
+        // Every Origin gets the same trusted origin, so no cache can hand out a wrong answer.
+        let trusted = "https://app.example.com";
+        for cache_control in [None, Some("public, max-age=300")] {
+            let findings = observe("https://api.example.com/me", &[trusted], |probe| {
+                let mut h = Vec::new();
+                if probe.origin.is_some() {
+                    h.push(("access-control-allow-origin", trusted.to_owned()));
+                    h.push(("access-control-allow-credentials", "true".to_owned()));
+                    h.extend(cache_control.map(|c| ("cache-control", c.to_owned())));
+                }
+                h
+            });
+            assert!(!classes(&findings).contains(&Class::VaryOriginMissing), "{findings:#?}");
+        }
+    }
+
+    #[test]
+    fn a_fixed_allow_origin_missing_from_a_reusable_answer_without_origin_is_info() {
+        // The answer to a plain visit lacks the fixed value and a cache may reuse it for the
+        // next CORS read.
+        let trusted = "https://app.example.com";
+        let findings = observe("https://api.example.com/me", &[trusted], |probe| match probe.origin {
+            Some(_) => vec![("access-control-allow-origin", trusted.to_owned())],
+            None => vec![("cache-control", "max-age=600".to_owned())],
+        });
+        let vary = findings.iter().find(|f| f.class == Class::VaryOriginMissing).expect("vary");
+        assert_eq!(vary.severity, Severity::Info);
+        assert!(vary.summary.contains("without Origin"), "{}", vary.summary);
+    }
+
+    #[test]
+    fn vary_origin_missing_names_two_origins_that_get_different_answers() {
+        let trusted = "https://app.example.com";
+        let findings = observe("https://api.example.com/me", &[trusted], |probe| {
+            if probe.origin.as_deref() == Some(trusted) { reflect(probe)[..2].to_vec() } else { vec![] }
+        });
+        let vary = findings.iter().find(|f| f.class == Class::VaryOriginMissing).expect("vary");
+        assert_eq!(vary.severity, Severity::Low);
+        assert!(vary.summary.contains(&format!("{trusted} gets `{trusted}`")), "{}", vary.summary);
+        assert!(vary.summary.contains("gets none"), "{}", vary.summary);
+
+        // Two values grant nobody, whatever a cache does.
+        let findings = observe("https://api.example.com/me", &[trusted], |probe| {
+            let origin = probe.origin.clone().unwrap_or_default();
+            vec![("access-control-allow-origin", origin.clone()), ("access-control-allow-origin", origin)]
+        });
+        assert!(!classes(&findings).contains(&Class::VaryOriginMissing), "{findings:#?}");
+    }
+
+    #[test]
+    fn a_wildcard_given_only_to_requests_without_origin_is_no_finding() {
+        let findings = observe("https://api.example.com/me", &[], |probe| match probe.origin {
+            None => vec![("access-control-allow-origin", "*".to_owned())],
+            Some(_) => vec![],
+        });
+        assert_eq!(classes(&findings), []);
+    }
+
+    #[test]
+    fn error_answers_that_reflect_the_attacker_are_found_when_origins_are_trusted() {
+        let trusted = "https://app.example.com";
+        let findings = observe("https://api.example.com/me", &[trusted], |probe| {
+            let origin = probe.origin.as_deref();
+            if probe.class == Class::ErrorResponses || origin == Some(trusted) {
+                reflect(probe)
+            } else {
+                vec![("vary", "Origin".into())]
+            }
+        });
+        let error = findings.iter().find(|f| f.class == Class::ErrorResponses).expect("error-responses");
+        assert_eq!(error.origin.as_deref(), Some("https://evil.example"));
+        assert_eq!(error.severity, Severity::Medium);
+        assert!(error.browsers.iter().all(|j| j.credentialed_read == Read::Allowed), "{error:#?}");
+        assert!(error.evidence.last().unwrap().request.url.ends_with("/corslab-audit-missing"));
+    }
+
+    #[test]
+    fn a_cross_origin_redirect_to_a_reflecting_server_is_reflect_any_origin_not_null_trusted() {
+        // The endpoint reflects and redirects to another origin, which reflects what it gets:
+        // `null`, since the redirect crossed origins.
+        let findings = observe_hops("https://api.example.com/me", &[], |probe| {
+            let Some(origin) = probe.origin.as_deref() else { return vec![] };
+            let mut first = reflect(probe);
+            first.push(("location", "https://other.example/me".into()));
+            vec![
+                hop(probe, probe.url.as_str(), Some(origin), 302, first),
+                hop(
+                    probe,
+                    "https://other.example/me",
+                    Some("null"),
+                    200,
+                    reflect(&Probe { origin: Some("null".into()), ..probe.clone() }),
+                ),
+            ]
+        });
+        assert_eq!(classes(&findings), [Class::ReflectAnyOrigin], "{findings:#?}");
+        let reflect = &findings[0];
+        assert_eq!(reflect.severity, Severity::High);
+        assert!(reflect.other_origins.contains(&"null".to_owned()));
+        assert!(reflect.summary.contains("through its redirect"), "{}", reflect.summary);
+        assert!(reflect.fix.contains("https://other.example must not grant null"), "{}", reflect.fix);
+        assert!(reflect.browsers.iter().all(|j| j.credentialed_read == Read::Allowed));
+    }
+
+    #[test]
+    fn a_grant_on_a_redirect_the_audit_did_not_follow_is_not_told_as_refused() {
+        // `--redirects 0`: the chain ends at the redirect itself.
+        let findings = observe_hops("https://api.example.com/me", &[], |probe| {
+            let mut h = reflect(probe);
+            h.push(("location", "/me/v2".into()));
+            vec![hop(probe, probe.url.as_str(), probe.origin.as_deref(), 302, h)]
+        });
+        assert_eq!(classes(&findings), [Class::ReflectAnyOrigin], "{findings:#?}");
+        let reflect = &findings[0];
+        assert!(reflect.browsers.is_empty(), "no browser verdict for a cut chain: {reflect:#?}");
+        assert_eq!(reflect.severity, Severity::Medium);
+        assert!(reflect.summary.contains("did not follow"), "{}", reflect.summary);
+        assert!(!reflect.summary.contains("refuse"), "{}", reflect.summary);
+    }
+
+    #[test]
+    fn an_origin_chromium_and_firefox_cannot_host_is_not_told_as_their_read() {
+        let findings = observe("https://api.example.com/me", &[], |probe| {
+            let origin = probe.origin.clone().unwrap_or_default();
+            if origin.contains("}.") { reflect(probe) } else { vec![("vary", "Origin".into())] }
+        });
+        assert_eq!(classes(&findings), [Class::SpecialCharacters]);
+        let special = &findings[0];
+        assert_eq!(special.severity, Severity::Low);
+        assert!(special.browsers.is_empty(), "{special:#?}");
+        assert!(special.summary.contains("Chromium and Firefox refuse `}`"), "{}", special.summary);
+        assert!(special.summary.contains("historically Safari"), "{}", special.summary);
+        assert!(!special.summary.contains("can read"), "{}", special.summary);
     }
 }

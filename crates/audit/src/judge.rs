@@ -17,7 +17,7 @@ use corslab_engine::{Browser, Exchange, Read};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use crate::client::{Received, Trip};
+use crate::client::{Received, Trip, header};
 
 /// What an attacker page gets in one browser under one cookie setting.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,7 +61,13 @@ pub struct Attempt<'a> {
 }
 
 /// Judges an attempt in both browsers, under default settings and with third-party cookies allowed.
+///
+/// Gives no judgement for a chain the audit stopped following ([`unfollowed_redirect`]): a
+/// browser would follow it, and what it reads depends on an answer nobody asked for.
 pub fn judge(attempt: &Attempt<'_>, jar: &[Cookie]) -> Vec<Judgement> {
+    if unfollowed_redirect(attempt.response).is_some() {
+        return Vec::new();
+    }
     let Some(base) = exchange(attempt, jar) else { return Vec::new() };
     let mut out = Vec::new();
     for browser in [Browser::Chromium, Browser::Firefox] {
@@ -74,6 +80,14 @@ pub fn judge(attempt: &Attempt<'_>, jar: &[Cookie]) -> Vec<Judgement> {
         }
     }
     out
+}
+
+/// The status and `Location` of the redirect a chain ends at, when the audit stopped following
+/// (`--redirects 0`): browsers follow it, so the last answer seen is not the one they read.
+pub fn unfollowed_redirect(trips: &[Trip]) -> Option<(u16, &str)> {
+    let response = &trips.last()?.response;
+    let location = header(&response.headers, "location")?;
+    matches!(response.status, 301 | 302 | 303 | 307 | 308).then_some((response.status, location))
 }
 
 /// Reads cookie attributes the way a `Set-Cookie` header (or `--cookie`) writes them:
@@ -336,5 +350,34 @@ mod tests {
         assert_eq!(cookie.same_site, Some(SameSite::Strict));
         assert!(cookie.secure && cookie.http_only);
         assert!(parse_set_cookie("no-equals-sign", "h").is_none());
+    }
+
+    #[test]
+    fn a_chain_cut_at_a_redirect_is_not_judged() {
+        // `--redirects 0` leaves the redirect as the last answer; a browser would follow it.
+        let url = Url::parse(URL).unwrap();
+        let page = "http://evil.localhost:8080";
+        let mut response = trip(&[
+            ("access-control-allow-origin", page),
+            ("access-control-allow-credentials", "true"),
+            ("location", "/me/balance/v2"),
+        ]);
+        response[0].response.status = 302;
+        assert_eq!(unfollowed_redirect(&response), Some((302, "/me/balance/v2")));
+        let attempt = Attempt {
+            page,
+            top_level: None,
+            url: &url,
+            method: "GET",
+            headers: &[],
+            preflight: None,
+            response: &response,
+        };
+        assert_eq!(judge(&attempt, &[]), []);
+        // A final answer that merely carries a Location is judged as usual.
+        let mut answered = response.clone();
+        answered[0].response.status = 200;
+        assert_eq!(unfollowed_redirect(&answered), None);
+        assert_eq!(judge(&Attempt { response: &answered, ..attempt }, &[]).len(), 4);
     }
 }

@@ -135,39 +135,32 @@ impl Plan {
             probes.push(Probe { class, kind: ProbeKind::Get, origin: Some(origin), url: target.clone() });
         };
 
-        // The hosts a careless matcher is built around: the API itself, its site, and every
-        // trusted origin (an allowlist is usually written against those, not against the API).
-        let mut bases = vec![host.clone()];
-        if let Some(domain) = registrable_domain(&host) {
-            bases.push(domain.to_owned());
-        }
-        for origin in trusted {
-            if let Some(url::Host::Domain(h)) = origin.host() {
-                bases.push(h.to_ascii_lowercase());
-            }
-        }
-        dedup(&mut bases);
-
         get(Class::ReflectAnyOrigin, attacker.clone());
         get(Class::NullTrusted, "null".to_owned());
-        for base in &bases {
-            get(Class::PrefixMatch, format!("{scheme}://{base}.{evil}{port}"));
-            // A look-alike that is still under the base's own site would test "any subdomain"
-            // again (`evilapi.example.com`), so only other sites are sent for these classes.
-            let elsewhere = |candidate: &str| registrable_domain(candidate) != registrable_domain(base);
-            let suffix = format!("evil{base}");
-            if elsewhere(&suffix) {
-                get(Class::SuffixMatch, format!("{scheme}://{suffix}{port}"));
+        for base in bases(target, trusted) {
+            let origin = |host: &str| format!("{}://{host}{}", base.scheme, base.port);
+            let name = base.host.as_str();
+            get(Class::PrefixMatch, origin(&format!("{name}.{evil}")));
+            // An address has no registrable domain and no subdomains, and a host that ends in a
+            // number is parsed as an address: `evil127.0.0.1` or `evil.127.0.0.1` is no origin.
+            if base.domain {
+                // A look-alike that is still under the base's own site would test "any
+                // subdomain" again (`evilapi.example.com`), so only other sites are sent here.
+                let elsewhere = |candidate: &str| registrable_domain(candidate) != registrable_domain(name);
+                let suffix = format!("evil{name}");
+                if elsewhere(&suffix) {
+                    get(Class::SuffixMatch, origin(&suffix));
+                }
+                if let Some(rest) = name.get(1..).filter(|rest| rest.contains('.') && elsewhere(rest)) {
+                    get(Class::SubstringMatch, origin(rest));
+                }
+                for lookalike in unescaped_dot_lookalikes(name).into_iter().filter(|l| elsewhere(l)) {
+                    get(Class::UnescapedDot, origin(&lookalike));
+                }
+                get(Class::AnySubdomain, origin(&format!("evil.{name}")));
             }
-            if let Some(rest) = base.get(1..).filter(|rest| rest.contains('.') && elsewhere(rest)) {
-                get(Class::SubstringMatch, format!("{scheme}://{rest}{port}"));
-            }
-            for lookalike in unescaped_dot_lookalikes(base).into_iter().filter(|l| elsewhere(l)) {
-                get(Class::UnescapedDot, format!("{scheme}://{lookalike}{port}"));
-            }
-            get(Class::AnySubdomain, format!("{scheme}://evil.{base}{port}"));
             for c in SPECIAL_CHARACTERS {
-                get(Class::SpecialCharacters, format!("{scheme}://{base}{c}.{evil}{port}"));
+                get(Class::SpecialCharacters, origin(&format!("{name}{c}.{evil}")));
             }
         }
         if scheme == "https" {
@@ -218,17 +211,20 @@ impl Plan {
                 false,
             ));
         }
-        // An error answer for the same origin: a path under the target that should not exist.
+        // An error answer: a path under the target that should not exist, asked as the team's
+        // own client (is the policy the same?) and as the attacker (do errors let it read?).
         let mut missing = target.clone();
         let path = format!("{}/corslab-audit-missing", target.path().trim_end_matches('/'));
         missing.set_path(&path);
-        let error_origin = trusted.first().map_or_else(|| attacker.clone(), |o| o.serialize().to_owned());
-        probes.push(Probe {
-            class: Class::ErrorResponses,
-            kind: ProbeKind::Get,
-            origin: Some(error_origin),
-            url: missing,
-        });
+        let error_origins = trusted.first().map(|o| o.serialize().to_owned()).into_iter();
+        for origin in error_origins.chain(std::iter::once(attacker.clone())) {
+            probes.push(Probe {
+                class: Class::ErrorResponses,
+                kind: ProbeKind::Get,
+                origin: Some(origin),
+                url: missing.clone(),
+            });
+        }
 
         let baseline =
             Probe { class: Class::Wildcard, kind: ProbeKind::Get, origin: None, url: target.clone() };
@@ -386,6 +382,71 @@ fn port_suffix(url: &Url) -> String {
     url.port().map(|p| format!(":{p}")).unwrap_or_default()
 }
 
+/// A host a careless origin matcher is built around, with the scheme and port its look-alikes
+/// carry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Base {
+    /// The host, lower-cased: a domain or an IPv4 address.
+    host: String,
+    /// The scheme of the look-alike origins.
+    scheme: String,
+    /// `:port`, or nothing for the scheme's default port.
+    port: String,
+    /// Whether `host` is a domain (an address has no registrable domain and no subdomains).
+    domain: bool,
+}
+
+/// The hosts a careless matcher is built around: the API itself, its registrable domain, and
+/// every trusted origin's host (an allowlist is usually written against those, not against the
+/// API). A trusted host's look-alikes are sent with its own scheme and port, since a matcher
+/// written against the whole origin (`endsWith("app.example.com:3000")`) only passes those,
+/// and with the target's, for matchers that name the host alone.
+fn bases(target: &Url, trusted: &[Origin]) -> Vec<Base> {
+    let scheme = target.scheme();
+    let port = port_suffix(target);
+    let at = |host: &str, domain: bool| Base {
+        host: host.to_ascii_lowercase(),
+        scheme: scheme.to_owned(),
+        port: port.clone(),
+        domain,
+    };
+    let mut bases = Vec::new();
+    match target.host() {
+        Some(url::Host::Domain(host)) => {
+            bases.push(at(host, true));
+            if let Some(domain) = registrable_domain(&host.to_ascii_lowercase()) {
+                bases.push(at(domain, true));
+            }
+        }
+        // An IPv4 address keeps the look-alikes that append to it (`127.0.0.1.evil.example`).
+        Some(url::Host::Ipv4(address)) => bases.push(at(&address.to_string(), false)),
+        // Nothing appended to or put around `[::1]` is a host a URL parser accepts.
+        Some(url::Host::Ipv6(_)) | None => {}
+    }
+    for origin in trusted {
+        let (Some(url::Host::Domain(host)), Some(own_scheme), Some(own_port)) =
+            (origin.host(), origin.scheme(), origin.port())
+        else {
+            continue;
+        };
+        let default = match own_scheme {
+            "http" => Some(80),
+            "https" => Some(443),
+            _ => None,
+        };
+        bases.push(Base {
+            host: host.to_ascii_lowercase(),
+            scheme: own_scheme.to_owned(),
+            port: if default == Some(own_port) { String::new() } else { format!(":{own_port}") },
+            domain: true,
+        });
+        bases.push(at(host, true));
+    }
+    let mut seen = std::collections::HashSet::new();
+    bases.retain(|b| seen.insert((b.host.clone(), b.scheme.clone(), b.port.clone())));
+    bases
+}
+
 /// The host with one dot replaced by a letter, for every dot but the last: those are the names
 /// an attacker can register (`app.example.com` gives `appxexample.com`; `app.examplexcom` would
 /// need a top-level domain of its own).
@@ -406,11 +467,6 @@ fn unescaped_dot_lookalikes(host: &str) -> Vec<String> {
         lookalikes.push(format!("wwwx{host}"));
     }
     lookalikes
-}
-
-fn dedup(items: &mut Vec<String>) {
-    let mut seen = std::collections::HashSet::new();
-    items.retain(|item| seen.insert(item.clone()));
 }
 
 #[cfg(test)]
@@ -458,16 +514,83 @@ mod tests {
 
     #[test]
     fn every_probe_origin_is_an_origin_browsers_could_send() {
-        let plan = plan("https://api.example.co.uk:8443/x", &["https://www.example.co.uk"]);
-        for probe in &plan.probes {
-            let origin = probe.origin.as_deref().unwrap();
-            assert!(
-                origin == "null" || Url::parse(origin).is_ok(),
-                "{:?} sends an origin no URL parser accepts: {origin}",
-                probe.class
-            );
+        for (target, address) in [
+            ("https://api.example.co.uk:8443/x", None),
+            ("http://127.0.0.1:8080/reflect", Some("127.0.0.1")),
+            ("http://[::1]:8080/reflect", Some("[::1]")),
+            ("https://192.168.1.20/api", Some("192.168.1.20")),
+        ] {
+            let plan = plan(target, &["https://www.example.co.uk"]);
+            for probe in &plan.probes {
+                let origin = probe.origin.as_deref().unwrap();
+                let parsed = Url::parse(origin).map(|u| u.origin().ascii_serialization());
+                assert!(
+                    origin == "null" || parsed.is_ok(),
+                    "{target}: {:?} sends an origin no URL parser accepts: {origin}",
+                    probe.class
+                );
+                // What a browser sends is the serialized origin; `%60` stands for a server that
+                // decodes the header, so it is the one probe allowed to differ.
+                assert!(
+                    origin == "null" || origin.contains('%') || parsed.as_deref() == Ok(origin),
+                    "{target}: {:?} sends {origin}, which a browser would send as {parsed:?}",
+                    probe.class
+                );
+                // An address is no domain: no look-alike is built from a piece of it.
+                if let Some(address) = address
+                    && let Ok(url) = Url::parse(origin)
+                    && !origin.contains("example.co.uk")
+                {
+                    let host = url.host_str().unwrap_or_default();
+                    assert!(
+                        !host.contains(|c: char| c.is_ascii_digit()) || host.starts_with(address),
+                        "{target}: {:?} sends {origin}, built from a piece of the address",
+                        probe.class
+                    );
+                }
+            }
         }
-        assert!(origins(&plan, Class::SuffixMatch).contains(&"https://evilexample.co.uk:8443".to_owned()));
+        let named = plan("https://api.example.co.uk:8443/x", &["https://www.example.co.uk"]);
+        assert!(origins(&named, Class::SuffixMatch).contains(&"https://evilexample.co.uk:8443".to_owned()));
+        let address = plan("http://127.0.0.1:8080/reflect", &[]);
+        let prefix = origins(&address, Class::PrefixMatch);
+        assert!(prefix.contains(&"http://127.0.0.1.evil.localhost:8080".to_owned()), "{prefix:?}");
+        for class in [Class::SuffixMatch, Class::SubstringMatch, Class::UnescapedDot, Class::AnySubdomain] {
+            assert_eq!(origins(&address, class), Vec::<String>::new(), "{class}");
+        }
+    }
+
+    #[test]
+    fn a_trusted_origins_lookalikes_carry_its_own_scheme_and_port() {
+        // A matcher written against `fintrack.localhost:3000` passes only look-alikes on :3000.
+        let local = plan("http://api.fintrack.localhost:8080/me", &["http://fintrack.localhost:3000"]);
+        let suffix = origins(&local, Class::SuffixMatch);
+        assert!(suffix.contains(&"http://evilfintrack.localhost:3000".to_owned()), "{suffix:?}");
+        assert!(suffix.contains(&"http://evilfintrack.localhost:8080".to_owned()), "{suffix:?}");
+        let dots = origins(&local, Class::UnescapedDot);
+        assert!(dots.contains(&"http://wwwxfintrack.localhost:3000".to_owned()), "{dots:?}");
+        assert!(dots.contains(&"http://apixfintrack.localhost:8080".to_owned()), "{dots:?}");
+        let prefix = origins(&local, Class::PrefixMatch);
+        assert!(prefix.contains(&"http://fintrack.localhost.evil.localhost:3000".to_owned()), "{prefix:?}");
+
+        // A default port is left out, as origins serialize it.
+        let public = plan("http://api.example.com:8080/me", &["https://app.example.com"]);
+        let subdomains = origins(&public, Class::AnySubdomain);
+        assert!(subdomains.contains(&"https://evil.app.example.com".to_owned()), "{subdomains:?}");
+        let mut all = public.probes.iter().map(|p| (p.class, p.origin.clone())).collect::<Vec<_>>();
+        let count = all.len();
+        all.sort();
+        all.dedup();
+        assert_eq!(all.len(), count, "no probe is sent twice");
+    }
+
+    #[test]
+    fn the_error_path_is_asked_as_the_attacker_even_when_origins_are_trusted() {
+        let plan = plan("http://api.fintrack.localhost:8080/me", &["http://fintrack.localhost:8080"]);
+        let errors: Vec<&Probe> = plan.probes.iter().filter(|p| p.class == Class::ErrorResponses).collect();
+        let asked: Vec<&str> = errors.iter().filter_map(|p| p.origin.as_deref()).collect();
+        assert_eq!(asked, ["http://fintrack.localhost:8080", "http://evil.localhost:8080"]);
+        assert!(errors.iter().all(|p| p.url.path() == "/me/corslab-audit-missing"));
     }
 
     #[test]

@@ -67,8 +67,8 @@ pub fn sarif(reports: &[TargetReport]) -> Value {
                     "browsers": f.browsers,
                 },
             });
-            // SARIF holds one request/response pair per result: the one that shows the grant.
-            if let Some(trip) = f.evidence.last() {
+            // SARIF holds one request/response pair per result: the one that shows the finding.
+            if let Some(trip) = telling(f) {
                 result["webRequest"] = json!({
                     "protocol": "HTTP", "version": "1.1", "method": trip.request.method,
                     "target": trip.request.url, "headers": header_object(&trip.request.headers),
@@ -127,9 +127,9 @@ pub fn markdown(reports: &[TargetReport]) -> String {
                 "| {} | {} | {} | `{}` | {} |",
                 i + 1,
                 severity_name(f.severity),
-                f.class.title(),
-                f.target,
-                f.origin.as_deref().map_or_else(|| "—".to_owned(), |o| format!("`{o}`"))
+                cell(f.class.title()),
+                cell(&f.target),
+                f.origin.as_deref().map_or_else(|| "—".to_owned(), |o| format!("`{}`", cell(o)))
             );
         }
         out.push('\n');
@@ -150,7 +150,7 @@ pub fn markdown(reports: &[TargetReport]) -> String {
                     match (j.cookies_sent.is_empty(), f.cookies_known) {
                         (_, false) => "none known".to_owned(),
                         (true, true) => "none".to_owned(),
-                        (false, true) => j.cookies_sent.join(", "),
+                        (false, true) => cell(&j.cookies_sent.join(", ")),
                     },
                     read_name(j.anonymous_read)
                 );
@@ -278,6 +278,25 @@ fn count_line(findings: &[&Finding]) -> String {
         })
         .collect();
     format!("{} finding(s): {}", findings.len(), parts.join(", "))
+}
+
+/// The evidence entry that shows the finding: the preflight for a finding about one, else the
+/// last answer (the grant at the end of a redirect chain, the error after the success).
+fn telling(f: &Finding) -> Option<&Trip> {
+    let preflight = matches!(
+        f.class,
+        Class::MirroredMethodsAndHeaders
+            | Class::AuthorizationUnderWildcard
+            | Class::MaxAgeBeyondCaps
+            | Class::PrivateNetworkAccess
+    );
+    let first_preflight = || f.evidence.iter().find(|t| t.request.method.eq_ignore_ascii_case("OPTIONS"));
+    preflight.then(first_preflight).flatten().or_else(|| f.evidence.last())
+}
+
+/// Text for a Markdown table cell: a `|` would end the cell, even inside a code span.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|")
 }
 
 fn http_text(trip: &Trip) -> String {
@@ -424,5 +443,33 @@ mod tests {
         assert!(plain.starts_with("HIGH    reflect-any-origin"), "{plain}");
         assert!(!plain.contains('\x1b'));
         assert!(table(&[report()], true).contains("\x1b[1;31m"));
+    }
+
+    #[test]
+    fn sarif_shows_the_preflight_of_a_preflight_finding() {
+        let mut report = report();
+        let get = report.findings[0].evidence[0].clone();
+        let mut preflight = get.clone();
+        preflight.request.method = "OPTIONS".into();
+        preflight.response.status = 204;
+        let finding = &mut report.findings[0];
+        finding.class = Class::MirroredMethodsAndHeaders;
+        finding.evidence = vec![preflight, get];
+        let log = sarif(&[report]);
+        let result = &log["runs"][0]["results"][0];
+        assert_eq!(result["webRequest"]["method"], "OPTIONS");
+        assert_eq!(result["webResponse"]["statusCode"], 204);
+    }
+
+    #[test]
+    fn a_pipe_in_a_target_does_not_break_the_markdown_table() {
+        let mut report = report();
+        report.findings[0].target = "https://api.example.com/me?fields=a|b".into();
+        let md = markdown(&[report]);
+        let row = md.lines().find(|l| l.starts_with("| 1 |")).unwrap();
+        assert!(row.contains("a\\|b"), "{row}");
+        // Five cells: six unescaped pipes.
+        let pipes = row.match_indices('|').filter(|(i, _)| !row[..*i].ends_with('\\')).count();
+        assert_eq!(pipes, 6, "{row}");
     }
 }
