@@ -126,15 +126,7 @@ fn granted_origin(obs: &Observations<'_>, class: Class, probe: &Probe, trips: &[
     let response = last(trips)?;
     // `null` comes from a sandboxed iframe inside the attacker's own page.
     let top_level = (origin == "null").then_some(obs.plan.attacker.as_str());
-    let attempt = Attempt {
-        page: origin,
-        top_level,
-        url: &obs.plan.target,
-        method: "GET",
-        headers: &[],
-        preflight: None,
-        response: trips,
-    };
+    let attempt = Attempt { top_level, ..Attempt::get(origin, &obs.plan.target, trips) };
     let browsers = judge(&attempt, obs.jar);
     let jar_known = !obs.jar.is_empty();
     let credentialed = browsers.iter().any(|j| j.credentialed_read == Read::Allowed);
@@ -189,15 +181,7 @@ fn wildcard(obs: &Observations<'_>) -> Option<Finding> {
         .filter(|(p, _)| p.kind == ProbeKind::Get && p.origin.is_some())
         .map(|(_, t)| t.as_slice())
         .find(|trips| last(trips).is_some_and(|r| grants(r, "*")))?;
-    let attempt = Attempt {
-        page: &obs.plan.attacker,
-        top_level: None,
-        url: &obs.plan.target,
-        method: "GET",
-        headers: &[],
-        preflight: None,
-        response: trips,
-    };
+    let attempt = Attempt::get(&obs.plan.attacker, &obs.plan.target, trips);
     let browsers = judge(&attempt, obs.jar);
     let credentials =
         last(trips).and_then(|r| header(&r.headers, "access-control-allow-credentials")) == Some("true");
@@ -460,15 +444,7 @@ fn error_response(obs: &Observations<'_>, probe: &Probe, error_trips: &[Trip]) -
     {
         // An untrusted origin is refused the endpoint but granted its errors: what does a page
         // there read?
-        let attempt = Attempt {
-            page: origin,
-            top_level: None,
-            url: &probe.url,
-            method: "GET",
-            headers: &[],
-            preflight: None,
-            response: error_trips,
-        };
+        let attempt = Attempt::get(origin, &probe.url, error_trips);
         let browsers = judge(&attempt, obs.jar);
         let credentialed = browsers.iter().any(|j| j.credentialed_read == Read::Allowed);
         let anonymous = browsers.iter().any(|j| j.anonymous_read == Read::Allowed);

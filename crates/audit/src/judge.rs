@@ -60,6 +60,14 @@ pub struct Attempt<'a> {
     pub response: &'a [Trip],
 }
 
+impl<'a> Attempt<'a> {
+    /// A plain `GET` of `url` from a top-level page at `page`, with no header set and no
+    /// preflight, answered by `response`.
+    pub fn get(page: &'a str, url: &'a Url, response: &'a [Trip]) -> Self {
+        Self { page, top_level: None, url, method: "GET", headers: &[], preflight: None, response }
+    }
+}
+
 /// Judges an attempt in both browsers, under default settings and with third-party cookies allowed.
 ///
 /// Gives no judgement for a chain the audit stopped following ([`unfollowed_redirect`]): a
@@ -231,15 +239,7 @@ mod tests {
         {
             let response =
                 trip(&[("access-control-allow-origin", page), ("access-control-allow-credentials", "true")]);
-            let attempt = Attempt {
-                page,
-                top_level: None,
-                url: &url,
-                method: "GET",
-                headers: &[],
-                preflight: None,
-                response: &response,
-            };
+            let attempt = Attempt::get(page, &url, &response);
             let judged = judge(&attempt, &jar);
             assert_eq!(judged.len(), 4);
             assert!(judged.iter().all(|j| j.credentialed_read == Read::Allowed), "{judged:#?}");
@@ -364,15 +364,7 @@ mod tests {
         ]);
         response[0].response.status = 302;
         assert_eq!(unfollowed_redirect(&response), Some((302, "/me/balance/v2")));
-        let attempt = Attempt {
-            page,
-            top_level: None,
-            url: &url,
-            method: "GET",
-            headers: &[],
-            preflight: None,
-            response: &response,
-        };
+        let attempt = Attempt::get(page, &url, &response);
         assert_eq!(judge(&attempt, &[]), []);
         // A final answer that merely carries a Location is judged as usual.
         let mut answered = response.clone();
