@@ -99,9 +99,10 @@ pub fn parse(text: &str) -> Result<Vec<Item>, BadInput> {
         }
         return Ok(exchanges.into_iter().map(plain).collect());
     }
-    // One JSON value: a HAR log or a single Exchange.
-    if let Ok(value) = serde_json::from_str::<serde_json::Value>(text) {
-        if value.get("log").is_some() {
+    // One JSON object: a HAR log or a single Exchange. Told apart without building the
+    // document in memory (a HAR with response bodies runs to hundreds of megabytes).
+    if let Ok(object) = serde_json::from_str::<TopLevel>(text) {
+        if object.log.is_some() {
             return har_items(text);
         }
         return Exchange::from_json(text).map(|e| vec![plain(e)]).map_err(|e| BadInput(e.to_string()));
@@ -128,6 +129,12 @@ pub fn parse(text: &str) -> Result<Vec<Item>, BadInput> {
             })
         })
         .collect()
+}
+
+/// A JSON object's top level, read only for whether it has a `log` key, as a HAR file does.
+#[derive(serde::Deserialize)]
+struct TopLevel {
+    log: Option<serde::de::IgnoredAny>,
 }
 
 /// Whether a document that does not parse opens as a HAR file does: an object whose first key

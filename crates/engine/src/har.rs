@@ -26,7 +26,7 @@ use crate::origin::Origin;
 use crate::request::is_forbidden_request_header;
 use crate::rules;
 use crate::safelist::{cors_unsafe_request_header_names, is_cors_safelisted_request_header};
-use crate::verdict::{Outcome, Step, Verdict};
+use crate::verdict::{Outcome, Read as ReadOutcome, Step, Verdict};
 use crate::{Browser, InputError, preflight, wording};
 
 /// A HAR file: `{"log": {...}}`.
@@ -84,6 +84,9 @@ pub struct Entry {
     /// nothing went to the server.
     #[serde(rename = "_fromCache")]
     pub from_cache: Option<String>,
+    /// Chromium's `_resourceType` (`fetch`, `preflight`, `websocket`, `document`, …).
+    #[serde(rename = "_resourceType")]
+    pub resource_type: Option<String>,
 }
 
 /// `entries[].request`.
@@ -115,6 +118,13 @@ pub struct Response {
     /// The `Location` target of a redirect, empty otherwise.
     #[serde(rename = "redirectURL")]
     pub redirect_url: String,
+    /// Chromium's `_fetchedViaServiceWorker`: a service worker answered the page's request, and
+    /// its own fetch, if it made one, is an entry of its own.
+    #[serde(rename = "_fetchedViaServiceWorker")]
+    pub via_service_worker: bool,
+    /// Chromium's `_error`: why the fetch failed (`net::ERR_FAILED` for a read CORS refused).
+    #[serde(rename = "_error")]
+    pub error: Option<String>,
 }
 
 /// One header: `{"name": ..., "value": ...}`.
@@ -153,6 +163,9 @@ pub enum Assumption {
     CredentialsFromCookies,
     /// The request carried no cookies: the default credentials mode, `same-origin`.
     CredentialsDefault,
+    /// The request carried no cookies, but Chromium recorded the read failing where only
+    /// credentials `include` explains it: include.
+    CredentialsFromFailure,
     /// The cookies sent stand for a jar of host-only cookies of the URL's host.
     JarFromCookiesSent {
         /// The cookie names, in the order sent.
@@ -309,8 +322,8 @@ pub fn exchanges(har: &Har) -> Result<Vec<Found>, HarError> {
     let mut used = vec![false; entries.len()];
     let mut found = Vec::new();
     for i in 0..entries.len() {
-        // A preflight belongs to its request; an answer from the HTTP cache reached no server.
-        if used[i] || entries[i].is_preflight() || raw[i].from_cache.is_some() {
+        // A preflight belongs to its request.
+        if used[i] || entries[i].is_preflight() || !is_fetch_to_a_server(&raw[i], &entries[i]) {
             continue;
         }
         if let Some(exchange) = exchange_at(&entries, &mut used, i, browser)? {
@@ -321,6 +334,21 @@ pub fn exchanges(har: &Har) -> Result<Vec<Found>, HarError> {
         return Err(HarError::NothingCrossOrigin);
     }
     Ok(found)
+}
+
+/// Whether an entry is a fetch that went to a server, which an Exchange can describe: not an
+/// answer from the HTTP cache, nor the page's side of a request a service worker answered (its
+/// own fetch is an entry of its own), nor a WebSocket handshake (no CORS protocol), nor a
+/// `data:` or `blob:` URL, which never leaves the browser.
+fn is_fetch_to_a_server(raw: &Entry, e: &Read<'_>) -> bool {
+    let websocket = e.status == 101
+        || raw.resource_type.as_deref() == Some("websocket")
+        || e.header("sec-fetch-mode") == Some("websocket")
+        || matches!(e.url.scheme(), "ws" | "wss");
+    raw.from_cache.is_none()
+        && !raw.response.via_service_worker
+        && !websocket
+        && !matches!(e.url.scheme(), "data" | "blob")
 }
 
 /// One HAR entry, read once: the URL parsed, pseudo-headers dropped, the page resolved.
@@ -334,6 +362,8 @@ struct Read<'a> {
     response: Vec<(&'a str, &'a str)>,
     redirect_url: Option<&'a str>,
     page_url: Option<&'a str>,
+    /// Chromium recorded the fetch failing (`_error: net::ERR_FAILED`).
+    failed: bool,
 }
 
 impl Read<'_> {
@@ -359,13 +389,20 @@ fn exchange_at(
 ) -> Result<Option<Found>, HarError> {
     let e = &entries[i];
     let mut assumed = Vec::new();
-    let Some(page) = page_origin(e, &mut assumed) else { return Ok(None) };
+    let preflight = find_preflight(entries, used, i);
+    // A request refused at its preflight shows only provisional headers in Chromium (no
+    // `Origin`, no `Sec-Fetch-*`): its preflight says where it came from, and that it was cors.
+    let preflight_origin = preflight.and_then(|p| entries[p].header("origin"));
+    let Some(page) = page_origin(e, preflight_origin, &mut assumed) else { return Ok(None) };
     if page.same_origin(&Origin::of(&e.url)) && e.redirect_url.is_none() {
         return Ok(None);
     }
-    let Some(mode) = mode(e, &mut assumed) else { return Ok(None) };
+    let mode = if preflight.is_some() { Some(RequestMode::Cors) } else { mode(e, &mut assumed) };
+    let Some(mode) = mode else { return Ok(None) };
     used[i] = true;
-    let preflight = take_preflight(entries, used, i);
+    if let Some(p) = preflight {
+        used[p] = true;
+    }
     let chain = take_chain(entries, used, i);
     // Cookies on any request of the chain show the credentials mode is include, and stand for
     // a jar of the hosts they went to.
@@ -379,7 +416,12 @@ fn exchange_at(
         }
         let cross_site = !page.site().same_site(&Origin::of(&hop.url).site());
         cross_site_cookies |= cross_site;
-        jar.extend(jar_for(&hop.url, &names, cross_site, browser));
+        // A cookie sent on several hops to the same host (ports aside) is one cookie.
+        for cookie in jar_for(&hop.url, &names, cross_site, browser) {
+            if !jar.iter().any(|held: &Cookie| held.name == cookie.name && held.host == cookie.host) {
+                jar.push(cookie);
+            }
+        }
         let host = hop.url.host_str().unwrap_or_default().to_owned();
         assumed.push(Assumption::JarFromCookiesSent { names, host });
     }
@@ -418,7 +460,7 @@ fn exchange_at(
         assumed.push(Assumption::HeadersLeftOut(left_out));
     }
     assumed.push(Assumption::TopLevel);
-    let exchange = Exchange {
+    let mut exchange = Exchange {
         browser,
         page,
         top_level: None,
@@ -436,7 +478,30 @@ fn exchange_at(
         response: answer(e),
         next: next_hops(entries, &chain),
     };
+    let last = chain.last().map_or(e, |&(hop, _)| &entries[hop]);
+    if last.failed && credentials == CredentialsMode::SameOrigin {
+        credentials_from_failure(&mut exchange, &mut assumed);
+    }
     Ok(Some(Found { entry: e.index, exchange, assumed }))
+}
+
+/// A read Chromium recorded failing that the exchange as read explains as allowed: with no
+/// cookie sent (third-party cookies blocked, or none held), `credentials: include` is the
+/// usual reason, since it refuses a `*` or a missing `Access-Control-Allow-Credentials`. When
+/// the engine agrees that include fails, include is assumed instead of the default.
+fn credentials_from_failure(exchange: &mut Exchange, assumed: &mut [Assumption]) {
+    let cached = assumed.contains(&Assumption::PreflightFromCache);
+    if explain(exchange, cached).read != ReadOutcome::Allowed {
+        return;
+    }
+    let mut include = exchange.clone();
+    include.request.credentials = CredentialsMode::Include;
+    if explain(&include, cached).read == ReadOutcome::Blocked {
+        *exchange = include;
+        for assumption in assumed.iter_mut().filter(|a| **a == Assumption::CredentialsDefault) {
+            *assumption = Assumption::CredentialsFromFailure;
+        }
+    }
 }
 
 fn read_entry<'a>(index: usize, e: &'a Entry, pages: &'a [Page]) -> Result<Read<'a>, HarError> {
@@ -457,6 +522,7 @@ fn read_entry<'a>(index: usize, e: &'a Entry, pages: &'a [Page]) -> Result<Read<
         response: pairs(&e.response.headers),
         redirect_url: Some(e.response.redirect_url.as_str()).filter(|s| !s.is_empty()),
         page_url,
+        failed: e.response.error.as_deref() == Some("net::ERR_FAILED"),
     })
 }
 
@@ -480,11 +546,15 @@ fn browser_of(log: &Log) -> Browser {
     if named(&log.browser) || named(&log.creator) { Browser::Firefox } else { Browser::Chromium }
 }
 
-/// The page's origin: the `Origin` header; else the URL's own when `Sec-Fetch-Site` says the
-/// request is same-origin (a frame's page is not the HAR's page); else the page the entry
-/// belongs to, else the referrer.
-fn page_origin(e: &Read<'_>, assumed: &mut Vec<Assumption>) -> Option<Origin> {
-    if let Some(origin) = e.header("origin").and_then(|o| Origin::parse(o).ok()) {
+/// The page's origin: the `Origin` header (the request's own, else its preflight's); else the
+/// URL's own when `Sec-Fetch-Site` says the request is same-origin (a frame's page is not the
+/// HAR's page); else the page the entry belongs to, else the referrer.
+fn page_origin(
+    e: &Read<'_>,
+    preflight_origin: Option<&str>,
+    assumed: &mut Vec<Assumption>,
+) -> Option<Origin> {
+    if let Some(origin) = e.header("origin").or(preflight_origin).and_then(|o| Origin::parse(o).ok()) {
         return Some(origin);
     }
     if e.header("sec-fetch-site") == Some("same-origin") {
@@ -521,20 +591,46 @@ fn mode(e: &Read<'_>, assumed: &mut Vec<Assumption>) -> Option<RequestMode> {
     })
 }
 
-/// The preflight for entry `i`: the nearest unused preflight before it for the same URL and
-/// method, from the same origin. A request whose preflight is not there (answered from the
-/// preflight cache) does not take a later request's.
-fn take_preflight(entries: &[Read<'_>], used: &mut [bool], i: usize) -> Option<usize> {
+/// The preflight for entry `i`: an unused preflight for the same URL and method, from the same
+/// origin (or any origin, when the request shows only provisional headers), nearest before it
+/// and else nearest after it, within [`PREFLIGHT_WINDOW`] entries. Chromium and Firefox both list a request before its preflight
+/// (it starts first); other tools list the preflight first. The search stops at another
+/// request for the same URL and method, whose preflight anything beyond would be: a request
+/// whose preflight is not there (answered from the preflight cache) takes no other's.
+fn find_preflight(entries: &[Read<'_>], used: &[bool], i: usize) -> Option<usize> {
     let e = &entries[i];
-    let found = (0..i).rev().filter(|&j| !used[j] && entries[j].is_preflight()).find(|&j| {
-        let p = &entries[j];
-        p.url == e.url
+    // The same fetch again, from the same page (when both say which).
+    let same_request = |j: &usize| {
+        let other = &entries[*j];
+        !other.is_preflight()
+            && other.method == e.method
+            && other.url == e.url
+            && (other.header("origin").is_none()
+                || e.header("origin").is_none()
+                || other.header("origin") == e.header("origin"))
+    };
+    let fits = |j: &usize| {
+        let p = &entries[*j];
+        !used[*j]
+            && p.is_preflight()
+            && p.url == e.url
             && p.header("access-control-request-method") == Some(e.method)
-            && p.header("origin") == e.header("origin")
-    })?;
-    used[found] = true;
-    Some(found)
+            && match e.header("origin") {
+                Some(origin) => p.header("origin") == Some(origin),
+                // Provisional headers only: no `Sec-Fetch-Mode` either.
+                None => e.header("sec-fetch-mode").is_none(),
+            }
+    };
+    let before = (i.saturating_sub(PREFLIGHT_WINDOW)..i).rev().take_while(|j| !same_request(j)).find(fits);
+    let after =
+        || (i + 1..entries.len().min(i + 1 + PREFLIGHT_WINDOW)).take_while(|j| !same_request(j)).find(fits);
+    before.or_else(after)
 }
+
+/// How far from its request a preflight is looked for, in entries: other requests started in
+/// between can separate the two, but not hundreds of them, and a bound keeps a HAR of tens of
+/// thousands of entries read in linear time.
+const PREFLIGHT_WINDOW: usize = 200;
 
 /// The entries a redirect chain starting at `i` leads through, each with its preflight.
 ///
@@ -549,7 +645,10 @@ fn take_chain(entries: &[Read<'_>], used: &mut [bool], i: usize) -> Vec<(usize, 
             break;
         };
         used[next] = true;
-        let preflight = take_preflight(entries, used, next);
+        let preflight = find_preflight(entries, used, next);
+        if let Some(p) = preflight {
+            used[p] = true;
+        }
         chain.push((next, preflight));
         at = next;
     }
@@ -746,14 +845,16 @@ mod tests {
             )
         };
         let (blog, partner) = ("http://blog.fintrack.localhost:8080", "http://partner.localhost:8080");
-        // A PUT whose preflight came from the cache, then a refused preflight from the blog and
-        // one from the partner, each followed by its PUT.
+        // As the browsers list them, each request before its preflight: a PUT whose preflight
+        // came from the cache, then a PUT from the blog refused at its preflight (provisional
+        // headers only, no answer), then one from the partner that went through.
+        let refused = entry("PUT", api, json!([h("Content-Type", "application/json")]), 0, json!([]));
         let found = exchanges(&har(json!([
             put(blog),
+            refused,
             preflight(blog, 403),
-            preflight(partner, 204),
-            put(blog),
-            put(partner)
+            put(partner),
+            preflight(partner, 204)
         ])))
         .unwrap();
         let paired: Vec<Option<u16>> =
@@ -763,7 +864,28 @@ mod tests {
         // Explained as the file shows it: no preflight went out, and the PUT did.
         let verdict = explain(&found[0].exchange, true);
         assert!(!verdict.preflight_sent && verdict.request_sent, "{verdict:?}");
+        assert_eq!(
+            found[1].exchange.page.serialize(),
+            blog,
+            "the refused PUT is the blog's, by its preflight"
+        );
+        assert_eq!(found[1].exchange.request.mode, RequestMode::Cors);
+        assert!(!explain(&found[1].exchange, false).request_sent);
         assert_eq!(found[2].exchange.page.serialize(), partner);
+
+        // Other tools write the preflight first; requests from two pages may interleave.
+        let found = exchanges(&har(json!([
+            preflight(blog, 204),
+            put(blog),
+            put(partner),
+            put(blog),
+            preflight(partner, 204)
+        ])))
+        .unwrap();
+        let paired: Vec<Option<u16>> =
+            found.iter().map(|f| f.exchange.preflight.as_ref().map(|p| p.status)).collect();
+        assert_eq!(paired, [Some(204), Some(204), None]);
+        assert_eq!(found[1].exchange.page.serialize(), partner);
     }
 
     #[test]
