@@ -46,6 +46,9 @@ pub struct Args {
     /// Do not log every request to stderr
     #[arg(long)]
     quiet: bool,
+    /// Answer /scripted requests, for a test harness (any site could then run a page on the API's origin)
+    #[arg(long)]
+    scripted: bool,
 }
 
 fn parse_policy(id: &str) -> Result<PolicyId, String> {
@@ -69,6 +72,7 @@ pub fn run(args: &Args) -> ExitCode {
         policy: args.policy,
         cookie: CookieSettings { same_site: args.same_site, partitioned: args.partitioned },
         access_log: !args.quiet,
+        scripted: args.scripted,
         ..Config::default()
     };
     let assets = embedded_assets();

@@ -57,6 +57,10 @@ pub struct Config {
     pub max_sessions: usize,
     /// Whether every request is logged to stderr.
     pub access_log: bool,
+    /// Whether the API answers `/scripted` requests. A scripted answer can be an HTML page with
+    /// its own script on the API's origin, so any site that links to one could act as the API:
+    /// only test harnesses (the differential matrix) turn it on.
+    pub scripted: bool,
 }
 
 impl Default for Config {
@@ -72,6 +76,7 @@ impl Default for Config {
             ledger_capacity: 1_000,
             max_sessions: 10_000,
             access_log: true,
+            scripted: false,
         }
     }
 }
@@ -87,6 +92,7 @@ struct Inner {
     state: Mutex<State>,
     ports: Ports,
     harness_origins: Vec<String>,
+    scripted: bool,
     start_policy: PolicyId,
     start_cookie: CookieSettings,
     csrf_token: String,
@@ -124,6 +130,7 @@ impl Lab {
             }),
             ports,
             harness_origins: config.harness_origins.clone(),
+            scripted: config.scripted,
             start_policy: config.policy,
             start_cookie: config.cookie,
             csrf_token: random_token(),
@@ -137,6 +144,11 @@ impl Lab {
     /// The API's current CORS policy.
     pub fn policy(&self) -> PolicyId {
         self.state().policy
+    }
+
+    /// Whether `/scripted` answers ([`Config::scripted`]).
+    pub fn answers_scripts(&self) -> bool {
+        self.0.scripted
     }
 
     /// The ports the lab plays its origins on.

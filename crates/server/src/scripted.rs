@@ -1,10 +1,14 @@
 //! `/scripted` on the API host: answers exactly as the request's `answer` script says, outside
 //! the CORS policy layer, so tests can pose shapes no policy produces. The front door records
 //! it in the log like every other API request.
+//!
+//! Off unless the lab was started for a test harness ([`crate::Config::scripted`]): a scripted
+//! answer may be a page with its own script, which would then run on the API's origin for any
+//! site that links to it.
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
@@ -20,7 +24,17 @@ pub fn router() -> Router<Lab> {
     Router::new().route(PATH, any(scripted))
 }
 
-async fn scripted(axum::Extension(arrival): axum::Extension<Arrival>, request: Request) -> Response {
+async fn scripted(
+    State(lab): State<Lab>,
+    axum::Extension(arrival): axum::Extension<Arrival>,
+    request: Request,
+) -> Response {
+    if !lab.answers_scripts() {
+        return LabError::Forbidden(
+            "scripted answers are off: they would let any site run a page on the API's origin; `corslab serve --scripted` turns them on for a test harness".to_owned(),
+        )
+        .into_response();
+    }
     let Some(answer) = query_param(request.uri().query(), "answer") else {
         return LabError::BadRequest(
             "add ?answer=<base64url JSON of {preflight, response}>; see corslab_lab::scripted".to_owned(),

@@ -25,6 +25,7 @@ fn lab_with(assets: Assets) -> (Lab, Router) {
         addr: ([127, 0, 0, 1], PORT).into(),
         second_port: Some(SECOND),
         access_log: false,
+        scripted: true,
         ..Config::default()
     };
     let lab = Lab::new(&config, assets);
@@ -923,6 +924,22 @@ async fn live_events_stream_what_reaches_the_api() {
     let text = String::from_utf8(frame.into_data().unwrap().to_vec()).unwrap();
     assert!(text.starts_with("event: seen\ndata: "), "{text}");
     assert!(text.contains("\"run\":\"live\"") && !text.contains("elsewhere"), "{text}");
+}
+
+#[tokio::test]
+async fn scripted_answers_are_off_unless_a_test_harness_turns_them_on() {
+    use corslab_lab::scripted::{Script, Scripted};
+    // A page of the attacker's own writing, on the API's origin: what any site could link to.
+    let page = Scripted {
+        body: Some("<script>fetch('/me/balance')</script>".to_owned()),
+        ..Scripted::new(200, &[("Content-Type", "text/html")])
+    };
+    let url = Script { preflight: None, response: page }.url("", None);
+    let config = Config { addr: ([127, 0, 0, 1], PORT).into(), access_log: false, ..Config::default() };
+    let app = app(Lab::new(&config, Assets::empty()));
+    let response = send(&app, to(API, Method::GET, &url).body(Body::empty()).unwrap()).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert_ne!(header(&response, "content-type"), Some("text/html"));
 }
 
 #[tokio::test]
