@@ -433,18 +433,32 @@ def add_cors(resp):
 
 const AXUM_REFLECT: &str = r#"async fn cors(req: Request, next: Next) -> Response {
     let origin = req.headers().get(ORIGIN).cloned();
-    let mut res = next.run(req).await;
+    let preflight = req.method() == Method::OPTIONS;
+    let mut res = if preflight { StatusCode::NO_CONTENT.into_response() } else { next.run(req).await };
+    let headers = res.headers_mut();
     if let Some(origin) = origin {
         // "Works with every frontend."
-        res.headers_mut().insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-        res.headers_mut().insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, HeaderValue::from_static("true"));
+        headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+        headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, HeaderValue::from_static("true"));
+    }
+    if preflight {
+        headers.insert(ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST"));
+        headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("Content-Type"));
     }
     res
 }
-let app = Router::new().route("/me/balance", get(balance)).layer(middleware::from_fn(cors));"#;
+let app = Router::new()
+    .route("/me/balance", get(balance))
+    .route("/me/transfer", post(transfer))
+    .layer(middleware::from_fn(cors));"#;
 const EXPRESS_REFLECT: &str = r#"app.use((req, res, next) => {
   res.header('Access-Control-Allow-Origin', req.headers.origin);
   res.header('Access-Control-Allow-Credentials', 'true');
+  if (req.method === 'OPTIONS') {
+    res.header('Access-Control-Allow-Methods', 'GET, POST');
+    res.header('Access-Control-Allow-Headers', 'Content-Type');
+    return res.sendStatus(204);
+  }
   next();
 });"#;
 const FLASK_REFLECT: &str = r#"@app.after_request
@@ -452,6 +466,9 @@ def add_cors(resp):
     if "Origin" in request.headers:
         resp.headers["Access-Control-Allow-Origin"] = request.headers["Origin"]
         resp.headers["Access-Control-Allow-Credentials"] = "true"
+    if request.method == "OPTIONS":  # Flask answers OPTIONS on its own
+        resp.headers["Access-Control-Allow-Methods"] = "GET, POST"
+        resp.headers["Access-Control-Allow-Headers"] = "Content-Type"
     return resp"#;
 
 const AXUM_NULL: &str = r#"let cors = CorsLayer::new()
