@@ -20,6 +20,7 @@ pub mod assets;
 mod audit;
 mod bank;
 mod bounce;
+mod connections;
 mod control;
 mod dashboard;
 pub mod error;
@@ -57,6 +58,9 @@ pub struct Config {
     pub max_sessions: usize,
     /// Whether every request is logged to stderr.
     pub access_log: bool,
+    /// How long a request's head may take to arrive before the connection is closed (a client
+    /// that opens connections and never finishes a request holds nothing for long).
+    pub header_read_timeout: std::time::Duration,
     /// Whether the API answers `/scripted` requests. A scripted answer can be an HTML page with
     /// its own script on the API's origin, so any site that links to one could act as the API:
     /// only test harnesses (the differential matrix) turn it on.
@@ -76,6 +80,7 @@ impl Default for Config {
             ledger_capacity: 1_000,
             max_sessions: 10_000,
             access_log: true,
+            header_read_timeout: std::time::Duration::from_secs(30),
             scripted: false,
         }
     }
@@ -93,6 +98,7 @@ struct Inner {
     ports: Ports,
     harness_origins: Vec<String>,
     scripted: bool,
+    header_read_timeout: std::time::Duration,
     start_policy: PolicyId,
     start_cookie: CookieSettings,
     csrf_token: String,
@@ -131,6 +137,7 @@ impl Lab {
             ports,
             harness_origins: config.harness_origins.clone(),
             scripted: config.scripted,
+            header_read_timeout: config.header_read_timeout,
             start_policy: config.policy,
             start_cookie: config.cookie,
             csrf_token: random_token(),
@@ -297,18 +304,8 @@ pub async fn serve(
     });
     let mut servers = Vec::new();
     for listener in std::iter::once(listeners.main).chain(listeners.second) {
-        let addr =
-            listener.local_addr().map_err(|e| ServeError::Io(SocketAddr::from(([0, 0, 0, 0], 0)), e))?;
-        let mut stopped = stopped.clone();
-        let service = app(lab.clone()).into_make_service();
-        servers.push(tokio::spawn(async move {
-            axum::serve(listener, service)
-                .with_graceful_shutdown(async move {
-                    let _ = stopped.wait_for(|stop| *stop).await;
-                })
-                .await
-                .map_err(|e| ServeError::Io(addr, e))
-        }));
+        let timeout = lab.0.header_read_timeout;
+        servers.push(tokio::spawn(connections::serve(listener, app(lab.clone()), timeout, stopped.clone())));
     }
     let _ = stopped.wait_for(|stop| *stop).await;
     // Graceful shutdown waits for open connections to finish; one that never completes its
@@ -316,7 +313,7 @@ pub async fn serve(
     let deadline = tokio::time::Instant::now() + DRAIN;
     for mut server in servers {
         match tokio::time::timeout_at(deadline, &mut server).await {
-            Ok(Ok(result)) => result?,
+            Ok(Ok(())) => {}
             Ok(Err(e)) => {
                 return Err(ServeError::Io(SocketAddr::from(([0, 0, 0, 0], 0)), std::io::Error::other(e)));
             }

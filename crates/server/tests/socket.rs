@@ -15,6 +15,10 @@ struct Running {
 }
 
 async fn start() -> Running {
+    start_with_timeout(Duration::from_secs(10)).await
+}
+
+async fn start_with_timeout(header_read_timeout: Duration) -> Running {
     let main = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let second = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let (main_port, second_port) = (main.local_addr().unwrap().port(), second.local_addr().unwrap().port());
@@ -22,6 +26,7 @@ async fn start() -> Running {
         addr: ([127, 0, 0, 1], main_port).into(),
         second_port: Some(second_port),
         access_log: false,
+        header_read_timeout,
         ..Config::default()
     };
     let lab = Lab::new(&config, Assets::empty());
@@ -128,6 +133,22 @@ async fn oversized_and_malformed_requests_get_4xx_and_the_server_goes_on() {
     }
     let still = raw(lab.main, &get(host, lab.main, "/me/balance", "")).await;
     assert_eq!(status(&still), 401);
+}
+
+#[tokio::test]
+async fn a_request_head_that_never_ends_loses_its_connection() {
+    let lab = start_with_timeout(Duration::from_secs(1)).await;
+    // A slowloris client: a request line and one header, then nothing.
+    let mut stream = TcpStream::connect(("127.0.0.1", lab.main)).await.unwrap();
+    stream
+        .write_all(format!("GET / HTTP/1.1\r\nHost: lab.localhost:{}\r\n", lab.main).as_bytes())
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut answer)).await;
+    assert!(read.is_ok(), "the connection was still open after 10 s");
+    // A complete request on a new connection is served as usual.
+    assert_eq!(status(&raw(lab.main, &get("lab.localhost", lab.main, "/__lab/state", "")).await), 200);
 }
 
 #[tokio::test]
