@@ -78,7 +78,11 @@ pub async fn catalog(State(lab): State<Lab>, headers: HeaderMap) -> Response {
     }
 }
 
-/// `GET /__lab/events?run=ID`: server-sent events, optionally only one run's.
+/// The most live feeds (`/__lab/events`) open at once.
+pub const MAX_LIVE_FEEDS: usize = 64;
+
+/// `GET /__lab/events?run=ID`: server-sent events, optionally only one run's; `503` past
+/// [`MAX_LIVE_FEEDS`] open feeds.
 pub async fn events(
     State(lab): State<Lab>,
     query: Result<Query<RunQuery>, axum::extract::rejection::QueryRejection>,
@@ -86,6 +90,12 @@ pub async fn events(
     let Ok(Query(query)) = query else {
         return Err(LabError::BadRequest("after must be a number".to_owned()));
     };
+    // Each open feed holds a connection and its buffers; a page needs one.
+    if lab.0.events.receiver_count() >= MAX_LIVE_FEEDS {
+        return Err(LabError::Busy(format!(
+            "{MAX_LIVE_FEEDS} live feeds are open already; close a lab tab and reload this one"
+        )));
+    }
     let receiver = lab.0.events.subscribe();
     let stop = lab.0.stop.subscribe();
     let run = query.run;

@@ -26,6 +26,8 @@ pub enum LabError {
     UnsupportedMediaType(String),
     /// The request is well formed but cannot be carried out (422).
     Unprocessable(String),
+    /// The lab holds as many of these as it keeps; try again after one ends (503).
+    Busy(String),
 }
 
 impl LabError {
@@ -41,13 +43,16 @@ impl LabError {
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
     /// The sentence for people: what was wrong and what to do.
     pub fn message(&self) -> String {
         match self {
-            Self::BadRequest(why) | Self::Forbidden(why) | Self::Unprocessable(why) => why.clone(),
+            Self::BadRequest(why) | Self::Forbidden(why) | Self::Unprocessable(why) | Self::Busy(why) => {
+                why.clone()
+            }
             Self::UnsupportedMediaType(why) => why.clone(),
             Self::NotSignedIn => {
                 "not signed in: sign in on FinTrack's dashboard (fintrack.localhost, on the lab's port) first"

@@ -31,6 +31,7 @@ mod request_headers;
 mod scripted;
 
 pub use assets::Assets;
+pub use control::MAX_LIVE_FEEDS;
 pub use corslab_lab::hosts::{HOSTS, Role};
 pub use error::LabError;
 

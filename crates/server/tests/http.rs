@@ -908,6 +908,24 @@ async fn the_catalog_lists_sixteen_policies_with_engine_outcomes() {
 }
 
 #[tokio::test]
+async fn live_feeds_are_bounded() {
+    let (_, app) = lab();
+    let feed = || to(CONSOLE, Method::GET, "/__lab/events").body(Body::empty()).unwrap();
+    let mut open = Vec::new();
+    for _ in 0..corslab_server::MAX_LIVE_FEEDS {
+        let response = send(&app, feed()).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        open.push(response);
+    }
+    let refused = send(&app, feed()).await;
+    assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(json_of(refused).await["error"].as_str().unwrap().contains("live feeds"));
+    // A feed that ends makes room for the next.
+    open.pop();
+    assert_eq!(send(&app, feed()).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
 async fn live_events_stream_what_reaches_the_api() {
     let (_, app) = lab();
     let events =
