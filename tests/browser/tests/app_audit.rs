@@ -148,12 +148,17 @@ async fn a_failed_audit_is_an_alert_and_the_button_comes_back() {
     leptos::task::tick().await;
     assert_eq!(run.text_content().as_deref(), Some("Auditing…"));
     assert_eq!(run.get_attribute("aria-busy").as_deref(), Some("true"));
-    assert!(run.has_attribute("disabled"), "one audit at a time");
+    // Busy, the button keeps the keyboard focus: it says it is disabled and ignores a click.
+    assert_eq!(run.get_attribute("aria-disabled").as_deref(), Some("true"), "one audit at a time");
+    run.click();
+    leptos::task::tick().await;
+    assert_eq!(run.text_content().as_deref(), Some("Auditing…"));
 
     assert!(wait_for(&root, "[role=alert]", 10_000).await, "no alert: {}", root.inner_html());
     assert!(text_in(&root, "[role=alert]").starts_with("The audit failed: "));
     assert_eq!(text_in(&root, "#audit-status"), "The audit did not run");
     assert_eq!(run.get_attribute("aria-busy").as_deref(), Some("false"));
+    assert_eq!(run.get_attribute("aria-disabled").as_deref(), Some("false"));
     assert!(!run.has_attribute("disabled"));
 
     // Another policy: the old result goes.
