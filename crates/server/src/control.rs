@@ -187,10 +187,24 @@ fn console_only(lab: &Lab, arrival: &Arrival, headers: &HeaderMap) -> Result<(),
 }
 
 /// `POST /__lab/csp-report`: a browser's CSP violation report (`report-uri` or Reporting API form).
+///
+/// Only in the media types browsers report with, which no other site's page can send without a
+/// preflight this route never answers: a page elsewhere cannot plant violations in the list.
 pub async fn csp_report(
     State(lab): State<Lab>,
+    headers: HeaderMap,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Response, LabError> {
+    let essence = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase());
+    if !matches!(essence.as_deref(), Some("application/csp-report" | "application/reports+json")) {
+        return Err(LabError::UnsupportedMediaType(
+            "a CSP report comes as application/csp-report or application/reports+json".to_owned(),
+        ));
+    }
     let body = crate::error::body(body)?;
     let value: serde_json::Value =
         serde_json::from_slice(&body).map_err(|_| LabError::BadRequest("not a CSP report".to_owned()))?;

@@ -103,6 +103,17 @@ pub struct Arrived<'a> {
 /// How many request headers one log entry keeps, and how long each value may be: a request with
 /// a thousand headers must not make the log a thousand times bigger.
 const MAX_HEADERS: usize = 48;
+/// The request headers the engine reads to pair and explain an exchange, kept past the cap.
+const CORS_REQUEST_HEADERS: [&str; 8] = [
+    "origin",
+    "access-control-request-method",
+    "access-control-request-headers",
+    "content-type",
+    "sec-fetch-site",
+    "sec-fetch-mode",
+    "sec-fetch-dest",
+    "sec-fetch-storage-access",
+];
 const MAX_VALUE: usize = 512;
 const MAX_TARGET: usize = 1024;
 
@@ -204,8 +215,11 @@ pub fn cookie_names(headers: &HeaderMap) -> Vec<String> {
 }
 
 /// The request headers worth keeping: all but the noise every request has, with the cookie
-/// jar reduced to names (in `cookies`) and credentials to their scheme.
+/// jar reduced to names (in `cookies`) and credentials to their scheme. Past [`MAX_HEADERS`],
+/// only the headers the CORS protocol reads are kept ([`CORS_REQUEST_HEADERS`]), so a request
+/// padded with others is still logged with its `Origin`.
 fn request_headers(headers: &HeaderMap) -> Vec<(String, String)> {
+    let mut others = 0;
     headers
         .iter()
         .filter(|(name, _)| {
@@ -214,7 +228,11 @@ fn request_headers(headers: &HeaderMap) -> Vec<(String, String)> {
                 "cookie" | "host" | "connection" | "accept-encoding" | "user-agent" | "content-length"
             )
         })
-        .take(MAX_HEADERS)
+        .filter(|(name, _)| {
+            let vital = CORS_REQUEST_HEADERS.contains(&name.as_str());
+            others += usize::from(!vital);
+            vital || others <= MAX_HEADERS
+        })
         .map(|(name, value)| {
             let value = String::from_utf8_lossy(value.as_bytes());
             let value = if name == "authorization" {
@@ -304,5 +322,10 @@ mod tests {
                 .insert(axum::http::HeaderName::try_from(format!("x-h{i}")).unwrap(), "v".parse().unwrap());
         }
         assert_eq!(record(&Log::new(1), "/", &headers).request_headers.len(), MAX_HEADERS);
+        // An Origin behind the flood is still logged, so the exchange is not read as having none.
+        headers.insert("origin", "http://free-crypto-giveaway.localhost:8080".parse().unwrap());
+        let seen = record(&Log::new(1), "/", &headers);
+        assert_eq!(seen.request_header("origin"), Some("http://free-crypto-giveaway.localhost:8080"));
+        assert_eq!(seen.request_headers.len(), MAX_HEADERS + 1);
     }
 }

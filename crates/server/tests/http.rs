@@ -791,7 +791,10 @@ async fn malformed_requests_get_clean_client_errors() {
         ),
         (to(CONSOLE, Method::GET, "/__lab/nope").body(Body::empty()).unwrap(), StatusCode::NOT_FOUND),
         (
-            to(CONSOLE, Method::POST, "/__lab/csp-report").body(Body::from("{")).unwrap(),
+            to(CONSOLE, Method::POST, "/__lab/csp-report")
+                .header(header::CONTENT_TYPE, "application/csp-report")
+                .body(Body::from("{"))
+                .unwrap(),
             StatusCode::BAD_REQUEST,
         ),
         (to(CONSOLE, Method::DELETE, "/").body(Body::empty()).unwrap(), StatusCode::METHOD_NOT_ALLOWED),
@@ -874,13 +877,19 @@ async fn csp_reports_in_both_formats_are_kept() {
     let (_, app) = lab();
     let legacy = json!({ "csp-report": { "document-uri": "http://lab.localhost:8080/?run=x", "effective-directive": "script-src-elem", "blocked-uri": "inline" } });
     let modern = json!([{ "type": "csp-violation", "body": { "documentURL": "http://lab.localhost:8080/", "effectiveDirective": "script-src-elem", "blockedURL": "inline" } }]);
-    for report in [legacy, modern] {
+    for (report, media_type) in [(&legacy, "application/csp-report"), (&modern, "application/reports+json")] {
         let request = to(CONSOLE, Method::POST, "/__lab/csp-report")
-            .header(header::CONTENT_TYPE, "application/csp-report")
+            .header(header::CONTENT_TYPE, media_type)
             .body(Body::from(report.to_string()))
             .unwrap();
         assert_eq!(send(&app, request).await.status(), StatusCode::NO_CONTENT);
     }
+    // What any site's page can send without a preflight is refused: no planted violations.
+    let planted = to(CONSOLE, Method::POST, "/__lab/csp-report")
+        .header(header::CONTENT_TYPE, "text/plain")
+        .body(Body::from(legacy.to_string()))
+        .unwrap();
+    assert_eq!(send(&app, planted).await.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     let page = json_of(
         send(&app, to(CONSOLE, Method::GET, "/__lab/csp-reports").body(Body::empty()).unwrap()).await,
     )
