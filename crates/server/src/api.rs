@@ -4,7 +4,7 @@
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::{any, delete, get, post, put};
@@ -52,6 +52,8 @@ pub fn router(lab: Lab) -> Router {
 /// preflights itself, exactly as the policy says, and adds the policy's headers to every other
 /// answer (errors and redirects included, unless the policy is the one that forgets them).
 async fn cors_policy(State(lab): State<Lab>, request: Request, next: Next) -> Response {
+    let origin = header_str(request.headers(), header::ORIGIN).map(str::to_owned);
+    let request_id = request.extensions().get::<Arrival>().map_or(0, |a| a.id);
     let policy = match query_param(request.uri().query(), "policy") {
         Some(id) => match PolicyId::from_id(&id) {
             Some(policy) => policy,
@@ -59,39 +61,70 @@ async fn cors_policy(State(lab): State<Lab>, request: Request, next: Next) -> Re
                 let ids: Vec<&str> = PolicyId::ALL.iter().map(|p| p.id()).collect();
                 let error =
                     LabError::BadRequest(format!("unknown policy {id:?}; choose one of: {}", ids.join(", ")));
-                return error.into_response();
+                // The lab's own policy answers a request that names none it knows.
+                return under_policy(
+                    &lab,
+                    lab.policy(),
+                    origin.as_deref(),
+                    request_id,
+                    error.into_response(),
+                );
             }
         },
         None => lab.policy(),
     };
-    let ports = lab.ports();
-    let origin = header_str(request.headers(), header::ORIGIN).map(str::to_owned);
-    let request_id = request.extensions().get::<Arrival>().map_or(0, |a| a.id);
-
-    let mut response = match preflight_of(&request) {
-        Some((method, headers)) => {
-            let ask = Ask {
-                origin: origin.as_deref(),
-                request_method: Some(&method),
-                request_headers: headers.as_deref(),
-                status: 0,
-            };
-            let status = StatusCode::from_u16(policy.preflight_status()).unwrap_or(StatusCode::NO_CONTENT);
-            let mut response = status.into_response();
-            if status == StatusCode::METHOD_NOT_ALLOWED {
-                // What a framework without CORS code answers: no OPTIONS route.
-                response = LabError::MethodNotAllowed.into_response();
-            }
-            add_headers(response.headers_mut(), policy.headers(&ports, &ask));
-            response
-        }
-        None => {
-            let mut response = next.run(request).await;
-            let ask = Ask { origin: origin.as_deref(), status: response.status().as_u16(), ..Ask::default() };
-            add_headers(response.headers_mut(), policy.headers(&ports, &ask));
-            response
-        }
+    let Some((method, headers)) = preflight_of(&request) else {
+        let response = next.run(request).await;
+        return under_policy(&lab, policy, origin.as_deref(), request_id, response);
     };
+    let ask = Ask {
+        origin: origin.as_deref(),
+        request_method: Some(&method),
+        request_headers: headers.as_deref(),
+        status: 0,
+    };
+    let status = StatusCode::from_u16(policy.preflight_status()).unwrap_or(StatusCode::NO_CONTENT);
+    let mut response = status.into_response();
+    if status == StatusCode::METHOD_NOT_ALLOWED {
+        // What a framework without CORS code answers: no OPTIONS route.
+        response = LabError::MethodNotAllowed.into_response();
+    }
+    add_headers(response.headers_mut(), policy.headers(&lab.ports(), &ask));
+    stamped(policy, request_id, response)
+}
+
+/// An answer the front door gives before the API's routes see the request (a body too large,
+/// a request too slow), with what the policy in force adds to every answer: the request's own
+/// (`?policy=`), else the lab's. A page the policy lets read its errors reads this one too.
+pub(crate) fn refusal(
+    lab: &Lab,
+    uri: &Uri,
+    origin: Option<&str>,
+    request_id: u64,
+    error: LabError,
+) -> Response {
+    let policy = query_param(uri.query(), "policy")
+        .and_then(|id| PolicyId::from_id(&id))
+        .unwrap_or_else(|| lab.policy());
+    under_policy(lab, policy, origin, request_id, error.into_response())
+}
+
+/// An answer to a request that is not a preflight, under `policy`: the policy's headers for its
+/// status, then [`stamped`].
+fn under_policy(
+    lab: &Lab,
+    policy: PolicyId,
+    origin: Option<&str>,
+    request_id: u64,
+    mut response: Response,
+) -> Response {
+    let ask = Ask { origin, status: response.status().as_u16(), ..Ask::default() };
+    add_headers(response.headers_mut(), policy.headers(&lab.ports(), &ask));
+    stamped(policy, request_id, response)
+}
+
+/// What every API answer carries: no caching, the request's id, and (for the log) its policy.
+fn stamped(policy: PolicyId, request_id: u64, mut response: Response) -> Response {
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     if let Ok(id) = HeaderValue::from_str(&request_id.to_string()) {

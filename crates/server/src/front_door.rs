@@ -74,17 +74,28 @@ pub async fn guard(State(lab): State<Lab>, mut request: Request, next: Next) -> 
     let recorded = host.role == Role::Api || uri.path() == corslab_lab::redirect::BOUNCE_PATH;
     let request_headers = recorded.then(|| request.headers().clone());
 
+    // The API answers its refusals under its policy, as it answers every error; a scripted
+    // answer brings none.
+    let under_policy = host.role == Role::Api && uri.path() != corslab_lab::scripted::PATH;
+    let origin = request.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let refused = |error: LabError| {
+        if under_policy {
+            crate::api::refusal(&lab, &uri, origin.as_deref(), arrival.id, error)
+        } else {
+            error.into_response()
+        }
+    };
     let declared =
         request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     let mut response = if declared.is_some_and(|length| length > BODY_LIMIT as u64) {
         // Refused before a byte of it is read, so a client cannot hold the handler waiting.
-        LabError::TooLarge.into_response()
+        refused(LabError::TooLarge)
     } else {
         // A client that trickles its body must not hold a handler forever. Live streams are
         // not affected: their handler returns at once and the stream is the body.
         match tokio::time::timeout(HANDLER_TIMEOUT, next.run(request)).await {
             Ok(response) => response,
-            Err(_) => LabError::Timeout.into_response(),
+            Err(_) => refused(LabError::Timeout),
         }
     };
 

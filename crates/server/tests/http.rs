@@ -917,6 +917,32 @@ async fn the_catalog_lists_sixteen_policies_with_engine_outcomes() {
 }
 
 #[tokio::test]
+async fn refusals_before_the_routes_carry_the_policy_like_every_api_answer() {
+    let (_, app) = lab();
+    let partner = origin(PARTNER);
+    // Too large, refused from its Content-Length alone: the partner still reads why.
+    let large = to(API, Method::POST, "/me/transfer?policy=strict-allowlist")
+        .header(header::ORIGIN, &partner)
+        .header(header::CONTENT_TYPE, "text/plain")
+        .header(header::CONTENT_LENGTH, (corslab_server::BODY_LIMIT + 1).to_string())
+        .body(Body::from(vec![b'x'; corslab_server::BODY_LIMIT + 1]))
+        .unwrap();
+    let response = send(&app, large).await;
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(header(&response, "access-control-allow-origin"), Some(partner.as_str()));
+    assert_eq!(header(&response, "cache-control"), Some("no-store"));
+    assert!(header(&response, "x-request-id").is_some());
+    // A policy the lab does not know: the lab's own policy answers the error.
+    let bogus = to(API, Method::GET, "/me/balance?policy=bogus")
+        .header(header::ORIGIN, &partner)
+        .body(Body::empty())
+        .unwrap();
+    let response = send(&app, bogus).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(header(&response, "access-control-allow-origin"), Some(partner.as_str()));
+}
+
+#[tokio::test]
 async fn live_feeds_are_bounded() {
     let (_, app) = lab();
     let feed = || to(CONSOLE, Method::GET, "/__lab/events").body(Body::empty()).unwrap();
