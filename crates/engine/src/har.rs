@@ -99,12 +99,35 @@ pub struct Request {
     pub url: Option<String>,
     /// The headers as sent, HTTP/2 pseudo-headers included.
     pub headers: Vec<NameValue>,
+    /// The cookies sent; Chromium writes each one's attributes too (unless the export was
+    /// sanitized), Firefox only its name and value.
+    pub cookies: Vec<SentCookie>,
 }
 
 impl Default for Request {
     fn default() -> Self {
-        Self { method: "GET".to_owned(), url: None, headers: Vec::new() }
+        Self { method: "GET".to_owned(), url: None, headers: Vec::new(), cookies: Vec::new() }
     }
+}
+
+/// One of `entries[].request.cookies`: a cookie sent, with the attributes the producer recorded.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct SentCookie {
+    /// Its name.
+    pub name: String,
+    /// Its `Domain` attribute (`.fintrack.localhost`), when it has one and it was recorded.
+    pub domain: Option<String>,
+    /// Its `Path`.
+    pub path: Option<String>,
+    /// Whether it is `Secure`.
+    pub secure: Option<bool>,
+    /// Whether it is `HttpOnly`.
+    #[serde(rename = "httpOnly")]
+    pub http_only: Option<bool>,
+    /// Its `SameSite` (`Lax`, `Strict`, `None`), when it has one.
+    #[serde(rename = "sameSite")]
+    pub same_site: Option<String>,
 }
 
 /// `entries[].response`.
@@ -166,6 +189,13 @@ pub enum Assumption {
     /// The request carried no cookies, but Chromium recorded the read failing where only
     /// credentials `include` explains it: include.
     CredentialsFromFailure,
+    /// The cookies sent, with the attributes the HAR records for them, stand for the jar.
+    JarFromCookieAttributes {
+        /// The cookie names, in the order sent.
+        names: Vec<String>,
+        /// The host they were sent to.
+        host: String,
+    },
     /// The cookies sent stand for a jar of host-only cookies of the URL's host.
     JarFromCookiesSent {
         /// The cookie names, in the order sent.
@@ -362,6 +392,7 @@ struct Read<'a> {
     response: Vec<(&'a str, &'a str)>,
     redirect_url: Option<&'a str>,
     page_url: Option<&'a str>,
+    cookies: &'a [SentCookie],
     /// Chromium recorded the fetch failing (`_error: net::ERR_FAILED`).
     failed: bool,
 }
@@ -416,14 +447,27 @@ fn exchange_at(
         }
         let cross_site = !page.site().same_site(&Origin::of(&hop.url).site());
         cross_site_cookies |= cross_site;
+        let recorded = cookies_recorded(hop, &names);
+        let host = hop.url.host_str().unwrap_or_default().to_owned();
+        let (cookies, assumption) = match recorded {
+            Some(cookies) => (cookies, Assumption::JarFromCookieAttributes { names, host }),
+            None => (
+                jar_for(&hop.url, &names, cross_site, browser),
+                Assumption::JarFromCookiesSent { names, host },
+            ),
+        };
         // A cookie sent on several hops to the same host (ports aside) is one cookie.
-        for cookie in jar_for(&hop.url, &names, cross_site, browser) {
-            if !jar.iter().any(|held: &Cookie| held.name == cookie.name && held.host == cookie.host) {
+        for cookie in cookies {
+            let same = |held: &Cookie| {
+                held.name == cookie.name
+                    && held.domain == cookie.domain
+                    && (cookie.domain.is_some() || held.host == cookie.host)
+            };
+            if !jar.iter().any(same) {
                 jar.push(cookie);
             }
         }
-        let host = hop.url.host_str().unwrap_or_default().to_owned();
-        assumed.push(Assumption::JarFromCookiesSent { names, host });
+        assumed.push(assumption);
     }
     let credentials = if jar.is_empty() {
         assumed.push(Assumption::CredentialsDefault);
@@ -522,6 +566,7 @@ fn read_entry<'a>(index: usize, e: &'a Entry, pages: &'a [Page]) -> Result<Read<
         response: pairs(&e.response.headers),
         redirect_url: Some(e.response.redirect_url.as_str()).filter(|s| !s.is_empty()),
         page_url,
+        cookies: &e.request.cookies,
         failed: e.response.error.as_deref() == Some("net::ERR_FAILED"),
     })
 }
@@ -734,6 +779,37 @@ fn cookie_names(value: &str) -> Vec<String> {
         .collect()
 }
 
+/// The cookies sent to `hop`, as the HAR records them with their attributes (Chromium's
+/// unsanitized export), when it does for every one of `names`.
+fn cookies_recorded(hop: &Read<'_>, names: &[String]) -> Option<Vec<Cookie>> {
+    let host = hop.url.host_str().unwrap_or_default();
+    names
+        .iter()
+        .map(|name| {
+            let sent = hop.cookies.iter().find(|c| &c.name == name)?;
+            // Attributes were recorded when at least Path was.
+            let path = sent.path.clone()?;
+            let same_site = match sent.same_site.as_deref().map(str::to_ascii_lowercase).as_deref() {
+                Some("strict") => Some(SameSite::Strict),
+                Some("lax") => Some(SameSite::Lax),
+                Some("none") => Some(SameSite::None),
+                _ => None,
+            };
+            Some(Cookie {
+                name: name.clone(),
+                host: host.to_owned(),
+                domain: sent.domain.as_deref().map(|d| d.trim_start_matches('.').to_ascii_lowercase()),
+                path,
+                same_site,
+                secure: sent.secure.unwrap_or(false),
+                http_only: sent.http_only.unwrap_or(false),
+                partition: None,
+                age_s: 0,
+            })
+        })
+        .collect()
+}
+
 /// A jar that reproduces the cookies the HAR shows as sent to `url`.
 fn jar_for(url: &Url, names: &[String], cross_site: bool, browser: Browser) -> Vec<Cookie> {
     let host = url.host_str().unwrap_or_default();
@@ -781,6 +857,29 @@ mod tests {
 
     fn read(text: &str) -> Vec<Found> {
         exchanges(&Har::from_json(text).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn cookie_attributes_the_har_records_stand_for_the_jar() {
+        let blog = "http://blog.fintrack.localhost:8080";
+        let mut get = entry(
+            "GET",
+            "http://api.fintrack.localhost:8080/me/balance",
+            json!([h("Origin", blog), h("Cookie", "session=1; theme=dark")]),
+            200,
+            json!([h("Access-Control-Allow-Origin", blog), h("Access-Control-Allow-Credentials", "true")]),
+        );
+        get["request"]["cookies"] = json!([
+            { "name": "session", "value": "1", "path": "/", "domain": ".fintrack.localhost", "httpOnly": true, "secure": true, "sameSite": "Lax" },
+            { "name": "theme", "value": "dark", "path": "/me" }
+        ]);
+        let found = exchanges(&har(json!([get]))).unwrap();
+        let jar = &found[0].exchange.cookies;
+        assert_eq!(jar[0].domain.as_deref(), Some("fintrack.localhost"));
+        assert_eq!((jar[0].same_site, jar[0].secure, jar[0].http_only), (Some(SameSite::Lax), true, true));
+        assert_eq!((jar[1].domain.as_deref(), jar[1].path.as_str(), jar[1].same_site), (None, "/me", None));
+        assert!(found[0].assumed.iter().any(|a| matches!(a, Assumption::JarFromCookieAttributes { .. })));
+        assert_eq!(explain(&found[0].exchange, false).cookies_sent, ["session", "theme"]);
     }
 
     #[test]

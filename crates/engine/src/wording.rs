@@ -34,6 +34,13 @@ pub fn assumption(assumed: &Assumption) -> String {
         Assumption::CredentialsFromCookies => "The HAR does not record the credentials mode; the request carried cookies, so credentials: include is assumed.".to_owned(),
         Assumption::CredentialsDefault => "The HAR does not record the credentials mode and the request carried no cookies, so the default same-origin is assumed.".to_owned(),
         Assumption::CredentialsFromFailure => "The HAR does not record the credentials mode and the request carried no cookies, but the browser recorded the read failing (net::ERR_FAILED), which only credentials: include explains; include is assumed, sent without cookies.".to_owned(),
+        Assumption::JarFromCookieAttributes { names, host } => says!(
+            "The HAR shows the cookies sent to ",
+            host,
+            " (",
+            names.join(", "),
+            ") with their attributes, not the jar; they stand for it."
+        ),
         Assumption::JarFromCookiesSent { names, host } => says!(
             "The HAR shows the cookies sent (",
             names.join(", "),
