@@ -52,9 +52,12 @@ pub fn Console() -> impl IntoView {
     let lab = RwSignal::new(None::<LabState>);
     let report = RwSignal::new(None::<Report>);
 
-    // A link names a policy and cookie: make the lab match it; otherwise show what the lab runs.
+    // A link names a policy and cookie: the console shows them, and sets the lab up so only
+    // when asked (any site can link here, and the lab's setup outlives the tab). Without them
+    // it shows what the lab runs.
     let url_policy = query.get("policy").and_then(PolicyId::from_id);
     let url_cookie = cookie_from_query(&query);
+    let linked = RwSignal::new(false);
     leptos::task::spawn_local(async move {
         match net::lab_state().await {
             Ok(state) => {
@@ -64,12 +67,21 @@ pub fn Console() -> impl IntoView {
                 if url_cookie.is_none() {
                     cookie.set(state.cookie);
                 }
+                linked.set(
+                    url_policy.is_some_and(|p| p != state.policy)
+                        || url_cookie.is_some_and(|c| c != state.cookie),
+                );
                 lab.set(Some(state));
-                apply(scenario.get_untracked().policy, cookie.get_untracked(), lab, status).await;
             }
             Err(e) => status.set(format!("The lab server did not answer: {e}")),
         }
     });
+    let set_up = move |_| {
+        linked.set(false);
+        leptos::task::spawn_local(async move {
+            apply(scenario.get_untracked().policy, cookie.get_untracked(), lab, status).await;
+        });
+    };
     Effect::new(move |_| {
         let mut query = Query::default();
         scenario.get().write(&mut query);
@@ -124,7 +136,13 @@ pub fn Console() -> impl IntoView {
         <div class="console-grid">
             <section class="panel" aria-labelledby="setup-title">
                 <h2 id="setup-title">"The lab"</h2>
-                <LabControls scenario cookie lab status/>
+                {move || linked.get().then(|| view! {
+                    <div class="link-setup" role="status">
+                        <p>"This link names a setup the lab does not run yet. The attack below runs under it either way; the lab's own policy (for the dashboard and the audit) and the cookie FinTrack sets at the next sign-in change only when you say so."</p>
+                        <button type="button" class="apply-link" on:click=set_up>"Set the lab up as this link says"</button>
+                    </div>
+                })}
+                <LabControls scenario cookie lab status linked/>
                 <h2>"The attack"</h2>
                 <RunControls scenario/>
                 <p class=move || if scenario.get().jar.is_some() { "jar held" } else { "jar" }>
@@ -168,8 +186,11 @@ fn LabControls(
     cookie: RwSignal<CookieSettings>,
     lab: RwSignal<Option<LabState>>,
     status: RwSignal<String>,
+    /// Whether a link's setup waits to be applied; a choice made here applies it all.
+    linked: RwSignal<bool>,
 ) -> impl IntoView {
     let changed = move || {
+        linked.set(false);
         leptos::task::spawn_local(async move {
             apply(scenario.get_untracked().policy, cookie.get_untracked(), lab, status).await;
         });

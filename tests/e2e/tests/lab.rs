@@ -138,6 +138,7 @@ async fn audit(browser: Browser) -> Result<(), String> {
     let s = Session::start(browser).await?;
     s.open("lab.localhost", "/?policy=reflect-any-origin").await?;
     s.wait("[data-ready]").await?;
+    set_up_as_linked(&s).await?;
     // The button waits until the lab runs the policy the console shows.
     s.click("button.audit-run:not([disabled])").await?;
     s.wait(".audit-result[data-policy='reflect-any-origin']").await?;
@@ -302,6 +303,7 @@ async fn accessibility(browser: Browser) -> Result<(), String> {
             s.open(host, path).await?;
             s.wait(ready).await?;
             if (host, path, ready) == CONSOLE {
+                set_up_as_linked(&s).await?;
                 s.click("button.audit-run:not([disabled])").await?;
                 s.wait(".audit-result").await?;
             }
@@ -311,6 +313,17 @@ async fn accessibility(browser: Browser) -> Result<(), String> {
         s.close().await?;
     }
     ensure(problems.is_empty(), format!("{}:\n{}", browser.name(), problems.join("\n")))
+}
+
+/// A console opened from a link that names another setup than the lab's shows the link's setup
+/// and asks before it changes the lab: this says yes (unless the lab already runs it).
+async fn set_up_as_linked(s: &Session) -> Result<(), String> {
+    let first = s.wait("button.apply-link, button.audit-run:not([disabled])").await?;
+    let class = first.attr("class").await.map_err(|e| e.to_string())?.unwrap_or_default();
+    if class.contains("apply-link") {
+        first.click().await.map_err(|e| format!("the link's setup button: {e}"))?;
+    }
+    Ok(())
 }
 
 /// Every control of the console, the playground and the dashboard is reached with Tab alone,
