@@ -91,7 +91,8 @@
 //!
 //! Bodies above 16 KiB get `413` (before they are read when `Content-Length` says so); a request
 //! whose body takes over 30 s gets `408`, and a connection whose request line and headers have
-//! not all arrived within 30 s (or that waits that long for its next request) is closed; each
+//! not all arrived 30 s after their first byte is closed (an idle kept-alive one is left to the
+//! browser, so its next request never meets a connection the server just closed); each
 //! port keeps at most 1 024 connections open and closes the next ones at once; oversized or too
 //! many headers get hyper's `431`; malformed request lines `400`. The log keeps 10 000 entries, the ledger 1 000, CSP reports 200, sessions
 //! 10 000, each dropping the oldest and counting the drops.

@@ -1,18 +1,29 @@
 //! The sockets under [`crate::serve`]: each listener's connections, bounded in number and in
 //! how long a request's head may take to arrive, so a client that opens connections and never
 //! finishes a request (slowloris) cannot hold the lab's file descriptors or its attention.
+//!
+//! The clock runs only while a request is arriving: from the first byte read after the last
+//! request was answered until the next request is handed on. An idle kept-alive connection is
+//! the browser's to close. A server that closed it on a timer would race the browser's next
+//! request on it, and Chromium, seeing the connection close before an answer, sends the request
+//! again (measured by the matrix: a GET arrived twice, which for a transfer would be two).
 
+use std::io;
+use std::pin::Pin;
 use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Body;
 use hyper::body::Incoming;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
-use tokio::net::TcpListener;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, watch};
 use tower::ServiceExt;
 
@@ -20,16 +31,15 @@ use tower::ServiceExt;
 pub const MAX_CONNECTIONS: usize = 1024;
 
 /// Serves `app` on `listener` until `stopped` turns true, then lets open connections finish
-/// (the caller bounds how long). A request's head (its request line and headers) must arrive
-/// within `header_read_timeout`, or the connection is closed.
+/// (the caller bounds how long). A request whose head (its request line and headers) has not
+/// all arrived `head_timeout` after its first byte loses its connection.
 pub async fn serve(
     listener: TcpListener,
     app: Router,
-    header_read_timeout: Duration,
+    head_timeout: Duration,
     mut stopped: watch::Receiver<bool>,
 ) {
-    let mut builder = auto::Builder::new(TokioExecutor::new());
-    builder.http1().timer(TokioTimer::new()).header_read_timeout(header_read_timeout);
+    let builder = auto::Builder::new(TokioExecutor::new());
     let open = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     let graceful = GracefulShutdown::new();
     loop {
@@ -48,14 +58,137 @@ pub async fn serve(
             drop(stream);
             continue;
         };
-        let service = app.clone().map_request(|request: hyper::Request<Incoming>| request.map(Body::new));
-        let connection =
-            builder.serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service));
+        let clock = Arc::new(HeadClock::new());
+        let io = TokioIo::new(Watched { stream, clock: clock.clone() });
+        let app = app.clone();
+        let answering = clock.clone();
+        let service = tower::service_fn(move |request: hyper::Request<Incoming>| {
+            answering.handed_on();
+            let answered = app.clone().oneshot(request.map(Body::new));
+            let clock = answering.clone();
+            async move {
+                let response = answered.await;
+                // Whatever the handler read of a body is not the next request's head.
+                clock.handed_on();
+                response
+            }
+        });
+        let connection = builder.serve_connection_with_upgrades(io, TowerToHyperService::new(service));
         let connection = graceful.watch(connection.into_owned());
         tokio::spawn(async move {
-            let _ = connection.await;
+            tokio::pin!(connection);
+            loop {
+                tokio::select! {
+                    _ = &mut connection => break,
+                    () = tokio::time::sleep(Duration::from_secs(1)) => {
+                        if clock.head_overdue(head_timeout) {
+                            // Dropping the connection closes it.
+                            break;
+                        }
+                    }
+                }
+            }
             drop(permit);
         });
     }
     graceful.shutdown().await;
+}
+
+/// When the head of a request began arriving on one connection.
+#[derive(Debug)]
+struct HeadClock {
+    epoch: Instant,
+    /// Milliseconds since `epoch`, plus one, at the first byte read since the last request was
+    /// handed on; 0 while nothing is arriving.
+    since: AtomicU64,
+}
+
+impl HeadClock {
+    fn new() -> Self {
+        Self { epoch: Instant::now(), since: AtomicU64::new(0) }
+    }
+
+    fn now(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX - 1) + 1
+    }
+
+    /// Bytes arrived: the clock starts, unless it runs already.
+    fn bytes_arrived(&self) {
+        let _ = self.since.compare_exchange(0, self.now(), Ordering::Relaxed, Ordering::Relaxed);
+    }
+
+    /// A request was handed on (or answered): nothing is arriving.
+    fn handed_on(&self) {
+        self.since.store(0, Ordering::Relaxed);
+    }
+
+    /// Whether a head has been arriving for longer than `timeout`.
+    fn head_overdue(&self, timeout: Duration) -> bool {
+        let since = self.since.load(Ordering::Relaxed);
+        since != 0 && Duration::from_millis(self.now().saturating_sub(since)) > timeout
+    }
+}
+
+/// A connection's socket, starting its [`HeadClock`] when bytes arrive.
+struct Watched {
+    stream: TcpStream,
+    clock: Arc<HeadClock>,
+}
+
+impl AsyncRead for Watched {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let before = buf.filled().len();
+        let polled = Pin::new(&mut self.stream).poll_read(cx, buf);
+        if matches!(polled, Poll::Ready(Ok(()))) && buf.filled().len() > before {
+            self.clock.bytes_arrived();
+        }
+        polled
+    }
+}
+
+impl AsyncWrite for Watched {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.stream).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.stream).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.stream.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_clock_runs_only_while_a_head_arrives() {
+        let clock = HeadClock::new();
+        assert!(!clock.head_overdue(Duration::ZERO), "idle: no clock");
+        clock.bytes_arrived();
+        std::thread::sleep(Duration::from_millis(5));
+        assert!(clock.head_overdue(Duration::from_millis(1)));
+        assert!(!clock.head_overdue(Duration::from_secs(60)));
+        clock.handed_on();
+        assert!(!clock.head_overdue(Duration::ZERO), "handed on: the clock stops");
+    }
 }

@@ -152,6 +152,23 @@ async fn a_request_head_that_never_ends_loses_its_connection() {
 }
 
 #[tokio::test]
+async fn an_idle_kept_alive_connection_is_the_clients_to_close() {
+    let lab = start_with_timeout(Duration::from_secs(1)).await;
+    let mut stream = TcpStream::connect(("127.0.0.1", lab.main)).await.unwrap();
+    let request = format!("GET /__lab/state HTTP/1.1\r\nHost: lab.localhost:{}\r\n\r\n", lab.main);
+    let mut answer = [0u8; 4096];
+    for _ in 0..2 {
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let n =
+            tokio::time::timeout(Duration::from_secs(5), stream.read(&mut answer)).await.unwrap().unwrap();
+        assert!(String::from_utf8_lossy(&answer[..n]).starts_with("HTTP/1.1 200"));
+        // Idle for longer than a head may take: a browser's next request on this connection
+        // must not meet a server that just closed it.
+        tokio::time::sleep(Duration::from_millis(2500)).await;
+    }
+}
+
+#[tokio::test]
 async fn a_graceful_shutdown_ends_open_live_streams() {
     let mut lab = start().await;
     let mut stream = TcpStream::connect(("127.0.0.1", lab.main)).await.unwrap();
