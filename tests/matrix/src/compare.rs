@@ -172,7 +172,11 @@ fn verdict(
 
 /// Compares the engine's Verdict with what was observed, field by field.
 pub fn compare(verdict: &Verdict, observation: &Observation) -> Vec<Check> {
-    let observed = pair(&observation.server).into_iter().next().unwrap_or_default();
+    // The fetch is the first group the log pairs into; any other group (a retried preflight, a
+    // request no redirect leads to) is still something that reached the server, so `sent`
+    // lists them all.
+    let groups = pair(&observation.server);
+    let observed = groups.first().cloned().unwrap_or_default();
     let page = &observation.page;
     let read = match (page.ok, page.response_type.as_deref()) {
         (false, _) => Read::Blocked,
@@ -205,7 +209,7 @@ pub fn compare(verdict: &Verdict, observation: &Observation) -> Vec<Check> {
             verdict.console.clone().unwrap_or_else(none),
             if console.is_empty() { none() } else { console.join("\n") },
         ),
-        check(Field::Sent, engine_sent(verdict), server_saw(&observed)),
+        check(Field::Sent, engine_sent(verdict), server_saw(&groups)),
     ]
 }
 
@@ -223,10 +227,11 @@ fn engine_sent(verdict: &Verdict) -> String {
     if lines.is_empty() { none() } else { lines.join("\n") }
 }
 
-/// The requests the server logged for the fetch, in the order they arrived.
-fn server_saw(observed: &Observed) -> String {
-    let lines: Vec<String> = observed
-        .arrived()
+/// Every request the server logged for the fetch, group by group, each in the order it arrived.
+fn server_saw(groups: &[Observed]) -> String {
+    let lines: Vec<String> = groups
+        .iter()
+        .flat_map(Observed::arrived)
         .map(|seen| {
             let url = format!("http://{}:{}{}", seen.host, seen.port, seen.target);
             let asks = (
@@ -442,6 +447,61 @@ mod tests {
         assert_eq!((sent.engine.as_str(), sent.browser.as_str()), ("no", "yes"));
         let cookies = checks.iter().find(|c| c.field == Field::CookiesSent).unwrap();
         assert_eq!((cookies.engine.as_str(), cookies.browser.as_str()), ("(none)", "session"));
+    }
+
+    /// The checks for the blocked PUT of [`scenario`] after `change` alters what was observed.
+    fn checks_after(change: impl FnOnce(&mut Observation)) -> Vec<Check> {
+        let mut observation = blocked(vec![preflight(204, None)]);
+        let x = exchange(&scenario(), Browser::Chromium, &PORTS, "c1", &observation).unwrap();
+        let verdict = corslab_engine::explain(&x);
+        // The browser printed what the engine predicts, so every field agrees to begin with.
+        observation.said.console =
+            verdict.console.iter().flat_map(|c| c.lines()).map(str::to_owned).collect();
+        change(&mut observation);
+        compare(&verdict, &observation)
+    }
+
+    fn disagreeing(checks: &[Check]) -> Vec<Field> {
+        checks.iter().filter(|c| !c.agrees()).map(|c| c.field).collect()
+    }
+
+    #[test]
+    fn every_field_notices_its_own_disagreement() {
+        assert_eq!(disagreeing(&checks_after(|_| {})), [], "the unchanged observation agrees");
+        // The script read the answer the engine says it cannot.
+        let read = checks_after(|o| {
+            o.page.ok = true;
+            o.page.error = None;
+        });
+        assert!(disagreeing(&read).contains(&Field::Read), "{read:#?}");
+        // No preflight reached the server.
+        let none = checks_after(|o| o.server.clear());
+        assert!(disagreeing(&none).contains(&Field::PreflightSent), "{none:#?}");
+        assert!(disagreeing(&none).contains(&Field::Sent), "{none:#?}");
+        // The browser named another reason.
+        let reason = checks_after(|o| o.said.reason = Some("PreflightInvalidStatus".to_owned()));
+        assert_eq!(disagreeing(&reason), [Field::Reason]);
+        // The page could read a header the engine does not expose.
+        let exposed = checks_after(|o| o.page.headers = vec!["x-secret".to_owned()]);
+        assert_eq!(disagreeing(&exposed), [Field::ExposedHeaders]);
+        // The console said something else.
+        let console = checks_after(|o| o.said.console = vec!["something else".to_owned()]);
+        assert_eq!(disagreeing(&console), [Field::Console]);
+        // The preflight carried another Origin.
+        let origin = checks_after(|o| o.server[0].request_headers[0].1 = "null".to_owned());
+        assert!(disagreeing(&origin).contains(&Field::Sent), "{origin:#?}");
+    }
+
+    #[test]
+    fn a_request_outside_the_fetch_is_still_something_sent() {
+        // The preflight arrived twice: the second pairs into a group of its own.
+        let checks = checks_after(|o| {
+            let again = o.server[0].clone();
+            o.server.push(again);
+        });
+        let sent = checks.iter().find(|c| c.field == Field::Sent).unwrap();
+        assert!(!sent.agrees(), "{sent:?}");
+        assert_eq!(sent.browser.lines().count(), 2, "{sent:?}");
     }
 
     #[test]
