@@ -2,16 +2,18 @@
 //! how long a request's head may take to arrive, so a client that opens connections and never
 //! finishes a request (slowloris) cannot hold the lab's file descriptors or its attention.
 //!
-//! The clock runs only while a request is arriving: from the first byte read after the last
-//! request was answered until the next request is handed on. An idle kept-alive connection is
-//! the browser's to close. A server that closed it on a timer would race the browser's next
-//! request on it, and Chromium, seeing the connection close before an answer, sends the request
-//! again (measured by the matrix: a GET arrived twice, which for a transfer would be two).
+//! The clock runs only for a connection's first request: from its first byte until its head is
+//! handed on. After that the connection is the browser's to close. A server that closes a
+//! kept-alive connection races the browser's next request on it, and Chromium, seeing the
+//! connection close before an answer, sends the request again: the matrix saw a GET, and then a
+//! POST after an answer that left its body unread, arrive twice (a transfer would go twice).
+//! Past its first request a connection cannot tell the rest of a body from the next head, so
+//! no clock can run there safely; the connection bound holds the rest.
 
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
@@ -64,14 +66,7 @@ pub async fn serve(
         let answering = clock.clone();
         let service = tower::service_fn(move |request: hyper::Request<Incoming>| {
             answering.handed_on();
-            let answered = app.clone().oneshot(request.map(Body::new));
-            let clock = answering.clone();
-            async move {
-                let response = answered.await;
-                // Whatever the handler read of a body is not the next request's head.
-                clock.handed_on();
-                response
-            }
+            app.clone().oneshot(request.map(Body::new))
         });
         let connection = builder.serve_connection_with_upgrades(io, TowerToHyperService::new(service));
         let connection = graceful.watch(connection.into_owned());
@@ -80,7 +75,7 @@ pub async fn serve(
             loop {
                 tokio::select! {
                     _ = &mut connection => break,
-                    () = tokio::time::sleep(Duration::from_secs(1)) => {
+                    () = tokio::time::sleep(Duration::from_secs(1)), if !clock.handed() => {
                         if clock.head_overdue(head_timeout) {
                             // Dropping the connection closes it.
                             break;
@@ -94,18 +89,19 @@ pub async fn serve(
     graceful.shutdown().await;
 }
 
-/// When the head of a request began arriving on one connection.
+/// When the head of a connection's first request began arriving.
 #[derive(Debug)]
 struct HeadClock {
     epoch: Instant,
-    /// Milliseconds since `epoch`, plus one, at the first byte read since the last request was
-    /// handed on; 0 while nothing is arriving.
+    /// Milliseconds since `epoch`, plus one, at the first byte read; 0 before any.
     since: AtomicU64,
+    /// Whether the first request was handed on, which stops the clock for good.
+    handed: AtomicBool,
 }
 
 impl HeadClock {
     fn new() -> Self {
-        Self { epoch: Instant::now(), since: AtomicU64::new(0) }
+        Self { epoch: Instant::now(), since: AtomicU64::new(0), handed: AtomicBool::new(false) }
     }
 
     fn now(&self) -> u64 {
@@ -117,15 +113,20 @@ impl HeadClock {
         let _ = self.since.compare_exchange(0, self.now(), Ordering::Relaxed, Ordering::Relaxed);
     }
 
-    /// A request was handed on (or answered): nothing is arriving.
+    /// A request was handed on: the first head arrived in time.
     fn handed_on(&self) {
-        self.since.store(0, Ordering::Relaxed);
+        self.handed.store(true, Ordering::Relaxed);
     }
 
-    /// Whether a head has been arriving for longer than `timeout`.
+    /// Whether the first request was handed on.
+    fn handed(&self) -> bool {
+        self.handed.load(Ordering::Relaxed)
+    }
+
+    /// Whether the first head has been arriving for longer than `timeout`.
     fn head_overdue(&self, timeout: Duration) -> bool {
         let since = self.since.load(Ordering::Relaxed);
-        since != 0 && Duration::from_millis(self.now().saturating_sub(since)) > timeout
+        !self.handed() && since != 0 && Duration::from_millis(self.now().saturating_sub(since)) > timeout
     }
 }
 
@@ -181,7 +182,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_clock_runs_only_while_a_head_arrives() {
+    fn the_clock_runs_only_while_the_first_head_arrives() {
         let clock = HeadClock::new();
         assert!(!clock.head_overdue(Duration::ZERO), "idle: no clock");
         clock.bytes_arrived();
@@ -189,6 +190,8 @@ mod tests {
         assert!(clock.head_overdue(Duration::from_millis(1)));
         assert!(!clock.head_overdue(Duration::from_secs(60)));
         clock.handed_on();
-        assert!(!clock.head_overdue(Duration::ZERO), "handed on: the clock stops");
+        assert!(!clock.head_overdue(Duration::ZERO), "handed on: the clock stops for good");
+        clock.bytes_arrived();
+        assert!(!clock.head_overdue(Duration::ZERO), "a body, or the next head: no clock");
     }
 }
