@@ -230,9 +230,9 @@ fn engine_sent(verdict: &Verdict) -> String {
 /// Every request the server logged for the fetch, group by group, each in the order it arrived.
 ///
 /// A later group that only repeats a request of the fetch exactly (method, URL, `Origin`,
-/// cookies) is left out: Chromium now and then sends a request again below Fetch, the same
-/// bytes on a new connection, in every kind of scenario and with either way of serving (seen in
-/// about one matrix run in four, never in Firefox). Any other request is listed.
+/// cookies) is left out: Chromium now and then sends a request again, below Fetch, in every
+/// kind of scenario and with either way of serving (seen in about one matrix run in four, never
+/// in Firefox; why is not known). Any other request is listed.
 fn server_saw(groups: &[Observed]) -> String {
     let line = |seen: &Seen| {
         let url = format!("http://{}:{}{}", seen.host, seen.port, seen.target);
