@@ -26,7 +26,7 @@ use crate::origin::Origin;
 use crate::request::is_forbidden_request_header;
 use crate::rules;
 use crate::safelist::{cors_unsafe_request_header_names, is_cors_safelisted_request_header};
-use crate::verdict::{Outcome, Read as ReadOutcome, Step, Verdict};
+use crate::verdict::{Outcome, Read, Step, Verdict};
 use crate::{Browser, InputError, preflight, wording};
 
 /// A HAR file: `{"log": {...}}`.
@@ -370,7 +370,7 @@ pub fn exchanges(har: &Har) -> Result<Vec<Found>, HarError> {
 /// answer from the HTTP cache, nor the page's side of a request a service worker answered (its
 /// own fetch is an entry of its own), nor a WebSocket handshake (no CORS protocol), nor a
 /// `data:` or `blob:` URL, which never leaves the browser.
-fn is_fetch_to_a_server(raw: &Entry, e: &Read<'_>) -> bool {
+fn is_fetch_to_a_server(raw: &Entry, e: &Parsed<'_>) -> bool {
     let websocket = e.status == 101
         || raw.resource_type.as_deref() == Some("websocket")
         || e.header("sec-fetch-mode") == Some("websocket")
@@ -383,7 +383,7 @@ fn is_fetch_to_a_server(raw: &Entry, e: &Read<'_>) -> bool {
 
 /// One HAR entry, read once: the URL parsed, pseudo-headers dropped, the page resolved.
 #[derive(Debug)]
-struct Read<'a> {
+struct Parsed<'a> {
     index: usize,
     method: &'a str,
     url: Url,
@@ -397,7 +397,7 @@ struct Read<'a> {
     failed: bool,
 }
 
-impl Read<'_> {
+impl Parsed<'_> {
     /// An `OPTIONS` request that asks `Access-Control-Request-Method`: a CORS preflight.
     ///
     /// <https://fetch.spec.whatwg.org/#cors-preflight-fetch>
@@ -413,7 +413,7 @@ impl Read<'_> {
 /// The Exchange of the entry at `i`, or `None` when it is not a cross-origin fetch; marks the
 /// entries it uses (its preflight, its redirect hops).
 fn exchange_at(
-    entries: &[Read<'_>],
+    entries: &[Parsed<'_>],
     used: &mut [bool],
     i: usize,
     browser: Browser,
@@ -535,12 +535,12 @@ fn exchange_at(
 /// the engine agrees that include fails, include is assumed instead of the default.
 fn credentials_from_failure(exchange: &mut Exchange, assumed: &mut [Assumption]) {
     let cached = assumed.contains(&Assumption::PreflightFromCache);
-    if explain(exchange, cached).read != ReadOutcome::Allowed {
+    if explain(exchange, cached).read != Read::Allowed {
         return;
     }
     let mut include = exchange.clone();
     include.request.credentials = CredentialsMode::Include;
-    if explain(&include, cached).read == ReadOutcome::Blocked {
+    if explain(&include, cached).read == Read::Blocked {
         *exchange = include;
         for assumption in assumed.iter_mut().filter(|a| **a == Assumption::CredentialsDefault) {
             *assumption = Assumption::CredentialsFromFailure;
@@ -548,7 +548,7 @@ fn credentials_from_failure(exchange: &mut Exchange, assumed: &mut [Assumption])
     }
 }
 
-fn read_entry<'a>(index: usize, e: &'a Entry, pages: &'a [Page]) -> Result<Read<'a>, HarError> {
+fn read_entry<'a>(index: usize, e: &'a Entry, pages: &'a [Page]) -> Result<Parsed<'a>, HarError> {
     let text = e.request.url.as_deref().ok_or(HarError::MissingUrl { entry: index })?;
     let url = Url::parse(text).map_err(|err| HarError::BadUrl {
         entry: index,
@@ -557,7 +557,7 @@ fn read_entry<'a>(index: usize, e: &'a Entry, pages: &'a [Page]) -> Result<Read<
     })?;
     let page_url =
         e.pageref.as_deref().and_then(|id| pages.iter().find(|p| p.id == id)).map(|p| p.title.as_str());
-    Ok(Read {
+    Ok(Parsed {
         index,
         method: &e.request.method,
         url,
@@ -595,7 +595,7 @@ fn browser_of(log: &Log) -> Browser {
 /// URL's own when `Sec-Fetch-Site` says the request is same-origin (a frame's page is not the
 /// HAR's page); else the page the entry belongs to, else the referrer.
 fn page_origin(
-    e: &Read<'_>,
+    e: &Parsed<'_>,
     preflight_origin: Option<&str>,
     assumed: &mut Vec<Assumption>,
 ) -> Option<Origin> {
@@ -619,7 +619,7 @@ fn page_origin(
 /// `None` for a navigation, which is no fetch.
 ///
 /// <https://fetch.spec.whatwg.org/#concept-request-mode>
-fn mode(e: &Read<'_>, assumed: &mut Vec<Assumption>) -> Option<RequestMode> {
+fn mode(e: &Parsed<'_>, assumed: &mut Vec<Assumption>) -> Option<RequestMode> {
     Some(match e.header("sec-fetch-mode") {
         Some("navigate") => return None,
         Some("no-cors") => RequestMode::NoCors,
@@ -642,7 +642,7 @@ fn mode(e: &Read<'_>, assumed: &mut Vec<Assumption>) -> Option<RequestMode> {
 /// (it starts first); other tools list the preflight first. The search stops at another
 /// request for the same URL and method, whose preflight anything beyond would be: a request
 /// whose preflight is not there (answered from the preflight cache) takes no other's.
-fn find_preflight(entries: &[Read<'_>], used: &[bool], i: usize) -> Option<usize> {
+fn find_preflight(entries: &[Parsed<'_>], used: &[bool], i: usize) -> Option<usize> {
     let e = &entries[i];
     // The same fetch again, from the same page (when both say which).
     let same_request = |j: &usize| {
@@ -680,7 +680,7 @@ const PREFLIGHT_WINDOW: usize = 200;
 /// The entries a redirect chain starting at `i` leads through, each with its preflight.
 ///
 /// <https://fetch.spec.whatwg.org/#http-redirect-fetch>
-fn take_chain(entries: &[Read<'_>], used: &mut [bool], i: usize) -> Vec<(usize, Option<usize>)> {
+fn take_chain(entries: &[Parsed<'_>], used: &mut [bool], i: usize) -> Vec<(usize, Option<usize>)> {
     let mut chain = Vec::new();
     let mut at = i;
     while let Some(target) = entries[at].redirect_url.and_then(|r| entries[at].url.join(r).ok()) {
@@ -700,7 +700,7 @@ fn take_chain(entries: &[Read<'_>], used: &mut [bool], i: usize) -> Vec<(usize, 
     chain
 }
 
-fn next_hops(entries: &[Read<'_>], chain: &[(usize, Option<usize>)]) -> Option<Box<Hop>> {
+fn next_hops(entries: &[Parsed<'_>], chain: &[(usize, Option<usize>)]) -> Option<Box<Hop>> {
     let ((first, preflight), rest) = chain.split_first()?;
     Some(Box::new(Hop {
         preflight: preflight.map(|p| answer(&entries[p])),
@@ -709,7 +709,7 @@ fn next_hops(entries: &[Read<'_>], chain: &[(usize, Option<usize>)]) -> Option<B
     }))
 }
 
-fn answer(e: &Read<'_>) -> Answer {
+fn answer(e: &Parsed<'_>) -> Answer {
     let mut headers: HeaderList = e.response.iter().filter_map(|(n, v)| Header::new(n, v).ok()).collect();
     // Chromium's HAR keeps the redirect target in redirectURL as well as in Location.
     if let Some(location) = e.redirect_url
@@ -731,7 +731,11 @@ const BROWSERS_OWN: [&str; 6] =
 /// forbidden ones and those the browser adds itself ([`BROWSERS_OWN`]).
 ///
 /// <https://fetch.spec.whatwg.org/#cors-safelisted-request-header>
-fn script_headers(e: &Read<'_>, preflight: Option<&Read<'_>>, assumed: &mut Vec<Assumption>) -> HeaderList {
+fn script_headers(
+    e: &Parsed<'_>,
+    preflight: Option<&Parsed<'_>>,
+    assumed: &mut Vec<Assumption>,
+) -> HeaderList {
     let asked: Vec<String> = preflight
         .and_then(|p| p.header("access-control-request-headers"))
         .map(|v| v.split(',').map(|n| n.trim().to_ascii_lowercase()).collect())
@@ -781,7 +785,7 @@ fn cookie_names(value: &str) -> Vec<String> {
 
 /// The cookies sent to `hop`, as the HAR records them with their attributes (Chromium's
 /// unsanitized export), when it does for every one of `names`.
-fn cookies_recorded(hop: &Read<'_>, names: &[String]) -> Option<Vec<Cookie>> {
+fn cookies_recorded(hop: &Parsed<'_>, names: &[String]) -> Option<Vec<Cookie>> {
     let host = hop.url.host_str().unwrap_or_default();
     names
         .iter()

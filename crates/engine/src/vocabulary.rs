@@ -58,12 +58,13 @@ const VALID_VALUE: &str = " Have the server send the header with a valid value."
 /// is, every other character, one per byte of the header, as `\uXXXX` (a tab is `\u0009`, and
 /// the UTF-8 bytes of `ü` are `\u00C3\u00BC`). DevTools' `failedParameter` keeps it raw.
 fn hint(value: &str) -> String {
+    use std::fmt::Write as _;
     let mut out = String::with_capacity(value.len());
     for c in value.chars() {
         if matches!(c, ' '..='~') {
             out.push(c);
         } else {
-            out.push_str(&format!("\\u{:04X}", u32::from(c)));
+            let _ = write!(out, "\\u{:04X}", u32::from(c));
         }
     }
     out
