@@ -81,7 +81,7 @@ pub fn App() -> impl IntoView {
 #[component]
 pub fn TopBar() -> impl IntoView {
     let host = page::host();
-    let role = corslab_lab::HOSTS.iter().find(|h| h.name == host).map_or("not a lab host", |h| h.about);
+    let role = corslab_lab::hosts::lookup(&host).map_or("not a lab host", |h| h.about);
     view! {
         <a class="skip" href="#main">"Skip to the page"</a>
         <header class="topbar">
@@ -186,7 +186,7 @@ fn title(host: &str, path: &str) -> String {
     match host {
         CONSOLE if path.starts_with("/playground") => "Playground".to_owned(),
         CONSOLE => "Console".to_owned(),
-        _ => match corslab_lab::HOSTS.iter().find(|h| h.name == host) {
+        _ => match corslab_lab::hosts::lookup(host) {
             Some(lab) => format!("{host}: {}", lab.about),
             None => host.to_owned(),
         },

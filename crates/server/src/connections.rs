@@ -108,8 +108,11 @@ impl HeadClock {
         u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX - 1) + 1
     }
 
-    /// Bytes arrived: the clock starts, unless it runs already.
+    /// Bytes arrived: the clock starts, unless it runs already or the first head arrived.
     fn bytes_arrived(&self) {
+        if self.handed() {
+            return;
+        }
         let _ = self.since.compare_exchange(0, self.now(), Ordering::Relaxed, Ordering::Relaxed);
     }
 
