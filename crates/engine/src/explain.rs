@@ -9,7 +9,7 @@ use url::Url;
 use crate::advice::{self, Asked};
 use crate::cache::{Key, Lookup, PreflightCache, Seconds};
 use crate::cookies::{self, Context, Why};
-use crate::cors_check::{CorsCheckFailure, CorsRequest, Shared, cors_check};
+use crate::cors_check::{CorsRequest, Shared, cors_check};
 use crate::cors_headers::CorsHeaders;
 use crate::exchange::{Answer, CredentialsMode, Exchange, Hop, RedirectMode, RequestMode};
 use crate::exposed;
@@ -20,11 +20,11 @@ use crate::local_network::{self, Access};
 use crate::method::Method;
 use crate::mixed_content;
 use crate::origin::Origin;
-use crate::preflight::{self, Asking, MethodAllowed, PreflightRequest};
+use crate::preflight::{self, Asking, PreflightRequest};
 use crate::profile::{PreflightOriginAfterTaint, Profile};
 use crate::prose::{Piece, list};
 use crate::redirect::{self, Current, Followed, Tainting};
-use crate::request::{self, Thrown};
+use crate::request;
 use crate::rules::{self, Rule};
 use crate::safelist::{self, UnsafeNames};
 use crate::site::Site;
@@ -56,7 +56,8 @@ struct Leg<'a> {
     site: Site<'a>,
     method: Method,
     headers: Cow<'a, HeaderList>,
-    tainting: Option<Tainting>,
+    /// The request's response tainting: `basic` until main fetch says otherwise.
+    tainting: Tainting,
     tainted: bool,
     /// Whether the browser sends `Origin: null` although the origin is not tainted
     /// ([`Profile::null_origin_after_cross_origin_redirect`]).
@@ -149,14 +150,7 @@ impl<'a> Narrator<'a> {
         // forbidden headers vanish.
         let built = match request::build(&request.url, &request.method, &request.headers, request.mode) {
             Ok(built) => built,
-            Err(thrown) => {
-                let rule = match thrown {
-                    Thrown::UrlCredentials(_) => rules::URL_CREDENTIALS,
-                    Thrown::ForbiddenMethod(_) => rules::FORBIDDEN_METHOD,
-                    Thrown::NoCorsMethod(_) => rules::NO_CORS,
-                };
-                return self.block(rule, Failure::Thrown(thrown), &request.url, None, 0);
-            }
+            Err(thrown) => return self.block(Failure::Thrown(thrown), &request.url, None, 0),
         };
         for (header, why) in &built.dropped {
             let rule = match why {
@@ -170,7 +164,7 @@ impl<'a> Narrator<'a> {
             site,
             method: built.method,
             headers: built.headers,
-            tainting: None,
+            tainting: Tainting::Basic,
             tainted: false,
             origin_nulled: false,
             preflight_forced: false,
@@ -201,18 +195,17 @@ impl<'a> Narrator<'a> {
         }
         // Main fetch, step 7: a bad port or mixed content blocks the request in every mode.
         if let Some(port) = request::bad_port(&leg.url) {
-            return Err(self.block(rules::BAD_PORT, Failure::BadPort(port), &leg.url, None, leg.index));
+            return Err(self.block(Failure::BadPort(port), &leg.url, None, leg.index));
         }
         if mixed_content::blocks(page, ex.top_level.as_ref(), &leg.url) {
-            return Err(self.block(rules::MIXED_CONTENT, Failure::MixedContent, &leg.url, None, leg.index));
+            return Err(self.block(Failure::MixedContent, &leg.url, None, leg.index));
         }
         // Main fetch: only a request still tainted basic is basic on its own origin; one that
         // became cors or opaque on the way stays so when a redirect brings it back.
-        let basic = page.same_origin_url(&leg.url) && matches!(leg.tainting, None | Some(Tainting::Basic));
+        let basic = page.same_origin_url(&leg.url) && leg.tainting == Tainting::Basic;
         let mut serialized = request::serialize_request_origin(page, leg.tainted || leg.origin_nulled);
         self.origin_sent = serialized;
         if basic {
-            leg.tainting = Some(Tainting::Basic);
             let sends = request::sends_origin_header(false, &leg.method);
             self.pass(
                 rules::SAME_ORIGIN,
@@ -239,15 +232,15 @@ impl<'a> Narrator<'a> {
         } else {
             match ex.request.mode {
                 RequestMode::SameOrigin => {
-                    return Err(self.block(rules::MODE, Failure::SameOriginMode, &leg.url, None, leg.index));
+                    return Err(self.block(Failure::SameOriginMode, &leg.url, None, leg.index));
                 }
                 RequestMode::NoCors => {
                     let mode = ex.request.redirect;
                     if mode != RedirectMode::Follow {
                         let failure = Failure::NoCorsRedirectMode(mode);
-                        return Err(self.block(rules::NO_CORS_REDIRECT, failure, &leg.url, None, leg.index));
+                        return Err(self.block(failure, &leg.url, None, leg.index));
                     }
-                    leg.tainting = Some(Tainting::Opaque);
+                    leg.tainting = Tainting::Opaque;
                     if !request::is_http_scheme(&leg.url) {
                         return self.scheme_fetch(leg).map(Some);
                     }
@@ -265,9 +258,9 @@ impl<'a> Narrator<'a> {
                 RequestMode::Cors => {
                     if !request::is_http_scheme(&leg.url) {
                         let failure = Failure::Scheme { scheme: leg.url.scheme().to_owned(), no_cors: false };
-                        return Err(self.block(rules::SCHEME, failure, &leg.url, None, leg.index));
+                        return Err(self.block(failure, &leg.url, None, leg.index));
                     }
-                    leg.tainting = Some(Tainting::Cors);
+                    leg.tainting = Tainting::Cors;
                     self.info(
                         rules::MODE,
                         says!(
@@ -288,14 +281,14 @@ impl<'a> Narrator<'a> {
             }
         }
 
-        self.cors = leg.tainting == Some(Tainting::Cors);
+        self.cors = leg.tainting == Tainting::Cors;
         self.request_goes_out(leg, serialized);
 
         let response = leg.response;
         if let Some(values) = redirect::conflicting_locations(response) {
             let failure = Failure::ConflictingLocations { values, redirect: response.is_redirect() };
             let status = Some(response.status);
-            return Err(self.block(rules::CONFLICTING_LOCATIONS, failure, &leg.url, status, leg.index));
+            return Err(self.block(failure, &leg.url, status, leg.index));
         }
         if !response.is_redirect() {
             return Ok(Some(self.final_response(leg, serialized)));
@@ -338,7 +331,7 @@ impl<'a> Narrator<'a> {
     /// A `data:` URL: the browser reads the response from the URL itself, whatever the mode, and
     /// the script may read it (main fetch, step 12: response tainting `basic`).
     fn data_url(&mut self, leg: &mut Leg<'a>) -> End {
-        leg.tainting = Some(Tainting::Basic);
+        leg.tainting = Tainting::Basic;
         self.pass(
             rules::SCHEME,
             "A data: URL is read from the URL itself: nothing is sent, and the script reads the response whatever the mode.".to_owned(),
@@ -349,7 +342,7 @@ impl<'a> Narrator<'a> {
     /// A GET of a `blob:` URL of the page's own origin: read from the page's blob store, nothing
     /// is sent, and the script may read it (scheme fetch, `blob`).
     fn own_blob_url(&mut self, leg: &mut Leg<'a>) -> End {
-        leg.tainting = Some(Tainting::Basic);
+        leg.tainting = Tainting::Basic;
         self.pass(
             rules::SCHEME,
             "A blob: URL of the page's own origin is read from the page's own blob store: nothing is sent, and the script reads it (when the page created it and has not revoked it).".to_owned(),
@@ -374,7 +367,7 @@ impl<'a> Narrator<'a> {
             return Ok(End::Opaque);
         }
         let failure = Failure::Scheme { scheme: scheme.to_owned(), no_cors: true };
-        Err(self.block(rules::SCHEME, failure, &leg.url, None, leg.index))
+        Err(self.block(failure, &leg.url, None, leg.index))
     }
 
     /// The request itself goes out: the `Origin` header it carries, and the cookies it takes.
@@ -383,7 +376,7 @@ impl<'a> Narrator<'a> {
         // the sites (borrowed names, nothing allocated) rather than borrowing the narrator.
         let sites = (self.page_site.clone(), self.top_site().clone());
         let context = self.cookie_context(leg, &sites);
-        let cors = leg.tainting == Some(Tainting::Cors);
+        let cors = leg.tainting == Tainting::Cors;
         let mut sends_origin = request::sends_origin_header(cors, &leg.method);
         if !sends_origin && cookies::storage_access_inactive(&context, &self.profile) {
             sends_origin = true;
@@ -425,7 +418,7 @@ impl<'a> Narrator<'a> {
             }
         };
         self.info(rules::LOCAL_NETWORK, wording::local_network(access));
-        Err(self.block(rules::LOCAL_NETWORK, failure, &leg.url, None, leg.index))
+        Err(self.block(failure, &leg.url, None, leg.index))
     }
 
     fn preflight(&mut self, leg: &Leg<'a>, serialized: &'a str) -> Result<(), End> {
@@ -619,10 +612,7 @@ impl<'a> Narrator<'a> {
             answer,
             headers,
             asked: Some(asked),
-            passed: !matches!(
-                result,
-                Err(preflight::PreflightFailure::CorsCheck(_) | preflight::PreflightFailure::Redirect { .. })
-            ),
+            passed: result.as_ref().map_or_else(preflight::PreflightFailure::passed_cors_check, |_| true),
         });
         let passed = match result {
             Ok(passed) => passed,
@@ -631,18 +621,13 @@ impl<'a> Narrator<'a> {
                 // against (Firefox's page origin after a taint, where the request says null).
                 self.origin_sent = preflight_origin;
                 self.cache.clear(key);
-                let rule = preflight_rule(&failure);
-                if !matches!(
-                    failure,
-                    preflight::PreflightFailure::Redirect { .. } | preflight::PreflightFailure::CorsCheck(_)
-                ) {
+                if failure.passed_cors_check() {
                     self.pass(
                         rules::PREFLIGHT_ALLOW_ORIGIN,
                         wording::cors_check_passed(wildcard_origin, preflight_origin, true),
                     );
                 }
                 return Err(self.block(
-                    rule,
                     Failure::Preflight(failure),
                     &leg.url,
                     Some(answer.status),
@@ -698,13 +683,8 @@ impl<'a> Narrator<'a> {
                 "Access-Control-Allow-Private-Network answers the retired Private Network Access preflight header Access-Control-Request-Private-Network, which neither browser sends any more: Local Network Access asks the user instead, so it changes nothing.".to_owned(),
             );
         }
-        let methods = if passed.methods.is_empty() && passed.method_allowed == MethodAllowed::Listed {
-            vec![Cow::Borrowed(leg.method.as_str())]
-        } else {
-            passed.methods
-        };
         if keep_entries {
-            self.cache.insert(key, &methods, &passed.header_names, max_age.used, self.now);
+            self.cache.insert(key, &passed.methods, &passed.header_names, max_age.used, self.now);
         }
         Ok(())
     }
@@ -717,7 +697,7 @@ impl<'a> Narrator<'a> {
     ) -> Context<'c> {
         let credentials = match self.ex.request.credentials {
             CredentialsMode::Omit => false,
-            CredentialsMode::SameOrigin => leg.tainting == Some(Tainting::Basic),
+            CredentialsMode::SameOrigin => leg.tainting == Tainting::Basic,
             CredentialsMode::Include => true,
         };
         Context {
@@ -806,12 +786,12 @@ impl<'a> Narrator<'a> {
         let ex = self.ex;
         let response = leg.response;
         match leg.tainting {
-            Some(Tainting::Opaque) => {
+            Tainting::Opaque => {
                 self.info(rules::OPAQUE, "The response comes back opaque: status 0, no headers, no body, whatever the server said.".to_owned());
                 End::Opaque
             }
-            Some(Tainting::Basic) | None => End::Read(exposed::basic_exposed(&response.headers)),
-            Some(Tainting::Cors) => {
+            Tainting::Basic => End::Read(exposed::basic_exposed(&response.headers)),
+            Tainting::Cors => {
                 let check =
                     CorsRequest { serialized_origin: serialized, credentials: ex.request.credentials };
                 let headers = CorsHeaders::read(&response.headers);
@@ -836,14 +816,7 @@ impl<'a> Narrator<'a> {
                     }
                     Err(failure) => {
                         self.forget_preflights(leg, serialized);
-                        let rule = cors_check_rule(&failure);
-                        self.block(
-                            rule,
-                            Failure::Response(failure),
-                            &leg.url,
-                            Some(response.status),
-                            leg.index,
-                        )
+                        self.block(Failure::Response(failure), &leg.url, Some(response.status), leg.index)
                     }
                 };
                 self.trace.seen.push(Seen {
@@ -874,7 +847,7 @@ impl<'a> Narrator<'a> {
             method: &leg.method,
             headers: &leg.headers,
             mode: ex.request.mode,
-            tainting: leg.tainting.unwrap_or(Tainting::Basic),
+            tainting: leg.tainting,
             tainted: leg.tainted,
             count: leg.count,
         };
@@ -883,11 +856,11 @@ impl<'a> Narrator<'a> {
             && redirect::refuses_credentials(&current, target)
         {
             let failure = Failure::Redirect(redirect::RedirectFailure::Credentials(target.clone()));
-            return Err(self.block(rules::REDIRECT_CREDENTIALS, failure, &leg.url, Some(status), leg.index));
+            return Err(self.block(failure, &leg.url, Some(status), leg.index));
         }
         if let (true, Err(text)) = (self.profile.unparsable_location_fails_every_mode, &location) {
             let failure = Failure::Redirect(redirect::RedirectFailure::BadLocation(text.clone()));
-            return Err(self.block(rules::REDIRECT_LIMITS, failure, &leg.url, Some(status), leg.index));
+            return Err(self.block(failure, &leg.url, Some(status), leg.index));
         }
         if let Some(end) = self.stop_at_redirect(leg) {
             return Err(end);
@@ -896,17 +869,13 @@ impl<'a> Narrator<'a> {
             Ok(location) => location,
             Err(text) => {
                 let failure = Failure::Redirect(redirect::RedirectFailure::BadLocation(text));
-                return Err(self.block(rules::REDIRECT_LIMITS, failure, &leg.url, Some(status), leg.index));
+                return Err(self.block(failure, &leg.url, Some(status), leg.index));
             }
         };
         let followed = match redirect::follow(current, status, location) {
             Ok(followed) => followed,
             Err(failure) => {
-                let rule = match failure {
-                    redirect::RedirectFailure::Credentials(_) => rules::REDIRECT_CREDENTIALS,
-                    _ => rules::REDIRECT_LIMITS,
-                };
-                return Err(self.block(rule, Failure::Redirect(failure), &leg.url, Some(status), leg.index));
+                return Err(self.block(Failure::Redirect(failure), &leg.url, Some(status), leg.index));
             }
         };
         // A redirect's target is a URL of its own, so its site is written out.
@@ -914,13 +883,7 @@ impl<'a> Narrator<'a> {
         self.tell_followed(leg, status, &followed, &next_site);
         let was_cross_site = !self.top_site().same_site(&leg.site);
         let Some(next) = leg.next else {
-            return Err(self.block(
-                rules::REDIRECT_MISSING_HOP,
-                Failure::MissingHop,
-                &followed.url,
-                None,
-                leg.index + 1,
-            ));
+            return Err(self.block(Failure::MissingHop, &followed.url, None, leg.index + 1));
         };
         let origin_nulled = leg.origin_nulled || self.nulls_origin(&followed);
         *leg = Leg {
@@ -946,7 +909,7 @@ impl<'a> Narrator<'a> {
     /// A redirect of a CORS request must pass the CORS check itself before the browser looks
     /// where it points.
     fn redirect_cors_check(&mut self, leg: &Leg<'a>, serialized: &'a str) -> Result<(), End> {
-        if leg.tainting != Some(Tainting::Cors) {
+        if leg.tainting != Tainting::Cors {
             return Ok(());
         }
         let response = leg.response;
@@ -964,7 +927,7 @@ impl<'a> Narrator<'a> {
         });
         if let Err(failure) = result {
             let failure = Failure::RedirectCorsCheck(failure);
-            return Err(self.block(rules::REDIRECT_CORS_CHECK, failure, &leg.url, Some(status), leg.index));
+            return Err(self.block(failure, &leg.url, Some(status), leg.index));
         }
         self.pass(
             rules::REDIRECT_CORS_CHECK,
@@ -982,13 +945,9 @@ impl<'a> Narrator<'a> {
     fn stop_at_redirect(&mut self, leg: &Leg<'a>) -> Option<End> {
         let status = leg.response.status;
         match self.ex.request.redirect {
-            RedirectMode::Error => Some(self.block(
-                rules::REDIRECT_MODE,
-                Failure::RedirectModeError,
-                &leg.url,
-                Some(status),
-                leg.index,
-            )),
+            RedirectMode::Error => {
+                Some(self.block(Failure::RedirectModeError, &leg.url, Some(status), leg.index))
+            }
             RedirectMode::Manual => {
                 self.info(
                     rules::REDIRECT_MODE,
@@ -1089,9 +1048,9 @@ impl<'a> Narrator<'a> {
     }
 
     /// Writes the failing step and ends the walk.
-    fn block(&mut self, rule: Rule, failure: Failure, url: &Url, status: Option<u16>, index: usize) -> End {
+    fn block(&mut self, failure: Failure, url: &Url, status: Option<u16>, index: usize) -> End {
         let origin = self.origin_sent;
-        self.fail(rule, wording::failure(&failure, origin, &self.profile));
+        self.fail(failure.rule(), wording::failure(&failure, origin, &self.profile));
         End::Blocked(Box::new(Blocked { failure, url: url.clone(), status, index }))
     }
 
@@ -1230,28 +1189,6 @@ impl<'a> Narrator<'a> {
 
     fn info(&mut self, rule: Rule, says: String) {
         self.push(rule, Outcome::Info, says);
-    }
-}
-
-/// The rule a response failed the CORS check on.
-fn cors_check_rule(failure: &CorsCheckFailure) -> Rule {
-    match failure {
-        CorsCheckFailure::AllowCredentialsNotTrue { .. } => rules::CORS_CHECK_ALLOW_CREDENTIALS,
-        _ => rules::CORS_CHECK_ALLOW_ORIGIN,
-    }
-}
-
-/// The rule a preflight failed.
-fn preflight_rule(failure: &preflight::PreflightFailure) -> Rule {
-    use preflight::PreflightFailure as F;
-    match failure {
-        F::Redirect { .. } => rules::PREFLIGHT_REDIRECT,
-        F::CorsCheck(_) => rules::PREFLIGHT_ALLOW_ORIGIN,
-        F::Status(_) => rules::PREFLIGHT_STATUS,
-        F::InvalidAllowMethods { .. } | F::InvalidAllowHeaders { .. } => rules::PREFLIGHT_PARSE,
-        F::Method { .. } => rules::PREFLIGHT_METHOD,
-        F::Header { name, .. } if name == "authorization" => rules::PREFLIGHT_AUTHORIZATION,
-        F::Header { .. } => rules::PREFLIGHT_HEADERS,
     }
 }
 

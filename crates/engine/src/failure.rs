@@ -7,6 +7,7 @@ use crate::local_network::AddressSpace;
 use crate::preflight::PreflightFailure;
 use crate::redirect::RedirectFailure;
 use crate::request::Thrown;
+use crate::rules::{self, Rule};
 use crate::verdict::BlockedAt;
 
 /// Why the script does not get the response.
@@ -79,6 +80,42 @@ impl Failure {
             | Self::MissingHop
             | Self::ConflictingLocations { redirect: true, .. } => BlockedAt::Redirect,
             Self::Response(_) | Self::ConflictingLocations { redirect: false, .. } => BlockedAt::Response,
+        }
+    }
+
+    /// The rule the fetch broke.
+    pub fn rule(&self) -> Rule {
+        use crate::cors_check::CorsCheckFailure as Check;
+        use crate::preflight::PreflightFailure as Pre;
+        match self {
+            Self::Thrown(Thrown::UrlCredentials(_)) => rules::URL_CREDENTIALS,
+            Self::Thrown(Thrown::ForbiddenMethod(_)) => rules::FORBIDDEN_METHOD,
+            Self::Thrown(Thrown::NoCorsMethod(_)) => rules::NO_CORS,
+            Self::Scheme { .. } => rules::SCHEME,
+            Self::SameOriginMode => rules::MODE,
+            Self::NoCorsRedirectMode(_) => rules::NO_CORS_REDIRECT,
+            Self::BadPort(_) => rules::BAD_PORT,
+            Self::MixedContent => rules::MIXED_CONTENT,
+            Self::LocalNetworkInsecure(_) | Self::LocalNetworkDenied(_) | Self::LocalNetworkPending(_) => {
+                rules::LOCAL_NETWORK
+            }
+            Self::Preflight(failure) => match failure {
+                Pre::Redirect { .. } => rules::PREFLIGHT_REDIRECT,
+                Pre::CorsCheck(_) => rules::PREFLIGHT_ALLOW_ORIGIN,
+                Pre::Status(_) => rules::PREFLIGHT_STATUS,
+                Pre::InvalidAllowMethods { .. } | Pre::InvalidAllowHeaders { .. } => rules::PREFLIGHT_PARSE,
+                Pre::Method { .. } => rules::PREFLIGHT_METHOD,
+                Pre::Header { name, .. } if name == "authorization" => rules::PREFLIGHT_AUTHORIZATION,
+                Pre::Header { .. } => rules::PREFLIGHT_HEADERS,
+            },
+            Self::RedirectCorsCheck(_) => rules::REDIRECT_CORS_CHECK,
+            Self::Redirect(RedirectFailure::Credentials(_)) => rules::REDIRECT_CREDENTIALS,
+            Self::Redirect(_) => rules::REDIRECT_LIMITS,
+            Self::RedirectModeError => rules::REDIRECT_MODE,
+            Self::MissingHop => rules::REDIRECT_MISSING_HOP,
+            Self::Response(Check::AllowCredentialsNotTrue { .. }) => rules::CORS_CHECK_ALLOW_CREDENTIALS,
+            Self::Response(_) => rules::CORS_CHECK_ALLOW_ORIGIN,
+            Self::ConflictingLocations { .. } => rules::CONFLICTING_LOCATIONS,
         }
     }
 }

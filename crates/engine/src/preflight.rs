@@ -117,6 +117,14 @@ pub enum PreflightFailure {
     },
 }
 
+impl PreflightFailure {
+    /// Whether the answer got past the CORS check: it was not a redirect, and its
+    /// `Access-Control-Allow-Origin` (and credentials) let the origin in.
+    pub fn passed_cors_check(&self) -> bool {
+        !matches!(self, Self::Redirect { .. } | Self::CorsCheck(_))
+    }
+}
+
 /// The default preflight cache lifetime when `Access-Control-Max-Age` is absent, in seconds.
 pub const DEFAULT_MAX_AGE: u64 = 5;
 
@@ -168,6 +176,8 @@ pub fn check<'a>(
         .map_err(|(value, token)| PreflightFailure::InvalidAllowMethods { value, token })?;
     let header_names = parse_list(&headers.allow_headers)
         .map_err(|(value, token)| PreflightFailure::InvalidAllowHeaders { value, token })?;
+    // Step 7.4 (an absent list stands for the request's method under the use-CORS-preflight
+    // flag) never applies here: only XMLHttpRequest's upload listeners set that flag.
     // Step 7.5: the method must be listed (byte for byte), safelisted, or covered by `*`
     // without credentials.
     let method = asking.method.as_str();
