@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use crate::page;
 use crate::report::RunReport;
 use crate::run::{self, Report};
-use crate::scenario::{Kind, Position, Scenario, credentials_from_id, credentials_id};
+use crate::scenario::{Kind, Position, Scenario, credentials_from_id};
 
 /// The page of an attacker (or the partner) on this host, running `scenario`.
 #[component]
@@ -190,7 +190,7 @@ pub fn RequestChoices(scenario: RwSignal<Scenario>) -> impl IntoView {
     let creds = [CredentialsMode::Include, CredentialsMode::SameOrigin, CredentialsMode::Omit]
         .into_iter()
         .map(|m| {
-            let id = credentials_id(m);
+            let id = m.as_str();
             view! { <option value=id selected=move || scenario.get().credentials == m>{id}</option> }
         })
         .collect_view();

@@ -6,7 +6,7 @@
 #![allow(clippy::needless_pass_by_value)]
 
 use corslab_engine::exchange::Answer;
-use corslab_engine::verdict::{BlockedAt, Outcome, Read, Severity};
+use corslab_engine::verdict::{BlockedAt, Outcome, Read};
 use corslab_engine::{Browser, Exchange, Verdict, wording};
 use corslab_lab::observe::{Agreement, Checked};
 use leptos::prelude::*;
@@ -199,12 +199,7 @@ pub fn Findings(verdict: Verdict) -> impl IntoView {
             .findings
             .into_iter()
             .map(|f| {
-                let severity = match f.severity {
-                    Severity::High => "high",
-                    Severity::Medium => "medium",
-                    Severity::Low => "low",
-                    _ => "info",
-                };
+                let severity = f.severity.as_str();
                 view! { <li><span class=format!("severity {severity}")>{severity}</span>" "{f.says}</li> }
             })
             .collect_view();

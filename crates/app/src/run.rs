@@ -230,7 +230,7 @@ async fn relay(call: &FetchCall) -> Result<PageOutcome, String> {
     let _ = set("method", &JsValue::from_str(call.method));
     let _ = set("headers", &headers);
     let _ = set("body", &call.body.map_or(JsValue::NULL, JsValue::from_str));
-    let _ = set("credentials", &JsValue::from_str(crate::scenario::credentials_id(call.credentials)));
+    let _ = set("credentials", &JsValue::from_str(call.credentials.as_str()));
     let _ = set("mode", &JsValue::from_str(call.mode.as_str()));
 
     let answer = message_from_null(&id);

@@ -307,20 +307,11 @@ pub fn same_site_from_id(id: &str) -> Option<SameSiteChoice> {
         .find(|c| same_site_id(*c) == id)
 }
 
-/// The id of a credentials mode in URLs (the Fetch Standard's own words).
-pub fn credentials_id(mode: CredentialsMode) -> &'static str {
-    match mode {
-        CredentialsMode::Include => "include",
-        CredentialsMode::SameOrigin => "same-origin",
-        CredentialsMode::Omit => "omit",
-    }
-}
-
 /// Reads a credentials mode from its URL id.
 pub fn credentials_from_id(id: &str) -> Option<CredentialsMode> {
     [CredentialsMode::Include, CredentialsMode::SameOrigin, CredentialsMode::Omit]
         .into_iter()
-        .find(|m| credentials_id(*m) == id)
+        .find(|m| m.as_str() == id)
 }
 
 impl Default for Scenario {
@@ -369,7 +360,7 @@ impl Scenario {
     pub fn write(&self, query: &mut Query) {
         query.set("from", self.from.id());
         query.set("kind", self.kind.id());
-        query.set("cred", credentials_id(self.credentials));
+        query.set("cred", self.credentials.as_str());
         query.set("policy", self.policy.id());
         match &self.jar {
             Some(jar) => query.set("jar", &jar.to_param()),

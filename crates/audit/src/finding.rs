@@ -90,24 +90,3 @@ impl TargetReport {
         self.findings.iter().map(|f| f.severity).max()
     }
 }
-
-/// Parses a severity name (`info`, `low`, `medium`, `high`).
-pub fn parse_severity(name: &str) -> Option<Severity> {
-    match name.to_ascii_lowercase().as_str() {
-        "info" => Some(Severity::Info),
-        "low" => Some(Severity::Low),
-        "medium" => Some(Severity::Medium),
-        "high" => Some(Severity::High),
-        _ => None,
-    }
-}
-
-/// A severity's name.
-pub fn severity_name(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Info => "info",
-        Severity::Low => "low",
-        Severity::Medium => "medium",
-        Severity::High => "high",
-    }
-}

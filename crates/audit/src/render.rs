@@ -9,7 +9,7 @@ use corslab_engine::exchange::ThirdPartyCookies;
 use serde_json::{Value, json};
 
 use crate::client::Trip;
-use crate::finding::{Finding, Severity, TargetReport, severity_name};
+use crate::finding::{Finding, Severity, TargetReport};
 use crate::judge::Judgement;
 use crate::probe::Class;
 
@@ -60,7 +60,7 @@ pub fn sarif(reports: &[TargetReport]) -> Value {
                 "locations": [{ "physicalLocation": { "artifactLocation": { "uri": f.target } } }],
                 "partialFingerprints": { "corslabFinding/v1": format!("{}|{}", f.class.id(), f.target) },
                 "properties": {
-                    "severity": severity_name(f.severity),
+                    "severity": f.severity.as_str(),
                     "security-severity": security_severity(f.severity),
                     "origin": f.origin,
                     "otherOrigins": f.other_origins,
@@ -126,7 +126,7 @@ pub fn markdown(reports: &[TargetReport]) -> String {
                 out,
                 "| {} | {} | {} | `{}` | {} |",
                 i + 1,
-                severity_name(f.severity),
+                f.severity.as_str(),
                 cell(f.class.title()),
                 cell(&f.target),
                 f.origin.as_deref().map_or_else(|| "—".to_owned(), |o| format!("`{}`", cell(o)))
@@ -135,7 +135,7 @@ pub fn markdown(reports: &[TargetReport]) -> String {
         out.push('\n');
     }
     for (i, f) in findings.iter().enumerate() {
-        let _ = writeln!(out, "## {}. {} ({})\n", i + 1, f.class.title(), severity_name(f.severity));
+        let _ = writeln!(out, "## {}. {} ({})\n", i + 1, f.class.title(), f.severity.as_str());
         let _ = writeln!(out, "**Target:** `{}`  \n**Class:** `{}`\n", f.target, f.class.id());
         let _ = writeln!(out, "{}\n", f.summary);
         if !f.browsers.is_empty() {
@@ -196,7 +196,7 @@ pub fn table(reports: &[TargetReport], color: bool) -> String {
     findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
     let mut out = String::new();
     for f in &findings {
-        let severity = format!("{:<6}", severity_name(f.severity).to_uppercase());
+        let severity = format!("{:<6}", f.severity.as_str().to_uppercase());
         let severity = match f.severity {
             Severity::High => paint("1;31", &severity),
             Severity::Medium => paint("33", &severity),
@@ -274,7 +274,7 @@ fn count_line(findings: &[&Finding]) -> String {
         .into_iter()
         .filter_map(|s| {
             let n = findings.iter().filter(|f| f.severity == s).count();
-            (n > 0).then(|| format!("{n} {}", severity_name(s)))
+            (n > 0).then(|| format!("{n} {}", s.as_str()))
         })
         .collect();
     format!("{} finding(s): {}", findings.len(), parts.join(", "))

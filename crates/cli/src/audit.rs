@@ -8,7 +8,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use corslab_audit::finding::parse_severity;
 use corslab_audit::{Auditor, Options, Severity, TargetReport, render};
 use corslab_engine::origin::Origin;
 use futures_util::StreamExt as _;
@@ -48,7 +47,7 @@ pub struct Args {
     #[arg(long, default_value_t = 5, value_name = "N")]
     redirects: u8,
     /// Exit 1 when a finding is at least this severe: info, low, medium or high
-    #[arg(long, default_value = "info", value_parser = parse_fail_on, value_name = "SEVERITY")]
+    #[arg(long, default_value = "info", value_parser = str::parse::<Severity>, value_name = "SEVERITY")]
     fail_on: Severity,
     /// Print one JSON object per finding (JSON Lines)
     #[arg(long, conflicts_with_all = ["sarif", "markdown"])]
@@ -300,10 +299,6 @@ fn redacted(url: &Url) -> String {
     let _ = url.set_username("…");
     let _ = url.set_password(None);
     url.to_string()
-}
-
-fn parse_fail_on(name: &str) -> Result<Severity, String> {
-    parse_severity(name).ok_or_else(|| format!("unknown severity {name:?}; choose info, low, medium or high"))
 }
 
 #[cfg(test)]

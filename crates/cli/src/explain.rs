@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use corslab_engine::har::{self, Har};
-use corslab_engine::verdict::{Outcome, Severity, Step};
-use corslab_engine::{Browser, Exchange, Read, Verdict};
+use corslab_engine::verdict::{Outcome, Step};
+use corslab_engine::{Browser, Exchange, InputError, Read, Verdict};
 use corslab_engine::{rules, wording};
 
 /// Options of `corslab explain`.
@@ -123,10 +123,9 @@ pub fn parse(text: &str) -> Result<Vec<Item>, BadInput> {
     lines
         .into_iter()
         .map(|(number, line)| {
-            Exchange::from_json(line).map(plain).map_err(|e| {
-                let at = if e.path.is_empty() { String::new() } else { format!(", at `{}`", e.path) };
-                BadInput(format!("line {number}, column {}{at}: {}", e.column, e.message))
-            })
+            Exchange::from_json(line)
+                .map(plain)
+                .map_err(|e| BadInput(InputError { line: number, ..e }.to_string()))
         })
         .collect()
 }
@@ -229,10 +228,7 @@ pub fn human(item: &Item, verdict: &Verdict, single: bool) -> String {
             "OPAQUE: the request is sent, but the script sees status 0 and nothing else".to_owned()
         }
         (Read::Blocked, Some(at)) => {
-            format!(
-                "BLOCKED at the {}: the script gets a TypeError",
-                serde_json::to_value(at).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
-            )
+            format!("BLOCKED at the {}: the script gets a TypeError", at.as_str())
         }
         (Read::Blocked, None) => "BLOCKED: the script gets a TypeError".to_owned(),
     };
@@ -280,13 +276,7 @@ pub fn human(item: &Item, verdict: &Verdict, single: bool) -> String {
     if !verdict.findings.is_empty() {
         out.push_str("\nfindings about the server:\n");
         for finding in &verdict.findings {
-            let severity = match finding.severity {
-                Severity::High => "high",
-                Severity::Medium => "medium",
-                Severity::Low => "low",
-                Severity::Info => "info",
-            };
-            out.push_str(&format!("  [{severity}] {} ({})\n", finding.says, finding.id));
+            out.push_str(&format!("  [{}] {} ({})\n", finding.severity.as_str(), finding.says, finding.id));
         }
     }
     if !verdict.fix.is_empty() {

@@ -91,7 +91,9 @@ impl PreflightCache {
     /// Whether unexpired entries let this request go without a preflight: its method (unless
     /// it needs no entry) and each of the header names a preflight would ask about.
     ///
-    /// <https://fetch.spec.whatwg.org/#cors-preflight-fetch-0> (step 2)
+    /// <https://fetch.spec.whatwg.org/#concept-http-fetch> (step 4.1, which looks for a
+    /// [method](https://fetch.spec.whatwg.org/#concept-cache-match-method) and a
+    /// [header-name](https://fetch.spec.whatwg.org/#concept-cache-match-header) cache entry match)
     pub fn allows<'n>(
         &self,
         key: Key<'_>,

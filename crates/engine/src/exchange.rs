@@ -157,6 +157,17 @@ pub enum CredentialsMode {
     Include,
 }
 
+impl CredentialsMode {
+    /// The mode as a script writes it (`omit`, `same-origin`, `include`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Omit => "omit",
+            Self::SameOrigin => "same-origin",
+            Self::Include => "include",
+        }
+    }
+}
+
 /// A request's redirect mode.
 ///
 /// <https://fetch.spec.whatwg.org/#concept-request-redirect-mode>
@@ -305,19 +316,13 @@ pub struct InputError {
 impl Exchange {
     /// Reads one Exchange from JSON text, naming the path, line and column of any error.
     pub fn from_json(text: &str) -> Result<Self, InputError> {
-        let mut de = serde_json::Deserializer::from_str(text);
-        let exchange = serde_path_to_error::deserialize(&mut de).map_err(InputError::from)?;
-        de.end().map_err(|e| InputError::at("", &e))?;
-        Ok(exchange)
+        InputError::read(text)
     }
 
     /// Reads a JSON array of Exchanges, naming the path (`[2].request.url`), line and column of
     /// any error.
     pub fn list_from_json(text: &str) -> Result<Vec<Self>, InputError> {
-        let mut de = serde_json::Deserializer::from_str(text);
-        let exchanges = serde_path_to_error::deserialize(&mut de).map_err(InputError::from)?;
-        de.end().map_err(|e| InputError::at("", &e))?;
-        Ok(exchanges)
+        InputError::read(text)
     }
 
     /// The origin of the top-level document: `top_level`, or the page itself.
@@ -343,6 +348,14 @@ impl Answer {
 }
 
 impl InputError {
+    /// Reads one JSON document of a contract type, the whole text and nothing after it.
+    pub(crate) fn read<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, Self> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let value = serde_path_to_error::deserialize(&mut de).map_err(Self::from)?;
+        de.end().map_err(|e| Self::at("", &e))?;
+        Ok(value)
+    }
+
     pub(crate) fn at(path: &str, error: &serde_json::Error) -> Self {
         let message = error.to_string();
         // serde_json appends " at line L column C"; keep the message bare.

@@ -727,7 +727,7 @@ impl<'a> Narrator<'a> {
                 rules::CREDENTIALS,
                 says!(
                     "The credentials mode is ",
-                    credentials_name(ex.request.credentials),
+                    ex.request.credentials.as_str(),
                     ", so the request to ",
                     leg.url,
                     " carries no cookies."
@@ -1056,7 +1056,7 @@ impl<'a> Narrator<'a> {
 
     fn finish(self, end: End) -> Verdict {
         let ex = self.ex;
-        let findings = findings::review(&self.trace, ex.request.credentials, &self.profile);
+        let findings = findings::review(&self.trace, &self.profile);
         let asked = Asked {
             origin: ex.page.serialize(),
             tainted: self.origin_sent == "null" && !ex.page.is_opaque(),
@@ -1189,14 +1189,6 @@ impl<'a> Narrator<'a> {
 
     fn info(&mut self, rule: Rule, says: String) {
         self.push(rule, Outcome::Info, says);
-    }
-}
-
-fn credentials_name(mode: CredentialsMode) -> &'static str {
-    match mode {
-        CredentialsMode::Omit => "omit",
-        CredentialsMode::SameOrigin => "same-origin",
-        CredentialsMode::Include => "include",
     }
 }
 

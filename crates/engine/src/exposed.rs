@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use crate::cors_headers::CorsHeaders;
 use crate::exchange::CredentialsMode;
-use crate::header::HeaderList;
+use crate::header::{HeaderList, NameSet};
 use crate::preflight::parse_list;
 use crate::safelist::{is_cors_safelisted_response_header_name, is_forbidden_response_header_name};
 
@@ -38,24 +38,10 @@ pub fn cors_exposed<'a>(
     let include = credentials == CredentialsMode::Include;
     // Without credentials, `*` means every header name in the response.
     let star_exposes_all = star && !include;
-    // The listed names, sorted once, so matching stays linear-logarithmic in their number.
-    let mut sorted: Vec<String> = Vec::new();
-    if listed.len() > 16 {
-        sorted = listed.iter().map(|n| n.to_ascii_lowercase()).collect();
-        sorted.sort_unstable();
-    }
-    let is_listed = |name: &str| {
-        if sorted.is_empty() {
-            listed.iter().any(|n| n.eq_ignore_ascii_case(name))
-        } else {
-            let lower = |s: &str| s.bytes().map(|b| b.to_ascii_lowercase()).collect::<Vec<u8>>();
-            let name = lower(name);
-            sorted.binary_search_by(|n| n.as_bytes().cmp(name.as_slice())).is_ok()
-        }
-    };
+    let set = NameSet::new(&listed);
     let names = readable(headers, |name| {
         let readable_by_name =
-            !is_forbidden_response_header_name(name) && (star_exposes_all || is_listed(name));
+            !is_forbidden_response_header_name(name) && (star_exposes_all || set.contains(name));
         readable_by_name || is_cors_safelisted_response_header_name(name, &[])
     });
     Exposed { names, listed, star_exposes_all, star_literal: star && include }

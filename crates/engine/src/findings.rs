@@ -5,7 +5,7 @@
 //! or allow-listed?) say what to try next rather than claim more than the exchange shows.
 
 use crate::cors_headers::CorsHeaders;
-use crate::exchange::{Answer, CredentialsMode};
+use crate::exchange::Answer;
 use crate::header::any_item_in;
 use crate::preflight::PreflightRequest;
 use crate::profile::Profile;
@@ -53,7 +53,7 @@ pub struct Trace<'a> {
 }
 
 /// Reviews a trace.
-pub fn review(trace: &Trace<'_>, credentials: CredentialsMode, profile: &Profile) -> Vec<Finding> {
+pub fn review(trace: &Trace<'_>, profile: &Profile) -> Vec<Finding> {
     let mut findings = Vec::new();
     // A finding is made once however many answers show it, and its sentence written only then.
     let mut add = |id: &str, severity: Severity, says: &dyn Fn() -> String| {
@@ -175,7 +175,7 @@ pub fn review(trace: &Trace<'_>, credentials: CredentialsMode, profile: &Profile
             )
         });
     }
-    if trace.authorization_by_wildcard && credentials != CredentialsMode::Include {
+    if trace.authorization_by_wildcard && !trace.include {
         add("authorization-under-wildcard", Severity::Low, &|| {
             "Authorization got through only because Access-Control-Allow-Headers is *, which the spec no longer allows; list authorization by name before browsers enforce it.".to_owned()
         });

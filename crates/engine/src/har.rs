@@ -256,10 +256,7 @@ pub enum HarError {
 impl Har {
     /// Reads a HAR file from JSON text, naming the path, line and column of any error.
     pub fn from_json(text: &str) -> Result<Self, InputError> {
-        let mut de = serde_json::Deserializer::from_str(text);
-        let har = serde_path_to_error::deserialize(&mut de).map_err(InputError::from)?;
-        de.end().map_err(|e| InputError::at("", &e))?;
-        Ok(har)
+        InputError::read(text)
     }
 }
 

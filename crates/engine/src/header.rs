@@ -99,11 +99,9 @@ impl HeaderValue {
             }
             bytes.push(b);
         }
-        let is_ws = |b: &u8| matches!(b, b'\t' | b' ');
-        let start = bytes.iter().position(|b| !is_ws(b)).unwrap_or(bytes.len());
-        let end = bytes.iter().rposition(|b| !is_ws(b)).map_or(start, |i| i + 1);
-        bytes.truncate(end);
-        bytes.drain(..start);
+        let kept = without_tab_or_space(&bytes);
+        bytes.truncate(kept.end);
+        bytes.drain(..kept.start);
         Ok(Self(bytes))
     }
 
@@ -209,22 +207,6 @@ impl HeaderList {
         found
     }
 
-    /// [`HeaderList::get_bytes`] as text, one character per byte, borrowed when possible.
-    pub fn get_text(&self, name: &str) -> Option<Cow<'_, str>> {
-        self.get_bytes(name).map(|bytes| match bytes {
-            Cow::Borrowed(b) => decode(b),
-            Cow::Owned(b) => Cow::Owned(isomorphic_decode(&b)),
-        })
-    }
-
-    /// The values of `name` split on commas outside quoted strings, each trimmed of HTTP tab
-    /// or space; `None` when absent. Linear in the size of the values.
-    ///
-    /// <https://fetch.spec.whatwg.org/#concept-header-list-get-decode-split>
-    pub fn get_decode_split(&self, name: &str) -> Option<Vec<String>> {
-        self.get_text(name).map(|value| get_decode_split_value(&value))
-    }
-
     /// Removes every header called `name`.
     ///
     /// <https://fetch.spec.whatwg.org/#concept-header-list-delete>
@@ -306,13 +288,17 @@ pub(crate) fn list_items(value: &str) -> impl Iterator<Item = &str> {
 
 /// Trims HTTP tab or space from both ends of a list item.
 pub(crate) fn trim_tab_or_space(item: &str) -> &str {
-    // Tab and space are single bytes, so the ends are found byte by byte, without decoding
-    // characters; the items of every list header of an explanation go through here.
+    &item[without_tab_or_space(item.as_bytes())]
+}
+
+/// Where `bytes` starts and ends without HTTP tab or space at either end. Tab and space are
+/// single bytes, so the ends are found byte by byte, without decoding characters; the items of
+/// every list header of an explanation go through here.
+fn without_tab_or_space(bytes: &[u8]) -> std::ops::Range<usize> {
     let is_ws = |b: &u8| matches!(b, b'\t' | b' ');
-    let bytes = item.as_bytes();
     let start = bytes.iter().position(|b| !is_ws(b)).unwrap_or(bytes.len());
     let end = bytes.iter().rposition(|b| !is_ws(b)).map_or(start, |i| i + 1);
-    &item[start..end]
+    start..end
 }
 
 /// Byte-for-byte equality, ignoring ASCII case.
@@ -324,8 +310,9 @@ fn same_ignoring_case(a: &[u8], b: &[u8]) -> bool {
 /// Decodes bytes to text, one character per byte, borrowing ASCII (the usual case) as it is.
 pub fn decode(bytes: &[u8]) -> Cow<'_, str> {
     match std::str::from_utf8(bytes) {
+        // ASCII maps to itself, which is the usual case.
         Ok(ascii) if ascii.is_ascii() => Cow::Borrowed(ascii),
-        _ => Cow::Owned(isomorphic_decode(bytes)),
+        _ => Cow::Owned(bytes.iter().map(|&b| char::from(b)).collect()),
     }
 }
 
@@ -366,13 +353,38 @@ pub fn is_token(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| is_token_char(char::from(b)))
 }
 
+/// The names of a list header (`Access-Control-Allow-Headers`, `-Expose-Headers`), to match
+/// other names against without regard to ASCII case. A long list is sorted once, so a server
+/// that answers with a megabyte of names keeps matching linear-logarithmic; the usual short
+/// ones are searched as they are.
+pub(crate) struct NameSet<'l, 'a> {
+    listed: &'l [Cow<'a, str>],
+    sorted: Vec<String>,
+}
+
+impl<'l, 'a> NameSet<'l, 'a> {
+    pub(crate) fn new(listed: &'l [Cow<'a, str>]) -> Self {
+        let mut sorted = Vec::new();
+        if listed.len() > 16 {
+            sorted = listed.iter().map(|name| name.to_ascii_lowercase()).collect();
+            sorted.sort_unstable();
+        }
+        Self { listed, sorted }
+    }
+
+    /// Whether `name` is listed, in any case.
+    pub(crate) fn contains(&self, name: &str) -> bool {
+        if self.sorted.is_empty() {
+            self.listed.iter().any(|listed| listed.eq_ignore_ascii_case(name))
+        } else {
+            self.sorted.binary_search(&name.to_ascii_lowercase()).is_ok()
+        }
+    }
+}
+
 /// Decodes bytes to text, one character per byte.
 pub fn isomorphic_decode(bytes: &[u8]) -> String {
-    // ASCII maps to itself, which is the usual case and a plain copy.
-    if let Some(ascii) = bytes.is_ascii().then(|| std::str::from_utf8(bytes).ok()).flatten() {
-        return ascii.to_owned();
-    }
-    bytes.iter().map(|&b| char::from(b)).collect()
+    decode(bytes).into_owned()
 }
 
 impl fmt::Display for HeaderName {

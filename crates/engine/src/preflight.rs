@@ -5,7 +5,9 @@ use std::borrow::Cow;
 use crate::cors_check::{CorsCheckFailure, CorsRequest, Shared, cors_check};
 use crate::cors_headers::CorsHeaders;
 use crate::exchange::{Answer, CredentialsMode};
-use crate::header::{HeaderList, decode, get_decode_split_value, is_token, isomorphic_decode, list_items};
+use crate::header::{
+    HeaderList, NameSet, decode, get_decode_split_value, is_token, isomorphic_decode, list_items,
+};
 use crate::method::Method;
 use crate::profile::{MaxAgeReading, Profile};
 use crate::prose::list;
@@ -195,27 +197,13 @@ pub fn check<'a>(
         });
     };
     let star_headers = header_names.iter().any(|h| h == "*");
-    // One sorted copy of the listed names keeps matching linear-logarithmic even when a server
-    // answers with a megabyte of names.
-    // Short lists, the usual case, are searched as they are.
-    let mut sorted: Vec<String> = Vec::new();
-    if header_names.len() > 16 {
-        sorted = header_names.iter().map(|h| h.to_ascii_lowercase()).collect();
-        sorted.sort_unstable();
-    }
-    let listed = |name: &str| {
-        if sorted.is_empty() {
-            header_names.iter().any(|h| h.eq_ignore_ascii_case(name))
-        } else {
-            sorted.binary_search(&name.to_ascii_lowercase()).is_ok()
-        }
-    };
+    let listed = NameSet::new(&header_names);
     // Step 7.6: `Authorization` must be listed by name; `*` never covers it. Both browsers still
     // let `*` cover it without credentials, with a deprecation warning.
     let mut authorization_by_wildcard = false;
     for header in asking.headers {
         let name = header.name.as_str();
-        if safelist::is_cors_non_wildcard_request_header_name(name) && !listed(name) {
+        if safelist::is_cors_non_wildcard_request_header_name(name) && !listed.contains(name) {
             if star_headers && !include && profile.authorization_under_wildcard {
                 authorization_by_wildcard = true;
                 continue;
@@ -228,7 +216,7 @@ pub fn check<'a>(
     }
     // Step 7.7: every other unsafe name must be listed, or covered by `*` without credentials.
     for name in &asking.unsafe_names.names {
-        if !listed(name.as_sent()) && (include || !star_headers) {
+        if !listed.contains(name.as_sent()) && (include || !star_headers) {
             return Err(PreflightFailure::Header {
                 name: name.to_lowercase(),
                 wildcard_ignored: star_headers,

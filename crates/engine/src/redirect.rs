@@ -88,14 +88,22 @@ pub const MAX_REDIRECTS: u32 = 20;
 ///
 /// <https://fetch.spec.whatwg.org/#concept-response-location-url>
 pub fn location(answer: &Answer, base: &Url) -> Option<Result<Url, String>> {
-    // Steps 1-3: no Location without a redirect status and a Location header.
+    // Step 1: no Location without a redirect status.
     if !answer.is_redirect() {
         return None;
     }
-    // Repeats of one value read as that value (`conflicting_locations` refuses the rest).
+    // Step 2: the header's value; repeats of one value read as that value
+    // (`conflicting_locations` refuses the rest).
     let text = answer.headers.values("Location").next()?.to_text();
-    // Step 4: parse the value relative to the response's URL.
-    Some(base.join(&text).map_err(|_| text))
+    // Step 3: parse the value relative to the response's URL.
+    let Ok(mut location) = base.join(&text) else {
+        return Some(Err(text));
+    };
+    // Step 4: a Location without a fragment keeps the request's.
+    if location.fragment().is_none() {
+        location.set_fragment(base.fragment());
+    }
+    Some(Ok(location))
 }
 
 /// The `Location` values of a response when they differ. Both browsers' HTTP layer refuses such
@@ -288,5 +296,23 @@ mod tests {
         assert!(
             location(&Answer { status: 200, headers: answer.headers }, &url("http://b.localhost/")).is_none()
         );
+    }
+
+    #[test]
+    fn location_without_a_fragment_keeps_the_requests() {
+        let redirect = |to: &str| Answer {
+            status: 302,
+            headers: [Header::new("Location", to).unwrap()].into_iter().collect(),
+        };
+        let at = url("http://b.localhost/r#section");
+        assert_eq!(
+            location(&redirect("/next"), &at).unwrap().unwrap().as_str(),
+            "http://b.localhost/next#section"
+        );
+        assert_eq!(
+            location(&redirect("/next#own"), &at).unwrap().unwrap().as_str(),
+            "http://b.localhost/next#own"
+        );
+        assert_eq!(location(&redirect("/next#"), &at).unwrap().unwrap().as_str(), "http://b.localhost/next#");
     }
 }

@@ -436,7 +436,8 @@ fn is_http_token_byte(b: u8) -> bool {
     is_token_char(char::from(b))
 }
 
-/// Digits as a number: `Ok(None)` for no digits, `None` for anything else or an overflow.
+/// Digits as a number: `Some(None)` for no digits (an open end of the range), `None` for anything
+/// else or an overflow.
 fn parse_digits(digits: &[u8]) -> Option<Option<u64>> {
     if digits.is_empty() {
         return Some(None);

@@ -107,6 +107,18 @@ pub enum BlockedAt {
     Redirect,
 }
 
+impl BlockedAt {
+    /// The part as the contract spells it: `request`, `preflight`, `response` or `redirect`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Request => "request",
+            Self::Preflight => "preflight",
+            Self::Response => "response",
+            Self::Redirect => "redirect",
+        }
+    }
+}
+
 /// One step of the reasoning.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Step {
@@ -163,4 +175,28 @@ pub enum Severity {
     Medium,
     /// Another origin can read authenticated data.
     High,
+}
+
+impl Severity {
+    /// The severity as the contract spells it: `info`, `low`, `medium` or `high`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Info => "info",
+            Self::Low => "low",
+            Self::Medium => "medium",
+            Self::High => "high",
+        }
+    }
+}
+
+impl std::str::FromStr for Severity {
+    type Err = String;
+
+    /// Reads a severity's name, in any case.
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        [Self::Info, Self::Low, Self::Medium, Self::High]
+            .into_iter()
+            .find(|severity| severity.as_str().eq_ignore_ascii_case(name))
+            .ok_or_else(|| format!("unknown severity {name:?}; choose info, low, medium or high"))
+    }
 }

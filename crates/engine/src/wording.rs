@@ -1,5 +1,7 @@
-//! The narrator's English: one plain sentence per decision, in our own words. The algorithms
-//! return typed values; only this module turns them into prose.
+//! The narrator's English for the algorithms' typed values: one plain sentence for each
+//! failure, cookie decision, safelist refusal, cache lifetime and assumption, in our own words.
+//! The algorithms return values and never write prose; the narrator (`explain`) writes the
+//! sentences of the steps it takes itself, and asks this module for every sentence about a value.
 
 use crate::cookies::Why;
 use crate::cors_check::{AllowOriginShape, CorsCheckFailure};

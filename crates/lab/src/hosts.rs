@@ -116,11 +116,6 @@ pub fn lookup(host_header: &str) -> Option<&'static LabHost> {
     HOSTS.iter().find(|h| h.name.eq_ignore_ascii_case(name))
 }
 
-/// The first host with the given role.
-pub fn host_for(role: Role) -> &'static LabHost {
-    HOSTS.iter().find(|h| h.role == role).unwrap_or(&HOSTS[0])
-}
-
 /// The port a `Host` header names, if it names one.
 pub fn port_of(host_header: &str) -> Option<u16> {
     let (_, port) = host_header.rsplit_once(':')?;
