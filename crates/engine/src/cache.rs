@@ -32,13 +32,17 @@ pub struct Key<'a> {
     pub credentials: CredentialsMode,
 }
 
-/// How a browser looks a request up in the cache (measured by the differential matrix).
+/// How a browser keeps preflight answers and looks a request up in the cache (measured by the
+/// differential matrix).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lookup {
-    /// Chromium, close to the spec: a credentialed entry serves every request, an uncredentialed
-    /// one only requests without credentials; GET, HEAD and POST need no method entry; a cached
-    /// `*` serves any method, and any header but `Authorization`, of a request without
-    /// credentials only (the spec's cache matches a `*` entry whatever the credentials).
+    /// Chromium, close to the spec in what it matches: a credentialed entry serves every
+    /// request, an uncredentialed one only requests without credentials; GET, HEAD and POST
+    /// need no method entry; a cached `*` serves any method, and any header but
+    /// `Authorization`, of a request without credentials, and only when the preflight that
+    /// cached it was made without credentials too (the spec looks at the request's credentials
+    /// alone). Unlike the spec, it keeps one preflight's answer per partition, origin and URL:
+    /// a new one replaces what an earlier one allowed (`PreflightCache::AppendEntry`).
     Spec,
     /// Literally: credentialed and uncredentialed entries serve only requests of their own kind;
     /// a cached `*` is a name like any other and matches no method or header; only GET and
@@ -120,9 +124,8 @@ impl PreflightCache {
     ///
     /// <https://fetch.spec.whatwg.org/#concept-cache-match-method>
     pub fn matches_method(&self, key: Key<'_>, method: &str, now: Seconds, lookup: Lookup) -> bool {
-        let wildcard = lookup == Lookup::Spec && key.credentials != CredentialsMode::Include;
         self.live(key, now, lookup).any(|e| match &e.item {
-            Item::Method(m) => m == method || (m == "*" && wildcard),
+            Item::Method(m) => m == method || (m == "*" && e.star_counts(key, lookup)),
             Item::Header(_) => false,
         })
     }
@@ -131,17 +134,20 @@ impl PreflightCache {
     ///
     /// <https://fetch.spec.whatwg.org/#concept-cache-match-header>
     pub fn matches_header(&self, key: Key<'_>, name: &str, now: Seconds, lookup: Lookup) -> bool {
-        let wildcard = lookup == Lookup::Spec && key.credentials != CredentialsMode::Include;
         self.live(key, now, lookup).any(|e| match &e.item {
             Item::Header(h) => {
                 h.eq_ignore_ascii_case(name)
-                    || (h == "*" && wildcard && !is_cors_non_wildcard_request_header_name(name))
+                    || (h == "*"
+                        && e.star_counts(key, lookup)
+                        && !is_cors_non_wildcard_request_header_name(name))
             }
             Item::Method(_) => false,
         })
     }
 
-    /// Records what a successful preflight allowed, for `max_age` seconds from `now`.
+    /// Records what a successful preflight allowed, for `max_age` seconds from `now`: beside
+    /// what earlier preflights allowed, or in their place where the browser keeps one answer
+    /// ([`Lookup::Spec`]).
     ///
     /// <https://fetch.spec.whatwg.org/#concept-cache-create-entry>
     pub fn insert(
@@ -151,6 +157,7 @@ impl PreflightCache {
         header_names: &[impl AsRef<str>],
         max_age: Seconds,
         now: Seconds,
+        lookup: Lookup,
     ) {
         let credentials = key.credentials == CredentialsMode::Include;
         let at = match self.groups.iter().position(|g| g.is(key)) {
@@ -166,6 +173,9 @@ impl PreflightCache {
             }
         };
         let group = &mut self.groups[at];
+        if lookup == Lookup::Spec {
+            group.entries.clear();
+        }
         let items = methods
             .iter()
             .map(|m| Item::Method(m.as_ref().to_owned()))
@@ -217,6 +227,14 @@ impl Group {
     }
 }
 
+impl Entry {
+    /// Whether a cached `*` stands for any name for this request: only in Chromium, for a
+    /// request without credentials, from a preflight made without them.
+    fn star_counts(&self, key: Key<'_>, lookup: Lookup) -> bool {
+        lookup == Lookup::Spec && !self.credentials && key.credentials != CredentialsMode::Include
+    }
+}
+
 impl Item {
     fn same(&self, other: &Self) -> bool {
         match (self, other) {
@@ -245,7 +263,7 @@ mod tests {
     #[test]
     fn entries_expire_with_the_clock() {
         let mut cache = PreflightCache::new();
-        cache.insert(key(CredentialsMode::Omit), &["PUT"], &["x-test"], 10, 100);
+        cache.insert(key(CredentialsMode::Omit), &["PUT"], &["x-test"], 10, 100, Lookup::Literal);
         assert!(cache.matches_method(key(CredentialsMode::Omit), "PUT", 109, Lookup::Spec));
         assert!(cache.matches_header(key(CredentialsMode::Omit), "X-Test", 109, Lookup::Spec));
         assert!(!cache.matches_method(key(CredentialsMode::Omit), "PUT", 110, Lookup::Spec));
@@ -254,16 +272,16 @@ mod tests {
     #[test]
     fn uncredentialed_entries_do_not_serve_credentialed_requests() {
         let mut cache = PreflightCache::new();
-        cache.insert(key(CredentialsMode::Omit), &["PUT"], NONE, 60, 0);
+        cache.insert(key(CredentialsMode::Omit), &["PUT"], NONE, 60, 0, Lookup::Literal);
         assert!(!cache.matches_method(key(CredentialsMode::Include), "PUT", 1, Lookup::Spec));
-        cache.insert(key(CredentialsMode::Include), &["DELETE"], NONE, 60, 0);
+        cache.insert(key(CredentialsMode::Include), &["DELETE"], NONE, 60, 0, Lookup::Literal);
         assert!(cache.matches_method(key(CredentialsMode::Omit), "DELETE", 1, Lookup::Spec));
     }
 
     #[test]
     fn stars_match_only_without_credentials_and_never_authorization() {
         let mut cache = PreflightCache::new();
-        cache.insert(key(CredentialsMode::Include), &["*"], &["*"], 60, 0);
+        cache.insert(key(CredentialsMode::Omit), &["*"], &["*"], 60, 0, Lookup::Spec);
         assert!(cache.matches_method(key(CredentialsMode::Omit), "PATCH", 1, Lookup::Spec));
         assert!(!cache.matches_method(key(CredentialsMode::Include), "PATCH", 1, Lookup::Spec));
         assert!(cache.matches_header(key(CredentialsMode::Omit), "x-a", 1, Lookup::Spec));
@@ -271,9 +289,32 @@ mod tests {
     }
 
     #[test]
+    fn chromium_ignores_a_star_its_credentialed_preflight_cached() {
+        // Measured: matrix family cache/star-include-then-omit (Chromium's PreflightResult
+        // honours `*` only when it was not made with credentials).
+        let mut cache = PreflightCache::new();
+        cache.insert(key(CredentialsMode::Include), &["PUT", "*"], &["x-a", "*"], 60, 0, Lookup::Spec);
+        assert!(cache.matches_method(key(CredentialsMode::Omit), "PUT", 1, Lookup::Spec));
+        assert!(!cache.matches_method(key(CredentialsMode::Omit), "PATCH", 1, Lookup::Spec));
+        assert!(!cache.matches_header(key(CredentialsMode::Omit), "x-b", 1, Lookup::Spec));
+    }
+
+    #[test]
+    fn chromium_keeps_the_last_preflight_and_firefox_every_one() {
+        // Measured: matrix family cache/replaced.
+        for (lookup, keeps_first) in [(Lookup::Spec, false), (Lookup::Literal, true)] {
+            let mut cache = PreflightCache::new();
+            cache.insert(key(CredentialsMode::Include), &["PUT"], NONE, 60, 0, lookup);
+            cache.insert(key(CredentialsMode::Include), &["DELETE"], NONE, 60, 0, lookup);
+            assert_eq!(cache.matches_method(key(CredentialsMode::Include), "PUT", 1, lookup), keeps_first);
+            assert!(cache.matches_method(key(CredentialsMode::Include), "DELETE", 1, lookup));
+        }
+    }
+
+    #[test]
     fn a_literal_lookup_keeps_credentials_apart_and_stars_plain() {
         let mut cache = PreflightCache::new();
-        cache.insert(key(CredentialsMode::Include), &["PUT"], &["x-a"], 60, 0);
+        cache.insert(key(CredentialsMode::Include), &["PUT"], &["x-a"], 60, 0, Lookup::Literal);
         let literal = |credentials, method: &str, names: &[&str]| {
             let method = Method::new(method).unwrap();
             cache.allows(key(credentials), &method, names.iter().copied(), 1, Lookup::Literal)
@@ -284,7 +325,7 @@ mod tests {
         assert!(!literal(CredentialsMode::Include, "HEAD", &["x-a"]));
 
         let mut cache = PreflightCache::new();
-        cache.insert(key(CredentialsMode::Omit), &["*"], &["*"], 60, 0);
+        cache.insert(key(CredentialsMode::Omit), &["*"], &["*"], 60, 0, Lookup::Literal);
         let delete = Method::new("DELETE").unwrap();
         assert!(!cache.allows(key(CredentialsMode::Omit), &delete, ["x-b"], 1, Lookup::Literal));
         assert!(cache.allows(key(CredentialsMode::Omit), &delete, ["x-b"], 1, Lookup::Spec));
@@ -293,7 +334,7 @@ mod tests {
     #[test]
     fn a_spec_lookup_needs_no_method_entry_for_safelisted_methods() {
         let mut cache = PreflightCache::new();
-        cache.insert(key(CredentialsMode::Include), NONE, &["x-a"], 60, 0);
+        cache.insert(key(CredentialsMode::Include), NONE, &["x-a"], 60, 0, Lookup::Literal);
         let head = Method::new("HEAD").unwrap();
         assert!(cache.allows(key(CredentialsMode::Omit), &head, ["x-a"], 1, Lookup::Spec));
         assert!(!cache.allows(key(CredentialsMode::Omit), &head, ["x-a", "x-b"], 1, Lookup::Spec));
@@ -302,7 +343,7 @@ mod tests {
     #[test]
     fn keys_separate_partitions_origins_and_urls() {
         let mut cache = PreflightCache::new();
-        cache.insert(key(CredentialsMode::Omit), &["PUT"], NONE, 60, 0);
+        cache.insert(key(CredentialsMode::Omit), &["PUT"], NONE, 60, 0, Lookup::Literal);
         let other = Key { partition: "http://evil.localhost", ..key(CredentialsMode::Omit) };
         assert!(!cache.matches_method(other, "PUT", 1, Lookup::Spec));
         cache.clear(key(CredentialsMode::Omit));

@@ -684,7 +684,14 @@ impl<'a> Narrator<'a> {
             );
         }
         if keep_entries {
-            self.cache.insert(key, &passed.methods, &passed.header_names, max_age.used, self.now);
+            self.cache.insert(
+                key,
+                &passed.methods,
+                &passed.header_names,
+                max_age.used,
+                self.now,
+                self.profile.cache_lookup,
+            );
         }
         Ok(())
     }

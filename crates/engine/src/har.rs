@@ -23,6 +23,7 @@ use crate::exchange::{
 use crate::header::{Header, HeaderList};
 use crate::method::Method;
 use crate::origin::Origin;
+use crate::profile::Profile;
 use crate::request::is_forbidden_request_header;
 use crate::rules;
 use crate::safelist::{cors_unsafe_request_header_names, is_cors_safelisted_request_header};
@@ -291,7 +292,8 @@ pub fn explain(exchange: &Exchange, preflight_cached: bool) -> Verdict {
         credentials: request.credentials,
     };
     // A long-lived entry for exactly this method and these headers, stored just before.
-    cache.insert(key, &[request.method.as_str()], &names, ASSUMED_MAX_AGE, 0);
+    let lookup = Profile::of(exchange.browser).cache_lookup;
+    cache.insert(key, &[request.method.as_str()], &names, ASSUMED_MAX_AGE, 0, lookup);
     crate::explain_with(exchange, &mut cache, 0)
 }
 

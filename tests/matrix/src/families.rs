@@ -1055,7 +1055,7 @@ struct Warm {
 }
 
 fn cache() -> Vec<Scenario> {
-    use Allow::{Exact, Missing, Star};
+    use Allow::{AndStar, Exact, Missing, Star};
     use CredentialsMode::{Include, Omit};
     let with_header = |method, credentials| Fetch::new(method, credentials).header("X-Lab", "1");
     let put = |credentials| with_header("PUT", credentials).body("x");
@@ -1074,6 +1074,24 @@ fn cache() -> Vec<Scenario> {
         warm("omit-then-include", (Exact, Exact), vec![put(Omit)], put(Include)),
         warm("star-other", (Star, Star), vec![put(Omit)], Fetch::new("DELETE", Omit).header("X-More", "1")),
         warm("star-then-include", (Star, Star), vec![put(Omit)], put(Include)),
+        // Chromium keeps one preflight result per origin and URL: the second preflight's (made
+        // with credentials, where `*` does not count) replaces the first's (made without, where
+        // it does). Firefox keeps both. Every answer is the same (the script answers the first
+        // fetch), so only what the cache kept decides whether the third fetch asks again.
+        warm(
+            "replaced",
+            (AndStar, AndStar),
+            vec![put(Omit), put(Include)],
+            Fetch::new("DELETE", Omit).header("X-More", "1"),
+        ),
+        // A `*` cached by a credentialed preflight (where it did not count) against a later
+        // request without credentials.
+        warm(
+            "star-include-then-omit",
+            (AndStar, AndStar),
+            vec![put(Include)],
+            Fetch::new("DELETE", Omit).header("X-More", "1"),
+        ),
         // HEAD is safelisted, so the preflight need not list it.
         warm(
             "head-unlisted",
