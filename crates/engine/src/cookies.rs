@@ -6,7 +6,7 @@ use url::Url;
 use crate::exchange::{Cookie, SameSite, ThirdPartyCookies};
 use crate::profile::{Profile, StorageAccessInactive, ThirdPartyDefault};
 use crate::secure_context::is_potentially_trustworthy;
-use crate::site::Site;
+use crate::site::{Site, registrable_domain};
 
 /// Where a request stands for cookie purposes.
 #[derive(Debug, Clone, Copy)]
@@ -55,7 +55,8 @@ pub enum Why {
     /// A `__Secure-` cookie without `Secure`, or a `__Host-` one that is not also host-only
     /// with `Path=/`: refused when set.
     Prefix,
-    /// A `Partitioned` cookie without `Secure`: refused when set.
+    /// A partitioned cookie without `Secure` that only the `Partitioned` attribute could have
+    /// put there: refused when set.
     PartitionedWithoutSecure,
     /// A partitioned cookie keyed to another top-level site.
     OtherPartition,
@@ -206,7 +207,10 @@ fn decide_one(
     if !prefix_allows(cookie) {
         return Why::Prefix;
     }
-    if cookie.partition.is_some() && !cookie.secure {
+    if let Some(partition) = &cookie.partition
+        && !cookie.secure
+        && !kept_by_total_cookie_protection(cookie, partition, profile)
+    {
         return Why::PartitionedWithoutSecure;
     }
     if let Some(partition) = &cookie.partition {
@@ -242,6 +246,22 @@ fn decide_one(
         }
         (ThirdPartyCookies::Default, ThirdPartyDefault::Partitioned) => Why::ThirdPartyPartitioned,
     }
+}
+
+/// Whether a partition holds a cookie without `Secure` that was not set with `Partitioned`:
+/// Firefox's Total Cookie Protection keeps every cookie set in a third-party context, `Secure`
+/// or not, in the partition of the top-level site it was set under, so a cookie whose host is
+/// on another site than its partition's got there that way (measured: a plain cookie set from
+/// a frame under another top-level site was sent back under it). Chromium partitions only
+/// `Partitioned` cookies, which both browsers refuse without `Secure`.
+fn kept_by_total_cookie_protection(cookie: &Cookie, partition: &str, profile: &Profile) -> bool {
+    let set_third_party = match Site::parse(partition) {
+        Ok(Site::Schemeful { domain, .. }) => {
+            !domain.eq_ignore_ascii_case(registrable_domain(&cookie.host).unwrap_or(&cookie.host))
+        }
+        _ => false,
+    };
+    profile.third_party_default == ThirdPartyDefault::Partitioned && set_third_party
 }
 
 /// The SameSite verdict on a cross-site request, or `None` when SameSite lets the cookie go.
