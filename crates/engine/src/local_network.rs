@@ -45,9 +45,10 @@ pub enum Access {
     Pending(AddressSpace),
 }
 
-/// The address space of a URL host, judged from the host alone: `localhost` names and loopback
-/// addresses are loopback, private ranges are local, every other name is assumed public (its
-/// DNS answer is not part of an Exchange).
+/// The address space of a URL host, judged from the host alone: `localhost` names, loopback
+/// addresses and the unspecified addresses (`0.0.0.0`, `::`) are loopback, private ranges are
+/// local, every other name is assumed public (its DNS answer is not part of an Exchange). The
+/// ranges are Chromium's (`ip_address_space_util.cc`).
 ///
 /// <https://wicg.github.io/local-network-access/#determine-the-ip-address-space>
 pub fn address_space(host: Option<&Host<&str>>) -> AddressSpace {
@@ -82,8 +83,11 @@ pub fn check(
         .into_iter()
         .find_map(|origin| origin.host().map(|host| address_space(Some(&as_ref(host)))))
         .unwrap_or(target_space);
-    // Only a request to a strictly more private space needs permission.
-    if target_space <= page_space {
+    // The draft asks whenever the target is more private than the page. Both browsers ask only
+    // when a public page reaches a local or loopback address: from a local page, loopback is
+    // not asked about (measured in both with an address-space override; Chromium's
+    // `IsLessPublicAddressSpaceLNA` counts local and loopback as one).
+    if page_space != AddressSpace::Public || target_space == AddressSpace::Public {
         return Access::NotRequired { page: page_space, target: target_space };
     }
     match setting {
@@ -126,11 +130,12 @@ fn is_localhost_name(name: &str) -> bool {
 
 fn ipv4_space(ip: Ipv4Addr) -> AddressSpace {
     let [a, b, ..] = ip.octets();
-    if ip.is_loopback() {
+    if ip.is_loopback() || ip.is_unspecified() {
         AddressSpace::Loopback
     } else if ip.is_private()
         || ip.is_link_local()
-        || ip.is_unspecified()
+        // The rest of 0.0.0.0/8 ("this network") and the shared address space of carrier NAT.
+        || a == 0
         || (a == 100 && (64..128).contains(&b))
     {
         AddressSpace::Local
@@ -143,10 +148,17 @@ fn ipv6_space(ip: Ipv6Addr) -> AddressSpace {
     if let Some(v4) = ip.to_ipv4_mapped() {
         return ipv4_space(v4);
     }
-    let first = ip.segments()[0];
-    if ip.is_loopback() {
+    let [first, second, ..] = ip.segments();
+    // Unique local (fc00::/7), link-local (fe80::/10), the retired site-local (fec0::/10) and
+    // the documentation ranges (2001:db8::/32, 3fff::/20).
+    let local = (first & 0xfe00) == 0xfc00
+        || (first & 0xffc0) == 0xfe80
+        || (first & 0xffc0) == 0xfec0
+        || (first == 0x2001 && second == 0x0db8)
+        || (first == 0x3fff && (second & 0xf000) == 0);
+    if ip.is_loopback() || ip.is_unspecified() {
         AddressSpace::Loopback
-    } else if (first & 0xfe00) == 0xfc00 || (first & 0xffc0) == 0xfe80 || ip.is_unspecified() {
+    } else if local {
         AddressSpace::Local
     } else {
         AddressSpace::Public
@@ -178,6 +190,35 @@ mod tests {
         assert_eq!(space("http://[fd00::1]/"), AddressSpace::Local);
         assert_eq!(space("https://example.com/"), AddressSpace::Public);
         assert_eq!(space("http://8.8.8.8/"), AddressSpace::Public);
+    }
+
+    #[test]
+    fn unspecified_addresses_are_loopback_and_this_network_local() {
+        // Chromium's ip_address_space_util.cc: 0.0.0.0/32 and ::/128 are loopback, the rest of
+        // 0.0.0.0/8 is local.
+        assert_eq!(space("http://0.0.0.0:8080/"), AddressSpace::Loopback);
+        assert_eq!(space("http://[::]/"), AddressSpace::Loopback);
+        assert_eq!(space("http://0.1.2.3/"), AddressSpace::Local);
+        assert_eq!(space("http://[fec0::1]/"), AddressSpace::Local);
+        assert_eq!(space("http://[2001:db8::1]/"), AddressSpace::Local);
+        assert_eq!(space("http://[3fff::1]/"), AddressSpace::Local);
+        assert_eq!(space("http://[3fff:1000::1]/"), AddressSpace::Public);
+        assert_eq!(space("http://[2001:4860::1]/"), AddressSpace::Public);
+    }
+
+    #[test]
+    fn a_local_page_reaches_loopback_without_asking() {
+        // Measured in both browsers: a page made local with an address-space override fetched
+        // a loopback server with the permission undecided, and the read succeeded.
+        let page = Origin::parse("https://192.168.1.5").unwrap();
+        let target = url::Url::parse("http://127.0.0.1:8080/x").unwrap();
+        for browser in [Browser::Chromium, Browser::Firefox] {
+            let access = check(&page, &page, &target, LocalNetworkAccess::Prompt, &Profile::of(browser));
+            assert_eq!(
+                access,
+                Access::NotRequired { page: AddressSpace::Local, target: AddressSpace::Loopback }
+            );
+        }
     }
 
     #[test]

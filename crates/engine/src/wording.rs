@@ -432,6 +432,13 @@ pub fn local_network(access: Access) -> String {
                 " address space, so Local Network Access plays no part."
             )
         }
+        Access::NotRequired { page, target } if target > page => says!(
+            "The URL is in the ",
+            target,
+            " address space and the page in the ",
+            page,
+            " one: only a public page needs permission to reach a private address, so none is asked for."
+        ),
         Access::NotRequired { page, target } => says!(
             "The URL is in the ",
             target,
