@@ -17,11 +17,11 @@ use corslab_lab::policy::{Ask, PolicyId};
 use corslab_lab::redirect::unfollowable_location;
 use corslab_lab::state::{Effect, LedgerEntry, LiveEvent};
 
+use crate::Lab;
 use crate::error::LabError;
 use crate::front_door::Arrival;
 use crate::record::query_param;
 use crate::request_headers::{self, content_type_essence};
-use crate::{BODY_LIMIT, Lab};
 
 /// The policy that answered a request, left on the response for the log.
 #[derive(Debug, Clone, Copy)]
@@ -419,9 +419,6 @@ fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, LabError>
 /// A transfer from JSON, a URL-encoded form, or a `text/plain` form (`name=value` lines, or
 /// JSON sent as text/plain to dodge a preflight: both are real CSRF techniques).
 fn transfer_request(headers: &HeaderMap, body: &[u8]) -> Result<TransferRequest, LabError> {
-    if body.len() > BODY_LIMIT {
-        return Err(LabError::TooLarge);
-    }
     match content_type_essence(headers).as_deref() {
         Some("application/json") => json_body(body),
         Some("application/x-www-form-urlencoded") => serde_urlencoded::from_bytes(body)

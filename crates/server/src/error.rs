@@ -58,10 +58,21 @@ impl LabError {
                 "not signed in: sign in on FinTrack's dashboard (fintrack.localhost, on the lab's port) first"
                     .to_owned()
             }
-            Self::NotFound => "no such endpoint".to_owned(),
-            Self::MethodNotAllowed => "this endpoint does not take that method".to_owned(),
-            Self::Timeout => "the request took too long to arrive".to_owned(),
-            Self::TooLarge => "the body is larger than the lab accepts (16 KiB)".to_owned(),
+            Self::NotFound => {
+                "no such endpoint here: check the host and the path against the endpoints the README lists under \"FinTrack's API\""
+                    .to_owned()
+            }
+            Self::MethodNotAllowed => {
+                "this endpoint does not take that method: check it against the endpoints the README lists under \"FinTrack's API\""
+                    .to_owned()
+            }
+            Self::Timeout => format!(
+                "the request took too long to arrive: send it whole within {} seconds",
+                crate::front_door::HANDLER_TIMEOUT.as_secs()
+            ),
+            Self::TooLarge => {
+                format!("the body is larger than the lab accepts: send at most {} KiB", crate::BODY_LIMIT / 1024)
+            }
         }
     }
 }

@@ -18,7 +18,7 @@ use crate::record::{Answered, Arrived, run_of};
 use crate::{BODY_LIMIT, Lab};
 
 /// How long one request may take to be read and answered.
-const HANDLER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+pub(crate) const HANDLER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Who a request is for and when it came: put on every request the guard lets in.
 #[derive(Debug, Clone)]

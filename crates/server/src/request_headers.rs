@@ -13,8 +13,9 @@ pub fn session(headers: &HeaderMap) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// The essence of the `Content-Type`, lower-cased (`application/json`).
+/// The essence of the `Content-Type`, lower-cased (`application/json`), parsed as the engine
+/// parses it for the CORS safelist, so the lab reads a body the way the lesson explains it.
 pub fn content_type_essence(headers: &HeaderMap) -> Option<String> {
     let value = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
-    Some(value.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+    corslab_engine::safelist::mime_essence(value)
 }
