@@ -3,6 +3,7 @@
 
 use crate::cors_check::CorsCheckFailure;
 use crate::failure::Failure;
+use crate::findings::FindingId;
 use crate::preflight::PreflightFailure;
 use crate::redirect::RedirectFailure;
 use crate::verdict::{Finding, Fix};
@@ -27,7 +28,7 @@ pub fn fixes(failure: Option<&Failure>, findings: &[Finding], asked: Asked<'_>) 
         fixes.push(Fix { id: id.to_owned(), says });
     }
     for finding in findings {
-        if let Some((id, says)) = for_finding(&finding.id)
+        if let Some((id, says)) = FindingId::parse(&finding.id).and_then(for_finding)
             && !fixes.iter().any(|f| f.id == id)
         {
             fixes.push(Fix { id: id.to_owned(), says: says.to_owned() });
@@ -164,40 +165,43 @@ fn for_failure(failure: &Failure, asked: Asked<'_>) -> Option<(&'static str, Str
     Some(fix)
 }
 
-fn for_finding(id: &str) -> Option<(&'static str, &'static str)> {
+/// The fix for a finding; `None` where there is nothing to mend (`*` on public data) or the
+/// failure's own fix already says it.
+fn for_finding(id: FindingId) -> Option<(&'static str, &'static str)> {
+    use FindingId as F;
     Some(match id {
-        "reflected-origin-with-credentials" => (
+        F::ReflectedOriginWithCredentials => (
             "allowlist-not-reflection",
             "Compare the Origin against an exact allowlist (scheme, host and port) before echoing it; never echo whatever arrives when credentials are allowed.",
         ),
-        "null-origin-allowed" => (
+        F::NullOriginAllowed => (
             "never-allow-null",
             "Remove null from the allowed origins: sandboxed iframes on any site send it.",
         ),
-        "missing-vary-origin" => (
+        F::MissingVaryOrigin => (
             "vary-origin",
             "Add Vary: Origin to every response whose Access-Control-Allow-Origin depends on the request, errors included.",
         ),
-        "mirrored-methods-with-credentials" | "mirrored-headers-with-credentials" => (
+        F::MirroredMethodsWithCredentials | F::MirroredHeadersWithCredentials => (
             "list-methods-and-headers",
             "List the methods and headers the API really uses instead of mirroring Access-Control-Request-Method and -Headers.",
         ),
-        "max-age-above-cap" => (
+        F::MaxAgeAboveCap => (
             "reasonable-max-age",
             "Use an Access-Control-Max-Age of at most 7200 seconds, the most Chromium keeps.",
         ),
-        "cors-headers-missing-on-error" => (
+        F::CorsHeadersMissingOnError => (
             "cors-headers-on-errors",
             "Add the CORS headers in a layer that also runs for error responses, so the page can read why a request failed.",
         ),
-        "authorization-under-wildcard" => (
+        F::AuthorizationUnderWildcard => (
             "list-authorization",
             "List authorization explicitly in Access-Control-Allow-Headers; * will stop covering it.",
         ),
-        "expose-headers-wildcard" => (
+        F::ExposeHeadersWildcard => (
             "list-exposed-headers",
             "List the response headers scripts need in Access-Control-Expose-Headers instead of *.",
         ),
-        _ => return None,
+        F::WildcardOrigin | F::WildcardWithCredentials | F::PrivateNetworkHeader => return None,
     })
 }
