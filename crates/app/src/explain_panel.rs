@@ -64,15 +64,24 @@ pub fn VerdictSummary(verdict: Verdict, browser: &'static str) -> impl IntoView 
         };
         view! { <p class="reason">{browser}" blocks it "{at}": "<code>{reason}</code></p> }
     });
-    let cookies = if verdict.cookies_sent.is_empty() {
-        "no cookies".to_owned()
-    } else {
-        format!("cookies: {}", verdict.cookies_sent.join(", "))
+    // The cookies of every request past the preflights: a redirect's hop carries its own.
+    let hops: Vec<String> = verdict
+        .sent
+        .iter()
+        .filter(|sent| !sent.preflight)
+        .map(|sent| match sent.cookies.as_slice() {
+            [] => "no cookies".to_owned(),
+            names => format!("cookies: {}", names.join(", ")),
+        })
+        .collect();
+    let request = match hops.len() {
+        0 => "request never sent".to_owned(),
+        1 => format!("request reaches the server ({})", hops[0]),
+        _ => format!("requests reach the server ({})", hops.join(" → ")),
     };
     let facts = format!(
-        "Predicted for {browser}: preflight {}, request {} ({cookies}).",
+        "Predicted for {browser}: preflight {}, {request}.",
         if verdict.preflight_sent { "sent" } else { "not sent" },
-        if verdict.request_sent { "reaches the server" } else { "never sent" },
     );
     view! {
         <div class=class>
@@ -97,7 +106,7 @@ pub fn AgreementBadge(agreement: Agreement, browser: &'static str, jar_known: bo
             let what = match check.what {
                 Checked::PreflightSent => "Preflight reached the server",
                 Checked::RequestSent => "Request reached the server",
-                Checked::CookiesSent => "Cookies on the request",
+                Checked::CookiesSent => "Cookies on each request",
                 Checked::OriginSent => "Origin header on each request",
                 Checked::Read => "The script could read the response",
             };

@@ -91,7 +91,7 @@ pub enum Checked {
     PreflightSent,
     /// Whether the actual request reached the server.
     RequestSent,
-    /// Which cookies the actual request carried.
+    /// Which cookies each request past the preflights carried, redirect hops included.
     CookiesSent,
     /// The `Origin` header on each request that arrived, preflights and redirect hops included.
     OriginSent,
@@ -178,18 +178,17 @@ pub fn agreement(verdict: &Verdict, observed: &Observed, page_read: Option<bool>
         flag(Checked::PreflightSent, verdict.preflight_sent, observed.preflight.is_some()),
         flag(Checked::RequestSent, verdict.request_sent, observed.request.is_some()),
     ];
-    if let (true, Some(request)) = (verdict.request_sent, &observed.request) {
-        let mut predicted = verdict.cookies_sent.clone();
-        let mut seen = request.cookies.clone();
-        // Equal names are indistinguishable, so the unstable sort gives the same order; it also
-        // shares the engine's instantiation instead of adding a stable sort to the Wasm.
-        predicted.sort_unstable();
-        seen.sort_unstable();
+    if verdict.request_sent && observed.request.is_some() {
+        // Every request past the preflights, redirect hops included: a hop to another site can
+        // carry cookies the first request did not, or drop them.
+        let predicted =
+            cookie_runs(verdict.sent.iter().filter(|sent| !sent.preflight).map(|sent| &sent.cookies));
+        let seen = cookie_runs(observed.arrived().filter(|seen| !seen.preflight).map(|seen| &seen.cookies));
         checks.push(Check {
             what: Checked::CookiesSent,
             agrees: predicted == seen,
-            predicted: names(&predicted),
-            observed: names(&seen),
+            predicted: predicted.iter().map(|names| self::names(names)).collect::<Vec<_>>().join(" → "),
+            observed: seen.iter().map(|names| self::names(names)).collect::<Vec<_>>().join(" → "),
         });
     }
     if !verdict.sent.is_empty() || observed.arrived().next().is_some() {
@@ -279,6 +278,20 @@ fn lands_at(seen: &Seen, (host, port, target): &(String, u16, String)) -> bool {
 fn flag(what: Checked, predicted: bool, observed: bool) -> Check {
     let word = |b| if b { "yes" } else { "no" }.to_owned();
     Check { what, predicted: word(predicted), observed: word(observed), agrees: predicted == observed }
+}
+
+/// The cookie names of a run of requests, each request's sorted: the order of a `Cookie` header
+/// is the browser's own business.
+fn cookie_runs<'a>(requests: impl Iterator<Item = &'a Vec<String>>) -> Vec<Vec<String>> {
+    requests
+        .map(|cookies| {
+            let mut cookies = cookies.clone();
+            // Equal names are indistinguishable, so the unstable sort gives the same order; it
+            // also shares the engine's instantiation instead of adding a stable sort to the Wasm.
+            cookies.sort_unstable();
+            cookies
+        })
+        .collect()
 }
 
 fn names(cookies: &[String]) -> String {
@@ -398,13 +411,17 @@ mod tests {
         verdict.preflight_sent = false;
         verdict.sent.retain(|sent| !sent.preflight);
         verdict.request_sent = true;
-        verdict.cookies_sent = vec!["session".to_owned()];
+        let predict = |verdict: &mut Verdict, cookies: &[&str]| {
+            verdict.cookies_sent = cookies.iter().map(|&name| name.to_owned()).collect();
+            verdict.sent[0].cookies = verdict.cookies_sent.clone();
+        };
+        predict(&mut verdict, &["session"]);
         verdict.read = Read::Allowed;
         assert!(agreement(&verdict, &fetch, Some(true)).agrees);
         let disagreeing = agreement(&verdict, &fetch, Some(false));
         assert!(!disagreeing.agrees);
         assert_eq!(disagreeing.checks.iter().filter(|c| !c.agrees).count(), 1);
-        verdict.cookies_sent.clear();
+        predict(&mut verdict, &[]);
         let cookies = agreement(&verdict, &fetch, None);
         let check = cookies.checks.iter().find(|c| c.what == Checked::CookiesSent).unwrap();
         assert_eq!(
@@ -418,8 +435,55 @@ mod tests {
         if let Some(request) = two.request.as_mut() {
             request.cookies = vec!["theme".to_owned(), "session".to_owned()];
         }
-        verdict.cookies_sent = vec!["session".to_owned(), "theme".to_owned()];
+        predict(&mut verdict, &["session", "theme"]);
         assert!(agreement(&verdict, &two, Some(true)).agrees, "cookies compare as sets");
+    }
+
+    #[test]
+    fn agreement_compares_the_cookies_of_every_redirect_hop() {
+        // The page's request carries none, the hop a redirect leads to carries the session: a
+        // prediction of none on the hop disagrees, whatever the first request did.
+        let mut first = seen(1, "GET", "/redirect?to=cross&run=r", false, 302);
+        first.cookies.clear();
+        let hop = seen(2, "GET", "/me/balance?run=r", false, 200);
+        let fetch = Observed {
+            request: Some(first),
+            next: Some(Box::new(Observed { request: Some(hop), ..Observed::default() })),
+            ..Observed::default()
+        };
+        let x = exchange(
+            &attempt("GET", "http://api.fintrack.localhost:8080/redirect?to=cross&run=r"),
+            &fetch,
+            &Ports::main(8080),
+        );
+        let mut verdict = corslab_engine::explain(&x.unwrap());
+        verdict.sent = fetch
+            .arrived()
+            .map(|seen| corslab_engine::verdict::Sent {
+                preflight: false,
+                method: "GET".into(),
+                url: seen.target.clone(),
+                origin: seen.request_header("origin").map(str::to_owned),
+                cookies: Vec::new(),
+                access_control_request_method: None,
+                access_control_request_headers: None,
+            })
+            .collect();
+        verdict.request_sent = true;
+        let check = |verdict: &Verdict| {
+            agreement(verdict, &fetch, None)
+                .checks
+                .into_iter()
+                .find(|c| c.what == Checked::CookiesSent)
+                .unwrap()
+        };
+        let wrong = check(&verdict);
+        assert_eq!(
+            (wrong.predicted.as_str(), wrong.observed.as_str(), wrong.agrees),
+            ("(none) → (none)", "(none) → session", false)
+        );
+        verdict.sent[1].cookies = vec!["session".to_owned()];
+        assert!(check(&verdict).agrees);
     }
 
     #[test]

@@ -142,7 +142,7 @@ async fn a_disagreement_is_an_alert_that_names_the_differing_fact() {
     assert_eq!(badge.get_attribute("data-agreement").as_deref(), Some("disagree"));
     assert_eq!(badge.get_attribute("role").as_deref(), Some("alert"));
     assert!(badge.text_content().unwrap().contains("DISAGREEMENT"));
-    assert_eq!(text_in(&root, "tr.differs th"), "Cookies on the request");
+    assert_eq!(text_in(&root, "tr.differs th"), "Cookies on each request");
     assert!(root.query_selector("details").unwrap().is_none(), "a disagreement is never folded away");
 }
 
