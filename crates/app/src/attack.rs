@@ -50,6 +50,11 @@ pub fn AttackPage(
         scenario.get().write(&mut query);
         query.remove("auto");
         query.remove("run");
+        // The jar is this browser's, not part of a link someone else opens; the story alone
+        // carries it from step to step.
+        if crate::story::current().is_none() {
+            query.remove("jar");
+        }
         page::replace_query(&query);
     });
     let csrf = (home == Position::CrossSite).then(|| view! { <CsrfForm/> });

@@ -94,9 +94,13 @@ pub fn Console() -> impl IntoView {
         save_console(&query);
     });
 
+    // The run whose report the page waits for: a click while another run is watched starts a
+    // new one, and the older run's report, when it comes, is set aside.
+    let latest = StoredValue::new(String::new());
     let run_it = move |_| {
         let s = scenario.get_untracked();
         let run = run::new_run_id();
+        latest.set_value(run.clone());
         let mut query = Query::default();
         s.write(&mut query);
         query.set("auto", "1");
@@ -110,6 +114,9 @@ pub fn Console() -> impl IntoView {
         }
         leptos::task::spawn_local(async move {
             let done = run::watch(&s, run).await;
+            if latest.get_value() != done.run {
+                return;
+            }
             // Said in the live status line, so a screen reader hears that the run ended.
             status.set(match (&done.explained, &done.problem) {
                 (Some(explained), _) => format!(

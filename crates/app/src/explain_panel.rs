@@ -152,9 +152,15 @@ pub fn AgreementBadge(agreement: Agreement, browser: &'static str, jar_known: bo
         }
         .into_any()
     } else {
+        // Still a disagreement (the engine may have been wrong to send them), with the likelier
+        // cause said: the jar the page was told of outlived the session.
+        let session_ended = (jar_known && agreement.only_cookies_missing()).then(|| view! {
+            <p>"The engine predicted the cookies of the jar this page was told of, and no request carried any. If FinTrack's session ended since (you signed out, or it was another browser's), sign in again from the console and run again."</p>
+        });
         view! {
             <div class="badge disagree" role="alert" data-agreement="disagree">
                 <p>"✘ DISAGREEMENT: the engine's prediction differs from "{scope}</p>
+                {session_ended}
                 {table}
             </div>
         }

@@ -2,6 +2,7 @@
 //! port, keeping the URL in step with the page's state, and the page's title and focus.
 
 use corslab_lab::hosts::{CONSOLE, origin_on};
+use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::net::window;
@@ -23,13 +24,29 @@ pub fn query() -> Query {
     Query::parse(&window().location().search().unwrap_or_default())
 }
 
+thread_local! {
+    /// How many times [`replace_query`] changed the query: read by [`tracked_query`], so a view
+    /// that links from the query follows it.
+    static QUERY_CHANGES: RwSignal<u64> = RwSignal::new(0);
+}
+
+/// This page's query parameters, read so that the reactive view asking for them runs again
+/// when [`replace_query`] changes them.
+pub fn tracked_query() -> Query {
+    QUERY_CHANGES.with(|changes| changes.track());
+    query()
+}
+
 /// Replaces the URL's query without a navigation, so the address bar always holds a link that
-/// reproduces what the page shows.
-pub fn replace_query(query: &Query) {
+/// reproduces what the page shows. Returns whether the browser took it: Firefox refuses a URL
+/// of a megabyte or more.
+pub fn replace_query(query: &Query) -> bool {
     let url = format!("{}{}", path(), query.to_search());
-    if let Ok(history) = window().history() {
-        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
-    }
+    let replaced = window().history().is_ok_and(|history| {
+        history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url)).is_ok()
+    });
+    QUERY_CHANGES.with(|changes| changes.update(|n| *n += 1));
+    replaced
 }
 
 /// `http://<host>:<this port><path_and_query>`.

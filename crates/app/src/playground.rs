@@ -57,13 +57,18 @@ pub fn Playground() -> impl IntoView {
         query.set("b", browser_id(this_browser()));
     }
     let state = RwSignal::new(query);
-    Effect::new(move |_| page::replace_query(&state.get()));
+    // Whether the address bar holds the whole state: Firefox refuses a URL of a megabyte or more.
+    let linked = RwSignal::new(true);
+    Effect::new(move |_| linked.set(page::replace_query(&state.get())));
     let explained = move || build(&state.get());
     view! {
         <header class="page-title">
             <h1>"The playground"</h1>
             <p class="lead">"Paste the request and the server's answers: the engine explains what the browser does with them. Nothing is sent anywhere; the link in the address bar reproduces this page."</p>
         </header>
+        {move || (!linked.get()).then(|| view! {
+            <p class="problem" role="status">"This page's state is too large for a link: the address bar no longer reproduces it. Shorten the headers to share it, or share the HAR file itself."</p>
+        })}
         <HarDrop/>
         <div class="console-grid">
             <section class="panel" aria-labelledby="input-title">

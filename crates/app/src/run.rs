@@ -161,9 +161,16 @@ pub async fn observe_and_explain(
             }
             report.observed = Some(observed);
         }
-        None => {
+        // The attacker's page knows its fetch ran; the console only knows it opened the page.
+        None if report.page.is_some() => {
             report.problem = Some(
                 "The server saw nothing of this fetch: the browser refused it before sending anything"
+                    .to_owned(),
+            );
+        }
+        None => {
+            report.problem = Some(
+                "Nothing of this run reached the server: the attacker's tab did not run it (closed, blocked or still loading), or the browser refused its fetch before sending anything"
                     .to_owned(),
             );
         }

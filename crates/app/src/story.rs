@@ -131,7 +131,8 @@ pub fn step_url(n: usize) -> Option<String> {
     let step = STEPS.get(n)?;
     let mut query = crate::query::Query::default();
     query.set("story", &n.to_string());
-    if let Some(jar) = page::query().get("jar") {
+    // Tracked: the sign-in step writes the jar into the URL after the bar is drawn.
+    if let Some(jar) = page::tracked_query().get("jar") {
         query.set("jar", jar);
     }
     Some(lab_url(step.host, &format!("{}{}", step.path, query.to_search())))
@@ -157,8 +158,7 @@ pub fn StoryBar(n: usize, step: &'static Step) -> impl IntoView {
         }
     });
     on_cleanup(move || handle.remove());
-    let prev = n.checked_sub(1).and_then(step_url);
-    let next = step_url(n + 1);
+    let has_next = n + 1 < STEPS.len();
     let total = STEPS.len();
     // An attack opened without the story's session (the step list, a bookmark) may find nobody
     // signed in: say so, with the way back.
@@ -177,10 +177,11 @@ pub fn StoryBar(n: usize, step: &'static Step) -> impl IntoView {
                 </p>
             })}
             <nav class="story-nav" aria-label="Story steps">
-                {prev.map(|url| view! { <a class="story-prev" href=url aria-keyshortcuts="ArrowLeft PageUp">"← Previous"</a> })}
-                {match next {
-                    Some(url) => view! { <a class="story-next" href=url aria-keyshortcuts="ArrowRight PageDown">"Next →"</a> }.into_any(),
-                    None => view! { <a class="story-next" href=lab_url(CONSOLE, "/")>"The end: open the console →"</a> }.into_any(),
+                {(n > 0).then(|| view! { <a class="story-prev" href=move || step_url(n - 1) aria-keyshortcuts="ArrowLeft PageUp">"← Previous"</a> })}
+                {if has_next {
+                    view! { <a class="story-next" href=move || step_url(n + 1) aria-keyshortcuts="ArrowRight PageDown">"Next →"</a> }.into_any()
+                } else {
+                    view! { <a class="story-next" href=lab_url(CONSOLE, "/")>"The end: open the console →"</a> }.into_any()
                 }}
             </nav>
         </section>

@@ -68,6 +68,17 @@ impl Agreement {
     pub fn only_cookies_differ(&self) -> bool {
         !self.agrees && self.checks.iter().all(|c| c.agrees || c.what == Checked::CookiesSent)
     }
+
+    /// Whether the cookies are the only fact that differs and no request carried any: what a
+    /// session that ended after the page learned of its cookie looks like.
+    pub fn only_cookies_missing(&self) -> bool {
+        self.only_cookies_differ()
+            && self
+                .checks
+                .iter()
+                .filter(|c| c.what == Checked::CookiesSent)
+                .all(|c| c.observed.split(HOPS).all(|hop| hop == NO_COOKIES))
+    }
 }
 
 /// One compared fact.
@@ -187,8 +198,8 @@ pub fn agreement(verdict: &Verdict, observed: &Observed, page_read: Option<bool>
         checks.push(Check {
             what: Checked::CookiesSent,
             agrees: predicted == seen,
-            predicted: predicted.iter().map(|names| self::names(names)).collect::<Vec<_>>().join(" → "),
-            observed: seen.iter().map(|names| self::names(names)).collect::<Vec<_>>().join(" → "),
+            predicted: predicted.iter().map(|names| self::names(names)).collect::<Vec<_>>().join(HOPS),
+            observed: seen.iter().map(|names| self::names(names)).collect::<Vec<_>>().join(HOPS),
         });
     }
     if !verdict.sent.is_empty() || observed.arrived().next().is_some() {
@@ -295,8 +306,12 @@ fn cookie_runs<'a>(requests: impl Iterator<Item = &'a Vec<String>>) -> Vec<Vec<S
 }
 
 fn names(cookies: &[String]) -> String {
-    if cookies.is_empty() { "(none)".to_owned() } else { cookies.join(", ") }
+    if cookies.is_empty() { NO_COOKIES.to_owned() } else { cookies.join(", ") }
 }
+
+/// How a check names a request that carried no cookies, and what joins a run of requests.
+const NO_COOKIES: &str = "(none)";
+const HOPS: &str = " → ";
 
 /// The `Origin` headers of a run of requests, for people: `http://a.localhost:8080 → null`,
 /// with `(none)` for a request that carried none.
@@ -437,6 +452,13 @@ mod tests {
         }
         predict(&mut verdict, &["session", "theme"]);
         assert!(agreement(&verdict, &two, Some(true)).agrees, "cookies compare as sets");
+        assert!(!cookies.only_cookies_missing(), "the server saw a cookie the engine did not predict");
+        // Predicted from a jar whose session has ended: nothing arrives with the request.
+        let mut signed_out = two;
+        if let Some(request) = signed_out.request.as_mut() {
+            request.cookies.clear();
+        }
+        assert!(agreement(&verdict, &signed_out, Some(true)).only_cookies_missing());
     }
 
     #[test]
