@@ -2,19 +2,18 @@
 //! (Vary, errors, exposed headers, max-age, local network) are wrong, and how bad each is
 //! once the engine has judged it.
 
+use corslab_engine::cors_headers::CorsHeaders;
 use corslab_engine::exchange::Cookie;
+use corslab_engine::header::{HeaderList, decode};
 use corslab_engine::origin::Origin;
+use corslab_engine::preflight::{parse_list, parse_max_age};
+use corslab_engine::profile::Profile;
 use corslab_engine::{Browser, Read};
 
-use crate::client::{Received, Trip, header};
+use crate::client::{Received, Trip};
 use crate::finding::{Finding, Severity};
-use crate::judge::{Attempt, Judgement, judge, unfollowed_redirect};
+use crate::judge::{Attempt, Judgement, answer, judge, unfollowed_redirect};
 use crate::probe::{Class, PROBE_HEADER, PROBE_METHOD, Plan, Probe, ProbeKind, SPECIAL_CHARACTERS, is_local};
-
-/// Preflight results are cached at most this long by Chromium.
-pub const CHROMIUM_MAX_AGE_CAP: u64 = 7200;
-/// And by Firefox.
-pub const FIREFOX_MAX_AGE_CAP: u64 = 86400;
 
 /// What the audit saw for one target.
 #[derive(Debug)]
@@ -148,7 +147,7 @@ fn granted_origin(obs: &Observations<'_>, class: Class, probe: &Probe, trips: &[
     }
     let (severity, summary, browsers) = if let Some((status, location)) = unfollowed_redirect(trips) {
         // The audit cut the chain: the grant is real, what a page finally reads is unknown.
-        let with_credentials = header(&response.headers, "access-control-allow-credentials") == Some("true");
+        let with_credentials = allows_credentials(response);
         let severity = if with_credentials { Severity::Medium } else { Severity::Low };
         let summary = format!(
             "The server grants {origin}{} on its {status} redirect to {location}, which this audit did not follow (--redirects 0): no browser verdict is given for the chain, since what a page there reads depends on the answer at its end; raise --redirects to have it judged.",
@@ -183,8 +182,7 @@ fn wildcard(obs: &Observations<'_>) -> Option<Finding> {
         .find(|trips| last(trips).is_some_and(|r| grants(r, "*")))?;
     let attempt = Attempt::get(&obs.plan.attacker, &obs.plan.target, trips);
     let browsers = judge(&attempt, obs.jar);
-    let credentials =
-        last(trips).and_then(|r| header(&r.headers, "access-control-allow-credentials")) == Some("true");
+    let credentials = last(trips).is_some_and(allows_credentials);
     let severity = if credentials { Severity::Low } else { Severity::Info };
     let mut summary = format!(
         "Any page, {} included, can read what an anonymous visitor gets; browsers never attach cookies to a read under `*`.",
@@ -216,8 +214,10 @@ fn wildcard(obs: &Observations<'_>) -> Option<Finding> {
 fn mirrored(obs: &Observations<'_>) -> Option<Finding> {
     let (probe, trips) = result(obs, Class::MirroredMethodsAndHeaders)?;
     let preflight = &trips.first()?.response;
-    let methods = list(preflight, "access-control-allow-methods");
-    let headers = list(preflight, "access-control-allow-headers");
+    let list_headers = Headers::of(preflight);
+    let cors = CorsHeaders::read(&list_headers.0);
+    let methods = list(&cors.allow_methods);
+    let headers = list(&cors.allow_headers);
     let mirrors = methods.iter().any(|m| m == PROBE_METHOD || m == "*")
         && headers.iter().any(|h| h.eq_ignore_ascii_case(PROBE_HEADER) || h == "*");
     if !mirrors {
@@ -272,7 +272,8 @@ fn mirrored(obs: &Observations<'_>) -> Option<Finding> {
 fn authorization_under_wildcard(obs: &Observations<'_>) -> Option<Finding> {
     let (probe, trips) = result(obs, Class::AuthorizationUnderWildcard)?;
     let preflight = &trips.first()?.response;
-    let headers = list(preflight, "access-control-allow-headers");
+    let list_headers = Headers::of(preflight);
+    let headers = list(&CorsHeaders::read(&list_headers.0).allow_headers);
     if !headers.iter().any(|h| h == "*") || headers.iter().any(|h| h.eq_ignore_ascii_case("authorization")) {
         return None;
     }
@@ -329,24 +330,18 @@ fn vary_origin(obs: &Observations<'_>) -> Option<Finding> {
         .filter(|(p, _)| p.kind == ProbeKind::Get && p.url == obs.plan.target)
         .filter_map(|(p, t)| Some((p.origin.as_deref()?, t, last(t)?)))
         .collect();
-    let missing = |r: &Received| {
-        let vary = list(r, "vary");
-        !vary.iter().any(|v| v.eq_ignore_ascii_case("origin") || v == "*")
-    };
-    let shown = |r: &Received| {
-        let values = allowed_origins(r);
-        if values.is_empty() { "none".to_owned() } else { format!("`{}`", values.join(", ")) }
-    };
+    let missing = |r: &Received| !CorsHeaders::read(&Headers::of(r).0).varies_on_origin();
+    let shown =
+        |r: &Received| allow_origin(r).map_or_else(|| "none".to_owned(), |value| format!("`{value}`"));
     // The answer a cache must not reuse: one without Vary, preferably one that grants.
     let unvaried = answers
         .iter()
         .filter(|(_, _, r)| missing(r))
-        .min_by_key(|(_, _, r)| allowed_origins(r).is_empty())
+        .min_by_key(|(_, _, r)| allow_origin(r).is_none())
         .copied();
     // Another origin's answer with another Access-Control-Allow-Origin.
     let contrast = unvaried.and_then(|(_, _, r)| {
-        let differs =
-            |(_, _, other): &&(&str, &Vec<Trip>, &Received)| allowed_origins(other) != allowed_origins(r);
+        let differs = |(_, _, other): &&(&str, &Vec<Trip>, &Received)| allow_origin(other) != allow_origin(r);
         let mut others = answers.iter().filter(differs);
         // A named origin reads better than `null` as the example.
         others.clone().find(|(o, _, _)| *o != "null").or_else(|| others.next()).copied()
@@ -379,10 +374,10 @@ fn vary_origin(obs: &Observations<'_>) -> Option<Finding> {
     // Origin (a navigation, a plain `<img>`) carry it too; one that lacks it and that a cache
     // may reuse breaks the next CORS read of the URL.
     let (_, trips, response) = answers.first().copied()?;
-    let fixed = allowed_origins(response);
+    let fixed = allow_origin(response)?;
     let baseline = last(obs.baseline)?;
-    let same_for_all = answers.iter().all(|(_, _, r)| allowed_origins(r) == fixed);
-    if !same_for_all || fixed.is_empty() || !allowed_origins(baseline).is_empty() {
+    let same_for_all = answers.iter().all(|(_, _, r)| allow_origin(r).as_deref() == Some(fixed.as_str()));
+    if !same_for_all || allow_origin(baseline).is_some() {
         return None;
     }
     if !missing(baseline) || !reusable(baseline) {
@@ -394,8 +389,7 @@ fn vary_origin(obs: &Observations<'_>) -> Option<Finding> {
         Severity::Info,
         None,
         format!(
-            "Every origin gets Access-Control-Allow-Origin: {}, but the answer to a request without Origin has none and no Vary: Origin, and a cache may reuse it: a CORS read that follows a plain visit of the URL is refused.",
-            fixed.join(", ")
+            "Every origin gets Access-Control-Allow-Origin: {fixed}, but the answer to a request without Origin has none and no Vary: Origin, and a cache may reuse it: a CORS read that follows a plain visit of the URL is refused."
         ),
         obs.baseline.iter().chain(trips.iter()).cloned().collect(),
     );
@@ -511,7 +505,7 @@ fn error_response(obs: &Observations<'_>, probe: &Probe, error_trips: &[Trip]) -
             && p.origin.as_deref() == Some(origin)
             && last(t).is_some_and(|r| (200..300).contains(&r.status) && grants(r, origin))
     })?;
-    if get.status >= 400 && acao(get).is_none() {
+    if get.status >= 400 && allow_origin(get).is_none() {
         let evidence = pf.iter().chain(get_trips).cloned().collect();
         return Some(finding(
             Severity::Info,
@@ -530,7 +524,7 @@ fn expose_headers(obs: &Observations<'_>) -> Option<Finding> {
         last(t).is_some_and(|r| {
             let origin = p.origin.as_deref().unwrap_or_default();
             (grants(r, origin) || grants(r, "*"))
-                && list(r, "access-control-expose-headers").iter().any(|h| h == "*")
+                && list(&CorsHeaders::read(&Headers::of(r).0).expose_headers).iter().any(|h| h == "*")
         })
     })?;
     let origin = probe.origin.clone().unwrap_or_default();
@@ -549,17 +543,25 @@ fn expose_headers(obs: &Observations<'_>) -> Option<Finding> {
 }
 
 fn max_age(obs: &Observations<'_>) -> Option<Finding> {
+    let caps = [Browser::Chromium, Browser::Firefox].map(|b| (b, Profile::of(b).max_age_cap));
+    let lowest = caps.iter().map(|(_, cap)| *cap).min().unwrap_or(u64::MAX);
     let (probe, trips, age) =
         obs.results.iter().filter(|(p, _)| matches!(p.kind, ProbeKind::Preflight { .. })).find_map(
             |(p, t)| {
-                let age: u64 = header(&last(t)?.headers, "access-control-max-age")?.trim().parse().ok()?;
-                (age > CHROMIUM_MAX_AGE_CAP).then_some((p, t, age))
+                let headers = Headers::of(last(t)?);
+                // Read as the spec reads it: delta-seconds, a malformed value being no age at all.
+                let age = parse_max_age(CorsHeaders::read(&headers.0).max_age.as_deref()?)?;
+                (age > lowest).then_some((p, t, age))
             },
         )?;
-    let beyond = if age > FIREFOX_MAX_AGE_CAP {
-        "both Chromium's (7200 s) and Firefox's (86400 s) caps"
-    } else {
-        "Chromium's cap (7200 s)"
+    let beyond: Vec<(Browser, u64)> = caps.into_iter().filter(|(_, cap)| age > *cap).collect();
+    let beyond = match beyond.as_slice() {
+        [(browser, cap)] => format!("{}'s cap ({cap} s)", browser_name(*browser)),
+        many => {
+            let each: Vec<String> =
+                many.iter().map(|(b, cap)| format!("{}'s ({cap} s)", browser_name(*b))).collect();
+            format!("both {} caps", each.join(" and "))
+        }
     };
     Some(Finding::new(
         &obs.plan.target,
@@ -577,9 +579,10 @@ fn private_network(obs: &Observations<'_>) -> Option<Finding> {
     let (probe, trips) = result(obs, Class::PrivateNetworkAccess)?;
     let response = last(trips)?;
     let origin = probe.origin.as_deref()?;
-    let granted = ["access-control-allow-private-network", "access-control-allow-local-network"]
+    let headers = Headers::of(response);
+    let granted = ["Access-Control-Allow-Private-Network", "Access-Control-Allow-Local-Network"]
         .iter()
-        .any(|h| header(&response.headers, h) == Some("true"));
+        .any(|h| headers.0.get(h).is_some_and(|v| v.as_bytes() == b"true"));
     if !granted || !(grants(response, origin) || grants(response, "*")) {
         return None;
     }
@@ -668,8 +671,17 @@ fn unhostable_summary(origin: &str, character: &str, browsers: &[Judgement]) -> 
 fn read_summary(origin: &str, via: Option<&str>, browsers: &[Judgement], jar_known: bool) -> String {
     let credentialed = browsers.iter().any(|j| j.credentialed_read == Read::Allowed);
     let anonymous = browsers.iter().any(|j| j.anonymous_read == Read::Allowed);
-    let reason =
-        browsers.iter().find_map(|j| j.reason.clone()).unwrap_or_else(|| "no reason given".to_owned());
+    let mixed_content = || {
+        browsers
+            .iter()
+            .any(|j| j.blocked_by.as_deref() == Some(corslab_engine::rules::MIXED_CONTENT.id))
+            .then(|| "mixed content: a page delivered over https may not fetch a plain-http URL".to_owned())
+    };
+    let reason = browsers
+        .iter()
+        .find_map(|j| j.reason.clone())
+        .or_else(mixed_content)
+        .unwrap_or_else(|| "no reason given".to_owned());
     let who = if origin == "null" {
         "A sandboxed iframe on any site (Origin: null)".to_owned()
     } else {
@@ -701,7 +713,7 @@ fn read_summary(origin: &str, via: Option<&str>, browsers: &[Judgement], jar_kno
 /// The class's fix, and for a read through a cross-origin redirect, what the redirect's target
 /// must stop doing as well.
 fn fix(class: Class, origin: Option<&str>, trips: &[Trip]) -> String {
-    let mut fix = class.fix().to_owned();
+    let mut fix = class.fix();
     if let Some(hop) = origin.and_then(|o| tainted_hop(trips, o))
         && let Ok(url) = url::Url::parse(&hop.request.url)
     {
@@ -716,7 +728,9 @@ fn fix(class: Class, origin: Option<&str>, trips: &[Trip]) -> String {
 /// The first hop asked with another `Origin` than the probe's: `null`, once a redirect has
 /// crossed origins.
 fn tainted_hop<'a>(trips: &'a [Trip], origin: &str) -> Option<&'a Trip> {
-    trips.iter().find(|t| header(&t.request.headers, "origin").is_some_and(|sent| sent != origin))
+    trips.iter().find(|t| {
+        t.request.headers.iter().any(|(name, sent)| name.eq_ignore_ascii_case("origin") && sent != origin)
+    })
 }
 
 /// Which cookies ride along, per browser and setting.
@@ -783,19 +797,41 @@ fn last(trips: &[Trip]) -> Option<&Received> {
     trips.last().map(|t| &t.response)
 }
 
-/// Every Access-Control-Allow-Origin value of an answer, in order.
-fn allowed_origins(response: &Received) -> Vec<&str> {
-    response
-        .headers
-        .iter()
-        .filter(|(n, _)| n.eq_ignore_ascii_case("access-control-allow-origin"))
-        .map(|(_, v)| v.as_str())
-        .collect()
+/// An answer's headers as the engine holds them, for [`CorsHeaders::read`] and
+/// [`HeaderList::get`]: repeats combined as Fetch combines them.
+struct Headers(HeaderList);
+
+impl Headers {
+    fn of(response: &Received) -> Self {
+        Self(answer(response).headers)
+    }
+}
+
+/// Access-Control-Allow-Origin as the engine reads it, repeats combined with `, `.
+fn allow_origin(response: &Received) -> Option<String> {
+    let headers = Headers::of(response);
+    CorsHeaders::read(&headers.0).allow_origin.map(|value| decode(&value).into_owned())
+}
+
+/// Whether Access-Control-Allow-Credentials is exactly `true`.
+fn allows_credentials(response: &Received) -> bool {
+    CorsHeaders::read(&Headers::of(response).0).allows_credentials()
+}
+
+/// A list header's items as the engine reads them; a list with an item that is no token is
+/// no list at all (the preflight fails), so it lists nothing.
+fn list(value: &Option<std::borrow::Cow<'_, [u8]>>) -> Vec<String> {
+    parse_list(value).map(|items| items.into_iter().map(|i| i.into_owned()).collect()).unwrap_or_default()
+}
+
+/// The header's value, repeats combined, lower-cased.
+fn lowered(response: &Received, name: &str) -> String {
+    Headers::of(response).0.get(name).map(|v| v.to_text().to_ascii_lowercase()).unwrap_or_default()
 }
 
 /// Whether a shared cache (a CDN, a proxy) may store the answer and hand it out again.
 fn shared_cacheable(response: &Received) -> bool {
-    let cache_control = header(&response.headers, "cache-control").unwrap_or_default().to_ascii_lowercase();
+    let cache_control = lowered(response, "Cache-Control");
     !cache_control.contains("no-store")
         && !cache_control.contains("private")
         && (cache_control.contains("public")
@@ -806,7 +842,7 @@ fn shared_cacheable(response: &Received) -> bool {
 /// Whether some cache, the browser's own included, may reuse the answer without asking the
 /// server again: it is stored and has a freshness lifetime, explicit or heuristic.
 fn reusable(response: &Received) -> bool {
-    let cache_control = header(&response.headers, "cache-control").unwrap_or_default().to_ascii_lowercase();
+    let cache_control = lowered(response, "Cache-Control");
     if cache_control.contains("no-store") || cache_control.contains("no-cache") {
         return false;
     }
@@ -814,32 +850,25 @@ fn reusable(response: &Received) -> bool {
         .split(',')
         .filter_map(|d| d.trim().strip_prefix("max-age="))
         .any(|age| age.trim_matches('"').parse::<u64>().is_ok_and(|age| age > 0));
+    let headers = Headers::of(response);
     max_age
         || cache_control.contains("s-maxage")
         || cache_control.contains("public")
-        || header(&response.headers, "expires").is_some()
-        || header(&response.headers, "last-modified").is_some()
+        || headers.0.contains("Expires")
+        || headers.0.contains("Last-Modified")
 }
 
-fn acao(response: &Received) -> Option<&str> {
-    header(&response.headers, "access-control-allow-origin")
-}
-
-/// Whether the answer names exactly this origin, once, in Access-Control-Allow-Origin.
+/// Whether the answer grants exactly this origin: Access-Control-Allow-Origin, repeats
+/// combined as browsers combine them, is the origin itself.
 fn grants(response: &Received, origin: &str) -> bool {
-    let mut values =
-        response.headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case("access-control-allow-origin"));
-    matches!((values.next(), values.next()), (Some((_, v)), None) if v == origin)
+    allow_origin(response).as_deref() == Some(origin)
 }
 
-fn list(response: &Received, name: &str) -> Vec<String> {
-    response
-        .headers
-        .iter()
-        .filter(|(n, _)| n.eq_ignore_ascii_case(name))
-        .flat_map(|(_, v)| v.split(',').map(|p| p.trim().to_owned()))
-        .filter(|p| !p.is_empty())
-        .collect()
+fn browser_name(browser: Browser) -> &'static str {
+    match browser {
+        Browser::Firefox => "Firefox",
+        _ => "Chromium",
+    }
 }
 
 #[cfg(test)]
@@ -1209,5 +1238,77 @@ mod tests {
         assert!(special.summary.contains("Chromium and Firefox refuse `}`"), "{}", special.summary);
         assert!(special.summary.contains("historically Safari"), "{}", special.summary);
         assert!(!special.summary.contains("can read"), "{}", special.summary);
+    }
+
+    #[test]
+    fn max_age_is_read_as_the_engine_reads_it() {
+        let with_max_age = |values: &'static [&'static str]| {
+            observe("https://api.example.com/me", &["https://app.example.com"], move |probe| {
+                let mut h = vec![("vary", "Origin".to_owned())];
+                if matches!(probe.kind, ProbeKind::Preflight { .. }) {
+                    h.extend(values.iter().map(|v| ("access-control-max-age", (*v).to_owned())));
+                }
+                h
+            })
+        };
+        let found = with_max_age(&["31536000"]);
+        let max_age = found.iter().find(|f| f.class == Class::MaxAgeBeyondCaps).expect("max-age");
+        assert!(
+            max_age.summary.contains("both Chromium's (7200 s) and Firefox's (86400 s) caps"),
+            "{}",
+            max_age.summary
+        );
+        assert!(max_age.fix.contains("at most 7200 s"), "{}", max_age.fix);
+        let found = with_max_age(&["10000"]);
+        let max_age = found.iter().find(|f| f.class == Class::MaxAgeBeyondCaps).expect("max-age");
+        assert!(max_age.summary.contains("beyond Chromium's cap (7200 s)"), "{}", max_age.summary);
+        // `+` is no delta-seconds, and a repeated header combines into no number at all.
+        for values in [&["+31536000"][..], &["31536000", "31536000"]] {
+            let found = with_max_age(values);
+            assert!(!classes(&found).contains(&Class::MaxAgeBeyondCaps), "{values:?}: {found:#?}");
+        }
+    }
+
+    #[test]
+    fn preflight_lists_and_repeated_headers_are_read_as_the_engine_reads_them() {
+        // A list with an item that is not a token fails the preflight: nothing is mirrored.
+        let findings = observe("https://api.example.com/me", &[], |probe| {
+            let mut h = reflect(probe);
+            if let ProbeKind::Preflight { method, headers, .. } = &probe.kind {
+                h.push(("access-control-allow-methods", format!("{method}, GET/")));
+                h.push(("access-control-allow-headers", headers.join(",")));
+            }
+            h
+        });
+        assert!(!classes(&findings).contains(&Class::MirroredMethodsAndHeaders), "{findings:#?}");
+        // Two Allow-Credentials lines combine to `true, true`, which is not `true`.
+        let findings = observe("https://api.example.com/me", &[], |_| {
+            vec![
+                ("access-control-allow-origin", "*".to_owned()),
+                ("access-control-allow-credentials", "true".to_owned()),
+                ("access-control-allow-credentials", "true".to_owned()),
+            ]
+        });
+        let wildcard = findings.iter().find(|f| f.class == Class::Wildcard).expect("wildcard");
+        assert_eq!(wildcard.severity, Severity::Info);
+    }
+
+    #[test]
+    fn a_read_blocked_by_mixed_content_says_so() {
+        // An http API that trusts any https subdomain: browsers refuse the read as mixed content.
+        let findings = observe("http://api.example.com:18610/me", &["https://app.example.com"], |probe| {
+            let origin = probe.origin.clone().unwrap_or_default();
+            if origin.starts_with("https://") && origin.ends_with(".example.com") {
+                reflect(probe)
+            } else {
+                vec![("vary", "Origin".into())]
+            }
+        });
+        let subdomain = findings.iter().find(|f| f.class == Class::AnySubdomain).expect("any-subdomain");
+        let granted: Vec<&str> =
+            subdomain.origin.iter().chain(&subdomain.other_origins).map(String::as_str).collect();
+        assert!(granted.contains(&"https://evil.example.com"), "{granted:?}");
+        assert!(subdomain.summary.contains("(mixed content: "), "{}", subdomain.summary);
+        assert!(findings.iter().all(|f| !f.summary.contains("no reason given")), "{findings:#?}");
     }
 }

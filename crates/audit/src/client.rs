@@ -163,7 +163,8 @@ impl Client {
             let redirect = matches!(trip.response.status, 301 | 302 | 303 | 307 | 308)
                 && matches!(probe.kind, ProbeKind::Get)
                 && self.options.max_redirects > 0;
-            let location = header(&trip.response.headers, "location").map(str::to_owned);
+            // The engine's reading of the redirect: status, Location resolved against this URL.
+            let location = corslab_engine::redirect::location(&crate::judge::answer(&trip.response), &url);
             trips.push(trip);
             let (true, Some(location)) = (redirect, location) else { return Ok(trips) };
             if trips.len() > usize::from(self.options.max_redirects) {
@@ -172,10 +173,13 @@ impl Client {
                     limit: self.options.max_redirects,
                 });
             }
-            let next =
-                url.join(&location).ok().filter(|u| matches!(u.scheme(), "http" | "https")).ok_or_else(
-                    || FetchError::BadRedirect { url: url.to_string(), location: location.clone() },
-                )?;
+            let next = match location {
+                Ok(next) if matches!(next.scheme(), "http" | "https") => next,
+                Ok(next) => {
+                    return Err(FetchError::BadRedirect { url: url.to_string(), location: next.to_string() });
+                }
+                Err(text) => return Err(FetchError::BadRedirect { url: url.to_string(), location: text }),
+            };
             // Browsers keep the Origin on same-origin hops and send `null` once a redirect has
             // crossed origins; the probe does the same so the answers match what a page would get.
             if origin.is_some() && Some(next.origin()) != first {
@@ -264,37 +268,48 @@ impl Client {
     }
 }
 
-/// The first value of a header in a received list.
-pub fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+impl FetchError {
+    /// The URL that got no answer (after redirects, the hop's).
+    pub fn url(&self) -> &str {
+        match self {
+            Self::Timeout { url, .. }
+            | Self::Transport { url, .. }
+            | Self::TooManyRedirects { url, .. }
+            | Self::BadRedirect { url, .. } => url,
+        }
+    }
+
+    /// What went wrong, without the URL, ending with what to do next.
+    pub fn message(&self) -> String {
+        match self {
+            Self::Timeout { after, .. } => format!(
+                "no answer within {:.1} s; raise --timeout if the server is just slow",
+                after.as_secs_f64()
+            ),
+            Self::Transport { detail, .. } if detail.contains("message head is too large") => format!(
+                "the answer's headers are too large to read (over {MAX_RESPONSE_HEADERS} headers, or hundreds of kilobytes)"
+            ),
+            Self::Transport { detail, .. } if detail.starts_with(UNTRUSTED_CERTIFICATE) => {
+                format!(
+                    "{detail}; check the host name, or audit a server whose certificate a browser accepts"
+                )
+            }
+            Self::Transport { detail, .. } => {
+                format!("{detail}; check that the URL points at an HTTP server")
+            }
+            Self::TooManyRedirects { limit, .. } => format!(
+                "more than {limit} redirects (a loop?); audit the final URL directly or raise --redirects"
+            ),
+            Self::BadRedirect { location, .. } => format!(
+                "redirects to {location:?}, which is not an http(s) URL; audit the final URL directly"
+            ),
+        }
+    }
 }
 
 impl fmt::Display for FetchError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Timeout { url, after } => write!(
-                f,
-                "{url}: no answer within {:.1} s; raise --timeout if the server is just slow",
-                after.as_secs_f64()
-            ),
-            Self::Transport { url, detail } if detail.contains("message head is too large") => write!(
-                f,
-                "{url}: the answer's headers are too large to read (over {MAX_RESPONSE_HEADERS} headers, or hundreds of kilobytes)"
-            ),
-            Self::Transport { url, detail } => {
-                write!(f, "{url}: {detail}; check that the URL points at an HTTP server")
-            }
-            Self::TooManyRedirects { url, limit } => write!(
-                f,
-                "{url}: more than {limit} redirects (a loop?); audit the final URL directly or raise --redirects"
-            ),
-            Self::BadRedirect { url, location } => {
-                write!(
-                    f,
-                    "{url}: redirects to {location:?}, which is not an http(s) URL; audit the final URL directly"
-                )
-            }
-        }
+        write!(f, "{}: {}", self.url(), self.message())
     }
 }
 
@@ -365,14 +380,44 @@ fn tls_config() -> Result<rustls::ClientConfig, String> {
     Ok(config)
 }
 
+/// How a certificate the client refused is described; it starts the detail of such an error.
+const UNTRUSTED_CERTIFICATE: &str = "the server's TLS certificate was not trusted";
+
 /// The innermost cause of an error: reqwest and hyper wrap the useful sentence ("connection
-/// closed before message completed", "message head is too large") in generic layers.
-fn chain(error: &dyn std::error::Error) -> String {
+/// closed before message completed", "message head is too large") in generic layers. A
+/// refused certificate is told in words rather than in rustls's debug notation.
+fn chain(error: &(dyn std::error::Error + 'static)) -> String {
     let mut innermost = error;
-    while let Some(cause) = innermost.source() {
-        innermost = cause;
+    loop {
+        if let Some(why) = certificate_problem(innermost) {
+            return format!("{UNTRUSTED_CERTIFICATE} ({why})");
+        }
+        match innermost.source() {
+            Some(cause) => innermost = cause,
+            None => return innermost.to_string(),
+        }
     }
-    innermost.to_string()
+}
+
+/// Why rustls refused the server's certificate, when this error (or the I/O error wrapping it,
+/// as hyper hands it on) says it did.
+fn certificate_problem(error: &(dyn std::error::Error + 'static)) -> Option<&'static str> {
+    let rustls_error = error.downcast_ref::<rustls::Error>().or_else(|| {
+        error.downcast_ref::<std::io::Error>().and_then(|e| e.get_ref()).and_then(|e| e.downcast_ref())
+    })?;
+    use rustls::CertificateError as C;
+    Some(match rustls_error {
+        rustls::Error::InvalidCertificate(problem) => match problem {
+            C::Expired | C::ExpiredContext { .. } => "it has expired",
+            C::NotValidYet | C::NotValidYetContext { .. } => "it is not valid yet",
+            C::NotValidForName | C::NotValidForNameContext { .. } => "it is not valid for this host name",
+            C::UnknownIssuer => "no public certificate authority issued it",
+            C::Revoked => "it has been revoked",
+            _ => "a browser would refuse it too",
+        },
+        rustls::Error::NoCertificatesPresented => "the server presented none",
+        _ => return None,
+    })
 }
 
 #[cfg(test)]
@@ -410,6 +455,22 @@ mod tests {
         let other = Instant::now();
         limiter.wait("b.example").await;
         assert!(other.elapsed() < Duration::from_millis(15), "another host waits for nobody");
+    }
+
+    #[test]
+    fn a_certificate_error_says_the_certificate_was_not_trusted() {
+        let refused = rustls::Error::InvalidCertificate(rustls::CertificateError::Other(rustls::OtherError(
+            Arc::new(std::io::Error::other("CaUsedAsEndEntity")),
+        )));
+        // hyper hands the TLS error on inside an I/O error.
+        let wrapped = std::io::Error::other(refused);
+        let detail = chain(&wrapped);
+        assert_eq!(detail, "the server's TLS certificate was not trusted (a browser would refuse it too)");
+        let error = FetchError::Transport { url: "https://self-signed.example/".into(), detail };
+        let message = error.message();
+        assert!(!message.contains("Other(") && !message.contains("HTTP server"), "{message}");
+        let expired = rustls::Error::InvalidCertificate(rustls::CertificateError::Expired);
+        assert!(chain(&expired).ends_with("(it has expired)"));
     }
 
     #[test]

@@ -72,7 +72,7 @@ impl Finding {
             summary,
             browsers: Vec::new(),
             evidence,
-            fix: class.fix().to_owned(),
+            fix: class.fix(),
             cookies_known: false,
             other_origins: Vec::new(),
         }

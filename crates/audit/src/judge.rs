@@ -17,7 +17,7 @@ use corslab_engine::{Browser, Exchange, Read};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use crate::client::{Received, Trip, header};
+use crate::client::{Received, Trip};
 
 /// What an attacker page gets in one browser under one cookie setting.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,6 +38,10 @@ pub struct Judgement {
     pub reason: Option<String>,
     /// Whether a preflight goes out first.
     pub preflight_sent: bool,
+    /// The rule of the engine's step that blocked the credentialed read, for the failures a
+    /// browser gives no reason name to (mixed content, a refused request).
+    #[serde(skip)]
+    pub blocked_by: Option<String>,
 }
 
 /// The script's side of a judged fetch.
@@ -92,10 +96,11 @@ pub fn judge(attempt: &Attempt<'_>, jar: &[Cookie]) -> Vec<Judgement> {
 
 /// The status and `Location` of the redirect a chain ends at, when the audit stopped following
 /// (`--redirects 0`): browsers follow it, so the last answer seen is not the one they read.
-pub fn unfollowed_redirect(trips: &[Trip]) -> Option<(u16, &str)> {
-    let response = &trips.last()?.response;
-    let location = header(&response.headers, "location")?;
-    matches!(response.status, 301 | 302 | 303 | 307 | 308).then_some((response.status, location))
+pub fn unfollowed_redirect(trips: &[Trip]) -> Option<(u16, String)> {
+    let answer = answer(&trips.last()?.response);
+    // The Location as written, the value the engine's `redirect::location` resolves.
+    let location = answer.headers.values("Location").next()?.to_text();
+    answer.is_redirect().then_some((answer.status, location))
 }
 
 /// Reads cookie attributes the way a `Set-Cookie` header (or `--cookie`) writes them:
@@ -173,7 +178,9 @@ fn hops(trips: &[Trip]) -> Option<Box<Hop>> {
     Some(Box::new(Hop { preflight: None, response: answer(&first.response), next: hops(rest) }))
 }
 
-fn answer(received: &Received) -> Answer {
+/// An answer as the engine holds it: the headers it can read (a value with a character a
+/// header cannot hold is left out).
+pub(crate) fn answer(received: &Received) -> Answer {
     Answer {
         status: received.status,
         headers: received.headers.iter().filter_map(|(n, v)| Header::new(n, v).ok()).collect(),
@@ -204,6 +211,12 @@ fn decide(ex: &Exchange) -> Judgement {
         cookies_sent: verdict.cookies_sent,
         reason: verdict.reason,
         preflight_sent: verdict.preflight_sent,
+        blocked_by: verdict
+            .steps
+            .iter()
+            .rev()
+            .find(|step| step.outcome == corslab_engine::verdict::Outcome::Fail)
+            .map(|step| step.rule.to_string()),
     }
 }
 
@@ -363,7 +376,7 @@ mod tests {
             ("location", "/me/balance/v2"),
         ]);
         response[0].response.status = 302;
-        assert_eq!(unfollowed_redirect(&response), Some((302, "/me/balance/v2")));
+        assert_eq!(unfollowed_redirect(&response), Some((302, "/me/balance/v2".to_owned())));
         let attempt = Attempt::get(page, &url, &response);
         assert_eq!(judge(&attempt, &[]), []);
         // A final answer that merely carries a Location is judged as usual.

@@ -171,14 +171,14 @@ impl Auditor {
             Err(e) => {
                 // Without a baseline answer the rest would only repeat the same error.
                 report.probes_sent = 1;
-                report.errors.push(e.to_string());
+                report.errors.push(describe(target, &plan.baseline.url, &e));
                 return report;
             }
         };
         report.probes_sent = baseline.len();
         let answers = futures_util::future::join_all(plan.probes.iter().map(|p| self.client.send(p))).await;
         let mut results = Vec::new();
-        let mut failures: Vec<FetchError> = Vec::new();
+        let mut failures: Vec<(&Url, FetchError)> = Vec::new();
         for (probe, answer) in plan.probes.iter().zip(answers) {
             match answer {
                 Ok(trips) => {
@@ -187,16 +187,21 @@ impl Auditor {
                 }
                 Err(e) => {
                     report.probes_sent += 1;
-                    failures.push(e);
+                    failures.push((&probe.url, e));
                 }
             }
         }
-        if !failures.is_empty() {
+        if let Some((asked, first)) = failures.first() {
             report.errors.push(format!(
                 "{} of {} probes got no answer, so some classes may be missed; the first: {}",
                 failures.len(),
                 plan.probes.len(),
-                failures[0]
+                describe(target, asked, first)
+            ));
+        }
+        if let Some(status) = lost(&baseline, &results) {
+            report.errors.push(format!(
+                "{target}: every request got {status}, so nothing here was audited; check the URL (its path and query)"
             ));
         }
         let jar = self.jar(target, &baseline, &results);
@@ -228,5 +233,84 @@ impl Auditor {
             }
         }
         jar
+    }
+}
+
+/// One line about a request that got no answer: the audited target first, then where the
+/// request went when that was not the target itself, then what went wrong, each URL once.
+fn describe(target: &Url, asked: &Url, error: &FetchError) -> String {
+    let at = error.url();
+    let place = if at != asked.as_str() {
+        format!("after a redirect to {at}: ")
+    } else if asked != target {
+        format!("asking {asked}: ")
+    } else {
+        String::new()
+    };
+    format!("{target}: {place}{}", error.message())
+}
+
+/// The status every answer had, when every one (the baseline's and every probe's, at the end of
+/// its redirects) was 404 or 414: the URL names nothing, and the policy seen is a catch-all's.
+fn lost(baseline: &[Trip], results: &[(probe::Probe, Vec<Trip>)]) -> Option<&'static str> {
+    let statuses: Vec<u16> = baseline
+        .last()
+        .into_iter()
+        .chain(results.iter().filter_map(|(_, trips)| trips.last()))
+        .map(|t| t.response.status)
+        .collect();
+    if statuses.is_empty() || !statuses.iter().all(|s| matches!(s, 404 | 414)) {
+        return None;
+    }
+    Some(match (statuses.contains(&404), statuses.contains(&414)) {
+        (true, true) => "404 Not Found or 414 URI Too Long",
+        (false, true) => "414 URI Too Long",
+        _ => "404 Not Found",
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::{Received, Sent};
+
+    fn answered(status: u16) -> Vec<Trip> {
+        let request = Sent { method: "GET".into(), url: "https://api.example.com/x".into(), headers: vec![] };
+        vec![Trip { request, response: Received { status, headers: vec![] } }]
+    }
+
+    #[test]
+    fn an_error_line_names_the_target_first_and_each_url_once() {
+        let target = Url::parse("https://api.example.com/me").unwrap();
+        let timeout =
+            |url: &str| FetchError::Timeout { url: url.to_owned(), after: Duration::from_millis(500) };
+        let line = describe(&target, &target, &timeout("https://api.example.com/me"));
+        assert!(line.starts_with("https://api.example.com/me: no answer within 0.5 s"), "{line}");
+        assert_eq!(line.matches("https://").count(), 1, "{line}");
+        let line = describe(&target, &target, &timeout("https://cdn.example.net/me"));
+        assert!(
+            line.starts_with(
+                "https://api.example.com/me: after a redirect to https://cdn.example.net/me: no answer"
+            ),
+            "{line}"
+        );
+        assert_eq!(line.matches("https://").count(), 2, "{line}");
+    }
+
+    #[test]
+    fn a_wrong_path_is_reported_as_not_audited() {
+        let target = Url::parse("https://api.example.com/x").unwrap();
+        let plan = Plan::new(&target, &[]);
+        let all = |status| -> Vec<(probe::Probe, Vec<Trip>)> {
+            plan.probes.iter().map(|p| (p.clone(), answered(status))).collect()
+        };
+        assert_eq!(lost(&answered(404), &all(404)), Some("404 Not Found"));
+        assert_eq!(lost(&answered(414), &all(414)), Some("414 URI Too Long"));
+        assert_eq!(lost(&answered(404), &all(414)), Some("404 Not Found or 414 URI Too Long"));
+        // One answer from the real endpoint (an error probe's 404 is expected) is enough.
+        let mut some = all(404);
+        some[0].1 = answered(200);
+        assert_eq!(lost(&answered(404), &some), None);
+        assert_eq!(lost(&answered(401), &all(404)), None);
     }
 }

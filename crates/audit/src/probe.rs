@@ -3,7 +3,9 @@
 
 use std::fmt;
 
+use corslab_engine::Browser;
 use corslab_engine::origin::Origin;
+use corslab_engine::profile::Profile;
 use corslab_engine::site::registrable_domain;
 use serde::{Deserialize, Serialize};
 use url::Url;
@@ -280,8 +282,8 @@ impl Class {
     }
 
     /// How to fix this class, in one or two sentences.
-    pub fn fix(self) -> &'static str {
-        match self {
+    pub fn fix(self) -> String {
+        let fixed = match self {
             Self::ReflectAnyOrigin => {
                 "Never echo the Origin header: compare it byte for byte with an explicit allowlist and answer Access-Control-Allow-Origin only on a match."
             }
@@ -325,12 +327,16 @@ impl Class {
                 "List the response headers clients need in Access-Control-Expose-Headers instead of `*`."
             }
             Self::MaxAgeBeyondCaps => {
-                "Use an Access-Control-Max-Age of at most 7200 s (Chromium's cap); a few minutes is plenty."
+                let cap = Profile::of(Browser::Chromium).max_age_cap;
+                return format!(
+                    "Use an Access-Control-Max-Age of at most {cap} s (Chromium's cap); a few minutes is plenty."
+                );
             }
             Self::PrivateNetworkAccess => {
                 "Answer Access-Control-Allow-Private-Network / -Local-Network only to the origins that need it, never to every origin."
             }
-        }
+        };
+        fixed.to_owned()
     }
 
     /// A short title for tables and rules.
@@ -397,8 +403,8 @@ struct Base {
 }
 
 /// The hosts a careless matcher is built around: the API itself, its registrable domain, and
-/// every trusted origin's host (an allowlist is usually written against those, not against the
-/// API). A trusted host's look-alikes are sent with its own scheme and port, since a matcher
+/// every trusted origin's host and registrable domain (an allowlist is usually written against
+/// those, not against the API). A trusted host's look-alikes are sent with its own scheme and port, since a matcher
 /// written against the whole origin (`endsWith("app.example.com:3000")`) only passes those,
 /// and with the target's, for matchers that name the host alone.
 fn bases(target: &Url, trusted: &[Origin]) -> Vec<Base> {
@@ -434,13 +440,19 @@ fn bases(target: &Url, trusted: &[Origin]) -> Vec<Base> {
             "https" => Some(443),
             _ => None,
         };
-        bases.push(Base {
+        let own = |host: &str| Base {
             host: host.to_ascii_lowercase(),
             scheme: own_scheme.to_owned(),
             port: if default == Some(own_port) { String::new() } else { format!(":{own_port}") },
             domain: true,
-        });
+        };
+        bases.push(own(host));
         bases.push(at(host, true));
+        // A matcher for "any subdomain of our site" is written against the trusted origin's
+        // scheme too (`^https://.*\.example\.com$`), whatever the API's own scheme and port.
+        if let Some(domain) = registrable_domain(&host.to_ascii_lowercase()) {
+            bases.push(own(domain));
+        }
     }
     let mut seen = std::collections::HashSet::new();
     bases.retain(|b| seen.insert((b.host.clone(), b.scheme.clone(), b.port.clone())));
@@ -582,6 +594,18 @@ mod tests {
         all.sort();
         all.dedup();
         assert_eq!(all.len(), count, "no probe is sent twice");
+    }
+
+    #[test]
+    fn a_subdomain_regex_is_probed_on_the_trusted_origins_scheme_and_port() {
+        // `^https://.*\.example\.com$` passes no look-alike on the API's own http and port.
+        let mixed = plan("http://api.example.com:18610/me", &["https://app.example.com"]);
+        let subdomains = origins(&mixed, Class::AnySubdomain);
+        assert!(subdomains.contains(&"https://evil.example.com".to_owned()), "{subdomains:?}");
+        assert!(subdomains.contains(&"http://evil.example.com:18610".to_owned()), "{subdomains:?}");
+        let on_a_port = plan("https://api.example.com/me", &["http://app.example.com:3000"]);
+        let subdomains = origins(&on_a_port, Class::AnySubdomain);
+        assert!(subdomains.contains(&"http://evil.example.com:3000".to_owned()), "{subdomains:?}");
     }
 
     #[test]

@@ -16,12 +16,25 @@ use crate::probe::Class;
 /// The SARIF schema this output follows.
 pub const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
-/// One JSON object per finding, one per line.
+/// One JSON object per finding, one per line, then `{"target": …, "error": …}` for each
+/// reason a target could not be audited in full.
 pub fn json_lines(reports: &[TargetReport]) -> String {
     let mut out = String::new();
-    for finding in reports.iter().flat_map(|r| &r.findings) {
-        out.push_str(&serde_json::to_string(finding).unwrap_or_default());
-        out.push('\n');
+    for report in reports {
+        for finding in &report.findings {
+            out.push_str(&serde_json::to_string(finding).unwrap_or_default());
+            out.push('\n');
+        }
+        for error in &report.errors {
+            // Built by hand so `target` comes first, as in the finding lines.
+            let line = format!(
+                "{{\"target\":{},\"error\":{}}}",
+                Value::from(report.target.as_str()),
+                Value::from(error.as_str())
+            );
+            out.push_str(&line);
+            out.push('\n');
+        }
     }
     out
 }
@@ -81,12 +94,13 @@ pub fn sarif(reports: &[TargetReport]) -> Value {
             result
         })
         .collect();
+    // A target with errors was not audited in full: the run did not do what it was asked.
     let notifications: Vec<Value> = reports
         .iter()
         .flat_map(|r| r.errors.iter().map(move |e| (r, e)))
         .map(|(r, e)| {
             json!({
-                "level": "warning",
+                "level": "error",
                 "message": { "text": e },
                 "locations": [{ "physicalLocation": { "artifactLocation": { "uri": r.target } } }],
             })
@@ -102,7 +116,10 @@ pub fn sarif(reports: &[TargetReport]) -> Value {
                 "version": env!("CARGO_PKG_VERSION"),
                 "rules": rules,
             } },
-            "invocations": [{ "executionSuccessful": true, "toolExecutionNotifications": notifications }],
+            "invocations": [{
+                "executionSuccessful": reports.iter().all(|r| r.errors.is_empty()),
+                "toolExecutionNotifications": notifications,
+            }],
             "results": results,
         }],
     })
@@ -124,19 +141,19 @@ pub fn markdown(reports: &[TargetReport]) -> String {
         for (i, f) in findings.iter().enumerate() {
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | `{}` | {} |",
+                "| {} | {} | {} | {} | {} |",
                 i + 1,
                 f.severity.as_str(),
                 cell(f.class.title()),
-                cell(&f.target),
-                f.origin.as_deref().map_or_else(|| "—".to_owned(), |o| format!("`{}`", cell(o)))
+                cell(&code(&f.target)),
+                f.origin.as_deref().map_or_else(|| "—".to_owned(), |o| cell(&code(o)))
             );
         }
         out.push('\n');
     }
     for (i, f) in findings.iter().enumerate() {
         let _ = writeln!(out, "## {}. {} ({})\n", i + 1, f.class.title(), f.severity.as_str());
-        let _ = writeln!(out, "**Target:** `{}`  \n**Class:** `{}`\n", f.target, f.class.id());
+        let _ = writeln!(out, "**Target:** {}  \n**Class:** {}\n", code(&f.target), code(f.class.id()));
         let _ = writeln!(out, "{}\n", f.summary);
         if !f.browsers.is_empty() {
             out.push_str("| Browser | Third-party cookies | Credentialed read | Cookies sent | Anonymous read |\n|---|---|---|---|---|\n");
@@ -158,7 +175,7 @@ pub fn markdown(reports: &[TargetReport]) -> String {
             out.push('\n');
         }
         if !f.other_origins.is_empty() {
-            let shown: Vec<String> = f.other_origins.iter().take(8).map(|o| format!("`{o}`")).collect();
+            let shown: Vec<String> = f.other_origins.iter().take(8).map(|o| code(o)).collect();
             let more = f.other_origins.len().saturating_sub(8);
             let _ = writeln!(
                 out,
@@ -167,20 +184,17 @@ pub fn markdown(reports: &[TargetReport]) -> String {
                 if more > 0 { format!(" and {more} more") } else { String::new() }
             );
         }
-        out.push_str("Evidence:\n\n```http\n");
-        for trip in &f.evidence {
-            out.push_str(&http_text(trip));
-            out.push('\n');
-        }
-        out.push_str("```\n\n");
+        let evidence: String = f.evidence.iter().map(|trip| http_text(trip) + "\n").collect();
+        let fence = "`".repeat(longest_backtick_run(&evidence).max(2) + 1);
+        let _ = write!(out, "Evidence:\n\n{fence}http\n{evidence}{fence}\n\n");
         let _ = writeln!(out, "**Fix:** {}\n", f.fix);
     }
-    let errors: Vec<(&str, &String)> =
-        reports.iter().flat_map(|r| r.errors.iter().map(move |e| (r.target.as_str(), e))).collect();
+    let errors: Vec<&String> = reports.iter().flat_map(|r| &r.errors).collect();
     if !errors.is_empty() {
         out.push_str("## Not fully audited\n\n");
-        for (target, e) in errors {
-            let _ = writeln!(out, "- `{target}`: {e}");
+        for e in errors {
+            // Each error names its target first.
+            let _ = writeln!(out, "- {e}");
         }
         out.push('\n');
     }
@@ -299,6 +313,19 @@ fn cell(text: &str) -> String {
     text.replace('|', "\\|")
 }
 
+/// A Markdown code span holding `text` as it is: delimited by one backtick more than the
+/// longest run inside, and padded with a space where the text starts or ends with a backtick
+/// (CommonMark's rule for code spans).
+fn code(text: &str) -> String {
+    let ticks = "`".repeat(longest_backtick_run(text) + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') { " " } else { "" };
+    format!("{ticks}{pad}{text}{pad}{ticks}")
+}
+
+fn longest_backtick_run(text: &str) -> usize {
+    text.split(|c| c != '`').map(str::len).max().unwrap_or(0)
+}
+
 fn http_text(trip: &Trip) -> String {
     let mut out = format!("{} {}\n", trip.request.method, trip.request.url);
     for (n, v) in &trip.request.headers {
@@ -395,7 +422,7 @@ mod tests {
                 summary: "A page at https://evil.example can read this endpoint with credentials.".into(),
                 browsers: Vec::new(),
                 evidence: vec![trip],
-                fix: Class::ReflectAnyOrigin.fix().into(),
+                fix: Class::ReflectAnyOrigin.fix(),
                 other_origins: vec!["null".into()],
                 cookies_known: false,
             }],
@@ -410,10 +437,46 @@ mod tests {
     #[test]
     fn json_lines_hold_one_finding_per_line() {
         let text = json_lines(&[report()]);
-        assert_eq!(text.lines().count(), 1);
         let value: Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
         assert_eq!(value["class"], "reflect-any-origin");
         assert_eq!(value["severity"], "high");
+    }
+
+    #[test]
+    fn json_lines_name_each_failed_target() {
+        let text = json_lines(&[report()]);
+        let lines: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert_eq!(lines.len(), 2, "{text}");
+        assert_eq!(lines[1]["target"], "https://api.example.com/me");
+        assert!(lines[1]["error"].as_str().unwrap().contains("no answer within"), "{text}");
+        assert_eq!(lines[1].as_object().unwrap().len(), 2, "{text}");
+        assert!(text.lines().nth(1).unwrap().starts_with("{\"target\":"), "{text}");
+    }
+
+    #[test]
+    fn sarif_says_the_run_failed_when_a_target_is_unaudited() {
+        let failed = sarif(&[report()]);
+        let invocation = &failed["runs"][0]["invocations"][0];
+        assert_eq!(invocation["executionSuccessful"], false);
+        assert_eq!(invocation["toolExecutionNotifications"][0]["level"], "error");
+        let mut clean = report();
+        clean.errors.clear();
+        assert_eq!(sarif(&[clean])["runs"][0]["invocations"][0]["executionSuccessful"], true);
+    }
+
+    #[test]
+    fn markdown_code_spans_hold_backticks() {
+        let mut report = report();
+        let origin = "https://api.example.com`.evil.example";
+        report.findings[0].origin = Some(origin.into());
+        report.findings[0].other_origins = vec!["`x".into()];
+        report.findings[0].evidence[0].response.headers.push(("x-odd".into(), "```".into()));
+        let md = markdown(&[report]);
+        assert!(md.contains(&format!("``{origin}``")), "{md}");
+        assert!(md.contains("Also granted: `` `x ``"), "{md}");
+        // The fence is longer than any backtick run inside it, so ``` does not close it.
+        assert!(md.contains("````http\nGET"), "{md}");
+        assert!(md.contains("x-odd: ```\n\n````\n"), "{md}");
     }
 
     #[test]

@@ -29,6 +29,8 @@ enum Behaviour {
     /// Redirects `/api` to `/api/v2` on another origin (`localhost` rather than `127.0.0.1`,
     /// same port), which reflects the Origin.
     RedirectElsewhere,
+    /// Answers 404 to every request, as a server does for a mistyped path.
+    NotFound,
 }
 
 async fn start(behaviour: Behaviour) -> Url {
@@ -87,6 +89,7 @@ async fn connection(mut socket: TcpStream, behaviour: Behaviour) {
             Behaviour::RedirectLoop => {
                 b"HTTP/1.1 302 Found\r\nlocation: /api\r\ncontent-length: 0\r\n\r\n".to_vec()
             }
+            Behaviour::NotFound => b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n".to_vec(),
             Behaviour::NotHttp => b"SSH-2.0-OpenSSH_9.6\r\nProtocol mismatch.\r\n".to_vec(),
         };
         if socket.write_all(&answer).await.is_err()
@@ -263,4 +266,13 @@ async fn headers_the_audit_owns_are_refused_before_anything_is_sent() {
     let options = Options { cookies: vec!["no equals sign".to_owned()], ..options() };
     let err = audit(&[Url::parse("http://127.0.0.1:9/").unwrap()], options).await.unwrap_err();
     assert!(err.contains("is not a cookie"), "{err}");
+}
+
+#[tokio::test]
+async fn a_wrong_path_is_reported_as_not_audited() {
+    let url = start(Behaviour::NotFound).await;
+    let reports = audit(std::slice::from_ref(&url), options()).await.unwrap();
+    let error = only_error(&reports[0]);
+    assert!(error.starts_with(&format!("{url}: every request got 404 Not Found")), "{error}");
+    assert!(error.contains("check the URL"), "{error}");
 }

@@ -64,15 +64,18 @@ pub struct Args {
 }
 
 /// Runs the audit; exits 0 with no finding at `--fail-on` or above, 1 with one, 2 on bad input or
-/// when a target could not be audited.
+/// when a target could not be audited in full.
 pub fn run(args: &Args) -> ExitCode {
-    let (targets, options) = match inputs(args) {
+    let (targets, options, notes) = match inputs(args) {
         Ok(inputs) => inputs,
         Err(message) => {
             eprintln!("error: {message}");
             return ExitCode::from(2);
         }
     };
+    for note in notes {
+        eprintln!("note: {note}");
+    }
     let auditor = match Auditor::new(options) {
         Ok(auditor) => auditor,
         Err(message) => {
@@ -87,21 +90,40 @@ pub fn run(args: &Args) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let show_progress = !args.no_progress && io::stderr().is_terminal() && targets.len() > 1;
-    let reports = runtime.block_on(run_audit(&auditor, &targets, args, show_progress));
-    let Some(reports) = reports else {
-        // Standard output went away (a closed pipe): nothing more to say, and no error.
-        return exit_code(&[], args.fail_on, 0);
-    };
-    if !args.json {
+    let stdout_terminal = io::stdout().is_terminal();
+    let show_progress = progress_shown(args, targets.len(), io::stderr().is_terminal(), stdout_terminal);
+    let color = stdout_terminal && std::env::var_os("NO_COLOR").is_none();
+    let mut stdout = io::stdout();
+    runtime.block_on(audit_and_report(&auditor, &targets, args, show_progress, color, &mut stdout))
+}
+
+/// Whether to draw the progress line on standard error: on a terminal, for more than one
+/// target, and never when JSON Lines go to that same terminal (the line would run into them).
+fn progress_shown(args: &Args, targets: usize, stderr_terminal: bool, stdout_terminal: bool) -> bool {
+    !args.no_progress && stderr_terminal && targets > 1 && !(args.json && stdout_terminal)
+}
+
+/// Audits the targets, writes the report to `out` and says how the run ends.
+async fn audit_and_report(
+    auditor: &Auditor,
+    targets: &[Url],
+    args: &Args,
+    show_progress: bool,
+    color: bool,
+    out: &mut dyn Write,
+) -> ExitCode {
+    let (reports, closed) = run_audit(auditor, targets, args, show_progress, out).await;
+    // Standard output going away (a closed pipe) is no error; the exit code still follows
+    // what was received.
+    if !args.json && !closed {
         let text = if args.sarif {
             serde_json::to_string_pretty(&render::sarif(&reports)).unwrap_or_default() + "\n"
         } else if args.markdown {
             render::markdown(&reports)
         } else {
-            render::table(&reports, io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none())
+            render::table(&reports, color)
         };
-        if let Err(e) = io::stdout().write_all(text.as_bytes())
+        if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush())
             && e.kind() != io::ErrorKind::BrokenPipe
         {
             eprintln!("error: cannot write the report: {e}");
@@ -115,24 +137,25 @@ pub fn run(args: &Args) -> ExitCode {
             }
         }
     }
-    let unaudited = reports.iter().filter(|r| r.findings.is_empty() && !r.errors.is_empty()).count();
+    let unaudited = unaudited(&reports, args.fail_on);
     if unaudited > 0 {
         eprintln!(
-            "error: {unaudited} of the {} target(s) could not be audited; check the URLs and that the servers are up",
+            "error: {unaudited} of the {} target(s) could not be audited in full; check the URLs and that the servers are up",
             reports.len()
         );
     }
     exit_code(&reports, args.fail_on, unaudited)
 }
 
-/// Audits every target, streaming JSON Lines as each target completes; `None` when standard
-/// output was closed.
+/// Audits every target, streaming JSON Lines to `out` as each target completes; returns the
+/// reports received and whether `out` was closed (which ends the run early).
 async fn run_audit(
     auditor: &Auditor,
     targets: &[Url],
     args: &Args,
     show_progress: bool,
-) -> Option<Vec<TargetReport>> {
+    out: &mut dyn Write,
+) -> (Vec<TargetReport>, bool) {
     let done = Arc::new(AtomicUsize::new(0));
     let stop = Arc::new(AtomicBool::new(false));
     let progress = show_progress.then(|| {
@@ -164,10 +187,10 @@ async fn run_audit(
         done.fetch_add(1, Ordering::Relaxed);
         if args.json {
             let lines = render::json_lines(std::slice::from_ref(&report));
-            let mut out = io::stdout().lock();
             if let Err(e) = out.write_all(lines.as_bytes()).and_then(|()| out.flush()) {
                 if e.kind() == io::ErrorKind::BrokenPipe {
                     closed = true;
+                    reports.push(report);
                     break;
                 }
                 eprintln!("error: cannot write: {e}");
@@ -179,10 +202,20 @@ async fn run_audit(
     if let Some(progress) = progress {
         let _ = progress.await;
     }
-    (!closed).then_some(reports)
+    (reports, closed)
 }
 
-/// 1 when a finding reaches `fail_on`; otherwise 2 when a target could not be audited at all,
+/// The targets not audited in full: with errors (no answer, only 404s, probes lost) and no
+/// finding at `fail_on` or above that fails the gate anyway. A gate never passes on a target
+/// it did not check completely.
+fn unaudited(reports: &[TargetReport], fail_on: Severity) -> usize {
+    reports
+        .iter()
+        .filter(|r| !r.errors.is_empty() && !r.findings.iter().any(|f| f.severity >= fail_on))
+        .count()
+}
+
+/// 1 when a finding reaches `fail_on`; otherwise 2 when a target was not audited in full,
 /// so a gate never passes on a target it did not check; otherwise 0.
 fn exit_code(reports: &[TargetReport], fail_on: Severity, unaudited: usize) -> ExitCode {
     let failing = reports.iter().flat_map(|r| &r.findings).any(|f| f.severity >= fail_on);
@@ -200,8 +233,9 @@ const MIN_RATE: f64 = 0.01;
 /// The fastest rate `--rate` takes.
 const MAX_RATE: f64 = 100_000.0;
 
-/// The targets and the audit options, or a message naming the bad input and where it is.
-fn inputs(args: &Args) -> Result<(Vec<Url>, Options), String> {
+/// The targets (each once), the audit options and notes for standard error, or a message
+/// naming the bad input and where it is.
+fn inputs(args: &Args) -> Result<(Vec<Url>, Options, Vec<String>), String> {
     let mut targets = Vec::new();
     for (i, text) in args.urls.iter().enumerate() {
         if text == "-" {
@@ -213,19 +247,19 @@ fn inputs(args: &Args) -> Result<(Vec<Url>, Options), String> {
         }
     }
     if let Some(path) = &args.input {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read {}: {e}; check the path given to -i", path.display()))?;
+        let text = std::fs::read_to_string(path).map_err(|e| match e.kind() {
+            io::ErrorKind::InvalidData => {
+                format!("{} is not UTF-8 text; give -i a text file of URLs, one per line", path.display())
+            }
+            _ => format!("cannot read {}: {e}; check the path given to -i", path.display()),
+        })?;
         targets.extend(url_lines(&text, &path.display().to_string())?);
     }
     if targets.is_empty() {
         return Err("no targets: give URLs, -i FILE, or - to read them from standard input".to_owned());
     }
-    let mut trusted = Vec::new();
-    for text in &args.trusted {
-        let origin = Origin::parse(text)
-            .map_err(|e| format!("--trusted {e}; write an origin such as https://app.example.com"))?;
-        trusted.push(origin);
-    }
+    let (targets, notes) = once_each(targets);
+    let trusted = args.trusted.iter().map(|text| trusted_origin(text)).collect::<Result<Vec<_>, _>>()?;
     let mut headers = Vec::new();
     for text in &args.headers {
         let (name, value) = text
@@ -264,7 +298,56 @@ fn inputs(args: &Args) -> Result<(Vec<Url>, Options), String> {
         cookies: args.cookies.clone(),
         resolve,
     };
-    Ok((targets, options))
+    Ok((targets, options, notes))
+}
+
+/// The targets with repeats left out (the first kept), and a note for each one left out.
+fn once_each(targets: Vec<Url>) -> (Vec<Url>, Vec<String>) {
+    let mut seen = std::collections::HashSet::new();
+    let mut notes = Vec::new();
+    let mut kept = Vec::new();
+    for target in targets {
+        if seen.insert(target.clone()) {
+            kept.push(target);
+        } else {
+            notes.push(format!("{target} is given more than once; it is audited once"));
+        }
+    }
+    (kept, notes)
+}
+
+/// A `--trusted` value as an origin a page can have: http or https, a host without a trailing
+/// dot, nothing after the port.
+fn trusted_origin(text: &str) -> Result<Origin, String> {
+    const EXAMPLE: &str = "write an origin such as https://app.example.com";
+    if text.contains('*') {
+        return Err(format!(
+            "--trusted {text:?} is a wildcard, which no page has as its origin; name each origin the API trusts ({EXAMPLE})"
+        ));
+    }
+    let origin = Origin::parse(text).map_err(|e| format!("--trusted {e}; {EXAMPLE}"))?;
+    let url = Url::parse(text).ok().filter(|_| !origin.is_opaque());
+    let Some(url) = url.filter(|url| matches!(url.scheme(), "http" | "https")) else {
+        return Err(format!(
+            "--trusted {text:?} is not an http or https origin, and only those pages make the requests the audit plays; {EXAMPLE}"
+        ));
+    };
+    if url.host_str().is_some_and(|host| host.ends_with('.')) {
+        return Err(format!(
+            "--trusted {text:?} ends its host with a dot, so it is another origin than the name without it; {EXAMPLE}"
+        ));
+    }
+    if url.path() != "/"
+        || url.query().is_some()
+        || url.fragment().is_some()
+        || !url.username().is_empty()
+        || url.password().is_some()
+    {
+        return Err(format!(
+            "--trusted {text:?} has more than an origin (a path, query or user name); an origin is scheme://host[:port], so {EXAMPLE}"
+        ));
+    }
+    Ok(origin)
 }
 
 fn url_lines(text: &str, source: &str) -> Result<Vec<Url>, String> {
@@ -348,7 +431,7 @@ mod tests {
 
     #[test]
     fn options_follow_the_flags() {
-        let (targets, options) = inputs(&args(&[
+        let (targets, options, _) = inputs(&args(&[
             "https://api.example.com/me",
             "-t",
             "https://app.example.com",
@@ -401,5 +484,170 @@ mod tests {
         // A target left unaudited fails the gate unless a finding already did.
         assert_eq!(exit_code(&low, Severity::Medium, 1), ExitCode::from(2));
         assert_eq!(exit_code(&low, Severity::Low, 1), ExitCode::from(1));
+    }
+
+    fn report_with(findings: Vec<corslab_audit::Finding>, errors: Vec<String>) -> TargetReport {
+        TargetReport { target: "https://a.example/".into(), findings, errors, probes_sent: 1 }
+    }
+
+    fn finding(severity: Severity) -> corslab_audit::Finding {
+        corslab_audit::Finding {
+            target: "https://a.example/".into(),
+            class: corslab_audit::Class::Wildcard,
+            severity,
+            title: String::new(),
+            origin: None,
+            summary: String::new(),
+            browsers: Vec::new(),
+            evidence: Vec::new(),
+            fix: String::new(),
+            other_origins: Vec::new(),
+            cookies_known: false,
+        }
+    }
+
+    #[test]
+    fn a_partly_audited_target_fails_the_gate() {
+        let partly = [report_with(vec![finding(Severity::Low)], vec!["3 of 90 probes got no answer".into()])];
+        // The low finding does not reach --fail-on medium, and the rest was not checked.
+        assert_eq!(unaudited(&partly, Severity::Medium), 1);
+        assert_eq!(
+            exit_code(&partly, Severity::Medium, unaudited(&partly, Severity::Medium)),
+            ExitCode::from(2)
+        );
+        // A finding that fails the gate anyway decides it.
+        assert_eq!(unaudited(&partly, Severity::Low), 0);
+        assert_eq!(exit_code(&partly, Severity::Low, 0), ExitCode::from(1));
+        let clean = [report_with(vec![finding(Severity::Low)], vec![])];
+        assert_eq!(unaudited(&clean, Severity::High), 0);
+    }
+
+    #[test]
+    fn the_progress_line_stays_off_json_lines_on_a_terminal() {
+        let json = args(&["--json", "https://a.example/"]);
+        assert!(!progress_shown(&json, 2, true, true));
+        assert!(progress_shown(&json, 2, true, false), "piped JSON keeps the progress line");
+        let table = args(&["https://a.example/"]);
+        assert!(progress_shown(&table, 2, true, true));
+        assert!(!progress_shown(&table, 1, true, true));
+    }
+
+    #[test]
+    fn trusted_origins_must_be_usable() {
+        for (value, says) in [
+            ("*", "wildcard"),
+            ("https://*.example.com", "wildcard"),
+            ("null", "not an http or https origin"),
+            ("ws://app.example.com", "not an http or https origin"),
+            ("ftp://app.example.com", "not an http or https origin"),
+            ("https://app.example.com.", "ends its host with a dot"),
+            ("https://app.example.com/app", "more than an origin"),
+            ("https://app.example.com/?x=1", "more than an origin"),
+        ] {
+            let err = inputs(&args(&["https://a.example/", "-t", value])).unwrap_err();
+            assert!(err.starts_with(&format!("--trusted {value:?}")) && err.contains(says), "{value}: {err}");
+        }
+        let (_, options, _) = inputs(&args(&[
+            "https://a.example/",
+            "-t",
+            "https://app.example.com/",
+            "-t",
+            "http://b.example:3000",
+        ]))
+        .unwrap();
+        assert_eq!(options.trusted[1].serialize(), "http://b.example:3000");
+    }
+
+    #[test]
+    fn a_file_that_is_not_utf8_is_said_to_be_so() {
+        let path = std::env::temp_dir().join(format!("corslab-audit-binary-{}.txt", std::process::id()));
+        std::fs::write(&path, b"https://a.example/\n\xff\xfe\n").unwrap();
+        let err = inputs(&args(&["-i", path.to_str().unwrap()])).unwrap_err();
+        let _ = std::fs::remove_file(&path);
+        assert!(err.contains("is not UTF-8 text") && !err.contains("check the path"), "{err}");
+    }
+
+    #[test]
+    fn a_target_given_twice_is_audited_once() {
+        let (targets, _, notes) =
+            inputs(&args(&["https://a.example/x", "https://b.example/", "https://a.example/x"])).unwrap();
+        let targets: Vec<&str> = targets.iter().map(Url::as_str).collect();
+        assert_eq!(targets, ["https://a.example/x", "https://b.example/"]);
+        assert_eq!(notes, ["https://a.example/x is given more than once; it is audited once"]);
+    }
+
+    /// A server on 127.0.0.1 (a port from 18800 to 18899) that reflects any Origin with
+    /// credentials; it lives as long as the test process.
+    fn reflecting_server() -> Url {
+        let listener = (18800..18900)
+            .find_map(|port| std::net::TcpListener::bind(("127.0.0.1", port)).ok())
+            .expect("a free port from 18800 to 18899");
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            for socket in listener.incoming().flatten() {
+                std::thread::spawn(move || answer_all(socket));
+            }
+        });
+        Url::parse(&format!("http://127.0.0.1:{port}/api")).unwrap()
+    }
+
+    fn answer_all(mut socket: std::net::TcpStream) {
+        use std::io::Read as _;
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1024];
+        loop {
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                match socket.read(&mut byte) {
+                    Ok(n) if n > 0 => head.extend_from_slice(&byte[..n]),
+                    _ => return,
+                }
+            }
+            let end = head.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+            let text = String::from_utf8_lossy(&head[..end]).into_owned();
+            head.drain(..end);
+            let origin = text
+                .lines()
+                .find_map(|l| l.split_once(':').filter(|(n, _)| n.eq_ignore_ascii_case("origin")))
+                .map(|(_, v)| v.trim().to_owned());
+            let mut answer = "HTTP/1.1 200 OK\r\ncontent-length: 2\r\nvary: Origin\r\n".to_owned();
+            if let Some(origin) = origin {
+                answer.push_str(&format!(
+                    "access-control-allow-origin: {origin}\r\naccess-control-allow-credentials: true\r\n"
+                ));
+            }
+            answer.push_str("\r\nok");
+            if socket.write_all(answer.as_bytes()).is_err() {
+                return;
+            }
+        }
+    }
+
+    /// Standard output after the reader went away.
+    struct ClosedPipe;
+
+    impl Write for ClosedPipe {
+        fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+            Err(io::ErrorKind::BrokenPipe.into())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Err(io::ErrorKind::BrokenPipe.into())
+        }
+    }
+
+    #[test]
+    fn a_closed_pipe_keeps_the_exit_code_of_what_was_received() {
+        let target = reflecting_server();
+        let args = args(&["--json", "--rate", "0", target.as_str()]);
+        let (targets, options, _) = inputs(&args).unwrap();
+        let auditor = Auditor::new(options).unwrap();
+        let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+        let code =
+            runtime.block_on(audit_and_report(&auditor, &targets, &args, false, false, &mut ClosedPipe));
+        assert_eq!(code, ExitCode::from(1), "a high finding was received before the pipe closed");
+        // The same audit into an open pipe prints the finding.
+        let mut out = Vec::new();
+        let code = runtime.block_on(audit_and_report(&auditor, &targets, &args, false, false, &mut out));
+        assert_eq!(code, ExitCode::from(1));
+        assert!(String::from_utf8_lossy(&out).contains("\"reflect-any-origin\""));
     }
 }

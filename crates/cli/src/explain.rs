@@ -102,7 +102,7 @@ pub fn parse(text: &str) -> Result<Vec<Item>, BadInput> {
     // One JSON object: a HAR log or a single Exchange. Told apart without building the
     // document in memory (a HAR with response bodies runs to hundreds of megabytes).
     if let Ok(object) = serde_json::from_str::<TopLevel>(text) {
-        if object.log.is_some() {
+        if object.log {
             return har_items(text);
         }
         return Exchange::from_json(text).map(|e| vec![plain(e)]).map_err(|e| BadInput(e.to_string()));
@@ -130,10 +130,18 @@ pub fn parse(text: &str) -> Result<Vec<Item>, BadInput> {
         .collect()
 }
 
-/// A JSON object's top level, read only for whether it has a `log` key, as a HAR file does.
+/// A JSON object's top level, read only for whether it has a `log` key, as a HAR file does
+/// (whatever its value: `{"log": null}` is a broken HAR file, not an Exchange).
 #[derive(serde::Deserialize)]
 struct TopLevel {
-    log: Option<serde::de::IgnoredAny>,
+    #[serde(default, deserialize_with = "present")]
+    log: bool,
+}
+
+/// True for a key that is there, whatever its value (`null` included); a missing key takes
+/// the default, false.
+fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    <serde::de::IgnoredAny as serde::Deserialize>::deserialize(deserializer).map(|_| true)
 }
 
 /// Whether a document that does not parse opens as a HAR file does: an object whose first key
@@ -355,6 +363,13 @@ mod tests {
             "{:?}",
             items[0].assumed
         );
+    }
+
+    #[test]
+    fn a_null_log_is_a_broken_har() {
+        let BadInput(message) = parse(r#"{"log": null}"#).unwrap_err();
+        assert!(message.contains("HAR"), "{message}");
+        assert!(!message.contains("page"), "not read as an Exchange: {message}");
     }
 
     #[test]

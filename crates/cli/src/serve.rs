@@ -1,7 +1,10 @@
 //! `corslab serve`: the lab server with the app embedded in the binary.
 
+use std::io::{self, Write};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
+
+use corslab_engine::origin::Origin;
 
 use corslab_lab::{CookieSettings, PolicyId, SameSiteChoice};
 use corslab_server::{Assets, Config, HOSTS, Lab};
@@ -41,7 +44,7 @@ pub struct Args {
     #[arg(long)]
     partitioned: bool,
     /// An origin outside the lab (a test harness page) that may read /__lab/ data; repeatable
-    #[arg(long = "harness-origin", value_name = "ORIGIN")]
+    #[arg(long = "harness-origin", value_name = "ORIGIN", value_parser = parse_harness_origin)]
     harness_origins: Vec<String>,
     /// Do not log every request to stderr
     #[arg(long)]
@@ -58,6 +61,29 @@ fn parse_policy(id: &str) -> Result<PolicyId, String> {
     })
 }
 
+/// A harness origin, serialized as browsers send it in `Origin`.
+fn parse_harness_origin(text: &str) -> Result<String, String> {
+    let origin = Origin::parse(text)
+        .map_err(|e| format!("{e}; write the harness page's origin, such as http://127.0.0.1:18081"))?;
+    match origin.scheme() {
+        Some("http" | "https") => Ok(origin.serialize().to_owned()),
+        _ => Err(format!(
+            "{text:?} is not an http or https origin; write the harness page's origin, such as http://127.0.0.1:18081"
+        )),
+    }
+}
+
+/// Refuses option combinations that cannot work, before anything is bound.
+fn check(args: &Args) -> Result<(), String> {
+    if args.second_port == Some(args.port) && args.port != 0 {
+        return Err(format!(
+            "--port and --second-port are both {}, but the two ports must differ; pick another --second-port or leave it out to take the next free port",
+            args.port
+        ));
+    }
+    Ok(())
+}
+
 fn parse_same_site(value: &str) -> Result<SameSiteChoice, String> {
     serde_json::from_value(serde_json::Value::String(value.to_owned()))
         .map_err(|_| format!("unknown SameSite {value:?}; choose one of: unset, lax, strict, none"))
@@ -65,6 +91,10 @@ fn parse_same_site(value: &str) -> Result<SameSiteChoice, String> {
 
 /// Runs the lab until Ctrl-C.
 pub fn run(args: &Args) -> ExitCode {
+    if let Err(message) = check(args) {
+        eprintln!("error: {message}");
+        return ExitCode::from(2);
+    }
     let mut config = Config {
         addr: SocketAddr::new(args.bind, args.port),
         allow_non_loopback: args.allow_non_loopback,
@@ -102,7 +132,12 @@ pub fn run(args: &Args) -> ExitCode {
                 config.addr
             );
         }
-        print_banner(&config);
+        // A reader that went away (`| head`) is no reason to stop the lab.
+        if let Err(e) = print_banner(&mut io::stdout().lock(), &config)
+            && e.kind() != io::ErrorKind::BrokenPipe
+        {
+            eprintln!("warning: cannot write the banner: {e}");
+        }
         let lab = Lab::new(&config, assets);
         let shutdown = async {
             let _ = tokio::signal::ctrl_c().await;
@@ -171,19 +206,22 @@ fn embedded_assets() -> Assets {
     assets
 }
 
-fn print_banner(config: &Config) {
+fn print_banner(out: &mut dyn Write, config: &Config) -> io::Result<()> {
     let port = config.addr.port();
-    println!("corslab lab is running. Open the console:\n\n    http://lab.localhost:{port}/\n");
-    println!("Every lab origin (all on {}:{port}):", config.addr.ip());
+    writeln!(out, "corslab lab is running. Open the console:\n\n    http://lab.localhost:{port}/\n")?;
+    // The socket address brackets an IPv6 address (`[::1]:8080`).
+    writeln!(out, "Every lab origin (all on {}):", config.addr)?;
     for host in HOSTS {
-        println!("    http://{}:{port}/  {}", host.name, host.about);
+        writeln!(out, "    http://{}:{port}/  {}", host.name, host.about)?;
     }
     if let Some(second) = config.second_port {
-        println!(
+        writeln!(
+            out,
             "\nThe same hosts on a second port (same host, other origin): http://fintrack.localhost:{second}/ …"
-        );
+        )?;
     }
-    println!("\nPress Ctrl-C to stop.");
+    writeln!(out, "\nPress Ctrl-C to stop.")?;
+    out.flush()
 }
 
 #[cfg(test)]
@@ -197,5 +235,56 @@ mod tests {
         assert_eq!(ports, [18082, 18083]);
         assert_eq!(second_port_candidates(8080, &[]).next(), Some(8081));
         assert_eq!(second_port_candidates(u16::MAX, &[]).next(), None);
+    }
+
+    #[derive(Debug, clap::Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: Args,
+    }
+
+    fn parse(argv: &[&str]) -> Result<Args, clap::Error> {
+        use clap::Parser as _;
+        Cli::try_parse_from(std::iter::once("serve").chain(argv.iter().copied())).map(|cli| cli.args)
+    }
+
+    #[test]
+    fn the_two_ports_must_differ() {
+        let err = check(&parse(&["--port", "18850", "--second-port", "18850"]).unwrap()).unwrap_err();
+        assert!(err.contains("the two ports must differ"), "{err}");
+        assert!(check(&parse(&["--port", "18850", "--second-port", "18851"]).unwrap()).is_ok());
+        assert!(check(&parse(&["--port", "0", "--second-port", "0"]).unwrap()).is_ok(), "two free ports");
+    }
+
+    #[test]
+    fn a_harness_origin_must_be_an_origin() {
+        let err = parse(&["--harness-origin", "not an origin"]).unwrap_err().to_string();
+        assert!(err.contains("not an origin") && err.contains("http://127.0.0.1:18081"), "{err}");
+        assert!(parse(&["--harness-origin", "null"]).is_err());
+        let args = parse(&["--harness-origin", "http://127.0.0.1:18081/"]).unwrap();
+        assert_eq!(args.harness_origins, ["http://127.0.0.1:18081"]);
+    }
+
+    /// Standard output after the reader went away.
+    struct ClosedPipe;
+
+    impl Write for ClosedPipe {
+        fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+            Err(io::ErrorKind::BrokenPipe.into())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Err(io::ErrorKind::BrokenPipe.into())
+        }
+    }
+
+    #[test]
+    fn the_banner_survives_a_closed_stdout_and_brackets_ipv6() {
+        let config = Config { addr: "[::1]:18850".parse().unwrap(), ..Config::default() };
+        let error = print_banner(&mut ClosedPipe, &config).unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::BrokenPipe);
+        let mut out = Vec::new();
+        print_banner(&mut out, &config).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("(all on [::1]:18850)"), "{text}");
     }
 }
