@@ -69,7 +69,7 @@ pub fn AttackPage(
                 {move || if busy.get() { "Running…" } else { "Run it for real" }}
             </button>
             <div aria-live="polite">
-                {move || report.get().map(|report| view! { <RunReport report/> })}
+                {move || report.get().map(|report| view! { <RunReport report legitimate=home.legitimate()/> })}
             </div>
         </section>
     }

@@ -94,7 +94,7 @@ pub fn Dashboard(policy: Option<PolicyId>, sign_in: bool) -> impl IntoView {
                 }}
             </div>
             <SessionCookie who cookie/>
-            {page::query().get("return").is_some().then(|| view! { <BackToConsole who/> })}
+            {page::query().get("return").is_some().then(|| view! { <BackToConsole who cookie/> })}
         </section>
         {move || balance.get().map(|report| view! { <BalanceView report/> })}
         {move || transactions.get().map(|t| view! { <TransactionList transactions=t/> })}
@@ -103,14 +103,16 @@ pub fn Dashboard(policy: Option<PolicyId>, sign_in: bool) -> impl IntoView {
 
 /// The way back to the console, telling it which session cookie this browser now holds.
 #[component]
-fn BackToConsole(who: RwSignal<Option<WhoAmI>>) -> impl IntoView {
+fn BackToConsole(who: RwSignal<Option<WhoAmI>>, cookie: RwSignal<Option<CookieSettings>>) -> impl IntoView {
     view! {
         <p>
             <a class="back" href=move || {
-                // Signing in or out puts the jar in this page's URL and then updates `who`.
-                who.track();
-                let jar = page::query().get("jar").map(|j| format!("/?jar={j}")).unwrap_or_else(|| "/?jar=".to_owned());
-                page::lab_url(corslab_lab::hosts::CONSOLE, &jar)
+                // Signing in or out puts the jar in this page's URL and then updates `who`. A
+                // browser found signed in already holds a cookie this page did not set: the
+                // lab's attributes, set some time ago.
+                let signed_in = who.get().is_some_and(|w| w.signed_in);
+                let jar = if signed_in { held_jar(cookie).map(|jar| jar.to_param()) } else { None };
+                page::lab_url(corslab_lab::hosts::CONSOLE, &format!("/?jar={}", jar.unwrap_or_default()))
             }>"Back to the console"</a>
         </p>
     }
@@ -213,6 +215,11 @@ async fn sign(
     let path = if signing_in { "/login" } else { "/logout" };
     match net::post_json::<WhoAmI>(path, None, &[], CredentialsMode::SameOrigin).await {
         Ok(me) => {
+            // The attributes the server just set, not the ones read when the page loaded: the
+            // console may have changed them since.
+            if let Some(set) = me.cookie {
+                cookie.set(Some(set));
+            }
             let jar = (signing_in && me.signed_in)
                 .then(|| cookie.get_untracked().map(|c| Jar { cookie: c, set_at_ms: now_ms() }))
                 .flatten();

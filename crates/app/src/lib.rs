@@ -172,6 +172,16 @@ fn host_page(host: &str, path: &str) -> AnyView {
         _ => match attack::home_position(host).or(Position::of_host(host)) {
             Some(home) => {
                 let scenario = Scenario::from_query(&query, home);
+                if scenario.from.host() != host {
+                    // An edited link: the fetch would run from this page while the explanation
+                    // spoke of another. Offer the page it belongs to rather than pretend.
+                    let there = scenario.from.host();
+                    let url = page::lab_url(there, &format!("/{}", query.to_search()));
+                    return view! {
+                        <p class="problem">"This attack runs from "<a href=url>{there}</a>", not from this page's host."</p>
+                    }
+                    .into_any();
+                }
                 let auto = query.get("auto") == Some("1");
                 view! { <attack::AttackPage home scenario auto/> }.into_any()
             }

@@ -12,16 +12,17 @@ use crate::explain_panel::ExplainPanel;
 use crate::net::PageOutcome;
 use crate::run::Report;
 
-/// The whole report of one run.
+/// The whole report of one run; `legitimate` when the page is one the API means to serve (the
+/// partner, the dashboard), whose reads are the app working, not a leak.
 #[component]
-pub fn RunReport(report: Report) -> impl IntoView {
+pub fn RunReport(report: Report, #[prop(optional)] legitimate: bool) -> impl IntoView {
     let Report { run, call, page, observed, explained, problem } = report;
     let request = format!("{} {}", call.method, call.url);
     view! {
         <article class="report" aria-label="What happened" data-run=run>
             <p class="request-line"><code>{request}</code></p>
             {match page {
-                Some(page) => view! { <ScriptGot page/> }.into_any(),
+                Some(page) => view! { <ScriptGot page legitimate/> }.into_any(),
                 None => view! {
                     <p class="muted" data-outcome="elsewhere">
                         "What the script got is shown in the attacker's tab: this console sees the server's side."
@@ -35,19 +36,20 @@ pub fn RunReport(report: Report) -> impl IntoView {
     }
 }
 
-/// What the page's script got back: the data it stole, an opaque answer, or the TypeError.
+/// What the page's script got back: the data it stole (or, on a `legitimate` page, read as it
+/// should), an opaque answer, or the TypeError.
 #[component]
-pub fn ScriptGot(page: PageOutcome) -> impl IntoView {
+pub fn ScriptGot(page: PageOutcome, legitimate: bool) -> impl IntoView {
     match page {
         PageOutcome::Read { status, body } => {
-            let stolen = status < 300 && !body.is_empty();
-            let title = if stolen {
-                format!("The script read the answer (status {status}): this is what leaked")
-            } else {
-                format!("The script read the answer (status {status}), but it holds no account data")
+            let data = status < 300 && !body.is_empty();
+            let (class, title) = match (data, legitimate) {
+                (true, true) => ("got working", format!("The script read the answer (status {status}): the app works, as the API means it to")),
+                (true, false) => ("got stolen", format!("The script read the answer (status {status}): this is what leaked")),
+                (false, _) => ("got anonymous", format!("The script read the answer (status {status}), but it holds no account data")),
             };
             view! {
-                <div class=if stolen { "got stolen" } else { "got anonymous" } data-outcome="read">
+                <div class=class data-outcome="read">
                     <h3>{title}</h3>
                     <pre class="body">{body}</pre>
                 </div>
@@ -61,8 +63,9 @@ pub fn ScriptGot(page: PageOutcome) -> impl IntoView {
         }
         .into_any(),
         PageOutcome::Failed(message) => view! {
-            <div class="got failed" data-outcome="failed">
-                <h3>"The script got nothing: fetch() rejected"</h3>
+            // On a page the API means to serve, a refusal is the app broken, not an attack stopped.
+            <div class=if legitimate { "got broken" } else { "got failed" } data-outcome="failed">
+                <h3>{if legitimate { "The script got nothing: fetch() rejected, and the app cannot work" } else { "The script got nothing: fetch() rejected" }}</h3>
                 <pre class="body">{message}</pre>
             </div>
         }

@@ -165,6 +165,11 @@ impl Position {
         }
     }
 
+    /// Whether the API means to serve this page: the partner and FinTrack's own dashboard.
+    pub fn legitimate(self) -> bool {
+        matches!(self, Self::Partner | Self::Dashboard)
+    }
+
     /// The position a page on `host` plays by default.
     pub fn of_host(host: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|p| p.host() == host && *p != Self::NullOrigin)

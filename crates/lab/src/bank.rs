@@ -99,6 +99,10 @@ pub struct WhoAmI {
     /// The `Set-Cookie` line just sent, on login, with `…` for the token (the cookie itself is
     /// `HttpOnly`, and no script reads its value).
     pub set_cookie: Option<String>,
+    /// The attributes of that cookie, on login: what the browser now holds, whatever the lab
+    /// was set to when the page loaded.
+    #[serde(default)]
+    pub cookie: Option<crate::cookie::CookieSettings>,
 }
 
 /// The largest single transfer the API accepts, in cents.

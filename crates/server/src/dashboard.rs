@@ -30,8 +30,9 @@ pub async fn login(
     let set_cookie = state.cookie.set_cookie(&token);
     // The page shows the line it was sent, the token left out: it stays in the HttpOnly cookie.
     let shown = state.cookie.set_cookie("…");
+    let cookie = state.cookie;
     drop(state);
-    let who = WhoAmI { signed_in: true, holder, set_cookie: Some(shown) };
+    let who = WhoAmI { signed_in: true, holder, set_cookie: Some(shown), cookie: Some(cookie) };
     Ok(answer(&headers, who, &[set_cookie]))
 }
 
@@ -52,7 +53,7 @@ pub async fn logout(
         .into_iter()
         .map(|partitioned| CookieSettings { partitioned, ..CookieSettings::default() }.clear_cookie())
         .collect();
-    Ok(answer(&headers, WhoAmI { signed_in: false, holder: None, set_cookie: None }, &clears))
+    Ok(answer(&headers, WhoAmI { signed_in: false, holder: None, set_cookie: None, cookie: None }, &clears))
 }
 
 /// `GET /whoami`.
@@ -66,7 +67,8 @@ pub async fn whoami(
     }
     let holder =
         session(&headers).and_then(|token| lab.state().bank.account(&token).map(|a| a.fake.holder.clone()));
-    let mut response = Json(WhoAmI { signed_in: holder.is_some(), holder, set_cookie: None }).into_response();
+    let mut response =
+        Json(WhoAmI { signed_in: holder.is_some(), holder, set_cookie: None, cookie: None }).into_response();
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
 }
