@@ -76,10 +76,24 @@ pub fn Console() -> impl IntoView {
             Err(e) => status.set(format!("The lab server did not answer: {e}")),
         }
     });
+    // Another console tab, the story or a script changed the lab: the choices follow what it
+    // runs now, unless they differ on purpose (a link, a change the lab did not take).
+    Effect::new(move |_| {
+        let Some(state) = lab.get() else { return };
+        if linked.get_untracked() {
+            return;
+        }
+        if scenario.with_untracked(|s| s.policy) != state.policy {
+            scenario.update(|s| s.policy = state.policy);
+        }
+        if cookie.get_untracked() != state.cookie {
+            cookie.set(state.cookie);
+        }
+    });
     let set_up = move |_| {
         linked.set(false);
         leptos::task::spawn_local(async move {
-            apply(scenario.get_untracked().policy, cookie.get_untracked(), lab, status).await;
+            apply(scenario.get_untracked().policy, cookie.get_untracked(), lab, status, linked).await;
         });
     };
     Effect::new(move |_| {
@@ -145,8 +159,8 @@ pub fn Console() -> impl IntoView {
                 <h2 id="setup-title">"The lab"</h2>
                 {move || linked.get().then(|| view! {
                     <div class="link-setup" role="status">
-                        <p>"This link names a setup the lab does not run yet. The attack below runs under it either way; the lab's own policy (for the dashboard and the audit) and the cookie FinTrack sets at the next sign-in change only when you say so."</p>
-                        <button type="button" class="apply-link" on:click=set_up>"Set the lab up as this link says"</button>
+                        <p>"The choices here (from a link, or a change the lab did not take) are not the setup the lab runs. The attack below runs under them either way; the lab's own policy (for the dashboard and the audit) and the cookie FinTrack sets at the next sign-in change only when you say so."</p>
+                        <button type="button" class="apply-link" on:click=set_up>"Set the lab up as chosen here"</button>
                     </div>
                 })}
                 <LabControls scenario cookie lab status linked/>
@@ -182,7 +196,7 @@ pub fn Console() -> impl IntoView {
             chosen=Signal::derive(move || scenario.get().policy)
             running=Signal::derive(move || lab.get().map(|s| s.policy))
         />
-        <LiveLog/>
+        <LiveLog lab/>
     }
 }
 
@@ -199,7 +213,7 @@ fn LabControls(
     let changed = move || {
         linked.set(false);
         leptos::task::spawn_local(async move {
-            apply(scenario.get_untracked().policy, cookie.get_untracked(), lab, status).await;
+            apply(scenario.get_untracked().policy, cookie.get_untracked(), lab, status, linked).await;
         });
     };
     let same_sites = ["lax", "strict", "none", "unset"]
@@ -327,7 +341,10 @@ fn OutcomeTable(policy: PolicyId, cookie: CookieSettings, ports: Ports) -> impl 
 
 /// Every request reaching the API and every side effect, live (server-sent events).
 #[component]
-fn LiveLog() -> impl IntoView {
+fn LiveLog(
+    /// Set when the lab's setup changes, from this console or another.
+    lab: RwSignal<Option<LabState>>,
+) -> impl IntoView {
     let seen = RwSignal::new(Vec::<Seen>::new());
     let ledger = RwSignal::new(Vec::<LedgerLine>::new());
     let note = RwSignal::new(String::new());
@@ -353,6 +370,11 @@ fn LiveLog() -> impl IntoView {
                     "ledger" => {
                         if let Ok(l) = serde_wasm_bindgen::from_value::<LedgerLine>(data) {
                             ledger.update(|v| push_front(v, l));
+                        }
+                    }
+                    "state" => {
+                        if let Ok(state) = serde_wasm_bindgen::from_value::<LabState>(data) {
+                            lab.set(Some(state));
                         }
                     }
                     "lagged" => {
@@ -411,6 +433,7 @@ async fn apply(
     cookie: CookieSettings,
     lab: RwSignal<Option<LabState>>,
     status: RwSignal<String>,
+    linked: RwSignal<bool>,
 ) {
     let current = lab.get_untracked();
     let mut commands = Vec::new();
@@ -430,7 +453,12 @@ async fn apply(
                 lab.set(Some(state));
                 status.set("The lab now runs this setup".to_owned());
             }
-            Err(e) => status.set(format!("The lab refused the change: {e}")),
+            Err(e) => {
+                // The choices stay, and so does the way to try again.
+                status.set(format!("The lab did not take the change ({e}): it still runs its own setup"));
+                linked.set(true);
+                return;
+            }
         }
     }
 }
