@@ -33,14 +33,27 @@ pub fn AttackPage(
             return;
         }
         busy.set(true);
+        let scenario_now = scenario;
         let scenario = scenario.get_untracked();
         let run_id = first_run.try_update_value(Option::take).flatten();
         leptos::task::spawn_local(async move {
             let done = run::run(&scenario, run_id).await;
-            report.set(Some(done));
+            // Options changed during the run: its report no longer describes the page.
+            if scenario_now.with_untracked(|now| *now == scenario) {
+                report.set(Some(done));
+            }
             busy.set(false);
         });
     };
+    // A report shows the options it ran with: once they change, the page (and its link) no
+    // longer match it, so it goes until the next run.
+    Effect::new(move |before: Option<Scenario>| {
+        let now = scenario.get();
+        if before.is_some_and(|before| before != now) {
+            report.set(None);
+        }
+        now
+    });
     if auto {
         go();
     }

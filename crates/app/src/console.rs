@@ -123,7 +123,7 @@ pub fn Console() -> impl IntoView {
         report.set(None);
         status.set(format!("Running from {}: watching what reaches the server…", s.from.host()));
         // A top-level tab, as a victim's would be: framing would change which cookies go.
-        if window().open_with_url_and_target(&url, "corslab-run").ok().flatten().is_none() {
+        if window().open_with_url_and_target(&url, "_blank").ok().flatten().is_none() {
             status.set(format!("The browser blocked the new tab: open {url} yourself"));
         }
         leptos::task::spawn_local(async move {
@@ -554,7 +554,10 @@ fn ledger_line(entry: &LedgerLine) -> String {
             format!("{} {amount} moved to {to}", corslab_lab::bank::CURRENCY)
         }
         "email-changed" => format!("email changed to {to}"),
-        "sessions-revoked" => format!("{} sessions signed out", e.count.unwrap_or(0)),
+        "sessions-revoked" => match e.count.unwrap_or(0) {
+            1 => "1 session signed out".to_owned(),
+            n => format!("{n} sessions signed out"),
+        },
         other => format!("a side effect ({other})"),
     };
     format!(

@@ -32,24 +32,27 @@ pub struct Listed {
 pub fn read_text(text: &str) -> Result<Vec<Listed>, String> {
     let value = js_sys::JSON::parse(text).map_err(|e| {
         let why = e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_default();
-        format!("This file is not JSON ({why}); save the HAR again from DevTools (Network → Save all as HAR)")
+        format!("This file is not JSON ({why}); {SAVE_AGAIN}")
     })?;
     if let Some(problem) = shape_problem(&value) {
-        return Err(format!("{problem}; save the HAR again from DevTools (Network → Save all as HAR)"));
+        return Err(problem);
     }
     let har: Har = serde_wasm_bindgen::from_value(value).map_err(|e| {
         // The error is a JavaScript Error, whose text starts with its class name.
         let why = e.to_string();
         let why = why.strip_prefix("Error: ").unwrap_or(&why);
-        format!("This JSON does not have the shape of a HAR file ({why}); save one from DevTools (Network → Save all as HAR)")
+        format!("This JSON does not have the shape of a HAR file ({why}); {SAVE_AGAIN}")
     })?;
     let found = har::exchanges(&har).map_err(|e| e.to_string())?;
     Ok(found.into_iter().map(explain_found).collect())
 }
 
+/// What to do about a file that is not the HAR DevTools saves.
+const SAVE_AGAIN: &str = "save the HAR again from DevTools (Network → Save all as HAR)";
+
 /// Where parsed JSON first departs from a HAR's outline (`log`, `log.entries`, each entry's
-/// `request` and `response` objects), said with its path; serde-wasm-bindgen's own errors name
-/// none.
+/// `request` and `response` objects), said with its path and what to do; serde-wasm-bindgen's
+/// own errors name none.
 fn shape_problem(value: &JsValue) -> Option<String> {
     let get = |v: &JsValue, key: &str| js_sys::Reflect::get(v, &JsValue::from_str(key)).ok();
     let is_object = |v: &JsValue| v.is_object() && !js_sys::Array::is_array(v);
@@ -61,11 +64,11 @@ fn shape_problem(value: &JsValue) -> Option<String> {
     };
     for (i, entry) in js_sys::Array::from(&entries).iter().enumerate() {
         if !is_object(&entry) {
-            return Some(format!("log.entries[{i}] is not an object"));
+            return Some(format!("log.entries[{i}] is not an object; {SAVE_AGAIN}"));
         }
         for part in ["request", "response"] {
             if get(&entry, part).is_some_and(|v| !v.is_undefined() && !is_object(&v)) {
-                return Some(format!("log.entries[{i}].{part} is not an object"));
+                return Some(format!("log.entries[{i}].{part} is not an object; {SAVE_AGAIN}"));
             }
         }
     }

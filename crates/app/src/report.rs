@@ -113,8 +113,10 @@ pub fn SeenHead() -> impl IntoView {
 /// One logged request.
 #[component]
 pub fn SeenRow(seen: Seen) -> impl IntoView {
+    // The port only when it is not the page's: a hop to the lab's other port is another origin.
+    let port = if seen.port == crate::run::page_port() { String::new() } else { format!(":{}", seen.port) };
     let request = format!(
-        "{}{} {}{}",
+        "{}{} {}{port}{}",
         if seen.preflight { "preflight " } else { "" },
         seen.method,
         seen.host,
