@@ -108,7 +108,7 @@ pub fn AgreementBadge(agreement: Agreement, browser: &'static str, jar_known: bo
                 Checked::RequestSent => "Request reached the server",
                 Checked::CookiesSent => "Cookies on each request",
                 Checked::OriginSent => "Origin header on each request",
-                Checked::Read => "The script could read the response",
+                Checked::Read => "The script's read (allowed, blocked or opaque)",
             };
             let class = if check.agrees { "agrees" } else { "differs" };
             view! {

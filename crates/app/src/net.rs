@@ -5,6 +5,7 @@
 use std::cell::RefCell;
 use std::sync::Arc;
 
+use corslab_engine::Read;
 use corslab_engine::exchange::{CredentialsMode, RequestMode};
 use corslab_lab::audit::AuditSummary;
 use corslab_lab::catalog::EntryText;
@@ -34,9 +35,13 @@ pub enum PageOutcome {
 }
 
 impl PageOutcome {
-    /// Whether the script could read the response.
-    pub fn readable(&self) -> bool {
-        matches!(self, Self::Read { .. })
+    /// What the script got, as a Verdict says it: the response, an opaque one, or an error.
+    pub fn read(&self) -> Read {
+        match self {
+            Self::Read { .. } => Read::Allowed,
+            Self::Opaque => Read::Opaque,
+            Self::Failed(_) => Read::Blocked,
+        }
     }
 }
 

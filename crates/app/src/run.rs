@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use corslab_engine::{Browser, Exchange, Verdict, har};
+use corslab_engine::{Browser, Exchange, Read, Verdict, har};
 use corslab_lab::Ports;
 use corslab_lab::observe::{self, Agreement, Attempt, Observed};
 use futures_channel::oneshot;
@@ -154,7 +154,7 @@ pub async fn observe_and_explain(
     };
     match observed {
         Some(observed) => {
-            let page_read = report.page.as_ref().map(PageOutcome::readable);
+            let page_read = report.page.as_ref().map(PageOutcome::read);
             match explain_observed(attempt, &observed, page_read, &Ports::main(port)) {
                 Ok(explained) => report.explained = Some(explained),
                 Err(e) => report.problem = Some(e),
@@ -182,7 +182,7 @@ pub async fn observe_and_explain(
 pub fn explain_observed(
     attempt: &Attempt,
     observed: &Observed,
-    page_read: Option<bool>,
+    page_read: Option<Read>,
     ports: &Ports,
 ) -> Result<Explained, String> {
     let exchange = observe::exchange(attempt, observed, ports)?;

@@ -106,7 +106,8 @@ pub enum Checked {
     CookiesSent,
     /// The `Origin` header on each request that arrived, preflights and redirect hops included.
     OriginSent,
-    /// Whether the page could read the response (observed by the page, not the server).
+    /// Whether the page could read the response, got an opaque one or an error (observed by
+    /// the page, not the server).
     Read,
 }
 
@@ -183,8 +184,8 @@ pub fn answer<'a>(
 }
 
 /// Compares the engine's `verdict` with what the server observed and, when the page knows it,
-/// whether the page could read the response.
-pub fn agreement(verdict: &Verdict, observed: &Observed, page_read: Option<bool>) -> Agreement {
+/// what its script got: the response, an opaque one, or an error.
+pub fn agreement(verdict: &Verdict, observed: &Observed, page_read: Option<Read>) -> Agreement {
     let mut checks = vec![
         flag(Checked::PreflightSent, verdict.preflight_sent, observed.preflight.is_some()),
         flag(Checked::RequestSent, verdict.request_sent, observed.request.is_some()),
@@ -213,7 +214,14 @@ pub fn agreement(verdict: &Verdict, observed: &Observed, page_read: Option<bool>
         });
     }
     if let Some(read) = page_read {
-        checks.push(flag(Checked::Read, verdict.read == Read::Allowed, read));
+        // Three ways, not two: a script that got an opaque answer where the engine said blocked
+        // (or the other way round) read nothing either way, but the engine was still wrong.
+        checks.push(Check {
+            what: Checked::Read,
+            predicted: verdict.read.as_str().to_owned(),
+            observed: read.as_str().to_owned(),
+            agrees: verdict.read == read,
+        });
     }
     Agreement { agrees: checks.iter().all(|c| c.agrees), checks }
 }
@@ -432,8 +440,8 @@ mod tests {
         };
         predict(&mut verdict, &["session"]);
         verdict.read = Read::Allowed;
-        assert!(agreement(&verdict, &fetch, Some(true)).agrees);
-        let disagreeing = agreement(&verdict, &fetch, Some(false));
+        assert!(agreement(&verdict, &fetch, Some(Read::Allowed)).agrees);
+        let disagreeing = agreement(&verdict, &fetch, Some(Read::Blocked));
         assert!(!disagreeing.agrees);
         assert_eq!(disagreeing.checks.iter().filter(|c| !c.agrees).count(), 1);
         predict(&mut verdict, &[]);
@@ -451,14 +459,14 @@ mod tests {
             request.cookies = vec!["theme".to_owned(), "session".to_owned()];
         }
         predict(&mut verdict, &["session", "theme"]);
-        assert!(agreement(&verdict, &two, Some(true)).agrees, "cookies compare as sets");
+        assert!(agreement(&verdict, &two, Some(Read::Allowed)).agrees, "cookies compare as sets");
         assert!(!cookies.only_cookies_missing(), "the server saw a cookie the engine did not predict");
         // Predicted from a jar whose session has ended: nothing arrives with the request.
         let mut signed_out = two;
         if let Some(request) = signed_out.request.as_mut() {
             request.cookies.clear();
         }
-        assert!(agreement(&verdict, &signed_out, Some(true)).only_cookies_missing());
+        assert!(agreement(&verdict, &signed_out, Some(Read::Allowed)).only_cookies_missing());
     }
 
     #[test]

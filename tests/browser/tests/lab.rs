@@ -8,6 +8,7 @@ use corslab_browser_tests::{
     browser, fetch, fetch_from_sandbox, fetch_with, frame, lab_json, lab_url, page_origin, run_id,
     server_log, sleep,
 };
+use corslab_engine::Read;
 use corslab_engine::exchange::{CredentialsMode, Request};
 use corslab_lab::Ports;
 use corslab_lab::observe::{self, Attempt, Checked};
@@ -120,7 +121,11 @@ async fn a_refused_preflight_stops_the_put_and_a_mirroring_one_lets_it_through()
         // what the server saw about which requests went out, and with which Origin.
         let exchange = observe::exchange(&attempt("PUT", &url, &json), &fetches[0], &ports()).unwrap();
         let verdict = corslab_engine::explain(&exchange);
-        let agreement = observe::agreement(&verdict, &fetches[0], Some(result.is_ok()));
+        let agreement = observe::agreement(
+            &verdict,
+            &fetches[0],
+            Some(if result.is_ok() { Read::Allowed } else { Read::Blocked }),
+        );
         for check in agreement.checks.iter().filter(|c| {
             matches!(
                 c.what,
