@@ -214,8 +214,8 @@ fn wildcard(obs: &Observations<'_>) -> Option<Finding> {
 fn mirrored(obs: &Observations<'_>) -> Option<Finding> {
     let (probe, trips) = result(obs, Class::MirroredMethodsAndHeaders)?;
     let preflight = &trips.first()?.response;
-    let list_headers = Headers::of(preflight);
-    let cors = CorsHeaders::read(&list_headers.0);
+    let answer_headers = headers(preflight);
+    let cors = CorsHeaders::read(&answer_headers);
     let methods = list(&cors.allow_methods);
     let headers = list(&cors.allow_headers);
     let mirrors = methods.iter().any(|m| m == PROBE_METHOD || m == "*")
@@ -272,9 +272,8 @@ fn mirrored(obs: &Observations<'_>) -> Option<Finding> {
 fn authorization_under_wildcard(obs: &Observations<'_>) -> Option<Finding> {
     let (probe, trips) = result(obs, Class::AuthorizationUnderWildcard)?;
     let preflight = &trips.first()?.response;
-    let list_headers = Headers::of(preflight);
-    let headers = list(&CorsHeaders::read(&list_headers.0).allow_headers);
-    if !headers.iter().any(|h| h == "*") || headers.iter().any(|h| h.eq_ignore_ascii_case("authorization")) {
+    let allowed = list(&CorsHeaders::read(&headers(preflight)).allow_headers);
+    if !allowed.iter().any(|h| h == "*") || allowed.iter().any(|h| h.eq_ignore_ascii_case("authorization")) {
         return None;
     }
     let origin = probe.origin.as_deref()?;
@@ -330,7 +329,7 @@ fn vary_origin(obs: &Observations<'_>) -> Option<Finding> {
         .filter(|(p, _)| p.kind == ProbeKind::Get && p.url == obs.plan.target)
         .filter_map(|(p, t)| Some((p.origin.as_deref()?, t, last(t)?)))
         .collect();
-    let missing = |r: &Received| !CorsHeaders::read(&Headers::of(r).0).varies_on_origin();
+    let missing = |r: &Received| !CorsHeaders::read(&headers(r)).varies_on_origin();
     let shown =
         |r: &Received| allow_origin(r).map_or_else(|| "none".to_owned(), |value| format!("`{value}`"));
     // The answer a cache must not reuse: one without Vary, preferably one that grants.
@@ -524,7 +523,7 @@ fn expose_headers(obs: &Observations<'_>) -> Option<Finding> {
         last(t).is_some_and(|r| {
             let origin = p.origin.as_deref().unwrap_or_default();
             (grants(r, origin) || grants(r, "*"))
-                && list(&CorsHeaders::read(&Headers::of(r).0).expose_headers).iter().any(|h| h == "*")
+                && list(&CorsHeaders::read(&headers(r)).expose_headers).iter().any(|h| h == "*")
         })
     })?;
     let origin = probe.origin.clone().unwrap_or_default();
@@ -548,18 +547,18 @@ fn max_age(obs: &Observations<'_>) -> Option<Finding> {
     let (probe, trips, age) =
         obs.results.iter().filter(|(p, _)| matches!(p.kind, ProbeKind::Preflight { .. })).find_map(
             |(p, t)| {
-                let headers = Headers::of(last(t)?);
+                let headers = headers(last(t)?);
                 // Read as the spec reads it: delta-seconds, a malformed value being no age at all.
-                let age = parse_max_age(CorsHeaders::read(&headers.0).max_age.as_deref()?)?;
+                let age = parse_max_age(CorsHeaders::read(&headers).max_age.as_deref()?)?;
                 (age > lowest).then_some((p, t, age))
             },
         )?;
     let beyond: Vec<(Browser, u64)> = caps.into_iter().filter(|(_, cap)| age > *cap).collect();
     let beyond = match beyond.as_slice() {
-        [(browser, cap)] => format!("{}'s cap ({cap} s)", browser_name(*browser)),
+        [(browser, cap)] => format!("{}'s cap ({cap} s)", Profile::of(*browser).name()),
         many => {
             let each: Vec<String> =
-                many.iter().map(|(b, cap)| format!("{}'s ({cap} s)", browser_name(*b))).collect();
+                many.iter().map(|(b, cap)| format!("{}'s ({cap} s)", Profile::of(*b).name())).collect();
             format!("both {} caps", each.join(" and "))
         }
     };
@@ -579,10 +578,10 @@ fn private_network(obs: &Observations<'_>) -> Option<Finding> {
     let (probe, trips) = result(obs, Class::PrivateNetworkAccess)?;
     let response = last(trips)?;
     let origin = probe.origin.as_deref()?;
-    let headers = Headers::of(response);
+    let headers = headers(response);
     let granted = ["Access-Control-Allow-Private-Network", "Access-Control-Allow-Local-Network"]
         .iter()
-        .any(|h| headers.0.get(h).is_some_and(|v| v.as_bytes() == b"true"));
+        .any(|h| headers.get(h).is_some_and(|v| v.as_bytes() == b"true"));
     if !granted || !(grants(response, origin) || grants(response, "*")) {
         return None;
     }
@@ -799,23 +798,20 @@ fn last(trips: &[Trip]) -> Option<&Received> {
 
 /// An answer's headers as the engine holds them, for [`CorsHeaders::read`] and
 /// [`HeaderList::get`]: repeats combined as Fetch combines them.
-struct Headers(HeaderList);
-
-impl Headers {
-    fn of(response: &Received) -> Self {
-        Self(answer(response).headers)
-    }
+/// A received answer's header list, as the engine reads it.
+fn headers(response: &Received) -> HeaderList {
+    answer(response).headers
 }
 
 /// Access-Control-Allow-Origin as the engine reads it, repeats combined with `, `.
 fn allow_origin(response: &Received) -> Option<String> {
-    let headers = Headers::of(response);
-    CorsHeaders::read(&headers.0).allow_origin.map(|value| decode(&value).into_owned())
+    let headers = headers(response);
+    CorsHeaders::read(&headers).allow_origin.map(|value| decode(&value).into_owned())
 }
 
 /// Whether Access-Control-Allow-Credentials is exactly `true`.
 fn allows_credentials(response: &Received) -> bool {
-    CorsHeaders::read(&Headers::of(response).0).allows_credentials()
+    CorsHeaders::read(&headers(response)).allows_credentials()
 }
 
 /// A list header's items as the engine reads them; a list with an item that is no token is
@@ -826,7 +822,7 @@ fn list(value: &Option<std::borrow::Cow<'_, [u8]>>) -> Vec<String> {
 
 /// The header's value, repeats combined, lower-cased.
 fn lowered(response: &Received, name: &str) -> String {
-    Headers::of(response).0.get(name).map(|v| v.to_text().to_ascii_lowercase()).unwrap_or_default()
+    headers(response).get(name).map(|v| v.to_text().to_ascii_lowercase()).unwrap_or_default()
 }
 
 /// Whether a shared cache (a CDN, a proxy) may store the answer and hand it out again.
@@ -850,25 +846,18 @@ fn reusable(response: &Received) -> bool {
         .split(',')
         .filter_map(|d| d.trim().strip_prefix("max-age="))
         .any(|age| age.trim_matches('"').parse::<u64>().is_ok_and(|age| age > 0));
-    let headers = Headers::of(response);
+    let headers = headers(response);
     max_age
         || cache_control.contains("s-maxage")
         || cache_control.contains("public")
-        || headers.0.contains("Expires")
-        || headers.0.contains("Last-Modified")
+        || headers.contains("Expires")
+        || headers.contains("Last-Modified")
 }
 
 /// Whether the answer grants exactly this origin: Access-Control-Allow-Origin, repeats
 /// combined as browsers combine them, is the origin itself.
 fn grants(response: &Received, origin: &str) -> bool {
     allow_origin(response).as_deref() == Some(origin)
-}
-
-fn browser_name(browser: Browser) -> &'static str {
-    match browser {
-        Browser::Firefox => "Firefox",
-        _ => "Chromium",
-    }
 }
 
 #[cfg(test)]
