@@ -758,6 +758,16 @@ fn repeated_headers() -> Vec<Scenario> {
             out.push(everyday("repeated-headers", &[slug], position, fetch, mirrored_get()));
         }
     }
+    // Each `text/plain` is safelisted; the two combined (`text/plain, text/plain`) are no MIME
+    // type. Not signed in, the transfer is refused: nothing moves.
+    for position in [Position::Partner, Position::Sibling] {
+        let fetch = Fetch::new("POST", CredentialsMode::Omit)
+            .header("Content-Type", "text/plain")
+            .header("Content-Type", "text/plain")
+            .body(FORM_BODY);
+        let target = Target::Api { policy: PolicyId::MirrorEverything, path: endpoint("POST").to_owned() };
+        out.push(everyday("repeated-headers", &["two-content-types"], position, fetch, target));
+    }
     out
 }
 
