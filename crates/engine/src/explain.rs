@@ -148,7 +148,13 @@ impl<'a> Narrator<'a> {
         self.trace.cross_site = !self.page_site.same_site(&site);
         // The Request constructor: credentials in the URL and forbidden methods throw,
         // forbidden headers vanish.
-        let built = match request::build(&request.url, &request.method, &request.headers, request.mode) {
+        let built = match request::build(
+            &request.url,
+            &request.method,
+            &request.headers,
+            request.mode,
+            self.profile.forbidden_reading,
+        ) {
             Ok(built) => built,
             Err(thrown) => return self.block(Failure::Thrown(thrown), &request.url, None, 0),
         };
@@ -392,7 +398,36 @@ impl<'a> Narrator<'a> {
                 ),
             );
         }
-        self.record_request(&leg.method, &leg.url, sends_origin.then_some(serialized));
+        let mut origin = serialized;
+        let downgrade = self.ex.request.mode != RequestMode::Cors
+            && !cors
+            && request::sends_origin_header(false, &leg.method)
+            && request::is_downgrade(&self.ex.page, &leg.url);
+        if downgrade && origin != "null" {
+            if self.profile.null_origin_on_downgrade {
+                origin = "null";
+                self.info(
+                    rules::ORIGIN_HEADER,
+                    says!(
+                        "The request carries Origin: null: it goes from an https page to ",
+                        leg.url,
+                        ", which is not https, and under the default referrer policy a request that is not a CORS request hides its origin on such a downgrade."
+                    ),
+                );
+            } else {
+                self.info(
+                    rules::ORIGIN_HEADER,
+                    says!(
+                        "The request carries Origin: ",
+                        origin,
+                        ", although it goes from an https page to a URL that is not https: ",
+                        self.profile.name(),
+                        " does not hide the origin on a downgrade, as the spec's default referrer policy would."
+                    ),
+                );
+            }
+        }
+        self.record_request(&leg.method, &leg.url, sends_origin.then_some(origin));
         self.cookies(leg, &context);
     }
 

@@ -6,6 +6,7 @@
 
 use crate::cache::Lookup;
 use crate::exchange::Browser;
+use crate::request::ForbiddenReading;
 use crate::safelist::{ListReading, SafelistReading};
 
 /// What one browser does where the spec leaves room or where the browser departs from it.
@@ -18,6 +19,8 @@ pub struct Profile {
     /// How the browser applies the request-header safelist: to a header set more than once,
     /// to the 1024-byte total, and to bytes above 0x7F.
     pub safelist_reading: SafelistReading,
+    /// Where the browser's forbidden request-header list departs from the spec's.
+    pub forbidden_reading: ForbiddenReading,
     /// How the browser reads `Access-Control-Max-Age` (measured by the differential matrix).
     pub max_age_reading: MaxAgeReading,
     /// How the browser looks a later request up in its preflight cache.
@@ -67,6 +70,11 @@ pub struct Profile {
     /// The spec nulls it only when the redirect taints the request's origin, which a redirect
     /// away from the page's own origin does not.
     pub null_origin_after_cross_origin_redirect: bool,
+    /// Whether a request that is not a CORS request, whose method sends an `Origin`, says
+    /// `Origin: null` when it goes from an `https` page to a URL that is not `https`: the spec's
+    /// rule under the default referrer policy, which Firefox follows; Chromium sends the page's
+    /// origin (both measured with a `no-cors` POST from an `https` page to plain-http loopback).
+    pub null_origin_on_downgrade: bool,
     /// Whether a redirect through another site makes the rest of a fetch cross-site for
     /// `SameSite` (Firefox, as the cookie spec says); Chromium keeps that behind a flag that is
     /// off by default (measured by the differential matrix).
@@ -141,7 +149,12 @@ impl Profile {
                 browser,
                 max_age_cap: 86_400,
                 max_age_reading: MaxAgeReading::DigitsOnly,
-                safelist_reading: SafelistReading { list: ListReading::NoTotal, ascii_only: true },
+                safelist_reading: SafelistReading {
+                    list: ListReading::NoTotal,
+                    ascii_only: true,
+                    client_hints: false,
+                },
+                forbidden_reading: ForbiddenReading { user_agent: false, override_split_on_commas: true },
                 cache_lookup: Lookup::Literal,
                 cache_for_opaque_origins: true,
                 failed_response_clears_cache: true,
@@ -157,6 +170,7 @@ impl Profile {
                 unparsable_location_fails_every_mode: false,
                 error_mode_needs_location: false,
                 null_origin_after_cross_origin_redirect: false,
+                null_origin_on_downgrade: true,
                 same_site_counts_redirects: true,
                 preflights_after_dropping_authorization: true,
                 storage_access_inactive: StorageAccessInactive::UnderDefault,
@@ -165,7 +179,12 @@ impl Profile {
                 browser,
                 max_age_cap: 7_200,
                 max_age_reading: MaxAgeReading::SignedInteger,
-                safelist_reading: SafelistReading { list: ListReading::Combined, ascii_only: false },
+                safelist_reading: SafelistReading {
+                    list: ListReading::Combined,
+                    ascii_only: false,
+                    client_hints: true,
+                },
+                forbidden_reading: ForbiddenReading { user_agent: true, override_split_on_commas: false },
                 cache_lookup: Lookup::Spec,
                 cache_for_opaque_origins: false,
                 failed_response_clears_cache: false,
@@ -181,6 +200,7 @@ impl Profile {
                 unparsable_location_fails_every_mode: true,
                 error_mode_needs_location: true,
                 null_origin_after_cross_origin_redirect: true,
+                null_origin_on_downgrade: false,
                 same_site_counts_redirects: false,
                 preflights_after_dropping_authorization: false,
                 storage_access_inactive: StorageAccessInactive::WhenBlocked,

@@ -77,7 +77,25 @@ pub enum Thrown {
     NoCorsMethod(Method),
 }
 
-/// Builds the request as the `Request` constructor and `Headers` guards do.
+/// How a browser reads the forbidden request-header list where it departs from the spec
+/// (measured by the differential matrix).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ForbiddenReading {
+    /// Whether `User-Agent` is forbidden too, so a script's value is dropped (Chromium: its
+    /// network stack still lists it); the spec lets a script set it, and it needs a preflight.
+    pub user_agent: bool,
+    /// Whether a method-override header's value is split on every comma, quotes or not
+    /// (Firefox); the spec splits it as a list, a quoted string kept whole.
+    pub override_split_on_commas: bool,
+}
+
+impl ForbiddenReading {
+    /// The spec's reading.
+    pub const SPEC: Self = Self { user_agent: false, override_split_on_commas: false };
+}
+
+/// Builds the request as the `Request` constructor and `Headers` guards do, with the browser's
+/// own `forbidden` list.
 ///
 /// <https://fetch.spec.whatwg.org/#dom-request>
 pub fn build<'a>(
@@ -85,6 +103,7 @@ pub fn build<'a>(
     method: &Method,
     headers: &'a HeaderList,
     mode: RequestMode,
+    forbidden: ForbiddenReading,
 ) -> Result<Built<'a>, Thrown> {
     // Constructor: a URL that includes credentials throws a TypeError.
     if includes_credentials(url) {
@@ -103,7 +122,7 @@ pub fn build<'a>(
     // Headers guard "request-no-cors": a header that is not no-CORS-safelisted once combined
     // with earlier values of the same name is ignored too.
     let keeps = |h: &Header, kept: &HeaderList| {
-        !is_forbidden_request_header(&h.name, &h.value)
+        !is_forbidden_request_header_as(&h.name, &h.value, forbidden)
             && (mode != RequestMode::NoCors || no_cors_combined_is_safelisted(kept, h))
     };
     // Usually nothing is dropped, and the script's list is used as it is.
@@ -121,7 +140,7 @@ pub fn build<'a>(
     let mut kept = HeaderList::new();
     let mut dropped = Vec::new();
     for header in headers {
-        if is_forbidden_request_header(&header.name, &header.value) {
+        if is_forbidden_request_header_as(&header.name, &header.value, forbidden) {
             dropped.push((header.clone(), Dropped::Forbidden));
             continue;
         }
@@ -138,6 +157,15 @@ pub fn build<'a>(
 ///
 /// <https://fetch.spec.whatwg.org/#forbidden-request-header>
 pub fn is_forbidden_request_header(name: &HeaderName, value: &HeaderValue) -> bool {
+    is_forbidden_request_header_as(name, value, ForbiddenReading::SPEC)
+}
+
+/// Whether a header is forbidden in a browser that reads the list as `reading` says.
+pub fn is_forbidden_request_header_as(
+    name: &HeaderName,
+    value: &HeaderValue,
+    reading: ForbiddenReading,
+) -> bool {
     const NAMES: [&str; 21] = [
         "accept-charset",
         "accept-encoding",
@@ -178,11 +206,14 @@ pub fn is_forbidden_request_header(name: &HeaderName, value: &HeaderValue) -> bo
     // Step 3: method-override headers that name a forbidden method.
     if ["x-http-method", "x-http-method-override", "x-method-override"].iter().any(|n| name.is(n)) {
         let text = value.to_text();
-        return crate::header::get_decode_split_value(&text)
-            .iter()
-            .any(|m| Method::new(m).is_ok_and(|m| m.is_forbidden()));
+        let forbidden = |m: &str| Method::new(m.trim_matches([' ', '\t'])).is_ok_and(|m| m.is_forbidden());
+        return if reading.override_split_on_commas {
+            text.split(',').any(forbidden)
+        } else {
+            crate::header::get_decode_split_value(&text).iter().any(|m| forbidden(m))
+        };
     }
-    false
+    reading.user_agent && name.is("user-agent")
 }
 
 /// The value of the `Origin` header for a request from `origin`: its serialization, or `null`
@@ -199,6 +230,15 @@ pub fn serialize_request_origin(origin: &Origin, tainted: bool) -> &str {
 /// <https://fetch.spec.whatwg.org/#append-a-request-origin-header>
 pub fn sends_origin_header(cors: bool, method: &Method) -> bool {
     cors || !matches!(method.as_str(), "GET" | "HEAD")
+}
+
+/// Whether a request from `origin` to `url` is a downgrade, from `https` to anything else: a
+/// request that is not a CORS request then carries `Origin: null` under the default referrer
+/// policy (`strict-origin-when-cross-origin`).
+///
+/// <https://fetch.spec.whatwg.org/#append-a-request-origin-header> (step 3.1)
+pub fn is_downgrade(origin: &Origin, url: &Url) -> bool {
+    origin.scheme() == Some("https") && url.scheme() != "https"
 }
 
 fn no_cors_combined_is_safelisted(kept: &HeaderList, header: &Header) -> bool {
@@ -242,7 +282,7 @@ mod tests {
         for with in ["http://user:pass@a.localhost/", "http://user@a.localhost/", "http://:pass@a.localhost/"]
         {
             let with = Url::parse(with).unwrap();
-            let built = build(&with, &Method::get(), &none, RequestMode::Cors);
+            let built = build(&with, &Method::get(), &none, RequestMode::Cors, ForbiddenReading::SPEC);
             assert!(matches!(built, Err(Thrown::UrlCredentials(_))), "{with}");
         }
     }
@@ -266,16 +306,19 @@ mod tests {
     fn forbidden_methods_throw_and_others_normalize() {
         let get = Method::new("trace").unwrap();
         assert!(matches!(
-            build(&url(), &get, &HeaderList::new(), RequestMode::Cors),
+            build(&url(), &get, &HeaderList::new(), RequestMode::Cors, ForbiddenReading::SPEC),
             Err(Thrown::ForbiddenMethod(_))
         ));
         let put = Method::new("put").unwrap();
         assert_eq!(
-            build(&url(), &put, &HeaderList::new(), RequestMode::Cors).unwrap().method.as_str(),
+            build(&url(), &put, &HeaderList::new(), RequestMode::Cors, ForbiddenReading::SPEC)
+                .unwrap()
+                .method
+                .as_str(),
             "PUT"
         );
         assert!(matches!(
-            build(&url(), &put, &HeaderList::new(), RequestMode::NoCors),
+            build(&url(), &put, &HeaderList::new(), RequestMode::NoCors, ForbiddenReading::SPEC),
             Err(Thrown::NoCorsMethod(_))
         ));
     }
@@ -283,7 +326,8 @@ mod tests {
     #[test]
     fn no_cors_drops_unsafelisted_headers_and_combinations() {
         let list = HeaderList::of(&[("X-Csrf", "1"), ("Accept", "a"), ("Accept", "b\""), ("Cookie", "x")]);
-        let built = build(&url(), &Method::get(), &list, RequestMode::NoCors).unwrap();
+        let built =
+            build(&url(), &Method::get(), &list, RequestMode::NoCors, ForbiddenReading::SPEC).unwrap();
         assert_eq!(built.headers.len(), 1);
         let reasons: Vec<Dropped> = built.dropped.iter().map(|(_, d)| *d).collect();
         assert_eq!(reasons, vec![Dropped::NoCors, Dropped::NoCors, Dropped::Forbidden]);
@@ -295,5 +339,25 @@ mod tests {
         assert!(sends_origin_header(false, &Method::new("POST").unwrap()));
         assert!(sends_origin_header(true, &Method::get()));
         assert_eq!(serialize_request_origin(&Origin::parse("http://a.localhost").unwrap(), true), "null");
+    }
+
+    #[test]
+    fn browsers_forbid_user_agent_and_split_method_overrides_their_own_way() {
+        let header = |name: &str, value: &str| Header::new(name, value).unwrap();
+        let chromium = ForbiddenReading { user_agent: true, override_split_on_commas: false };
+        let firefox = ForbiddenReading { user_agent: false, override_split_on_commas: true };
+        let forbidden = |h: &Header, reading| is_forbidden_request_header_as(&h.name, &h.value, reading);
+        let ua = header("User-Agent", "corslab");
+        assert!(
+            forbidden(&ua, chromium) && !forbidden(&ua, firefox) && !forbidden(&ua, ForbiddenReading::SPEC)
+        );
+        // An unclosed quote keeps the rest of the value one item, except to Firefox.
+        let open_quote = header("X-HTTP-Method-Override", "x\"y, TRACE");
+        assert!(!forbidden(&open_quote, ForbiddenReading::SPEC) && !forbidden(&open_quote, chromium));
+        assert!(forbidden(&open_quote, firefox));
+        let quoted = header("X-HTTP-Method-Override", "\"a,TRACE\"");
+        assert!(!forbidden(&quoted, chromium) && !forbidden(&quoted, firefox));
+        let plain = header("X-HTTP-Method-Override", "TRACE");
+        assert!(forbidden(&plain, chromium) && forbidden(&plain, firefox));
     }
 }

@@ -34,6 +34,9 @@ pub enum NotSafelisted<'a> {
     /// Set more than once, each value safelisted, but the values combined with `, ` (as the
     /// browser sends them) are not, for this reason.
     Combined(Box<NotSafelisted<'static>>),
+    /// One of the names the browser adds to the safelist ([`SafelistReading::client_hints`]),
+    /// with a value its rule for that name refuses; the rule, in a few words.
+    ClientHint(&'static str),
 }
 
 /// How a browser applies the request-header safelist (measured by the differential matrix).
@@ -44,6 +47,12 @@ pub struct SafelistReading {
     /// Whether a value with any byte above 0x7F needs permission (Firefox, for `Accept` and
     /// `Content-Type`); the spec refuses only the CORS-unsafe bytes.
     pub ascii_only: bool,
+    /// Whether the browser also safelists `Intervention` (any value) and the client hints
+    /// `DPR`, `Device-Memory` and `Downlink` (a decimal number), `Width`, `Viewport-Width` and
+    /// `RTT` (digits), `ECT` (`slow-2g`, `2g`, `3g` or `4g`) and `Save-Data` (`on`, in any
+    /// case): Chromium's `IsCorsSafelistedHeader`, measured by the differential matrix. They
+    /// count towards the 1024-byte total like the spec's names.
+    pub client_hints: bool,
 }
 
 /// How a browser reads a header list against the safelist.
@@ -51,8 +60,8 @@ pub struct SafelistReading {
 pub enum ListReading {
     /// Value by value, then the 1024-byte total: the spec.
     Spec,
-    /// The values of a header set more than once combined first, as they go on the wire; the
-    /// total can then never exceed 1024 bytes (Chromium).
+    /// The values of a header set more than once combined first, as they go on the wire, then
+    /// the 1024-byte total of the combined values (Chromium).
     Combined,
     /// Value by value, with no total (Firefox).
     NoTotal,
@@ -60,18 +69,46 @@ pub enum ListReading {
 
 impl SafelistReading {
     /// The spec's reading.
-    pub const SPEC: Self = Self { list: ListReading::Spec, ascii_only: false };
+    pub const SPEC: Self = Self { list: ListReading::Spec, ascii_only: false, client_hints: false };
 
-    /// What the browser refuses in a header the spec safelists.
-    fn refuses(self, header: &Header) -> Result<(), NotSafelisted<'static>> {
+    /// Checks a header against the safelist as the browser reads it.
+    fn check<'a>(self, name: &HeaderName, value: &'a HeaderValue) -> Result<(), NotSafelisted<'a>> {
+        match check_cors_safelisted_request_header(name, value) {
+            Err(NotSafelisted::Name) if self.client_hints => client_hint(name, value.as_bytes())?,
+            checked => checked?,
+        }
         if !self.ascii_only {
             return Ok(());
         }
-        match header.value.as_bytes().iter().find(|&&b| b > 0x7F) {
+        match value.as_bytes().iter().find(|&&b| b > 0x7F) {
             Some(&b) => Err(NotSafelisted::NonAscii(b)),
             None => Ok(()),
         }
     }
+}
+
+/// Checks a name Chromium adds to the safelist against its value rule; `Name` for any other.
+fn client_hint(name: &HeaderName, value: &[u8]) -> Result<(), NotSafelisted<'static>> {
+    let digits = |v: &[u8]| !v.is_empty() && v.iter().all(u8::is_ascii_digit);
+    let (rule, passes): (&'static str, bool) = if name.is("intervention") {
+        return Ok(());
+    } else if name.is("dpr") || name.is("device-memory") || name.is("downlink") {
+        // `1*DIGIT [ "." 1*DIGIT ]`.
+        let decimal = match value.iter().position(|&b| b == b'.') {
+            Some(dot) => digits(&value[..dot]) && digits(&value[dot + 1..]),
+            None => digits(value),
+        };
+        ("a decimal number", decimal)
+    } else if name.is("width") || name.is("viewport-width") || name.is("rtt") {
+        ("digits", digits(value))
+    } else if name.is("ect") {
+        ("slow-2g, 2g, 3g or 4g", matches!(value, b"slow-2g" | b"2g" | b"3g" | b"4g"))
+    } else if name.is("save-data") {
+        ("on", value.eq_ignore_ascii_case(b"on"))
+    } else {
+        return Err(NotSafelisted::Name);
+    };
+    if passes { Ok(()) } else { Err(NotSafelisted::ClientHint(rule)) }
 }
 
 impl NotSafelisted<'_> {
@@ -87,6 +124,7 @@ impl NotSafelisted<'_> {
             Self::Range => NotSafelisted::Range,
             Self::NonAscii(b) => NotSafelisted::NonAscii(b),
             Self::Combined(why) => NotSafelisted::Combined(why),
+            Self::ClientHint(rule) => NotSafelisted::ClientHint(rule),
         }
     }
 }
@@ -208,9 +246,7 @@ pub fn cors_unsafe_request_header_names_as(
     let mut safelisted_size = 0usize;
     // Steps 1-3: sort headers into unsafe ones and safelisted ones, summing the latter's sizes.
     for header in headers {
-        let checked = check_cors_safelisted_request_header(&header.name, &header.value)
-            .and_then(|()| reading.refuses(header));
-        match checked {
+        match reading.check(&header.name, &header.value) {
             Ok(()) => safelisted_size += header.value.len(),
             Err(why) => {
                 unsafe_names.push(UnsafeName(&header.name));
@@ -219,14 +255,17 @@ pub fn cors_unsafe_request_header_names_as(
         }
     }
     if reading.list == ListReading::Combined {
-        combined_values(headers, &mut unsafe_names, &mut reasons);
+        // The total counts the combined values: with the `, ` that joins a repeated name's
+        // values, and without those of a name whose combined value is not safelisted.
+        let (joins, withdrawn) = combined_values(headers, reading, &mut unsafe_names, &mut reasons);
+        safelisted_size = safelisted_size + joins - withdrawn;
     }
     // Step 4: past 1024 bytes in total, the safelisted headers need permission too.
     let over_total =
-        (safelisted_size > MAX_TOTAL_LEN && reading.list == ListReading::Spec).then_some(safelisted_size);
+        (safelisted_size > MAX_TOTAL_LEN && reading.list != ListReading::NoTotal).then_some(safelisted_size);
     if over_total.is_some() {
         unsafe_names.extend(
-            headers.iter().filter(|h| is_cors_safelisted_request_header(h)).map(|h| UnsafeName(&h.name)),
+            headers.iter().filter(|h| reading.check(&h.name, &h.value).is_ok()).map(|h| UnsafeName(&h.name)),
         );
     }
     // Step 5: convert to a sorted-lowercase set (an UnsafeName compares as lower case).
@@ -237,27 +276,35 @@ pub fn cors_unsafe_request_header_names_as(
 }
 
 /// Checks each header set more than once, whose values each passed on their own, with its
-/// values combined in list order. One sort groups the names, so this stays linear-ish in the
-/// size of the list however often a name repeats.
+/// values combined in list order. Returns the bytes the joining `, ` add to the values that stay
+/// safelisted, and the bytes of the values that no longer are. One sort groups the names, so
+/// this stays linear-ish in the size of the list however often a name repeats.
 fn combined_values<'a>(
     headers: &'a HeaderList,
+    reading: SafelistReading,
     unsafe_names: &mut Vec<UnsafeName<'a>>,
     reasons: &mut Vec<(&'a HeaderName, NotSafelisted<'a>)>,
-) {
+) -> (usize, usize) {
+    let (mut joins, mut withdrawn) = (0, 0);
     let mut by_name: Vec<(usize, &Header)> = headers.iter().enumerate().collect();
     by_name.sort_unstable_by(|(i, a), (j, b)| UnsafeName(&a.name).cmp(&UnsafeName(&b.name)).then(i.cmp(j)));
     for group in by_name.chunk_by(|(_, a), (_, b)| a.name.is(b.name.as_str())) {
         // A name set once was checked on its own; one with an unsafe value is unsafe already.
-        if group.len() < 2 || !group.iter().all(|(_, h)| is_cors_safelisted_request_header(h)) {
+        if group.len() < 2 || !group.iter().all(|(_, h)| reading.check(&h.name, &h.value).is_ok()) {
             continue;
         }
         let name = &group[0].1.name;
         let Some(combined) = HeaderValue::combine(group.iter().map(|(_, h)| &h.value)) else { continue };
-        if let Err(why) = check_cors_safelisted_request_header(name, &combined) {
-            unsafe_names.push(UnsafeName(name));
-            reasons.push((name, NotSafelisted::Combined(Box::new(why.into_owned()))));
+        match reading.check(name, &combined) {
+            Ok(()) => joins += 2 * (group.len() - 1),
+            Err(why) => {
+                withdrawn += group.iter().map(|(_, h)| h.value.len()).sum::<usize>();
+                unsafe_names.push(UnsafeName(name));
+                reasons.push((name, NotSafelisted::Combined(Box::new(why.into_owned()))));
+            }
         }
     }
+    (joins, withdrawn)
 }
 
 impl UnsafeName<'_> {
@@ -567,7 +614,7 @@ mod tests {
     fn a_byte_above_0x7f_is_safelisted_by_the_spec_but_not_by_firefox() {
         let accept = HeaderList::of(&[("Accept", "text/\u{e9}t\u{e9}")]);
         assert!(cors_unsafe_request_header_names(&accept).names.is_empty());
-        let firefox = SafelistReading { list: ListReading::NoTotal, ascii_only: true };
+        let firefox = SafelistReading { list: ListReading::NoTotal, ascii_only: true, client_hints: false };
         let refused = cors_unsafe_request_header_names_as(&accept, firefox);
         assert_eq!(refused.reasons[0].1, NotSafelisted::NonAscii(0xE9));
         // Content-Type's parameters may hold such bytes, for the spec.
@@ -583,5 +630,55 @@ mod tests {
         assert!(!is_cors_safelisted_response_header_name("x-total", &[]));
         assert!(is_cors_safelisted_response_header_name("x-total", &["X-Total".into()]));
         assert!(!is_cors_safelisted_response_header_name("set-cookie", &["set-cookie".into()]));
+    }
+
+    #[test]
+    fn chromium_safelists_client_hints_by_their_value_rules() {
+        let chromium = SafelistReading { list: ListReading::Combined, ascii_only: false, client_hints: true };
+        let unsafe_in = |name: &str, value: &str, reading| {
+            let list = HeaderList::of(&[(name, value)]);
+            !cors_unsafe_request_header_names_as(&list, reading).names.is_empty()
+        };
+        for (name, value) in [
+            ("DPR", "2"),
+            ("Device-Memory", "0.5"),
+            ("Downlink", "10"),
+            ("Width", "1280"),
+            ("RTT", "50"),
+            ("ECT", "slow-2g"),
+            ("Save-Data", "ON"),
+            ("Intervention", "<https://example.com/x>"),
+        ] {
+            assert!(!unsafe_in(name, value, chromium), "{name}: {value}");
+            assert!(unsafe_in(name, value, SafelistReading::SPEC), "the spec safelists no {name}");
+        }
+        for (name, value) in [
+            ("DPR", "abc"),
+            ("DPR", "1."),
+            ("DPR", ".5"),
+            ("Width", "1.5"),
+            ("ECT", "5g"),
+            ("Save-Data", "off"),
+        ] {
+            assert!(unsafe_in(name, value, chromium), "{name}: {value}");
+        }
+        // They count towards the 1024-byte total: nine names of 128 bytes are 1152.
+        let (digits, letters) = ("1".repeat(128), "a".repeat(128));
+        let nine = [
+            ("Accept", letters.as_str()),
+            ("Accept-Language", letters.as_str()),
+            ("Content-Language", letters.as_str()),
+            ("Intervention", letters.as_str()),
+            ("DPR", digits.as_str()),
+            ("Downlink", digits.as_str()),
+            ("Width", digits.as_str()),
+            ("Viewport-Width", digits.as_str()),
+            ("RTT", digits.as_str()),
+        ];
+        let (nine, eight) = (HeaderList::of(&nine), HeaderList::of(&nine[..8]));
+        let over = cors_unsafe_request_header_names_as(&nine, chromium);
+        assert_eq!((over.names.len(), over.over_total), (9, Some(1152)));
+        let eight = cors_unsafe_request_header_names_as(&eight, chromium);
+        assert!(eight.names.is_empty(), "1024 bytes exactly is still fine");
     }
 }

@@ -136,6 +136,12 @@ fn why_not_safelisted(written: &str, why: &NotSafelisted<'_>) -> String {
             essence,
             "; only application/x-www-form-urlencoded, multipart/form-data and text/plain are safelisted, so it needs permission."
         ),
+        NotSafelisted::ClientHint(rule) => says!(
+            name,
+            " is one of the client hints Chromium adds to the safelist, but only with ",
+            *rule,
+            " as its value, so this one needs permission."
+        ),
         NotSafelisted::Range => {
             says!(
                 name,

@@ -743,10 +743,38 @@ fn cache_expiry() -> Vec<Scenario> {
 /// each, 1024 in all), while a browser may combine them into one value first.
 fn repeated_headers() -> Vec<Scenario> {
     let value = |c: char, n: usize| c.to_string().repeat(n);
-    let sets: [(&str, Vec<(String, String)>); 3] = [
+    let sets: [(&str, Vec<(String, String)>); 5] = [
         ("two-short", vec![("Accept".into(), value('a', 50)), ("Accept".into(), value('b', 50))]),
         ("two-long", vec![("Accept".into(), value('a', 100)), ("Accept".into(), value('b', 100))]),
         ("nine-long", (0..9).map(|_| ("Accept".to_owned(), value('a', 120))).collect()),
+        // Nine different names of 128 bytes, four of them Chromium's client hints: past the
+        // 1024-byte total only where those count (Chromium); the spec and Firefox preflight the
+        // hints themselves.
+        (
+            "nine-names-past-total",
+            [
+                ("Accept", 'a'),
+                ("Accept-Language", 'a'),
+                ("Content-Language", 'a'),
+                ("Intervention", 'a'),
+                ("DPR", '1'),
+                ("Downlink", '1'),
+                ("Width", '1'),
+                ("Viewport-Width", '1'),
+                ("RTT", '1'),
+            ]
+            .into_iter()
+            .map(|(name, c)| (name.to_owned(), value(c, 128)))
+            .collect(),
+        ),
+        (
+            "eight-names-at-total",
+            [("Accept", 'a'), ("Accept-Language", 'a'), ("Content-Language", 'a'), ("Intervention", 'a')]
+                .into_iter()
+                .chain([("DPR", '1'), ("Downlink", '1'), ("Width", '1'), ("RTT", '1')])
+                .map(|(name, c)| (name.to_owned(), value(c, 128)))
+                .collect(),
+        ),
     ];
     let mut out = Vec::new();
     for (slug, headers) in sets {
@@ -841,7 +869,7 @@ fn trailing_dot() -> Vec<Scenario> {
 /// is not safelisted makes a GET need a preflight, which the mirroring policy then allows.
 fn header_values() -> Vec<Scenario> {
     let long = |n: usize| "a".repeat(n);
-    let values: [(&str, &str, String); 35] = [
+    let values: [(&str, &str, String); 46] = [
         ("range-open", "Range", "bytes=0-".into()),
         ("range-suffix", "Range", "bytes=-500".into()),
         ("range-reversed", "Range", "bytes=10-5".into()),
@@ -878,6 +906,23 @@ fn header_values() -> Vec<Scenario> {
         ("accept-language-quality", "Accept-Language", "en-GB,en;q=0.9".into()),
         ("content-language-star", "Content-Language", "*".into()),
         ("content-language-slash", "Content-Language", "en/gb".into()),
+        // Names Chromium adds to the safelist (client hints, `Intervention`), each with its own
+        // value rule; the spec and Firefox safelist none of them.
+        ("dpr", "DPR", "2".into()),
+        ("dpr-not-a-number", "DPR", "abc".into()),
+        ("width", "Width", "1280".into()),
+        ("ect", "ECT", "4g".into()),
+        ("ect-unknown", "ECT", "5g".into()),
+        ("save-data", "Save-Data", "ON".into()),
+        ("intervention", "Intervention", "<https://example.com/x>".into()),
+        // Chromium drops a script's `User-Agent` (forbidden in its network stack); the spec lets
+        // a script set it, and it needs a preflight.
+        ("user-agent", "User-Agent", "corslab".into()),
+        // A method-override header naming a forbidden method is forbidden itself; the value is
+        // split into items as a list header, quotes kept together, or (Firefox) on every comma.
+        ("method-override-trace", "X-HTTP-Method-Override", "TRACE".into()),
+        ("method-override-quoted-trace", "X-HTTP-Method-Override", "\"a,TRACE\"".into()),
+        ("method-override-open-quote", "X-HTTP-Method-Override", "x\"y, TRACE".into()),
     ];
     values
         .into_iter()
