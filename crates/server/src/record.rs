@@ -159,16 +159,22 @@ impl Log {
     }
 
     /// The entries of one run (every entry when `run` is `None`) with an id above `after`:
-    /// the oldest [`PAGE_SIZE`] of them, so a reader pages forward with `after`.
+    /// the [`PAGE_SIZE`] with the lowest ids, in id order (the order requests arrived in), so a
+    /// reader pages forward with `after`. A request is listed when it is answered, so one that
+    /// is answered late can still appear below an id a reader has passed: a reader that must
+    /// miss nothing reads its runs, not pages of everything.
     pub fn page(&self, run: Option<&str>, after: u64) -> LogPage {
         let ring = self.lock();
-        let entries = ring
-            .iter()
-            .filter(|e| e.id > after && (run.is_none() || e.run.as_deref() == run))
-            .take(PAGE_SIZE)
-            .cloned()
-            .collect();
+        let mut entries: Vec<&Seen> =
+            ring.iter().filter(|e| e.id > after && (run.is_none() || e.run.as_deref() == run)).collect();
+        entries.sort_unstable_by_key(|e| e.id);
+        let entries = entries.into_iter().take(PAGE_SIZE).cloned().collect();
         LogPage { dropped: ring.dropped(), entries }
+    }
+
+    /// The last id given to a request so far: every request that arrives later gets a higher one.
+    pub fn last_id(&self) -> u64 {
+        self.next_id.load(Ordering::Relaxed).saturating_sub(1)
     }
 
     /// Capacity, fill and drops.

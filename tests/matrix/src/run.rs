@@ -186,9 +186,6 @@ async fn run_session(
     let mut session = Session::start(browser, first, options).await?;
     let result = async {
         let mut out: Vec<(usize, String, Observation)> = Vec::new();
-        // Other sessions run at once and share the log: each reads from its own watermark and
-        // takes only its own runs.
-        let mut watermark = 0;
         for (third_party, setups) in phases {
             session.set_third_party(third_party).await?;
             // Tabs for every position a fetch runs from, fetches before included.
@@ -213,7 +210,7 @@ async fn run_session(
                     entry.age_s = signed_in_at.elapsed().as_secs();
                 }
                 let runs: Vec<Run> = indices.iter().map(|&i| (i, format!("{prefix}{i}"))).collect();
-                let ran = session.run_group(lab, scenarios, setup.position, &runs, &mut watermark).await?;
+                let ran = session.run_group(lab, scenarios, setup.position, &runs).await?;
                 out.extend(ran.into_iter().map(|Ran { index, run, page, server }| {
                     (index, run, Observation { page, server, said: Said::default(), jar: jar.clone() })
                 }));
@@ -255,18 +252,18 @@ fn fetch_json(scenario: &Scenario, fetch: &Fetch, ports: &Ports, run: &str) -> V
     })
 }
 
-/// Adds the log entries after `watermark` of `runs` to `into`, by run; moves the watermark on.
-fn read_log_into(into: &mut HashMap<String, Vec<Seen>>, lab: &Lab, runs: &[String], watermark: &mut u64) {
-    loop {
-        let page = lab.log().page(None, *watermark);
-        let Some(last) = page.entries.last() else { break };
-        *watermark = last.id;
-        for seen in page.entries {
-            if let Some(run) = seen.run.clone().filter(|r| runs.contains(r)) {
-                into.entry(run).or_default().push(seen);
-            }
-        }
-    }
+/// What the server logged of each of `runs`, in the order the requests arrived: every entry of
+/// the run above its floor (the last id given out before the fetches that count, when fetches
+/// before them were set aside). Read run by run rather than paged by id: the log lists a
+/// request when it is answered, under the id it got on arrival, and other sessions share it, so
+/// paging on from the last id read would read some entries twice and skip others.
+fn read_runs(lab: &Lab, runs: &[String], floors: &HashMap<String, u64>) -> HashMap<String, Vec<Seen>> {
+    runs.iter()
+        .map(|run| {
+            let floor = floors.get(run).copied().unwrap_or(0);
+            (run.clone(), lab.log().page(Some(run), floor).entries)
+        })
+        .collect()
 }
 
 /// The script each page runs: the batch's fetches one after another, each result as the
@@ -487,12 +484,11 @@ impl Session {
         scenarios: &[Scenario],
         position: Position,
         runs: &[Run],
-        watermark: &mut u64,
     ) -> Result<Vec<Ran>, String> {
         let ports = lab.ports();
         let json = |i: usize, fetch: &Fetch, run: &str| fetch_json(&scenarios[i], fetch, &ports, run);
         let names: Vec<String> = runs.iter().map(|(_, run)| run.clone()).collect();
-        let mut server: HashMap<String, Vec<Seen>> = HashMap::new();
+        let mut floors: HashMap<String, u64> = HashMap::new();
         let mut saw: Vec<(usize, &String, PageSaw)> = Vec::with_capacity(runs.len());
         let (plain, warmed): (Vec<&Run>, Vec<&Run>) =
             runs.iter().partition(|(i, _)| scenarios[*i].before.is_empty());
@@ -510,12 +506,12 @@ impl Session {
             if scenario.pause_s > 0 {
                 tokio::time::sleep(Duration::from_secs(scenario.pause_s)).await;
             }
-            read_log_into(&mut server, lab, &names, watermark);
-            server.remove(run);
+            // What the fetches before logged is theirs: the observed fetch's requests come later.
+            floors.insert(run.clone(), lab.log().last_id());
             let pages = self.batch(position, &[json(*i, &scenario.fetch, run)]).await?;
             saw.extend(pages.into_iter().map(|page| (*i, run, page)));
         }
-        read_log_into(&mut server, lab, &names, watermark);
+        let mut server = read_runs(lab, &names, &floors);
         Ok(saw
             .into_iter()
             .map(|(index, run, page)| Ran {
