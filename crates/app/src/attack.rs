@@ -176,8 +176,8 @@ pub fn AttackOptions(home: Position, scenario: RwSignal<Scenario>) -> impl IntoV
                     let from = if event_target_value(&ev) == "null" { Position::NullOrigin } else { Position::CrossSite };
                     scenario.update(|s| s.from = from);
                 }>
-                    <option value="page" selected=move || scenario.get().from == Position::CrossSite>"this page"</option>
-                    <option value="null" selected=move || scenario.get().from == Position::NullOrigin>"a sandboxed iframe (Origin: null)"</option>
+                    <option value="page" prop:selected=move || scenario.get().from == Position::CrossSite>"this page"</option>
+                    <option value="null" prop:selected=move || scenario.get().from == Position::NullOrigin>"a sandboxed iframe (Origin: null)"</option>
                 </select>
             </label>
         }
@@ -203,13 +203,13 @@ pub fn AttackOptions(home: Position, scenario: RwSignal<Scenario>) -> impl IntoV
 pub fn RequestChoices(scenario: RwSignal<Scenario>) -> impl IntoView {
     let kinds = Kind::ALL
         .iter()
-        .map(|k| view! { <option value=k.id() selected=move || scenario.get().kind == *k>{k.label()}</option> })
+        .map(|k| view! { <option value=k.id() prop:selected=move || scenario.get().kind == *k>{k.label()}</option> })
         .collect_view();
     let creds = [CredentialsMode::Include, CredentialsMode::SameOrigin, CredentialsMode::Omit]
         .into_iter()
         .map(|m| {
             let id = m.as_str();
-            view! { <option value=id selected=move || scenario.get().credentials == m>{id}</option> }
+            view! { <option value=id prop:selected=move || scenario.get().credentials == m>{id}</option> }
         })
         .collect_view();
     view! {
@@ -238,7 +238,7 @@ pub fn policy_options(current: impl Fn() -> PolicyId + Copy + Send + Sync + 'sta
         .iter()
         .map(|p| {
             let label = format!("{}. {}", p.number(), corslab_lab::catalog::title(*p));
-            view! { <option value=p.id() selected=move || current() == *p>{label}</option> }
+            view! { <option value=p.id() prop:selected=move || current() == *p>{label}</option> }
         })
         .collect_view()
 }

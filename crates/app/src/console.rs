@@ -225,7 +225,7 @@ fn LabControls(
                 "none" => "SameSite=None; Secure",
                 _ => "no SameSite attribute",
             };
-            view! { <option value=id selected=move || same_site_id(cookie.get().same_site) == id>{label}</option> }
+            view! { <option value=id prop:selected=move || same_site_id(cookie.get().same_site) == id>{label}</option> }
         })
         .collect_view();
     view! {
@@ -265,7 +265,7 @@ fn LabControls(
 fn RunControls(scenario: RwSignal<Scenario>) -> impl IntoView {
     let positions = Position::ALL
         .iter()
-        .map(|p| view! { <option value=p.id() selected=move || scenario.get().from == *p>{p.label()}</option> })
+        .map(|p| view! { <option value=p.id() prop:selected=move || scenario.get().from == *p>{p.label()}</option> })
         .collect_view();
     view! {
         <div class="options">

@@ -40,9 +40,9 @@ pub fn Dashboard(policy: Option<PolicyId>, sign_in: bool) -> impl IntoView {
                     let story_session = page::query().get("jar").is_some();
                     if sign_in && !(signed_in && story_session) {
                         sign(true, who, cookie, error).await;
-                        read_account(policy, held_jar(cookie), balance, transactions).await;
+                        read_account(policy, held_jar(who, cookie), balance, transactions).await;
                     } else if signed_in {
-                        read_account(policy, held_jar(cookie), balance, transactions).await;
+                        read_account(policy, held_jar(who, cookie), balance, transactions).await;
                     }
                 }
                 Err(e) => error.set(Some(format!("Could not ask FinTrack who is signed in: {e}"))),
@@ -62,7 +62,7 @@ pub fn Dashboard(policy: Option<PolicyId>, sign_in: bool) -> impl IntoView {
             if signing_in {
                 let policy = policy.or(net::lab_state().await.ok().map(|s| s.policy));
                 let policy = policy.unwrap_or(PolicyId::StrictAllowlist);
-                read_account(policy, held_jar(cookie), balance, transactions).await;
+                read_account(policy, held_jar(who, cookie), balance, transactions).await;
             }
             busy.set(false);
             // The button that was pressed is gone: the keyboard focus moves to the one that
@@ -111,7 +111,7 @@ fn BackToConsole(who: RwSignal<Option<WhoAmI>>, cookie: RwSignal<Option<CookieSe
                 // browser found signed in already holds a cookie this page did not set: the
                 // lab's attributes, set some time ago.
                 let signed_in = who.get().is_some_and(|w| w.signed_in);
-                let jar = if signed_in { held_jar(cookie).map(|jar| jar.to_param()) } else { None };
+                let jar = if signed_in { held_jar(who, cookie).map(|jar| jar.to_param()) } else { None };
                 page::lab_url(corslab_lab::hosts::CONSOLE, &format!("/?jar={}", jar.unwrap_or_default()))
             }>"Back to the console"</a>
         </p>
@@ -125,10 +125,15 @@ fn SessionCookie(who: RwSignal<Option<WhoAmI>>, cookie: RwSignal<Option<CookieSe
         <div class="cookie">
             <h3>"The session cookie"</h3>
             {move || {
-                let sent = who.get().and_then(|w| w.set_cookie);
-                let line = sent.clone().or_else(|| cookie.get().map(|c| c.set_cookie("…")));
+                let me = who.get();
+                let sent = me.as_ref().and_then(|w| w.set_cookie.clone());
+                // A session opened earlier keeps the attributes it was set with.
+                let held = me.as_ref().filter(|w| w.signed_in).and_then(|w| w.cookie);
+                let line = sent.clone().or_else(|| held.or(cookie.get()).map(|c| c.set_cookie("…")));
                 let about = if sent.is_some() {
                     "FinTrack just set it, first-party:"
+                } else if held.is_some() {
+                    "This browser holds it, set at sign-in with these attributes:"
                 } else {
                     "FinTrack sets it at sign-in with these attributes (the console chooses them):"
                 };
@@ -220,8 +225,9 @@ async fn sign(
             if let Some(set) = me.cookie {
                 cookie.set(Some(set));
             }
+            let set_at_ms = me.set_at_ms.unwrap_or_else(now_ms);
             let jar = (signing_in && me.signed_in)
-                .then(|| cookie.get_untracked().map(|c| Jar { cookie: c, set_at_ms: now_ms() }))
+                .then(|| cookie.get_untracked().map(|c| Jar { cookie: c, set_at_ms }))
                 .flatten();
             let mut query = page::query();
             match &jar {
@@ -265,12 +271,20 @@ async fn read_account(
 }
 
 /// The session cookie this signed-in browser holds: the one in the URL (set by this page's
-/// sign-in), else one with the lab's current attributes set long ago. Its age only matters to
-/// Chromium's two-minute window for cross-site top-level POSTs, never to the dashboard's reads.
-fn held_jar(cookie: RwSignal<Option<CookieSettings>>) -> Option<Jar> {
+/// sign-in), else the one FinTrack says the session was opened with, else one with the lab's
+/// current attributes set long ago. Its age only matters to Chromium's two-minute window for
+/// cross-site top-level POSTs, never to the dashboard's reads.
+fn held_jar(who: RwSignal<Option<WhoAmI>>, cookie: RwSignal<Option<CookieSettings>>) -> Option<Jar> {
+    let from_session = || {
+        who.with_untracked(|who| {
+            let who = who.as_ref()?;
+            Some(Jar { cookie: who.cookie?, set_at_ms: who.set_at_ms.unwrap_or(0) })
+        })
+    };
     page::query()
         .get("jar")
         .and_then(Jar::from_param)
+        .or_else(from_session)
         .or_else(|| cookie.get_untracked().map(|cookie| Jar { cookie, set_at_ms: 0 }))
 }
 

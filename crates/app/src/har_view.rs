@@ -60,7 +60,7 @@ fn shape_problem(value: &JsValue) -> Option<String> {
         return Some(har::HarError::NotHar.to_string());
     };
     let Some(entries) = get(&log, "entries").filter(js_sys::Array::is_array) else {
-        return Some(format!("log.entries: {}", har::HarError::NoEntries));
+        return Some(har::HarError::NoEntries.to_string());
     };
     for (i, entry) in js_sys::Array::from(&entries).iter().enumerate() {
         if !is_object(&entry) {

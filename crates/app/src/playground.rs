@@ -148,7 +148,7 @@ fn Choice(
     let options = choices
         .iter()
         .map(|(id, text)| {
-            view! { <option value=*id selected=move || state.get().get(key).unwrap_or(default) == *id>{*text}</option> }
+            view! { <option value=*id prop:selected=move || state.get().get(key).unwrap_or(default) == *id>{*text}</option> }
         })
         .collect_view();
     view! {

@@ -321,15 +321,13 @@ impl fmt::Display for HarError {
         if !path.is_empty() {
             write!(f, "{path}: ")?;
         }
+        // What to do about a file that is not what DevTools saves.
+        const SAVE_AGAIN: &str = "save the HAR again from DevTools (Network → Save all as HAR)";
         match self {
-            Self::NotHar => f.write_str(
-                "this JSON has no log object, so it is not a HAR file; save one from DevTools (Network, Save all as HAR)",
-            ),
-            Self::NoEntries => {
-                f.write_str("a HAR file needs an entries array; export it again from the Network panel")
-            }
-            Self::MissingUrl { .. } => f.write_str("expected the request URL as a string"),
-            Self::BadUrl { url, reason, .. } => write!(f, "{url:?} is not a URL ({reason})"),
+            Self::NotHar => write!(f, "this JSON has no log object, so it is not a HAR file; {SAVE_AGAIN}"),
+            Self::NoEntries => write!(f, "a HAR file needs an entries array; {SAVE_AGAIN}"),
+            Self::MissingUrl { .. } => write!(f, "expected the request URL as a string; {SAVE_AGAIN}"),
+            Self::BadUrl { url, reason, .. } => write!(f, "{url:?} is not a URL ({reason}); {SAVE_AGAIN}"),
             Self::BadMethod { reason, .. } => f.write_str(reason),
             Self::NothingCrossOrigin => f.write_str(
                 "the HAR holds no cross-origin request to explain; record the page again with the Network panel open",

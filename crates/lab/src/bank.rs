@@ -99,10 +99,20 @@ pub struct WhoAmI {
     /// The `Set-Cookie` line just sent, on login, with `…` for the token (the cookie itself is
     /// `HttpOnly`, and no script reads its value).
     pub set_cookie: Option<String>,
-    /// The attributes of that cookie, on login: what the browser now holds, whatever the lab
-    /// was set to when the page loaded.
+    /// The attributes of the session's cookie (on login and when signed in): what the browser
+    /// holds, whatever the lab is set to now.
     #[serde(default)]
     pub cookie: Option<crate::cookie::CookieSettings>,
+    /// When that cookie was set, in milliseconds since the Unix epoch.
+    #[serde(default)]
+    pub set_at_ms: Option<u64>,
+}
+
+impl WhoAmI {
+    /// The answer for a browser that holds no session.
+    pub fn signed_out() -> Self {
+        Self { signed_in: false, holder: None, set_cookie: None, cookie: None, set_at_ms: None }
+    }
 }
 
 /// The largest single transfer the API accepts, in cents.

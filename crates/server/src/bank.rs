@@ -4,6 +4,7 @@
 use std::collections::{HashMap, VecDeque};
 
 use corslab_lab::bank::{Balance, FakeAccount, Transaction, fake_account, format_cents};
+use corslab_lab::cookie::CookieSettings;
 
 use crate::random_token;
 
@@ -22,6 +23,10 @@ pub struct Bank {
 pub struct Account {
     /// Its fake identity and history.
     pub fake: FakeAccount,
+    /// The attributes of the session cookie it was opened with.
+    pub cookie: CookieSettings,
+    /// When that cookie was set, in milliseconds since the Unix epoch.
+    pub set_at_ms: u64,
 }
 
 /// How many transactions an account keeps: transfers add to the history, memory does not grow.
@@ -39,12 +44,13 @@ impl Bank {
         }
     }
 
-    /// Opens a fresh account and a session for it; returns the session id.
-    pub fn open(&mut self) -> String {
+    /// Opens a fresh account and a session for it, whose cookie has `cookie`'s attributes and was
+    /// set at `set_at_ms`; returns the session id.
+    pub fn open(&mut self, cookie: CookieSettings, set_at_ms: u64) -> String {
         let id = self.next_account;
         self.next_account += 1;
         let seed = u64::from_str_radix(&random_token()[..16], 16).unwrap_or(id);
-        self.accounts.insert(id, Account { fake: fake_account(seed) });
+        self.accounts.insert(id, Account { fake: fake_account(seed), cookie, set_at_ms });
         let token = random_token();
         self.sessions.insert(token.clone(), id);
         self.order.push_back(token.clone());
@@ -139,9 +145,9 @@ mod tests {
     #[test]
     fn sessions_are_bounded_oldest_first() {
         let mut bank = Bank::new(2);
-        let first = bank.open();
-        let second = bank.open();
-        let third = bank.open();
+        let first = bank.open(CookieSettings::default(), 0);
+        let second = bank.open(CookieSettings::default(), 0);
+        let third = bank.open(CookieSettings::default(), 0);
         assert_eq!(bank.sessions(), 2);
         assert!(bank.account(&first).is_none());
         assert!(bank.account(&second).is_some() && bank.account(&third).is_some());
@@ -150,7 +156,7 @@ mod tests {
     #[test]
     fn transfers_move_money_and_refuse_overdrafts() {
         let mut bank = Bank::new(4);
-        let token = bank.open();
+        let token = bank.open(CookieSettings::default(), 0);
         let account = bank.account(&token).unwrap();
         let before = account.fake.balance_cents;
         assert_eq!(account.transfer(2500, "LAB-1", "rent", 1), Ok(before - 2500));

@@ -25,14 +25,21 @@ pub async fn login(
         // A new login never reuses a session id someone else may have planted.
         state.bank.end(&old);
     }
-    let token = state.bank.open();
+    let cookie = state.cookie;
+    let set_at_ms = epoch_ms();
+    let token = state.bank.open(cookie, set_at_ms);
     let holder = state.bank.account(&token).map(|a| a.fake.holder.clone());
     let set_cookie = state.cookie.set_cookie(&token);
     // The page shows the line it was sent, the token left out: it stays in the HttpOnly cookie.
     let shown = state.cookie.set_cookie("…");
-    let cookie = state.cookie;
     drop(state);
-    let who = WhoAmI { signed_in: true, holder, set_cookie: Some(shown), cookie: Some(cookie) };
+    let who = WhoAmI {
+        signed_in: true,
+        holder,
+        set_cookie: Some(shown),
+        cookie: Some(cookie),
+        set_at_ms: Some(set_at_ms),
+    };
     Ok(answer(&headers, who, &[set_cookie]))
 }
 
@@ -53,7 +60,7 @@ pub async fn logout(
         .into_iter()
         .map(|partitioned| CookieSettings { partitioned, ..CookieSettings::default() }.clear_cookie())
         .collect();
-    Ok(answer(&headers, WhoAmI { signed_in: false, holder: None, set_cookie: None, cookie: None }, &clears))
+    Ok(answer(&headers, WhoAmI::signed_out(), &clears))
 }
 
 /// `GET /whoami`.
@@ -65,10 +72,19 @@ pub async fn whoami(
     if arrival.host.role != Role::Dashboard {
         return Err(LabError::NotFound);
     }
-    let holder =
-        session(&headers).and_then(|token| lab.state().bank.account(&token).map(|a| a.fake.holder.clone()));
-    let mut response =
-        Json(WhoAmI { signed_in: holder.is_some(), holder, set_cookie: None, cookie: None }).into_response();
+    // The session's own cookie attributes, which the lab's setting may no longer match.
+    let who = session(&headers)
+        .and_then(|token| {
+            lab.state().bank.account(&token).map(|a| WhoAmI {
+                signed_in: true,
+                holder: Some(a.fake.holder.clone()),
+                set_cookie: None,
+                cookie: Some(a.cookie),
+                set_at_ms: Some(a.set_at_ms),
+            })
+        })
+        .unwrap_or_else(WhoAmI::signed_out);
+    let mut response = Json(who).into_response();
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
 }
@@ -103,4 +119,11 @@ fn answer(headers: &HeaderMap, who: WhoAmI, cookies: &[String]) -> Response {
     }
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
+}
+
+/// Milliseconds since the Unix epoch, on this machine's clock (the browser's, on loopback).
+fn epoch_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
