@@ -27,6 +27,9 @@ pub enum Field {
     CookiesSent,
     /// The browser's name for the failure.
     Reason,
+    /// The value the browser names as the one at fault, where its tooling reports one
+    /// (Chromium's `failedParameter`, the value of Firefox's reason).
+    FailedParameter,
     /// The response header names the script could read.
     ExposedHeaders,
     /// The console lines about the fetch.
@@ -48,12 +51,13 @@ pub struct Check {
 
 impl Field {
     /// Every compared field, in report order.
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
         Self::Read,
         Self::PreflightSent,
         Self::RequestSent,
         Self::CookiesSent,
         Self::Reason,
+        Self::FailedParameter,
         Self::ExposedHeaders,
         Self::Console,
         Self::Sent,
@@ -67,6 +71,7 @@ impl Field {
             Self::RequestSent => "request_sent",
             Self::CookiesSent => "cookies_sent",
             Self::Reason => "reason",
+            Self::FailedParameter => "failed_parameter",
             Self::ExposedHeaders => "exposed_headers",
             Self::Console => "console",
             Self::Sent => "sent",
@@ -203,6 +208,18 @@ pub fn compare(verdict: &Verdict, observation: &Observation) -> Vec<Check> {
             verdict.reason.clone().unwrap_or_else(none),
             observation.said.reason.clone().unwrap_or_else(none),
         ),
+        // Compared where the browser's tooling reports a value. It reports none for some values
+        // the message itself names, which the contract's failed_parameter still gives (the `*`
+        // of a wildcard refused with credentials, the method of a TypeError), and none for an
+        // empty value.
+        match &observation.said.failed_parameter {
+            Some(said) => check(
+                Field::FailedParameter,
+                verdict.failed_parameter.clone().unwrap_or_else(none),
+                said.clone(),
+            ),
+            None => check(Field::FailedParameter, none(), none()),
+        },
         check(Field::ExposedHeaders, list(&mut engine_exposed), list(&mut exposed)),
         check(
             Field::Console,
@@ -479,6 +496,9 @@ mod tests {
         // The browser named another reason.
         let reason = checks_after(|o| o.said.reason = Some("PreflightInvalidStatus".to_owned()));
         assert_eq!(disagreeing(&reason), [Field::Reason]);
+        // The browser named another value at fault.
+        let parameter = checks_after(|o| o.said.failed_parameter = Some("x".to_owned()));
+        assert_eq!(disagreeing(&parameter), [Field::FailedParameter]);
         // The page could read a header the engine does not expose.
         let exposed = checks_after(|o| o.page.headers = vec!["x-secret".to_owned()]);
         assert_eq!(disagreeing(&exposed), [Field::ExposedHeaders]);
