@@ -43,7 +43,7 @@ pub struct Session {
     pub client: Client,
     /// Which browser it drives.
     pub browser: Browser,
-    _driver: Child,
+    _driver: DriverGroup,
 }
 
 impl Browser {
@@ -82,8 +82,12 @@ impl Session {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
+            // Its own process group, which the browser it starts joins: a test that fails
+            // before closing its session leaves no browser running into the next stage.
+            .process_group(0)
             .kill_on_drop(true)
             .spawn()
+            .map(DriverGroup)
             .map_err(|e| format!("cannot start the {} driver: {e}", browser.name()))?;
         wait_for_port(port).await?;
         let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
@@ -250,4 +254,22 @@ async fn wait_for_port(port: u16) -> Result<(), String> {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     Err(format!("the WebDriver server did not listen on port {port}"))
+}
+
+/// A WebDriver server leading its own process group, with the browser it started: the whole
+/// group is killed when the session goes, however the test ended.
+#[derive(Debug)]
+struct DriverGroup(Child);
+
+impl Drop for DriverGroup {
+    fn drop(&mut self) {
+        if let Some(leader) = self.0.id() {
+            let group = format!("-{leader}");
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", "--", group.as_str()])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
+    }
 }
