@@ -26,7 +26,7 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
     }
     println!("lab: building the corslab binary (release, app embedded)");
     run_visible(command("cargo").args(["build", "--release", "--package", "corslab"]))?;
-    let binary = shell::root().join("target").join("release").join("corslab");
+    let binary = shell::cargo_target_dir().join("release").join("corslab");
     let status = Command::new(&binary)
         .args(["serve", "--port", &port.to_string()])
         .status()

@@ -21,6 +21,15 @@ pub fn cargo_bin() -> PathBuf {
     home.join("bin")
 }
 
+/// Where cargo puts what it builds: `CARGO_TARGET_DIR` (relative to the repository when it is
+/// relative), else the repository's `target/`.
+pub fn cargo_target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) if !dir.is_empty() => root().join(dir),
+        _ => root().join("target"),
+    }
+}
+
 /// Where xtask keeps tools it installs into the repository (npm's binaryen) and its logs.
 pub fn tools_dir() -> PathBuf {
     root().join("target").join("tools")
@@ -143,7 +152,7 @@ impl Drop for Guard {
 /// Runs `<profile>/corslab serve ARGS` (a built binary under `target/`) with its output
 /// discarded, once it listens on `port`; the guard stops it.
 pub fn start_lab(profile: &str, args: &[&str], port: u16) -> Result<Guard, String> {
-    let binary = root().join("target").join(profile).join("corslab");
+    let binary = cargo_target_dir().join(profile).join("corslab");
     let child = Command::new(&binary)
         .arg("serve")
         .args(args)

@@ -208,8 +208,8 @@ fn geckodriver() -> Result<PathBuf, String> {
         return Ok(path);
     }
     say("installing geckodriver with cargo");
-    run_visible(command("cargo").args(["install", "--locked", "geckodriver"]))
-        .map_err(|e| format!("{e}\nInstall it by hand: cargo install --locked geckodriver"))?;
+    run_visible(command("cargo").args(["install", "--locked", "geckodriver@0.37.1"]))
+        .map_err(|e| format!("{e}\nInstall it by hand: cargo install --locked geckodriver@0.37.1"))?;
     which("geckodriver").ok_or_else(|| "geckodriver was installed but is not on PATH".to_owned())
 }
 

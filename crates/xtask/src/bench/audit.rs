@@ -249,7 +249,7 @@ fn build_corslab() -> Result<PathBuf, String> {
     if !run.ok {
         return Err(format!("cannot build corslab:\n{}", tail(&run.output, 30)));
     }
-    Ok(shell::root().join("target").join("release").join("corslab"))
+    Ok(shell::cargo_target_dir().join("release").join("corslab"))
 }
 
 /// CORScanner in a virtual environment under `target/tools/corscanner`, installed once.

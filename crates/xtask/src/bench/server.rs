@@ -39,7 +39,7 @@ pub fn run() -> Result<(), String> {
     if !build.ok {
         return Err(format!("cannot build the lab and the load client:\n{}", tail(&build.output, 30)));
     }
-    let release = shell::root().join("target").join("release");
+    let release = shell::cargo_target_dir().join("release");
     let port = free_port(18280);
     let server =
         shell::start_lab("release", &["--port", &port.to_string(), "--no-second-port", "--quiet"], port)?;
