@@ -389,6 +389,7 @@ mod tests {
     use clap::Parser as _;
 
     use super::*;
+    use crate::test_support::ClosedPipe;
 
     #[derive(Debug, clap::Parser)]
     struct Cli {
@@ -457,25 +458,7 @@ mod tests {
 
     #[test]
     fn the_exit_code_follows_fail_on() {
-        let finding = |severity| corslab_audit::Finding {
-            target: "https://a.example/".into(),
-            class: corslab_audit::Class::Wildcard,
-            severity,
-            title: String::new(),
-            origin: None,
-            summary: String::new(),
-            browsers: Vec::new(),
-            evidence: Vec::new(),
-            fix: String::new(),
-            other_origins: Vec::new(),
-            cookies_known: false,
-        };
-        let report = |findings| TargetReport {
-            target: "https://a.example/".into(),
-            findings,
-            errors: vec![],
-            probes_sent: 1,
-        };
+        let report = |findings| report_with(findings, vec![]);
         let low = [report(vec![finding(Severity::Low)])];
         assert_eq!(exit_code(&low, Severity::Info, 0), ExitCode::from(1));
         assert_eq!(exit_code(&low, Severity::Low, 0), ExitCode::from(1));
@@ -619,18 +602,6 @@ mod tests {
             if socket.write_all(answer.as_bytes()).is_err() {
                 return;
             }
-        }
-    }
-
-    /// Standard output after the reader went away.
-    struct ClosedPipe;
-
-    impl Write for ClosedPipe {
-        fn write(&mut self, _: &[u8]) -> io::Result<usize> {
-            Err(io::ErrorKind::BrokenPipe.into())
-        }
-        fn flush(&mut self) -> io::Result<()> {
-            Err(io::ErrorKind::BrokenPipe.into())
         }
     }
 

@@ -7,6 +7,8 @@ use clap::{Parser, Subcommand};
 mod audit;
 mod explain;
 mod serve;
+#[cfg(test)]
+mod test_support;
 
 /// corslab makes the browser's same-origin policy and CORS visible.
 #[derive(Debug, Parser)]

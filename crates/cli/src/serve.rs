@@ -227,6 +227,7 @@ fn print_banner(out: &mut dyn Write, config: &Config) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::ClosedPipe;
 
     #[test]
     fn the_second_port_never_takes_a_harness_port() {
@@ -263,18 +264,6 @@ mod tests {
         assert!(parse(&["--harness-origin", "null"]).is_err());
         let args = parse(&["--harness-origin", "http://127.0.0.1:18081/"]).unwrap();
         assert_eq!(args.harness_origins, ["http://127.0.0.1:18081"]);
-    }
-
-    /// Standard output after the reader went away.
-    struct ClosedPipe;
-
-    impl Write for ClosedPipe {
-        fn write(&mut self, _: &[u8]) -> io::Result<usize> {
-            Err(io::ErrorKind::BrokenPipe.into())
-        }
-        fn flush(&mut self) -> io::Result<()> {
-            Err(io::ErrorKind::BrokenPipe.into())
-        }
     }
 
     #[test]
