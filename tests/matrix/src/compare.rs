@@ -36,6 +36,8 @@ pub enum Field {
     Console,
     /// Every request that reached the server, in order: method, URL, `Origin` header, cookies.
     Sent,
+    /// Every request the fetches before the observed one sent, the same way.
+    BeforeSent,
 }
 
 /// One field, as the engine predicted it and as the browser did it.
@@ -51,7 +53,7 @@ pub struct Check {
 
 impl Field {
     /// Every compared field, in report order.
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 10] = [
         Self::Read,
         Self::PreflightSent,
         Self::RequestSent,
@@ -61,6 +63,7 @@ impl Field {
         Self::ExposedHeaders,
         Self::Console,
         Self::Sent,
+        Self::BeforeSent,
     ];
 
     /// The field's name as in the Verdict (`preflight_sent`).
@@ -75,6 +78,7 @@ impl Field {
             Self::ExposedHeaders => "exposed_headers",
             Self::Console => "console",
             Self::Sent => "sent",
+            Self::BeforeSent => "before_sent",
         }
     }
 
@@ -82,7 +86,15 @@ impl Field {
     /// (down to each request's `Origin` header and cookies) and what the script could read are the
     /// engine's promise; no known difference may excuse them.
     pub fn required(self) -> bool {
-        matches!(self, Self::Read | Self::PreflightSent | Self::RequestSent | Self::CookiesSent | Self::Sent)
+        matches!(
+            self,
+            Self::Read
+                | Self::PreflightSent
+                | Self::RequestSent
+                | Self::CookiesSent
+                | Self::Sent
+                | Self::BeforeSent
+        )
     }
 }
 
@@ -154,30 +166,28 @@ fn exchange_of(
 /// The engine's Verdict on the observed fetch: after the fetches `before` it, if any, with the
 /// preflight cache they leave. The fetches before are put at one instant and the observed one
 /// `pause_s` later: each batch runs within a second, well inside every lifetime that matters.
+/// The Verdicts of the fetches before come first, answered as the scenario declares.
 fn verdict(
     scenario: &Scenario,
     browser: Browser,
     ports: &Ports,
     run: &str,
     observation: &Observation,
-) -> Result<(Exchange, Verdict), String> {
+) -> Result<(Exchange, Verdict, Vec<Verdict>), String> {
     let exchange = exchange(scenario, browser, ports, run, observation)?;
-    let verdict = if scenario.before.is_empty() {
-        corslab_engine::explain(&exchange)
-    } else {
-        // The fetches before are answered as the scenario declares: their log is not kept.
-        let mut cache = PreflightCache::new();
-        for before in &scenario.before {
-            let first = exchange_of(scenario, Which::Before(before), browser, ports, run, observation, None)?;
-            corslab_engine::explain_with(&first, &mut cache, 0);
-        }
-        corslab_engine::explain_with(&exchange, &mut cache, scenario.pause_s)
-    };
-    Ok((exchange, verdict))
+    let mut cache = PreflightCache::new();
+    let mut before = Vec::with_capacity(scenario.before.len());
+    for fetch in &scenario.before {
+        let first = exchange_of(scenario, Which::Before(fetch), browser, ports, run, observation, None)?;
+        before.push(corslab_engine::explain_with(&first, &mut cache, 0));
+    }
+    let verdict = corslab_engine::explain_with(&exchange, &mut cache, scenario.pause_s);
+    Ok((exchange, verdict, before))
 }
 
-/// Compares the engine's Verdict with what was observed, field by field.
-pub fn compare(verdict: &Verdict, observation: &Observation) -> Vec<Check> {
+/// Compares the engine's Verdict (and those of the fetches before) with what was observed,
+/// field by field.
+pub fn compare(verdict: &Verdict, before: &[Verdict], observation: &Observation) -> Vec<Check> {
     // The fetch is the first group the log pairs into; any other group (a request no redirect
     // leads to) is still something that reached the server, so `sent` lists it too.
     let groups = pair(&observation.server);
@@ -227,7 +237,18 @@ pub fn compare(verdict: &Verdict, observation: &Observation) -> Vec<Check> {
             if console.is_empty() { none() } else { console.join("\n") },
         ),
         check(Field::Sent, engine_sent(verdict), server_saw(&groups)),
+        check(
+            Field::BeforeSent,
+            lines_or_none(
+                &before.iter().map(engine_sent).filter(|lines| *lines != none()).collect::<Vec<_>>(),
+            ),
+            server_saw(&pair(&observation.before_server)),
+        ),
     ]
+}
+
+fn lines_or_none(lines: &[String]) -> String {
+    if lines.is_empty() { none() } else { lines.join("\n") }
 }
 
 /// The requests the engine says go out, one line each, as [`server_saw`] writes them.
@@ -241,7 +262,7 @@ fn engine_sent(verdict: &Verdict) -> String {
             wire_line(&s.method, &s.url, s.origin.as_deref(), &s.cookies, asks)
         })
         .collect();
-    if lines.is_empty() { none() } else { lines.join("\n") }
+    lines_or_none(&lines)
 }
 
 /// Every request the server logged for the fetch, group by group, each in the order it arrived:
@@ -256,7 +277,7 @@ fn server_saw(groups: &[Observed]) -> String {
         wire_line(&seen.method, &url, seen.request_header("origin"), &seen.cookies, asks)
     };
     let lines: Vec<String> = groups.iter().flat_map(Observed::arrived).map(line).collect();
-    if lines.is_empty() { none() } else { lines.join("\n") }
+    lines_or_none(&lines)
 }
 
 /// One request as text: method, URL, `Origin`, cookies, and what a preflight asks about.
@@ -286,10 +307,10 @@ pub fn outcome(
     observation: Observation,
 ) -> Outcome {
     match verdict(scenario, browser, ports, run, &observation) {
-        Ok((exchange, verdict)) => Outcome {
+        Ok((exchange, verdict, before)) => Outcome {
             scenario: scenario.id.clone(),
             run: run.to_owned(),
-            checks: compare(&verdict, &observation),
+            checks: compare(&verdict, &before, &observation),
             error: None,
             exchange: serde_json::to_value(&exchange).ok(),
             observation,
@@ -425,6 +446,7 @@ mod tests {
                 ..PageSaw::default()
             },
             server,
+            before_server: vec![],
             said: Said { reason: Some("PreflightMissingAllowOriginHeader".to_owned()), ..Said::default() },
             jar: vec![],
         }
@@ -441,7 +463,7 @@ mod tests {
             "http://api.fintrack.localhost:8080/me/email?policy=strict-allowlist&run=c1"
         );
         let verdict = corslab_engine::explain(&x);
-        let checks = compare(&verdict, &observation);
+        let checks = compare(&verdict, &[], &observation);
         assert_eq!(checks.len(), Field::ALL.len());
         assert!(checks.iter().filter(|c| c.field.required()).all(Check::agrees), "{checks:#?}");
         let reason = checks.iter().find(|c| c.field == Field::Reason).unwrap();
@@ -457,7 +479,7 @@ mod tests {
         put.cookies = vec!["session".to_owned()];
         let observation = blocked(vec![preflight(204, None), put]);
         let x = exchange(&scenario(), Browser::Chromium, &PORTS, "c1", &observation).unwrap();
-        let checks = compare(&corslab_engine::explain(&x), &observation);
+        let checks = compare(&corslab_engine::explain(&x), &[], &observation);
         let sent = checks.iter().find(|c| c.field == Field::RequestSent).unwrap();
         assert_eq!((sent.engine.as_str(), sent.browser.as_str()), ("no", "yes"));
         let cookies = checks.iter().find(|c| c.field == Field::CookiesSent).unwrap();
@@ -473,7 +495,7 @@ mod tests {
         observation.said.console =
             verdict.console.iter().flat_map(|c| c.lines()).map(str::to_owned).collect();
         change(&mut observation);
-        compare(&verdict, &observation)
+        compare(&verdict, &[], &observation)
     }
 
     fn disagreeing(checks: &[Check]) -> Vec<Field> {
@@ -508,6 +530,9 @@ mod tests {
         // The preflight carried another Origin.
         let origin = checks_after(|o| o.server[0].request_headers[0].1 = "null".to_owned());
         assert!(disagreeing(&origin).contains(&Field::Sent), "{origin:#?}");
+        // A request went out before the fetch where the engine predicted no fetch before it.
+        let before = checks_after(|o| o.before_server = vec![o.server[0].clone()]);
+        assert_eq!(disagreeing(&before), [Field::BeforeSent]);
     }
 
     #[test]
@@ -541,7 +566,7 @@ mod tests {
         let mut s = scenario();
         s.fetch = Fetch::new("CONNECT", CredentialsMode::Omit);
         let x = exchange(&s, Browser::Chromium, &PORTS, "c1", &observation).unwrap();
-        let checks = compare(&corslab_engine::explain(&x), &observation);
+        let checks = compare(&corslab_engine::explain(&x), &[], &observation);
         let console = checks.iter().find(|c| c.field == Field::Console).unwrap();
         assert!(console.browser.contains("'CONNECT' HTTP method is unsupported"), "{console:?}");
         assert!(is_network_error("TypeError: Failed to fetch"));
@@ -558,7 +583,7 @@ mod tests {
                 target: Target::Scripted { preflight: Some(preflight), response: Shape::READABLE },
                 ..scenario()
             };
-            let (_, verdict) = verdict(&s, browser, &PORTS, "c1", &blocked(vec![])).unwrap();
+            let (_, verdict, _) = verdict(&s, browser, &PORTS, "c1", &blocked(vec![])).unwrap();
             !verdict.preflight_sent
         };
         for browser in [Browser::Chromium, Browser::Firefox] {

@@ -16,6 +16,9 @@ pub struct Observation {
     pub page: PageSaw,
     /// The requests of this scenario that reached the server, oldest first.
     pub server: Vec<Seen>,
+    /// The requests the fetches before it sent, oldest first (none without fetches before).
+    #[serde(default)]
+    pub before_server: Vec<Seen>,
     /// What the browser's own tooling said.
     pub said: Said,
     /// The cookie jar the browser held before the fetch.

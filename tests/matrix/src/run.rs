@@ -164,6 +164,7 @@ struct Ran {
     run: String,
     page: PageSaw,
     server: Vec<Seen>,
+    before_server: Vec<Seen>,
 }
 
 /// One third-party cookie setting and its scenario indices, grouped by setup.
@@ -211,8 +212,9 @@ async fn run_session(
                 }
                 let runs: Vec<Run> = indices.iter().map(|&i| (i, format!("{prefix}{i}"))).collect();
                 let ran = session.run_group(lab, scenarios, setup.position, &runs).await?;
-                out.extend(ran.into_iter().map(|Ran { index, run, page, server }| {
-                    (index, run, Observation { page, server, said: Said::default(), jar: jar.clone() })
+                out.extend(ran.into_iter().map(|Ran { index, run, page, server, before_server }| {
+                    let said = Said::default();
+                    (index, run, Observation { page, server, before_server, said, jar: jar.clone() })
                 }));
             }
             if std::env::var_os("CORSLAB_MATRIX_TIMING").is_some() {
@@ -252,16 +254,23 @@ fn fetch_json(scenario: &Scenario, fetch: &Fetch, ports: &Ports, run: &str) -> V
     })
 }
 
-/// What the server logged of each of `runs`, in the order the requests arrived: every entry of
-/// the run above its floor (the last id given out before the fetches that count, when fetches
-/// before them were set aside). Read run by run rather than paged by id: the log lists a
-/// request when it is answered, under the id it got on arrival, and other sessions share it, so
-/// paging on from the last id read would read some entries twice and skip others.
-fn read_runs(lab: &Lab, runs: &[String], floors: &HashMap<String, u64>) -> HashMap<String, Vec<Seen>> {
+/// What the server logged of each of `runs`, in the order the requests arrived, split at the
+/// run's floor (the last id given out before its observed fetch, when fetches before it ran
+/// first): what the fetches before sent, then what the observed fetch sent. Read run by run
+/// rather than paged by id: the log lists a request when it is answered, under the id it got
+/// on arrival, and other sessions share it, so paging on from the last id read would read some
+/// entries twice and skip others.
+fn read_runs(
+    lab: &Lab,
+    runs: &[String],
+    floors: &HashMap<String, u64>,
+) -> HashMap<String, (Vec<Seen>, Vec<Seen>)> {
     runs.iter()
         .map(|run| {
             let floor = floors.get(run).copied().unwrap_or(0);
-            (run.clone(), lab.log().page(Some(run), floor).entries)
+            let (before, after) =
+                lab.log().page(Some(run), 0).entries.into_iter().partition(|e| e.id <= floor);
+            (run.clone(), (before, after))
         })
         .collect()
 }
@@ -514,11 +523,9 @@ impl Session {
         let mut server = read_runs(lab, &names, &floors);
         Ok(saw
             .into_iter()
-            .map(|(index, run, page)| Ran {
-                index,
-                run: run.clone(),
-                page,
-                server: server.remove(run).unwrap_or_default(),
+            .map(|(index, run, page)| {
+                let (before_server, server) = server.remove(run).unwrap_or_default();
+                Ran { index, run: run.clone(), page, server, before_server }
             })
             .collect())
     }
