@@ -18,11 +18,7 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
     println!("lab: building the app with Trunk (release)");
     let build = build_app(&tools)?;
     if !build.ok {
-        return Err(format!(
-            "trunk build failed (full log: {}):\n{}",
-            build.log.display(),
-            tail(&build.output, 40)
-        ));
+        return Err(format!("trunk build failed:\n{}", build.failure_report(40)));
     }
     println!("lab: building the corslab binary (release, app embedded)");
     run_visible(command("cargo").args(["build", "--release", "--package", "corslab"]))?;

@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 mod bench;
+mod disk;
 mod lab;
 mod matrix;
 mod shell;

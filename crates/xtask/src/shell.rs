@@ -81,6 +81,18 @@ pub struct Run {
     pub elapsed: Duration,
 }
 
+impl Run {
+    /// The last `lines` of what a failed run printed and where its full log is, after the
+    /// cause when it is one the compiler's errors would bury (a full disk).
+    pub fn failure_report(&self, lines: usize) -> String {
+        let report = format!("{}\n(full log: {})", tail(&self.output, lines), self.log.display());
+        match crate::disk::explain_failure(&self.output) {
+            Some(cause) => format!("{cause}\n{report}"),
+            None => report,
+        }
+    }
+}
+
 /// Runs a command with its output going to `target/xtask-logs/<name>.log` (and to the terminal
 /// too when `CORSLAB_VERBOSE` is set).
 pub fn run_logged(name: &str, cmd: &mut Command) -> Result<Run, String> {

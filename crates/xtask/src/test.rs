@@ -4,8 +4,9 @@ use std::path::Path;
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
+use crate::disk;
 use crate::lab::build_app;
-use crate::shell::{self, Guard, command, free_port, run_logged, tail};
+use crate::shell::{self, Guard, command, free_port, run_logged};
 use crate::tools::{Need, Tools};
 
 /// The result of one stage.
@@ -25,6 +26,7 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
         return Err(format!("`cargo xtask test` takes no arguments (got {arg:?})"));
     }
     let started = Instant::now();
+    disk::warn_if_short(&shell::cargo_target_dir(), disk::TEST_RUN_NEEDS_BYTES);
     let tools = Tools::ensure(Need::Everything)?;
     let mut stages = Vec::new();
 
@@ -75,8 +77,7 @@ fn whole(name: &str, run: Result<shell::Run, String>) -> Stage {
             passed: u32::from(run.ok),
             failed: u32::from(!run.ok),
             elapsed: run.elapsed,
-            failure: (!run.ok)
-                .then(|| format!("{}\n(full log: {})", tail(&run.output, 60), run.log.display())),
+            failure: (!run.ok).then(|| run.failure_report(60)),
         },
         Err(e) => errored(name, e),
     }
@@ -134,8 +135,7 @@ fn tests(name: &str, cmd: &mut Command) -> Stage {
                 passed,
                 failed,
                 elapsed: run.elapsed,
-                failure: (!run.ok)
-                    .then(|| format!("{}\n(full log: {})", tail(&run.output, 80), run.log.display())),
+                failure: (!run.ok).then(|| run.failure_report(80)),
             }
         }
         Err(e) => errored(name, e),
@@ -223,7 +223,7 @@ fn wasm_tests(
 fn start_lab(args: &[&str], port: u16) -> Result<Guard, String> {
     let build = run_logged("build corslab", command("cargo").args(["build", "--package", "corslab"]))?;
     if !build.ok {
-        return Err(format!("cannot build corslab:\n{}", tail(&build.output, 40)));
+        return Err(format!("cannot build corslab:\n{}", build.failure_report(40)));
     }
     shell::start_lab("debug", args, port)
 }
@@ -263,7 +263,7 @@ fn matrix_stages(tools: &Tools) -> Vec<Stage> {
         Err(e) => return vec![report(errored("matrix", e))],
     };
     let counts = crate::matrix::counts(&run.output);
-    let failure = (!run.ok).then(|| format!("{}\n(full log: {})", tail(&run.output, 40), run.log.display()));
+    let failure = (!run.ok).then(|| run.failure_report(40));
     if counts.is_empty() {
         let why = failure.unwrap_or_else(|| "the matrix printed no counts".to_owned());
         return vec![report(errored("matrix", why))];
