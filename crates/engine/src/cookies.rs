@@ -46,14 +46,17 @@ pub enum Why {
     CredentialsMode,
     /// The request's host does not domain-match the cookie.
     Domain,
+    /// A `Domain` the host that set the cookie could not use (one that does not contain that
+    /// host, or a public suffix other than the host itself): refused when set.
+    DomainRefused,
     /// The request's path does not path-match the cookie's.
     Path,
     /// A `Secure` cookie and a URL that is not potentially trustworthy.
     Secure,
     /// `SameSite=None` without `Secure` is refused when set, so it cannot be in the jar.
     NoneWithoutSecure,
-    /// A `__Secure-` cookie without `Secure`, or a `__Host-` one that is not also host-only
-    /// with `Path=/`: refused when set.
+    /// A `__Secure-` cookie without `Secure`, a `__Host-` one that is not also host-only with
+    /// `Path=/`, or an `__Http-` one without `HttpOnly`: refused when set.
     Prefix,
     /// A partitioned cookie without `Secure` that only the `Partitioned` attribute could have
     /// put there: refused when set.
@@ -138,18 +141,22 @@ pub fn decide<'a>(
     })
 }
 
-/// Whether a cookie's name prefix allows its attributes: `__Secure-` needs `Secure`, and
-/// `__Host-` needs `Secure`, no `Domain` and `Path=/` (prefixes match in any case).
+/// Whether a cookie's name prefix allows its attributes: `__Secure-` needs `Secure`; `__Host-`
+/// needs `Secure`, no `Domain` and `Path=/`; `__Http-` needs `Secure` and `HttpOnly`, and
+/// `__Host-Http-` the rules of both. Prefixes match in any case. Chromium and Firefox refuse a
+/// cookie that breaks `__Http-` or `__Host-Http-` (measured with `Set-Cookie` lines over
+/// `http://localhost`).
 ///
 /// <https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#name-cookie-name-prefixes>
 pub fn prefix_allows(cookie: &Cookie) -> bool {
     let starts =
         |prefix: &str| cookie.name.get(..prefix.len()).is_some_and(|p| p.eq_ignore_ascii_case(prefix));
-    if starts("__Host-") {
-        cookie.secure && cookie.domain.is_none() && cookie.path == "/"
-    } else {
-        !starts("__Secure-") || cookie.secure
-    }
+    let host = starts("__Host-");
+    let http = starts("__Http-") || starts("__Host-Http-");
+    let secure = host || http || starts("__Secure-");
+    (!secure || cookie.secure)
+        && (!host || (cookie.domain.is_none() && cookie.path == "/"))
+        && (!http || cookie.http_only)
 }
 
 /// Whether `host` domain-matches `domain` (a cookie's `Domain` without its leading dot).
@@ -166,6 +173,27 @@ pub fn domain_matches(host: &str, domain: &str) -> bool {
         && !is_ip
         && host.as_bytes()[host.len() - domain.len() - 1] == b'.'
         && host.as_bytes()[host.len() - domain.len()..].eq_ignore_ascii_case(domain.as_bytes())
+}
+
+/// A `Domain` attribute the setting host could not have used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct DomainRefused;
+
+/// The domain a cookie is stored with: its `Domain` (without the leading dot), or `None` for a
+/// host-only cookie. A `Domain` that is a public suffix (or an address) makes a host-only
+/// cookie when it is the setting host itself, as for `Domain=localhost` set by `localhost`, and
+/// is refused otherwise; so is one that does not contain the setting host. Chromium's
+/// `GetCookieDomainWithString` and Firefox's cookie service decide alike.
+///
+/// <https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#name-storage-model>
+/// (steps 9 and 10)
+fn stored_domain(cookie: &Cookie) -> Result<Option<&str>, DomainRefused> {
+    let Some(domain) = &cookie.domain else { return Ok(None) };
+    let domain = domain.strip_prefix('.').unwrap_or(domain);
+    if registrable_domain(domain).is_none() {
+        return if domain.eq_ignore_ascii_case(&cookie.host) { Ok(None) } else { Err(DomainRefused) };
+    }
+    if domain_matches(&cookie.host, domain) { Ok(Some(domain)) } else { Err(DomainRefused) }
 }
 
 /// Whether `path` path-matches `cookie_path`.
@@ -188,9 +216,10 @@ fn decide_one(
         return Why::CredentialsMode;
     }
     let host = context.url.host_str().unwrap_or_default();
-    let host_matches = match &cookie.domain {
-        Some(domain) => domain_matches(host, domain),
-        None => host.eq_ignore_ascii_case(&cookie.host),
+    let host_matches = match stored_domain(cookie) {
+        Err(DomainRefused) => return Why::DomainRefused,
+        Ok(Some(domain)) => domain_matches(host, domain),
+        Ok(None) => host.eq_ignore_ascii_case(&cookie.host),
     };
     if !host_matches {
         return Why::Domain;
@@ -376,5 +405,72 @@ mod tests {
             sent("http://other.localhost", Browser::Chromium, ThirdPartyCookies::Default, &[partitioned])
                 .is_empty()
         );
+    }
+
+    fn with_domain(name: &str, host: &str, domain: &str) -> Cookie {
+        Cookie { host: host.into(), domain: Some(domain.into()), ..cookie(name, None) }
+    }
+
+    #[test]
+    fn a_domain_its_host_could_not_set_is_never_in_the_jar() {
+        let jar = [
+            // A public suffix other than the setting host.
+            with_domain("suffix", "api.fintrack.localhost", "localhost"),
+            // A domain that does not contain the setting host.
+            with_domain("elsewhere", "evil.localhost", "fintrack.localhost"),
+            // A public suffix that is the setting host: host-only, so not for api.fintrack.localhost.
+            with_domain("host_only", "localhost", "localhost"),
+            // Allowed: the setting host is inside its registrable domain.
+            with_domain("parent", "api.fintrack.localhost", ".fintrack.localhost"),
+        ];
+        let page = "http://blog.fintrack.localhost:8080";
+        assert_eq!(sent(page, Browser::Chromium, ThirdPartyCookies::Default, &jar), ["parent"]);
+        let url = Url::parse("http://api.fintrack.localhost:8080/me").unwrap();
+        let site = Site::of_url(&url);
+        let context = Context {
+            url: &url,
+            site: &site,
+            credentials: true,
+            page_site: &site,
+            top_site: &site,
+            cross_site_redirect: false,
+            third_party: ThirdPartyCookies::Default,
+        };
+        let whys: Vec<Why> = decide(&jar, &context, &Profile::of(Browser::Firefox)).map(|d| d.why).collect();
+        assert_eq!(whys, [Why::DomainRefused, Why::DomainRefused, Why::Domain, Why::SameSiteRequest]);
+    }
+
+    #[test]
+    fn a_public_suffix_domain_on_its_own_host_is_host_only() {
+        let cookie = with_domain("s", "localhost", "localhost");
+        assert_eq!(stored_domain(&cookie), Ok(None));
+        let address = with_domain("a", "127.0.0.1", "127.0.0.1");
+        assert_eq!(stored_domain(&address), Ok(None));
+        assert_eq!(stored_domain(&with_domain("b", "127.0.0.1", "0.0.1")), Err(DomainRefused));
+    }
+
+    #[test]
+    fn name_prefixes_demand_their_attributes() {
+        let plain = Cookie { secure: false, http_only: false, ..cookie("x", None) };
+        let allows = |name: &str, change: fn(&mut Cookie)| {
+            let mut c = Cookie { name: name.into(), ..plain.clone() };
+            change(&mut c);
+            prefix_allows(&c)
+        };
+        assert!(allows("__Secure-a", |c| c.secure = true));
+        assert!(!allows("__secure-a", |_| {}));
+        assert!(allows("__Host-a", |c| c.secure = true));
+        assert!(!allows("__Host-a", |c| (c.secure, c.path) = (true, "/app".into())));
+        // __Http- (measured in both browsers): Secure and HttpOnly, in any case.
+        assert!(allows("__Http-a", |c| (c.secure, c.http_only) = (true, true)));
+        assert!(allows("__http-a", |c| (c.secure, c.http_only) = (true, true)));
+        assert!(!allows("__Http-a", |c| c.http_only = true));
+        assert!(!allows("__Http-a", |c| c.secure = true));
+        // __Host-Http-: both sets of rules.
+        assert!(allows("__Host-Http-a", |c| (c.secure, c.http_only) = (true, true)));
+        assert!(!allows("__HOST-HTTP-a", |c| c.secure = true));
+        assert!(!allows("__Host-Http-a", |c| (c.secure, c.http_only, c.domain) =
+            (true, true, Some("fintrack.localhost".into()))));
+        assert!(allows("__Httpx-a", |_| {}));
     }
 }

@@ -805,7 +805,9 @@ impl<'a> Narrator<'a> {
         for decision in cookies::decide(&ex.cookies, context, &profile) {
             let rule = match decision.why {
                 Why::CredentialsMode => rules::CREDENTIALS,
-                Why::Domain | Why::Path | Why::Secure | Why::Prefix => rules::COOKIES_MATCH,
+                Why::Domain | Why::DomainRefused | Why::Path | Why::Secure | Why::Prefix => {
+                    rules::COOKIES_MATCH
+                }
                 Why::PartitionedWithoutSecure => rules::COOKIES_PARTITIONED,
                 Why::NoneWithoutSecure | Why::SameSite => rules::COOKIES_SAME_SITE,
                 Why::LaxByDefault => rules::COOKIES_LAX_BY_DEFAULT,

@@ -60,11 +60,6 @@ pub fn address_space(host: Option<&Host<&str>>) -> AddressSpace {
     }
 }
 
-/// Whether a host is loopback: `localhost`, any `*.localhost`, `127.0.0.0/8` or `::1`.
-pub fn is_loopback_host(host: Option<&Host<&str>>) -> bool {
-    address_space(host) == AddressSpace::Loopback
-}
-
 /// Decides whether a request from `page` to `target` needs, has or lacks the permission.
 ///
 /// <https://wicg.github.io/local-network-access/#integration-fetch>
@@ -121,7 +116,8 @@ pub(crate) fn as_ref(host: &Host<String>) -> Host<&str> {
     }
 }
 
-fn is_localhost_name(name: &str) -> bool {
+/// `localhost` or a name under it, with or without a trailing dot.
+pub(crate) fn is_localhost_name(name: &str) -> bool {
     let name = name.strip_suffix('.').unwrap_or(name);
     name.eq_ignore_ascii_case("localhost")
         || (name.len() > ".localhost".len()

@@ -473,6 +473,10 @@ pub fn cookie(name: &str, why: Why, profile: &Profile) -> String {
             says!(name, " stays home: the credentials mode sends no cookies to this URL.")
         }
         Why::Domain => says!(name, " stays home: its domain does not match this host."),
+        Why::DomainRefused => says!(
+            name,
+            " cannot be in the jar: the host that set it may not use its Domain (a Domain must contain that host and not be a public suffix, unless it is the host itself), and such a cookie is refused when set."
+        ),
         Why::Path => says!(name, " stays home: its path does not match this URL's path."),
         Why::Secure => says!(name, " stays home: it is Secure and this URL is neither https nor loopback."),
         Why::NoneWithoutSecure => says!(
@@ -481,7 +485,7 @@ pub fn cookie(name: &str, why: Why, profile: &Profile) -> String {
         ),
         Why::Prefix => says!(
             name,
-            " cannot be in the jar: its name prefix demands Secure (and for __Host- also no Domain and Path=/), and a cookie that breaks it is refused when set."
+            " cannot be in the jar: its name prefix demands Secure (__Host- also no Domain and Path=/, __Http- also HttpOnly), and a cookie that breaks it is refused when set."
         ),
         Why::PartitionedWithoutSecure => says!(
             name,
