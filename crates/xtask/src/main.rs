@@ -26,13 +26,21 @@ commands:
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    // `cargo xtask test --help` must print help, not install browsers and start a run.
+    if args.iter().any(|a| a == "-h" || a == "--help") {
+        print!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
     let result = match args.first().map(String::as_str) {
         Some("lab") => lab::run(&args[1..]),
         Some("test") => test::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("matrix") => matrix::run(&args[1..]),
-        Some("install") => tools::Tools::ensure(tools::Need::Everything).map(|_| ExitCode::SUCCESS),
-        Some("-h" | "--help" | "help") => {
+        Some("install") => match args.get(1) {
+            Some(arg) => Err(format!("`cargo xtask install` takes no arguments (got {arg:?})")),
+            None => tools::Tools::ensure(tools::Need::Everything).map(|_| ExitCode::SUCCESS),
+        },
+        Some("help") => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
         }

@@ -257,8 +257,9 @@ pub fn markdown(runs: &[BrowserRun], judged: &Judged, expected: &Expected, scena
         "Each scenario ran for real in each browser against an in-process lab server on 127.0.0.1; \
          the engine's Verdict for the same Exchange (the scenario, the browser's cookie jar, the \
          server's logged answers) was compared field by field. `read`, `preflight_sent`, \
-         `request_sent` and `cookies_sent` must agree everywhere; other differences must be listed, \
-         with their reason, in `{}`.\n",
+         `request_sent`, `cookies_sent`, `sent` (every request that reached the server) and \
+         `before_sent` (the same for a cache scenario's earlier fetches) must agree everywhere; \
+         other differences must be listed, with their reason, in `{}`.\n",
         crate::expected::PATH
     );
     for (run, summary) in runs.iter().zip(&judged.summaries) {
