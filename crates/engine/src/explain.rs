@@ -203,7 +203,7 @@ impl<'a> Narrator<'a> {
         if let Some(port) = request::bad_port(&leg.url) {
             return Err(self.block(Failure::BadPort(port), &leg.url, None, leg.index));
         }
-        if mixed_content::blocks(page, ex.top_level.as_ref(), &leg.url) {
+        if mixed_content::blocks(page, ex.top_level.as_ref(), &leg.url, &self.profile) {
             return Err(self.block(Failure::MixedContent, &leg.url, None, leg.index));
         }
         // Main fetch: only a request still tainted basic is basic on its own origin; one that

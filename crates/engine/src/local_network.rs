@@ -46,9 +46,10 @@ pub enum Access {
 }
 
 /// The address space of a URL host, judged from the host alone: `localhost` names, loopback
-/// addresses and the unspecified addresses (`0.0.0.0`, `::`) are loopback, private ranges are
-/// local, every other name is assumed public (its DNS answer is not part of an Exchange). The
-/// ranges are Chromium's (`ip_address_space_util.cc`).
+/// addresses and the unspecified addresses (`0.0.0.0`, `::`) are loopback; private ranges and
+/// `.local` names (multicast DNS answers from the local network) are local; every other name is
+/// assumed public (its DNS answer is not part of an Exchange). The ranges are Chromium's
+/// (`ip_address_space_util.cc`).
 ///
 /// <https://wicg.github.io/local-network-access/#determine-the-ip-address-space>
 pub fn address_space(host: Option<&Host<&str>>) -> AddressSpace {
@@ -56,6 +57,7 @@ pub fn address_space(host: Option<&Host<&str>>) -> AddressSpace {
         Some(Host::Ipv4(ip)) => ipv4_space(*ip),
         Some(Host::Ipv6(ip)) => ipv6_space(*ip),
         Some(Host::Domain(name)) if is_localhost_name(name) => AddressSpace::Loopback,
+        Some(Host::Domain(name)) if is_mdns_name(name) => AddressSpace::Local,
         _ => AddressSpace::Public,
     }
 }
@@ -114,6 +116,12 @@ pub(crate) fn as_ref(host: &Host<String>) -> Host<&str> {
         Host::Ipv4(ip) => Host::Ipv4(*ip),
         Host::Ipv6(ip) => Host::Ipv6(*ip),
     }
+}
+
+/// A multicast DNS name: one under `.local`, with or without a trailing dot.
+pub(crate) fn is_mdns_name(name: &str) -> bool {
+    let name = name.strip_suffix('.').unwrap_or(name);
+    name.len() > ".local".len() && name.as_bytes()[name.len() - 6..].eq_ignore_ascii_case(b".local")
 }
 
 /// `localhost` or a name under it, with or without a trailing dot.

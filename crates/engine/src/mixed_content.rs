@@ -3,10 +3,11 @@
 //! A `fetch()` is *blockable* mixed content (never upgraded, unlike images): main fetch fails it
 //! before anything is sent, and again at every redirect that leads to such a URL.
 
-use url::Url;
+use url::{Host, Url};
 
-use crate::local_network::{AddressSpace, address_space};
+use crate::local_network::{AddressSpace, address_space, is_mdns_name};
 use crate::origin::Origin;
+use crate::profile::Profile;
 use crate::secure_context::is_potentially_trustworthy;
 
 /// Whether fetching `url` from `page` (framed in `top_level`, when it is not top-level itself)
@@ -16,22 +17,25 @@ use crate::secure_context::is_potentially_trustworthy;
 /// which would include `http://localhost`; Chromium and Firefox restrict only documents
 /// delivered over `https` (and those framed in one), so that is the rule here. A URL passes when
 /// it is potentially trustworthy (`https`, or a loopback host) or when it names a private
-/// address: Local Network Access lifts mixed content there, its permission being the gate.
+/// address, or in Chromium a `.local` name ([`Profile::mixed_content_exempts_local_names`]):
+/// Local Network Access lifts mixed content there, its permission being the gate.
 ///
 /// <https://w3c.github.io/webappsec-mixed-content/#should-block-fetch>
 /// <https://wicg.github.io/local-network-access/#mixed-content>
-pub fn blocks(page: &Origin, top_level: Option<&Origin>, url: &Url) -> bool {
+pub fn blocks(page: &Origin, top_level: Option<&Origin>, url: &Url, profile: &Profile) -> bool {
     let restricted =
         [Some(page), top_level].into_iter().flatten().any(|origin| origin.scheme() == Some("https"));
-    restricted
-        && crate::request::is_http_scheme(url)
-        && !is_potentially_trustworthy(url)
-        && address_space(url.host().as_ref()) == AddressSpace::Public
+    let local_network = match url.host() {
+        Some(Host::Domain(name)) => profile.mixed_content_exempts_local_names && is_mdns_name(name),
+        host => address_space(host.as_ref()) != AddressSpace::Public,
+    };
+    restricted && crate::request::is_http_scheme(url) && !is_potentially_trustworthy(url) && !local_network
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::exchange::Browser;
 
     fn origin(s: &str) -> Origin {
         Origin::parse(s).unwrap()
@@ -39,6 +43,14 @@ mod tests {
 
     fn url(s: &str) -> Url {
         Url::parse(s).unwrap()
+    }
+
+    /// Whether both browsers block the fetch (they agree on everything but `.local` names).
+    fn blocks(page: &Origin, top_level: Option<&Origin>, url: &Url) -> bool {
+        let [chromium, firefox] = [Browser::Chromium, Browser::Firefox]
+            .map(|b| super::blocks(page, top_level, url, &Profile::of(b)));
+        assert_eq!(chromium, firefox, "{url} from {page}");
+        chromium
     }
 
     #[test]
@@ -76,5 +88,17 @@ mod tests {
             Some(&origin("https://app.example.com")),
             &target
         ));
+    }
+
+    #[test]
+    fn chromium_lets_local_names_through_and_firefox_does_not() {
+        // Measured: an https page's fetch of http://printer.local reached the server in
+        // Chromium 156; Firefox 153 blocked it as it blocked http://printer.example.
+        let page = origin("https://app.example.com");
+        let printer = url("http://printer.local:8080/status");
+        assert!(!super::blocks(&page, None, &printer, &Profile::of(Browser::Chromium)));
+        assert!(super::blocks(&page, None, &printer, &Profile::of(Browser::Firefox)));
+        let other = url("http://printer.example:8080/status");
+        assert!(super::blocks(&page, None, &other, &Profile::of(Browser::Chromium)));
     }
 }
