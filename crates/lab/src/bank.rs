@@ -145,7 +145,8 @@ pub fn format_cents(cents: i64) -> String {
     format!("{sign}{}.{:02}", abs / 100, abs % 100)
 }
 
-/// Whether `email` looks like an address (one `@`, a dot in the domain, no spaces, ≤ 254 bytes).
+/// Whether `email` looks like an address (one `@`, a dot in the domain, no spaces or control
+/// characters, ≤ 254 bytes).
 pub fn plausible_email(email: &str) -> bool {
     let Some((local, domain)) = email.split_once('@') else { return false };
     email.len() <= 254
@@ -154,6 +155,7 @@ pub fn plausible_email(email: &str) -> bool {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !email.contains(char::is_whitespace)
+        && !email.contains(char::is_control)
         && !domain.contains('@')
 }
 
@@ -273,7 +275,7 @@ mod tests {
     #[test]
     fn emails_are_checked_loosely() {
         assert!(plausible_email("a@b.example"));
-        for bad in ["", "a", "a@b", "@b.c", "a@.b", "a b@c.d", "a@b@c.d"] {
+        for bad in ["", "a", "a@b", "@b.c", "a@.b", "a b@c.d", "a@b@c.d", "a\u{7f}@b.c", "a\u{1b}[31m@b.c"] {
             assert!(!plausible_email(bad), "{bad:?}");
         }
     }

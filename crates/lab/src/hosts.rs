@@ -125,6 +125,17 @@ pub fn port_of(host_header: &str) -> Option<u16> {
     port.parse().ok()
 }
 
+/// What follows the host name's `:` in a `Host` header, if anything does: the port as written,
+/// which may be empty or not a number.
+pub fn port_text(host_header: &str) -> Option<&str> {
+    let after_name = match host_header.strip_prefix('[') {
+        // An IPv6 literal: the port follows its closing bracket.
+        Some(_) => &host_header[host_header.find(']')? + 1..],
+        None => host_header,
+    };
+    after_name.split_once(':').map(|(_, port)| port)
+}
+
 fn strip_port(host: &str) -> &str {
     if host.starts_with('[') {
         // An IPv6 literal is never a lab host; keep it whole so it does not match.
@@ -147,6 +158,10 @@ mod tests {
         assert_eq!(lookup("lab.localhost").unwrap().role, Role::Console);
         assert_eq!(port_of("lab.localhost:8081"), Some(8081));
         assert_eq!(port_of("lab.localhost"), None);
+        assert_eq!(port_text("lab.localhost:99999"), Some("99999"));
+        assert_eq!(port_text("lab.localhost:"), Some(""));
+        assert_eq!(port_text("lab.localhost"), None);
+        assert_eq!(port_text("[::1]:8080"), Some("8080"));
     }
 
     #[test]

@@ -19,7 +19,8 @@
 //! # The lab server's HTTP API
 //!
 //! One listener (`127.0.0.1:8080` by default, plus `8081` for "same host, other port") plays
-//! every host of [`HOSTS`]; any other `Host` gets `421`. Errors everywhere are
+//! every host of [`HOSTS`]; any other `Host`, or one that names another port than the one the
+//! request arrived on, gets `421`, and a request without `Host` `400`. Errors everywhere are
 //! `{"error": "..."}` ([`state::ErrorBody`]) with a 4xx status.
 //!
 //! ## FinTrack's API: `http://api.fintrack.localhost:8080`
@@ -61,7 +62,7 @@
 //!
 //! | request | answer |
 //! |---|---|
-//! | `GET /__lab/log?run=<id>&after=<n>` | [`LogPage`]: the API requests (preflights included) of the run with `id > n`, oldest first, at most 1 000 per page, and how many the ring dropped |
+//! | `GET /__lab/log?run=<id>&after=<n>` | [`LogPage`]: the API requests (preflights included) of the run with `id > n`, oldest first, at most 1 000 and about 4 MiB per page (at least one entry: page on with `after` until a page is empty), and how many the ring dropped. A run id over 256 bytes is kept as its first 256 bytes and `…`, and `run=` finds it by the whole id. A repeated `run` or `after`, or an `after` that is not a whole number from 0, is `400` saying which |
 //! | `GET /__lab/ledger` | [`state::LedgerPage`] |
 //! | `GET /__lab/state` | [`LabState`]; on `lab.localhost` with its `csrf_token` |
 //! | `GET /__lab/catalog` | every [`catalog::Entry`] with its engine-computed `outcomes` for the current ports and cookie settings |
@@ -90,12 +91,14 @@
 //! ## Limits
 //!
 //! Bodies above 16 KiB get `413` (before they are read when `Content-Length` says so); a request
-//! whose body takes over 30 s gets `408`, and a connection whose request line and headers have
-//! not all arrived 30 s after their first byte is closed (an idle kept-alive one is left to the
-//! browser, so its next request never meets a connection the server just closed); each
-//! port keeps at most 1 024 connections open and closes the next ones at once; oversized or too
-//! many headers get hyper's `431`; malformed request lines `400`. The log keeps 10 000 entries, the ledger 1 000, CSP reports 200, sessions
-//! 10 000, each dropping the oldest and counting the drops.
+//! whose body takes over 30 s gets `408`, and a connection that serves no request for 30 s (from
+//! accept, or from the end of its last answer, however much of a next head has trickled in) is
+//! closed, while one whose request is being handled or whose answer is still being sent (a live
+//! feed) stays open; each port keeps at most 1 024 connections open and closes the next ones at
+//! once; a request head over 64 KiB or with too many headers gets hyper's `431`; malformed
+//! request lines `400`. The log keeps 10 000 entries and at most 32 MiB (each entry at most
+//! 128 KiB, its header values whole), the ledger 1 000, CSP reports 200, sessions 10 000, each
+//! dropping the oldest and counting the drops.
 
 pub mod audit;
 pub mod bank;

@@ -9,11 +9,13 @@ use serde::{Deserialize, Serialize};
 pub struct Seen {
     /// Sequence number, from 1.
     pub id: u64,
-    /// The run this request belongs to (`?run=` in its URL), if any.
+    /// The run this request belongs to (`?run=` in its URL), if any: whole up to 256 bytes,
+    /// else its first 256 bytes and `…` (`/__lab/log?run=` finds it by the whole id).
     pub run: Option<String>,
     /// The host it was sent to.
     pub host: String,
-    /// The port it arrived on (0 when unknown).
+    /// The port of the listener it arrived on, which its `Host` header names too (0 when
+    /// unknown).
     #[serde(default)]
     pub port: u16,
     /// Milliseconds since the server started.
@@ -26,16 +28,20 @@ pub struct Seen {
     /// Whether it was a CORS preflight (`OPTIONS` with `Access-Control-Request-Method`).
     pub preflight: bool,
     /// The request headers, lower-cased names, in order: everything but `Cookie` (see
-    /// `cookies`), with `Authorization` reduced to its scheme and long values cut.
+    /// `cookies`), with `Authorization` reduced to its scheme. Values are whole, each byte one
+    /// character (U+0000 to U+00FF, as an Exchange's header values are); a header that would
+    /// take the entry past its bound is left out whole, the CORS headers last.
     pub request_headers: Vec<(String, String)>,
-    /// Names of the cookies it carried (never their values).
+    /// Names of the cookies it carried (never their values), from every cookie-pair whose
+    /// name is UTF-8.
     pub cookies: Vec<String>,
     /// The CORS policy that answered it, by id.
     #[serde(default)]
     pub policy: Option<String>,
     /// The status answered.
     pub status: u16,
-    /// The headers answered, lower-cased names, in order.
+    /// The headers answered, lower-cased names, in order, but `Set-Cookie`; values whole, as
+    /// in `request_headers`.
     pub response_headers: Vec<(String, String)>,
     /// Ids of the ledger entries (side effects) this request caused.
     #[serde(default)]

@@ -174,16 +174,17 @@ async fn transfer(
     let memo: String =
         request.memo.unwrap_or_default().chars().filter(|c| !c.is_control()).take(140).collect();
 
-    let mut state = lab.state();
-    let ledger_id = state.ledger.next_id();
+    let mut guard = lab.state();
+    let state = &mut *guard;
     let account = state.bank.account(&session).ok_or(LabError::NotSignedIn)?;
-    let balance_after_cents =
-        account.transfer(cents, to, &memo, ledger_id).map_err(LabError::Unprocessable)?;
+    // The ledger id is taken only for a transfer that happens, so refusals leave no gap.
+    let (balance_after_cents, ledger_id) =
+        account.transfer(cents, to, &memo, || state.ledger.next_id()).map_err(LabError::Unprocessable)?;
     let account_number = account.fake.account.clone();
     let effect = Effect::Transfer { amount_cents: cents, to: to.to_owned(), memo, balance_after_cents };
     let entry = ledger_entry(&lab, &arrival, &headers, ledger_id, account_number, effect);
     state.ledger.push(entry.clone());
-    drop(state);
+    drop(guard);
     lab.publish(LiveEvent::Ledger(entry));
 
     let done = TransferDone {
@@ -211,14 +212,20 @@ async fn change_email(
     }
     let change: EmailChange = json_body(&body)?;
     let email = change.email.trim().to_owned();
+    if let Some((at, c)) = email.char_indices().find(|(_, c)| c.is_control()) {
+        return Err(LabError::Unprocessable(format!(
+            "the email address holds the control character U+{:04X} at byte {at}: send it without",
+            u32::from(c)
+        )));
+    }
     if !plausible_email(&email) {
         return Err(LabError::Unprocessable(format!("{email:?} is not an email address")));
     }
     let mut state = lab.state();
-    let ledger_id = state.ledger.next_id();
     let account = state.bank.account(&session).ok_or(LabError::NotSignedIn)?;
     let from = std::mem::replace(&mut account.fake.email, email.clone());
     let account_number = account.fake.account.clone();
+    let ledger_id = state.ledger.next_id();
     let entry = ledger_entry(
         &lab,
         &arrival,
@@ -241,10 +248,10 @@ async fn revoke_sessions(
 ) -> Result<Response, LabError> {
     let session = session(&headers)?;
     let mut state = lab.state();
-    let ledger_id = state.ledger.next_id();
     let account_number =
         state.bank.account(&session).map(|a| a.fake.account.clone()).ok_or(LabError::NotSignedIn)?;
     let count = state.bank.revoke_all(&session);
+    let ledger_id = state.ledger.next_id();
     let entry =
         ledger_entry(&lab, &arrival, &headers, ledger_id, account_number, Effect::SessionsRevoked { count });
     state.ledger.push(entry.clone());
@@ -417,32 +424,106 @@ fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, LabError>
 }
 
 /// A transfer from JSON, a URL-encoded form, or a `text/plain` form (`name=value` lines, or
-/// JSON sent as text/plain to dodge a preflight: both are real CSRF techniques).
+/// JSON sent as text/plain to dodge a preflight: both are real CSRF techniques). Both forms are
+/// read alike ([`transfer_form`]): a field given twice, or a field that is not UTF-8, is refused.
 fn transfer_request(headers: &HeaderMap, body: &[u8]) -> Result<TransferRequest, LabError> {
     match content_type_essence(headers).as_deref() {
         Some("application/json") => json_body(body),
-        Some("application/x-www-form-urlencoded") => serde_urlencoded::from_bytes(body)
-            .map_err(|e| LabError::BadRequest(format!("the form is not a transfer (to, amount, memo): {e}"))),
+        Some("application/x-www-form-urlencoded") => {
+            let fields = body
+                .split(|&b| b == b'&')
+                .filter(|pair| !pair.is_empty())
+                .map(|pair| {
+                    let (name, value) = split_once(pair, b'=').unwrap_or((pair, b""));
+                    (form_decode(name), form_decode(value))
+                })
+                .collect();
+            transfer_form(fields, true)
+        }
         Some("text/plain") => {
-            let text = std::str::from_utf8(body)
-                .map_err(|_| LabError::BadRequest("the body is not UTF-8".to_owned()))?;
-            if text.trim_start().starts_with('{') {
-                return json_body(text.as_bytes());
+            if body.trim_ascii_start().starts_with(b"{") {
+                return json_body(body);
             }
-            let fields: Vec<(&str, &str)> =
-                text.lines().filter_map(|line| line.trim_end_matches('\r').split_once('=')).collect();
-            let field = |name: &str| fields.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned());
-            Ok(TransferRequest {
-                to: field("to").ok_or_else(|| LabError::BadRequest("the form has no to field".to_owned()))?,
-                amount: field("amount")
-                    .ok_or_else(|| LabError::BadRequest("the form has no amount field".to_owned()))?,
-                memo: field("memo"),
-            })
+            let fields = body
+                .split(|&b| b == b'\n')
+                .filter_map(|line| split_once(line.strip_suffix(b"\r").unwrap_or(line), b'='))
+                .map(|(name, value)| (name.to_vec(), value.to_vec()))
+                .collect();
+            transfer_form(fields, false)
         }
         _ => Err(LabError::UnsupportedMediaType(
             "send a transfer as JSON, application/x-www-form-urlencoded or text/plain".to_owned(),
         )),
     }
+}
+
+/// A transfer from a form's fields (names and values as bytes, decoded): each of `to`, `amount`
+/// and `memo` at most once and UTF-8. Other fields are refused when `strict` (as the URL-encoded
+/// form always refused them), and skipped otherwise (a text/plain form's other lines).
+fn transfer_form(fields: Vec<(Vec<u8>, Vec<u8>)>, strict: bool) -> Result<TransferRequest, LabError> {
+    let mut to = None;
+    let mut amount = None;
+    let mut memo = None;
+    for (name, value) in fields {
+        let slot = match name.as_slice() {
+            b"to" => &mut to,
+            b"amount" => &mut amount,
+            b"memo" => &mut memo,
+            other if strict => {
+                let shown: String = String::from_utf8_lossy(other).chars().take(40).collect();
+                return Err(LabError::BadRequest(format!(
+                    "the form is not a transfer: it has the field {shown:?}; send to, amount and memo only"
+                )));
+            }
+            _ => continue,
+        };
+        let name = String::from_utf8_lossy(&name).into_owned();
+        if slot.is_some() {
+            return Err(LabError::BadRequest(format!(
+                "the form gives the {name} field more than once: give it once"
+            )));
+        }
+        let value = String::from_utf8(value).map_err(|e| {
+            LabError::BadRequest(format!(
+                "the form's {name} field is not UTF-8 (a stray byte at byte {}): send it as UTF-8",
+                e.utf8_error().valid_up_to()
+            ))
+        })?;
+        *slot = Some(value);
+    }
+    Ok(TransferRequest {
+        to: to.ok_or_else(|| LabError::BadRequest("the form has no to field".to_owned()))?,
+        amount: amount.ok_or_else(|| LabError::BadRequest("the form has no amount field".to_owned()))?,
+        memo,
+    })
+}
+
+fn split_once(bytes: &[u8], at: u8) -> Option<(&[u8], &[u8])> {
+    let i = bytes.iter().position(|&b| b == at)?;
+    Some((&bytes[..i], &bytes[i + 1..]))
+}
+
+/// One name or value of a URL-encoded form, as bytes: `+` is a space and `%XX` the byte XX
+/// (a `%` not followed by two hex digits stands for itself, as browsers read it).
+fn form_decode(text: &[u8]) -> Vec<u8> {
+    let hex = |b: u8| char::from(b).to_digit(16).and_then(|d| u8::try_from(d).ok());
+    let mut out = Vec::with_capacity(text.len());
+    let mut i = 0;
+    while i < text.len() {
+        match text[i] {
+            b'+' => out.push(b' '),
+            b'%' => match (text.get(i + 1).copied().and_then(hex), text.get(i + 2).copied().and_then(hex)) {
+                (Some(high), Some(low)) => {
+                    out.push(high * 16 + low);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            byte => out.push(byte),
+        }
+        i += 1;
+    }
+    out
 }
 
 fn ledger_entry(
@@ -470,4 +551,54 @@ fn ledger_entry(
 fn with_effects(mut response: Response, ledger_id: u64) -> Response {
     response.extensions_mut().insert(Effects(vec![ledger_id]));
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(content_type: &str, body: &[u8]) -> Result<TransferRequest, LabError> {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_str(content_type).unwrap());
+        transfer_request(&headers, body)
+    }
+
+    #[test]
+    fn both_form_encodings_refuse_a_field_given_twice() {
+        for (content_type, body) in [
+            ("application/x-www-form-urlencoded", &b"to=LAB-1&amount=5&to=LAB-2"[..]),
+            ("text/plain", &b"to=LAB-1\r\namount=5\r\nto=LAB-2\r\n"[..]),
+        ] {
+            let error = form(content_type, body).unwrap_err();
+            assert_eq!(error.message(), "the form gives the to field more than once: give it once");
+        }
+    }
+
+    #[test]
+    fn both_form_encodings_refuse_a_memo_that_is_not_utf8() {
+        for (content_type, body) in [
+            ("application/x-www-form-urlencoded", &b"to=LAB-1&amount=5&memo=caf%E9"[..]),
+            ("text/plain", &b"to=LAB-1\namount=5\nmemo=caf\xe9\n"[..]),
+        ] {
+            let error = form(content_type, body).unwrap_err();
+            assert!(error.message().starts_with("the form's memo field is not UTF-8"), "{error}");
+            assert_eq!(error.status(), StatusCode::BAD_REQUEST);
+        }
+    }
+
+    #[test]
+    fn both_form_encodings_read_the_same_transfer() {
+        let expected = TransferRequest {
+            to: "LAB-1".to_owned(),
+            amount: "5.50".to_owned(),
+            memo: Some("caf\u{e9} & co+".to_owned()),
+        };
+        let url = form("application/x-www-form-urlencoded", b"to=LAB-1&amount=5.50&memo=caf%C3%A9+%26+co%2B");
+        assert_eq!(url.unwrap(), expected);
+        let text = form("text/plain", "to=LAB-1\r\namount=5.50\r\nmemo=caf\u{e9} & co+\r\n".as_bytes());
+        assert_eq!(text.unwrap(), expected);
+        assert_eq!(form_decode(b"100%+%zz%4"), b"100% %zz%4");
+        let unknown = form("application/x-www-form-urlencoded", b"to=LAB-1&amount=5&x=1").unwrap_err();
+        assert!(unknown.message().contains("\"x\""), "{unknown}");
+    }
 }

@@ -112,8 +112,15 @@ impl Account {
         }
     }
 
-    /// Moves `cents` to `to`; returns the balance after, or why not.
-    pub fn transfer(&mut self, cents: u64, to: &str, memo: &str, id: u64) -> Result<i64, String> {
+    /// Moves `cents` to `to`, recorded under the ledger id `id` gives, asked only once the
+    /// transfer is sure to happen; returns the balance after and that id, or why not.
+    pub fn transfer(
+        &mut self,
+        cents: u64,
+        to: &str,
+        memo: &str,
+        id: impl FnOnce() -> u64,
+    ) -> Result<(i64, u64), String> {
         let cents = i64::try_from(cents).map_err(|_| "amount is too large".to_owned())?;
         if cents > self.fake.balance_cents {
             return Err(format!(
@@ -121,6 +128,7 @@ impl Account {
                 format_cents(self.fake.balance_cents)
             ));
         }
+        let id = id();
         self.fake.balance_cents -= cents;
         let description =
             if memo.is_empty() { format!("Transfer to {to}") } else { format!("Transfer to {to}: {memo}") };
@@ -134,7 +142,7 @@ impl Account {
             },
         );
         self.fake.transactions.truncate(MAX_TRANSACTIONS);
-        Ok(self.fake.balance_cents)
+        Ok((self.fake.balance_cents, id))
     }
 }
 
@@ -159,9 +167,11 @@ mod tests {
         let token = bank.open(CookieSettings::default(), 0);
         let account = bank.account(&token).unwrap();
         let before = account.fake.balance_cents;
-        assert_eq!(account.transfer(2500, "LAB-1", "rent", 1), Ok(before - 2500));
+        assert_eq!(account.transfer(2500, "LAB-1", "rent", || 1), Ok((before - 2500, 1)));
         assert_eq!(account.fake.transactions[0].amount, "-25.00");
-        assert!(account.transfer(u64::try_from(before).unwrap(), "LAB-1", "", 2).is_err());
+        let refused =
+            account.transfer(u64::try_from(before).unwrap(), "LAB-1", "", || panic!("no id for a refusal"));
+        assert!(refused.is_err());
         assert_eq!(bank.revoke_all(&token), 1);
         assert_eq!(bank.sessions(), 0);
     }

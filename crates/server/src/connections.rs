@@ -1,48 +1,54 @@
 //! The sockets under [`crate::serve`]: each listener's connections, bounded in number and in
-//! how long a request's head may take to arrive, so a client that opens connections and never
-//! finishes a request (slowloris) cannot hold the lab's file descriptors or its attention.
+//! how long they may sit without serving a request, so a client that opens connections and
+//! never finishes a request (slowloris), or opens them and sends nothing, cannot hold the lab's
+//! file descriptors or its attention.
 //!
-//! The clock runs only for a connection's first request: from its first byte until its head is
-//! handed on. After that the connection is the browser's to close. A server that closes a
-//! kept-alive connection races the browser's next request on it, and Chromium, seeing the
-//! connection close before an answer, sends the request again: the matrix saw a GET, and then a
-//! POST after an answer that left its body unread, arrive twice (a transfer would go twice).
-//! Past its first request a connection cannot tell the rest of a body from the next head, so
-//! no clock can run there safely; the connection bound holds the rest.
+//! A connection is busy from the moment a request head has arrived whole until its answer's body
+//! has been sent (a live feed's body streams for as long as the feed is open). A connection that
+//! is not busy is closed once it has been so for the head timeout: counted from accept, and from
+//! the end of each answer, whatever bytes of a next head trickle in meanwhile. It is never
+//! closed while busy, so no request the lab has begun to handle is cut off: a browser whose
+//! next request meets a connection closed this way sees it closed before that request reached
+//! any handler, and its retry is the request's only arrival.
 
-use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Body;
-use hyper::body::Incoming;
+use hyper::body::{Frame, Incoming, SizeHint};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 use tower::ServiceExt;
+
+use crate::front_door::ArrivedOn;
+use crate::record::HEAD_LIMIT;
 
 /// The most connections one listener keeps open; the next are closed at once until one ends.
 pub const MAX_CONNECTIONS: usize = 1024;
 
 /// Serves `app` on `listener` until `stopped` turns true, then lets open connections finish
-/// (the caller bounds how long). A request whose head (its request line and headers) has not
-/// all arrived `head_timeout` after its first byte loses its connection.
+/// (the caller bounds how long). A connection that serves no request for `idle_timeout` (from
+/// accept, or from the end of its last answer) is closed, even while a head trickles in.
 pub async fn serve(
     listener: TcpListener,
     app: Router,
-    head_timeout: Duration,
+    idle_timeout: Duration,
     mut stopped: watch::Receiver<bool>,
 ) {
-    let builder = auto::Builder::new(TokioExecutor::new());
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    // The head limit the log is sized for (see `HEAD_LIMIT`): a longer head gets hyper's 431.
+    builder.http1().max_buf_size(HEAD_LIMIT);
     let open = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    // Every request learns the port it arrived on, which its `Host` must name.
+    let port = listener.local_addr().ok().map(|addr| ArrivedOn(addr.port()));
     let graceful = GracefulShutdown::new();
     loop {
         let accepted = tokio::select! {
@@ -60,27 +66,36 @@ pub async fn serve(
             drop(stream);
             continue;
         };
-        let clock = Arc::new(HeadClock::new());
-        let io = TokioIo::new(Watched { stream, clock: clock.clone() });
+        let activity = Arc::new(Activity::new());
         let app = app.clone();
-        let answering = clock.clone();
-        let service = tower::service_fn(move |request: hyper::Request<Incoming>| {
-            answering.handed_on();
-            app.clone().oneshot(request.map(Body::new))
+        let serving = activity.clone();
+        let service = tower::service_fn(move |mut request: hyper::Request<Incoming>| {
+            // Busy from here until the answer's body is sent, or the answer is dropped unsent.
+            let busy = serving.busy();
+            if let Some(port) = port {
+                request.extensions_mut().insert(port);
+            }
+            let answer = app.clone().oneshot(request.map(Body::new));
+            async move {
+                let response = answer.await?;
+                Ok::<_, std::convert::Infallible>(response.map(|body| Body::new(Busy { body, _busy: busy })))
+            }
         });
-        let connection = builder.serve_connection_with_upgrades(io, TowerToHyperService::new(service));
+        let connection =
+            builder.serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service));
         let connection = graceful.watch(connection.into_owned());
         tokio::spawn(async move {
             tokio::pin!(connection);
+            let mut wait = idle_timeout;
             loop {
                 tokio::select! {
                     _ = &mut connection => break,
-                    () = tokio::time::sleep(Duration::from_secs(1)), if !clock.handed() => {
-                        if clock.head_overdue(head_timeout) {
-                            // Dropping the connection closes it.
-                            break;
-                        }
-                    }
+                    () = tokio::time::sleep(wait) => match activity.idle_for() {
+                        // Dropping the connection closes it; no request of it is being handled.
+                        Some(idle) if idle >= idle_timeout => break,
+                        Some(idle) => wait = (idle_timeout - idle).min(CHECK),
+                        None => wait = CHECK,
+                    },
                 }
             }
             drop(permit);
@@ -89,94 +104,79 @@ pub async fn serve(
     graceful.shutdown().await;
 }
 
-/// When the head of a connection's first request began arriving.
+/// How often a busy connection looks again whether it has become idle.
+const CHECK: Duration = Duration::from_secs(1);
+
+/// Whether a connection is serving requests, and since when it has not been.
 #[derive(Debug)]
-struct HeadClock {
+struct Activity {
     epoch: Instant,
-    /// Milliseconds since `epoch`, plus one, at the first byte read; 0 before any.
-    since: AtomicU64,
-    /// Whether the first request was handed on, which stops the clock for good.
-    handed: AtomicBool,
+    /// Requests handed on whose answer has not been sent whole yet.
+    busy: AtomicUsize,
+    /// Milliseconds since `epoch` when the connection last stopped being busy (0: accept).
+    idle_since: AtomicU64,
 }
 
-impl HeadClock {
+impl Activity {
     fn new() -> Self {
-        Self { epoch: Instant::now(), since: AtomicU64::new(0), handed: AtomicBool::new(false) }
+        Self { epoch: Instant::now(), busy: AtomicUsize::new(0), idle_since: AtomicU64::new(0) }
     }
 
     fn now(&self) -> u64 {
-        u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX - 1) + 1
+        u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX)
     }
 
-    /// Bytes arrived: the clock starts, unless it runs already or the first head arrived.
-    fn bytes_arrived(&self) {
-        if self.handed() {
-            return;
+    /// A request was handed on: the connection is busy until the guard is dropped.
+    fn busy(self: &Arc<Self>) -> BusyGuard {
+        self.busy.fetch_add(1, Ordering::SeqCst);
+        BusyGuard(self.clone())
+    }
+
+    /// How long the connection has served no request, or `None` while it serves one.
+    fn idle_for(&self) -> Option<Duration> {
+        if self.busy.load(Ordering::SeqCst) > 0 {
+            return None;
         }
-        let _ = self.since.compare_exchange(0, self.now(), Ordering::Relaxed, Ordering::Relaxed);
-    }
-
-    /// A request was handed on: the first head arrived in time.
-    fn handed_on(&self) {
-        self.handed.store(true, Ordering::Relaxed);
-    }
-
-    /// Whether the first request was handed on.
-    fn handed(&self) -> bool {
-        self.handed.load(Ordering::Relaxed)
-    }
-
-    /// Whether the first head has been arriving for longer than `timeout`.
-    fn head_overdue(&self, timeout: Duration) -> bool {
-        let since = self.since.load(Ordering::Relaxed);
-        !self.handed() && since != 0 && Duration::from_millis(self.now().saturating_sub(since)) > timeout
+        Some(Duration::from_millis(self.now().saturating_sub(self.idle_since.load(Ordering::SeqCst))))
     }
 }
 
-/// A connection's socket, starting its [`HeadClock`] when bytes arrive.
-struct Watched {
-    stream: TcpStream,
-    clock: Arc<HeadClock>,
+/// One request being served; dropping it (the answer sent, or dropped) ends it.
+#[derive(Debug)]
+struct BusyGuard(Arc<Activity>);
+
+impl Drop for BusyGuard {
+    fn drop(&mut self) {
+        // The idle clock is set before the count drops, so an idle connection is never read
+        // with an old clock.
+        self.0.idle_since.store(self.0.now(), Ordering::SeqCst);
+        self.0.busy.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
-impl AsyncRead for Watched {
-    fn poll_read(
+/// An answer's body that keeps its connection busy until hyper has sent it and dropped it.
+struct Busy {
+    body: Body,
+    _busy: BusyGuard,
+}
+
+impl hyper::body::Body for Busy {
+    type Data = axum::body::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        let before = buf.filled().len();
-        let polled = Pin::new(&mut self.stream).poll_read(cx, buf);
-        if matches!(polled, Poll::Ready(Ok(()))) && buf.filled().len() > before {
-            self.clock.bytes_arrived();
-        }
-        polled
-    }
-}
-
-impl AsyncWrite for Watched {
-    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.stream).poll_write(cx, buf)
+    ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
+        Pin::new(&mut self.body).poll_frame(cx)
     }
 
-    fn poll_write_vectored(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.stream).poll_write_vectored(cx, bufs)
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
     }
 
-    fn is_write_vectored(&self) -> bool {
-        self.stream.is_write_vectored()
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.stream).poll_flush(cx)
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.stream).poll_shutdown(cx)
+    fn size_hint(&self) -> SizeHint {
+        self.body.size_hint()
     }
 }
 
@@ -185,16 +185,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_clock_runs_only_while_the_first_head_arrives() {
-        let clock = HeadClock::new();
-        assert!(!clock.head_overdue(Duration::ZERO), "idle: no clock");
-        clock.bytes_arrived();
+    fn the_idle_clock_runs_from_accept_and_from_each_answer_and_never_while_busy() {
+        let activity = Arc::new(Activity::new());
         std::thread::sleep(Duration::from_millis(5));
-        assert!(clock.head_overdue(Duration::from_millis(1)));
-        assert!(!clock.head_overdue(Duration::from_secs(60)));
-        clock.handed_on();
-        assert!(!clock.head_overdue(Duration::ZERO), "handed on: the clock stops for good");
-        clock.bytes_arrived();
-        assert!(!clock.head_overdue(Duration::ZERO), "a body, or the next head: no clock");
+        assert!(activity.idle_for().unwrap() >= Duration::from_millis(5), "idle from accept");
+        let first = activity.busy();
+        let second = activity.busy();
+        assert_eq!(activity.idle_for(), None, "busy: no clock");
+        drop(first);
+        assert_eq!(activity.idle_for(), None, "still one answer to send");
+        std::thread::sleep(Duration::from_millis(5));
+        drop(second);
+        assert!(activity.idle_for().unwrap() < Duration::from_millis(5), "the clock starts again");
     }
 }

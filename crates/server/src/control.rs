@@ -4,40 +4,85 @@
 use std::convert::Infallible;
 
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Json, Response};
 use corslab_lab::hosts::{CONSOLE, Role, origin_on};
 use corslab_lab::state::{Control, CspReportPage, CspViolation, LedgerPage, LiveEvent};
 use futures_util::Stream;
-use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::Lab;
 use crate::error::LabError;
 use crate::front_door::Arrival;
+use crate::record::run_key;
 use crate::request_headers::content_type_essence;
 
 /// The header the console echoes its CSRF token in.
 pub const CSRF_HEADER: &str = "x-lab-csrf";
 
-/// The query of `/__lab/log` and `/__lab/events`.
-#[derive(Debug, Deserialize)]
+/// The query of `/__lab/log` and `/__lab/events`: `run` and `after`, each at most once; other
+/// parameters (a cache-buster) are ignored.
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct RunQuery {
     run: Option<String>,
-    #[serde(default)]
     after: u64,
 }
 
+impl RunQuery {
+    /// Reads the query, saying what is wrong with it.
+    pub fn parse(query: Option<&str>) -> Result<Self, LabError> {
+        let mut parsed = Self::default();
+        let mut after_seen = false;
+        for (name, value) in url::form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
+            match name.as_ref() {
+                "run" if parsed.run.is_some() => {
+                    return Err(LabError::BadRequest(
+                        "run is given more than once in the query: give one run id".to_owned(),
+                    ));
+                }
+                "run" => parsed.run = Some(value.into_owned()),
+                "after" if after_seen => {
+                    return Err(LabError::BadRequest(
+                        "after is given more than once in the query: give the id of the last entry read once"
+                            .to_owned(),
+                    ));
+                }
+                "after" => {
+                    after_seen = true;
+                    parsed.after = after_of(&value)?;
+                }
+                _ => {}
+            }
+        }
+        Ok(parsed)
+    }
+}
+
+/// `after`: the id of the last entry a reader has, a whole number from 0.
+fn after_of(value: &str) -> Result<u64, LabError> {
+    let shown: String = value.chars().take(40).collect();
+    if value.starts_with('-') {
+        return Err(LabError::BadRequest(format!(
+            "after must be 0 or more (the id of the last entry read), not {shown:?}"
+        )));
+    }
+    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(LabError::BadRequest(format!(
+            "after must be a whole number (the id of the last entry read), not {shown:?}"
+        )));
+    }
+    value.parse().map_err(|_| {
+        LabError::BadRequest(format!("after is larger than any id the log gives: at most {}", u64::MAX))
+    })
+}
+
 /// `GET /__lab/log?run=ID&after=N`.
-pub async fn log(
-    State(lab): State<Lab>,
-    query: Result<Query<RunQuery>, axum::extract::rejection::QueryRejection>,
-    headers: HeaderMap,
-) -> Response {
-    let Ok(Query(query)) = query else {
-        return LabError::BadRequest("after must be a number".to_owned()).into_response();
+pub async fn log(State(lab): State<Lab>, RawQuery(query): RawQuery, headers: HeaderMap) -> Response {
+    let query = match RunQuery::parse(query.as_deref()) {
+        Ok(query) => query,
+        Err(e) => return e.into_response(),
     };
     readable(&lab, &headers, Json(lab.log().page(query.run.as_deref(), query.after)).into_response())
 }
@@ -85,11 +130,9 @@ pub const MAX_LIVE_FEEDS: usize = 64;
 /// [`MAX_LIVE_FEEDS`] open feeds.
 pub async fn events(
     State(lab): State<Lab>,
-    query: Result<Query<RunQuery>, axum::extract::rejection::QueryRejection>,
+    RawQuery(query): RawQuery,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, LabError> {
-    let Ok(Query(query)) = query else {
-        return Err(LabError::BadRequest("after must be a number".to_owned()));
-    };
+    let query = RunQuery::parse(query.as_deref())?;
     // Each open feed holds a connection and its buffers; a page needs one.
     if lab.0.events.receiver_count() >= MAX_LIVE_FEEDS {
         return Err(LabError::Busy(format!(
@@ -98,7 +141,8 @@ pub async fn events(
     }
     let receiver = lab.0.events.subscribe();
     let stop = lab.0.stop.subscribe();
-    let run = query.run;
+    // Cut as the log keeps run ids, so a long one is found.
+    let run = query.run.as_deref().map(run_key);
     let stream =
         futures_util::stream::unfold((receiver, stop, run), |(mut receiver, mut stop, run)| async move {
             loop {
@@ -290,4 +334,28 @@ fn readable(lab: &Lab, headers: &HeaderMap, mut response: Response) -> Response 
 /// Compares two secrets in time that does not depend on where they differ.
 fn same_secret(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refusal(query: &str) -> String {
+        RunQuery::parse(Some(query)).unwrap_err().message()
+    }
+
+    #[test]
+    fn a_log_query_is_read_or_refused_for_what_is_wrong_with_it() {
+        assert_eq!(
+            RunQuery::parse(Some("run=a%20b&after=7&t=1")).unwrap(),
+            RunQuery { run: Some("a b".to_owned()), after: 7 }
+        );
+        assert_eq!(RunQuery::parse(None).unwrap(), RunQuery::default());
+        assert!(refusal("run=a&run=b").starts_with("run is given more than once"));
+        assert!(refusal("after=1&after=2").starts_with("after is given more than once"));
+        assert!(refusal("after=-1").starts_with("after must be 0 or more"));
+        assert!(refusal("after=99999999999999999999").starts_with("after is larger than any id"));
+        assert!(refusal("after=ten").starts_with("after must be a whole number"));
+        assert!(refusal("after=").starts_with("after must be a whole number"));
+    }
 }

@@ -24,6 +24,8 @@ pub enum LabError {
     TooLarge,
     /// The body's media type is not one this endpoint reads (415).
     UnsupportedMediaType(String),
+    /// The `Host` names a host or port this listener does not serve (421).
+    Misdirected(String),
     /// The request is well formed but cannot be carried out (422).
     Unprocessable(String),
     /// The lab holds as many of these as it keeps; try again after one ends (503).
@@ -42,6 +44,7 @@ impl LabError {
             Self::Timeout => StatusCode::REQUEST_TIMEOUT,
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Misdirected(_) => StatusCode::MISDIRECTED_REQUEST,
             Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
@@ -53,7 +56,7 @@ impl LabError {
             Self::BadRequest(why) | Self::Forbidden(why) | Self::Unprocessable(why) | Self::Busy(why) => {
                 why.clone()
             }
-            Self::UnsupportedMediaType(why) => why.clone(),
+            Self::UnsupportedMediaType(why) | Self::Misdirected(why) => why.clone(),
             Self::NotSignedIn => {
                 "not signed in: sign in on FinTrack's dashboard (fintrack.localhost, on the lab's port) first"
                     .to_owned()

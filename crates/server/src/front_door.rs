@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use corslab_lab::hosts::{self, LabHost, Role};
@@ -20,6 +20,10 @@ use crate::{BODY_LIMIT, Lab};
 /// How long one request may take to be read and answered.
 pub(crate) const HANDLER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
+/// The port of the listener a request arrived on, put on every request by [`crate::serve`].
+#[derive(Debug, Clone, Copy)]
+pub struct ArrivedOn(pub u16);
+
 /// Who a request is for and when it came: put on every request the guard lets in.
 #[derive(Debug, Clone)]
 pub struct Arrival {
@@ -29,13 +33,14 @@ pub struct Arrival {
     pub at_ms: u64,
     /// The lab host it names.
     pub host: &'static LabHost,
-    /// The port the `Host` header names (80 when it names none).
+    /// The port it arrived on, which its `Host` header names too (80 when it names none).
     pub port: u16,
     /// Its run (`?run=`), if any.
     pub run: Option<String>,
 }
 
-/// Refuses requests for hosts the lab does not play (`421`, the DNS-rebinding guard), notes
+/// Refuses requests for hosts the lab does not play, or for another port than the one they
+/// arrived on (`421`, the DNS-rebinding guard; `400` without a `Host`), notes
 /// each arrival, records what reached the API, and adds the headers every answer carries.
 pub async fn guard(State(lab): State<Lab>, mut request: Request, next: Next) -> Response {
     let started = Instant::now();
@@ -43,32 +48,42 @@ pub async fn guard(State(lab): State<Lab>, mut request: Request, next: Next) -> 
     if request.headers().get_all(header::HOST).iter().nth(1).is_some() {
         return LabError::BadRequest("the request has more than one Host header".to_owned()).into_response();
     }
-    let host_header = request
-        .headers()
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .or_else(|| request.uri().authority().map(|a| a.as_str()))
-        .unwrap_or("")
-        .to_owned();
+    let host_header = match request.headers().get(header::HOST) {
+        Some(value) => String::from_utf8_lossy(value.as_bytes()).into_owned(),
+        // HTTP/2 names the host in the target's authority.
+        None => match request.uri().authority() {
+            Some(authority) => authority.as_str().to_owned(),
+            None => {
+                return LabError::BadRequest(format!(
+                    "the request has no Host header: name the lab host it is for, like Host: {}",
+                    lab.origin_of(hosts::CONSOLE).trim_start_matches("http://")
+                ))
+                .into_response();
+            }
+        },
+    };
     let method = request.method().clone();
     let uri = request.uri().clone();
+    let listener = request.extensions().get::<ArrivedOn>().map(|on| on.0);
 
-    let Some(host) = hosts::lookup(&host_header) else {
-        if lab.0.access_log {
-            eprintln!(
-                "421 {method} {uri} (Host {:?} is not a lab origin)",
-                host_header.escape_debug().to_string()
+    let port = match (hosts::lookup(&host_header), listener_port(&lab, listener, &host_header)) {
+        (Some(host), Ok(port)) => (host, port),
+        (None, _) => {
+            let shown: String = host_header.chars().take(100).collect();
+            return misdirected(
+                &lab,
+                &method,
+                &uri,
+                format!(
+                    "this corslab lab does not serve the host {shown:?}: open {}/ instead",
+                    lab.origin_of(hosts::CONSOLE)
+                ),
             );
         }
-        return misdirected(&host_header);
+        (Some(_), Err(why)) => return misdirected(&lab, &method, &uri, why),
     };
-    let arrival = Arrival {
-        id: lab.log().reserve_id(),
-        at_ms: lab.now_ms(),
-        host,
-        port: hosts::port_of(&host_header).unwrap_or(80),
-        run: run_of(&uri),
-    };
+    let (host, port) = port;
+    let arrival = Arrival { id: lab.log().reserve_id(), at_ms: lab.now_ms(), host, port, run: run_of(&uri) };
     request.extensions_mut().insert(arrival.clone());
     // The API's requests are recorded, and so is a bounce, which is a hop on the way to it.
     let recorded = host.role == Role::Api || uri.path() == corslab_lab::redirect::BOUNCE_PATH;
@@ -137,13 +152,45 @@ pub async fn guard(State(lab): State<Lab>, mut request: Request, next: Next) -> 
     response
 }
 
-fn misdirected(host: &str) -> Response {
-    let shown: String = host.chars().take(100).collect();
-    let body = format!(
-        "421 Misdirected Request: this corslab lab does not serve the host {shown:?}. \
-         Open http://lab.localhost:<port>/ instead\n"
-    );
-    let mut response = (StatusCode::MISDIRECTED_REQUEST, body).into_response();
+/// The port a request arrived on, when its `Host` names it: the listener's own port (the port
+/// the `Host` names when the lab is driven in-process, without a listener, if it is one of the
+/// lab's). A `Host` that names another port, or no port that parses, is refused with why.
+fn listener_port(lab: &Lab, listener: Option<u16>, host_header: &str) -> Result<u16, String> {
+    let named = match hosts::port_text(host_header) {
+        None | Some("") => 80,
+        Some(text) => text
+            .parse::<u16>()
+            .ok()
+            .filter(|p| *p != 0 && text.bytes().all(|b| b.is_ascii_digit()))
+            .ok_or_else(|| {
+                let shown: String = text.chars().take(20).collect();
+                format!(
+                    "the Host header names the port {shown:?}, which is not a port: name the lab's port {}",
+                    lab.ports().main
+                )
+            })?,
+    };
+    let ports = lab.ports();
+    let port = listener.unwrap_or(if ports.main == named || ports.second == Some(named) {
+        named
+    } else {
+        ports.main
+    });
+    if named != port {
+        return Err(format!(
+            "this connection reached the lab on port {port}, but the Host header names port {named}: \
+             send the request to the port its Host names, or name port {port}"
+        ));
+    }
+    Ok(port)
+}
+
+/// `421`: the `Host` names a host or a port this listener does not serve.
+fn misdirected(lab: &Lab, method: &axum::http::Method, uri: &axum::http::Uri, why: String) -> Response {
+    if lab.0.access_log {
+        eprintln!("421 {method} {uri} ({})", why.escape_debug());
+    }
+    let mut response = LabError::Misdirected(why).into_response();
     response.headers_mut().insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     response
 }

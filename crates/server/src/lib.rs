@@ -59,9 +59,10 @@ pub struct Config {
     pub max_sessions: usize,
     /// Whether every request is logged to stderr.
     pub access_log: bool,
-    /// How long a request's head may take to arrive, from its first byte, before the connection
-    /// is closed (a client that opens connections and never finishes a request holds nothing
-    /// for long). Idle kept-alive connections are left to the browser to close.
+    /// How long a connection may serve no request before it is closed: from accept, and from
+    /// the end of each answer, whatever part of a next request head arrives meanwhile (a client
+    /// that opens connections and never finishes a request holds nothing for long). A request
+    /// being handled, or an answer still being sent (a live feed), keeps its connection open.
     pub header_read_timeout: std::time::Duration,
     /// Whether the API answers `/scripted` requests. A scripted answer can be an HTML page with
     /// its own script on the API's origin, so any site that links to one could act as the API:

@@ -733,7 +733,10 @@ async fn foreign_hosts_are_misdirected() {
         assert_eq!(header(&response, "x-content-type-options"), Some("nosniff"));
     }
     let no_host = Request::builder().uri("/").body(Body::empty()).unwrap();
-    assert_eq!(send(&app, no_host).await.status(), StatusCode::MISDIRECTED_REQUEST);
+    let answer = send(&app, no_host).await;
+    assert_eq!(answer.status(), StatusCode::BAD_REQUEST);
+    let error = json_of(answer).await["error"].as_str().unwrap().to_owned();
+    assert!(error.starts_with("the request has no Host header"), "{error}");
     // Two Host headers are refused, whichever comes first.
     let two_hosts = Request::builder()
         .uri("/")
@@ -1095,4 +1098,128 @@ async fn the_lab_takes_control_commands_in_process() {
     let state = lab.apply(&corslab_lab::Control::SetCookie { cookie });
     assert_eq!(state.cookie, cookie);
     assert_eq!(lab.apply(&corslab_lab::Control::Reset {}).cookie, corslab_lab::CookieSettings::default());
+}
+
+#[tokio::test]
+async fn a_host_naming_another_port_than_the_lab_s_is_misdirected() {
+    let (_, app) = lab();
+    for host in
+        ["api.fintrack.localhost:1", "api.fintrack.localhost:99999", "lab.localhost:0", "lab.localhost"]
+    {
+        let request =
+            Request::builder().uri("/me/balance").header(header::HOST, host).body(Body::empty()).unwrap();
+        let answer = send(&app, request).await;
+        assert_eq!(answer.status(), StatusCode::MISDIRECTED_REQUEST, "{host}");
+        let error = json_of(answer).await["error"].as_str().unwrap().to_owned();
+        assert!(error.contains("port"), "{host}: {error}");
+    }
+    // The redirect of a request that got in names the port it came to.
+    let request = to(API, Method::GET, "/redirect").body(Body::empty()).unwrap();
+    let answer = send(&app, request).await;
+    assert_eq!(header(&answer, "location"), Some("http://api.fintrack.localhost:8080/me/balance"));
+}
+
+#[tokio::test]
+async fn refused_side_effects_take_no_ledger_id() {
+    let (_, app) = lab();
+    let cookie = sign_in(&app).await;
+    let post = |body: &str| {
+        to(API, Method::POST, "/me/transfer")
+            .header(header::COOKIE, &cookie)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_owned()))
+            .unwrap()
+    };
+    let refused = send(&app, post(r#"{"to":"LAB-1","amount":"99999999"}"#)).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let stranger = |method: Method, path: &str, body: &str| {
+        to(API, method, path)
+            .header(header::COOKIE, "session=unknown")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_owned()))
+            .unwrap()
+    };
+    for request in [
+        stranger(Method::POST, "/me/transfer", r#"{"to":"LAB-1","amount":"1"}"#),
+        stranger(Method::PUT, "/me/email", r#"{"email":"a@b.example"}"#),
+        stranger(Method::DELETE, "/me/sessions", ""),
+    ] {
+        assert_eq!(send(&app, request).await.status(), StatusCode::UNAUTHORIZED);
+    }
+    let done = json_of(send(&app, post(r#"{"to":"LAB-1","amount":"1"}"#)).await).await;
+    assert_eq!(done["ledger_id"], 1, "{done}");
+    let ledger =
+        json_of(send(&app, to(CONSOLE, Method::GET, "/__lab/ledger").body(Body::empty()).unwrap()).await)
+            .await;
+    assert_eq!(ledger["dropped"], 0);
+    let ids: Vec<u64> =
+        ledger["entries"].as_array().unwrap().iter().map(|e| e["id"].as_u64().unwrap()).collect();
+    assert_eq!(ids, [1]);
+}
+
+#[tokio::test]
+async fn an_email_with_a_control_character_is_refused_with_where_it_is() {
+    let (_, app) = lab();
+    let cookie = sign_in(&app).await;
+    let request = to(API, Method::PUT, "/me/email")
+        .header(header::COOKIE, &cookie)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(r#"{"email":"a\u001b[2Jb@evil.example"}"#))
+        .unwrap();
+    let answer = send(&app, request).await;
+    assert_eq!(answer.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let error = json_of(answer).await["error"].as_str().unwrap().to_owned();
+    assert_eq!(error, "the email address holds the control character U+001B at byte 1: send it without");
+}
+
+#[tokio::test]
+async fn a_stray_byte_in_another_cookie_still_signs_in_and_logs_the_session() {
+    let (lab, app) = lab();
+    let cookie = sign_in(&app).await;
+    let mut jar = b"theme=caf\xe9; ".to_vec();
+    jar.extend_from_slice(cookie.as_bytes());
+    let many: String = (0..60).map(|i| format!("; c{i}=v")).collect();
+    jar.extend_from_slice(many.as_bytes());
+    let request = to(API, Method::GET, "/me/balance?run=stray")
+        .header(header::COOKIE, axum::http::HeaderValue::from_bytes(&jar).unwrap())
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&app, request).await.status(), StatusCode::OK);
+    let seen = &lab.log().page(Some("stray"), 0).entries[0];
+    assert_eq!(seen.cookies.len(), 62, "{:?}", seen.cookies);
+    assert!(seen.cookies.iter().any(|c| c == "session"));
+}
+
+#[tokio::test]
+async fn log_queries_are_refused_for_what_is_wrong_with_them() {
+    let (_, app) = lab();
+    for (query, says) in [
+        ("run=a&run=b", "run is given more than once"),
+        ("after=-1", "after must be 0 or more"),
+        ("after=18446744073709551616", "after is larger than any id"),
+        ("after=x", "after must be a whole number"),
+    ] {
+        for path in ["/__lab/log", "/__lab/events"] {
+            let answer =
+                send(&app, to(CONSOLE, Method::GET, &format!("{path}?{query}")).body(Body::empty()).unwrap())
+                    .await;
+            assert_eq!(answer.status(), StatusCode::BAD_REQUEST, "{path}?{query}");
+            let error = json_of(answer).await["error"].as_str().unwrap().to_owned();
+            assert!(error.starts_with(says), "{path}?{query}: {error}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_run_id_longer_than_the_log_keeps_is_still_found() {
+    let (_, app) = lab();
+    let run = "r".repeat(400);
+    let request = to(API, Method::GET, &format!("/me/balance?run={run}")).body(Body::empty()).unwrap();
+    assert_eq!(send(&app, request).await.status(), StatusCode::UNAUTHORIZED);
+    let log = json_of(
+        send(&app, to(CONSOLE, Method::GET, &format!("/__lab/log?run={run}")).body(Body::empty()).unwrap())
+            .await,
+    )
+    .await;
+    assert_eq!(log["entries"].as_array().unwrap().len(), 1, "{log}");
 }

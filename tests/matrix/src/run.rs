@@ -268,8 +268,7 @@ fn read_runs(
     runs.iter()
         .map(|run| {
             let floor = floors.get(run).copied().unwrap_or(0);
-            let (before, after) =
-                lab.log().page(Some(run), 0).entries.into_iter().partition(|e| e.id <= floor);
+            let (before, after) = lab.log().run(run).into_iter().partition(|e| e.id <= floor);
             (run.clone(), (before, after))
         })
         .collect()
