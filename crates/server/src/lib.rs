@@ -121,11 +121,17 @@ struct State {
     csp: record::Ring<CspViolation>,
 }
 
+/// How many live events the feeds' shared buffer holds.
+const LIVE_EVENTS: usize = 256;
+
 impl Lab {
     /// A lab serving `assets`, configured by `config`.
     pub fn new(config: &Config, assets: Assets) -> Self {
         let ports = Ports { main: config.addr.port(), second: config.second_port };
-        let (events, _) = broadcast::channel(1024);
+        // The feeds share one buffer; a feed that stops reading pins at most this many events
+        // (a log entry weighs at most 128 KiB, so 32 MiB) and is then told it lagged, to catch
+        // up from the log.
+        let (events, _) = broadcast::channel(LIVE_EVENTS);
         let (stop, _) = watch::channel(false);
         Self(Arc::new(Inner {
             pages: pages::Pages::new(assets, &ports, &config.harness_origins),
