@@ -14,6 +14,7 @@ use crate::cors_headers::CorsHeaders;
 use crate::exchange::{Answer, CredentialsMode, Exchange, Hop, RedirectMode, RequestMode};
 use crate::exposed;
 use crate::failure::Failure;
+use crate::fetch_metadata::{self, Relation};
 use crate::findings::{self, Kind, Seen, Trace};
 use crate::header::HeaderList;
 use crate::local_network::{self, Access};
@@ -71,6 +72,8 @@ struct Leg<'a> {
     response: &'a Answer,
     next: Option<&'a Hop>,
     cross_site_redirect: bool,
+    /// How the request's URL list so far stands to the page (`Sec-Fetch-Site`).
+    relation: Relation,
 }
 
 /// A preflight on its way: what it asks about, and the `Origin` it carries.
@@ -165,6 +168,7 @@ impl<'a> Narrator<'a> {
             };
             self.info(rule, wording::dropped(header.name.as_str(), *why));
         }
+        let relation = Relation::SameOrigin.with(&ex.page, &self.page_site, &request.url, &site);
         let mut leg = Leg {
             url: Cow::Borrowed(&request.url),
             site,
@@ -180,6 +184,7 @@ impl<'a> Narrator<'a> {
             response: &ex.response,
             next: ex.next.as_deref(),
             cross_site_redirect: false,
+            relation,
         };
         loop {
             match self.hop(&mut leg) {
@@ -427,7 +432,7 @@ impl<'a> Narrator<'a> {
                 );
             }
         }
-        self.record_request(&leg.method, &leg.url, sends_origin.then_some(origin));
+        self.record_request(leg, sends_origin.then_some(origin));
         self.cookies(leg, &context);
     }
 
@@ -601,7 +606,7 @@ impl<'a> Narrator<'a> {
                 "."
             ),
         );
-        self.record_preflight(&leg.url, preflight_origin, &asked);
+        self.record_preflight(leg, preflight_origin, &asked);
         if leg.tainted && preflight_origin != serialized {
             self.info(
                 rules::ORIGIN_HEADER,
@@ -924,6 +929,7 @@ impl<'a> Narrator<'a> {
         };
         // A redirect's target is a URL of its own, so its site is written out.
         let next_site = Site::of_url(&followed.url).into_owned();
+        let relation = leg.relation.with(&self.ex.page, &self.page_site, &followed.url, &next_site);
         self.tell_followed(leg, status, &followed, &next_site);
         let was_cross_site = !self.top_site().same_site(&leg.site);
         let Some(next) = leg.next else {
@@ -946,6 +952,7 @@ impl<'a> Narrator<'a> {
             response: &next.response,
             next: next.next.as_deref(),
             cross_site_redirect: leg.cross_site_redirect || was_cross_site,
+            relation,
         };
         Ok(())
     }
@@ -1068,26 +1075,49 @@ impl<'a> Narrator<'a> {
                 ),
             );
         }
-        // Sec-Fetch-Site after a redirect to another host of the page's own site is where the two
-        // browsers differ (measured): it decides nothing here, but a server may read it.
-        // Only a chain that never left the page's site: a cross-site URL anywhere in it makes
-        // every later request cross-site in both browsers.
-        let chain_same_site = !leg.cross_site_redirect && self.page_site.same_site(&leg.site);
-        let next_host_same_site = chain_same_site
+        // Sec-Fetch-Site decides nothing here, but a server may read it, and after a redirect
+        // the browsers label it differently (measured).
+        let spec = leg.relation.with(&ex.page, &self.page_site, &followed.url, next_site);
+        let said = self.sec_fetch_site(spec, leg.index + 1);
+        let next_host_same_site = spec == Relation::SameSite
+            && !leg.cross_site_redirect
             && self.page_site.same_site(next_site)
             && followed.url.host_str() != leg.url.host_str()
             && !ex.page.same_origin_url(&followed.url);
-        if next_host_same_site {
+        if said != spec {
+            self.info(
+                rules::REDIRECT_FOLLOW,
+                says!(
+                    "The next request comes through a redirect that left the page's origin; ",
+                    self.profile.name(),
+                    " labels it Sec-Fetch-Site: ",
+                    said.as_str(),
+                    ", where the spec says ",
+                    spec.as_str(),
+                    " (the farthest URL of the chain)."
+                ),
+            );
+        } else if next_host_same_site {
             self.info(
                 rules::REDIRECT_FOLLOW,
                 says!(
                     "The next request goes to another host of the page's own site; ",
                     self.profile.name(),
                     " labels it Sec-Fetch-Site: ",
-                    self.profile.sec_fetch_site_after_same_site_redirect,
-                    "."
+                    said.as_str(),
+                    ", as the spec says."
                 ),
             );
+        }
+    }
+
+    /// The `Sec-Fetch-Site` this browser puts on the request at hop `index`, whose URL list
+    /// stands to the page as `spec` says ([`Profile::redirected_request_cross_site`]).
+    fn sec_fetch_site(&self, spec: Relation, index: usize) -> Relation {
+        if self.profile.redirected_request_cross_site && index > 0 && spec != Relation::SameOrigin {
+            Relation::CrossSite
+        } else {
+            spec
         }
     }
 
@@ -1194,28 +1224,35 @@ impl<'a> Narrator<'a> {
     }
 
     /// Writes down the request of the current hop going out; its cookies follow as decided.
-    fn record_request(&mut self, method: &Method, url: &Url, origin: Option<&str>) {
+    fn record_request(&mut self, leg: &Leg<'a>, origin: Option<&str>) {
+        let metadata = fetch_metadata::sent_to(&leg.url);
         self.sent.push(Sent {
             preflight: false,
-            method: method.to_cow(),
-            url: url.as_str().to_owned(),
+            method: leg.method.to_cow(),
+            url: leg.url.as_str().to_owned(),
             origin: origin.map(str::to_owned),
             cookies: Vec::new(),
             access_control_request_method: None,
             access_control_request_headers: None,
+            sec_fetch_site: metadata.then(|| self.sec_fetch_site(leg.relation, leg.index)),
+            sec_fetch_mode: metadata.then_some(self.ex.request.mode),
         });
     }
 
-    /// Writes down a preflight going out, and what it asks about.
-    fn record_preflight(&mut self, url: &Url, origin: &str, asked: &PreflightRequest) {
+    /// Writes down a preflight going out, and what it asks about. A preflight's URL list is
+    /// the request's, so it tells the same `Sec-Fetch-Site`; its mode is `cors`.
+    fn record_preflight(&mut self, leg: &Leg<'a>, origin: &str, asked: &PreflightRequest) {
+        let metadata = fetch_metadata::sent_to(&leg.url);
         self.sent.push(Sent {
             preflight: true,
             method: Cow::Borrowed("OPTIONS"),
-            url: url.as_str().to_owned(),
+            url: leg.url.as_str().to_owned(),
             origin: Some(origin.to_owned()),
             cookies: Vec::new(),
             access_control_request_method: Some(asked.request_method.to_cow()),
             access_control_request_headers: asked.request_headers.clone(),
+            sec_fetch_site: metadata.then_some(leg.relation),
+            sec_fetch_mode: metadata.then_some(RequestMode::Cors),
         });
     }
 

@@ -35,6 +35,7 @@ pub mod exchange;
 mod explain;
 pub mod exposed;
 pub mod failure;
+pub mod fetch_metadata;
 pub mod findings;
 pub mod har;
 pub mod header;

@@ -57,8 +57,12 @@ pub struct Profile {
     /// page's fetch of `http://printer.local` reached the server in Chromium 156 and was
     /// blocked in Firefox 153).
     pub mixed_content_exempts_local_names: bool,
-    /// The `Sec-Fetch-Site` value after a redirect to another host of the page's own site.
-    pub sec_fetch_site_after_same_site_redirect: &'static str,
+    /// Whether a request a redirect brought says `Sec-Fetch-Site: cross-site` unless every URL
+    /// of its chain is on the page's origin (Firefox, measured by the differential matrix: a
+    /// chain through the page's own site, or back to the page's origin, is cross-site from its
+    /// first redirect on; its preflights keep the spec's value). The spec, and Chromium, take the
+    /// farthest URL of the chain, so such a chain stays `same-site`.
+    pub redirected_request_cross_site: bool,
     /// Whether a `Location` with a user name or password is refused before the redirect mode
     /// `error` is (Chromium, measured by the differential matrix); the spec checks the mode first.
     pub redirect_credentials_before_mode: bool,
@@ -171,7 +175,7 @@ impl Profile {
                 preflight_origin_after_taint: PreflightOriginAfterTaint::PageOrigin,
                 local_network_prompt: LocalNetworkPrompt::Pending,
                 mixed_content_exempts_local_names: false,
-                sec_fetch_site_after_same_site_redirect: "cross-site",
+                redirected_request_cross_site: true,
                 redirect_credentials_before_mode: false,
                 unparsable_location_fails_every_mode: false,
                 error_mode_needs_location: false,
@@ -202,7 +206,7 @@ impl Profile {
                 preflight_origin_after_taint: PreflightOriginAfterTaint::Null,
                 local_network_prompt: LocalNetworkPrompt::Denied,
                 mixed_content_exempts_local_names: true,
-                sec_fetch_site_after_same_site_redirect: "same-site",
+                redirected_request_cross_site: false,
                 redirect_credentials_before_mode: true,
                 unparsable_location_fails_every_mode: true,
                 error_mode_needs_location: true,

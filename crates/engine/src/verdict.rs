@@ -4,6 +4,9 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
+use crate::exchange::RequestMode;
+use crate::fetch_metadata::Relation;
+
 /// What the browser does with one Exchange, and the reasoning that led there.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Verdict {
@@ -59,6 +62,13 @@ pub struct Sent {
     /// header names, lower-cased, sorted and comma-separated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_control_request_headers: Option<String>,
+    /// The `Sec-Fetch-Site` it carries: how its URL list stands to the page; none when the URL
+    /// is not potentially trustworthy, where no Fetch Metadata goes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sec_fetch_site: Option<Relation>,
+    /// The `Sec-Fetch-Mode` it carries: the request's mode (`cors` for a preflight).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sec_fetch_mode: Option<RequestMode>,
 }
 
 /// One piece of advice for the server's owner.

@@ -497,6 +497,8 @@ mod tests {
                 cookies: Vec::new(),
                 access_control_request_method: None,
                 access_control_request_headers: None,
+                sec_fetch_site: None,
+                sec_fetch_mode: None,
             })
             .collect();
         verdict.request_sent = true;

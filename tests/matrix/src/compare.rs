@@ -1,6 +1,8 @@
 //! The engine against the browser: the Exchange for a scenario as it was really answered, and
 //! the field-by-field comparison of the engine's Verdict with what was observed.
 
+use corslab_engine::exchange::RequestMode;
+use corslab_engine::fetch_metadata::Relation;
 use corslab_engine::{Browser, Exchange, PreflightCache, Read, Verdict};
 use corslab_lab::Ports;
 use corslab_lab::observe::{Observed, pair};
@@ -259,7 +261,9 @@ fn engine_sent(verdict: &Verdict) -> String {
         .map(|s| {
             let asks =
                 (s.access_control_request_method.as_deref(), s.access_control_request_headers.as_deref());
-            wire_line(&s.method, &s.url, s.origin.as_deref(), &s.cookies, asks)
+            let metadata =
+                (s.sec_fetch_site.map(Relation::as_str), s.sec_fetch_mode.map(RequestMode::as_str));
+            wire_line(&s.method, &s.url, s.origin.as_deref(), &s.cookies, asks, metadata)
         })
         .collect();
     lines_or_none(&lines)
@@ -274,23 +278,31 @@ fn server_saw(groups: &[Observed]) -> String {
             seen.request_header("access-control-request-method"),
             seen.request_header("access-control-request-headers"),
         );
-        wire_line(&seen.method, &url, seen.request_header("origin"), &seen.cookies, asks)
+        let metadata = (seen.request_header("sec-fetch-site"), seen.request_header("sec-fetch-mode"));
+        wire_line(&seen.method, &url, seen.request_header("origin"), &seen.cookies, asks, metadata)
     };
     let lines: Vec<String> = groups.iter().flat_map(Observed::arrived).map(line).collect();
     lines_or_none(&lines)
 }
 
-/// One request as text: method, URL, `Origin`, cookies, and what a preflight asks about.
+/// One request as text: method, URL, `Origin`, cookies, its Fetch Metadata (`Sec-Fetch-Site`
+/// and `Sec-Fetch-Mode`), and what a preflight asks about.
 fn wire_line(
     method: &str,
     url: &str,
     origin: Option<&str>,
     cookies: &[String],
     (asks_method, asks_headers): (Option<&str>, Option<&str>),
+    (site, mode): (Option<&str>, Option<&str>),
 ) -> String {
     let mut cookies = cookies.to_vec();
-    let mut line =
-        format!("{method} {url} · Origin: {} · cookies: {}", origin.unwrap_or("(none)"), list(&mut cookies));
+    let mut line = format!(
+        "{method} {url} · Origin: {} · cookies: {} · sec-fetch: {} {}",
+        origin.unwrap_or("(none)"),
+        list(&mut cookies),
+        site.unwrap_or("(none)"),
+        mode.unwrap_or("(none)")
+    );
     if let Some(asks) = asks_method {
         line.push_str(&format!(" · asks: {asks} {}", asks_headers.unwrap_or("(no headers)")));
     }
@@ -427,6 +439,8 @@ mod tests {
                 ("origin".to_owned(), "http://free-crypto-giveaway.localhost:8080".to_owned()),
                 ("access-control-request-method".to_owned(), "PUT".to_owned()),
                 ("access-control-request-headers".to_owned(), "content-type".to_owned()),
+                ("sec-fetch-site".to_owned(), "cross-site".to_owned()),
+                ("sec-fetch-mode".to_owned(), "cors".to_owned()),
             ],
             cookies: vec![],
             policy: Some("strict-allowlist".to_owned()),
@@ -530,6 +544,9 @@ mod tests {
         // The preflight carried another Origin.
         let origin = checks_after(|o| o.server[0].request_headers[0].1 = "null".to_owned());
         assert!(disagreeing(&origin).contains(&Field::Sent), "{origin:#?}");
+        // The preflight said another Sec-Fetch-Site.
+        let site = checks_after(|o| o.server[0].request_headers[3].1 = "same-site".to_owned());
+        assert_eq!(disagreeing(&site), [Field::Sent]);
         // A request went out before the fetch where the engine predicted no fetch before it.
         let before = checks_after(|o| o.before_server = vec![o.server[0].clone()]);
         assert_eq!(disagreeing(&before), [Field::BeforeSent]);
