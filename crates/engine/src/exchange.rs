@@ -488,4 +488,28 @@ mod tests {
         let again = Exchange::from_json(&serde_json::to_string(&exchange).unwrap()).unwrap();
         assert_eq!(exchange, again);
     }
+
+    /// Bad input names what was expected, in words a person can act on.
+    #[test]
+    fn bad_methods_and_headers_say_what_was_expected() {
+        let message = |request: &str| {
+            let json = format!(
+                r#"{{"page": "http://a.localhost", "request": {request}, "response": {{"status": 200, "headers": []}}}}"#
+            );
+            Exchange::from_json(&json).unwrap_err().message
+        };
+        let url = r#""url": "http://b.localhost/""#;
+        assert!(message(&format!(r#"{{{url}, "method": "P UT"}}"#)).contains("\"P UT\" is not a method"));
+        assert!(
+            message(&format!(r#"{{{url}, "headers": [["a b", "x"]]}}"#))
+                .contains("' ' cannot appear in a header name")
+        );
+        assert!(
+            message(&format!(r#"{{{url}, "headers": [["x-a", "\u0000"]]}}"#))
+                .contains("cannot hold the byte 0x00")
+        );
+        assert!(
+            message(&format!(r#"{{{url}, "headers": [["x"]]}}"#)).contains("a [name, value] pair of strings")
+        );
+    }
 }

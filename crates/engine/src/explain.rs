@@ -549,21 +549,24 @@ impl<'a> Narrator<'a> {
                 ),
             );
         }
-        let sets = list(&unsafe_names.names, ", ");
-        let why = match (safelisted_method, unsafe_names.names.is_empty()) {
-            (false, true) => {
-                says!("A preflight is needed because ", leg.method, " is not GET, HEAD or POST.")
-            }
-            (true, false) => says!("A preflight is needed because the request sets ", sets, "."),
-            _ => says!(
-                "A preflight is needed because ",
-                leg.method,
-                " is not GET, HEAD or POST and the request sets ",
-                sets,
-                "."
-            ),
-        };
-        self.info(rules::PREFLIGHT_NEEDED, why);
+        // A preflight the browser forces has had its step above; this one says what needs it.
+        if needed {
+            let sets = list(&unsafe_names.names, ", ");
+            let why = match (safelisted_method, unsafe_names.names.is_empty()) {
+                (false, true) => {
+                    says!("A preflight is needed because ", leg.method, " is not GET, HEAD or POST.")
+                }
+                (true, false) => says!("A preflight is needed because the request sets ", sets, "."),
+                _ => says!(
+                    "A preflight is needed because ",
+                    leg.method,
+                    " is not GET, HEAD or POST and the request sets ",
+                    sets,
+                    "."
+                ),
+            };
+            self.info(rules::PREFLIGHT_NEEDED, why);
+        }
         let asked = self.ask_preflight(leg, serialized, &unsafe_names);
         let Some(answer) = leg.preflight else {
             self.info(

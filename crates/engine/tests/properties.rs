@@ -79,6 +79,8 @@ proptest! {
         for step in &verdict.steps {
             prop_assert!(rules::ALL.iter().any(|r| r.id == step.rule && r.spec_url() == step.spec), "unknown rule {}", step.rule);
             prop_assert!(!step.says.is_empty());
+            // A sentence missing a piece (an empty list of names, say) shows as a stray space.
+            prop_assert!(!step.says.contains(" .") && !step.says.contains(" ,") && !step.says.contains("  "), "a piece is missing: {}", step.says);
         }
         prop_assert!(verdict.findings.windows(2).all(|w| w[0].severity >= w[1].severity), "findings worst first");
         // What went over the wire agrees with the first hop's summary fields.

@@ -103,3 +103,31 @@ fn public_page_to_loopback() {
         r#"{"page": "https://evil.example", "request": {"url": "http://127.0.0.1:8080/admin"}, "response": {"status": 200}}"#,
     );
 }
+
+/// A preflight that fails its CORS check (or is a redirect) never gets a `preflight.allow_origin`
+/// pass step: `PreflightFailure::passed_cors_check` decides that step.
+#[test]
+fn a_preflight_refused_before_its_cors_check_passes_never_says_it_passed() {
+    for preflight in [
+        r#"{"status": 204, "headers": []}"#,
+        r#"{"status": 302, "headers": [["Location", "http://api.fintrack.localhost:8080/x"]]}"#,
+    ] {
+        for browser in [Browser::Chromium, Browser::Firefox] {
+            let json = format!(
+                r#"{{"page": "{BLOG}", "request": {{"method": "PUT", "url": "http://api.fintrack.localhost:8080/me/email"}},
+                "preflight": {preflight}, "response": {{"status": 200, "headers": []}}}}"#
+            );
+            let mut exchange = Exchange::from_json(&json).unwrap();
+            exchange.browser = browser;
+            let verdict = explain(&exchange);
+            assert!(
+                !verdict
+                    .steps
+                    .iter()
+                    .any(|s| s.rule == "preflight.allow_origin" && s.outcome == Outcome::Pass),
+                "{browser} {preflight}: {:#?}",
+                verdict.steps
+            );
+        }
+    }
+}

@@ -18,6 +18,7 @@ use serde_json::Value;
 pub const FILES: &[(&str, &str)] = &[
     ("cookies.json", include_str!("../../../../tests/data/cookies.json")),
     ("cors-check.json", include_str!("../../../../tests/data/cors-check.json")),
+    ("edges.json", include_str!("../../../../tests/data/edges.json")),
     ("local-network.json", include_str!("../../../../tests/data/local-network.json")),
     ("main-fetch.json", include_str!("../../../../tests/data/main-fetch.json")),
     ("measured.json", include_str!("../../../../tests/data/measured.json")),
