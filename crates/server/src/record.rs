@@ -442,6 +442,11 @@ mod tests {
     use super::*;
 
     fn record(log: &Log, uri: &str, headers: &HeaderMap) -> Seen {
+        record_answered(log, uri, headers, 200, &HeaderMap::new())
+    }
+
+    /// Records a GET of `uri` on the API with `headers`, answered `status` with `answer`.
+    fn record_answered(log: &Log, uri: &str, headers: &HeaderMap, status: u16, answer: &HeaderMap) -> Seen {
         let uri: Uri = uri.parse().unwrap();
         let arrived = Arrived {
             id: log.reserve_id(),
@@ -452,10 +457,7 @@ mod tests {
             uri: &uri,
             headers,
         };
-        log.record(
-            &arrived,
-            Answered { status: 200, headers: &HeaderMap::new(), policy: None, effects: vec![] },
-        )
+        log.record(&arrived, Answered { status, headers: answer, policy: None, effects: vec![] })
     }
 
     #[test]
@@ -548,19 +550,7 @@ mod tests {
         let mut answer = HeaderMap::new();
         let location = format!("http://api.fintrack.localhost:8080/me/balance?run={}", "r".repeat(3000));
         answer.insert("location", location.parse().unwrap());
-        let uri: Uri = "/redirect".parse().unwrap();
-        let log = Log::new(4);
-        let arrived = Arrived {
-            id: log.reserve_id(),
-            at_ms: 0,
-            host: "api.fintrack.localhost",
-            port: 8080,
-            method: &Method::GET,
-            uri: &uri,
-            headers: &headers,
-        };
-        let seen =
-            log.record(&arrived, Answered { status: 302, headers: &answer, policy: None, effects: vec![] });
+        let seen = record_answered(&Log::new(4), "/redirect", &headers, 302, &answer);
         assert_eq!(seen.request_header("x-long"), Some(long.as_str()));
         // One character per byte, as the engine reads a header value: no U+FFFD, no cut.
         assert_eq!(seen.request_header("x-bytes"), Some("caf\u{e9} \u{ff}"));
