@@ -873,7 +873,7 @@ fn trailing_dot() -> Vec<Scenario> {
 /// is not safelisted makes a GET need a preflight, which the mirroring policy then allows.
 fn header_values() -> Vec<Scenario> {
     let long = |n: usize| "a".repeat(n);
-    let values: [(&str, &str, String); 46] = [
+    let values: [(&str, &str, String); 47] = [
         ("range-open", "Range", "bytes=0-".into()),
         ("range-suffix", "Range", "bytes=-500".into()),
         ("range-reversed", "Range", "bytes=10-5".into()),
@@ -927,6 +927,8 @@ fn header_values() -> Vec<Scenario> {
         ("method-override-trace", "X-HTTP-Method-Override", "TRACE".into()),
         ("method-override-quoted-trace", "X-HTTP-Method-Override", "\"a,TRACE\"".into()),
         ("method-override-open-quote", "X-HTTP-Method-Override", "x\"y, TRACE".into()),
+        // A quoted string that escapes a quote: the item runs to the closing quote, TRACE inside.
+        ("method-override-escaped-quote", "X-HTTP-Method-Override", "\"a\\\",TRACE,\"".into()),
     ];
     values
         .into_iter()
