@@ -266,7 +266,12 @@ pub fn human(item: &Item, verdict: &Verdict, single: bool) -> String {
     if !verdict.sent.is_empty() {
         out.push_str("\nsent:\n");
         for sent in &verdict.sent {
-            out.push_str(&format!("  → {} {} · {}\n", sent.method, sent.url, wording::carried(sent)));
+            out.push_str(&format!("  → {} {} · {}", sent.method, sent.url, wording::carried(sent)));
+            // What a Fetch Metadata check on the server reads (sent to trustworthy URLs only).
+            if let Some(site) = sent.sec_fetch_site {
+                out.push_str(&format!(" · Sec-Fetch-Site: {}", site.as_str()));
+            }
+            out.push('\n');
         }
     }
     out.push_str("\nwhy:\n");
@@ -410,8 +415,14 @@ mod tests {
         let sent: Vec<&str> =
             text.lines().skip_while(|l| *l != "sent:").skip(1).take_while(|l| !l.is_empty()).collect();
         assert_eq!(sent.len(), 3, "{text}");
-        assert_eq!(sent[0], "  → OPTIONS https://b.test/x · Origin: https://a.test · preflight for PUT");
-        assert_eq!(sent[1], "  → PUT https://b.test/x · Origin: https://a.test · Cookie: sid");
+        assert_eq!(
+            sent[0],
+            "  → OPTIONS https://b.test/x · Origin: https://a.test · preflight for PUT · Sec-Fetch-Site: cross-site"
+        );
+        assert_eq!(
+            sent[1],
+            "  → PUT https://b.test/x · Origin: https://a.test · Cookie: sid · Sec-Fetch-Site: cross-site"
+        );
         assert!(
             sent[2].starts_with("  → OPTIONS https://c.test/y · Origin: "),
             "the redirect is preflighted again: {text}"
