@@ -933,7 +933,7 @@ impl<'a> Narrator<'a> {
         // A redirect's target is a URL of its own, so its site is written out.
         let next_site = Site::of_url(&followed.url).into_owned();
         let relation = leg.relation.with(&self.ex.page, &self.page_site, &followed.url, &next_site);
-        self.tell_followed(leg, status, &followed, &next_site);
+        self.tell_followed(leg, status, &followed, relation);
         let was_cross_site = !self.top_site().same_site(&leg.site);
         let Some(next) = leg.next else {
             return Err(self.block(Failure::MissingHop, &followed.url, None, leg.index + 1));
@@ -1026,8 +1026,9 @@ impl<'a> Narrator<'a> {
     }
 
     /// Says where the redirect leads and what following it changes: the method, `Authorization`,
-    /// the origin's taint, and the `Sec-Fetch-Site` the browsers disagree on.
-    fn tell_followed(&mut self, leg: &Leg<'a>, status: u16, followed: &Followed, next_site: &Site<'_>) {
+    /// the origin's taint, and the `Sec-Fetch-Site` the browsers disagree on (`spec` is the next
+    /// request's as the spec works it out over the URL list).
+    fn tell_followed(&mut self, leg: &Leg<'a>, status: u16, followed: &Followed, spec: Relation) {
         let ex = self.ex;
         self.info(
             rules::REDIRECT_FOLLOW,
@@ -1080,11 +1081,10 @@ impl<'a> Narrator<'a> {
         }
         // Sec-Fetch-Site decides nothing here, but a server may read it, and after a redirect
         // the browsers label it differently (measured).
-        let spec = leg.relation.with(&ex.page, &self.page_site, &followed.url, next_site);
         let said = self.sec_fetch_site(spec, leg.index + 1);
+        // Same-site over the whole chain, the next URL included.
         let next_host_same_site = spec == Relation::SameSite
             && !leg.cross_site_redirect
-            && self.page_site.same_site(next_site)
             && followed.url.host_str() != leg.url.host_str()
             && !ex.page.same_origin_url(&followed.url);
         if said != spec {

@@ -192,6 +192,9 @@ mod tests {
         assert_eq!(space("http://192.168.1.1/"), AddressSpace::Local);
         assert_eq!(space("http://10.0.0.1/"), AddressSpace::Local);
         assert_eq!(space("http://[fd00::1]/"), AddressSpace::Local);
+        assert_eq!(space("http://printer.local/"), AddressSpace::Local);
+        assert_eq!(space("http://printer.local./"), AddressSpace::Local);
+        assert_eq!(space("http://local/"), AddressSpace::Public);
         assert_eq!(space("https://example.com/"), AddressSpace::Public);
         assert_eq!(space("http://8.8.8.8/"), AddressSpace::Public);
     }
