@@ -99,14 +99,15 @@ impl CookieSettings {
     }
 }
 
-/// The value of the session cookie in a `Cookie` request header, if present.
-pub fn session_of(cookie_header: &str) -> Option<&str> {
-    cookie_header
-        .split(';')
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
-        .map(|(_, value)| value)
-        .filter(|value| !value.is_empty())
+/// The cookie-pairs of one `Cookie` header value, as (name, value) bytes with the spaces and
+/// tabs around them trimmed, in order; a piece without `=` or with an empty name is no pair.
+/// Read as bytes, so one cookie's stray byte does not hide the others.
+pub fn cookie_pairs(value: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
+    value.split(|&b| b == b';').filter_map(|pair| {
+        let at = pair.iter().position(|&b| b == b'=')?;
+        let name = pair[..at].trim_ascii();
+        (!name.is_empty()).then(|| (name, pair[at + 1..].trim_ascii()))
+    })
 }
 
 #[cfg(test)]
@@ -141,9 +142,8 @@ mod tests {
     }
 
     #[test]
-    fn session_is_found_among_other_cookies() {
-        assert_eq!(session_of("theme=dark; session=s1"), Some("s1"));
-        assert_eq!(session_of("session="), None);
-        assert_eq!(session_of("xsession=1"), None);
+    fn cookie_pairs_are_trimmed_and_need_a_name_and_an_equals_sign() {
+        let pairs: Vec<_> = cookie_pairs(b" theme=dark ;session=s1; flag; =v;x\xff=1").collect();
+        assert_eq!(pairs, [(&b"theme"[..], &b"dark"[..]), (b"session", b"s1"), (b"x\xff", b"1")]);
     }
 }

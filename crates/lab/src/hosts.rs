@@ -116,15 +116,6 @@ pub fn lookup(host_header: &str) -> Option<&'static LabHost> {
     HOSTS.iter().find(|h| h.name.eq_ignore_ascii_case(name))
 }
 
-/// The port a `Host` header names, if it names one.
-pub fn port_of(host_header: &str) -> Option<u16> {
-    let (_, port) = host_header.rsplit_once(':')?;
-    if host_header.starts_with('[') && !host_header.contains("]:") {
-        return None;
-    }
-    port.parse().ok()
-}
-
 /// What follows the host name's `:` in a `Host` header, if anything does: the port as written,
 /// which may be empty or not a number.
 pub fn port_text(host_header: &str) -> Option<&str> {
@@ -156,8 +147,7 @@ mod tests {
         assert_eq!(lookup("api.fintrack.localhost:8080").unwrap().role, Role::Api);
         assert_eq!(lookup("LAB.localhost.").unwrap().role, Role::Console);
         assert_eq!(lookup("lab.localhost").unwrap().role, Role::Console);
-        assert_eq!(port_of("lab.localhost:8081"), Some(8081));
-        assert_eq!(port_of("lab.localhost"), None);
+        assert_eq!(port_text("lab.localhost:8081"), Some("8081"));
         assert_eq!(port_text("lab.localhost:99999"), Some("99999"));
         assert_eq!(port_text("lab.localhost:"), Some(""));
         assert_eq!(port_text("lab.localhost"), None);

@@ -1,7 +1,7 @@
 //! What the lab's handlers read from a request's headers.
 
 use axum::http::{HeaderMap, header};
-use corslab_lab::cookie::SESSION_COOKIE;
+use corslab_lab::cookie::{SESSION_COOKIE, cookie_pairs};
 
 /// The session cookie's value, from whichever `Cookie` header of the request carries it. The
 /// header is read as bytes, one cookie-pair at a time, so another cookie's stray byte does not
@@ -14,16 +14,6 @@ pub fn session(headers: &HeaderMap) -> Option<String> {
         .flat_map(|v| cookie_pairs(v.as_bytes()))
         .find(|(name, _)| *name == SESSION_COOKIE.as_bytes())?;
     std::str::from_utf8(value).ok().filter(|value| !value.is_empty()).map(str::to_owned)
-}
-
-/// The cookie-pairs of one `Cookie` header value, as (name, value) bytes with the spaces and
-/// tabs around them trimmed, in order; a piece without `=` or with an empty name is no pair.
-pub fn cookie_pairs(value: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
-    value.split(|&b| b == b';').filter_map(|pair| {
-        let at = pair.iter().position(|&b| b == b'=')?;
-        let name = pair[..at].trim_ascii();
-        (!name.is_empty()).then(|| (name, pair[at + 1..].trim_ascii()))
-    })
 }
 
 /// The essence of the `Content-Type`, lower-cased (`application/json`), parsed as the engine
