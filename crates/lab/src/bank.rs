@@ -113,6 +113,12 @@ impl WhoAmI {
     pub fn signed_out() -> Self {
         Self { signed_in: false, holder: None, set_cookie: None, cookie: None, set_at_ms: None }
     }
+
+    /// The answer for a browser signed in as `holder` with a session cookie set with `cookie`'s
+    /// attributes at `set_at_ms` (no `Set-Cookie` line: that is the login's answer alone).
+    pub fn signed_in(holder: Option<String>, cookie: crate::cookie::CookieSettings, set_at_ms: u64) -> Self {
+        Self { signed_in: true, holder, set_cookie: None, cookie: Some(cookie), set_at_ms: Some(set_at_ms) }
+    }
 }
 
 /// The largest single transfer the API accepts, in cents.

@@ -77,7 +77,7 @@ impl Agreement {
                 .checks
                 .iter()
                 .filter(|c| c.what == Checked::CookiesSent)
-                .all(|c| c.observed.split(HOPS).all(|hop| hop == NO_COOKIES))
+                .all(|c| c.observed.split(HOPS).all(|hop| hop == NONE))
     }
 }
 
@@ -199,8 +199,8 @@ pub fn agreement(verdict: &Verdict, observed: &Observed, page_read: Option<Read>
         checks.push(Check {
             what: Checked::CookiesSent,
             agrees: predicted == seen,
-            predicted: predicted.iter().map(|names| self::names(names)).collect::<Vec<_>>().join(HOPS),
-            observed: seen.iter().map(|names| self::names(names)).collect::<Vec<_>>().join(HOPS),
+            predicted: hops(&predicted),
+            observed: hops(&seen),
         });
     }
     if !verdict.sent.is_empty() || observed.arrived().next().is_some() {
@@ -314,17 +314,23 @@ fn cookie_runs<'a>(requests: impl Iterator<Item = &'a Vec<String>>) -> Vec<Vec<S
 }
 
 fn names(cookies: &[String]) -> String {
-    if cookies.is_empty() { NO_COOKIES.to_owned() } else { cookies.join(", ") }
+    if cookies.is_empty() { NONE.to_owned() } else { cookies.join(", ") }
 }
 
-/// How a check names a request that carried no cookies, and what joins a run of requests.
-const NO_COOKIES: &str = "(none)";
+/// How a check names a request that carried no cookies (or no `Origin`), and what joins a run
+/// of requests.
+const NONE: &str = "(none)";
 const HOPS: &str = " → ";
+
+/// The cookies of each request of a run, for people: `session → (none)`.
+fn hops(runs: &[Vec<String>]) -> String {
+    runs.iter().map(|run| names(run)).collect::<Vec<_>>().join(HOPS)
+}
 
 /// The `Origin` headers of a run of requests, for people: `http://a.localhost:8080 → null`,
 /// with `(none)` for a request that carried none.
 fn origins<'a>(headers: impl Iterator<Item = Option<&'a str>>) -> String {
-    headers.map(|origin| origin.unwrap_or("(none)")).collect::<Vec<_>>().join(" → ")
+    headers.map(|origin| origin.unwrap_or(NONE)).collect::<Vec<_>>().join(HOPS)
 }
 
 #[cfg(test)]

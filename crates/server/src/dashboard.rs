@@ -29,17 +29,11 @@ pub async fn login(
     let set_at_ms = epoch_ms();
     let token = state.bank.open(cookie, set_at_ms);
     let holder = state.bank.account(&token).map(|a| a.fake.holder.clone());
-    let set_cookie = state.cookie.set_cookie(&token);
-    // The page shows the line it was sent, the token left out: it stays in the HttpOnly cookie.
-    let shown = state.cookie.set_cookie("…");
     drop(state);
-    let who = WhoAmI {
-        signed_in: true,
-        holder,
-        set_cookie: Some(shown),
-        cookie: Some(cookie),
-        set_at_ms: Some(set_at_ms),
-    };
+    let set_cookie = cookie.set_cookie(&token);
+    // The page shows the line it was sent, the token left out: it stays in the HttpOnly cookie.
+    let shown = cookie.set_cookie("…");
+    let who = WhoAmI { set_cookie: Some(shown), ..WhoAmI::signed_in(holder, cookie, set_at_ms) };
     Ok(answer(&headers, who, &[set_cookie]))
 }
 
@@ -75,13 +69,10 @@ pub async fn whoami(
     // The session's own cookie attributes, which the lab's setting may no longer match.
     let who = session(&headers)
         .and_then(|token| {
-            lab.state().bank.account(&token).map(|a| WhoAmI {
-                signed_in: true,
-                holder: Some(a.fake.holder.clone()),
-                set_cookie: None,
-                cookie: Some(a.cookie),
-                set_at_ms: Some(a.set_at_ms),
-            })
+            lab.state()
+                .bank
+                .account(&token)
+                .map(|a| WhoAmI::signed_in(Some(a.fake.holder.clone()), a.cookie, a.set_at_ms))
         })
         .unwrap_or_else(WhoAmI::signed_out);
     let mut response = Json(who).into_response();

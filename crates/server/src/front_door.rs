@@ -33,7 +33,8 @@ pub struct Arrival {
     pub at_ms: u64,
     /// The lab host it names.
     pub host: &'static LabHost,
-    /// The port it arrived on, which its `Host` header names too (80 when it names none).
+    /// The port of the listener it arrived on, which its `Host` header must name (no port in
+    /// `Host` means 80).
     pub port: u16,
     /// Its run (`?run=`), if any.
     pub run: Option<String>,
@@ -66,23 +67,18 @@ pub async fn guard(State(lab): State<Lab>, mut request: Request, next: Next) -> 
     let uri = request.uri().clone();
     let listener = request.extensions().get::<ArrivedOn>().map(|on| on.0);
 
-    let port = match (hosts::lookup(&host_header), listener_port(&lab, listener, &host_header)) {
-        (Some(host), Ok(port)) => (host, port),
-        (None, _) => {
-            let shown: String = host_header.chars().take(100).collect();
-            return misdirected(
-                &lab,
-                &method,
-                &uri,
-                format!(
-                    "this corslab lab does not serve the host {shown:?}: open {}/ instead",
-                    lab.origin_of(hosts::CONSOLE)
-                ),
-            );
-        }
-        (Some(_), Err(why)) => return misdirected(&lab, &method, &uri, why),
+    let Some(host) = hosts::lookup(&host_header) else {
+        let shown: String = host_header.chars().take(100).collect();
+        let why = format!(
+            "this corslab lab does not serve the host {shown:?}: open {}/ instead",
+            lab.origin_of(hosts::CONSOLE)
+        );
+        return misdirected(&lab, &method, &uri, why);
     };
-    let (host, port) = port;
+    let port = match listener_port(&lab, listener, &host_header) {
+        Ok(port) => port,
+        Err(why) => return misdirected(&lab, &method, &uri, why),
+    };
     let arrival = Arrival { id: lab.log().reserve_id(), at_ms: lab.now_ms(), host, port, run: run_of(&uri) };
     request.extensions_mut().insert(arrival.clone());
     // The API's requests are recorded, and so is a bounce, which is a hop on the way to it.
@@ -156,6 +152,7 @@ pub async fn guard(State(lab): State<Lab>, mut request: Request, next: Next) -> 
 /// the `Host` names when the lab is driven in-process, without a listener, if it is one of the
 /// lab's). A `Host` that names another port, or no port that parses, is refused with why.
 fn listener_port(lab: &Lab, listener: Option<u16>, host_header: &str) -> Result<u16, String> {
+    let ports = lab.ports();
     let named = match hosts::port_text(host_header) {
         None | Some("") => 80,
         Some(text) => text
@@ -166,11 +163,10 @@ fn listener_port(lab: &Lab, listener: Option<u16>, host_header: &str) -> Result<
                 let shown: String = text.chars().take(20).collect();
                 format!(
                     "the Host header names the port {shown:?}, which is not a port: name the lab's port {}",
-                    lab.ports().main
+                    ports.main
                 )
             })?,
     };
-    let ports = lab.ports();
     let port = listener.unwrap_or(if ports.main == named || ports.second == Some(named) {
         named
     } else {

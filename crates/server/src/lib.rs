@@ -63,7 +63,7 @@ pub struct Config {
     /// the end of each answer, whatever part of a next request head arrives meanwhile (a client
     /// that opens connections and never finishes a request holds nothing for long). A request
     /// being handled, or an answer still being sent (a live feed), keeps its connection open.
-    pub header_read_timeout: std::time::Duration,
+    pub idle_timeout: std::time::Duration,
     /// Whether the API answers `/scripted` requests. A scripted answer can be an HTML page with
     /// its own script on the API's origin, so any site that links to one could act as the API:
     /// only test harnesses (the differential matrix) turn it on.
@@ -83,7 +83,7 @@ impl Default for Config {
             ledger_capacity: 1_000,
             max_sessions: 10_000,
             access_log: true,
-            header_read_timeout: std::time::Duration::from_secs(30),
+            idle_timeout: std::time::Duration::from_secs(30),
             scripted: false,
         }
     }
@@ -101,7 +101,7 @@ struct Inner {
     ports: Ports,
     harness_origins: Vec<String>,
     scripted: bool,
-    header_read_timeout: std::time::Duration,
+    idle_timeout: std::time::Duration,
     start_policy: PolicyId,
     start_cookie: CookieSettings,
     csrf_token: String,
@@ -146,7 +146,7 @@ impl Lab {
             ports,
             harness_origins: config.harness_origins.clone(),
             scripted: config.scripted,
-            header_read_timeout: config.header_read_timeout,
+            idle_timeout: config.idle_timeout,
             start_policy: config.policy,
             start_cookie: config.cookie,
             csrf_token: random_token(),
@@ -313,7 +313,7 @@ pub async fn serve(
     });
     let mut servers = Vec::new();
     for listener in std::iter::once(listeners.main).chain(listeners.second) {
-        let timeout = lab.0.header_read_timeout;
+        let timeout = lab.0.idle_timeout;
         servers.push(tokio::spawn(connections::serve(listener, app(lab.clone()), timeout, stopped.clone())));
     }
     let _ = stopped.wait_for(|stop| *stop).await;

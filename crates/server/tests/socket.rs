@@ -18,7 +18,7 @@ async fn start() -> Running {
     start_with_timeout(Duration::from_secs(10)).await
 }
 
-async fn start_with_timeout(header_read_timeout: Duration) -> Running {
+async fn start_with_timeout(idle_timeout: Duration) -> Running {
     let main = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let second = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let (main_port, second_port) = (main.local_addr().unwrap().port(), second.local_addr().unwrap().port());
@@ -26,7 +26,7 @@ async fn start_with_timeout(header_read_timeout: Duration) -> Running {
         addr: ([127, 0, 0, 1], main_port).into(),
         second_port: Some(second_port),
         access_log: false,
-        header_read_timeout,
+        idle_timeout,
         ..Config::default()
     };
     let lab = Lab::new(&config, Assets::empty());
