@@ -158,8 +158,8 @@ pub fn StoryBar(n: usize, step: &'static Step) -> impl IntoView {
         }
     });
     on_cleanup(move || handle.remove());
-    let has_next = n + 1 < STEPS.len();
     let total = STEPS.len();
+    let has_next = n + 1 < total;
     // An attack opened without the story's session (the step list, a bookmark) may find nobody
     // signed in: say so, with the way back.
     let unsigned = (matches!(step.action, Action::Attack(..)) && page::query().get("jar").is_none())

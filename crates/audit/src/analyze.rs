@@ -798,7 +798,6 @@ fn last(trips: &[Trip]) -> Option<&Received> {
 
 /// An answer's headers as the engine holds them, for [`CorsHeaders::read`] and
 /// [`HeaderList::get`]: repeats combined as Fetch combines them.
-/// A received answer's header list, as the engine reads it.
 fn headers(response: &Received) -> HeaderList {
     answer(response).headers
 }
@@ -822,7 +821,12 @@ fn list(value: &Option<std::borrow::Cow<'_, [u8]>>) -> Vec<String> {
 
 /// The header's value, repeats combined, lower-cased.
 fn lowered(response: &Received, name: &str) -> String {
-    headers(response).get(name).map(|v| v.to_text().to_ascii_lowercase()).unwrap_or_default()
+    lowered_in(&headers(response), name)
+}
+
+/// A header's value in a list already read, lower-cased; empty when absent.
+fn lowered_in(headers: &HeaderList, name: &str) -> String {
+    headers.get(name).map(|v| v.to_text().to_ascii_lowercase()).unwrap_or_default()
 }
 
 /// Whether a shared cache (a CDN, a proxy) may store the answer and hand it out again.
@@ -838,7 +842,8 @@ fn shared_cacheable(response: &Received) -> bool {
 /// Whether some cache, the browser's own included, may reuse the answer without asking the
 /// server again: it is stored and has a freshness lifetime, explicit or heuristic.
 fn reusable(response: &Received) -> bool {
-    let cache_control = lowered(response, "Cache-Control");
+    let headers = headers(response);
+    let cache_control = lowered_in(&headers, "Cache-Control");
     if cache_control.contains("no-store") || cache_control.contains("no-cache") {
         return false;
     }
@@ -846,7 +851,6 @@ fn reusable(response: &Received) -> bool {
         .split(',')
         .filter_map(|d| d.trim().strip_prefix("max-age="))
         .any(|age| age.trim_matches('"').parse::<u64>().is_ok_and(|age| age > 0));
-    let headers = headers(response);
     max_age
         || cache_control.contains("s-maxage")
         || cache_control.contains("public")

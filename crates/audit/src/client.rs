@@ -160,13 +160,14 @@ impl Client {
             // another origin does not take them along (as browsers and curl do not).
             let own_origin = Some(url.origin()) == first;
             let trip = self.once(probe, &url, origin.as_deref(), own_origin).await?;
-            let redirect = matches!(trip.response.status, 301 | 302 | 303 | 307 | 308)
-                && matches!(probe.kind, ProbeKind::Get)
-                && self.options.max_redirects > 0;
-            // The engine's reading of the redirect: status, Location resolved against this URL.
-            let location = corslab_engine::redirect::location(&crate::judge::answer(&trip.response), &url);
+            let follow = matches!(probe.kind, ProbeKind::Get) && self.options.max_redirects > 0;
+            // The engine's reading of the redirect: a redirect status, Location resolved against
+            // this URL.
+            let location = follow
+                .then(|| corslab_engine::redirect::location(&crate::judge::answer(&trip.response), &url))
+                .flatten();
             trips.push(trip);
-            let (true, Some(location)) = (redirect, location) else { return Ok(trips) };
+            let Some(location) = location else { return Ok(trips) };
             if trips.len() > usize::from(self.options.max_redirects) {
                 return Err(FetchError::TooManyRedirects {
                     url: probe.url.to_string(),

@@ -16,6 +16,13 @@ use crate::probe::Class;
 /// The SARIF schema this output follows.
 pub const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
+/// A JSON line for a target that could not be audited in full.
+#[derive(serde::Serialize)]
+struct ErrorLine<'a> {
+    target: &'a str,
+    error: &'a str,
+}
+
 /// One JSON object per finding, one per line, then `{"target": …, "error": …}` for each
 /// reason a target could not be audited in full.
 pub fn json_lines(reports: &[TargetReport]) -> String {
@@ -26,13 +33,9 @@ pub fn json_lines(reports: &[TargetReport]) -> String {
             out.push('\n');
         }
         for error in &report.errors {
-            // Built by hand so `target` comes first, as in the finding lines.
-            let line = format!(
-                "{{\"target\":{},\"error\":{}}}",
-                Value::from(report.target.as_str()),
-                Value::from(error.as_str())
-            );
-            out.push_str(&line);
+            // `target` first, as in the finding lines.
+            let line = ErrorLine { target: &report.target, error };
+            out.push_str(&serde_json::to_string(&line).unwrap_or_default());
             out.push('\n');
         }
     }
@@ -437,6 +440,7 @@ mod tests {
     #[test]
     fn json_lines_hold_one_finding_per_line() {
         let text = json_lines(&[report()]);
+        assert_eq!(text.lines().filter(|l| l.contains("\"class\"")).count(), 1, "{text}");
         let value: Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
         assert_eq!(value["class"], "reflect-any-origin");
         assert_eq!(value["severity"], "high");

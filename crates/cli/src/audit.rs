@@ -326,8 +326,7 @@ fn trusted_origin(text: &str) -> Result<Origin, String> {
         ));
     }
     let origin = Origin::parse(text).map_err(|e| format!("--trusted {e}; {EXAMPLE}"))?;
-    let url = Url::parse(text).ok().filter(|_| !origin.is_opaque());
-    let Some(url) = url.filter(|url| matches!(url.scheme(), "http" | "https")) else {
+    let Some(url) = Url::parse(text).ok().filter(|url| matches!(url.scheme(), "http" | "https")) else {
         return Err(format!(
             "--trusted {text:?} is not an http or https origin, and only those pages make the requests the audit plays; {EXAMPLE}"
         ));
@@ -559,12 +558,10 @@ mod tests {
         assert_eq!(notes, ["https://a.example/x is given more than once; it is audited once"]);
     }
 
-    /// A server on 127.0.0.1 (a port from 18800 to 18899) that reflects any Origin with
+    /// A server on 127.0.0.1 (a port the system picks) that reflects any Origin with
     /// credentials; it lives as long as the test process.
     fn reflecting_server() -> Url {
-        let listener = (18800..18900)
-            .find_map(|port| std::net::TcpListener::bind(("127.0.0.1", port)).ok())
-            .expect("a free port from 18800 to 18899");
+        let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).expect("a free loopback port");
         let port = listener.local_addr().unwrap().port();
         std::thread::spawn(move || {
             for socket in listener.incoming().flatten() {

@@ -30,9 +30,10 @@ pub fn warn_if_short(dir: &Path, needs: u64) {
 /// cause is read before the compiler errors it caused.
 pub fn explain_failure(output: &str) -> Option<String> {
     output.contains(DISK_FULL).then(|| {
-        "the disk ran full (\"No space left on device\"): free some space, or point \
-         CARGO_TARGET_DIR at a larger disk, then run again"
-            .to_owned()
+        format!(
+            "the disk ran full ({DISK_FULL:?}): free some space, or point CARGO_TARGET_DIR at a \
+             larger disk, then run again"
+        )
     })
 }
 

@@ -85,6 +85,7 @@ impl Session {
             // Its own process group, which the browser it starts joins: a test that fails
             // before closing its session leaves no browser running into the next stage.
             .process_group(0)
+            // The leader itself, should the group kill below not run (no `kill` on PATH).
             .kill_on_drop(true)
             .spawn()
             .map(DriverGroup)
@@ -257,7 +258,8 @@ async fn wait_for_port(port: u16) -> Result<(), String> {
 }
 
 /// A WebDriver server leading its own process group, with the browser it started: the whole
-/// group is killed when the session goes, however the test ended.
+/// group is killed when the session goes, however the test ended. The matrix's `Driver`
+/// (`tests/matrix/src/run.rs`) does the same; a fix to one belongs in the other.
 #[derive(Debug)]
 struct DriverGroup(Child);
 

@@ -168,7 +168,7 @@ fn exchange_of(
 /// The engine's Verdict on the observed fetch: after the fetches `before` it, if any, with the
 /// preflight cache they leave. The fetches before are put at one instant and the observed one
 /// `pause_s` later: each batch runs within a second, well inside every lifetime that matters.
-/// The Verdicts of the fetches before come first, answered as the scenario declares.
+/// Also returns the Verdicts of the fetches before, answered as the scenario declares.
 fn verdict(
     scenario: &Scenario,
     browser: Browser,
