@@ -24,8 +24,22 @@ pub struct Script {
     /// absent, a preflight gets `response` too.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preflight: Option<Scripted>,
+    /// Another answer for the preflights that ask about one header, so that fetches to one URL
+    /// (one preflight-cache key) can meet different preflight answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub asking: Option<Asking>,
     /// The answer to every other request.
     pub response: Scripted,
+}
+
+/// The answer for a preflight whose `Access-Control-Request-Headers` names `header`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Asking {
+    /// The header name, matched without regard to case.
+    pub header: String,
+    /// The preflight's answer.
+    pub answer: Scripted,
 }
 
 /// One scripted answer.
@@ -49,7 +63,7 @@ const FRAMING: &[&str] = &["connection", "content-length", "keep-alive", "transf
 impl Script {
     /// A script answering every request, preflights included, with `response`.
     pub fn always(response: Scripted) -> Self {
-        Self { preflight: None, response }
+        Self { preflight: None, asking: None, response }
     }
 
     /// The `answer` query value: the script as JSON, base64url without padding.
@@ -80,10 +94,16 @@ impl Script {
         url
     }
 
-    /// The answer for a request: the preflight's when it is a preflight and one is scripted.
-    pub fn answer_for(&self, preflight: bool) -> &Scripted {
-        match (&self.preflight, preflight) {
-            (Some(answer), true) => answer,
+    /// The answer for a request: `preflight` holds a preflight's `Access-Control-Request-Headers`
+    /// (empty when it has none) and is `None` for every other request. A preflight gets the
+    /// answer for the header it asks about, else the preflight's answer, else the response.
+    pub fn answer_for(&self, preflight: Option<&str>) -> &Scripted {
+        let Some(request_headers) = preflight else { return &self.response };
+        let asks =
+            |header: &str| request_headers.split(',').any(|name| name.trim().eq_ignore_ascii_case(header));
+        match (&self.asking, &self.preflight) {
+            (Some(asking), _) if asks(&asking.header) => &asking.answer,
+            (_, Some(answer)) => answer,
             _ => &self.response,
         }
     }
@@ -92,7 +112,17 @@ impl Script {
     /// names that are tokens, values without control characters, none of the headers the HTTP
     /// layer owns, and bounded sizes.
     pub fn check(&self) -> Result<(), String> {
-        for (part, answer) in [("preflight", self.preflight.as_ref()), ("response", Some(&self.response))] {
+        if let Some(asking) = &self.asking
+            && (asking.header.is_empty() || !asking.header.bytes().all(is_token_byte))
+        {
+            return Err(format!("asking: {:?} is not a header name", asking.header));
+        }
+        let parts = [
+            ("preflight", self.preflight.as_ref()),
+            ("asking", self.asking.as_ref().map(|a| &a.answer)),
+            ("response", Some(&self.response)),
+        ];
+        for (part, answer) in parts {
             let Some(answer) = answer else { continue };
             answer.check().map_err(|e| format!("{part}: {e}"))?;
         }
@@ -144,6 +174,7 @@ mod tests {
     fn script() -> Script {
         Script {
             preflight: Some(Scripted::new(307, &[("Location", "/elsewhere")])),
+            asking: Some(Asking { header: "X-Late".to_owned(), answer: Scripted::new(204, &[]) }),
             response: Scripted::new(
                 200,
                 &[
@@ -166,9 +197,25 @@ mod tests {
     #[test]
     fn preflights_get_their_own_answer_or_the_response() {
         let script = script();
-        assert_eq!(script.answer_for(true).status, 307);
-        assert_eq!(script.answer_for(false).status, 200);
-        assert_eq!(Script::always(Scripted::new(204, &[])).answer_for(true).status, 204);
+        assert_eq!(script.answer_for(Some("")).status, 307);
+        assert_eq!(script.answer_for(Some("x-early")).status, 307);
+        assert_eq!(script.answer_for(None).status, 200);
+        assert_eq!(Script::always(Scripted::new(204, &[])).answer_for(Some("x-late")).status, 204);
+    }
+
+    #[test]
+    fn a_preflight_asking_about_the_header_gets_its_answer() {
+        let script = script();
+        for asked in ["x-late", "X-Late", "x-a,x-late", "x-a, x-late ,x-b"] {
+            assert_eq!(script.answer_for(Some(asked)).status, 204, "{asked}");
+        }
+        for asked in ["x-lately", "x-a", ""] {
+            assert_eq!(script.answer_for(Some(asked)).status, 307, "{asked}");
+        }
+        assert_eq!(script.answer_for(None).status, 200, "only preflights ask");
+        let no_preflight = Script { preflight: None, ..script };
+        assert_eq!(no_preflight.answer_for(Some("x-a")).status, 200);
+        assert_eq!(no_preflight.answer_for(Some("x-late")).status, 204);
     }
 
     #[test]
@@ -189,6 +236,13 @@ mod tests {
         assert!(bad(Scripted::new(200, &many)).contains("at most"));
         let big = Scripted { body: Some("x".repeat(MAX_BODY + 1)), ..Scripted::new(200, &[]) };
         assert!(bad(big).contains("body"));
+        let asking = |header: &str, answer: Scripted| Script {
+            asking: Some(Asking { header: header.to_owned(), answer }),
+            ..Script::always(Scripted::new(200, &[]))
+        };
+        assert!(asking("X A", Scripted::new(200, &[])).check().unwrap_err().starts_with("asking: "));
+        assert!(asking("", Scripted::new(200, &[])).check().unwrap_err().contains("header name"));
+        assert!(asking("X-A", Scripted::new(99, &[])).check().unwrap_err().starts_with("asking: status"));
         assert!(Script::decode("not base64!").unwrap_err().contains("base64url"));
         assert!(
             Script::decode(&URL_SAFE_NO_PAD.encode(b"{\"response\":{}}")).unwrap_err().contains("script")

@@ -45,9 +45,15 @@ async fn scripted(
         Ok(script) => script,
         Err(e) => return LabError::BadRequest(e).into_response(),
     };
-    let preflight = request.method() == Method::OPTIONS
-        && request.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
-    match respond(script.answer_for(preflight), arrival.id) {
+    let headers = request.headers();
+    // A preflight's answer may depend on the header names it asks about, all its lines read.
+    let asked = (request.method() == Method::OPTIONS
+        && headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD))
+    .then(|| {
+        let lines = headers.get_all(header::ACCESS_CONTROL_REQUEST_HEADERS).iter();
+        lines.map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()).collect::<Vec<_>>().join(",")
+    });
+    match respond(script.answer_for(asked.as_deref()), arrival.id) {
         Ok(response) => response,
         Err(e) => LabError::BadRequest(e).into_response(),
     }

@@ -990,7 +990,7 @@ async fn scripted_answers_are_off_unless_a_test_harness_turns_them_on() {
         body: Some("<script>fetch('/me/balance')</script>".to_owned()),
         ..Scripted::new(200, &[("Content-Type", "text/html")])
     };
-    let url = Script { preflight: None, response: page }.url("", None);
+    let url = Script::always(page).url("", None);
     let config = Config { addr: ([127, 0, 0, 1], PORT).into(), access_log: false, ..Config::default() };
     let app = app(Lab::new(&config, Assets::empty()));
     let response = send(&app, to(API, Method::GET, &url).body(Body::empty()).unwrap()).await;
@@ -1000,7 +1000,7 @@ async fn scripted_answers_are_off_unless_a_test_harness_turns_them_on() {
 
 #[tokio::test]
 async fn the_scripted_endpoint_answers_exactly_as_written_and_is_logged() {
-    use corslab_lab::scripted::{Script, Scripted};
+    use corslab_lab::scripted::{Asking, Script, Scripted};
     let (lab, app) = lab();
     let blog = origin(SIBLING);
     let script = Script {
@@ -1008,6 +1008,7 @@ async fn the_scripted_endpoint_answers_exactly_as_written_and_is_logged() {
             307,
             &[("Location", "/me/balance"), ("Access-Control-Allow-Origin", "*")],
         )),
+        asking: Some(Asking { header: "X-Late".to_owned(), answer: Scripted::new(204, &[]) }),
         response: Scripted {
             body: Some("<p>scripted</p>".to_owned()),
             ..Scripted::new(
@@ -1061,9 +1062,19 @@ async fn the_scripted_endpoint_answers_exactly_as_written_and_is_logged() {
         "an answer without its own CSP gets the API's"
     );
 
+    // A preflight asking about X-Late (on its second line) gets the answer scripted for it.
+    let asking = to(API, Method::OPTIONS, &url)
+        .header(header::ORIGIN, &blog)
+        .header("access-control-request-method", "PUT")
+        .header("access-control-request-headers", "x-early")
+        .header("access-control-request-headers", "x-late")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&app, asking).await.status(), StatusCode::NO_CONTENT);
+
     let page = lab.log().page(Some("s1"), 0);
-    assert_eq!(page.entries.len(), 2);
-    assert!(!page.entries[0].preflight && page.entries[1].preflight);
+    assert_eq!(page.entries.len(), 3);
+    assert!(!page.entries[0].preflight && page.entries[1].preflight && page.entries[2].preflight);
     assert_eq!(page.entries[0].status, 418);
     assert_eq!(page.entries[0].policy, None);
     assert_eq!(page.entries[1].response_header("access-control-allow-origin"), Some("*"));

@@ -597,7 +597,7 @@ mod tests {
             let s = Scenario {
                 before: vec![put(CredentialsMode::Include)],
                 fetch,
-                target: Target::Scripted { preflight: Some(preflight), response: Shape::READABLE },
+                target: Target::scripted(Some(preflight), Shape::READABLE),
                 ..scenario()
             };
             let (_, verdict, _) = verdict(&s, browser, &PORTS, "c1", &blocked(vec![])).unwrap();

@@ -18,6 +18,8 @@
 //! - `redirect-limit`: 20 and 21 redirects in a row.
 //! - `cache-partition`: the same origin under two top-level sites, one preflight cache each.
 //! - `cache-expiry`: a second fetch two seconds after the first, past one cache lifetime.
+//! - `cache-update`: a second preflight to the same URL answers with another
+//!   `Access-Control-Max-Age`: what is left of what the first one cached?
 //! - `repeated-headers`: a safelisted header set more than once, up to past the 1024-byte total.
 //! - `expose-shapes`: `Access-Control-Expose-Headers` repeated, loose, invalid, or with `*`.
 //! - `authorization`: `Authorization` under `Access-Control-Allow-Headers: *`, which the spec
@@ -31,8 +33,8 @@ use corslab_lab::policy::PolicyId;
 
 use crate::cover::{Factor, Row, Strength, cover};
 use crate::scenario::{
-    Acac, Acao, Allow, Cookie, Expose, Fetch, Location, MaxAge, Position, Scenario, Setup, Shape, Target,
-    ThirdParty,
+    Acac, Acao, Allow, Asking, Cookie, Expose, Fetch, Location, MaxAge, Position, Scenario, Setup, Shape,
+    Target, ThirdParty,
 };
 
 /// Every scenario of every family, ids unique, in generation order.
@@ -51,6 +53,7 @@ pub fn all() -> Vec<Scenario> {
     out.extend(redirect_limit());
     out.extend(cache_partition());
     out.extend(cache_expiry());
+    out.extend(cache_update());
     out.extend(repeated_headers());
     out.extend(expose_shapes());
     out.extend(header_values());
@@ -97,6 +100,9 @@ pub fn kind(name: &str, credentials: CredentialsMode) -> Fetch {
         }
         "post-json" => fetch("POST").header("Content-Type", "application/json").body(JSON_BODY),
         "put-json" => fetch("PUT").header("Content-Type", "application/json").body(JSON_BODY),
+        "put-json-csrf" => {
+            fetch("PUT").header("Content-Type", "application/json").header("X-Csrf", "1").body(JSON_BODY)
+        }
         "delete-auth" => fetch("DELETE").header("Authorization", "Bearer t0k3n"),
         "patch-json" => fetch("patch").header("Content-Type", "application/json").body(JSON_BODY),
         "nocors-get" => Fetch { mode: RequestMode::NoCors, ..fetch("GET") },
@@ -305,7 +311,7 @@ fn response() -> Vec<Scenario> {
                 "response",
                 Setup::everyday(position),
                 kind(kinds[r[5]], credentials),
-                Target::Scripted { preflight: None, response: shape },
+                Target::scripted(None, shape),
             )
         })
         .collect()
@@ -339,7 +345,7 @@ fn preflight_status() -> Vec<Scenario> {
                 "preflight-status",
                 Setup::everyday(position),
                 kind(PREFLIGHTED[r[1]], credentials),
-                Target::Scripted { preflight: Some(preflight), response: Shape::READABLE },
+                Target::scripted(Some(preflight), Shape::READABLE),
             )
         })
         .collect()
@@ -394,7 +400,7 @@ fn preflight_shape() -> Vec<Scenario> {
                 "preflight-shape",
                 Setup::everyday(position),
                 kind(PREFLIGHTED[r[4]], credentials),
-                Target::Scripted { preflight: Some(preflight), response: Shape::READABLE },
+                Target::scripted(Some(preflight), Shape::READABLE),
             )
         })
         .collect()
@@ -517,7 +523,7 @@ fn authorization() -> Vec<Scenario> {
                     &["acah-star", kind, credentials_slug],
                     position,
                     Fetch::new(method, credentials).header("Authorization", "Bearer t0k3n"),
-                    Target::Scripted { preflight: Some(preflight), response: Shape::READABLE },
+                    Target::scripted(Some(preflight), Shape::READABLE),
                 ));
             }
         }
@@ -613,9 +619,9 @@ fn credentials_shapes() -> Vec<Scenario> {
         for (kind_slug, on_preflight) in [("get", false), ("put-json", true)] {
             let target = if on_preflight {
                 let preflight = Shape { acao: shape.acao, acac: shape.acac, ..Shape::PREFLIGHT_OK };
-                Target::Scripted { preflight: Some(preflight), response: Shape::READABLE }
+                Target::scripted(Some(preflight), Shape::READABLE)
             } else {
-                Target::Scripted { preflight: None, response: shape }
+                Target::scripted(None, shape)
             };
             let position = Position::Partner;
             out.push(everyday(
@@ -714,7 +720,7 @@ fn cache_partition() -> Vec<Scenario> {
                 &[from.slug()],
                 position,
                 put.clone(),
-                Target::Scripted { preflight: Some(preflight), response: Shape::READABLE },
+                Target::scripted(Some(preflight), Shape::READABLE),
             )
         })
         .collect()
@@ -734,13 +740,49 @@ fn cache_expiry() -> Vec<Scenario> {
                 "cache-expiry",
                 Setup::everyday(Position::Partner),
                 put.clone(),
-                Target::Scripted {
-                    preflight: Some(Shape { max_age, ..Shape::PREFLIGHT_OK }),
-                    response: Shape::READABLE,
-                },
+                Target::scripted(Some(Shape { max_age, ..Shape::PREFLIGHT_OK }), Shape::READABLE),
             )
         })
         .collect()
+}
+
+/// A PUT setting `X-Lab` caches its preflight for ten minutes; a PUT setting `X-Late` to the
+/// same URL gets a preflight answer with another `Access-Control-Max-Age`; then the first PUT
+/// again. The spec updates the lifetime of the method entry both preflights share (so `0`
+/// expires it); a browser may instead replace the whole answer, or leave the cache alone.
+fn cache_update() -> Vec<Scenario> {
+    let put = |header: &str| Fetch::new("PUT", CredentialsMode::Omit).header(header, "1").body("x");
+    let first = Shape { max_age: MaxAge::TenMinutes, ..Shape::PREFLIGHT_OK };
+    let max_ages = [
+        ("max-age-0", MaxAge::Zero),
+        ("max-age-negative", MaxAge::Negative),
+        ("max-age-invalid", MaxAge::Invalid),
+        ("max-age-missing", MaxAge::Missing),
+        ("max-age-600", MaxAge::TenMinutes),
+    ];
+    let positions = [Position::Partner, Position::Sibling];
+    let mut out = Vec::new();
+    for (slug, max_age) in max_ages {
+        for position in positions {
+            let asking =
+                Asking { header: "X-Late".to_owned(), answer: Shape { max_age, ..Shape::PREFLIGHT_OK } };
+            out.push(Scenario {
+                before: vec![put("X-Lab"), put("X-Late")],
+                ..everyday(
+                    "cache-update",
+                    &["second-preflight", slug],
+                    position,
+                    put("X-Lab"),
+                    Target::Scripted {
+                        preflight: Some(first),
+                        asking: Some(asking),
+                        response: Shape::READABLE,
+                    },
+                )
+            });
+        }
+    }
+    out
 }
 
 /// A safelisted header set more than once: the spec checks each value on its own (128 bytes
@@ -821,7 +863,7 @@ fn expose_shapes() -> Vec<Scenario> {
                 &[slug, credentials_slug],
                 position,
                 Fetch::new("GET", credentials),
-                Target::Scripted { preflight: None, response: Shape { expose, ..Shape::READABLE } },
+                Target::scripted(None, Shape { expose, ..Shape::READABLE }),
             ));
         }
     }
@@ -842,7 +884,7 @@ fn location_lines() -> Vec<Scenario> {
                 &[slug, kind_slug],
                 Position::Partner,
                 fetch,
-                Target::Scripted { preflight: None, response: Shape { location, ..Shape::READABLE } },
+                Target::scripted(None, Shape { location, ..Shape::READABLE }),
             ));
         }
     }
@@ -960,8 +1002,11 @@ fn allow_shapes() -> Vec<Scenario> {
     let mut out = Vec::new();
     for (slug, allow) in shapes {
         // A PUT or a `patch` asks for its method alone; a GET with a custom header for the
-        // header alone.
-        for (header, kind) in [("acam", "put-json"), ("acam", "patch-json"), ("acah", "get-csrf")] {
+        // header alone; a JSON PUT with a custom header for two headers, which a shape lists
+        // together (`"content-type,x-csrf"` when quoted).
+        let kinds =
+            [("acam", "put-json"), ("acam", "patch-json"), ("acah", "get-csrf"), ("acah", "put-json-csrf")];
+        for (header, kind) in kinds {
             for (credentials_slug, credentials) in [CREDENTIALS[0], CREDENTIALS[2]] {
                 let preflight = if header == "acam" {
                     Shape { acam: allow, ..Shape::PREFLIGHT_OK }
@@ -974,7 +1019,7 @@ fn allow_shapes() -> Vec<Scenario> {
                     &[header, slug, kind, credentials_slug],
                     position,
                     self::kind(kind, credentials),
-                    Target::Scripted { preflight: Some(preflight), response: Shape::READABLE },
+                    Target::scripted(Some(preflight), Shape::READABLE),
                 ));
             }
         }
@@ -1195,7 +1240,7 @@ fn cache() -> Vec<Scenario> {
                         &[level.slug, max_age_slug],
                         position,
                         level.fetch.clone(),
-                        Target::Scripted { preflight: Some(preflight), response: level.response },
+                        Target::scripted(Some(preflight), level.response),
                     )
                 });
             }

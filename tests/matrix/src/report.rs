@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use crate::compare::{Check, Field};
 use crate::expected::{Expected, Mark};
 use crate::observe::Observation;
-use crate::scenario::{Scenario, Target};
+use crate::scenario::{Asking, Scenario, Target};
 
 /// One scenario in one browser.
 #[derive(Debug, Clone, Serialize)]
@@ -230,7 +230,7 @@ pub fn dimensions(scenarios: &[Scenario]) -> BTreeMap<&'static str, BTreeMap<Str
                     add("redirects in a row", hops.to_string());
                 }
             }
-            Target::Scripted { preflight, response } => {
+            Target::Scripted { preflight, asking, response } => {
                 add("server answer", "scripted".to_owned());
                 add("response status", response.status.to_string());
                 add("response ACAO", json_word(&response.acao));
@@ -242,6 +242,9 @@ pub fn dimensions(scenarios: &[Scenario]) -> BTreeMap<&'static str, BTreeMap<Str
                     add("preflight ACAC", json_word(&p.acac));
                     add("preflight ACAM", json_word(&p.acam));
                     add("preflight ACAH", json_word(&p.acah));
+                }
+                if let Some(Asking { header, answer }) = asking {
+                    add("preflight asking", format!("{header}: max-age {}", json_word(&answer.max_age)));
                 }
             }
         }

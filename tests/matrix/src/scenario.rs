@@ -10,7 +10,7 @@ use corslab_lab::hosts::{
 };
 use corslab_lab::policy::{Ask, PolicyId};
 use corslab_lab::redirect::{BOUNCE_PATH, unfollowable_location};
-use corslab_lab::scripted::{Script, Scripted};
+use corslab_lab::scripted::{self, Script, Scripted};
 use corslab_lab::{CookieSettings, Ports, SameSiteChoice};
 use serde::{Deserialize, Serialize};
 
@@ -177,9 +177,22 @@ pub enum Target {
     Scripted {
         /// The preflight's answer (`None`: preflights get the response's answer).
         preflight: Option<Shape>,
+        /// Another preflight answer, for the fetches that set one header: how fetches to one URL
+        /// meet different preflight answers.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        asking: Option<Asking>,
         /// The response's answer.
         response: Shape,
     },
+}
+
+/// The preflight answer for the fetches that set `header`, a name a preflight asks about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Asking {
+    /// The header name.
+    pub header: String,
+    /// The preflight's answer to them.
+    pub answer: Shape,
 }
 
 /// A scripted answer, in terms of the page: the value of each CORS header is a shape that the
@@ -593,6 +606,11 @@ impl Fetch {
         self
     }
 
+    /// Whether the script sets the header `name`.
+    pub fn sets(&self, name: &str) -> bool {
+        self.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name))
+    }
+
     /// Gives the fetch a body.
     pub fn body(mut self, body: &str) -> Self {
         self.body = Some(body.to_owned());
@@ -668,12 +686,22 @@ impl Scenario {
     }
 
     /// The scripted answer, resolved against the page and its first fetch (the one whose
-    /// preflight a browser may cache).
+    /// preflight a browser may cache); the answer for the fetches that set a header, against the
+    /// first of them.
     pub fn script(&self, ports: &Ports) -> Option<Script> {
-        let Target::Scripted { preflight, response } = &self.target else { return None };
+        let Target::Scripted { preflight, asking, response } = &self.target else { return None };
         let origin = self.setup.position.page_origin(ports);
-        let resolve = |shape: &Shape| shape.resolve(&origin, self.first(), ports);
-        Some(Script { preflight: preflight.as_ref().map(resolve), response: resolve(response) })
+        let resolve = |shape: &Shape, fetch: &Fetch| shape.resolve(&origin, fetch, ports);
+        let fetches = || self.before.iter().chain([&self.fetch]);
+        let asking = asking.as_ref().map(|Asking { header, answer }| {
+            let first = fetches().find(|f| f.sets(header)).unwrap_or(&self.fetch);
+            scripted::Asking { header: header.clone(), answer: resolve(answer, first) }
+        });
+        Some(Script {
+            preflight: preflight.as_ref().map(|p| resolve(p, self.first())),
+            asking,
+            response: resolve(response, self.first()),
+        })
     }
 
     /// The answers the server is declared to give to `fetch`, from the policy's function or the
@@ -766,9 +794,18 @@ impl Scenario {
             }
             Target::Scripted { .. } => {
                 let script = self.script(ports).unwrap_or_else(|| Script::always(Scripted::new(200, &[])));
-                Declared { preflight: script.answer_for(true).clone(), response: script.response, next: None }
+                let preflight = script.answer_for(Some(&fetch.header_names())).clone();
+                Declared { preflight, response: script.response, next: None }
             }
         }
+    }
+}
+
+impl Target {
+    /// `/scripted` answering preflights with `preflight` (when given) and everything else with
+    /// `response`.
+    pub fn scripted(preflight: Option<Shape>, response: Shape) -> Self {
+        Self::Scripted { preflight, asking: None, response }
     }
 }
 
@@ -972,6 +1009,7 @@ mod tests {
                     acah: Allow::Exact,
                     ..Shape::PREFLIGHT_OK
                 }),
+                asking: None,
                 response: Shape { acao: Acao::NoPort, acac: Acac::TitleCase, ..Shape::READABLE },
             },
         );
@@ -1020,10 +1058,7 @@ mod tests {
     #[test]
     fn a_scripted_preflight_is_shaped_for_the_first_fetch() {
         let preflight = Shape { max_age: MaxAge::TenMinutes, ..Shape::PREFLIGHT_OK };
-        let mut s = scenario(
-            Position::Partner,
-            Target::Scripted { preflight: Some(preflight), response: Shape::READABLE },
-        );
+        let mut s = scenario(Position::Partner, Target::scripted(Some(preflight), Shape::READABLE));
         s.before = vec![Fetch::new("DELETE", CredentialsMode::Include).header("X-First", "1")];
         let script = s.script(&PORTS).unwrap();
         let get = |n: &str| {
