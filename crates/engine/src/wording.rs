@@ -3,6 +3,7 @@
 //! The algorithms return values and never write prose; the narrator (`explain`) writes the
 //! sentences of the steps it takes itself, and asks this module for every sentence about a value.
 
+use crate::cache::Lookup;
 use crate::cookies::Why;
 use crate::cors_check::{AllowOriginShape, CorsCheckFailure};
 use crate::failure::Failure;
@@ -273,6 +274,13 @@ pub fn max_age(max_age: MaxAge, kept: bool, profile: &Profile) -> String {
             ", but ",
             browser,
             " keeps no preflight cache for a page with an opaque origin, so the next request asks again."
+        )
+    } else if max_age.used == 0 && profile.cache_lookup == Lookup::Literal {
+        says!(
+            read,
+            ", so ",
+            browser,
+            " caches nothing and leaves what earlier preflights to this URL cached as it was."
         )
     } else if max_age.used == 0 {
         says!(read, ", so the answer is not cached.")
