@@ -1225,6 +1225,7 @@ fn cache() -> Vec<Scenario> {
         ("max-age-600", MaxAge::TenMinutes),
         ("max-age-negative", MaxAge::Negative),
         ("max-age-invalid", MaxAge::Invalid),
+        ("max-age-plus", MaxAge::Plus),
     ];
     let positions = [Position::Sibling, Position::Partner, Position::NullUnderAttacker];
     let mut out = Vec::new();

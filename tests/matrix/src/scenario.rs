@@ -333,6 +333,8 @@ pub enum MaxAge {
     Negative,
     /// `5m`: not a number of seconds either.
     Invalid,
+    /// `+600`: a signed integer, yet not delta-seconds.
+    Plus,
 }
 
 /// `Location` on an answer that is no redirect: lines the browser's HTTP layer reads before any
@@ -896,6 +898,7 @@ impl Shape {
             MaxAge::OneSecond => add("Access-Control-Max-Age", "1".to_owned()),
             MaxAge::Negative => add("Access-Control-Max-Age", "-1".to_owned()),
             MaxAge::Invalid => add("Access-Control-Max-Age", "5m".to_owned()),
+            MaxAge::Plus => add("Access-Control-Max-Age", "+600".to_owned()),
         }
         if (300..400).contains(&self.status) {
             add("Location", format!("{}/me/balance", origin_on(API, ports.main)));
