@@ -150,6 +150,35 @@ pub fn tail(text: &str, n: usize) -> String {
     lines[lines.len().saturating_sub(n)..].join("\n")
 }
 
+/// A temporary directory of its own for the browsers one command starts, passed to it as
+/// `TMPDIR` and removed, with whatever is left in it, when dropped. Chromium leaves two
+/// directories (a profile and a singleton socket's, about 2 MB) in the temporary directory after
+/// every WebDriver session, even one closed cleanly: a full test run has dozens of sessions.
+#[derive(Debug)]
+pub struct BrowserTmp(PathBuf);
+
+impl BrowserTmp {
+    /// Creates `corslab-<name>-<pid>` in the system's temporary directory (not under `target/`:
+    /// Chromium puts a Unix socket in it, and a socket's path must stay under 108 bytes).
+    pub fn new(name: &str) -> Result<Self, String> {
+        let name = format!("corslab-{}-{}", name.replace([' ', '/'], "-"), std::process::id());
+        let dir = std::env::temp_dir().join(name);
+        fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        Ok(Self(dir))
+    }
+
+    /// Points `cmd`, and every browser it starts, at this directory.
+    pub fn give_to<'c>(&self, cmd: &'c mut Command) -> &'c mut Command {
+        cmd.env("TMPDIR", &self.0)
+    }
+}
+
+impl Drop for BrowserTmp {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
 /// A child process killed when dropped.
 #[derive(Debug)]
 pub struct Guard(pub Child);

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use crate::disk;
 use crate::lab::build_app;
-use crate::shell::{self, Guard, command, free_port, run_logged};
+use crate::shell::{self, BrowserTmp, Guard, command, free_port, run_logged};
 use crate::tools::{Need, Tools};
 
 /// The result of one stage.
@@ -185,7 +185,15 @@ fn browser_stages(tools: &Tools) -> Vec<Stage> {
             stages.push(report(errored(name, format!("no {driver_var} driver found"))));
             continue;
         };
-        stages.push(tests(name, &mut wasm_tests(driver_var, driver, &webdriver_json, lab_port, runner_port)));
+        let tmp = match BrowserTmp::new(name) {
+            Ok(tmp) => tmp,
+            Err(e) => {
+                stages.push(report(errored(name, e)));
+                continue;
+            }
+        };
+        let mut cmd = wasm_tests(driver_var, driver, &webdriver_json, lab_port, runner_port);
+        stages.push(tests(name, tmp.give_to(&mut cmd)));
     }
     stages
 }
@@ -245,9 +253,14 @@ fn e2e_stage(tools: &Tools, app_built: bool) -> Stage {
         Ok(server) => server,
         Err(e) => return report(errored(NAME, e)),
     };
+    let tmp = match BrowserTmp::new(NAME) {
+        Ok(tmp) => tmp,
+        Err(e) => return report(errored(NAME, e)),
+    };
     let mut cmd = command("cargo");
     cmd.args(["test", "--package", "corslab-e2e", "--", "--ignored", "--test-threads=1"])
         .env("CORSLAB_LAB_PORT", port.to_string());
+    tmp.give_to(&mut cmd);
     for (var, driver) in [("CHROMEDRIVER", &tools.chromedriver), ("GECKODRIVER", &tools.geckodriver)] {
         if let Some(driver) = driver {
             cmd.env(var, driver);
@@ -258,7 +271,11 @@ fn e2e_stage(tools: &Tools, app_built: bool) -> Stage {
 
 /// The differential matrix, in full: one stage line per browser, counting scenarios.
 fn matrix_stages(tools: &Tools) -> Vec<Stage> {
-    let run = match run_logged("matrix", &mut crate::matrix::matrix_command(tools, &[])) {
+    let tmp = match BrowserTmp::new("matrix") {
+        Ok(tmp) => tmp,
+        Err(e) => return vec![report(errored("matrix", e))],
+    };
+    let run = match run_logged("matrix", tmp.give_to(&mut crate::matrix::matrix_command(tools, &[]))) {
         Ok(run) => run,
         Err(e) => return vec![report(errored("matrix", e))],
     };

@@ -63,7 +63,8 @@ pub fn run() -> Result<(), String> {
     if let Some(driver) = &tools.chromedriver {
         tti.env("CHROMEDRIVER", driver);
     }
-    let measured = run_logged("bench app tti", &mut tti)?;
+    let tmp = shell::BrowserTmp::new("bench app")?;
+    let measured = run_logged("bench app tti", tmp.give_to(&mut tti))?;
     if !measured.ok {
         return Err(format!("could not measure time to interactive:\n{}", tail(&measured.output, 20)));
     }

@@ -34,9 +34,10 @@ pub fn run() -> Result<(), String> {
     let tools = Tools::ensure(Need::Everything)?;
     let chromedriver = tools.chromedriver.ok_or("no chromedriver found; install chromium-driver")?;
     let webdriver_json = shell::root().join("tests").join("browser").join("webdriver.json");
+    let tmp = shell::BrowserTmp::new("bench engine")?;
     let wasm = run_logged(
         "bench engine wasm",
-        command("cargo")
+        tmp.give_to(&mut command("cargo"))
             .args([
                 "test",
                 "--release",
