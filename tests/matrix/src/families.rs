@@ -1342,7 +1342,7 @@ mod tests {
     #[test]
     fn the_cache_family_fetches_each_scripted_url_again_in_full_product() {
         let cache = cache();
-        assert_eq!(cache.len(), 12 * 5 * 3);
+        assert_eq!(cache.len(), 12 * 6 * 3);
         for s in &cache {
             assert!(!s.before.is_empty() && matches!(s.target, Target::Scripted { .. }), "{}", s.id);
         }
