@@ -142,21 +142,25 @@ pub fn decide<'a>(
 }
 
 /// Whether a cookie's name prefix allows its attributes: `__Secure-` needs `Secure`; `__Host-`
-/// needs `Secure`, no `Domain` and `Path=/`; `__Http-` needs `Secure` and `HttpOnly`, and
+/// needs `Secure`, a host-only cookie and `Path=/`; `__Http-` needs `Secure` and `HttpOnly`, and
 /// `__Host-Http-` the rules of both. Prefixes match in any case. Chromium and Firefox refuse a
 /// cookie that breaks `__Http-` or `__Host-Http-` (measured with `Set-Cookie` lines over
-/// `http://localhost`).
+/// `http://localhost`). Chromium also refuses a `__Host-` cookie with any `Domain` attribute,
+/// even one that leaves it host-only ([`Profile::host_prefix_refuses_any_domain`]).
 ///
 /// <https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#name-cookie-name-prefixes>
-pub fn prefix_allows(cookie: &Cookie) -> bool {
+pub fn prefix_allows(cookie: &Cookie, profile: &Profile) -> bool {
     let starts =
         |prefix: &str| cookie.name.get(..prefix.len()).is_some_and(|p| p.eq_ignore_ascii_case(prefix));
     let host = starts("__Host-");
     let http = starts("__Http-") || starts("__Host-Http-");
     let secure = host || http || starts("__Secure-");
-    (!secure || cookie.secure)
-        && (!host || (cookie.domain.is_none() && cookie.path == "/"))
-        && (!http || cookie.http_only)
+    let host_only = if profile.host_prefix_refuses_any_domain {
+        cookie.domain.is_none()
+    } else {
+        stored_domain(cookie) == Ok(None)
+    };
+    (!secure || cookie.secure) && (!host || (host_only && cookie.path == "/")) && (!http || cookie.http_only)
 }
 
 /// Whether `host` domain-matches `domain` (a cookie's `Domain` without its leading dot).
@@ -233,7 +237,7 @@ fn decide_one(
     if cookie.same_site == Some(SameSite::None) && !cookie.secure {
         return Why::NoneWithoutSecure;
     }
-    if !prefix_allows(cookie) {
+    if !prefix_allows(cookie, profile) {
         return Why::Prefix;
     }
     if let Some(partition) = &cookie.partition
@@ -458,7 +462,7 @@ mod tests {
         let allows = |name: &str, change: fn(&mut Cookie)| {
             let mut c = Cookie { name: name.into(), ..plain.clone() };
             change(&mut c);
-            prefix_allows(&c)
+            prefix_allows(&c, &Profile::of(Browser::Chromium))
         };
         assert!(allows("__Secure-a", |c| c.secure = true));
         assert!(!allows("__secure-a", |_| {}));
@@ -475,5 +479,28 @@ mod tests {
         assert!(!allows("__Host-Http-a", |c| (c.secure, c.http_only, c.domain) =
             (true, true, Some("fintrack.localhost".into()))));
         assert!(allows("__Httpx-a", |_| {}));
+    }
+
+    #[test]
+    fn a_host_prefix_with_a_domain_that_leaves_it_host_only_is_kept_by_firefox_alone() {
+        // Measured over http://localhost: Chromium 156 refuses both, Firefox 153 keeps both.
+        let set_by_localhost = |name: &str, domain: &str| Cookie {
+            name: name.into(),
+            host: "localhost".into(),
+            domain: Some(domain.into()),
+            http_only: true,
+            ..cookie("x", None)
+        };
+        for name in ["__Host-a", "__Host-Http-a"] {
+            let c = set_by_localhost(name, "localhost");
+            assert!(!prefix_allows(&c, &Profile::of(Browser::Chromium)), "{name}");
+            assert!(prefix_allows(&c, &Profile::of(Browser::Firefox)), "{name}");
+        }
+        // A Domain that makes a domain cookie breaks __Host- in both.
+        let domain_cookie = Cookie {
+            host: "fintrack.localhost".into(),
+            ..set_by_localhost("__Host-a", "fintrack.localhost")
+        };
+        assert!(!prefix_allows(&domain_cookie, &Profile::of(Browser::Firefox)));
     }
 }

@@ -57,6 +57,12 @@ pub struct Profile {
     /// page's fetch of `http://printer.local` reached the server in Chromium 156 and was
     /// blocked in Firefox 153).
     pub mixed_content_exempts_local_names: bool,
+    /// Whether a `__Host-` cookie is refused for any `Domain` attribute (Chromium), or only when
+    /// it is stored as a domain cookie, as the cookie spec's storage model says (Firefox): a
+    /// `Domain` that is a public suffix and the setting host itself makes a host-only cookie.
+    /// Measured: `__Host-a=1; Secure; Path=/; Domain=localhost` set by `http://localhost` is
+    /// kept by Firefox 153 and refused by Chromium 156.
+    pub host_prefix_refuses_any_domain: bool,
     /// Whether a request a redirect brought says `Sec-Fetch-Site: cross-site` unless every URL
     /// of its chain is on the page's origin (Firefox, measured by the differential matrix: a
     /// chain through the page's own site, or back to the page's origin, is cross-site from its
@@ -175,6 +181,7 @@ impl Profile {
                 preflight_origin_after_taint: PreflightOriginAfterTaint::PageOrigin,
                 local_network_prompt: LocalNetworkPrompt::Pending,
                 mixed_content_exempts_local_names: false,
+                host_prefix_refuses_any_domain: false,
                 redirected_request_cross_site: true,
                 redirect_credentials_before_mode: false,
                 unparsable_location_fails_every_mode: false,
@@ -206,6 +213,7 @@ impl Profile {
                 preflight_origin_after_taint: PreflightOriginAfterTaint::Null,
                 local_network_prompt: LocalNetworkPrompt::Denied,
                 mixed_content_exempts_local_names: true,
+                host_prefix_refuses_any_domain: true,
                 redirected_request_cross_site: false,
                 redirect_credentials_before_mode: true,
                 unparsable_location_fails_every_mode: true,

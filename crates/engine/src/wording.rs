@@ -491,9 +491,13 @@ pub fn cookie(name: &str, why: Why, profile: &Profile) -> String {
             name,
             " cannot be in the jar: SameSite=None without Secure is refused when set, in both browsers."
         ),
-        Why::Prefix => says!(
+        Why::Prefix if profile.host_prefix_refuses_any_domain => says!(
             name,
             " cannot be in the jar: its name prefix demands Secure (__Host- also no Domain and Path=/, __Http- also HttpOnly), and a cookie that breaks it is refused when set."
+        ),
+        Why::Prefix => says!(
+            name,
+            " cannot be in the jar: its name prefix demands Secure (__Host- also a host-only cookie and Path=/, __Http- also HttpOnly), and a cookie that breaks it is refused when set."
         ),
         Why::PartitionedWithoutSecure => says!(
             name,
