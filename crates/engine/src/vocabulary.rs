@@ -343,26 +343,10 @@ fn firefox(failure: &Failure, scene: Scene<'_>) -> Report {
             FirefoxStage::Cancelled,
         ),
         Failure::Preflight(PreflightFailure::InvalidAllowMethods { value, token }) => {
-            let token = firefox_bad_item(value, token);
-            (
-                "CORSInvalidAllowMethod",
-                Some(token.to_owned()),
-                format!(
-                    "invalid token \u{2018}{token}\u{2019} in CORS header \u{2018}Access-Control-Allow-Methods\u{2019}"
-                ),
-                FirefoxStage::Cancelled,
-            )
+            firefox_invalid_list("CORSInvalidAllowMethod", "Access-Control-Allow-Methods", value, token)
         }
         Failure::Preflight(PreflightFailure::InvalidAllowHeaders { value, token }) => {
-            let token = firefox_bad_item(value, token);
-            (
-                "CORSInvalidAllowHeader",
-                Some(token.to_owned()),
-                format!(
-                    "invalid token \u{2018}{token}\u{2019} in CORS header \u{2018}Access-Control-Allow-Headers\u{2019}"
-                ),
-                FirefoxStage::Cancelled,
-            )
+            firefox_invalid_list("CORSInvalidAllowHeader", "Access-Control-Allow-Headers", value, token)
         }
         Failure::Preflight(PreflightFailure::Method { .. }) => (
             "CORSMethodNotFound",
@@ -426,6 +410,18 @@ fn utf8(value: &str) -> String {
         // Not an isomorphic decoding: already text.
         Err(_) => value.to_owned(),
     }
+}
+
+/// Firefox's report of an `Access-Control-Allow-Methods` or `-Headers` list that does not parse.
+fn firefox_invalid_list(
+    reason: &'static str,
+    header: &str,
+    value: &str,
+    spec_item: &str,
+) -> (&'static str, Option<String>, String, FirefoxStage) {
+    let token = firefox_bad_item(value, spec_item);
+    let text = format!("invalid token \u{2018}{token}\u{2019} in CORS header \u{2018}{header}\u{2019}");
+    (reason, Some(token.to_owned()), text, FirefoxStage::Cancelled)
 }
 
 /// The item Firefox names in a list that does not parse. The spec keeps a quoted string whole,
