@@ -78,18 +78,25 @@ impl Session {
                 c
             }
         };
+        let tmp = std::env::temp_dir().join(format!("corslab-driver-{port}"));
+        std::fs::create_dir_all(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
         let driver = command
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
+            // Its own temporary directory, removed with it (see DriverGroup).
+            .env("TMPDIR", &tmp)
             // Its own process group, which the browser it starts joins: a test that fails
             // before closing its session leaves no browser running into the next stage.
             .process_group(0)
             // The leader itself, should the group kill below not run (no `kill` on PATH).
             .kill_on_drop(true)
             .spawn()
-            .map(DriverGroup)
-            .map_err(|e| format!("cannot start the {} driver: {e}", browser.name()))?;
+            .map(|child| DriverGroup { child, tmp: tmp.clone() })
+            .map_err(|e| {
+                let _ = std::fs::remove_dir_all(&tmp);
+                format!("cannot start the {} driver: {e}", browser.name())
+            })?;
         wait_for_port(port).await?;
         let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(capabilities(browser, scheme))
@@ -257,21 +264,30 @@ async fn wait_for_port(port: u16) -> Result<(), String> {
     Err(format!("the WebDriver server did not listen on port {port}"))
 }
 
-/// A WebDriver server leading its own process group, with the browser it started: the whole
-/// group is killed when the session goes, however the test ended. The matrix's `Driver`
+/// A WebDriver server, the browser it started, and their temporary directory: on drop the whole
+/// process group is killed and the directory removed (Chromium leaves a profile and a socket's
+/// directory there after every session, even one closed cleanly). The matrix's `Driver`
 /// (`tests/matrix/src/run.rs`) does the same; a fix to one belongs in the other.
 #[derive(Debug)]
-struct DriverGroup(Child);
+struct DriverGroup {
+    child: Child,
+    tmp: PathBuf,
+}
 
 impl Drop for DriverGroup {
     fn drop(&mut self) {
-        if let Some(leader) = self.0.id() {
+        if let Some(leader) = self.child.id() {
             let group = format!("-{leader}");
             let _ = std::process::Command::new("kill")
                 .args(["-KILL", "--", group.as_str()])
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .status();
+        }
+        // A browser still dying may write a last file: one more try a moment later.
+        if std::fs::remove_dir_all(&self.tmp).is_err() {
+            std::thread::sleep(Duration::from_millis(200));
+            let _ = std::fs::remove_dir_all(&self.tmp);
         }
     }
 }

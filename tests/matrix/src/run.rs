@@ -341,16 +341,23 @@ impl Session {
                 c
             }
         };
+        let tmp = std::env::temp_dir().join(format!("corslab-driver-{port}"));
+        std::fs::create_dir_all(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
         let child = command
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
+            // Its own temporary directory, removed with it (see Driver).
+            .env("TMPDIR", &tmp)
             // Its own process group, so the browser it starts dies with it.
             .process_group(0)
             .kill_on_drop(true)
             .spawn()
-            .map_err(|e| format!("cannot start the {} driver: {e}", name(browser)))?;
-        let driver = Driver(child);
+            .map_err(|e| {
+                let _ = std::fs::remove_dir_all(&tmp);
+                format!("cannot start the {} driver: {e}", name(browser))
+            })?;
+        let driver = Driver { child, tmp };
         wait_for_port(port).await?;
         let client = timed(
             ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
@@ -784,12 +791,18 @@ async fn se_log(client: &Client, kind: &'static str) -> Result<Vec<Value>, Strin
     Ok(value.as_array().cloned().unwrap_or_default())
 }
 
-/// A WebDriver server and the browser it started: the whole process group is killed on drop.
-struct Driver(Child);
+/// A WebDriver server, the browser it started, and their temporary directory: on drop the whole
+/// process group is killed and the directory removed (Chromium leaves a profile and a socket's
+/// directory there after every session, even one closed cleanly). The e2e crate's
+/// `DriverGroup` (`tests/e2e/src/lib.rs`) does the same; a fix to one belongs in the other.
+struct Driver {
+    child: Child,
+    tmp: PathBuf,
+}
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        if let Some(pid) = self.0.id() {
+        if let Some(pid) = self.child.id() {
             // The driver leads its own group (`process_group(0)`), which holds the browser too.
             let _ = std::process::Command::new("kill")
                 .args(["-KILL", "--", &format!("-{pid}")])
@@ -797,7 +810,12 @@ impl Drop for Driver {
                 .stderr(Stdio::null())
                 .status();
         }
-        let _ = self.0.start_kill();
+        let _ = self.child.start_kill();
+        // A browser still dying may write a last file: one more try a moment later.
+        if std::fs::remove_dir_all(&self.tmp).is_err() {
+            std::thread::sleep(Duration::from_millis(200));
+            let _ = std::fs::remove_dir_all(&self.tmp);
+        }
     }
 }
 
