@@ -46,7 +46,8 @@ pub enum Lookup {
     Spec,
     /// Literally: credentialed and uncredentialed entries serve only requests of their own kind;
     /// a cached `*` is a name like any other and matches no method or header; only GET and
-    /// POST need no method entry, so HEAD does (Firefox).
+    /// POST need no method entry, so HEAD does; an answer whose Max-Age reads as 0 leaves the
+    /// cache as it was (Firefox).
     Literal,
 }
 

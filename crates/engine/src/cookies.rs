@@ -147,9 +147,10 @@ pub fn decide<'a>(
 /// cookie that breaks `__Http-` or `__Host-Http-` (measured with `Set-Cookie` lines over
 /// `http://localhost`). Chromium also refuses a `__Host-` cookie with any `Domain` attribute,
 /// even one that leaves it host-only ([`Profile::host_prefix_refuses_any_domain`]).
+/// `stored_domain` is the domain the cookie is stored with (`None`: host-only).
 ///
 /// <https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#name-cookie-name-prefixes>
-pub fn prefix_allows(cookie: &Cookie, profile: &Profile) -> bool {
+pub fn prefix_allows(cookie: &Cookie, stored_domain: Option<&str>, profile: &Profile) -> bool {
     let starts =
         |prefix: &str| cookie.name.get(..prefix.len()).is_some_and(|p| p.eq_ignore_ascii_case(prefix));
     let host = starts("__Host-");
@@ -158,7 +159,7 @@ pub fn prefix_allows(cookie: &Cookie, profile: &Profile) -> bool {
     let host_only = if profile.host_prefix_refuses_any_domain {
         cookie.domain.is_none()
     } else {
-        stored_domain(cookie) == Ok(None)
+        stored_domain.is_none()
     };
     (!secure || cookie.secure) && (!host || (host_only && cookie.path == "/")) && (!http || cookie.http_only)
 }
@@ -220,10 +221,10 @@ fn decide_one(
         return Why::CredentialsMode;
     }
     let host = context.url.host_str().unwrap_or_default();
-    let host_matches = match stored_domain(cookie) {
-        Err(DomainRefused) => return Why::DomainRefused,
-        Ok(Some(domain)) => domain_matches(host, domain),
-        Ok(None) => host.eq_ignore_ascii_case(&cookie.host),
+    let Ok(stored) = stored_domain(cookie) else { return Why::DomainRefused };
+    let host_matches = match stored {
+        Some(domain) => domain_matches(host, domain),
+        None => host.eq_ignore_ascii_case(&cookie.host),
     };
     if !host_matches {
         return Why::Domain;
@@ -237,7 +238,7 @@ fn decide_one(
     if cookie.same_site == Some(SameSite::None) && !cookie.secure {
         return Why::NoneWithoutSecure;
     }
-    if !prefix_allows(cookie, profile) {
+    if !prefix_allows(cookie, stored, profile) {
         return Why::Prefix;
     }
     if let Some(partition) = &cookie.partition
@@ -462,7 +463,8 @@ mod tests {
         let allows = |name: &str, change: fn(&mut Cookie)| {
             let mut c = Cookie { name: name.into(), ..plain.clone() };
             change(&mut c);
-            prefix_allows(&c, &Profile::of(Browser::Chromium))
+            let stored = stored_domain(&c).unwrap();
+            prefix_allows(&c, stored, &Profile::of(Browser::Chromium))
         };
         assert!(allows("__Secure-a", |c| c.secure = true));
         assert!(!allows("__secure-a", |_| {}));
@@ -491,16 +493,17 @@ mod tests {
             http_only: true,
             ..cookie("x", None)
         };
+        let allows = |c: &Cookie, browser| prefix_allows(c, stored_domain(c).unwrap(), &Profile::of(browser));
         for name in ["__Host-a", "__Host-Http-a"] {
             let c = set_by_localhost(name, "localhost");
-            assert!(!prefix_allows(&c, &Profile::of(Browser::Chromium)), "{name}");
-            assert!(prefix_allows(&c, &Profile::of(Browser::Firefox)), "{name}");
+            assert!(!allows(&c, Browser::Chromium), "{name}");
+            assert!(allows(&c, Browser::Firefox), "{name}");
         }
         // A Domain that makes a domain cookie breaks __Host- in both.
         let domain_cookie = Cookie {
             host: "fintrack.localhost".into(),
             ..set_by_localhost("__Host-a", "fintrack.localhost")
         };
-        assert!(!prefix_allows(&domain_cookie, &Profile::of(Browser::Firefox)));
+        assert!(!allows(&domain_cookie, Browser::Firefox));
     }
 }
