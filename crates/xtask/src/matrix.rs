@@ -4,7 +4,7 @@
 
 use std::process::{Command, ExitCode};
 
-use crate::shell::{BrowserTmp, command, run_visible};
+use crate::shell::{command, run_visible};
 use crate::tools::{Need, Tools};
 
 /// One browser's closing line of a matrix run.
@@ -25,8 +25,7 @@ pub struct Count {
 pub fn run(args: &[String]) -> Result<ExitCode, String> {
     let tools = Tools::ensure(Need::Everything)?;
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let tmp = BrowserTmp::new("matrix")?;
-    match run_visible(tmp.give_to(&mut matrix_command(&tools, &args))) {
+    match run_visible(&mut matrix_command(&tools, &args)) {
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(_) => Ok(ExitCode::FAILURE),
     }

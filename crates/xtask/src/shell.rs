@@ -153,7 +153,9 @@ pub fn tail(text: &str, n: usize) -> String {
 /// A temporary directory of its own for the browsers one command starts, passed to it as
 /// `TMPDIR` and removed, with whatever is left in it, when dropped. Chromium leaves two
 /// directories (a profile and a singleton socket's, about 2 MB) in the temporary directory after
-/// every WebDriver session, even one closed cleanly: a full test run has dozens of sessions.
+/// every WebDriver session, even one closed cleanly. For commands whose browsers a tool of
+/// others starts (wasm-bindgen's test runner); the matrix's and the e2e tests' own drivers each
+/// run in a directory of their own.
 #[derive(Debug)]
 pub struct BrowserTmp(PathBuf);
 

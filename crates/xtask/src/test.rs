@@ -253,14 +253,9 @@ fn e2e_stage(tools: &Tools, app_built: bool) -> Stage {
         Ok(server) => server,
         Err(e) => return report(errored(NAME, e)),
     };
-    let tmp = match BrowserTmp::new(NAME) {
-        Ok(tmp) => tmp,
-        Err(e) => return report(errored(NAME, e)),
-    };
     let mut cmd = command("cargo");
     cmd.args(["test", "--package", "corslab-e2e", "--", "--ignored", "--test-threads=1"])
         .env("CORSLAB_LAB_PORT", port.to_string());
-    tmp.give_to(&mut cmd);
     for (var, driver) in [("CHROMEDRIVER", &tools.chromedriver), ("GECKODRIVER", &tools.geckodriver)] {
         if let Some(driver) = driver {
             cmd.env(var, driver);
@@ -271,11 +266,7 @@ fn e2e_stage(tools: &Tools, app_built: bool) -> Stage {
 
 /// The differential matrix, in full: one stage line per browser, counting scenarios.
 fn matrix_stages(tools: &Tools) -> Vec<Stage> {
-    let tmp = match BrowserTmp::new("matrix") {
-        Ok(tmp) => tmp,
-        Err(e) => return vec![report(errored("matrix", e))],
-    };
-    let run = match run_logged("matrix", tmp.give_to(&mut crate::matrix::matrix_command(tools, &[]))) {
+    let run = match run_logged("matrix", &mut crate::matrix::matrix_command(tools, &[])) {
         Ok(run) => run,
         Err(e) => return vec![report(errored("matrix", e))],
     };

@@ -63,8 +63,7 @@ pub fn run() -> Result<(), String> {
     if let Some(driver) = &tools.chromedriver {
         tti.env("CHROMEDRIVER", driver);
     }
-    let tmp = shell::BrowserTmp::new("bench app")?;
-    let measured = run_logged("bench app tti", tmp.give_to(&mut tti))?;
+    let measured = run_logged("bench app tti", &mut tti)?;
     if !measured.ok {
         return Err(format!("could not measure time to interactive:\n{}", tail(&measured.output, 20)));
     }
