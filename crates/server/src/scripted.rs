@@ -37,7 +37,8 @@ async fn scripted(
     }
     let Some(answer) = query_param(request.uri().query(), "answer") else {
         return LabError::BadRequest(
-            "add ?answer=<base64url JSON of {preflight, response}>; see corslab_lab::scripted".to_owned(),
+            "add ?answer=<base64url JSON of {preflight, asking, response}>; see corslab_lab::scripted"
+                .to_owned(),
         )
         .into_response();
     };

@@ -242,9 +242,11 @@ pub fn dimensions(scenarios: &[Scenario]) -> BTreeMap<&'static str, BTreeMap<Str
                     add("preflight ACAC", json_word(&p.acac));
                     add("preflight ACAM", json_word(&p.acam));
                     add("preflight ACAH", json_word(&p.acah));
+                    add("preflight max-age", json_word(&p.max_age));
                 }
                 if let Some(Asking { header, answer }) = asking {
-                    add("preflight asking", format!("{header}: max-age {}", json_word(&answer.max_age)));
+                    add("second preflight's header", header.clone());
+                    add("second preflight's max-age", json_word(&answer.max_age));
                 }
             }
         }
@@ -440,5 +442,8 @@ mod tests {
         assert_eq!(dims["position"].len(), crate::scenario::Position::ALL.len());
         assert_eq!(dims["family"].values().sum::<usize>(), all.len());
         assert!(dims["preflight status"].contains_key("307"));
+        // The cache families answer every Max-Age shape, and a second preflight some of them.
+        assert_eq!(dims["preflight max-age"].len(), 7);
+        assert!(dims["second preflight's max-age"].contains_key("zero"));
     }
 }
