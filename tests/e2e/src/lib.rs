@@ -6,14 +6,16 @@
 //! (driver paths; default `/usr/bin/chromedriver` and `~/.cargo/bin/geckodriver`).
 
 use std::path::PathBuf;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use fantoccini::elements::Element;
 use fantoccini::wd::Capabilities;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
-use tokio::process::{Child, Command};
+use tokio::process::Command;
+
+mod driver;
+pub use driver::{Driver, free_port};
 
 /// How long any one thing may take to appear.
 pub const PATIENCE: Duration = Duration::from_secs(30);
@@ -43,7 +45,7 @@ pub struct Session {
     pub client: Client,
     /// Which browser it drives.
     pub browser: Browser,
-    _driver: DriverGroup,
+    _driver: Driver,
 }
 
 impl Browser {
@@ -65,7 +67,7 @@ impl Session {
     /// [`Session::start`], with the pages seeing `scheme` as the preferred colour scheme.
     pub async fn start_in(browser: Browser, scheme: Scheme) -> Result<Self, String> {
         let port = free_port()?;
-        let mut command = match browser {
+        let command = match browser {
             Browser::Chromium => {
                 let mut c = Command::new(env_or("CHROMEDRIVER", "/usr/bin/chromedriver"));
                 c.arg(format!("--port={port}"));
@@ -78,26 +80,7 @@ impl Session {
                 c
             }
         };
-        let tmp = std::env::temp_dir().join(format!("corslab-driver-{port}"));
-        std::fs::create_dir_all(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
-        let driver = command
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            // Its own temporary directory, removed with it (see DriverGroup).
-            .env("TMPDIR", &tmp)
-            // Its own process group, which the browser it starts joins: a test that fails
-            // before closing its session leaves no browser running into the next stage.
-            .process_group(0)
-            // The leader itself, should the group kill below not run (no `kill` on PATH).
-            .kill_on_drop(true)
-            .spawn()
-            .map(|child| DriverGroup { child, tmp: tmp.clone() })
-            .map_err(|e| {
-                let _ = std::fs::remove_dir_all(&tmp);
-                format!("cannot start the {} driver: {e}", browser.name())
-            })?;
-        wait_for_port(port).await?;
+        let driver = Driver::start(command, port, browser.name()).await?;
         let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(capabilities(browser, scheme))
             .connect(&format!("http://127.0.0.1:{port}"))
@@ -246,48 +229,4 @@ fn capabilities(browser: Browser, scheme: Scheme) -> Capabilities {
 
 fn env_or(name: &str, default: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| default.to_owned())
-}
-
-fn free_port() -> Result<u16, String> {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
-    listener.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
-}
-
-async fn wait_for_port(port: u16) -> Result<(), String> {
-    let started = Instant::now();
-    while started.elapsed() < PATIENCE {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
-            return Ok(());
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    Err(format!("the WebDriver server did not listen on port {port}"))
-}
-
-/// A WebDriver server, the browser it started, and their temporary directory: on drop the whole
-/// process group is killed and the directory removed (Chromium leaves a profile and a socket's
-/// directory there after every session, even one closed cleanly). The matrix's `Driver`
-/// (`tests/matrix/src/run.rs`) does the same; a fix to one belongs in the other.
-#[derive(Debug)]
-struct DriverGroup {
-    child: Child,
-    tmp: PathBuf,
-}
-
-impl Drop for DriverGroup {
-    fn drop(&mut self) {
-        if let Some(leader) = self.child.id() {
-            let group = format!("-{leader}");
-            let _ = std::process::Command::new("kill")
-                .args(["-KILL", "--", group.as_str()])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status();
-        }
-        // A browser still dying may write a last file: one more try a moment later.
-        if std::fs::remove_dir_all(&self.tmp).is_err() {
-            std::thread::sleep(Duration::from_millis(200));
-            let _ = std::fs::remove_dir_all(&self.tmp);
-        }
-    }
 }

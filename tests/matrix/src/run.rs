@@ -2,14 +2,15 @@
 //! 127.0.0.1, each browser through its WebDriver server (Chromium one session per third-party
 //! cookie setting, all at once; Firefox one session that changes the setting between phases),
 //! one tab per position, one login per session cookie, and every scenario's fetch run back to
-//! back in its page. Drivers and browsers are killed (their whole process group) on every way out.
+//! back in its page. Drivers and browsers are killed (their whole process group) on every way out,
+//! and their temporary directory removed (`corslab_e2e::Driver`).
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
-use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use corslab_e2e::{Driver, free_port};
 use corslab_engine::Browser;
 use corslab_lab::seen::Seen;
 use corslab_lab::{Control, Ports};
@@ -18,7 +19,7 @@ use fantoccini::wd::{Capabilities, TimeoutConfiguration, WebDriverCompatibleComm
 use fantoccini::{Client, ClientBuilder};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
-use tokio::process::{Child, Command};
+use tokio::process::Command;
 
 use crate::compare::is_network_error;
 use crate::jar;
@@ -327,7 +328,7 @@ impl Session {
     /// Starts the driver and a headless session; Chromium with its third-party setting.
     async fn start(browser: Browser, third_party: ThirdParty, options: &Options) -> Result<Self, String> {
         let port = free_port()?;
-        let mut command = match browser {
+        let command = match browser {
             Browser::Firefox => {
                 let mut c = Command::new(&options.geckodriver);
                 c.args(["--port", &port.to_string(), "--websocket-port", &free_port()?.to_string()])
@@ -341,24 +342,7 @@ impl Session {
                 c
             }
         };
-        let tmp = std::env::temp_dir().join(format!("corslab-driver-{port}"));
-        std::fs::create_dir_all(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
-        let child = command
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            // Its own temporary directory, removed with it (see Driver).
-            .env("TMPDIR", &tmp)
-            // Its own process group, so the browser it starts dies with it.
-            .process_group(0)
-            .kill_on_drop(true)
-            .spawn()
-            .map_err(|e| {
-                let _ = std::fs::remove_dir_all(&tmp);
-                format!("cannot start the {} driver: {e}", name(browser))
-            })?;
-        let driver = Driver { child, tmp };
-        wait_for_port(port).await?;
+        let driver = Driver::start(command, port, name(browser)).await?;
         let client = timed(
             ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
                 .capabilities(capabilities(browser, third_party, options))
@@ -791,52 +775,8 @@ async fn se_log(client: &Client, kind: &'static str) -> Result<Vec<Value>, Strin
     Ok(value.as_array().cloned().unwrap_or_default())
 }
 
-/// A WebDriver server, the browser it started, and their temporary directory: on drop the whole
-/// process group is killed and the directory removed (Chromium leaves a profile and a socket's
-/// directory there after every session, even one closed cleanly). The e2e crate's
-/// `DriverGroup` (`tests/e2e/src/lib.rs`) does the same; a fix to one belongs in the other.
-struct Driver {
-    child: Child,
-    tmp: PathBuf,
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        if let Some(pid) = self.child.id() {
-            // The driver leads its own group (`process_group(0)`), which holds the browser too.
-            let _ = std::process::Command::new("kill")
-                .args(["-KILL", "--", &format!("-{pid}")])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status();
-        }
-        let _ = self.child.start_kill();
-        // A browser still dying may write a last file: one more try a moment later.
-        if std::fs::remove_dir_all(&self.tmp).is_err() {
-            std::thread::sleep(Duration::from_millis(200));
-            let _ = std::fs::remove_dir_all(&self.tmp);
-        }
-    }
-}
-
 async fn timed<T>(future: impl Future<Output = T>) -> Result<T, String> {
     tokio::time::timeout(COMMAND, future)
         .await
         .map_err(|_| format!("a WebDriver command took over {COMMAND:?}"))
-}
-
-fn free_port() -> Result<u16, String> {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
-    listener.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
-}
-
-async fn wait_for_port(port: u16) -> Result<(), String> {
-    let started = Instant::now();
-    while started.elapsed() < Duration::from_secs(30) {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
-            return Ok(());
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    Err(format!("the WebDriver server did not listen on port {port}"))
 }
