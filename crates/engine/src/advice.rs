@@ -150,7 +150,7 @@ fn for_failure(failure: &Failure, asked: Asked<'_>) -> Option<(&'static str, Str
         ),
         Failure::BadPort(port) => (
             "use-another-port",
-            says!("Serve the API on another port: browsers never connect to port ", port, ", which belongs to another protocol."),
+            says!("Serve the API on another port: port ", port, " belongs to another protocol, and the browser refuses to connect to it."),
         ),
         Failure::ConflictingLocations { .. } => (
             "one-location",

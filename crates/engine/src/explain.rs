@@ -206,7 +206,22 @@ impl<'a> Narrator<'a> {
         }
         // Main fetch, step 7: a bad port or mixed content blocks the request in every mode.
         if let Some(port) = request::bad_port(&leg.url) {
-            return Err(self.block(Failure::BadPort(port), &leg.url, None, leg.index));
+            if !self.profile.bad_ports_connected.contains(&port) {
+                return Err(self.block(Failure::BadPort(port), &leg.url, None, leg.index));
+            }
+            let browser = self.profile.name();
+            self.info(
+                rules::BAD_PORT,
+                says!(
+                    "Port ",
+                    port,
+                    " is on the Fetch Standard's bad-port list, but not on ",
+                    browser,
+                    "'s own, so ",
+                    browser,
+                    " connects to it where the spec would fail the fetch."
+                ),
+            );
         }
         if mixed_content::blocks(page, ex.top_level.as_ref(), &leg.url, &self.profile) {
             return Err(self.block(Failure::MixedContent, &leg.url, None, leg.index));

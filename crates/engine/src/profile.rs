@@ -103,6 +103,11 @@ pub struct Profile {
     /// top-level site says `Sec-Fetch-Storage-Access: inactive`, and so carries an `Origin`
     /// header (measured by the differential matrix).
     pub storage_access_inactive: StorageAccessInactive,
+    /// The ports of the spec's bad-port list the browser connects to all the same. Chromium's
+    /// own list (`net/base/port_util.cc`) lacks 4190 (sieve) and 6679 (IRC over TLS): measured,
+    /// fetches to both reached the server in Chromium 156, while Firefox 153 refused every port
+    /// of the list a server can listen on (all but 0).
+    pub bad_ports_connected: &'static [u16],
 }
 
 /// How a browser reads a present `Access-Control-Max-Age`. The spec reads delta-seconds and
@@ -191,6 +196,7 @@ impl Profile {
                 same_site_counts_redirects: true,
                 preflights_after_dropping_authorization: true,
                 storage_access_inactive: StorageAccessInactive::UnderDefault,
+                bad_ports_connected: &[],
             },
             Browser::Chromium => Self {
                 browser,
@@ -223,6 +229,7 @@ impl Profile {
                 same_site_counts_redirects: false,
                 preflights_after_dropping_authorization: false,
                 storage_access_inactive: StorageAccessInactive::WhenBlocked,
+                bad_ports_connected: &[4190, 6679],
             },
         }
     }
