@@ -42,6 +42,9 @@ pub struct Config {
     pub addr: SocketAddr,
     /// A second port on the same address, for the "same host, other port" lessons.
     pub second_port: Option<u16>,
+    /// More ports on the same address, served like the main one and named in the pages' CSP:
+    /// the differential matrix listens on bad ports, to see whether a browser connects.
+    pub more_ports: Vec<u16>,
     /// Whether a non-loopback `addr` is accepted.
     pub allow_non_loopback: bool,
     /// Origins outside the lab (test harness pages) that may read `/__lab/` data cross-origin
@@ -75,6 +78,7 @@ impl Default for Config {
         Self {
             addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
             second_port: None,
+            more_ports: Vec::new(),
             allow_non_loopback: false,
             harness_origins: Vec::new(),
             policy: PolicyId::StrictAllowlist,
@@ -134,7 +138,7 @@ impl Lab {
         let (events, _) = broadcast::channel(LIVE_EVENTS);
         let (stop, _) = watch::channel(false);
         Self(Arc::new(Inner {
-            pages: pages::Pages::new(assets, &ports, &config.harness_origins),
+            pages: pages::Pages::new(assets, &ports, &config.more_ports, &config.harness_origins),
             log: record::Log::new(config.log_capacity),
             state: Mutex::new(State {
                 policy: config.policy,
@@ -258,6 +262,8 @@ pub struct Listeners {
     pub main: tokio::net::TcpListener,
     /// The second port's listener.
     pub second: Option<tokio::net::TcpListener>,
+    /// The listeners of `Config::more_ports`.
+    pub more: Vec<tokio::net::TcpListener>,
 }
 
 /// The whole lab as one router: the API on its host, `/__lab/` and the app on every other,
@@ -289,14 +295,19 @@ pub async fn bind(config: &Config) -> Result<Listeners, ServeError> {
     check_bind(config)?;
     let main =
         tokio::net::TcpListener::bind(config.addr).await.map_err(|e| ServeError::Io(config.addr, e))?;
+    let on = |port: u16| async move {
+        let addr = SocketAddr::new(config.addr.ip(), port);
+        tokio::net::TcpListener::bind(addr).await.map_err(|e| ServeError::Io(addr, e))
+    };
     let second = match config.second_port {
-        Some(port) => {
-            let addr = SocketAddr::new(config.addr.ip(), port);
-            Some(tokio::net::TcpListener::bind(addr).await.map_err(|e| ServeError::Io(addr, e))?)
-        }
+        Some(port) => Some(on(port).await?),
         None => None,
     };
-    Ok(Listeners { main, second })
+    let mut more = Vec::new();
+    for &port in &config.more_ports {
+        more.push(on(port).await?);
+    }
+    Ok(Listeners { main, second, more })
 }
 
 /// Serves the lab on already bound listeners until `shutdown` resolves.
@@ -312,7 +323,7 @@ pub async fn serve(
         stopping.stop();
     });
     let mut servers = Vec::new();
-    for listener in std::iter::once(listeners.main).chain(listeners.second) {
+    for listener in std::iter::once(listeners.main).chain(listeners.second).chain(listeners.more) {
         let timeout = lab.0.idle_timeout;
         servers.push(tokio::spawn(connections::serve(listener, app(lab.clone()), timeout, stopped.clone())));
     }

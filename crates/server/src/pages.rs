@@ -79,15 +79,17 @@ pub const CANARY_HTML: &str = r#"<!doctype html>
 "#;
 
 impl Pages {
-    /// Prepares the pages for `assets` on `ports`.
-    pub fn new(assets: Assets, ports: &Ports, harness_origins: &[String]) -> Self {
+    /// Prepares the pages for `assets` on `ports` and `more_ports`.
+    pub fn new(assets: Assets, ports: &Ports, more_ports: &[u16], harness_origins: &[String]) -> Self {
         let index = assets
             .get("index.html")
             .map(|f| String::from_utf8_lossy(&f.bytes).into_owned())
             .unwrap_or_default();
-        let app_csp = app_csp(&index, ports, harness_origins);
-        let sandbox_csp = sandbox_csp(ports, harness_origins);
-        let frame_csp = frame_csp(ports, harness_origins);
+        let listening: Vec<u16> =
+            std::iter::once(ports.main).chain(ports.second).chain(more_ports.iter().copied()).collect();
+        let app_csp = app_csp(&index, &listening, harness_origins);
+        let sandbox_csp = sandbox_csp(&listening, harness_origins);
+        let frame_csp = frame_csp(&listening, harness_origins);
         Self {
             assets,
             app_csp: HeaderValue::from_str(&app_csp)
@@ -257,12 +259,12 @@ fn has_attribute(attributes: &str, name: &str) -> bool {
         .any(|a| a == name || a.starts_with(&format!("{name}=")))
 }
 
-/// The lab's host sources: every `*.localhost` name on each lab port.
-fn lab_sources(ports: &Ports) -> Vec<String> {
-    std::iter::once(ports.main).chain(ports.second).map(|port| format!("http://*.localhost:{port}")).collect()
+/// The lab's host sources: every `*.localhost` name on each port the lab listens on.
+fn lab_sources(ports: &[u16]) -> Vec<String> {
+    ports.iter().map(|port| format!("http://*.localhost:{port}")).collect()
 }
 
-fn app_csp(index: &str, ports: &Ports, harness_origins: &[String]) -> String {
+fn app_csp(index: &str, ports: &[u16], harness_origins: &[String]) -> String {
     let lab = lab_sources(ports).join(" ");
     let scripts = inline_hashes(index, "script").join(" ");
     let styles = inline_hashes(index, "style").join(" ");
@@ -285,7 +287,7 @@ fn app_csp(index: &str, ports: &Ports, harness_origins: &[String]) -> String {
     .join("; ")
 }
 
-fn sandbox_csp(ports: &Ports, harness_origins: &[String]) -> String {
+fn sandbox_csp(ports: &[u16], harness_origins: &[String]) -> String {
     let lab = lab_sources(ports).join(" ");
     let script = inline_hashes(SANDBOX_HTML, "script").join(" ");
     let ancestors: String = harness_origins.iter().filter(|o| csp_safe(o)).map(|o| format!(" {o}")).collect();
@@ -296,7 +298,7 @@ fn sandbox_csp(ports: &Ports, harness_origins: &[String]) -> String {
 }
 
 /// The plain page's: no script of its own; fetches to, frames of and framing by lab pages only.
-fn frame_csp(ports: &Ports, harness_origins: &[String]) -> String {
+fn frame_csp(ports: &[u16], harness_origins: &[String]) -> String {
     let lab = lab_sources(ports).join(" ");
     let ancestors: String = harness_origins.iter().filter(|o| csp_safe(o)).map(|o| format!(" {o}")).collect();
     format!(
@@ -337,7 +339,7 @@ mod tests {
 
     #[test]
     fn the_app_csp_has_no_unsafe_inline_and_lists_the_lab_ports() {
-        let ports = Ports { main: 8080, second: Some(8081) };
+        let ports = [8080, 8081];
         let csp = app_csp(
             "<script>go()</script>",
             &ports,

@@ -31,7 +31,7 @@ async fn start_with_timeout(idle_timeout: Duration) -> Running {
     };
     let lab = Lab::new(&config, Assets::empty());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let listeners = Listeners { main, second: Some(second) };
+    let listeners = Listeners { main, second: Some(second), more: Vec::new() };
     let done = tokio::spawn(corslab_server::serve(listeners, lab, async move {
         let _ = stopped.await;
     }));
@@ -268,9 +268,13 @@ async fn start_with(policy: corslab_lab::PolicyId) -> (u16, tokio::sync::oneshot
         Config { addr: ([127, 0, 0, 1], port).into(), policy, access_log: false, ..Config::default() };
     let lab = Lab::new(&config, Assets::empty());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(corslab_server::serve(Listeners { main, second: None }, lab, async move {
-        let _ = stopped.await;
-    }));
+    tokio::spawn(corslab_server::serve(
+        Listeners { main, second: None, more: Vec::new() },
+        lab,
+        async move {
+            let _ = stopped.await;
+        },
+    ));
     (port, stop)
 }
 
@@ -302,4 +306,44 @@ async fn audit_this_api_is_refused_outside_the_console() {
          Content-Length: 0\r\nConnection: close\r\n\r\n"
     );
     assert_eq!(status(&raw(port, no_token.as_bytes()).await), 403);
+}
+
+#[tokio::test]
+async fn more_ports_answer_the_lab_hosts_are_logged_and_open_to_the_pages() {
+    let main = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let extra = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let (main_port, extra_port) = (main.local_addr().unwrap().port(), extra.local_addr().unwrap().port());
+    let config = Config {
+        addr: ([127, 0, 0, 1], main_port).into(),
+        more_ports: vec![extra_port],
+        access_log: false,
+        ..Config::default()
+    };
+    let lab = Lab::new(&config, Assets::empty());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let listeners = Listeners { main, second: None, more: vec![extra] };
+    tokio::spawn(corslab_server::serve(listeners, lab, async move {
+        let _ = stopped.await;
+    }));
+    let answer =
+        raw(extra_port, &get("api.fintrack.localhost", extra_port, "/me/balance?run=more", "")).await;
+    assert_eq!(status(&answer), 401, "{answer}");
+    let log = raw(main_port, &get("lab.localhost", main_port, "/__lab/log?run=more", "")).await;
+    let page: corslab_lab::LogPage = serde_json::from_str(&log[log.find("\r\n\r\n").unwrap() + 4..]).unwrap();
+    assert_eq!(page.entries.iter().map(|e| e.port).collect::<Vec<_>>(), [extra_port]);
+    let frame = raw(main_port, &get("lab.localhost", main_port, "/__lab/frame", "")).await;
+    let csp = frame.lines().find(|l| l.to_ascii_lowercase().starts_with("content-security-policy:")).unwrap();
+    assert!(
+        csp.contains(&format!("connect-src http://*.localhost:{main_port} http://*.localhost:{extra_port};")),
+        "{csp}"
+    );
+    stop.send(()).unwrap();
+
+    // `bind` listens on them too: a port already taken is named in the error.
+    let taken = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let config = Config { addr: ([127, 0, 0, 1], 0).into(), more_ports: vec![port], ..Config::default() };
+    assert!(
+        matches!(corslab_server::bind(&config).await, Err(ServeError::Io(addr, _)) if addr.port() == port)
+    );
 }
