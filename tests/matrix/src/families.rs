@@ -68,6 +68,7 @@ pub fn all() -> Vec<Scenario> {
     out.extend(redirect_requests());
     out.extend(credentials_shapes());
     out.extend(method_spellings());
+    out.extend(bad_ports());
     out
 }
 
@@ -677,6 +678,27 @@ fn url_credentials() -> Vec<Scenario> {
     }
     out
 }
+
+/// Ports of the bad-port list, where the lab listens for the run: the ones Chromium's own list
+/// leaves out (4190, 6679) and three it keeps, read in cors and no-cors mode from another site.
+fn bad_ports() -> Vec<Scenario> {
+    let mut out = Vec::new();
+    for port in BAD_PORTS {
+        for (kind_slug, mode) in [("get", RequestMode::Cors), ("nocors-get", RequestMode::NoCors)] {
+            out.push(everyday(
+                "bad-port",
+                &[&port.to_string(), kind_slug],
+                Position::Partner,
+                Fetch { mode, ..Fetch::new("GET", CredentialsMode::Include) },
+                Target::BadPort { port, policy: PolicyId::ReflectAnyOrigin },
+            ));
+        }
+    }
+    out
+}
+
+/// The bad ports the `bad-port` family fetches.
+const BAD_PORTS: [u16; 5] = [4190, 6566, 6679, 6697, 10080];
 
 /// Twenty redirects in a row are followed; a twenty-first is a network error.
 fn redirect_limit() -> Vec<Scenario> {
@@ -1307,7 +1329,8 @@ mod tests {
             .filter_map(|s| match &s.target {
                 Target::Api { policy, .. }
                 | Target::Redirect { policy, .. }
-                | Target::Bounce { policy, .. } => Some(policy.id().to_owned()),
+                | Target::Bounce { policy, .. }
+                | Target::BadPort { policy, .. } => Some(policy.id().to_owned()),
                 Target::Scripted { .. } | Target::Elsewhere { .. } | Target::OwnBlob => None,
             })
             .collect();

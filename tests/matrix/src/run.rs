@@ -5,7 +5,7 @@
 //! back in its page. Drivers and browsers are killed (their whole process group) on every way out,
 //! and their temporary directory removed (`corslab_e2e::Driver`).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -25,7 +25,7 @@ use crate::compare::is_network_error;
 use crate::jar;
 use crate::observe::{Chromium, Firefox, Observation, PageSaw, Said};
 use crate::report::{BrowserRun, name};
-use crate::scenario::{Cookie, Fetch, PAGE, Position, Scenario, Setup, ThirdParty};
+use crate::scenario::{Cookie, Fetch, PAGE, Position, Scenario, Setup, Target, ThirdParty};
 
 /// Where the browsers and their drivers are.
 #[derive(Debug, Clone)]
@@ -56,11 +56,21 @@ pub async fn run(
     let main = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| format!("cannot bind: {e}"))?;
     let second =
         tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| format!("cannot bind: {e}"))?;
+    let more_ports = bad_ports(scenarios);
+    let mut more = Vec::new();
+    for &port in &more_ports {
+        more.push(tokio::net::TcpListener::bind(("127.0.0.1", port)).await.map_err(|e| {
+            format!(
+                "cannot listen on 127.0.0.1:{port} for the bad-port scenarios: {e}; free the port, or leave the family out with --only"
+            )
+        })?);
+    }
     let addr = main.local_addr().map_err(|e| e.to_string())?;
     let second_port = second.local_addr().map_err(|e| e.to_string())?.port();
     let config = Config {
         addr,
         second_port: Some(second_port),
+        more_ports,
         access_log: false,
         // Every request of every browser stays readable until the end.
         log_capacity: 200_000,
@@ -74,7 +84,7 @@ pub async fn run(
     let ports = lab.ports();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(corslab_server::serve(
-        Listeners { main, second: Some(second) },
+        Listeners { main, second: Some(second), more },
         lab.clone(),
         async move {
             let _ = stopped.await;
@@ -94,6 +104,20 @@ pub async fn run(
     let _ = stop.send(());
     let _ = tokio::time::timeout(Duration::from_secs(10), server).await;
     Ok((ports, result?))
+}
+
+/// The bad ports the scenarios fetch. The lab listens on each, so that a browser that connects
+/// to one is seen in the log: with nothing listening, a refused connection would look like the
+/// browser's own refusal.
+fn bad_ports(scenarios: &[Scenario]) -> Vec<u16> {
+    let ports: BTreeSet<u16> = scenarios
+        .iter()
+        .filter_map(|s| match s.target {
+            Target::BadPort { port, .. } => Some(port),
+            _ => None,
+        })
+        .collect();
+    ports.into_iter().collect()
 }
 
 /// Every scenario in one browser: one session per third-party setting, all at once, each with

@@ -170,6 +170,14 @@ pub enum Target {
         /// The URL.
         url: String,
     },
+    /// The balance under a policy on a port of the Fetch Standard's bad-port list, where the lab
+    /// listens only while the matrix runs: whether the browser connects shows in the log.
+    BadPort {
+        /// The port.
+        port: u16,
+        /// The policy.
+        policy: PolicyId,
+    },
     /// A `blob:` URL the page creates itself just before it fetches it. The Exchange names it
     /// `blob:<page origin>/<run>`; the page fetches the one it made.
     OwnBlob,
@@ -673,6 +681,9 @@ impl Scenario {
                 policy.id()
             ),
             Target::Elsewhere { url } => url.replace("{run}", run).replace("{port}", &ports.main.to_string()),
+            Target::BadPort { port, policy } => {
+                format!("{}/me/balance?policy={}&run={run}", origin_on(API, *port), policy.id())
+            }
             Target::OwnBlob => format!("blob:{}/{run}", self.setup.position.page_origin(ports)),
         }
     }
@@ -725,7 +736,7 @@ impl Scenario {
             )
         };
         match &self.target {
-            Target::Api { policy, .. } => {
+            Target::Api { policy, .. } | Target::BadPort { policy, .. } => {
                 let (preflight, response) = policy_answers(*policy, &origin);
                 Declared { preflight, response, next: None }
             }
