@@ -260,9 +260,9 @@ async fn revoke_sessions(
     Ok(with_effects(Json(SessionsRevoked { revoked: count }).into_response(), ledger_id))
 }
 
-/// `/redirect?to=same|cross|credentialed|relative&status=301|302|303|307|308&hops=N`, any
-/// method: redirects to `/me/balance` on this origin, on the API's other-port origin, with
-/// credentials in the URL, or by a path alone; with `hops` above 1, to this endpoint again with
+/// `/redirect?to=same|cross|port-N|credentialed|relative&status=301|302|303|307|308&hops=N`,
+/// any method: redirects to `/me/balance` on this origin, on the API's other-port origin, on
+/// another port the lab listens on, with credentials in the URL, or by a path alone; with `hops` above 1, to this endpoint again with
 /// one hop fewer, so a chain of up to 30 redirects ends there. Three more targets are places a
 /// fetch may not follow: `to=data` (a `data:` URL), `to=invalid` (a Location that does not
 /// parse) and `to=none` (no Location at all).
@@ -298,13 +298,24 @@ async fn redirect(
             };
             origin_on(API, other)
         }
+        port if port.starts_with("port-") => {
+            match port["port-".len()..].parse::<u16>().ok().filter(|p| lab.listens_on(*p)) {
+                Some(port) => origin_on(API, port),
+                None => {
+                    return Err(LabError::BadRequest(format!(
+                        "{port:?} names no port this lab listens on: the main port is port-{}",
+                        ports.main
+                    )));
+                }
+            }
+        }
         "credentialed" => origin_on(&format!("user:pass@{API}"), here),
         "relative" => String::new(),
         "data" | "invalid" => return Ok(redirect_to(status, unfollowable_location(to))),
         "none" => return Ok(redirect_to(status, None)),
         other => {
             return Err(LabError::BadRequest(format!(
-                "to must be same, cross, credentialed, relative, data, invalid or none, not {other:?}"
+                "to must be same, cross, port-N, credentialed, relative, data, invalid or none, not {other:?}"
             )));
         }
     };

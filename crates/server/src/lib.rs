@@ -103,6 +103,7 @@ struct Inner {
     log: record::Log,
     state: Mutex<State>,
     ports: Ports,
+    more_ports: Vec<u16>,
     harness_origins: Vec<String>,
     scripted: bool,
     idle_timeout: std::time::Duration,
@@ -148,6 +149,7 @@ impl Lab {
                 csp: record::Ring::new(200),
             }),
             ports,
+            more_ports: config.more_ports.clone(),
             harness_origins: config.harness_origins.clone(),
             scripted: config.scripted,
             idle_timeout: config.idle_timeout,
@@ -174,6 +176,12 @@ impl Lab {
     /// The ports the lab plays its origins on.
     pub fn ports(&self) -> Ports {
         self.0.ports
+    }
+
+    /// Whether the lab listens on `port`: the main port, the second one or one of
+    /// [`Config::more_ports`].
+    pub fn listens_on(&self, port: u16) -> bool {
+        port == self.0.ports.main || self.0.ports.second == Some(port) || self.0.more_ports.contains(&port)
     }
 
     /// The origin of a lab host on the main port.

@@ -444,6 +444,7 @@ async fn the_redirecting_endpoint_offers_every_status_and_target() {
         for (to_where, location) in [
             ("same", format!("http://{API}:{PORT}/me/balance?run=r&policy=none")),
             ("cross", format!("http://{API}:{SECOND}/me/balance?run=r&policy=none")),
+            ("port-8081", format!("http://{API}:{SECOND}/me/balance?run=r&policy=none")),
             ("credentialed", format!("http://user:pass@{API}:{PORT}/me/balance?run=r&policy=none")),
             ("relative", "/me/balance?run=r&policy=none".to_owned()),
             ("data", "data:text/plain,redirected".to_owned()),
@@ -463,6 +464,21 @@ async fn the_redirecting_endpoint_offers_every_status_and_target() {
     let bad = send(&app, to(API, Method::GET, "/redirect?to=elsewhere").body(Body::empty()).unwrap()).await;
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
     assert!(json_of(bad).await.to_string().contains("to must be same, cross,"));
+    // Only to a port the lab listens on: not an open redirect to whatever runs on loopback.
+    let bad = send(&app, to(API, Method::GET, "/redirect?to=port-4190").body(Body::empty()).unwrap()).await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    assert!(json_of(bad).await.to_string().contains("names no port this lab listens on"));
+    let config = Config {
+        addr: ([127, 0, 0, 1], PORT).into(),
+        more_ports: vec![4190],
+        access_log: false,
+        ..Config::default()
+    };
+    let more = corslab_server::app(Lab::new(&config, Assets::empty()));
+    let response =
+        send(&more, to(API, Method::GET, "/redirect?to=port-4190").body(Body::empty()).unwrap()).await;
+    let location = format!("http://{API}:4190/me/balance");
+    assert_eq!(header(&response, "location"), Some(location.as_str()));
     // A chain: each hop redirects to the endpoint again with one hop fewer, then to the balance.
     let chain = send(
         &app,
