@@ -308,6 +308,17 @@ fn firefox(failure: &Failure, scene: Scene<'_>) -> Report {
         Failure::ConflictingLocations { .. } if scene.cors => {
             ("CORSDidNotSucceed", None, "CORS request did not succeed".to_owned(), FirefoxStage::Response)
         }
+        // A CORS request redirected to a bad port fails as the request that redirected, which
+        // Firefox names; one sent to a bad port directly fails silently (measured by the matrix:
+        // a cors GET redirected once to port 4190 or 10080).
+        Failure::BadPort(_) if scene.cors => {
+            let Some(from) = scene.redirected_from else { return silent };
+            return Report {
+                reason: Some("CORSDidNotSucceed"),
+                failed_parameter: None,
+                console: Some(firefox_line(from, "CORS request did not succeed", Some("(null)"), false)),
+            };
+        }
         Failure::MixedContent => {
             return Report {
                 reason: None,
