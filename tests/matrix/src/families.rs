@@ -680,18 +680,29 @@ fn url_credentials() -> Vec<Scenario> {
 }
 
 /// Ports of the bad-port list, where the lab listens for the run: the ones Chromium's own list
-/// leaves out (4190, 6679) and three it keeps, read in cors and no-cors mode from another site.
+/// leaves out (4190, 6679) and three it keeps, read in cors and no-cors mode from another site,
+/// directly and (for one of each kind) through a redirect from the API's own port.
 fn bad_ports() -> Vec<Scenario> {
     let mut out = Vec::new();
     for port in BAD_PORTS {
         for (kind_slug, mode) in [("get", RequestMode::Cors), ("nocors-get", RequestMode::NoCors)] {
+            let fetch = Fetch { mode, ..Fetch::new("GET", CredentialsMode::Include) };
+            let policy = PolicyId::ReflectAnyOrigin;
+            let port_slug = port.to_string();
+            let direct = Target::BadPort { port, policy };
             out.push(everyday(
                 "bad-port",
-                &[&port.to_string(), kind_slug],
+                &[&port_slug, kind_slug],
                 Position::Partner,
-                Fetch { mode, ..Fetch::new("GET", CredentialsMode::Include) },
-                Target::BadPort { port, policy: PolicyId::ReflectAnyOrigin },
+                fetch.clone(),
+                direct,
             ));
+            if [4190, 10080].contains(&port) {
+                let to = format!("port-{port}");
+                let redirect = Target::Redirect { policy, to, status: 302, hops: 1 };
+                let levels = [port_slug.as_str(), "redirect", kind_slug];
+                out.push(everyday("bad-port", &levels, Position::Partner, fetch, redirect));
+            }
         }
     }
     out

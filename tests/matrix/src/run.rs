@@ -25,7 +25,7 @@ use crate::compare::is_network_error;
 use crate::jar;
 use crate::observe::{Chromium, Firefox, Observation, PageSaw, Said};
 use crate::report::{BrowserRun, name};
-use crate::scenario::{Cookie, Fetch, PAGE, Position, Scenario, Setup, Target, ThirdParty};
+use crate::scenario::{Cookie, Fetch, PAGE, Position, Scenario, Setup, ThirdParty};
 
 /// Where the browsers and their drivers are.
 #[derive(Debug, Clone)]
@@ -106,17 +106,11 @@ pub async fn run(
     Ok((ports, result?))
 }
 
-/// The bad ports the scenarios fetch. The lab listens on each, so that a browser that connects
+/// The bad ports the scenarios reach. The lab listens on each, so that a browser that connects
 /// to one is seen in the log: with nothing listening, a refused connection would look like the
 /// browser's own refusal.
 fn bad_ports(scenarios: &[Scenario]) -> Vec<u16> {
-    let ports: BTreeSet<u16> = scenarios
-        .iter()
-        .filter_map(|s| match s.target {
-            Target::BadPort { port, .. } => Some(port),
-            _ => None,
-        })
-        .collect();
+    let ports: BTreeSet<u16> = scenarios.iter().filter_map(|s| s.target.extra_port()).collect();
     ports.into_iter().collect()
 }
 

@@ -143,8 +143,8 @@ pub enum Target {
     Redirect {
         /// The policy (it carries over to the hop).
         policy: PolicyId,
-        /// `same`, `cross` (the other port), `credentialed` (`user:pass@`) or `relative` (a
-        /// path alone); or `data` (a `data:` URL), `invalid` (a Location that does not parse)
+        /// `same`, `cross` (the other port), `port-N` (port N, where the lab listens for the
+        /// run), `credentialed` (`user:pass@`) or `relative` (a path alone); or `data` (a `data:` URL), `invalid` (a Location that does not parse)
         /// and `none` (no Location), which end the fetch at the redirect.
         to: String,
         /// The redirect status.
@@ -646,6 +646,18 @@ impl Fetch {
     }
 }
 
+impl Target {
+    /// The port besides the lab's two that the target reaches (a bad port, directly or by a
+    /// redirect), where the lab must listen for the run.
+    pub fn extra_port(&self) -> Option<u16> {
+        match self {
+            Self::BadPort { port, .. } => Some(*port),
+            Self::Redirect { to, .. } => to.strip_prefix("port-")?.parse().ok(),
+            _ => None,
+        }
+    }
+}
+
 impl Scenario {
     /// A scenario of one fetch, with nothing before it.
     pub fn new(id: String, family: &str, setup: Setup, fetch: Fetch, target: Target) -> Self {
@@ -773,13 +785,16 @@ impl Scenario {
                 if to == "none" {
                     return Declared { preflight, response, next: None };
                 }
-                let port = if to == "cross" { ports.second.unwrap_or(ports.main) } else { ports.main };
+                let port = match to.as_str() {
+                    "cross" => ports.second.unwrap_or(ports.main),
+                    _ => self.target.extra_port().unwrap_or(ports.main),
+                };
                 let host = if to == "credentialed" { format!("user:pass@{API}") } else { API.to_owned() };
                 let base = if to == "relative" { String::new() } else { origin_on(&host, port) };
                 let location = format!("{base}/me/balance?policy={}", policy.id());
                 response.headers.push(("Location".to_owned(), location));
                 // After a cross-origin redirect the request's origin is tainted to `null`.
-                let hop_origin = if to == "cross" { "null" } else { origin.as_str() };
+                let hop_origin = if port != ports.main { "null" } else { origin.as_str() };
                 let (hop_preflight, hop_response) = policy_answers(*policy, hop_origin);
                 let next = Declared { preflight: hop_preflight, response: hop_response, next: None };
                 Declared { preflight, response, next: Some(Box::new(next)) }
