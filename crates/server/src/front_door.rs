@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use corslab_lab::hosts::{self, LabHost, Role};
@@ -111,6 +111,11 @@ pub async fn guard(State(lab): State<Lab>, mut request: Request, next: Next) -> 
     };
 
     response.headers_mut().insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    if matches!(response.status(), StatusCode::NO_CONTENT | StatusCode::NOT_MODIFIED) {
+        // The HTTP layer never sends a length with these (RFC 9110, 8.6), though the router
+        // sets one for every body: the log records the answer as it goes out.
+        response.headers_mut().remove(header::CONTENT_LENGTH);
+    }
     if request_headers.is_some() && !response.headers().contains_key(header::CONTENT_SECURITY_POLICY) {
         // A form post shows the API's JSON as a document: it may run nothing and load nothing.
         // Only a scripted answer brings its own policy (a same-origin test page).

@@ -1250,3 +1250,22 @@ async fn a_run_id_longer_than_the_log_keeps_is_still_found() {
     .await;
     assert_eq!(log["entries"].as_array().unwrap().len(), 1, "{log}");
 }
+
+#[tokio::test]
+async fn the_log_records_no_length_on_204_and_304_answers_as_none_is_sent() {
+    use corslab_lab::scripted::{Script, Scripted};
+    let (_, app) = lab();
+    for status in [204, 304, 200] {
+        let url = Script::always(Scripted::new(status, &[("Access-Control-Allow-Origin", "*")]))
+            .url("", Some(&format!("len{status}")));
+        let response = send(&app, to(API, Method::GET, &url).body(Body::empty()).unwrap()).await;
+        assert_eq!(response.status().as_u16(), status);
+        let sent = header(&response, "content-length").map(str::to_owned);
+        let path = format!("/__lab/log?run=len{status}");
+        let log = send(&app, to(CONSOLE, Method::GET, &path).body(Body::empty()).unwrap()).await;
+        let page: corslab_lab::LogPage = serde_json::from_value(json_of(log).await).unwrap();
+        let logged = page.entries[0].response_headers.iter().find(|(n, _)| n == "content-length");
+        assert_eq!(logged.map(|(_, v)| v.clone()), sent, "status {status}");
+        assert_eq!(sent.is_some(), status == 200, "status {status}");
+    }
+}
