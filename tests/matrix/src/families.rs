@@ -69,6 +69,7 @@ pub fn all() -> Vec<Scenario> {
     out.extend(credentials_shapes());
     out.extend(method_spellings());
     out.extend(bad_ports());
+    out.extend(other_3xx());
     out
 }
 
@@ -710,6 +711,32 @@ fn bad_ports() -> Vec<Scenario> {
 
 /// The bad ports the `bad-port` family fetches.
 const BAD_PORTS: [u16; 5] = [4190, 6566, 6679, 6697, 10080];
+
+/// 3xx statuses that are not redirect statuses (300, 304, 305, 306), each with a `Location`:
+/// fetch hands them to the script as they are, whatever the redirect mode, and never goes
+/// where they point.
+fn other_3xx() -> Vec<Scenario> {
+    let kinds = [
+        ("get", RequestMode::Cors, RedirectMode::Follow),
+        ("get-manual", RequestMode::Cors, RedirectMode::Manual),
+        ("nocors-get", RequestMode::NoCors, RedirectMode::Follow),
+    ];
+    let mut out = Vec::new();
+    for status in [300, 304, 305, 306] {
+        for (kind_slug, mode, redirect) in kinds {
+            let fetch = Fetch { mode, redirect, ..Fetch::new("GET", CredentialsMode::Omit) };
+            let target = Target::scripted(None, Shape { status, ..Shape::READABLE });
+            out.push(everyday(
+                "other-3xx",
+                &[&status.to_string(), kind_slug],
+                Position::Partner,
+                fetch,
+                target,
+            ));
+        }
+    }
+    out
+}
 
 /// Twenty redirects in a row are followed; a twenty-first is a network error.
 fn redirect_limit() -> Vec<Scenario> {
