@@ -25,6 +25,9 @@ pub struct Context<'a> {
     pub cross_site_redirect: bool,
     /// The user's third-party cookie setting.
     pub third_party: ThirdPartyCookies,
+    /// Whether sites differ by scheme as well as registrable domain
+    /// ([`Profile::schemeful_same_site`]).
+    pub schemeful: bool,
 }
 
 /// Whether one cookie is attached, and the rule that decided it.
@@ -90,8 +93,8 @@ pub enum Why {
 /// site when the page is same-site with it) equals the URL's site. Third-party cookie rules
 /// apply only outside it; a redirect on the way does not change it.
 pub fn is_first_party(context: &Context<'_>) -> bool {
-    let top = context.top_site;
-    context.page_site.same_site(top) && top.same_site(context.site)
+    let (top, schemeful) = (context.top_site, context.schemeful);
+    context.page_site.same_site_as(top, schemeful) && top.same_site_as(context.site, schemeful)
 }
 
 /// Whether a request is same-site for `SameSite`: first-party, and no redirect on the way
@@ -119,7 +122,10 @@ pub fn storage_access_inactive(context: &Context<'_>, profile: &Profile) -> bool
         },
         StorageAccessInactive::UnderDefault => context.third_party == ThirdPartyCookies::Default,
     };
-    held_back && context.credentials && context.site.same_site(context.top_site) && !is_first_party(context)
+    held_back
+        && context.credentials
+        && context.site.same_site_as(context.top_site, context.schemeful)
+        && !is_first_party(context)
 }
 
 /// Decides, for each cookie in the jar in order, whether this request carries it.
@@ -352,6 +358,7 @@ mod tests {
             top_site: &site,
             cross_site_redirect: false,
             third_party,
+            schemeful: Profile::of(browser).schemeful_same_site,
         };
         decide(jar, &context, &Profile::of(browser)).map(|d| (d.name.to_owned(), d.sent, d.why)).collect()
     }

@@ -148,7 +148,8 @@ impl<'a> Narrator<'a> {
         let ex = self.ex;
         let request = &ex.request;
         let site = Site::of_url(&request.url);
-        self.trace.cross_site = !self.page_site.same_site(&site);
+        let schemeful = self.profile.schemeful_same_site;
+        self.trace.cross_site = !self.page_site.same_site_as(&site, schemeful);
         // The Request constructor: credentials in the URL and forbidden methods throw,
         // forbidden headers vanish.
         let built = match request::build(
@@ -168,7 +169,10 @@ impl<'a> Narrator<'a> {
             };
             self.info(rule, wording::dropped(header.name.as_str(), *why));
         }
-        let relation = Relation::SameOrigin.with(&ex.page, &self.page_site, &request.url, &site);
+        let relation = Relation::SameOrigin.with(&ex.page, &self.page_site, &request.url, &site, schemeful);
+        if self.page_site.differs_in_scheme_only(&site) {
+            self.scheme_only(&site);
+        }
         let mut leg = Leg {
             url: Cow::Borrowed(&request.url),
             site,
@@ -773,6 +777,7 @@ impl<'a> Narrator<'a> {
             top_site,
             cross_site_redirect: leg.cross_site_redirect,
             third_party: self.ex.settings.third_party_cookies,
+            schemeful: self.profile.schemeful_same_site,
         }
     }
 
@@ -947,9 +952,11 @@ impl<'a> Narrator<'a> {
         };
         // A redirect's target is a URL of its own, so its site is written out.
         let next_site = Site::of_url(&followed.url).into_owned();
-        let relation = leg.relation.with(&self.ex.page, &self.page_site, &followed.url, &next_site);
+        let schemeful = self.profile.schemeful_same_site;
+        let relation =
+            leg.relation.with(&self.ex.page, &self.page_site, &followed.url, &next_site, schemeful);
         self.tell_followed(leg, status, &followed, relation);
-        let was_cross_site = !self.top_site().same_site(&leg.site);
+        let was_cross_site = !self.top_site().same_site_as(&leg.site, schemeful);
         let Some(next) = leg.next else {
             return Err(self.block(Failure::MissingHop, &followed.url, None, leg.index + 1));
         };
@@ -1110,9 +1117,9 @@ impl<'a> Narrator<'a> {
                     self.profile.name(),
                     " labels it Sec-Fetch-Site: ",
                     said.as_str(),
-                    ", where the spec says ",
+                    ", where the spec's rule, the farthest URL of the chain, makes it ",
                     spec.as_str(),
-                    " (the farthest URL of the chain)."
+                    "."
                 ),
             );
         } else if next_host_same_site {
@@ -1127,6 +1134,30 @@ impl<'a> Narrator<'a> {
                 ),
             );
         }
+    }
+
+    /// The page and the URL share a registrable domain under different schemes: whether that is
+    /// another site depends on the browser ([`Profile::schemeful_same_site`]).
+    fn scheme_only(&mut self, site: &Site<'_>) {
+        let (page, site) = (self.page_site.to_string(), site.to_string());
+        let says = if self.profile.schemeful_same_site {
+            says!(
+                page,
+                " and ",
+                site,
+                " differ in scheme only; sites are schemeful, so the request is cross-site (for SameSite, third-party cookies and Sec-Fetch-Site)."
+            )
+        } else {
+            says!(
+                page,
+                " and ",
+                site,
+                " differ in scheme only: the spec's schemeful sites make the request cross-site, but ",
+                self.profile.name(),
+                " compares registrable domains alone, so to it the request is same-site (for SameSite, third-party cookies and Sec-Fetch-Site)."
+            )
+        };
+        self.info(rules::COOKIES_SAME_SITE, says);
     }
 
     /// The `Sec-Fetch-Site` this browser puts on the request at hop `index`, whose URL list

@@ -35,13 +35,21 @@ impl Relation {
     }
 
     /// The relation once the request's URL list has grown by `url`: the farthest of every URL
-    /// in the list, as the spec's loop over the URL list decides it.
+    /// in the list, as the spec's loop over the URL list decides it, with sites compared by
+    /// scheme too or not ([`Profile::schemeful_same_site`](crate::profile::Profile::schemeful_same_site)).
     ///
     /// <https://w3c.github.io/webappsec-fetch-metadata/#abstract-opdef-set-site>
-    pub fn with(self, page: &Origin, page_site: &Site<'_>, url: &Url, url_site: &Site<'_>) -> Self {
+    pub fn with(
+        self,
+        page: &Origin,
+        page_site: &Site<'_>,
+        url: &Url,
+        url_site: &Site<'_>,
+        schemeful: bool,
+    ) -> Self {
         let this = if page.same_origin_url(url) {
             Self::SameOrigin
-        } else if page_site.same_site(url_site) {
+        } else if page_site.same_site_as(url_site, schemeful) {
             Self::SameSite
         } else {
             Self::CrossSite
@@ -62,13 +70,17 @@ pub fn sent_to(url: &Url) -> bool {
 mod tests {
     use super::*;
 
-    fn relation(page: &str, urls: &[&str]) -> Relation {
+    fn relation_as(page: &str, urls: &[&str], schemeful: bool) -> Relation {
         let page = Origin::parse(page).unwrap();
         let page_site = page.site();
         urls.iter().fold(Relation::SameOrigin, |so_far, url| {
             let url = Url::parse(url).unwrap();
-            so_far.with(&page, &page_site, &url, &Site::of_url(&url))
+            so_far.with(&page, &page_site, &url, &Site::of_url(&url), schemeful)
         })
+    }
+
+    fn relation(page: &str, urls: &[&str]) -> Relation {
+        relation_as(page, urls, true)
     }
 
     #[test]
@@ -89,6 +101,15 @@ mod tests {
             relation(page, &["http://evil.localhost:8080/r", "http://api.fintrack.localhost:8080/me"]),
             Relation::CrossSite
         );
+    }
+
+    #[test]
+    fn another_scheme_is_another_site_only_where_sites_are_schemeful() {
+        let (page, url) = ("https://blog.fintrack.localhost:8443", "http://api.fintrack.localhost:8080/me");
+        assert_eq!(relation_as(page, &[url], true), Relation::CrossSite);
+        assert_eq!(relation_as(page, &[url], false), Relation::SameSite);
+        assert_eq!(relation_as(page, &["http://evil.localhost:8080/"], false), Relation::CrossSite);
+        assert_eq!(relation_as("null", &[url], false), Relation::CrossSite);
     }
 
     #[test]

@@ -442,7 +442,8 @@ fn exchange_at(
         if names.is_empty() {
             continue;
         }
-        let cross_site = !page.site().same_site(&Origin::of(&hop.url).site());
+        let schemeful = Profile::of(browser).schemeful_same_site;
+        let cross_site = !page.site().same_site_as(&Origin::of(&hop.url).site(), schemeful);
         cross_site_cookies |= cross_site;
         let recorded = cookies_recorded(hop, &names);
         let host = hop.url.host_str().unwrap_or_default().to_owned();

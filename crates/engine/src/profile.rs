@@ -108,6 +108,14 @@ pub struct Profile {
     /// fetches to both reached the server in Chromium 156, while Firefox 153 refused every port
     /// of the list a server can listen on (all but 0).
     pub bad_ports_connected: &'static [u16],
+    /// Whether two URLs on one registrable domain under different schemes (`http` and `https`)
+    /// are different sites, as the spec's schemeful same-site says (Chromium). Firefox compares
+    /// registrable domains alone, for `SameSite`, for third-party cookies and for
+    /// `Sec-Fetch-Site`: measured, a credentialed fetch from `https://blog.fintrack.localhost`
+    /// to `http://api.fintrack.localhost` said `Sec-Fetch-Site: same-site` and carried every
+    /// first-party cookie, `SameSite=Strict` included, in Firefox 153; `cross-site` and none in
+    /// Chromium 156.
+    pub schemeful_same_site: bool,
 }
 
 /// How a browser reads a present `Access-Control-Max-Age`. The spec reads delta-seconds and
@@ -197,6 +205,7 @@ impl Profile {
                 preflights_after_dropping_authorization: true,
                 storage_access_inactive: StorageAccessInactive::UnderDefault,
                 bad_ports_connected: &[],
+                schemeful_same_site: false,
             },
             Browser::Chromium => Self {
                 browser,
@@ -230,6 +239,7 @@ impl Profile {
                 preflights_after_dropping_authorization: false,
                 storage_access_inactive: StorageAccessInactive::WhenBlocked,
                 bad_ports_connected: &[4190, 6679],
+                schemeful_same_site: true,
             },
         }
     }

@@ -83,6 +83,27 @@ impl<'a> Site<'a> {
     pub fn same_site(&self, other: &Self) -> bool {
         !matches!(self, Self::Opaque) && self == other
     }
+
+    /// Whether two sites share a registrable domain under different schemes (`http` and
+    /// `https`): the one case where browsers disagree on same-site.
+    pub fn differs_in_scheme_only(&self, other: &Self) -> bool {
+        matches!(
+            (self, other),
+            (Self::Schemeful { scheme, domain }, Self::Schemeful { scheme: other_scheme, domain: other_domain })
+                if scheme != other_scheme && domain == other_domain
+        )
+    }
+
+    /// Whether two sites are the same for a browser that compares their schemes, as the spec
+    /// does (`schemeful`), or their registrable domains alone
+    /// ([`Profile::schemeful_same_site`](crate::profile::Profile::schemeful_same_site)).
+    pub fn same_site_as(&self, other: &Self, schemeful: bool) -> bool {
+        match (self, other) {
+            _ if schemeful => self.same_site(other),
+            (Self::Schemeful { domain, .. }, Self::Schemeful { domain: other, .. }) => domain == other,
+            _ => false,
+        }
+    }
 }
 
 /// The registrable domain of a host by the Public Suffix List, or `None` when the host is
