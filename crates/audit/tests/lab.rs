@@ -48,7 +48,7 @@ fn expected(policy: PolicyId) -> (&'static [Class], &'static [Class]) {
 
 async fn audit_catalog(port: u16, cookies: Vec<String>) -> Vec<(PolicyId, TargetReport)> {
     let trusted: Vec<Origin> =
-        Ports { main: port, second: None }.trusted().iter().map(|o| Origin::parse(o).unwrap()).collect();
+        Ports::main(port).trusted().iter().map(|o| Origin::parse(o).unwrap()).collect();
     let targets: Vec<Url> = PolicyId::ALL
         .iter()
         .map(|p| {

@@ -70,20 +70,34 @@ pub const DOT_LOOKALIKE: &str = "wwwxfintrack.localhost";
 /// The registrable domain the FinTrack session cookie is scoped to (`Domain=`).
 pub const COOKIE_DOMAIN: &str = DASHBOARD;
 
-/// The lab's ports: the main one every host is served on, and an optional second one for the
-/// "same host, other port" lessons.
+/// The lab's ports: the main one every host is served on, an optional second one for the
+/// "same host, other port" lessons, and an optional one serving every host over https.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ports {
     /// The main port (8080 by default).
     pub main: u16,
     /// The second port, when the server listens on one.
     pub second: Option<u16>,
+    /// The https port, when the server listens on one (test harnesses: its certificate is
+    /// self-signed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub https: Option<u16>,
 }
 
 impl Ports {
     /// The main port only.
     pub fn main(main: u16) -> Self {
-        Self { main, second: None }
+        Self { main, second: None, https: None }
+    }
+
+    /// The main and the second port.
+    pub const fn two(main: u16, second: u16) -> Self {
+        Self { main, second: Some(second), https: None }
+    }
+
+    /// `https://<host>` on the https port, when there is one.
+    pub fn https_origin(&self, host: &str) -> Option<String> {
+        self.https.map(|port| https_origin_on(host, port))
     }
 
     /// `http://<host>` on the main port (the port is left out when it is 80).
@@ -107,6 +121,14 @@ pub fn origin_on(host: &str, port: u16) -> String {
     match port {
         80 => format!("http://{host}"),
         port => format!("http://{host}:{port}"),
+    }
+}
+
+/// `https://<host>:<port>`, leaving out port 443.
+pub fn https_origin_on(host: &str, port: u16) -> String {
+    match port {
+        443 => format!("https://{host}"),
+        port => format!("https://{host}:{port}"),
     }
 }
 
@@ -173,7 +195,7 @@ mod tests {
 
     #[test]
     fn origins_leave_out_port_80_only() {
-        let ports = Ports { main: 8080, second: Some(8081) };
+        let ports = Ports::two(8080, 8081);
         assert_eq!(ports.origin(API), "http://api.fintrack.localhost:8080");
         assert_eq!(ports.second_origin(API).unwrap(), "http://api.fintrack.localhost:8081");
         assert_eq!(Ports::main(80).origin(CONSOLE), "http://lab.localhost");

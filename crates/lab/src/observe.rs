@@ -547,7 +547,7 @@ mod tests {
         let mut third = seen(5, "OPTIONS", "/me/email?run=r", true, 204);
         third.port = 8081;
         let url = "http://api.fintrack.localhost:8080/redirect?to=same&status=307&run=r";
-        let ports = Ports { main: 8080, second: Some(8081) };
+        let ports = Ports::two(8080, 8081);
         let acao = |hop: &Hop| hop.response.headers.get("access-control-allow-origin").map(|v| v.to_text());
 
         // Stopped after the same-origin redirect: the PUT would still carry the page's origin.

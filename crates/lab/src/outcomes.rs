@@ -322,7 +322,7 @@ fn has_session(verdict: &Verdict) -> bool {
 mod tests {
     use super::*;
 
-    const PORTS: Ports = Ports { main: 8080, second: Some(8081) };
+    const PORTS: Ports = Ports::two(8080, 8081);
 
     fn read(policy: PolicyId, position: Position) -> Gets {
         let all = outcomes(policy, &PORTS, &CookieSettings::default()).unwrap();

@@ -358,7 +358,7 @@ mod tests {
         ATTACKER, CONSOLE, DOT_LOOKALIKE, PREFIX_LOOKALIKE, SIBLING, SUFFIX_LOOKALIKE, origin_on,
     };
 
-    const PORTS: Ports = Ports { main: 8080, second: Some(8081) };
+    const PORTS: Ports = Ports::two(8080, 8081);
 
     fn o(host: &str) -> String {
         origin_on(host, 8080)

@@ -26,6 +26,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
+use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
 use crate::front_door::ArrivedOn;
@@ -36,12 +37,14 @@ pub const MAX_CONNECTIONS: usize = 1024;
 
 /// Serves `app` on `listener` until `stopped` turns true, then lets open connections finish
 /// (the caller bounds how long). A connection that serves no request for `idle_timeout` (from
-/// accept, or from the end of its last answer) is closed, even while a head trickles in.
+/// accept, or from the end of its last answer) is closed, even while a head trickles in. With
+/// `tls`, each connection first completes a TLS handshake, within the same timeout.
 pub async fn serve(
     listener: TcpListener,
     app: Router,
     idle_timeout: Duration,
     mut stopped: watch::Receiver<bool>,
+    tls: Option<TlsAcceptor>,
 ) {
     let mut builder = auto::Builder::new(TokioExecutor::new());
     // The head limit the log is sized for (see `HEAD_LIMIT`): a longer head gets hyper's 431.
@@ -81,27 +84,44 @@ pub async fn serve(
                 Ok::<_, std::convert::Infallible>(response.map(|body| Body::new(Busy { body, _busy: busy })))
             }
         });
-        let connection =
-            builder.serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service));
-        let connection = graceful.watch(connection.into_owned());
+        let (builder, watcher, tls) = (builder.clone(), graceful.watcher(), tls.clone());
         tokio::spawn(async move {
-            tokio::pin!(connection);
-            let mut wait = idle_timeout;
-            loop {
-                tokio::select! {
-                    _ = &mut connection => break,
-                    () = tokio::time::sleep(wait) => match activity.idle_for() {
-                        // Dropping the connection closes it; no request of it is being handled.
-                        Some(idle) if idle >= idle_timeout => break,
-                        Some(idle) => wait = (idle_timeout - idle).min(CHECK),
-                        None => wait = CHECK,
-                    },
+            let service = TowerToHyperService::new(service);
+            match tls {
+                None => {
+                    let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+                    until_idle(watcher.watch(connection.into_owned()), &activity, idle_timeout).await;
+                }
+                // A handshake that does not finish in time is a connection that served nothing.
+                Some(tls) => {
+                    if let Ok(Ok(stream)) = tokio::time::timeout(idle_timeout, tls.accept(stream)).await {
+                        let connection =
+                            builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+                        until_idle(watcher.watch(connection.into_owned()), &activity, idle_timeout).await;
+                    }
                 }
             }
             drop(permit);
         });
     }
     graceful.shutdown().await;
+}
+
+/// Drives `connection` until it ends, or until it has served no request for `idle_timeout`;
+/// dropping it then closes it, with no request of it being handled.
+async fn until_idle(connection: impl Future, activity: &Activity, idle_timeout: Duration) {
+    tokio::pin!(connection);
+    let mut wait = idle_timeout;
+    loop {
+        tokio::select! {
+            _ = &mut connection => break,
+            () = tokio::time::sleep(wait) => match activity.idle_for() {
+                Some(idle) if idle >= idle_timeout => break,
+                Some(idle) => wait = (idle_timeout - idle).min(CHECK),
+                None => wait = CHECK,
+            },
+        }
+    }
 }
 
 /// How often a busy connection looks again whether it has become idle.

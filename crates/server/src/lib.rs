@@ -29,6 +29,7 @@ pub mod pages;
 pub mod record;
 mod request_headers;
 mod scripted;
+mod tls;
 
 pub use assets::Assets;
 pub use control::MAX_LIVE_FEEDS;
@@ -45,6 +46,10 @@ pub struct Config {
     /// More ports on the same address, served like the main one and named in the pages' CSP:
     /// the differential matrix listens on bad ports, to see whether a browser connects.
     pub more_ports: Vec<u16>,
+    /// A port on the same address serving every lab host over https, with a certificate made
+    /// at start and signed by itself: for test harnesses whose browsers accept it (the
+    /// differential matrix's pages on `https` origins).
+    pub https_port: Option<u16>,
     /// Whether a non-loopback `addr` is accepted.
     pub allow_non_loopback: bool,
     /// Origins outside the lab (test harness pages) that may read `/__lab/` data cross-origin
@@ -79,6 +84,7 @@ impl Default for Config {
             addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
             second_port: None,
             more_ports: Vec::new(),
+            https_port: None,
             allow_non_loopback: false,
             harness_origins: Vec::new(),
             policy: PolicyId::StrictAllowlist,
@@ -132,7 +138,7 @@ const LIVE_EVENTS: usize = 256;
 impl Lab {
     /// A lab serving `assets`, configured by `config`.
     pub fn new(config: &Config, assets: Assets) -> Self {
-        let ports = Ports { main: config.addr.port(), second: config.second_port };
+        let ports = Ports { main: config.addr.port(), second: config.second_port, https: config.https_port };
         // The feeds share one buffer; a feed that stops reading pins at most this many events
         // (a log entry weighs at most 128 KiB, so 32 MiB) and is then told it lagged, to catch
         // up from the log.
@@ -246,6 +252,8 @@ pub enum ServeError {
     NotLoopback(SocketAddr),
     /// A socket could not be bound or served.
     Io(SocketAddr, std::io::Error),
+    /// The https port's certificate could not be made.
+    Tls(String),
 }
 
 impl std::fmt::Display for ServeError {
@@ -257,6 +265,7 @@ impl std::fmt::Display for ServeError {
                  pass --allow-non-loopback if you really mean to expose it"
             ),
             Self::Io(addr, e) => write!(f, "cannot serve the lab on {addr}: {e}"),
+            Self::Tls(e) => write!(f, "cannot serve the lab over https: {e}"),
         }
     }
 }
@@ -272,6 +281,8 @@ pub struct Listeners {
     pub second: Option<tokio::net::TcpListener>,
     /// The listeners of `Config::more_ports`.
     pub more: Vec<tokio::net::TcpListener>,
+    /// The https port's listener.
+    pub https: Option<tokio::net::TcpListener>,
 }
 
 /// The whole lab as one router: the API on its host, `/__lab/` and the app on every other,
@@ -315,7 +326,11 @@ pub async fn bind(config: &Config) -> Result<Listeners, ServeError> {
     for &port in &config.more_ports {
         more.push(on(port).await?);
     }
-    Ok(Listeners { main, second, more })
+    let https = match config.https_port {
+        Some(port) => Some(on(port).await?),
+        None => None,
+    };
+    Ok(Listeners { main, second, more, https })
 }
 
 /// Serves the lab on already bound listeners until `shutdown` resolves.
@@ -331,9 +346,20 @@ pub async fn serve(
         stopping.stop();
     });
     let mut servers = Vec::new();
-    for listener in std::iter::once(listeners.main).chain(listeners.second).chain(listeners.more) {
+    let https = match listeners.https {
+        Some(listener) => Some((listener, Some(tls::acceptor().map_err(ServeError::Tls)?))),
+        None => None,
+    };
+    let plain = std::iter::once(listeners.main).chain(listeners.second).chain(listeners.more);
+    for (listener, tls) in plain.map(|listener| (listener, None)).chain(https) {
         let timeout = lab.0.idle_timeout;
-        servers.push(tokio::spawn(connections::serve(listener, app(lab.clone()), timeout, stopped.clone())));
+        servers.push(tokio::spawn(connections::serve(
+            listener,
+            app(lab.clone()),
+            timeout,
+            stopped.clone(),
+            tls,
+        )));
     }
     let _ = stopped.wait_for(|stop| *stop).await;
     // Graceful shutdown waits for open connections to finish; one that never completes its

@@ -85,11 +85,14 @@ impl Pages {
             .get("index.html")
             .map(|f| String::from_utf8_lossy(&f.bytes).into_owned())
             .unwrap_or_default();
-        let listening: Vec<u16> =
-            std::iter::once(ports.main).chain(ports.second).chain(more_ports.iter().copied()).collect();
-        let app_csp = app_csp(&index, &listening, harness_origins);
-        let sandbox_csp = sandbox_csp(&listening, harness_origins);
-        let frame_csp = frame_csp(&listening, harness_origins);
+        let plain = std::iter::once(ports.main).chain(ports.second).chain(more_ports.iter().copied());
+        let lab: Vec<String> = plain
+            .map(|port| format!("http://*.localhost:{port}"))
+            .chain(ports.https.map(|port| format!("https://*.localhost:{port}")))
+            .collect();
+        let app_csp = app_csp(&index, &lab, harness_origins);
+        let sandbox_csp = sandbox_csp(&lab, harness_origins);
+        let frame_csp = frame_csp(&lab, harness_origins);
         Self {
             assets,
             app_csp: HeaderValue::from_str(&app_csp)
@@ -259,13 +262,10 @@ fn has_attribute(attributes: &str, name: &str) -> bool {
         .any(|a| a == name || a.starts_with(&format!("{name}=")))
 }
 
-/// The lab's host sources: every `*.localhost` name on each port the lab listens on.
-fn lab_sources(ports: &[u16]) -> Vec<String> {
-    ports.iter().map(|port| format!("http://*.localhost:{port}")).collect()
-}
-
-fn app_csp(index: &str, ports: &[u16], harness_origins: &[String]) -> String {
-    let lab = lab_sources(ports).join(" ");
+/// The page CSPs name the lab's host sources, `lab`: every `*.localhost` name on each port the
+/// lab listens on, with its scheme.
+fn app_csp(index: &str, lab: &[String], harness_origins: &[String]) -> String {
+    let lab = lab.join(" ");
     let scripts = inline_hashes(index, "script").join(" ");
     let styles = inline_hashes(index, "style").join(" ");
     let ancestors: String = harness_origins.iter().filter(|o| csp_safe(o)).map(|o| format!(" {o}")).collect();
@@ -287,8 +287,8 @@ fn app_csp(index: &str, ports: &[u16], harness_origins: &[String]) -> String {
     .join("; ")
 }
 
-fn sandbox_csp(ports: &[u16], harness_origins: &[String]) -> String {
-    let lab = lab_sources(ports).join(" ");
+fn sandbox_csp(lab: &[String], harness_origins: &[String]) -> String {
+    let lab = lab.join(" ");
     let script = inline_hashes(SANDBOX_HTML, "script").join(" ");
     let ancestors: String = harness_origins.iter().filter(|o| csp_safe(o)).map(|o| format!(" {o}")).collect();
     format!(
@@ -298,8 +298,8 @@ fn sandbox_csp(ports: &[u16], harness_origins: &[String]) -> String {
 }
 
 /// The plain page's: no script of its own; fetches to, frames of and framing by lab pages only.
-fn frame_csp(ports: &[u16], harness_origins: &[String]) -> String {
-    let lab = lab_sources(ports).join(" ");
+fn frame_csp(lab: &[String], harness_origins: &[String]) -> String {
+    let lab = lab.join(" ");
     let ancestors: String = harness_origins.iter().filter(|o| csp_safe(o)).map(|o| format!(" {o}")).collect();
     format!(
         "default-src 'none'; connect-src {lab}; frame-src {lab}; frame-ancestors {lab}{ancestors}; \
@@ -339,7 +339,7 @@ mod tests {
 
     #[test]
     fn the_app_csp_has_no_unsafe_inline_and_lists_the_lab_ports() {
-        let ports = [8080, 8081];
+        let ports = ["http://*.localhost:8080".to_owned(), "http://*.localhost:8081".to_owned()];
         let csp = app_csp(
             "<script>go()</script>",
             &ports,

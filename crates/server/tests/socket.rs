@@ -31,7 +31,7 @@ async fn start_with_timeout(idle_timeout: Duration) -> Running {
     };
     let lab = Lab::new(&config, Assets::empty());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let listeners = Listeners { main, second: Some(second), more: Vec::new() };
+    let listeners = Listeners { main, second: Some(second), more: Vec::new(), https: None };
     let done = tokio::spawn(corslab_server::serve(listeners, lab, async move {
         let _ = stopped.await;
     }));
@@ -269,7 +269,7 @@ async fn start_with(policy: corslab_lab::PolicyId) -> (u16, tokio::sync::oneshot
     let lab = Lab::new(&config, Assets::empty());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(corslab_server::serve(
-        Listeners { main, second: None, more: Vec::new() },
+        Listeners { main, second: None, more: Vec::new(), https: None },
         lab,
         async move {
             let _ = stopped.await;
@@ -321,7 +321,7 @@ async fn more_ports_answer_the_lab_hosts_are_logged_and_open_to_the_pages() {
     };
     let lab = Lab::new(&config, Assets::empty());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let listeners = Listeners { main, second: None, more: vec![extra] };
+    let listeners = Listeners { main, second: None, more: vec![extra], https: None };
     tokio::spawn(corslab_server::serve(listeners, lab, async move {
         let _ = stopped.await;
     }));
@@ -346,4 +346,89 @@ async fn more_ports_answer_the_lab_hosts_are_logged_and_open_to_the_pages() {
     assert!(
         matches!(corslab_server::bind(&config).await, Err(ServeError::Io(addr, _)) if addr.port() == port)
     );
+}
+
+/// Trusts any certificate: the lab's https port signs its own, made at start.
+#[derive(Debug)]
+struct AnyCertificate;
+
+impl tokio_rustls::rustls::client::danger::ServerCertVerifier for AnyCertificate {
+    fn verify_server_cert(
+        &self,
+        _: &tokio_rustls::rustls::pki_types::CertificateDer<'_>,
+        _: &[tokio_rustls::rustls::pki_types::CertificateDer<'_>],
+        _: &tokio_rustls::rustls::pki_types::ServerName<'_>,
+        _: &[u8],
+        _: tokio_rustls::rustls::pki_types::UnixTime,
+    ) -> Result<tokio_rustls::rustls::client::danger::ServerCertVerified, tokio_rustls::rustls::Error> {
+        Ok(tokio_rustls::rustls::client::danger::ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        _: &[u8],
+        _: &tokio_rustls::rustls::pki_types::CertificateDer<'_>,
+        _: &tokio_rustls::rustls::DigitallySignedStruct,
+    ) -> Result<tokio_rustls::rustls::client::danger::HandshakeSignatureValid, tokio_rustls::rustls::Error>
+    {
+        Ok(tokio_rustls::rustls::client::danger::HandshakeSignatureValid::assertion())
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        _: &[u8],
+        _: &tokio_rustls::rustls::pki_types::CertificateDer<'_>,
+        _: &tokio_rustls::rustls::DigitallySignedStruct,
+    ) -> Result<tokio_rustls::rustls::client::danger::HandshakeSignatureValid, tokio_rustls::rustls::Error>
+    {
+        Ok(tokio_rustls::rustls::client::danger::HandshakeSignatureValid::assertion())
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<tokio_rustls::rustls::SignatureScheme> {
+        tokio_rustls::rustls::crypto::ring::default_provider()
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
+}
+
+#[tokio::test]
+async fn the_https_port_serves_every_lab_host_and_the_pages_may_fetch_it() {
+    use tokio_rustls::rustls::{ClientConfig, pki_types::ServerName};
+    let main = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let https = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let (main_port, https_port) = (main.local_addr().unwrap().port(), https.local_addr().unwrap().port());
+    let config = Config {
+        addr: ([127, 0, 0, 1], main_port).into(),
+        https_port: Some(https_port),
+        access_log: false,
+        ..Config::default()
+    };
+    let lab = Lab::new(&config, Assets::empty());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let listeners = Listeners { main, second: None, more: Vec::new(), https: Some(https) };
+    tokio::spawn(corslab_server::serve(listeners, lab, async move {
+        let _ = stopped.await;
+    }));
+    let provider = std::sync::Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+    let client = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .dangerous()
+        .with_custom_certificate_verifier(std::sync::Arc::new(AnyCertificate))
+        .with_no_client_auth();
+    let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(client));
+    let tcp = TcpStream::connect(("127.0.0.1", https_port)).await.unwrap();
+    let name = ServerName::try_from("api.fintrack.localhost").unwrap();
+    let mut tls = connector.connect(name, tcp).await.unwrap();
+    tls.write_all(&get("api.fintrack.localhost", https_port, "/me/balance?run=tls", "")).await.unwrap();
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(10), tls.read_to_end(&mut answer)).await;
+    let answer = String::from_utf8_lossy(&answer);
+    assert_eq!(status(&answer), 401, "{answer}");
+    let log = raw(main_port, &get("lab.localhost", main_port, "/__lab/log?run=tls", "")).await;
+    let page: corslab_lab::LogPage = serde_json::from_str(&log[log.find("\r\n\r\n").unwrap() + 4..]).unwrap();
+    assert_eq!(page.entries.iter().map(|e| e.port).collect::<Vec<_>>(), [https_port]);
+    let frame = raw(main_port, &get("lab.localhost", main_port, "/__lab/frame", "")).await;
+    assert!(frame.contains(&format!("https://*.localhost:{https_port}")), "{frame}");
+    stop.send(()).unwrap();
 }
