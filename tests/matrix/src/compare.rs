@@ -188,8 +188,13 @@ fn verdict(
 }
 
 /// Compares the engine's Verdict (and those of the fetches before) with what was observed,
-/// field by field.
-pub fn compare(verdict: &Verdict, before: &[Verdict], observation: &Observation) -> Vec<Check> {
+/// field by field; `ports` tells which requests came over https.
+pub fn compare(
+    verdict: &Verdict,
+    before: &[Verdict],
+    observation: &Observation,
+    ports: &Ports,
+) -> Vec<Check> {
     // The fetch is the first group the log pairs into; any other group (a request no redirect
     // leads to) is still something that reached the server, so `sent` lists it too.
     let groups = pair(&observation.server);
@@ -238,13 +243,13 @@ pub fn compare(verdict: &Verdict, before: &[Verdict], observation: &Observation)
             verdict.console.clone().unwrap_or_else(none),
             if console.is_empty() { none() } else { console.join("\n") },
         ),
-        check(Field::Sent, engine_sent(verdict), server_saw(&groups)),
+        check(Field::Sent, engine_sent(verdict), server_saw(&groups, ports)),
         check(
             Field::BeforeSent,
             lines_or_none(
                 &before.iter().map(engine_sent).filter(|lines| *lines != none()).collect::<Vec<_>>(),
             ),
-            server_saw(&pair(&observation.before_server)),
+            server_saw(&pair(&observation.before_server), ports),
         ),
     ]
 }
@@ -271,9 +276,10 @@ fn engine_sent(verdict: &Verdict) -> String {
 
 /// Every request the server logged for the fetch, group by group, each in the order it arrived:
 /// a request the engine did not predict, even one that repeats another exactly, disagrees.
-fn server_saw(groups: &[Observed]) -> String {
+fn server_saw(groups: &[Observed], ports: &Ports) -> String {
     let line = |seen: &Seen| {
-        let url = format!("http://{}:{}{}", seen.host, seen.port, seen.target);
+        let scheme = if ports.https == Some(seen.port) { "https" } else { "http" };
+        let url = format!("{scheme}://{}:{}{}", seen.host, seen.port, seen.target);
         let asks = (
             seen.request_header("access-control-request-method"),
             seen.request_header("access-control-request-headers"),
@@ -322,7 +328,7 @@ pub fn outcome(
         Ok((exchange, verdict, before)) => Outcome {
             scenario: scenario.id.clone(),
             run: run.to_owned(),
-            checks: compare(&verdict, &before, &observation),
+            checks: compare(&verdict, &before, &observation, ports),
             error: None,
             exchange: serde_json::to_value(&exchange).ok(),
             observation,
@@ -413,7 +419,7 @@ mod tests {
     use corslab_lab::PolicyId;
     use corslab_lab::seen::Seen;
 
-    const PORTS: Ports = Ports { main: 8080, second: Some(8081) };
+    const PORTS: Ports = Ports::two(8080, 8081);
 
     fn scenario() -> Scenario {
         Scenario::new(
@@ -477,7 +483,7 @@ mod tests {
             "http://api.fintrack.localhost:8080/me/email?policy=strict-allowlist&run=c1"
         );
         let verdict = corslab_engine::explain(&x);
-        let checks = compare(&verdict, &[], &observation);
+        let checks = compare(&verdict, &[], &observation, &PORTS);
         assert_eq!(checks.len(), Field::ALL.len());
         assert!(checks.iter().filter(|c| c.field.required()).all(Check::agrees), "{checks:#?}");
         let reason = checks.iter().find(|c| c.field == Field::Reason).unwrap();
@@ -493,7 +499,7 @@ mod tests {
         put.cookies = vec!["session".to_owned()];
         let observation = blocked(vec![preflight(204, None), put]);
         let x = exchange(&scenario(), Browser::Chromium, &PORTS, "c1", &observation).unwrap();
-        let checks = compare(&corslab_engine::explain(&x), &[], &observation);
+        let checks = compare(&corslab_engine::explain(&x), &[], &observation, &PORTS);
         let sent = checks.iter().find(|c| c.field == Field::RequestSent).unwrap();
         assert_eq!((sent.engine.as_str(), sent.browser.as_str()), ("no", "yes"));
         let cookies = checks.iter().find(|c| c.field == Field::CookiesSent).unwrap();
@@ -509,7 +515,7 @@ mod tests {
         observation.said.console =
             verdict.console.iter().flat_map(|c| c.lines()).map(str::to_owned).collect();
         change(&mut observation);
-        compare(&verdict, &[], &observation)
+        compare(&verdict, &[], &observation, &PORTS)
     }
 
     fn disagreeing(checks: &[Check]) -> Vec<Field> {
@@ -583,7 +589,7 @@ mod tests {
         let mut s = scenario();
         s.fetch = Fetch::new("CONNECT", CredentialsMode::Omit);
         let x = exchange(&s, Browser::Chromium, &PORTS, "c1", &observation).unwrap();
-        let checks = compare(&corslab_engine::explain(&x), &[], &observation);
+        let checks = compare(&corslab_engine::explain(&x), &[], &observation, &PORTS);
         let console = checks.iter().find(|c| c.field == Field::Console).unwrap();
         assert!(console.browser.contains("'CONNECT' HTTP method is unsupported"), "{console:?}");
         assert!(is_network_error("TypeError: Failed to fetch"));

@@ -70,6 +70,7 @@ pub fn all() -> Vec<Scenario> {
     out.extend(method_spellings());
     out.extend(bad_ports());
     out.extend(other_3xx());
+    out.extend(https_pages());
     out
 }
 
@@ -970,6 +971,29 @@ fn trailing_dot() -> Vec<Scenario> {
     out
 }
 
+/// Pages on https origins (the lab's https port, under a certificate the browsers are told to
+/// accept) fetching the API over plain http: the blog, whose registrable domain is the API's
+/// under another scheme (one site or two, by the browser), and the partner, cross-site. A
+/// `no-cors` POST shows the `Origin` a downgrade from https to http gets.
+fn https_pages() -> Vec<Scenario> {
+    let mut out = Vec::new();
+    for position in Position::HTTPS {
+        for third_party in [ThirdParty::Default, ThirdParty::Allowed] {
+            for kind_slug in ["get", "post-text", "put-json", "nocors-get", "nocors-post"] {
+                let fetch = kind(kind_slug, CredentialsMode::Include);
+                let target = Target::Api {
+                    policy: PolicyId::ReflectAnyOrigin,
+                    path: endpoint(&fetch.method).to_owned(),
+                };
+                let setup = Setup { third_party, ..Setup::everyday(position) };
+                let id = id("https-pages", &[third_party.slug(), kind_slug, position.slug()]);
+                out.push(Scenario::new(id, "https-pages", setup, fetch, target));
+            }
+        }
+    }
+    out
+}
+
 /// Values at the edges of the CORS-safelisted request-header rules: `Range` forms, MIME types
 /// that parse or not, unsafe bytes, the language byte set and the 128-byte limit. A value that
 /// is not safelisted makes a GET need a preflight, which the mirroring policy then allows.
@@ -1355,7 +1379,10 @@ mod tests {
     fn every_dimension_of_the_issue_is_varied() {
         let all = all();
         let distinct = |f: &dyn Fn(&Scenario) -> String| all.iter().map(f).collect::<BTreeSet<_>>().len();
-        assert_eq!(distinct(&|s| format!("{:?}", s.setup.position)), Position::ALL.len());
+        assert_eq!(
+            distinct(&|s| format!("{:?}", s.setup.position)),
+            Position::ALL.len() + Position::HTTPS.len()
+        );
         assert_eq!(distinct(&|s| format!("{:?}", s.setup.third_party)), 3);
         assert_eq!(distinct(&|s| format!("{:?}", s.setup.cookie)), 8);
         assert_eq!(distinct(&|s| format!("{:?}", s.fetch.credentials)), 3);

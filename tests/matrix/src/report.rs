@@ -443,7 +443,8 @@ mod tests {
     fn dimensions_count_the_generated_scenarios() {
         let all = crate::families::all();
         let dims = dimensions(&all);
-        assert_eq!(dims["position"].len(), crate::scenario::Position::ALL.len());
+        let positions = crate::scenario::Position::ALL.len() + crate::scenario::Position::HTTPS.len();
+        assert_eq!(dims["position"].len(), positions);
         assert_eq!(dims["family"].values().sum::<usize>(), all.len());
         assert!(dims["preflight status"].contains_key("307"));
         // The cache families answer every Max-Age shape, and a second preflight some of them.

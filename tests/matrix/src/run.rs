@@ -65,12 +65,17 @@ pub async fn run(
             )
         })?);
     }
+    let https =
+        tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| format!("cannot bind: {e}"))?;
     let addr = main.local_addr().map_err(|e| e.to_string())?;
     let second_port = second.local_addr().map_err(|e| e.to_string())?.port();
+    let https_port = https.local_addr().map_err(|e| e.to_string())?.port();
     let config = Config {
         addr,
         second_port: Some(second_port),
         more_ports,
+        // Pages on https origins, under a certificate the browsers are told to accept.
+        https_port: Some(https_port),
         access_log: false,
         // Every request of every browser stays readable until the end.
         log_capacity: 200_000,
@@ -84,7 +89,7 @@ pub async fn run(
     let ports = lab.ports();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(corslab_server::serve(
-        Listeners { main, second: Some(second), more },
+        Listeners { main, second: Some(second), more, https: Some(https) },
         lab.clone(),
         async move {
             let _ = stopped.await;
@@ -680,6 +685,7 @@ fn capabilities(browser: Browser, third_party: ThirdParty, options: &Options) ->
             json!({
                 "browserName": "firefox",
                 "webSocketUrl": true,
+                "acceptInsecureCerts": true,
                 "moz:firefoxOptions": { "binary": options.firefox, "args": ["-headless"], "prefs": prefs },
             })
         }
@@ -693,6 +699,7 @@ fn capabilities(browser: Browser, third_party: ThirdParty, options: &Options) ->
             }
             json!({
                 "browserName": "chrome",
+                "acceptInsecureCerts": true,
                 "goog:loggingPrefs": { "performance": "ALL", "browser": "ALL" },
                 "goog:chromeOptions": {
                     "binary": options.chromium,

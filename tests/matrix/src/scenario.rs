@@ -108,6 +108,10 @@ pub enum Position {
     /// The blog written with a trailing dot (`blog.fintrack.localhost.`): another origin, and
     /// by the URL Standard's letter another registrable domain too.
     SiblingTrailingDot,
+    /// The blog over https: the API's registrable domain under another scheme.
+    HttpsSibling,
+    /// The partner over https: cross-site.
+    HttpsPartner,
 }
 
 /// What the page's script passes to `fetch`.
@@ -408,7 +412,17 @@ impl Position {
             Self::SuffixLookalike => "suffix-lookalike",
             Self::DotLookalike => "dot-lookalike",
             Self::SiblingTrailingDot => "sibling-trailing-dot",
+            Self::HttpsSibling => "https-sibling",
+            Self::HttpsPartner => "https-partner",
         }
+    }
+
+    /// The positions on `https` pages, outside [`Self::ALL`]: their own family varies them.
+    pub const HTTPS: [Self; 2] = [Self::HttpsSibling, Self::HttpsPartner];
+
+    /// Whether the page is served over https (the lab's https port).
+    pub fn https(self) -> bool {
+        Self::HTTPS.contains(&self)
     }
 
     /// Whether the fetching page is a sandboxed iframe with an opaque origin.
@@ -443,6 +457,9 @@ impl Position {
     /// The origin of the top-level page.
     pub fn top_origin(self, ports: &Ports) -> String {
         let (host, second) = self.top_host();
+        if self.https() {
+            return ports.https_origin(host).unwrap_or_else(|| origin_on(host, ports.main));
+        }
         let port = if second { ports.second.unwrap_or(ports.main) } else { ports.main };
         origin_on(host, port)
     }
@@ -492,8 +509,10 @@ impl Position {
             Self::SameOrigin => (API, false),
             Self::OtherPort => (API, true),
             Self::Dashboard => (DASHBOARD, false),
-            Self::Sibling | Self::NullUnderSibling | Self::AttackerUnderSibling => (SIBLING, false),
-            Self::Partner => (PARTNER, false),
+            Self::Sibling | Self::NullUnderSibling | Self::AttackerUnderSibling | Self::HttpsSibling => {
+                (SIBLING, false)
+            }
+            Self::Partner | Self::HttpsPartner => (PARTNER, false),
             Self::Attacker | Self::NullUnderAttacker | Self::SiblingUnderAttacker => (ATTACKER, false),
             Self::PrefixLookalike => (PREFIX_LOOKALIKE, false),
             Self::SuffixLookalike => (SUFFIX_LOOKALIKE, false),
@@ -990,7 +1009,7 @@ fn without_port(origin: &str) -> String {
 mod tests {
     use super::*;
 
-    const PORTS: Ports = Ports { main: 8080, second: Some(8081) };
+    const PORTS: Ports = Ports::two(8080, 8081);
 
     fn scenario(position: Position, target: Target) -> Scenario {
         let fetch = Fetch::new("PUT", CredentialsMode::Include)
