@@ -479,6 +479,8 @@ fn cookies() -> Vec<Scenario> {
         Position::NullUnderAttacker,
         Position::AttackerUnderSibling,
         Position::SiblingUnderAttacker,
+        Position::HttpsSibling,
+        Position::HttpsPartner,
     ];
     let kinds = ["get", "post-text", "nocors-get", "put-json"];
     let credentials = [CREDENTIALS[0], CREDENTIALS[1]];
@@ -1424,7 +1426,7 @@ mod tests {
     fn the_cookie_family_holds_the_full_three_way_product() {
         let triples: BTreeSet<_> =
             cookies().iter().map(|s| (s.setup.cookie, s.setup.third_party, s.setup.position)).collect();
-        assert_eq!(triples.len(), 8 * 3 * 10);
+        assert_eq!(triples.len(), 8 * 3 * 12);
     }
 
     #[test]
