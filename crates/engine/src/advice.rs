@@ -144,6 +144,10 @@ fn for_failure(failure: &Failure, asked: Asked<'_>) -> Option<(&'static str, Str
             "local-network-permission",
             "The user must grant this page local network access; a server header cannot. Serve the page from the same address space as the API if the prompt is unwanted.".to_owned(),
         ),
+        Failure::UnspecifiedAddress => (
+            "name-the-host",
+            "Call the API by a name or an address of its own (localhost, 127.0.0.1): 0.0.0.0 is where a server listens, not where a page should send requests.".to_owned(),
+        ),
         Failure::MixedContent => (
             "serve-api-over-https",
             "Serve the API over https: a page delivered over https may only fetch https URLs (or loopback ones).".to_owned(),

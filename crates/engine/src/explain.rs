@@ -227,6 +227,9 @@ impl<'a> Narrator<'a> {
                 ),
             );
         }
+        if self.profile.refuses_unspecified_address && local_network::is_unspecified(&leg.url) {
+            return Err(self.block(Failure::UnspecifiedAddress, &leg.url, None, leg.index));
+        }
         if mixed_content::blocks(page, ex.top_level.as_ref(), &leg.url, &self.profile) {
             return Err(self.block(Failure::MixedContent, &leg.url, None, leg.index));
         }

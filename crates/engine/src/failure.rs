@@ -39,6 +39,9 @@ pub enum Failure {
     LocalNetworkDenied(AddressSpace),
     /// The fetch waits for a local-network-access answer that never comes.
     LocalNetworkPending(AddressSpace),
+    /// The URL's host is the unspecified address (`0.0.0.0` or `::`), which the browser never
+    /// connects to.
+    UnspecifiedAddress,
     /// The preflight failed, so the request was never sent.
     Preflight(PreflightFailure),
     /// A redirect response failed the CORS check, so it was not followed.
@@ -72,7 +75,8 @@ impl Failure {
             | Self::MixedContent
             | Self::LocalNetworkInsecure(_)
             | Self::LocalNetworkDenied(_)
-            | Self::LocalNetworkPending(_) => BlockedAt::Request,
+            | Self::LocalNetworkPending(_)
+            | Self::UnspecifiedAddress => BlockedAt::Request,
             Self::Preflight(_) => BlockedAt::Preflight,
             Self::RedirectCorsCheck(_)
             | Self::Redirect(_)
@@ -96,9 +100,10 @@ impl Failure {
             Self::NoCorsRedirectMode(_) => rules::NO_CORS_REDIRECT,
             Self::BadPort(_) => rules::BAD_PORT,
             Self::MixedContent => rules::MIXED_CONTENT,
-            Self::LocalNetworkInsecure(_) | Self::LocalNetworkDenied(_) | Self::LocalNetworkPending(_) => {
-                rules::LOCAL_NETWORK
-            }
+            Self::LocalNetworkInsecure(_)
+            | Self::LocalNetworkDenied(_)
+            | Self::LocalNetworkPending(_)
+            | Self::UnspecifiedAddress => rules::LOCAL_NETWORK,
             Self::Preflight(failure) => match failure {
                 Pre::Redirect { .. } => rules::PREFLIGHT_REDIRECT,
                 Pre::CorsCheck(_) => rules::PREFLIGHT_ALLOW_ORIGIN,

@@ -62,6 +62,15 @@ pub fn address_space(host: Option<&Host<&str>>) -> AddressSpace {
     }
 }
 
+/// Whether `url`'s host is the unspecified address, `0.0.0.0` or `::`.
+pub fn is_unspecified(url: &url::Url) -> bool {
+    match url.host() {
+        Some(Host::Ipv4(ip)) => ip.is_unspecified(),
+        Some(Host::Ipv6(ip)) => ip.is_unspecified(),
+        _ => false,
+    }
+}
+
 /// Decides whether a request from `page` to `target` needs, has or lacks the permission.
 ///
 /// <https://wicg.github.io/local-network-access/#integration-fetch>

@@ -116,6 +116,11 @@ pub struct Profile {
     /// first-party cookie, `SameSite=Strict` included, in Firefox 153; `cross-site` and none in
     /// Chromium 156.
     pub schemeful_same_site: bool,
+    /// Whether the browser refuses to connect to the unspecified address (`0.0.0.0`, `::`),
+    /// which the system takes for this machine: measured, Firefox 153 failed every fetch of
+    /// `http://0.0.0.0:<port>/` and `http://[::]:<port>/` from a loopback page without sending
+    /// it (its `network.socket.ip_addr_any.disabled`); Chromium 156 connected.
+    pub refuses_unspecified_address: bool,
 }
 
 /// How a browser reads a present `Access-Control-Max-Age`. The spec reads delta-seconds and
@@ -206,6 +211,7 @@ impl Profile {
                 storage_access_inactive: StorageAccessInactive::UnderDefault,
                 bad_ports_connected: &[],
                 schemeful_same_site: false,
+                refuses_unspecified_address: true,
             },
             Browser::Chromium => Self {
                 browser,
@@ -240,6 +246,7 @@ impl Profile {
                 storage_access_inactive: StorageAccessInactive::WhenBlocked,
                 bad_ports_connected: &[4190, 6679],
                 schemeful_same_site: true,
+                refuses_unspecified_address: false,
             },
         }
     }

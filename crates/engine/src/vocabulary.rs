@@ -137,8 +137,9 @@ fn chromium(failure: &Failure, scene: Scene<'_>) -> Report {
             )),
         },
         // The network stack refuses these without a CORS error (conflicting Locations measured
-        // by the matrix; a bad port is net::ERR_UNSAFE_PORT, outside the console's CORS lines).
-        Failure::BadPort(_) | Failure::ConflictingLocations { .. } => {
+        // by the matrix; a bad port is net::ERR_UNSAFE_PORT, outside the console's CORS lines;
+        // only Firefox refuses the unspecified address).
+        Failure::BadPort(_) | Failure::ConflictingLocations { .. } | Failure::UnspecifiedAddress => {
             Report { reason: None, failed_parameter: None, console: None }
         }
         Failure::LocalNetworkInsecure(space) => blocked(
@@ -334,6 +335,7 @@ fn firefox(failure: &Failure, scene: Scene<'_>) -> Report {
         | Failure::LocalNetworkInsecure(_)
         | Failure::LocalNetworkDenied(_)
         | Failure::LocalNetworkPending(_)
+        | Failure::UnspecifiedAddress
         | Failure::Redirect(_)
         | Failure::RedirectModeError
         | Failure::MissingHop => return silent,

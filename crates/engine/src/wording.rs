@@ -362,6 +362,11 @@ pub fn failure(failure: &Failure, origin: &str, profile: &Profile) -> String {
             browser,
             " refuses without asking)."
         ),
+        Failure::UnspecifiedAddress => says!(
+            "The URL names the unspecified address, which the system takes for this machine; ",
+            browser,
+            " never connects to it (a page could reach local services through it), so the fetch fails without sending anything."
+        ),
         Failure::LocalNetworkPending(space) => says!(
             "The page would reach the more private ",
             space,
