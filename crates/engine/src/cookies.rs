@@ -69,6 +69,10 @@ pub enum Why {
     /// A partitioned cookie of this top-level site, asked for by a frame with a cross-site
     /// ancestor, whose partition key differs.
     CrossSiteAncestor,
+    /// A partitioned cookie of this top-level site, on a request to the top level's domain under
+    /// another scheme, which Chromium keys as cross-site
+    /// ([`Profile::partition_keys_request_site`]).
+    CrossSiteRequest,
     /// `SameSite=Strict` or `Lax` on a cross-site request that is not a top-level navigation.
     SameSite,
     /// No `SameSite` attribute, treated as `Lax` (Chromium) on a cross-site request.
@@ -264,6 +268,13 @@ fn decide_one(
         }
         if !context.page_site.same_site(top_site) {
             return Why::CrossSiteAncestor;
+        }
+        // Chromium keys a request to another site than the top level's as cross-site. A
+        // partitioned cookie that matches this request's host and this top level was set on
+        // the top level's own domain, in a same-site context; the keys then differ exactly when
+        // the schemes set the two sites apart.
+        if profile.partition_keys_request_site && context.site.differs_in_scheme_only(top_site) {
+            return Why::CrossSiteRequest;
         }
         return match same_site_rule(cookie, profile, same_site) {
             Some(why) => why,

@@ -843,7 +843,7 @@ impl<'a> Narrator<'a> {
                 Why::NoneWithoutSecure | Why::SameSite => rules::COOKIES_SAME_SITE,
                 Why::LaxByDefault => rules::COOKIES_LAX_BY_DEFAULT,
                 Why::ThirdPartyBlocked | Why::ThirdPartyPartitioned => rules::COOKIES_THIRD_PARTY,
-                Why::OwnPartition | Why::OtherPartition | Why::CrossSiteAncestor => {
+                Why::OwnPartition | Why::OtherPartition | Why::CrossSiteAncestor | Why::CrossSiteRequest => {
                     rules::COOKIES_PARTITIONED
                 }
                 _ => rules::COOKIES_SENT,

@@ -513,6 +513,12 @@ pub fn cookie(name: &str, why: Why, profile: &Profile) -> String {
             name,
             " stays home: it is partitioned under this top-level site, but this frame has a cross-site ancestor (a sandboxed frame counts), which keys a partition of its own."
         ),
+        Why::CrossSiteRequest => says!(
+            name,
+            " stays home: it is partitioned under this top-level site, but this request goes to another site than the top level's, which ",
+            browser,
+            " keys as a cross-site partition of its own (the cookie was set in a same-site one)."
+        ),
         Why::SameSite => says!(
             name,
             " stays home: it is SameSite Strict or Lax, this fetch is cross-site for SameSite and it is not a top-level navigation."

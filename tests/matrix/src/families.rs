@@ -976,21 +976,28 @@ fn trailing_dot() -> Vec<Scenario> {
 /// Pages on https origins (the lab's https port, under a certificate the browsers are told to
 /// accept) fetching the API over plain http: the blog, whose registrable domain is the API's
 /// under another scheme (one site or two, by the browser), and the partner, cross-site. A
-/// `no-cors` POST shows the `Origin` a downgrade from https to http gets.
+/// `no-cors` POST shows the `Origin` a downgrade from https to http gets. Then the API over
+/// https, from the blog and the partner on either scheme.
 fn https_pages() -> Vec<Scenario> {
     let mut out = Vec::new();
+    let policy = PolicyId::ReflectAnyOrigin;
     for position in Position::HTTPS {
         for third_party in [ThirdParty::Default, ThirdParty::Allowed] {
             for kind_slug in ["get", "post-text", "put-json", "nocors-get", "nocors-post"] {
                 let fetch = kind(kind_slug, CredentialsMode::Include);
-                let target = Target::Api {
-                    policy: PolicyId::ReflectAnyOrigin,
-                    path: endpoint(&fetch.method).to_owned(),
-                };
+                let target = Target::Api { policy, path: endpoint(&fetch.method).to_owned() };
                 let setup = Setup { third_party, ..Setup::everyday(position) };
                 let id = id("https-pages", &[third_party.slug(), kind_slug, position.slug()]);
                 out.push(Scenario::new(id, "https-pages", setup, fetch, target));
             }
+        }
+    }
+    let positions = [Position::Sibling, Position::Partner, Position::HttpsSibling, Position::HttpsPartner];
+    for position in positions {
+        for kind_slug in ["get", "nocors-get", "nocors-post"] {
+            let fetch = kind(kind_slug, CredentialsMode::Include);
+            let levels = ["https-api", kind_slug];
+            out.push(everyday("https-pages", &levels, position, fetch, Target::SecureApi { policy }));
         }
     }
     out
@@ -1397,7 +1404,8 @@ mod tests {
                 Target::Api { policy, .. }
                 | Target::Redirect { policy, .. }
                 | Target::Bounce { policy, .. }
-                | Target::BadPort { policy, .. } => Some(policy.id().to_owned()),
+                | Target::BadPort { policy, .. }
+                | Target::SecureApi { policy } => Some(policy.id().to_owned()),
                 Target::Scripted { .. } | Target::Elsewhere { .. } | Target::OwnBlob => None,
             })
             .collect();

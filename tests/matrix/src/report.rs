@@ -217,6 +217,10 @@ pub fn dimensions(scenarios: &[Scenario]) -> BTreeMap<&'static str, BTreeMap<Str
         add("script-set headers", if names.is_empty() { "(none)".to_owned() } else { names.join(", ") });
         match &s.target {
             Target::Api { policy, .. } => add("server answer", format!("policy {}", policy.id())),
+            Target::SecureApi { policy } => {
+                add("server answer", format!("policy {}", policy.id()));
+                add("url", "the API over https".to_owned());
+            }
             Target::BadPort { port, policy } => {
                 add("server answer", format!("policy {}", policy.id()));
                 add("port", port.to_string());

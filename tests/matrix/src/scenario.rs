@@ -182,6 +182,11 @@ pub enum Target {
         /// The policy.
         policy: PolicyId,
     },
+    /// The balance under a policy on the lab's https port.
+    SecureApi {
+        /// The policy.
+        policy: PolicyId,
+    },
     /// A `blob:` URL the page creates itself just before it fetches it. The Exchange names it
     /// `blob:<page origin>/<run>`; the page fetches the one it made.
     OwnBlob,
@@ -715,6 +720,10 @@ impl Scenario {
             Target::BadPort { port, policy } => {
                 format!("{}/me/balance?policy={}&run={run}", origin_on(API, *port), policy.id())
             }
+            Target::SecureApi { policy } => {
+                let api = ports.https_origin(API).unwrap_or_else(|| origin_on(API, ports.main));
+                format!("{api}/me/balance?policy={}&run={run}", policy.id())
+            }
             Target::OwnBlob => format!("blob:{}/{run}", self.setup.position.page_origin(ports)),
         }
     }
@@ -767,7 +776,7 @@ impl Scenario {
             )
         };
         match &self.target {
-            Target::Api { policy, .. } | Target::BadPort { policy, .. } => {
+            Target::Api { policy, .. } | Target::BadPort { policy, .. } | Target::SecureApi { policy } => {
                 let (preflight, response) = policy_answers(*policy, &origin);
                 Declared { preflight, response, next: None }
             }
