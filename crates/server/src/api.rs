@@ -12,7 +12,7 @@ use corslab_lab::bank::{
     EmailChange, EmailChanged, SessionsRevoked, Transactions, TransferDone, TransferRequest, format_cents,
     parse_amount, plausible_email,
 };
-use corslab_lab::hosts::{API, origin_on};
+use corslab_lab::hosts::{API, https_origin_on, origin_on};
 use corslab_lab::policy::{Ask, PolicyId};
 use corslab_lab::redirect::unfollowable_location;
 use corslab_lab::state::{Effect, LedgerEntry, LiveEvent};
@@ -260,9 +260,10 @@ async fn revoke_sessions(
     Ok(with_effects(Json(SessionsRevoked { revoked: count }).into_response(), ledger_id))
 }
 
-/// `/redirect?to=same|cross|port-N|credentialed|relative&status=301|302|303|307|308&hops=N`,
+/// `/redirect?to=same|cross|port-N|https|credentialed|relative&status=301|302|303|307|308&hops=N`,
 /// any method: redirects to `/me/balance` on this origin, on the API's other-port origin, on
-/// another port the lab listens on, with credentials in the URL, or by a path alone; with `hops` above 1, to this endpoint again with
+/// another port the lab listens on, on the API's https origin, with credentials in the URL, or
+/// by a path alone; with `hops` above 1, to this endpoint again with
 /// one hop fewer, so a chain of up to 30 redirects ends there. Three more targets are places a
 /// fetch may not follow: `to=data` (a `data:` URL), `to=invalid` (a Location that does not
 /// parse) and `to=none` (no Location at all).
@@ -309,13 +310,22 @@ async fn redirect(
                 }
             }
         }
+        "https" => match ports.https {
+            Some(port) => https_origin_on(API, port),
+            None => {
+                return Err(LabError::Unprocessable(
+                    "a redirect to https needs the lab's https port, which only test harnesses start"
+                        .to_owned(),
+                ));
+            }
+        },
         "credentialed" => origin_on(&format!("user:pass@{API}"), here),
         "relative" => String::new(),
         "data" | "invalid" => return Ok(redirect_to(status, unfollowable_location(to))),
         "none" => return Ok(redirect_to(status, None)),
         other => {
             return Err(LabError::BadRequest(format!(
-                "to must be same, cross, port-N, credentialed, relative, data, invalid or none, not {other:?}"
+                "to must be same, cross, port-N, https, credentialed, relative, data, invalid or none, not {other:?}"
             )));
         }
     };

@@ -464,6 +464,10 @@ async fn the_redirecting_endpoint_offers_every_status_and_target() {
     let bad = send(&app, to(API, Method::GET, "/redirect?to=elsewhere").body(Body::empty()).unwrap()).await;
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
     assert!(json_of(bad).await.to_string().contains("to must be same, cross,"));
+    // To https only when the lab has an https port.
+    let bad = send(&app, to(API, Method::GET, "/redirect?to=https").body(Body::empty()).unwrap()).await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(json_of(bad).await.to_string().contains("needs the lab's https port"));
     // Only to a port the lab listens on: not an open redirect to whatever runs on loopback.
     let bad = send(&app, to(API, Method::GET, "/redirect?to=port-4190").body(Body::empty()).unwrap()).await;
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
@@ -479,6 +483,11 @@ async fn the_redirecting_endpoint_offers_every_status_and_target() {
         send(&more, to(API, Method::GET, "/redirect?to=port-4190").body(Body::empty()).unwrap()).await;
     let location = format!("http://{API}:4190/me/balance");
     assert_eq!(header(&response, "location"), Some(location.as_str()));
+    let config = Config { https_port: Some(8443), ..config };
+    let secure = corslab_server::app(Lab::new(&config, Assets::empty()));
+    let response =
+        send(&secure, to(API, Method::GET, "/redirect?to=https").body(Body::empty()).unwrap()).await;
+    assert_eq!(header(&response, "location"), Some(format!("https://{API}:8443/me/balance").as_str()));
     // A chain: each hop redirects to the endpoint again with one hop fewer, then to the balance.
     let chain = send(
         &app,
