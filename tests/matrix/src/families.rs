@@ -71,6 +71,7 @@ pub fn all() -> Vec<Scenario> {
     out.extend(bad_ports());
     out.extend(other_3xx());
     out.extend(https_pages());
+    out.extend(redirect_to_https());
     out
 }
 
@@ -998,6 +999,26 @@ fn https_pages() -> Vec<Scenario> {
             let fetch = kind(kind_slug, CredentialsMode::Include);
             let levels = ["https-api", kind_slug];
             out.push(everyday("https-pages", &levels, position, fetch, Target::SecureApi { policy }));
+        }
+    }
+    out
+}
+
+/// An API that redirects plain http to https, as many do: the hop is another origin, so a CORS
+/// request's origin is tainted to `null` there, a preflighted one is preflighted again, and the
+/// cookies and `Sec-Fetch-Site` follow each browser's idea of a site.
+fn redirect_to_https() -> Vec<Scenario> {
+    let mut out = Vec::new();
+    for status in [302, 307] {
+        for kind_slug in ["get", "nocors-get", "put-json"] {
+            for position in [Position::SameOrigin, Position::Sibling, Position::Partner] {
+                let fetch = kind(kind_slug, CredentialsMode::Include);
+                let to = "https".to_owned();
+                let target = Target::Redirect { policy: PolicyId::ReflectAnyOrigin, to, status, hops: 1 };
+                let levels = [status.to_string(), kind_slug.to_owned()];
+                let levels: Vec<&str> = levels.iter().map(String::as_str).collect();
+                out.push(everyday("redirect-https", &levels, position, fetch, target));
+            }
         }
     }
     out

@@ -148,7 +148,8 @@ pub enum Target {
         /// The policy (it carries over to the hop).
         policy: PolicyId,
         /// `same`, `cross` (the other port), `port-N` (port N, where the lab listens for the
-        /// run), `credentialed` (`user:pass@`) or `relative` (a path alone); or `data` (a `data:` URL), `invalid` (a Location that does not parse)
+        /// run), `https` (the API's https origin), `credentialed` (`user:pass@`) or `relative`
+        /// (a path alone); or `data` (a `data:` URL), `invalid` (a Location that does not parse)
         /// and `none` (no Location), which end the fetch at the redirect.
         to: String,
         /// The redirect status.
@@ -495,6 +496,7 @@ impl Position {
         let lab = std::iter::once(ports.main)
             .chain(ports.second)
             .map(|port| format!("http://*.localhost:{port}"))
+            .chain(ports.https.map(|port| format!("https://*.localhost:{port}")))
             .collect::<Vec<_>>()
             .join(" ");
         // Other schemes are open too, so the scheme family sees what fetch itself does with them.
@@ -815,10 +817,15 @@ impl Scenario {
                 }
                 let port = match to.as_str() {
                     "cross" => ports.second.unwrap_or(ports.main),
+                    "https" => ports.https.unwrap_or(ports.main),
                     _ => self.target.extra_port().unwrap_or(ports.main),
                 };
                 let host = if to == "credentialed" { format!("user:pass@{API}") } else { API.to_owned() };
-                let base = if to == "relative" { String::new() } else { origin_on(&host, port) };
+                let base = match to.as_str() {
+                    "relative" => String::new(),
+                    "https" => ports.https_origin(API).unwrap_or_default(),
+                    _ => origin_on(&host, port),
+                };
                 let location = format!("{base}/me/balance?policy={}", policy.id());
                 response.headers.push(("Location".to_owned(), location));
                 // After a cross-origin redirect the request's origin is tainted to `null`.
