@@ -300,11 +300,11 @@ async fn redirect(
             origin_on(API, other)
         }
         port if port.starts_with("port-") => {
-            match port["port-".len()..].parse::<u16>().ok().filter(|p| lab.listens_on(*p)) {
+            match port["port-".len()..].parse::<u16>().ok().filter(|p| lab.serves_http_on(*p)) {
                 Some(port) => origin_on(API, port),
                 None => {
                     return Err(LabError::BadRequest(format!(
-                        "{port:?} names no port this lab listens on: the main port is port-{}",
+                        "{port:?} names no port this lab serves http on: the main port is port-{} (to=https goes to its https port)",
                         ports.main
                     )));
                 }

@@ -184,9 +184,9 @@ impl Lab {
         self.0.ports
     }
 
-    /// Whether the lab listens on `port`: the main port, the second one or one of
-    /// [`Config::more_ports`].
-    pub fn listens_on(&self, port: u16) -> bool {
+    /// Whether the lab serves plain http on `port`: the main port, the second one or one of
+    /// [`Config::more_ports`] (not the https port).
+    pub fn serves_http_on(&self, port: u16) -> bool {
         port == self.0.ports.main || self.0.ports.second == Some(port) || self.0.more_ports.contains(&port)
     }
 

@@ -468,10 +468,10 @@ async fn the_redirecting_endpoint_offers_every_status_and_target() {
     let bad = send(&app, to(API, Method::GET, "/redirect?to=https").body(Body::empty()).unwrap()).await;
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(json_of(bad).await.to_string().contains("needs the lab's https port"));
-    // Only to a port the lab listens on: not an open redirect to whatever runs on loopback.
+    // Only to a port the lab serves http on: not an open redirect to whatever runs on loopback.
     let bad = send(&app, to(API, Method::GET, "/redirect?to=port-4190").body(Body::empty()).unwrap()).await;
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
-    assert!(json_of(bad).await.to_string().contains("names no port this lab listens on"));
+    assert!(json_of(bad).await.to_string().contains("names no port this lab serves http on"));
     let config = Config {
         addr: ([127, 0, 0, 1], PORT).into(),
         more_ports: vec![4190],
