@@ -37,6 +37,8 @@ pub struct ClientOptions {
     pub cookie_header: Option<String>,
     /// Names answered without DNS: an exact name or `*.suffix`, and the address to connect to.
     pub resolve: Vec<(String, IpAddr)>,
+    /// Whether any certificate is accepted (signatures are still checked).
+    pub insecure: bool,
 }
 
 /// One request as sent.
@@ -119,7 +121,7 @@ impl Client {
     /// Builds the client: HTTP/1.1, rustls with Mozilla's roots, no proxy, no automatic redirects.
     pub fn new(options: ClientOptions) -> Result<Self, String> {
         let http = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls_config()?)
+            .tls_backend_preconfigured(tls_config(options.insecure)?)
             .dns_resolver(LocalFirst { overrides: Arc::new(options.resolve.clone()) })
             .redirect(reqwest::redirect::Policy::none())
             // An auditor talks to the target directly; a proxy from the environment would
@@ -292,7 +294,7 @@ impl FetchError {
             ),
             Self::Transport { detail, .. } if detail.starts_with(UNTRUSTED_CERTIFICATE) => {
                 format!(
-                    "{detail}; check the host name, or audit a server whose certificate a browser accepts"
+                    "{detail}; check the host name, or audit a server whose certificate a browser accepts (--insecure takes any, for a staging server that signs its own)"
                 )
             }
             Self::Transport { detail, .. } => {
@@ -369,16 +371,62 @@ impl RateLimiter {
     }
 }
 
-fn tls_config() -> Result<rustls::ClientConfig, String> {
+fn tls_config(insecure: bool) -> Result<rustls::ClientConfig, String> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
-    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
-        .map_err(|e| format!("cannot configure TLS: {e}"))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+        .map_err(|e| format!("cannot configure TLS: {e}"))?;
+    let mut config = if insecure {
+        let verifier = AnyCertificate { schemes: provider.signature_verification_algorithms };
+        builder.dangerous().with_custom_certificate_verifier(Arc::new(verifier)).with_no_client_auth()
+    } else {
+        let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
+        builder.with_root_certificates(roots).with_no_client_auth()
+    };
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(config)
+}
+
+/// `--insecure`: takes any certificate for any name, but still checks that the server holds
+/// the certificate's key (the handshake's signatures), so the connection is what it says.
+#[derive(Debug)]
+struct AnyCertificate {
+    schemes: rustls::crypto::WebPkiSupportedAlgorithms,
+}
+
+impl rustls::client::danger::ServerCertVerifier for AnyCertificate {
+    fn verify_server_cert(
+        &self,
+        _: &rustls::pki_types::CertificateDer<'_>,
+        _: &[rustls::pki_types::CertificateDer<'_>],
+        _: &rustls::pki_types::ServerName<'_>,
+        _: &[u8],
+        _: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        Ok(rustls::client::danger::ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        certificate: &rustls::pki_types::CertificateDer<'_>,
+        signed: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, certificate, signed, &self.schemes)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        certificate: &rustls::pki_types::CertificateDer<'_>,
+        signed: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, certificate, signed, &self.schemes)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.schemes.supported_schemes()
+    }
 }
 
 /// How a certificate the client refused is described; it starts the detail of such an error.
@@ -403,9 +451,13 @@ fn chain(error: &(dyn std::error::Error + 'static)) -> String {
 /// Why rustls refused the server's certificate, when this error (or the I/O error wrapping it,
 /// as hyper hands it on) says it did.
 fn certificate_problem(error: &(dyn std::error::Error + 'static)) -> Option<&'static str> {
-    let rustls_error = error.downcast_ref::<rustls::Error>().or_else(|| {
-        error.downcast_ref::<std::io::Error>().and_then(|e| e.get_ref()).and_then(|e| e.downcast_ref())
-    })?;
+    // The rustls error may sit inside I/O errors, one in another (hyper's connector wraps the
+    // TLS stream's own); their `source` skips the error they wrap, so each is opened here.
+    let mut inner = error;
+    while let Some(wrapped) = inner.downcast_ref::<std::io::Error>().and_then(|e| e.get_ref()) {
+        inner = wrapped;
+    }
+    let rustls_error = inner.downcast_ref::<rustls::Error>()?;
     use rustls::CertificateError as C;
     Some(match rustls_error {
         rustls::Error::InvalidCertificate(problem) => match problem {
@@ -463,8 +515,8 @@ mod tests {
         let refused = rustls::Error::InvalidCertificate(rustls::CertificateError::Other(rustls::OtherError(
             Arc::new(std::io::Error::other("CaUsedAsEndEntity")),
         )));
-        // hyper hands the TLS error on inside an I/O error.
-        let wrapped = std::io::Error::other(refused);
+        // hyper hands the TLS error on inside an I/O error, which its connector wraps again.
+        let wrapped = std::io::Error::other(std::io::Error::new(std::io::ErrorKind::InvalidData, refused));
         let detail = chain(&wrapped);
         assert_eq!(detail, "the server's TLS certificate was not trusted (a browser would refuse it too)");
         let error = FetchError::Transport { url: "https://self-signed.example/".into(), detail };
@@ -476,6 +528,6 @@ mod tests {
 
     #[test]
     fn the_tls_configuration_builds_with_ring() {
-        assert!(tls_config().is_ok());
+        assert!(tls_config(false).is_ok() && tls_config(true).is_ok());
     }
 }

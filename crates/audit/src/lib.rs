@@ -74,6 +74,10 @@ pub struct Options {
     /// Names to connect to a fixed address instead of asking DNS (`api.example.com` or
     /// `*.example.com`): audit a staging server under its production name.
     pub resolve: Vec<(String, IpAddr)>,
+    /// Whether any TLS certificate is accepted, as for a staging server that signs its own.
+    /// A browser would refuse such a certificate; the judgement says what it does once the
+    /// certificate is trusted.
+    pub insecure: bool,
 }
 
 impl Default for Options {
@@ -87,6 +91,7 @@ impl Default for Options {
             headers: Vec::new(),
             cookies: Vec::new(),
             resolve: Vec::new(),
+            insecure: false,
         }
     }
 }
@@ -143,6 +148,7 @@ impl Auditor {
             headers: options.headers.clone(),
             cookie_header,
             resolve: options.resolve.iter().map(|(n, ip)| (n.to_ascii_lowercase(), *ip)).collect(),
+            insecure: options.insecure,
         })?;
         Ok(Self { client: Arc::new(client), options: Arc::new(options) })
     }

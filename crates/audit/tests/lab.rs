@@ -136,3 +136,48 @@ async fn the_engine_says_who_gets_the_session_cookie() {
         .unwrap();
     assert!(wildcard.browsers.iter().all(|j| j.credentialed_read == corslab_engine::Read::Blocked));
 }
+
+/// Starts the lab with an https port (its certificate signed by itself); returns that port.
+async fn start_lab_with_https() -> u16 {
+    let main = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1:0");
+    let https = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1:0");
+    let (main_port, https_port) = (main.local_addr().unwrap().port(), https.local_addr().unwrap().port());
+    let config = Config {
+        addr: SocketAddr::from(([127, 0, 0, 1], main_port)),
+        https_port: Some(https_port),
+        access_log: false,
+        ..Config::default()
+    };
+    let listeners = corslab_server::Listeners { main, second: None, more: Vec::new(), https: Some(https) };
+    tokio::spawn(corslab_server::serve(
+        listeners,
+        Lab::new(&config, Assets::empty()),
+        std::future::pending(),
+    ));
+    https_port
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_self_signed_api_is_refused_unless_insecure_and_then_an_http_origin_it_trusts_is_found() {
+    let port = start_lab_with_https().await;
+    let url = |policy: PolicyId| {
+        Url::parse(&format!("https://api.fintrack.localhost:{port}/me/balance?policy={}", policy.id()))
+            .unwrap()
+    };
+    // The subdomain pattern takes any scheme, so http://api.fintrack.localhost passes it.
+    let targets = [url(PolicyId::AnySubdomain), url(PolicyId::None)];
+    let run = |insecure: bool| {
+        let options =
+            Options { rate_per_host: None, timeout: Duration::from_secs(5), insecure, ..Options::default() };
+        let targets = targets.clone();
+        async move { tokio::time::timeout(Duration::from_secs(60), audit(&targets, options)).await }
+    };
+    let refused = run(false).await.expect("finishes").expect("valid options");
+    let error = refused[0].errors.first().expect("the certificate is refused");
+    assert!(error.contains("not trusted") && error.contains("--insecure"), "{error}");
+    let reports = run(true).await.expect("finishes").expect("valid options");
+    assert!(reports.iter().all(|r| r.errors.is_empty()), "{:?}", reports[0].errors);
+    let found: BTreeSet<Class> = reports[0].findings.iter().map(|f| f.class).collect();
+    assert_eq!(found, BTreeSet::from([Class::HttpTrustedByHttps]));
+    assert!(reports[1].findings.is_empty(), "{:?}", reports[1].findings);
+}

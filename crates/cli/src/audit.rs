@@ -34,6 +34,9 @@ pub struct Args {
     /// Connect to ADDRESS for NAME instead of asking DNS; NAME may be *.example.com (repeatable)
     #[arg(long = "resolve", value_name = "NAME=ADDRESS")]
     resolve: Vec<String>,
+    /// Accept any TLS certificate, as for a staging server that signs its own; browsers would refuse it, so the judgement says what they do once it is trusted
+    #[arg(short = 'k', long)]
+    insecure: bool,
     /// Requests in flight at once, over all targets
     #[arg(short = 'c', long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=4096))]
     concurrency: u16,
@@ -297,6 +300,7 @@ fn inputs(args: &Args) -> Result<(Vec<Url>, Options, Vec<String>), String> {
         headers,
         cookies: args.cookies.clone(),
         resolve,
+        insecure: args.insecure,
     };
     Ok((targets, options, notes))
 }
