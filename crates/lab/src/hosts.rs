@@ -149,7 +149,8 @@ pub fn port_text(host_header: &str) -> Option<&str> {
     after_name.split_once(':').map(|(_, port)| port)
 }
 
-fn strip_port(host: &str) -> &str {
+/// The name a `Host` header gives, without its port.
+pub fn strip_port(host: &str) -> &str {
     if host.starts_with('[') {
         // An IPv6 literal is never a lab host; keep it whole so it does not match.
         return host;

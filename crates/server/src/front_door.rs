@@ -67,7 +67,8 @@ pub async fn guard(State(lab): State<Lab>, mut request: Request, next: Next) -> 
     let uri = request.uri().clone();
     let listener = request.extensions().get::<ArrivedOn>().map(|on| on.0);
 
-    let Some(host) = hosts::lookup(&host_header) else {
+    let alias = lab.api_alias(&host_header);
+    let Some(host) = hosts::lookup(&host_header).or_else(|| alias.and(hosts::lookup(hosts::API))) else {
         let shown: String = host_header.chars().take(100).collect();
         let why = format!(
             "this corslab lab does not serve the host {shown:?}: open {}/ instead",
@@ -129,7 +130,7 @@ pub async fn guard(State(lab): State<Lab>, mut request: Request, next: Next) -> 
         let arrived = Arrived {
             id: arrival.id,
             at_ms: arrival.at_ms,
-            host: host.name,
+            host: alias.unwrap_or(host.name),
             port: arrival.port,
             method: &method,
             uri: &uri,

@@ -50,6 +50,10 @@ pub struct Config {
     /// at start and signed by itself: for test harnesses whose browsers accept it (the
     /// differential matrix's pages on `https` origins).
     pub https_port: Option<u16>,
+    /// More names the API answers to on the main port, for test harnesses whose browsers
+    /// resolve them to loopback: names that are not potentially trustworthy (the differential
+    /// matrix's mixed-content scenarios). The pages' CSP names them too.
+    pub api_aliases: Vec<String>,
     /// Whether a non-loopback `addr` is accepted.
     pub allow_non_loopback: bool,
     /// Origins outside the lab (test harness pages) that may read `/__lab/` data cross-origin
@@ -85,6 +89,7 @@ impl Default for Config {
             second_port: None,
             more_ports: Vec::new(),
             https_port: None,
+            api_aliases: Vec::new(),
             allow_non_loopback: false,
             harness_origins: Vec::new(),
             policy: PolicyId::StrictAllowlist,
@@ -110,6 +115,7 @@ struct Inner {
     state: Mutex<State>,
     ports: Ports,
     more_ports: Vec<u16>,
+    api_aliases: Vec<String>,
     harness_origins: Vec<String>,
     scripted: bool,
     idle_timeout: std::time::Duration,
@@ -139,13 +145,28 @@ impl Lab {
     /// A lab serving `assets`, configured by `config`.
     pub fn new(config: &Config, assets: Assets) -> Self {
         let ports = Ports { main: config.addr.port(), second: config.second_port, https: config.https_port };
+        // Host names only: an alias goes into the pages' CSP as it is.
+        let api_aliases: Vec<String> = config
+            .api_aliases
+            .iter()
+            .filter(|a| {
+                !a.is_empty() && a.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+            })
+            .map(|a| a.to_ascii_lowercase())
+            .collect();
         // The feeds share one buffer; a feed that stops reading pins at most this many events
         // (a log entry weighs at most 128 KiB, so 32 MiB) and is then told it lagged, to catch
         // up from the log.
         let (events, _) = broadcast::channel(LIVE_EVENTS);
         let (stop, _) = watch::channel(false);
         Self(Arc::new(Inner {
-            pages: pages::Pages::new(assets, &ports, &config.more_ports, &config.harness_origins),
+            pages: pages::Pages::new(
+                assets,
+                &ports,
+                &config.more_ports,
+                &api_aliases,
+                &config.harness_origins,
+            ),
             log: record::Log::new(config.log_capacity),
             state: Mutex::new(State {
                 policy: config.policy,
@@ -156,6 +177,7 @@ impl Lab {
             }),
             ports,
             more_ports: config.more_ports.clone(),
+            api_aliases,
             harness_origins: config.harness_origins.clone(),
             scripted: config.scripted,
             idle_timeout: config.idle_timeout,
@@ -188,6 +210,12 @@ impl Lab {
     /// [`Config::more_ports`] (not the https port).
     pub fn serves_http_on(&self, port: u16) -> bool {
         port == self.0.ports.main || self.0.ports.second == Some(port) || self.0.more_ports.contains(&port)
+    }
+
+    /// The API alias a `Host` header names ([`Config::api_aliases`]), if it names one.
+    pub fn api_alias(&self, host_header: &str) -> Option<&str> {
+        let name = corslab_lab::hosts::strip_port(host_header);
+        self.0.api_aliases.iter().map(String::as_str).find(|alias| alias.eq_ignore_ascii_case(name))
     }
 
     /// The origin of a lab host on the main port.

@@ -80,7 +80,13 @@ pub const CANARY_HTML: &str = r#"<!doctype html>
 
 impl Pages {
     /// Prepares the pages for `assets` on `ports` and `more_ports`.
-    pub fn new(assets: Assets, ports: &Ports, more_ports: &[u16], harness_origins: &[String]) -> Self {
+    pub fn new(
+        assets: Assets,
+        ports: &Ports,
+        more_ports: &[u16],
+        api_aliases: &[String],
+        harness_origins: &[String],
+    ) -> Self {
         let index = assets
             .get("index.html")
             .map(|f| String::from_utf8_lossy(&f.bytes).into_owned())
@@ -89,6 +95,7 @@ impl Pages {
         let lab: Vec<String> = plain
             .map(|port| format!("http://*.localhost:{port}"))
             .chain(ports.https.map(|port| format!("https://*.localhost:{port}")))
+            .chain(api_aliases.iter().map(|alias| format!("http://{alias}:{}", ports.main)))
             .collect();
         let app_csp = app_csp(&index, &lab, harness_origins);
         let sandbox_csp = sandbox_csp(&lab, harness_origins);

@@ -1278,3 +1278,29 @@ async fn the_log_records_no_length_on_204_and_304_answers_as_none_is_sent() {
         assert_eq!(sent.is_some(), status == 200, "status {status}");
     }
 }
+
+#[tokio::test]
+async fn an_api_alias_is_served_and_logged_as_the_api_under_its_own_name() {
+    let config = Config {
+        addr: ([127, 0, 0, 1], PORT).into(),
+        api_aliases: vec!["Printer.Local".to_owned(), "bad;alias".to_owned()],
+        access_log: false,
+        ..Config::default()
+    };
+    let app = app(Lab::new(&config, Assets::empty()));
+    let response =
+        send(&app, to("printer.local", Method::GET, "/me/balance?run=alias").body(Body::empty()).unwrap())
+            .await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let log = send(&app, to(CONSOLE, Method::GET, "/__lab/log?run=alias").body(Body::empty()).unwrap()).await;
+    let page: corslab_lab::LogPage = serde_json::from_value(json_of(log).await).unwrap();
+    assert_eq!(page.entries.iter().map(|e| e.host.as_str()).collect::<Vec<_>>(), ["printer.local"]);
+    let frame = send(&app, to(CONSOLE, Method::GET, "/__lab/frame").body(Body::empty()).unwrap()).await;
+    let csp = header(&frame, "content-security-policy").unwrap_or_default().to_owned();
+    assert!(csp.contains(&format!("http://printer.local:{PORT}")) && !csp.contains("bad"), "{csp}");
+    // Without the alias, the name is foreign.
+    let (_, plain) = lab();
+    let foreign =
+        send(&plain, to("printer.local", Method::GET, "/me/balance").body(Body::empty()).unwrap()).await;
+    assert_eq!(foreign.status(), StatusCode::MISDIRECTED_REQUEST);
+}
