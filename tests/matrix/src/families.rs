@@ -72,6 +72,7 @@ pub fn all() -> Vec<Scenario> {
     out.extend(other_3xx());
     out.extend(https_pages());
     out.extend(redirect_to_https());
+    out.extend(mixed_content());
     out
 }
 
@@ -1018,6 +1019,24 @@ fn redirect_to_https() -> Vec<Scenario> {
                 let levels = [status.to_string(), kind_slug.to_owned()];
                 let levels: Vec<&str> = levels.iter().map(String::as_str).collect();
                 out.push(everyday("redirect-https", &levels, position, fetch, target));
+            }
+        }
+    }
+    out
+}
+
+/// Plain-http URLs on names that are not potentially trustworthy (the browsers resolve them to
+/// loopback for the run), fetched from an https page, which mixed content forbids, and from an
+/// http one, where nothing stands in the way. A `.local` name is also a local-network name.
+fn mixed_content() -> Vec<Scenario> {
+    let mut out = Vec::new();
+    for name in crate::scenario::UNTRUSTWORTHY_NAMES {
+        let url = format!("http://{name}:{{port}}/me/balance?policy=reflect-any-origin&run={{run}}");
+        for kind_slug in ["get", "nocors-get"] {
+            for position in [Position::HttpsPartner, Position::Partner] {
+                let fetch = kind(kind_slug, CredentialsMode::Omit);
+                let target = Target::Elsewhere { url: url.clone() };
+                out.push(everyday("mixed-content", &[name, kind_slug], position, fetch, target));
             }
         }
     }

@@ -108,20 +108,28 @@ impl Chromium {
     }
 
     /// Reads `POST /se/log {"type":"browser"}` entries. A CORS message reads
-    /// `<page URL> - Access to fetch at '<url>' …`; network noise (`Failed to load resource`)
-    /// is left out.
+    /// `<page URL> - Access to fetch at '<url>' …`, a blocked mixed-content one (from the
+    /// security source) `<page URL> - Mixed Content: … has been blocked …`; network noise
+    /// (`Failed to load resource`) and warnings about what was let through are left out, as
+    /// the engine's console holds what stops a fetch.
     pub fn browser(&mut self, entries: &[Value]) {
         for entry in entries {
-            if entry["source"].as_str() != Some("javascript") {
+            let Some(message) = entry["message"].as_str() else { continue };
+            let blocked_mixed_content =
+                message.contains("Mixed Content: ") && message.contains("has been blocked");
+            if entry["source"].as_str() != Some("javascript") && !blocked_mixed_content {
                 continue;
             }
-            let Some(message) = entry["message"].as_str() else { continue };
             // The page's own URL and position come first ("<url> - " or "<source> <line> ").
-            let start =
-                ["Access to fetch at ", "Fetch API cannot load ", "Not allowed to load local resource: "]
-                    .iter()
-                    .filter_map(|phrase| message.find(phrase))
-                    .min();
+            let start = [
+                "Access to fetch at ",
+                "Fetch API cannot load ",
+                "Not allowed to load local resource: ",
+                "Mixed Content: ",
+            ]
+            .iter()
+            .filter_map(|phrase| message.find(phrase))
+            .min();
             let text = match start {
                 Some(i) => &message[i..],
                 None => message.split_once(" - ").map_or(message, |(_, text)| text),
@@ -159,9 +167,9 @@ pub struct Firefox {
 }
 
 impl Firefox {
-    /// Takes one console text; only Firefox's CORS messages are kept, by run.
+    /// Takes one console text; only Firefox's CORS and mixed-content messages are kept, by run.
     pub fn text(&mut self, text: &str) {
-        if !text.starts_with("Cross-Origin Request Blocked:") {
+        if !text.starts_with("Cross-Origin Request Blocked:") && !text.starts_with("Blocked loading mixed") {
             return;
         }
         if let Some(run) = run_in(text) {

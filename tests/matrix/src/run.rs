@@ -76,6 +76,8 @@ pub async fn run(
         more_ports,
         // Pages on https origins, under a certificate the browsers are told to accept.
         https_port: Some(https_port),
+        // Names that are not potentially trustworthy, which the browsers resolve to loopback.
+        api_aliases: crate::scenario::UNTRUSTWORTHY_NAMES.iter().map(|n| (*n).to_owned()).collect(),
         access_log: false,
         // Every request of every browser stays readable until the end.
         log_capacity: 200_000,
@@ -681,6 +683,8 @@ fn capabilities(browser: Browser, third_party: ThirdParty, options: &Options) ->
                 "browser.shell.checkDefaultBrowser": false,
                 "datareporting.policy.dataSubmissionEnabled": false,
                 "network.captive-portal-service.enabled": false,
+                // The mixed-content names resolve to loopback.
+                "network.dns.localDomains": crate::scenario::UNTRUSTWORTHY_NAMES.join(","),
             });
             json!({
                 "browserName": "firefox",
@@ -690,6 +694,10 @@ fn capabilities(browser: Browser, third_party: ThirdParty, options: &Options) ->
             })
         }
         _ => {
+            // The mixed-content names resolve to loopback.
+            let rules: Vec<String> =
+                crate::scenario::UNTRUSTWORTHY_NAMES.iter().map(|n| format!("MAP {n} 127.0.0.1")).collect();
+            let resolver_rules = format!("--host-resolver-rules={}", rules.join(", "));
             let mut prefs = json!({});
             // 0 allows third-party cookies, 1 blocks them (this build's default).
             match third_party {
@@ -710,7 +718,8 @@ fn capabilities(browser: Browser, third_party: ThirdParty, options: &Options) ->
                         // Keep sandboxed and cross-site iframes in the page's process, where
                         // chromedriver's logs can see their requests and console (CORS is the
                         // same either way).
-                        "--disable-features=IsolateSandboxedIframes", "--disable-site-isolation-trials"
+                        "--disable-features=IsolateSandboxedIframes", "--disable-site-isolation-trials",
+                        resolver_rules,
                     ],
                     "perfLoggingPrefs": { "enableNetwork": true, "enablePage": false },
                     "prefs": prefs,

@@ -170,7 +170,8 @@ pub enum Target {
     },
     /// A URL written with `{run}` where the run goes and `{port}` for the lab's port: one the lab
     /// does not serve (`ftp:`, `data:`, `blob:`, `file:` …), or one `fetch()` refuses to make a
-    /// request of (credentials in it): the browser decides alone, and nothing reaches the server.
+    /// request of (credentials in it), where the browser decides alone; or one on a name the lab
+    /// serves as the API for the run ([`UNTRUSTWORTHY_NAMES`]), whose answer is logged like any.
     Elsewhere {
         /// The URL.
         url: String,
@@ -490,6 +491,11 @@ impl Position {
             // The app's own pages frame only their own origin: a plain page frames the other site.
             return format!("{origin}/__lab/frame");
         }
+        if self.https() {
+            // At the root: Chromium's mixed-content message names the page's URL, and an
+            // Exchange knows only its origin, which the engine writes with a `/`.
+            return format!("{origin}/");
+        }
         if self.top_host().0 != API {
             return format!("{origin}/matrix");
         }
@@ -540,6 +546,11 @@ fn one_hop() -> u8 {
 fn is_one_hop(hops: &u8) -> bool {
     *hops == 1
 }
+
+/// Names the lab serves as the API for the run and the browsers resolve to loopback: not
+/// potentially trustworthy, so an https page fetching them over http meets mixed content (a
+/// `.local` name is a local-network one too).
+pub const UNTRUSTWORTHY_NAMES: [&str; 2] = ["printer.local", "insecure.test"];
 
 /// The blog's host in its fully qualified form, which the lab serves as the blog.
 const SIBLING_TRAILING_DOT: &str = "blog.fintrack.localhost.";
