@@ -99,7 +99,11 @@ pub fn check(
     match setting {
         LocalNetworkAccess::Granted => Access::Granted(target_space),
         LocalNetworkAccess::Denied => Access::Denied(target_space),
-        LocalNetworkAccess::Prompt if !is_secure_context(page) => Access::InsecureContext(target_space),
+        LocalNetworkAccess::Prompt
+            if profile.local_network_needs_secure_context && !is_secure_context(page) =>
+        {
+            Access::InsecureContext(target_space)
+        }
         LocalNetworkAccess::Prompt => match profile.local_network_prompt {
             LocalNetworkPrompt::Denied => Access::Denied(target_space),
             LocalNetworkPrompt::Pending => Access::Pending(target_space),

@@ -128,6 +128,11 @@ pub struct Profile {
     /// `https://api.fintrack.localhost`, Chromium 156 sent no partitioned cookie of
     /// `http://fintrack.localhost`; Firefox 153 sent it.
     pub partition_keys_request_site: bool,
+    /// Whether a page that is not a secure context is refused Local Network Access outright
+    /// (Chromium); Firefox asks, as from any page. Measured with a public page on plain http
+    /// (`http://public.test`, declared public): Chromium 156 failed its fetches to loopback at
+    /// once, Firefox 153 left them waiting for the prompt.
+    pub local_network_needs_secure_context: bool,
 }
 
 /// How a browser reads a present `Access-Control-Max-Age`. The spec reads delta-seconds and
@@ -220,6 +225,7 @@ impl Profile {
                 schemeful_same_site: false,
                 refuses_unspecified_address: true,
                 partition_keys_request_site: false,
+                local_network_needs_secure_context: false,
             },
             Browser::Chromium => Self {
                 browser,
@@ -256,6 +262,7 @@ impl Profile {
                 schemeful_same_site: true,
                 refuses_unspecified_address: false,
                 partition_keys_request_site: true,
+                local_network_needs_secure_context: true,
             },
         }
     }
