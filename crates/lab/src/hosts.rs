@@ -82,17 +82,21 @@ pub struct Ports {
     /// self-signed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub https: Option<u16>,
+    /// A port served like the main one whose pages a test harness's browsers take for public
+    /// addresses (Local Network Access), when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public: Option<u16>,
 }
 
 impl Ports {
     /// The main port only.
     pub fn main(main: u16) -> Self {
-        Self { main, second: None, https: None }
+        Self { main, second: None, https: None, public: None }
     }
 
     /// The main and the second port.
     pub const fn two(main: u16, second: u16) -> Self {
-        Self { main, second: Some(second), https: None }
+        Self { main, second: Some(second), https: None, public: None }
     }
 
     /// `https://<host>` on the https port, when there is one.

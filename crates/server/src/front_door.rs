@@ -67,8 +67,8 @@ pub async fn guard(State(lab): State<Lab>, mut request: Request, next: Next) -> 
     let uri = request.uri().clone();
     let listener = request.extensions().get::<ArrivedOn>().map(|on| on.0);
 
-    let alias = lab.api_alias(&host_header);
-    let Some(host) = hosts::lookup(&host_header).or_else(|| alias.and(hosts::lookup(hosts::API))) else {
+    let alias = lab.alias(&host_header);
+    let Some(host) = hosts::lookup(&host_header).or(alias.map(|(_, host)| host)) else {
         let shown: String = host_header.chars().take(100).collect();
         let why = format!(
             "this corslab lab does not serve the host {shown:?}: open {}/ instead",
@@ -130,7 +130,7 @@ pub async fn guard(State(lab): State<Lab>, mut request: Request, next: Next) -> 
         let arrived = Arrived {
             id: arrival.id,
             at_ms: arrival.at_ms,
-            host: alias.unwrap_or(host.name),
+            host: alias.map_or(host.name, |(name, _)| name),
             port: arrival.port,
             method: &method,
             uri: &uri,

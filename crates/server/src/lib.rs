@@ -12,7 +12,7 @@ use std::time::Instant;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use corslab_lab::state::{CspViolation, LabState, LedgerEntry, LiveEvent};
-use corslab_lab::{CookieSettings, PolicyId, Ports};
+use corslab_lab::{CookieSettings, PolicyId, Ports, hosts};
 use tokio::sync::{broadcast, watch};
 
 pub mod api;
@@ -50,10 +50,15 @@ pub struct Config {
     /// at start and signed by itself: for test harnesses whose browsers accept it (the
     /// differential matrix's pages on `https` origins).
     pub https_port: Option<u16>,
-    /// More names the API answers to on the main port, for test harnesses whose browsers
-    /// resolve them to loopback: names that are not potentially trustworthy (the differential
-    /// matrix's mixed-content scenarios). The pages' CSP names them too.
-    pub api_aliases: Vec<String>,
+    /// More names for lab hosts, for test harnesses whose browsers resolve them to loopback:
+    /// each name and the lab host it stands for (the differential matrix's mixed-content names
+    /// stand for the API, its public page's name for the partner). Requests are logged under
+    /// the name they used, and the pages' CSP names each on the main port. Only host names
+    /// are taken, for known lab hosts.
+    pub aliases: Vec<(String, &'static str)>,
+    /// A port served like the main one whose pages a test harness's browsers are told to take
+    /// for public addresses (Local Network Access); [`Ports::public`] names it.
+    pub public_port: Option<u16>,
     /// Whether a non-loopback `addr` is accepted.
     pub allow_non_loopback: bool,
     /// Origins outside the lab (test harness pages) that may read `/__lab/` data cross-origin
@@ -89,7 +94,8 @@ impl Default for Config {
             second_port: None,
             more_ports: Vec::new(),
             https_port: None,
-            api_aliases: Vec::new(),
+            aliases: Vec::new(),
+            public_port: None,
             allow_non_loopback: false,
             harness_origins: Vec::new(),
             policy: PolicyId::StrictAllowlist,
@@ -115,7 +121,7 @@ struct Inner {
     state: Mutex<State>,
     ports: Ports,
     more_ports: Vec<u16>,
-    api_aliases: Vec<String>,
+    aliases: Vec<(String, &'static hosts::LabHost)>,
     harness_origins: Vec<String>,
     scripted: bool,
     idle_timeout: std::time::Duration,
@@ -144,16 +150,22 @@ const LIVE_EVENTS: usize = 256;
 impl Lab {
     /// A lab serving `assets`, configured by `config`.
     pub fn new(config: &Config, assets: Assets) -> Self {
-        let ports = Ports { main: config.addr.port(), second: config.second_port, https: config.https_port };
+        let ports = Ports {
+            main: config.addr.port(),
+            second: config.second_port,
+            https: config.https_port,
+            public: config.public_port,
+        };
         // Host names only: an alias goes into the pages' CSP as it is.
-        let api_aliases: Vec<String> = config
-            .api_aliases
+        let is_name =
+            |a: &str| !a.is_empty() && a.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+        let aliases: Vec<(String, &'static hosts::LabHost)> = config
+            .aliases
             .iter()
-            .filter(|a| {
-                !a.is_empty() && a.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
-            })
-            .map(|a| a.to_ascii_lowercase())
+            .filter(|(name, _)| is_name(name))
+            .filter_map(|(name, of)| Some((name.to_ascii_lowercase(), hosts::lookup(of)?)))
             .collect();
+        let alias_names: Vec<String> = aliases.iter().map(|(name, _)| name.clone()).collect();
         // The feeds share one buffer; a feed that stops reading pins at most this many events
         // (a log entry weighs at most 128 KiB, so 32 MiB) and is then told it lagged, to catch
         // up from the log.
@@ -164,7 +176,7 @@ impl Lab {
                 assets,
                 &ports,
                 &config.more_ports,
-                &api_aliases,
+                &alias_names,
                 &config.harness_origins,
             ),
             log: record::Log::new(config.log_capacity),
@@ -177,7 +189,7 @@ impl Lab {
             }),
             ports,
             more_ports: config.more_ports.clone(),
-            api_aliases,
+            aliases,
             harness_origins: config.harness_origins.clone(),
             scripted: config.scripted,
             idle_timeout: config.idle_timeout,
@@ -212,10 +224,12 @@ impl Lab {
         port == self.0.ports.main || self.0.ports.second == Some(port) || self.0.more_ports.contains(&port)
     }
 
-    /// The API alias a `Host` header names ([`Config::api_aliases`]), if it names one.
-    pub fn api_alias(&self, host_header: &str) -> Option<&str> {
-        let name = corslab_lab::hosts::strip_port(host_header);
-        self.0.api_aliases.iter().map(String::as_str).find(|alias| alias.eq_ignore_ascii_case(name))
+    /// The alias a `Host` header names ([`Config::aliases`]), if it names one, and the lab
+    /// host it stands for.
+    pub fn alias(&self, host_header: &str) -> Option<(&str, &'static hosts::LabHost)> {
+        let name = hosts::strip_port(host_header);
+        let found = self.0.aliases.iter().find(|(alias, _)| alias.eq_ignore_ascii_case(name));
+        found.map(|(alias, host)| (alias.as_str(), *host))
     }
 
     /// The origin of a lab host on the main port.

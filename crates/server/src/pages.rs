@@ -84,7 +84,7 @@ impl Pages {
         assets: Assets,
         ports: &Ports,
         more_ports: &[u16],
-        api_aliases: &[String],
+        aliases: &[String],
         harness_origins: &[String],
     ) -> Self {
         let index = assets
@@ -95,7 +95,7 @@ impl Pages {
         let lab: Vec<String> = plain
             .map(|port| format!("http://*.localhost:{port}"))
             .chain(ports.https.map(|port| format!("https://*.localhost:{port}")))
-            .chain(api_aliases.iter().map(|alias| format!("http://{alias}:{}", ports.main)))
+            .chain(aliases.iter().map(|alias| format!("http://{alias}:{}", ports.main)))
             .collect();
         let app_csp = app_csp(&index, &lab, harness_origins);
         let sandbox_csp = sandbox_csp(&lab, harness_origins);

@@ -1283,7 +1283,10 @@ async fn the_log_records_no_length_on_204_and_304_answers_as_none_is_sent() {
 async fn an_api_alias_is_served_and_logged_as_the_api_under_its_own_name() {
     let config = Config {
         addr: ([127, 0, 0, 1], PORT).into(),
-        api_aliases: vec!["Printer.Local".to_owned(), "bad;alias".to_owned()],
+        aliases: vec![
+            ("Printer.Local".to_owned(), "api.fintrack.localhost"),
+            ("bad;alias".to_owned(), "api.fintrack.localhost"),
+        ],
         access_log: false,
         ..Config::default()
     };
