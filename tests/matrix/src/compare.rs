@@ -210,8 +210,9 @@ pub fn compare(
     let mut engine_exposed = verdict.exposed_headers.clone();
     let console = if observation.said.console.is_empty() {
         // A TypeError thrown by fetch() itself prints nothing when the page catches it; its
-        // message is the browser's words. A network error's message is generic, so it is not.
-        page.error.clone().filter(|e| !is_network_error(e)).into_iter().collect()
+        // message is the browser's words. A network error's message is generic, so it is not,
+        // and a fetch the page gave up on waiting said nothing at all.
+        page.error.clone().filter(|e| !is_network_error(e) && e != GIVEN_UP).into_iter().collect()
     } else {
         observation.said.console.clone()
     };
@@ -343,6 +344,10 @@ pub fn outcome(
         },
     }
 }
+
+/// What the page script records for a fetch it gave up on waiting (Firefox holds a fetch that
+/// needs Local Network Access until its prompt is answered).
+pub const GIVEN_UP: &str = "Error: pending";
 
 /// Whether a rejected fetch's message is the browser's generic network error.
 pub fn is_network_error(message: &str) -> bool {

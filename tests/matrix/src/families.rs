@@ -73,6 +73,7 @@ pub fn all() -> Vec<Scenario> {
     out.extend(https_pages());
     out.extend(redirect_to_https());
     out.extend(mixed_content());
+    out.extend(local_network());
     out
 }
 
@@ -1043,6 +1044,21 @@ fn mixed_content() -> Vec<Scenario> {
     out
 }
 
+/// A page on a public address (which the browsers are told the lab's public port is) fetching
+/// the loopback lab: Local Network Access stops it before anything is sent. The page is plain
+/// http outside `localhost`, so no secure context: Chromium refuses outright, Firefox holds
+/// each fetch for a permission prompt no one answers (the page gives up waiting).
+fn local_network() -> Vec<Scenario> {
+    let mut out = Vec::new();
+    for kind_slug in ["get", "nocors-get", "put-json"] {
+        let fetch = kind(kind_slug, CredentialsMode::Include);
+        let target =
+            Target::Api { policy: PolicyId::ReflectAnyOrigin, path: endpoint(&fetch.method).to_owned() };
+        out.push(everyday("local-network", &[kind_slug], Position::Public, fetch, target));
+    }
+    out
+}
+
 /// Values at the edges of the CORS-safelisted request-header rules: `Range` forms, MIME types
 /// that parse or not, unsafe bytes, the language byte set and the 128-byte limit. A value that
 /// is not safelisted makes a GET need a preflight, which the mirroring policy then allows.
@@ -1430,7 +1446,7 @@ mod tests {
         let distinct = |f: &dyn Fn(&Scenario) -> String| all.iter().map(f).collect::<BTreeSet<_>>().len();
         assert_eq!(
             distinct(&|s| format!("{:?}", s.setup.position)),
-            Position::ALL.len() + Position::HTTPS.len()
+            Position::ALL.len() + Position::OTHERS.len()
         );
         assert_eq!(distinct(&|s| format!("{:?}", s.setup.third_party)), 3);
         assert_eq!(distinct(&|s| format!("{:?}", s.setup.cookie)), 8);

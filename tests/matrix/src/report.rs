@@ -447,7 +447,7 @@ mod tests {
     fn dimensions_count_the_generated_scenarios() {
         let all = crate::families::all();
         let dims = dimensions(&all);
-        let positions = crate::scenario::Position::ALL.len() + crate::scenario::Position::HTTPS.len();
+        let positions = crate::scenario::Position::ALL.len() + crate::scenario::Position::OTHERS.len();
         assert_eq!(dims["position"].len(), positions);
         assert_eq!(dims["family"].values().sum::<usize>(), all.len());
         assert!(dims["preflight status"].contains_key("307"));

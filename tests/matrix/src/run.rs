@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use corslab_e2e::{Driver, free_port};
 use corslab_engine::Browser;
+use corslab_lab::hosts::{API, PARTNER};
 use corslab_lab::seen::Seen;
 use corslab_lab::{Control, Ports};
 use corslab_server::{Assets, Config, Lab, Listeners};
@@ -56,8 +57,11 @@ pub async fn run(
     let main = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| format!("cannot bind: {e}"))?;
     let second =
         tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| format!("cannot bind: {e}"))?;
+    let public =
+        tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| format!("cannot bind: {e}"))?;
+    let public_port = public.local_addr().map_err(|e| e.to_string())?.port();
     let more_ports = bad_ports(scenarios);
-    let mut more = Vec::new();
+    let mut more = vec![public];
     for &port in &more_ports {
         more.push(tokio::net::TcpListener::bind(("127.0.0.1", port)).await.map_err(|e| {
             format!(
@@ -77,7 +81,13 @@ pub async fn run(
         // Pages on https origins, under a certificate the browsers are told to accept.
         https_port: Some(https_port),
         // Names that are not potentially trustworthy, which the browsers resolve to loopback.
-        api_aliases: crate::scenario::UNTRUSTWORTHY_NAMES.iter().map(|n| (*n).to_owned()).collect(),
+        aliases: crate::scenario::UNTRUSTWORTHY_NAMES
+            .iter()
+            .map(|n| ((*n).to_owned(), API))
+            .chain([(crate::scenario::PUBLIC_NAME.to_owned(), PARTNER)])
+            .collect(),
+        // A page the browsers take for a public one, for Local Network Access.
+        public_port: Some(public_port),
         access_log: false,
         // Every request of every browser stays readable until the end.
         log_capacity: 200_000,
@@ -210,7 +220,7 @@ async fn run_session(
     let Some(&(first, _)) = phases.first() else { return Ok((String::new(), Vec::new())) };
     let prefix = &name(browser)[..1];
     let started = Instant::now();
-    let mut session = Session::start(browser, first, options).await?;
+    let mut session = Session::start(browser, first, options, &lab.ports()).await?;
     let result = async {
         let mut out: Vec<(usize, String, Observation)> = Vec::new();
         for (third_party, setups) in phases {
@@ -266,11 +276,15 @@ async fn run_session(
     Ok((version, result?))
 }
 
-/// A fetch of one scenario (its own, or one `before` it) as the page script takes it.
+/// A fetch of one scenario (its own, or one `before` it) as the page script takes it. From the
+/// public page, a fetch may wait for a permission prompt no one answers: after a while it is
+/// given up as pending.
 fn fetch_json(scenario: &Scenario, fetch: &Fetch, ports: &Ports, run: &str) -> Value {
+    let give_up_ms = (scenario.setup.position == Position::Public).then_some(PENDING_AFTER.as_millis());
     json!({
         "url": scenario.url(ports, run),
         "own_blob": scenario.own_blob(),
+        "give_up_ms": give_up_ms,
         "method": fetch.method,
         "headers": fetch.headers,
         "body": fetch.body,
@@ -300,9 +314,12 @@ fn read_runs(
         .collect()
 }
 
+/// How long a fetch from the public page may wait for a Local Network Access prompt.
+const PENDING_AFTER: Duration = Duration::from_secs(3);
+
 /// The script each page runs: the batch's fetches one after another, each result as the
-/// script saw it, then a sentinel line on the console so the console reader knows it has
-/// everything before it.
+/// script saw it (a fetch given up on is `pending`), then a sentinel line on the console so the
+/// console reader knows it has everything before it.
 const BATCH: &str = r#"
 const done = arguments[arguments.length - 1];
 const [fetches, sentinel] = arguments;
@@ -313,7 +330,14 @@ const [fetches, sentinel] = arguments;
     if (f.body !== null) init.body = f.body;
     try {
       const url = f.own_blob ? URL.createObjectURL(new Blob(["corslab"], { type: "text/plain" })) : f.url;
-      const r = await fetch(url, init);
+      // A fetch given up on is aborted, so no prompt it waits for outlives it.
+      const abort = new AbortController();
+      init.signal = abort.signal;
+      const fetched = fetch(url, init);
+      const r = await (f.give_up_ms === null ? fetched : Promise.race([
+        fetched,
+        new Promise((_, reject) => setTimeout(() => { reject(new Error("pending")); abort.abort(); }, f.give_up_ms)),
+      ]));
       const headers = [...r.headers.keys()];
       try { await r.arrayBuffer(); } catch (e) {}
       out.push({ ok: true, status: r.status, type: r.type, headers });
@@ -351,7 +375,12 @@ const COMMAND: Duration = Duration::from_secs(60);
 
 impl Session {
     /// Starts the driver and a headless session; Chromium with its third-party setting.
-    async fn start(browser: Browser, third_party: ThirdParty, options: &Options) -> Result<Self, String> {
+    async fn start(
+        browser: Browser,
+        third_party: ThirdParty,
+        options: &Options,
+        ports: &Ports,
+    ) -> Result<Self, String> {
         let port = free_port()?;
         let command = match browser {
             Browser::Firefox => {
@@ -370,7 +399,7 @@ impl Session {
         let driver = Driver::start(command, port, name(browser)).await?;
         let client = timed(
             ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-                .capabilities(capabilities(browser, third_party, options))
+                .capabilities(capabilities(browser, third_party, options, ports))
                 .connect(&format!("http://127.0.0.1:{port}")),
         )
         .await?
@@ -674,8 +703,11 @@ impl Session {
 }
 
 /// The capabilities for a headless browser: Chromium with `third_party` cookies (Firefox's
-/// setting is made at run time, [`Session::set_third_party`]).
-fn capabilities(browser: Browser, third_party: ThirdParty, options: &Options) -> Capabilities {
+/// setting is made at run time, [`Session::set_third_party`]). Both resolve the run's extra
+/// names to loopback and take the lab's public port for a public address.
+fn capabilities(browser: Browser, third_party: ThirdParty, options: &Options, ports: &Ports) -> Capabilities {
+    let names = crate::scenario::UNTRUSTWORTHY_NAMES.iter().chain([&crate::scenario::PUBLIC_NAME]);
+    let public = ports.public.map(|port| format!("127.0.0.1:{port}")).unwrap_or_default();
     let value = match browser {
         Browser::Firefox => {
             let prefs = json!({
@@ -683,8 +715,9 @@ fn capabilities(browser: Browser, third_party: ThirdParty, options: &Options) ->
                 "browser.shell.checkDefaultBrowser": false,
                 "datareporting.policy.dataSubmissionEnabled": false,
                 "network.captive-portal-service.enabled": false,
-                // The mixed-content names resolve to loopback.
-                "network.dns.localDomains": crate::scenario::UNTRUSTWORTHY_NAMES.join(","),
+                // The run's extra names resolve to loopback; the public port is a public address.
+                "network.dns.localDomains": names.copied().collect::<Vec<_>>().join(","),
+                "network.lna.address_space.public.override": public,
             });
             json!({
                 "browserName": "firefox",
@@ -694,10 +727,10 @@ fn capabilities(browser: Browser, third_party: ThirdParty, options: &Options) ->
             })
         }
         _ => {
-            // The mixed-content names resolve to loopback.
-            let rules: Vec<String> =
-                crate::scenario::UNTRUSTWORTHY_NAMES.iter().map(|n| format!("MAP {n} 127.0.0.1")).collect();
+            // The run's extra names resolve to loopback; the public port is a public address.
+            let rules: Vec<String> = names.map(|n| format!("MAP {n} 127.0.0.1")).collect();
             let resolver_rules = format!("--host-resolver-rules={}", rules.join(", "));
+            let address_spaces = format!("--ip-address-space-overrides={public}=public");
             let mut prefs = json!({});
             // 0 allows third-party cookies, 1 blocks them (this build's default).
             match third_party {
@@ -720,6 +753,7 @@ fn capabilities(browser: Browser, third_party: ThirdParty, options: &Options) ->
                         // same either way).
                         "--disable-features=IsolateSandboxedIframes", "--disable-site-isolation-trials",
                         resolver_rules,
+                        address_spaces,
                     ],
                     "perfLoggingPrefs": { "enableNetwork": true, "enablePage": false },
                     "prefs": prefs,

@@ -112,6 +112,9 @@ pub enum Position {
     HttpsSibling,
     /// The partner over https: cross-site.
     HttpsPartner,
+    /// A page on a public address (`http://public.test` on the lab's public port), which Local
+    /// Network Access keeps from the loopback lab.
+    Public,
 }
 
 /// What the page's script passes to `fetch`.
@@ -421,11 +424,15 @@ impl Position {
             Self::SiblingTrailingDot => "sibling-trailing-dot",
             Self::HttpsSibling => "https-sibling",
             Self::HttpsPartner => "https-partner",
+            Self::Public => "public",
         }
     }
 
     /// The positions on `https` pages, outside [`Self::ALL`]: their own family varies them.
     pub const HTTPS: [Self; 2] = [Self::HttpsSibling, Self::HttpsPartner];
+
+    /// Every position outside [`Self::ALL`], which families of their own use.
+    pub const OTHERS: [Self; 3] = [Self::HttpsSibling, Self::HttpsPartner, Self::Public];
 
     /// Whether the page is served over https (the lab's https port).
     pub fn https(self) -> bool {
@@ -463,6 +470,9 @@ impl Position {
 
     /// The origin of the top-level page.
     pub fn top_origin(self, ports: &Ports) -> String {
+        if self == Self::Public {
+            return origin_on(PUBLIC_NAME, ports.public.unwrap_or(ports.main));
+        }
         let (host, second) = self.top_host();
         if self.https() {
             return ports.https_origin(host).unwrap_or_else(|| origin_on(host, ports.main));
@@ -525,7 +535,7 @@ impl Position {
             Self::Sibling | Self::NullUnderSibling | Self::AttackerUnderSibling | Self::HttpsSibling => {
                 (SIBLING, false)
             }
-            Self::Partner | Self::HttpsPartner => (PARTNER, false),
+            Self::Partner | Self::HttpsPartner | Self::Public => (PARTNER, false),
             Self::Attacker | Self::NullUnderAttacker | Self::SiblingUnderAttacker => (ATTACKER, false),
             Self::PrefixLookalike => (PREFIX_LOOKALIKE, false),
             Self::SuffixLookalike => (SUFFIX_LOOKALIKE, false),
@@ -551,6 +561,11 @@ fn is_one_hop(hops: &u8) -> bool {
 /// potentially trustworthy, so an https page fetching them over http meets mixed content (a
 /// `.local` name is a local-network one too).
 pub const UNTRUSTWORTHY_NAMES: [&str; 2] = ["printer.local", "insecure.test"];
+
+/// The name of the page the browsers take for a public one (served on the lab's public port,
+/// which each browser is told is a public address): a plain-http page outside `localhost`,
+/// so not a secure context either.
+pub const PUBLIC_NAME: &str = "public.test";
 
 /// The blog's host in its fully qualified form, which the lab serves as the blog.
 const SIBLING_TRAILING_DOT: &str = "blog.fintrack.localhost.";
