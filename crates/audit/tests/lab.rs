@@ -148,7 +148,13 @@ async fn start_lab_with_https() -> u16 {
         access_log: false,
         ..Config::default()
     };
-    let listeners = corslab_server::Listeners { main, second: None, more: Vec::new(), https: Some(https) };
+    let listeners = corslab_server::Listeners {
+        main,
+        second: None,
+        more: Vec::new(),
+        https: Some(https),
+        public_https: None,
+    };
     tokio::spawn(corslab_server::serve(
         listeners,
         Lab::new(&config, Assets::empty()),

@@ -86,17 +86,20 @@ pub struct Ports {
     /// addresses (Local Network Access), when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public: Option<u16>,
+    /// The same over https (a public page that is a secure context), when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_https: Option<u16>,
 }
 
 impl Ports {
     /// The main port only.
     pub fn main(main: u16) -> Self {
-        Self { main, second: None, https: None, public: None }
+        Self { main, second: None, https: None, public: None, public_https: None }
     }
 
     /// The main and the second port.
     pub const fn two(main: u16, second: u16) -> Self {
-        Self { main, second: Some(second), https: None, public: None }
+        Self { main, second: Some(second), https: None, public: None, public_https: None }
     }
 
     /// `https://<host>` on the https port, when there is one.

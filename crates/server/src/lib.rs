@@ -59,6 +59,9 @@ pub struct Config {
     /// A port served like the main one whose pages a test harness's browsers are told to take
     /// for public addresses (Local Network Access); [`Ports::public`] names it.
     pub public_port: Option<u16>,
+    /// The same over https, under the https port's certificate: public pages that are secure
+    /// contexts; [`Ports::public_https`] names it.
+    pub public_https_port: Option<u16>,
     /// Whether a non-loopback `addr` is accepted.
     pub allow_non_loopback: bool,
     /// Origins outside the lab (test harness pages) that may read `/__lab/` data cross-origin
@@ -96,6 +99,7 @@ impl Default for Config {
             https_port: None,
             aliases: Vec::new(),
             public_port: None,
+            public_https_port: None,
             allow_non_loopback: false,
             harness_origins: Vec::new(),
             policy: PolicyId::StrictAllowlist,
@@ -155,6 +159,7 @@ impl Lab {
             second: config.second_port,
             https: config.https_port,
             public: config.public_port,
+            public_https: config.public_https_port,
         };
         // Host names only: an alias goes into the pages' CSP as it is.
         let is_name =
@@ -325,6 +330,8 @@ pub struct Listeners {
     pub more: Vec<tokio::net::TcpListener>,
     /// The https port's listener.
     pub https: Option<tokio::net::TcpListener>,
+    /// The public https port's listener.
+    pub public_https: Option<tokio::net::TcpListener>,
 }
 
 /// The whole lab as one router: the API on its host, `/__lab/` and the app on every other,
@@ -372,7 +379,11 @@ pub async fn bind(config: &Config) -> Result<Listeners, ServeError> {
         Some(port) => Some(on(port).await?),
         None => None,
     };
-    Ok(Listeners { main, second, more, https })
+    let public_https = match config.public_https_port {
+        Some(port) => Some(on(port).await?),
+        None => None,
+    };
+    Ok(Listeners { main, second, more, https, public_https })
 }
 
 /// Serves the lab on already bound listeners until `shutdown` resolves.
@@ -388,10 +399,10 @@ pub async fn serve(
         stopping.stop();
     });
     let mut servers = Vec::new();
-    let https = match listeners.https {
-        Some(listener) => Some((listener, Some(tls::acceptor().map_err(ServeError::Tls)?))),
-        None => None,
-    };
+    // The https listeners share one certificate.
+    let secure: Vec<_> = listeners.https.into_iter().chain(listeners.public_https).collect();
+    let acceptor = if secure.is_empty() { None } else { Some(tls::acceptor().map_err(ServeError::Tls)?) };
+    let https = secure.into_iter().map(|listener| (listener, acceptor.clone()));
     let plain = std::iter::once(listeners.main).chain(listeners.second).chain(listeners.more);
     for (listener, tls) in plain.map(|listener| (listener, None)).chain(https) {
         let timeout = lab.0.idle_timeout;

@@ -31,7 +31,8 @@ async fn start_with_timeout(idle_timeout: Duration) -> Running {
     };
     let lab = Lab::new(&config, Assets::empty());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let listeners = Listeners { main, second: Some(second), more: Vec::new(), https: None };
+    let listeners =
+        Listeners { main, second: Some(second), more: Vec::new(), https: None, public_https: None };
     let done = tokio::spawn(corslab_server::serve(listeners, lab, async move {
         let _ = stopped.await;
     }));
@@ -269,7 +270,7 @@ async fn start_with(policy: corslab_lab::PolicyId) -> (u16, tokio::sync::oneshot
     let lab = Lab::new(&config, Assets::empty());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(corslab_server::serve(
-        Listeners { main, second: None, more: Vec::new(), https: None },
+        Listeners { main, second: None, more: Vec::new(), https: None, public_https: None },
         lab,
         async move {
             let _ = stopped.await;
@@ -321,7 +322,7 @@ async fn more_ports_answer_the_lab_hosts_are_logged_and_open_to_the_pages() {
     };
     let lab = Lab::new(&config, Assets::empty());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let listeners = Listeners { main, second: None, more: vec![extra], https: None };
+    let listeners = Listeners { main, second: None, more: vec![extra], https: None, public_https: None };
     tokio::spawn(corslab_server::serve(listeners, lab, async move {
         let _ = stopped.await;
     }));
@@ -411,7 +412,8 @@ async fn the_https_port_serves_every_lab_host_and_the_pages_may_fetch_it() {
     };
     let lab = Lab::new(&config, Assets::empty());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let listeners = Listeners { main, second: None, more: Vec::new(), https: Some(https) };
+    let listeners =
+        Listeners { main, second: None, more: Vec::new(), https: Some(https), public_https: None };
     tokio::spawn(corslab_server::serve(listeners, lab, async move {
         let _ = stopped.await;
     }));
