@@ -1044,17 +1044,20 @@ fn mixed_content() -> Vec<Scenario> {
     out
 }
 
-/// A page on a public address (which the browsers are told the lab's public port is) fetching
-/// the loopback lab: Local Network Access stops it before anything is sent. The page is plain
-/// http outside `localhost`, so no secure context: Chromium refuses outright, Firefox holds
-/// each fetch for a permission prompt no one answers (the page gives up waiting).
+/// A page on a public address (which the browsers are told the lab's public ports are) fetching
+/// the loopback lab: Local Network Access stops it before anything is sent. Over https the
+/// page may ask for the permission: headless Chromium refuses at once, Firefox holds each fetch
+/// for a prompt no one answers (the page gives up waiting). Over plain http outside
+/// `localhost` it is no secure context: Chromium refuses outright, Firefox asks all the same.
 fn local_network() -> Vec<Scenario> {
     let mut out = Vec::new();
-    for kind_slug in ["get", "nocors-get", "put-json"] {
-        let fetch = kind(kind_slug, CredentialsMode::Include);
-        let target =
-            Target::Api { policy: PolicyId::ReflectAnyOrigin, path: endpoint(&fetch.method).to_owned() };
-        out.push(everyday("local-network", &[kind_slug], Position::Public, fetch, target));
+    for position in [Position::Public, Position::PublicHttps] {
+        for kind_slug in ["get", "nocors-get", "put-json"] {
+            let fetch = kind(kind_slug, CredentialsMode::Include);
+            let target =
+                Target::Api { policy: PolicyId::ReflectAnyOrigin, path: endpoint(&fetch.method).to_owned() };
+            out.push(everyday("local-network", &[kind_slug], position, fetch, target));
+        }
     }
     out
 }

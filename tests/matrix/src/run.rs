@@ -60,6 +60,9 @@ pub async fn run(
     let public =
         tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| format!("cannot bind: {e}"))?;
     let public_port = public.local_addr().map_err(|e| e.to_string())?.port();
+    let public_https =
+        tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| format!("cannot bind: {e}"))?;
+    let public_https_port = public_https.local_addr().map_err(|e| e.to_string())?.port();
     let more_ports = bad_ports(scenarios);
     let mut more = vec![public];
     for &port in &more_ports {
@@ -86,8 +89,9 @@ pub async fn run(
             .map(|n| ((*n).to_owned(), API))
             .chain([(crate::scenario::PUBLIC_NAME.to_owned(), PARTNER)])
             .collect(),
-        // A page the browsers take for a public one, for Local Network Access.
+        // Pages the browsers take for public ones, for Local Network Access.
         public_port: Some(public_port),
+        public_https_port: Some(public_https_port),
         access_log: false,
         // Every request of every browser stays readable until the end.
         log_capacity: 200_000,
@@ -101,7 +105,7 @@ pub async fn run(
     let ports = lab.ports();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(corslab_server::serve(
-        Listeners { main, second: Some(second), more, https: Some(https) },
+        Listeners { main, second: Some(second), more, https: Some(https), public_https: Some(public_https) },
         lab.clone(),
         async move {
             let _ = stopped.await;
@@ -280,7 +284,7 @@ async fn run_session(
 /// public page, a fetch may wait for a permission prompt no one answers: after a while it is
 /// given up as pending.
 fn fetch_json(scenario: &Scenario, fetch: &Fetch, ports: &Ports, run: &str) -> Value {
-    let give_up_ms = (scenario.setup.position == Position::Public).then_some(PENDING_AFTER.as_millis());
+    let give_up_ms = scenario.setup.position.public().then_some(PENDING_AFTER.as_millis());
     json!({
         "url": scenario.url(ports, run),
         "own_blob": scenario.own_blob(),
@@ -704,10 +708,11 @@ impl Session {
 
 /// The capabilities for a headless browser: Chromium with `third_party` cookies (Firefox's
 /// setting is made at run time, [`Session::set_third_party`]). Both resolve the run's extra
-/// names to loopback and take the lab's public port for a public address.
+/// names to loopback and take the lab's public ports for public addresses.
 fn capabilities(browser: Browser, third_party: ThirdParty, options: &Options, ports: &Ports) -> Capabilities {
     let names = crate::scenario::UNTRUSTWORTHY_NAMES.iter().chain([&crate::scenario::PUBLIC_NAME]);
-    let public = ports.public.map(|port| format!("127.0.0.1:{port}")).unwrap_or_default();
+    let public: Vec<String> =
+        ports.public.into_iter().chain(ports.public_https).map(|port| format!("127.0.0.1:{port}")).collect();
     let value = match browser {
         Browser::Firefox => {
             let prefs = json!({
@@ -715,9 +720,9 @@ fn capabilities(browser: Browser, third_party: ThirdParty, options: &Options, po
                 "browser.shell.checkDefaultBrowser": false,
                 "datareporting.policy.dataSubmissionEnabled": false,
                 "network.captive-portal-service.enabled": false,
-                // The run's extra names resolve to loopback; the public port is a public address.
+                // The run's extra names resolve to loopback; the public ports are public addresses.
                 "network.dns.localDomains": names.copied().collect::<Vec<_>>().join(","),
-                "network.lna.address_space.public.override": public,
+                "network.lna.address_space.public.override": public.join(","),
             });
             json!({
                 "browserName": "firefox",
@@ -727,10 +732,11 @@ fn capabilities(browser: Browser, third_party: ThirdParty, options: &Options, po
             })
         }
         _ => {
-            // The run's extra names resolve to loopback; the public port is a public address.
+            // The run's extra names resolve to loopback; the public ports are public addresses.
             let rules: Vec<String> = names.map(|n| format!("MAP {n} 127.0.0.1")).collect();
             let resolver_rules = format!("--host-resolver-rules={}", rules.join(", "));
-            let address_spaces = format!("--ip-address-space-overrides={public}=public");
+            let spaces: Vec<String> = public.iter().map(|address| format!("{address}=public")).collect();
+            let address_spaces = format!("--ip-address-space-overrides={}", spaces.join(","));
             let mut prefs = json!({});
             // 0 allows third-party cookies, 1 blocks them (this build's default).
             match third_party {

@@ -6,7 +6,8 @@ use corslab_engine::exchange::{CredentialsMode, RedirectMode, RequestMode, Third
 use corslab_engine::header::{HeaderName, HeaderValue};
 use corslab_engine::request::is_forbidden_request_header;
 use corslab_lab::hosts::{
-    API, ATTACKER, DASHBOARD, DOT_LOOKALIKE, PARTNER, PREFIX_LOOKALIKE, SIBLING, SUFFIX_LOOKALIKE, origin_on,
+    API, ATTACKER, DASHBOARD, DOT_LOOKALIKE, PARTNER, PREFIX_LOOKALIKE, SIBLING, SUFFIX_LOOKALIKE,
+    https_origin_on, origin_on,
 };
 use corslab_lab::policy::{Ask, PolicyId};
 use corslab_lab::redirect::{BOUNCE_PATH, unfollowable_location};
@@ -115,6 +116,9 @@ pub enum Position {
     /// A page on a public address (`http://public.test` on the lab's public port), which Local
     /// Network Access keeps from the loopback lab.
     Public,
+    /// The same page over https (`https://public.test` on the lab's public https port): a
+    /// secure context, which may ask for the permission.
+    PublicHttps,
 }
 
 /// What the page's script passes to `fetch`.
@@ -425,6 +429,7 @@ impl Position {
             Self::HttpsSibling => "https-sibling",
             Self::HttpsPartner => "https-partner",
             Self::Public => "public",
+            Self::PublicHttps => "public-https",
         }
     }
 
@@ -432,7 +437,12 @@ impl Position {
     pub const HTTPS: [Self; 2] = [Self::HttpsSibling, Self::HttpsPartner];
 
     /// Every position outside [`Self::ALL`], which families of their own use.
-    pub const OTHERS: [Self; 3] = [Self::HttpsSibling, Self::HttpsPartner, Self::Public];
+    pub const OTHERS: [Self; 4] = [Self::HttpsSibling, Self::HttpsPartner, Self::Public, Self::PublicHttps];
+
+    /// Whether the page is on one of the lab's public ports.
+    pub fn public(self) -> bool {
+        matches!(self, Self::Public | Self::PublicHttps)
+    }
 
     /// Whether the page is served over https (the lab's https port).
     pub fn https(self) -> bool {
@@ -470,8 +480,12 @@ impl Position {
 
     /// The origin of the top-level page.
     pub fn top_origin(self, ports: &Ports) -> String {
-        if self == Self::Public {
-            return origin_on(PUBLIC_NAME, ports.public.unwrap_or(ports.main));
+        match self {
+            Self::Public => return origin_on(PUBLIC_NAME, ports.public.unwrap_or(ports.main)),
+            Self::PublicHttps => {
+                return https_origin_on(PUBLIC_NAME, ports.public_https.unwrap_or(ports.main));
+            }
+            _ => {}
         }
         let (host, second) = self.top_host();
         if self.https() {
@@ -535,7 +549,7 @@ impl Position {
             Self::Sibling | Self::NullUnderSibling | Self::AttackerUnderSibling | Self::HttpsSibling => {
                 (SIBLING, false)
             }
-            Self::Partner | Self::HttpsPartner | Self::Public => (PARTNER, false),
+            Self::Partner | Self::HttpsPartner | Self::Public | Self::PublicHttps => (PARTNER, false),
             Self::Attacker | Self::NullUnderAttacker | Self::SiblingUnderAttacker => (ATTACKER, false),
             Self::PrefixLookalike => (PREFIX_LOOKALIKE, false),
             Self::SuffixLookalike => (SUFFIX_LOOKALIKE, false),
