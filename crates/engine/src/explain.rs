@@ -227,6 +227,7 @@ impl<'a> Narrator<'a> {
                 ),
             );
         }
+        // No spec step: a browser's network layer that never connects to 0.0.0.0 or :: (Firefox).
         if self.profile.refuses_unspecified_address && local_network::is_unspecified(&leg.url) {
             return Err(self.block(Failure::UnspecifiedAddress, &leg.url, None, leg.index));
         }
