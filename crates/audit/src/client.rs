@@ -371,7 +371,10 @@ impl RateLimiter {
     }
 }
 
-fn tls_config(insecure: bool) -> Result<rustls::ClientConfig, String> {
+/// The client's TLS: rustls with the ring provider and Mozilla's roots, HTTP/1.1 only; with
+/// `insecure`, any certificate (the handshake's signatures still checked), as the lab's tests
+/// also use it against the lab's self-signed https port.
+pub fn tls_config(insecure: bool) -> Result<rustls::ClientConfig, String> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()

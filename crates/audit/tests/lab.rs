@@ -153,6 +153,7 @@ async fn start_lab_with_https() -> u16 {
         second: None,
         more: Vec::new(),
         https: Some(https),
+        public: None,
         public_https: None,
     };
     tokio::spawn(corslab_server::serve(

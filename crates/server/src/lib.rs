@@ -330,6 +330,8 @@ pub struct Listeners {
     pub more: Vec<tokio::net::TcpListener>,
     /// The https port's listener.
     pub https: Option<tokio::net::TcpListener>,
+    /// The public port's listener.
+    pub public: Option<tokio::net::TcpListener>,
     /// The public https port's listener.
     pub public_https: Option<tokio::net::TcpListener>,
 }
@@ -367,23 +369,24 @@ pub async fn bind(config: &Config) -> Result<Listeners, ServeError> {
         let addr = SocketAddr::new(config.addr.ip(), port);
         tokio::net::TcpListener::bind(addr).await.map_err(|e| ServeError::Io(addr, e))
     };
-    let second = match config.second_port {
-        Some(port) => Some(on(port).await?),
-        None => None,
-    };
     let mut more = Vec::new();
     for &port in &config.more_ports {
         more.push(on(port).await?);
     }
-    let https = match config.https_port {
-        Some(port) => Some(on(port).await?),
-        None => None,
+    let optional = |port: Option<u16>| async move {
+        match port {
+            Some(port) => on(port).await.map(Some),
+            None => Ok(None),
+        }
     };
-    let public_https = match config.public_https_port {
-        Some(port) => Some(on(port).await?),
-        None => None,
-    };
-    Ok(Listeners { main, second, more, https, public_https })
+    Ok(Listeners {
+        main,
+        second: optional(config.second_port).await?,
+        more,
+        https: optional(config.https_port).await?,
+        public: optional(config.public_port).await?,
+        public_https: optional(config.public_https_port).await?,
+    })
 }
 
 /// Serves the lab on already bound listeners until `shutdown` resolves.
@@ -403,7 +406,8 @@ pub async fn serve(
     let secure: Vec<_> = listeners.https.into_iter().chain(listeners.public_https).collect();
     let acceptor = if secure.is_empty() { None } else { Some(tls::acceptor().map_err(ServeError::Tls)?) };
     let https = secure.into_iter().map(|listener| (listener, acceptor.clone()));
-    let plain = std::iter::once(listeners.main).chain(listeners.second).chain(listeners.more);
+    let plain =
+        std::iter::once(listeners.main).chain(listeners.second).chain(listeners.more).chain(listeners.public);
     for (listener, tls) in plain.map(|listener| (listener, None)).chain(https) {
         let timeout = lab.0.idle_timeout;
         servers.push(tokio::spawn(connections::serve(

@@ -31,8 +31,14 @@ async fn start_with_timeout(idle_timeout: Duration) -> Running {
     };
     let lab = Lab::new(&config, Assets::empty());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let listeners =
-        Listeners { main, second: Some(second), more: Vec::new(), https: None, public_https: None };
+    let listeners = Listeners {
+        main,
+        second: Some(second),
+        more: Vec::new(),
+        https: None,
+        public: None,
+        public_https: None,
+    };
     let done = tokio::spawn(corslab_server::serve(listeners, lab, async move {
         let _ = stopped.await;
     }));
@@ -270,7 +276,7 @@ async fn start_with(policy: corslab_lab::PolicyId) -> (u16, tokio::sync::oneshot
     let lab = Lab::new(&config, Assets::empty());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(corslab_server::serve(
-        Listeners { main, second: None, more: Vec::new(), https: None, public_https: None },
+        Listeners { main, second: None, more: Vec::new(), https: None, public: None, public_https: None },
         lab,
         async move {
             let _ = stopped.await;
@@ -322,7 +328,8 @@ async fn more_ports_answer_the_lab_hosts_are_logged_and_open_to_the_pages() {
     };
     let lab = Lab::new(&config, Assets::empty());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let listeners = Listeners { main, second: None, more: vec![extra], https: None, public_https: None };
+    let listeners =
+        Listeners { main, second: None, more: vec![extra], https: None, public: None, public_https: None };
     tokio::spawn(corslab_server::serve(listeners, lab, async move {
         let _ = stopped.await;
     }));
@@ -343,64 +350,22 @@ async fn more_ports_answer_the_lab_hosts_are_logged_and_open_to_the_pages() {
     // `bind` listens on them too: a port already taken is named in the error.
     let taken = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = taken.local_addr().unwrap().port();
-    let config = Config { addr: ([127, 0, 0, 1], 0).into(), more_ports: vec![port], ..Config::default() };
-    assert!(
-        matches!(corslab_server::bind(&config).await, Err(ServeError::Io(addr, _)) if addr.port() == port)
-    );
-}
-
-/// Trusts any certificate: the lab's https port signs its own, made at start.
-#[derive(Debug)]
-struct AnyCertificate;
-
-mod any_certificate {
-    use tokio_rustls::rustls::client::danger::{
-        HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier,
-    };
-    use tokio_rustls::rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-    use tokio_rustls::rustls::{DigitallySignedStruct, Error, SignatureScheme};
-
-    impl ServerCertVerifier for super::AnyCertificate {
-        fn verify_server_cert(
-            &self,
-            _: &CertificateDer<'_>,
-            _: &[CertificateDer<'_>],
-            _: &ServerName<'_>,
-            _: &[u8],
-            _: UnixTime,
-        ) -> Result<ServerCertVerified, Error> {
-            Ok(ServerCertVerified::assertion())
-        }
-
-        fn verify_tls12_signature(
-            &self,
-            _: &[u8],
-            _: &CertificateDer<'_>,
-            _: &DigitallySignedStruct,
-        ) -> Result<HandshakeSignatureValid, Error> {
-            Ok(HandshakeSignatureValid::assertion())
-        }
-
-        fn verify_tls13_signature(
-            &self,
-            message: &[u8],
-            certificate: &CertificateDer<'_>,
-            signed: &DigitallySignedStruct,
-        ) -> Result<HandshakeSignatureValid, Error> {
-            self.verify_tls12_signature(message, certificate, signed)
-        }
-
-        fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-            tokio_rustls::rustls::crypto::ring::default_provider()
-                .signature_verification_algorithms
-                .supported_schemes()
-        }
+    let base = Config { addr: ([127, 0, 0, 1], 0).into(), ..Config::default() };
+    for config in [
+        Config { more_ports: vec![port], ..base.clone() },
+        Config { https_port: Some(port), ..base.clone() },
+        Config { public_port: Some(port), ..base.clone() },
+        Config { public_https_port: Some(port), ..base.clone() },
+    ] {
+        assert!(
+            matches!(corslab_server::bind(&config).await, Err(ServeError::Io(addr, _)) if addr.port() == port)
+        );
     }
 }
 
 #[tokio::test]
 async fn the_https_port_serves_every_lab_host_and_the_pages_may_fetch_it() {
-    use tokio_rustls::rustls::{ClientConfig, pki_types::ServerName};
+    use tokio_rustls::rustls::pki_types::ServerName;
     let main = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let https = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let (main_port, https_port) = (main.local_addr().unwrap().port(), https.local_addr().unwrap().port());
@@ -412,18 +377,19 @@ async fn the_https_port_serves_every_lab_host_and_the_pages_may_fetch_it() {
     };
     let lab = Lab::new(&config, Assets::empty());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let listeners =
-        Listeners { main, second: None, more: Vec::new(), https: Some(https), public_https: None };
+    let listeners = Listeners {
+        main,
+        second: None,
+        more: Vec::new(),
+        https: Some(https),
+        public: None,
+        public_https: None,
+    };
     tokio::spawn(corslab_server::serve(listeners, lab, async move {
         let _ = stopped.await;
     }));
-    let provider = std::sync::Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
-    let client = ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .dangerous()
-        .with_custom_certificate_verifier(std::sync::Arc::new(AnyCertificate))
-        .with_no_client_auth();
+    // The audit's TLS, taking any certificate: the lab's https port signs its own.
+    let client = corslab_audit::client::tls_config(true).unwrap();
     let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(client));
     let tcp = TcpStream::connect(("127.0.0.1", https_port)).await.unwrap();
     let name = ServerName::try_from("api.fintrack.localhost").unwrap();

@@ -63,8 +63,8 @@ pub async fn run(
     let public_https =
         tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| format!("cannot bind: {e}"))?;
     let public_https_port = public_https.local_addr().map_err(|e| e.to_string())?.port();
-    let more_ports = bad_ports(scenarios);
-    let mut more = vec![public];
+    let more_ports = extra_ports(scenarios);
+    let mut more = Vec::new();
     for &port in &more_ports {
         more.push(tokio::net::TcpListener::bind(("127.0.0.1", port)).await.map_err(|e| {
             format!(
@@ -105,7 +105,14 @@ pub async fn run(
     let ports = lab.ports();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(corslab_server::serve(
-        Listeners { main, second: Some(second), more, https: Some(https), public_https: Some(public_https) },
+        Listeners {
+            main,
+            second: Some(second),
+            more,
+            https: Some(https),
+            public: Some(public),
+            public_https: Some(public_https),
+        },
         lab.clone(),
         async move {
             let _ = stopped.await;
@@ -130,7 +137,7 @@ pub async fn run(
 /// The bad ports the scenarios reach. The lab listens on each, so that a browser that connects
 /// to one is seen in the log: with nothing listening, a refused connection would look like the
 /// browser's own refusal.
-fn bad_ports(scenarios: &[Scenario]) -> Vec<u16> {
+fn extra_ports(scenarios: &[Scenario]) -> Vec<u16> {
     let ports: BTreeSet<u16> = scenarios.iter().filter_map(|s| s.target.extra_port()).collect();
     ports.into_iter().collect()
 }
