@@ -79,7 +79,7 @@ pub const CANARY_HTML: &str = r#"<!doctype html>
 "#;
 
 impl Pages {
-    /// Prepares the pages for `assets` on `ports` and `more_ports`.
+    /// Prepares the pages for `assets` on `ports`, `more_ports` and the lab hosts' `aliases`.
     pub fn new(
         assets: Assets,
         ports: &Ports,
@@ -91,12 +91,7 @@ impl Pages {
             .get("index.html")
             .map(|f| String::from_utf8_lossy(&f.bytes).into_owned())
             .unwrap_or_default();
-        let plain = std::iter::once(ports.main).chain(ports.second).chain(more_ports.iter().copied());
-        let lab: Vec<String> = plain
-            .map(|port| format!("http://*.localhost:{port}"))
-            .chain(ports.https.map(|port| format!("https://*.localhost:{port}")))
-            .chain(aliases.iter().map(|alias| format!("http://{alias}:{}", ports.main)))
-            .collect();
+        let lab = lab_sources(ports, more_ports, aliases);
         let app_csp = app_csp(&index, &lab, harness_origins);
         let sandbox_csp = sandbox_csp(&lab, harness_origins);
         let frame_csp = frame_csp(&lab, harness_origins);
@@ -269,10 +264,19 @@ fn has_attribute(attributes: &str, name: &str) -> bool {
         .any(|a| a == name || a.starts_with(&format!("{name}=")))
 }
 
-/// The page CSPs name the lab's host sources, `lab`: every `*.localhost` name on each port the
-/// lab listens on, with its scheme.
-fn app_csp(index: &str, lab: &[String], harness_origins: &[String]) -> String {
-    let lab = lab.join(" ");
+/// The lab's host sources, which the page CSPs name: every `*.localhost` name on each port
+/// the lab serves http on and on its https port, and each alias on the main port.
+pub fn lab_sources(ports: &Ports, more_ports: &[u16], aliases: &[String]) -> String {
+    let plain = std::iter::once(ports.main).chain(ports.second).chain(more_ports.iter().copied());
+    plain
+        .map(|port| format!("http://*.localhost:{port}"))
+        .chain(ports.https.map(|port| format!("https://*.localhost:{port}")))
+        .chain(aliases.iter().map(|alias| format!("http://{alias}:{}", ports.main)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn app_csp(index: &str, lab: &str, harness_origins: &[String]) -> String {
     let scripts = inline_hashes(index, "script").join(" ");
     let styles = inline_hashes(index, "style").join(" ");
     let ancestors: String = harness_origins.iter().filter(|o| csp_safe(o)).map(|o| format!(" {o}")).collect();
@@ -294,8 +298,7 @@ fn app_csp(index: &str, lab: &[String], harness_origins: &[String]) -> String {
     .join("; ")
 }
 
-fn sandbox_csp(lab: &[String], harness_origins: &[String]) -> String {
-    let lab = lab.join(" ");
+fn sandbox_csp(lab: &str, harness_origins: &[String]) -> String {
     let script = inline_hashes(SANDBOX_HTML, "script").join(" ");
     let ancestors: String = harness_origins.iter().filter(|o| csp_safe(o)).map(|o| format!(" {o}")).collect();
     format!(
@@ -305,8 +308,7 @@ fn sandbox_csp(lab: &[String], harness_origins: &[String]) -> String {
 }
 
 /// The plain page's: no script of its own; fetches to, frames of and framing by lab pages only.
-fn frame_csp(lab: &[String], harness_origins: &[String]) -> String {
-    let lab = lab.join(" ");
+fn frame_csp(lab: &str, harness_origins: &[String]) -> String {
     let ancestors: String = harness_origins.iter().filter(|o| csp_safe(o)).map(|o| format!(" {o}")).collect();
     format!(
         "default-src 'none'; connect-src {lab}; frame-src {lab}; frame-ancestors {lab}{ancestors}; \
@@ -346,7 +348,7 @@ mod tests {
 
     #[test]
     fn the_app_csp_has_no_unsafe_inline_and_lists_the_lab_ports() {
-        let ports = ["http://*.localhost:8080".to_owned(), "http://*.localhost:8081".to_owned()];
+        let ports = lab_sources(&Ports::two(8080, 8081), &[], &[]);
         let csp = app_csp(
             "<script>go()</script>",
             &ports,

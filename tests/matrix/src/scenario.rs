@@ -523,12 +523,8 @@ impl Position {
         if self.top_host().0 != API {
             return format!("{origin}/matrix");
         }
-        let lab = std::iter::once(ports.main)
-            .chain(ports.second)
-            .map(|port| format!("http://*.localhost:{port}"))
-            .chain(ports.https.map(|port| format!("https://*.localhost:{port}")))
-            .collect::<Vec<_>>()
-            .join(" ");
+        // The lab's own pages' sources, as its server writes them.
+        let lab = corslab_server::pages::lab_sources(ports, &[], &[]);
         // Other schemes are open too, so the scheme family sees what fetch itself does with them.
         let csp = format!("default-src 'none'; connect-src 'self' {lab} {OTHER_SCHEMES}");
         let page = Scripted {
