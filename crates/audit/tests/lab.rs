@@ -148,14 +148,7 @@ async fn start_lab_with_https() -> u16 {
         access_log: false,
         ..Config::default()
     };
-    let listeners = corslab_server::Listeners {
-        main,
-        second: None,
-        more: Vec::new(),
-        https: Some(https),
-        public: None,
-        public_https: None,
-    };
+    let listeners = corslab_server::Listeners { https: Some(https), ..corslab_server::Listeners::main(main) };
     tokio::spawn(corslab_server::serve(
         listeners,
         Lab::new(&config, Assets::empty()),

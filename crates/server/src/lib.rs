@@ -336,6 +336,13 @@ pub struct Listeners {
     pub public_https: Option<tokio::net::TcpListener>,
 }
 
+impl Listeners {
+    /// The main listener alone; the others are added with struct update syntax.
+    pub fn main(main: tokio::net::TcpListener) -> Self {
+        Self { main, second: None, more: Vec::new(), https: None, public: None, public_https: None }
+    }
+}
+
 /// The whole lab as one router: the API on its host, `/__lab/` and the app on every other,
 /// all behind the front door (host guard, security headers, recording, access log).
 pub fn app(lab: Lab) -> Router {

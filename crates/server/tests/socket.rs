@@ -31,14 +31,7 @@ async fn start_with_timeout(idle_timeout: Duration) -> Running {
     };
     let lab = Lab::new(&config, Assets::empty());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let listeners = Listeners {
-        main,
-        second: Some(second),
-        more: Vec::new(),
-        https: None,
-        public: None,
-        public_https: None,
-    };
+    let listeners = Listeners { second: Some(second), ..Listeners::main(main) };
     let done = tokio::spawn(corslab_server::serve(listeners, lab, async move {
         let _ = stopped.await;
     }));
@@ -275,13 +268,9 @@ async fn start_with(policy: corslab_lab::PolicyId) -> (u16, tokio::sync::oneshot
         Config { addr: ([127, 0, 0, 1], port).into(), policy, access_log: false, ..Config::default() };
     let lab = Lab::new(&config, Assets::empty());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(corslab_server::serve(
-        Listeners { main, second: None, more: Vec::new(), https: None, public: None, public_https: None },
-        lab,
-        async move {
-            let _ = stopped.await;
-        },
-    ));
+    tokio::spawn(corslab_server::serve(Listeners::main(main), lab, async move {
+        let _ = stopped.await;
+    }));
     (port, stop)
 }
 
@@ -328,8 +317,7 @@ async fn more_ports_answer_the_lab_hosts_are_logged_and_open_to_the_pages() {
     };
     let lab = Lab::new(&config, Assets::empty());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let listeners =
-        Listeners { main, second: None, more: vec![extra], https: None, public: None, public_https: None };
+    let listeners = Listeners { more: vec![extra], ..Listeners::main(main) };
     tokio::spawn(corslab_server::serve(listeners, lab, async move {
         let _ = stopped.await;
     }));
@@ -377,14 +365,7 @@ async fn the_https_port_serves_every_lab_host_and_the_pages_may_fetch_it() {
     };
     let lab = Lab::new(&config, Assets::empty());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let listeners = Listeners {
-        main,
-        second: None,
-        more: Vec::new(),
-        https: Some(https),
-        public: None,
-        public_https: None,
-    };
+    let listeners = Listeners { https: Some(https), ..Listeners::main(main) };
     tokio::spawn(corslab_server::serve(listeners, lab, async move {
         let _ = stopped.await;
     }));
