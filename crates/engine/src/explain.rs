@@ -1206,6 +1206,7 @@ impl<'a> Narrator<'a> {
             cookies_sent,
             exposed_headers: Vec::new(),
             console: None,
+            pending: false,
             steps: self.steps,
             findings: Vec::new(),
             fix: Vec::new(),
@@ -1217,6 +1218,7 @@ impl<'a> Narrator<'a> {
             End::Blocked(blocked) => {
                 let Blocked { failure, url, status, index } = *blocked;
                 verdict.read = Read::Blocked;
+                verdict.pending = failure.leaves_pending();
                 let mut at = failure.blocked_at();
                 if index > 0 && at == BlockedAt::Request {
                     at = BlockedAt::Redirect;

@@ -87,6 +87,11 @@ impl Failure {
         }
     }
 
+    /// Whether the fetch is left waiting rather than failed: the script's promise never settles.
+    pub fn leaves_pending(&self) -> bool {
+        matches!(self, Self::LocalNetworkPending(_))
+    }
+
     /// The rule the fetch broke.
     pub fn rule(&self) -> Rule {
         use crate::cors_check::CorsCheckFailure as Check;

@@ -28,6 +28,11 @@ pub struct Verdict {
     pub exposed_headers: Vec<String>,
     /// The line the browser prints to its console, if any.
     pub console: Option<String>,
+    /// The fetch never settles: the browser holds the request for a permission prompt (Firefox's
+    /// Local Network Access), so the script gets neither a response nor a `TypeError`; `read` is
+    /// `blocked`, as nothing is read (optional field, written only when true; corslab's own).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pending: bool,
     /// The reasoning, in order.
     pub steps: Vec<Step>,
     /// What the exchange reveals about the server's CORS policy.

@@ -300,6 +300,11 @@ fn compare(key: &str, want: &Value, verdict: &Value) -> Result<(), String> {
             let got = &verdict[key];
             if got == want { Ok(()) } else { Err(format!("expected {want}, got {got}")) }
         }
+        // Written only when true, so a Verdict without it is not pending.
+        "pending" => {
+            let got = verdict.get("pending").unwrap_or(&Value::Bool(false));
+            if got == want { Ok(()) } else { Err(format!("expected {want}, got {got}")) }
+        }
         "console_contains" => {
             let console = verdict["console"].as_str().unwrap_or_default();
             let needle = want
