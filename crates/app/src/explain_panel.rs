@@ -52,6 +52,10 @@ pub fn ExplainPanel(explained: Explained) -> impl IntoView {
 pub fn VerdictSummary(verdict: Verdict, browser: &'static str) -> impl IntoView {
     let (class, headline) = match verdict.read {
         Read::Allowed => ("verdict allowed", "Read allowed: the script gets the response"),
+        Read::Blocked if verdict.pending => (
+            "verdict blocked pending",
+            "Pending: the fetch waits for the user to answer the permission prompt, so the script gets neither a response nor a TypeError",
+        ),
         Read::Blocked => ("verdict blocked", "Read blocked: the script gets a TypeError"),
         Read::Opaque => ("verdict opaque", "Opaque: the script gets status 0 and nothing it can read"),
     };
@@ -257,6 +261,7 @@ pub fn SequenceDiagram(exchange: Exchange, verdict: Verdict) -> impl IntoView {
     let server = exchange.request.url.host_str().unwrap_or("server").to_owned();
     let (end_class, end_text) = match verdict.read {
         Read::Allowed => ("end allowed", "script reads the response"),
+        Read::Blocked if verdict.pending => ("end blocked", "fetch pending: waits for the prompt"),
         Read::Blocked => ("end blocked", "TypeError: the read is blocked"),
         Read::Opaque => ("end opaque", "opaque response: nothing readable"),
     };

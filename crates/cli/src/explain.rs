@@ -235,6 +235,10 @@ pub fn human(item: &Item, verdict: &Verdict, single: bool) -> String {
         (Read::Opaque, _) => {
             "OPAQUE: the request is sent, but the script sees status 0 and nothing else".to_owned()
         }
+        (Read::Blocked, _) if verdict.pending => {
+            "PENDING: the fetch waits for the user to answer the browser's permission prompt; nothing is sent, and the script gets neither a response nor a TypeError"
+                .to_owned()
+        }
         (Read::Blocked, Some(at)) => {
             format!("BLOCKED at the {}: the script gets a TypeError", at.as_str())
         }
@@ -395,6 +399,19 @@ mod tests {
         assert!(lines[1].starts_with("BLOCKED at the response"), "{text}");
         assert!(text.contains("✘"), "{text}");
         assert!(text.contains("how to fix the server:"), "{text}");
+    }
+
+    #[test]
+    fn a_fetch_held_for_a_permission_prompt_is_pending_not_a_type_error() {
+        let text = r#"{ "browser": "firefox", "page": "https://public.example",
+            "request": { "url": "http://127.0.0.1:8080/x" },
+            "response": { "status": 200, "headers": [["Access-Control-Allow-Origin", "*"]] } }"#;
+        let item = parse(text).unwrap().remove(0);
+        let verdict = corslab_engine::explain(&item.exchange);
+        let text = human(&item, &verdict, true);
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[1].starts_with("PENDING: the fetch waits"), "{text}");
+        assert!(!text.contains("gets a TypeError"), "{text}");
     }
 
     #[test]

@@ -54,6 +54,27 @@ async fn a_blocked_read_shows_its_reason_steps_diagram_and_both_console_lines() 
 }
 
 #[wasm_bindgen_test]
+async fn a_fetch_held_for_the_permission_prompt_is_pending_not_a_type_error() {
+    let root = fresh_element();
+    let exchange = Exchange::from_json(
+        r#"{ "browser": "firefox", "page": "https://public.example",
+             "request": { "url": "http://127.0.0.1:8080/api" },
+             "response": { "status": 200, "headers": [["Access-Control-Allow-Origin", "*"]] } }"#,
+    )
+    .unwrap();
+    let explained = explain_only(exchange, false);
+    mount_to(root.clone(), move || view! { <ExplainPanel explained/> }).forget();
+    leptos::task::tick().await;
+
+    let headline = text_in(&root, ".verdict.pending .headline");
+    assert!(headline.starts_with("Pending"), "{headline}");
+    assert!(!headline.contains("gets a TypeError"), "{headline}");
+    let label =
+        root.query_selector("svg.sequence-svg").unwrap().unwrap().get_attribute("aria-label").unwrap();
+    assert!(label.contains("fetch pending") && !label.contains("TypeError"), "{label}");
+}
+
+#[wasm_bindgen_test]
 async fn a_preflighted_write_draws_the_preflight_first() {
     let root = fresh_element();
     let exchange = Exchange::from_json(
