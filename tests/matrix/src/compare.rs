@@ -205,6 +205,8 @@ pub fn compare(
         (true, Some("opaque" | "opaqueredirect")) => Read::Opaque,
         (true, _) => Read::Allowed,
     };
+    // A fetch still waiting when the page gave up on it is told apart from one that failed.
+    let pending = page.error.as_deref() == Some(GIVEN_UP);
     let mut cookies = observed.request.as_ref().map(|r| r.cookies.clone()).unwrap_or_default();
     let mut exposed = page.headers.clone();
     let mut engine_exposed = verdict.exposed_headers.clone();
@@ -217,7 +219,7 @@ pub fn compare(
         observation.said.console.clone()
     };
     vec![
-        check(Field::Read, read_word(verdict.read), read_word(read)),
+        check(Field::Read, read_word(verdict.read, verdict.pending), read_word(read, pending)),
         check(Field::PreflightSent, yes_no(verdict.preflight_sent), yes_no(observed.preflight.is_some())),
         check(Field::RequestSent, yes_no(verdict.request_sent), yes_no(observed.request.is_some())),
         check(Field::CookiesSent, list(&mut verdict.cookies_sent.clone()), list(&mut cookies)),
@@ -388,9 +390,10 @@ fn check(field: Field, engine: String, browser: String) -> Check {
     Check { field, engine, browser }
 }
 
-fn read_word(read: Read) -> String {
+fn read_word(read: Read, pending: bool) -> String {
     match read {
         Read::Allowed => "allowed",
+        Read::Blocked if pending => "pending",
         Read::Blocked => "blocked",
         Read::Opaque => "opaque",
     }
