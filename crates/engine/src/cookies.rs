@@ -25,9 +25,6 @@ pub struct Context<'a> {
     pub cross_site_redirect: bool,
     /// The user's third-party cookie setting.
     pub third_party: ThirdPartyCookies,
-    /// Whether sites differ by scheme as well as registrable domain
-    /// ([`Profile::schemeful_same_site`]).
-    pub schemeful: bool,
 }
 
 /// Whether one cookie is attached, and the rule that decided it.
@@ -95,9 +92,10 @@ pub enum Why {
 
 /// Whether a request is in a first-party context: the page's site for cookies (its top-level
 /// site when the page is same-site with it) equals the URL's site. Third-party cookie rules
-/// apply only outside it; a redirect on the way does not change it.
-pub fn is_first_party(context: &Context<'_>) -> bool {
-    let (top, schemeful) = (context.top_site, context.schemeful);
+/// apply only outside it; a redirect on the way does not change it. Sites are compared as the
+/// browser compares them ([`Profile::schemeful_same_site`]).
+pub fn is_first_party(context: &Context<'_>, profile: &Profile) -> bool {
+    let (top, schemeful) = (context.top_site, profile.schemeful_same_site);
     context.page_site.same_site_as(top, schemeful) && top.same_site_as(context.site, schemeful)
 }
 
@@ -107,7 +105,7 @@ pub fn is_first_party(context: &Context<'_>) -> bool {
 ///
 /// <https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#name-same-site-and-cross-site-requests>
 pub fn is_same_site_request(context: &Context<'_>, profile: &Profile) -> bool {
-    is_first_party(context) && !(context.cross_site_redirect && profile.same_site_counts_redirects)
+    is_first_party(context, profile) && !(context.cross_site_redirect && profile.same_site_counts_redirects)
 }
 
 /// Whether the request says `Sec-Fetch-Storage-Access: inactive`: it is credentialed, cross-site
@@ -128,8 +126,8 @@ pub fn storage_access_inactive(context: &Context<'_>, profile: &Profile) -> bool
     };
     held_back
         && context.credentials
-        && context.site.same_site_as(context.top_site, context.schemeful)
-        && !is_first_party(context)
+        && context.site.same_site_as(context.top_site, profile.schemeful_same_site)
+        && !is_first_party(context, profile)
 }
 
 /// Decides, for each cookie in the jar in order, whether this request carries it.
@@ -287,7 +285,7 @@ fn decide_one(
     if same_site {
         return Why::SameSiteRequest;
     }
-    if is_first_party(context) {
+    if is_first_party(context, profile) {
         return Why::FirstPartyContext;
     }
     match (context.third_party, profile.third_party_default) {
@@ -369,7 +367,6 @@ mod tests {
             top_site: &site,
             cross_site_redirect: false,
             third_party,
-            schemeful: Profile::of(browser).schemeful_same_site,
         };
         decide(jar, &context, &Profile::of(browser)).map(|d| (d.name.to_owned(), d.sent, d.why)).collect()
     }

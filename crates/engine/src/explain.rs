@@ -781,7 +781,6 @@ impl<'a> Narrator<'a> {
             top_site,
             cross_site_redirect: leg.cross_site_redirect,
             third_party: self.ex.settings.third_party_cookies,
-            schemeful: self.profile.schemeful_same_site,
         }
     }
 
@@ -816,7 +815,7 @@ impl<'a> Narrator<'a> {
                 "The page's origin is opaque (a sandboxed iframe), so every request it makes is cross-site for cookies.".to_owned(),
             );
         }
-        if context.cross_site_redirect && cookies::is_first_party(context) {
+        if context.cross_site_redirect && cookies::is_first_party(context, &profile) {
             self.info(
                 rules::COOKIES_SAME_SITE,
                 if profile.same_site_counts_redirects {
