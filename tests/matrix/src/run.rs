@@ -54,15 +54,11 @@ pub async fn run(
     options: &Options,
     scenarios: &[Scenario],
 ) -> Result<(Ports, Vec<(BrowserRun, Observed)>), String> {
-    let main = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| format!("cannot bind: {e}"))?;
-    let second =
-        tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| format!("cannot bind: {e}"))?;
-    let public =
-        tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| format!("cannot bind: {e}"))?;
-    let public_port = public.local_addr().map_err(|e| e.to_string())?.port();
-    let public_https =
-        tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| format!("cannot bind: {e}"))?;
-    let public_https_port = public_https.local_addr().map_err(|e| e.to_string())?.port();
+    let (main, addr) = any_port().await?;
+    let (second, second_addr) = any_port().await?;
+    let (https, https_addr) = any_port().await?;
+    let (public, public_addr) = any_port().await?;
+    let (public_https, public_https_addr) = any_port().await?;
     let more_ports = extra_ports(scenarios);
     let mut more = Vec::new();
     for &port in &more_ports {
@@ -72,17 +68,12 @@ pub async fn run(
             )
         })?);
     }
-    let https =
-        tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| format!("cannot bind: {e}"))?;
-    let addr = main.local_addr().map_err(|e| e.to_string())?;
-    let second_port = second.local_addr().map_err(|e| e.to_string())?.port();
-    let https_port = https.local_addr().map_err(|e| e.to_string())?.port();
     let config = Config {
         addr,
-        second_port: Some(second_port),
+        second_port: Some(second_addr.port()),
         more_ports,
         // Pages on https origins, under a certificate the browsers are told to accept.
-        https_port: Some(https_port),
+        https_port: Some(https_addr.port()),
         // Names that are not potentially trustworthy, which the browsers resolve to loopback.
         aliases: crate::scenario::UNTRUSTWORTHY_NAMES
             .iter()
@@ -90,8 +81,8 @@ pub async fn run(
             .chain([(crate::scenario::PUBLIC_NAME.to_owned(), PARTNER)])
             .collect(),
         // Pages the browsers take for public ones, for Local Network Access.
-        public_port: Some(public_port),
-        public_https_port: Some(public_https_port),
+        public_port: Some(public_addr.port()),
+        public_https_port: Some(public_https_addr.port()),
         access_log: false,
         // Every request of every browser stays readable until the end.
         log_capacity: 200_000,
@@ -132,6 +123,14 @@ pub async fn run(
     let _ = stop.send(());
     let _ = tokio::time::timeout(Duration::from_secs(10), server).await;
     Ok((ports, result?))
+}
+
+/// A listener on a free loopback port, and its address.
+async fn any_port() -> Result<(tokio::net::TcpListener, std::net::SocketAddr), String> {
+    let listener =
+        tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| format!("cannot bind: {e}"))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    Ok((listener, addr))
 }
 
 /// The bad ports the scenarios reach. The lab listens on each, so that a browser that connects
