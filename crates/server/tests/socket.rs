@@ -29,13 +29,28 @@ async fn start_with_timeout(idle_timeout: Duration) -> Running {
         idle_timeout,
         ..Config::default()
     };
-    let lab = Lab::new(&config, Assets::empty());
+    let (stop, done) = serve(&config, Listeners { second: Some(second), ..Listeners::main(main) });
+    Running { main: main_port, second: second_port, stop: Some(stop), done }
+}
+
+/// Serves a lab configured by `config` on `listeners` until the sender is used or dropped.
+fn serve(
+    config: &Config,
+    listeners: Listeners,
+) -> (tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<Result<(), ServeError>>) {
+    let lab = Lab::new(config, Assets::empty());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let listeners = Listeners { second: Some(second), ..Listeners::main(main) };
     let done = tokio::spawn(corslab_server::serve(listeners, lab, async move {
         let _ = stopped.await;
     }));
-    Running { main: main_port, second: second_port, stop: Some(stop), done }
+    (stop, done)
+}
+
+/// The ports the requests of `run` arrived on, as the lab's log on `port` lists them.
+async fn logged_ports(port: u16, run: &str) -> Vec<u16> {
+    let log = raw(port, &get("lab.localhost", port, &format!("/__lab/log?run={run}"), "")).await;
+    let page: corslab_lab::LogPage = serde_json::from_str(&log[log.find("\r\n\r\n").unwrap() + 4..]).unwrap();
+    page.entries.iter().map(|e| e.port).collect()
 }
 
 /// Sends raw bytes and reads the answer: until the server closes, or until it has been quiet
@@ -220,11 +235,7 @@ async fn the_log_records_the_port_a_request_arrived_on_and_refuses_a_host_naming
     let crossed = raw(lab.main, &get("api.fintrack.localhost", lab.second, path, "")).await;
     assert_eq!(status(&crossed), 421, "{crossed}");
     assert!(crossed.contains(&format!("reached the lab on port {}", lab.main)), "{crossed}");
-    let log = raw(lab.main, &get("lab.localhost", lab.main, "/__lab/log?run=ports", "")).await;
-    let body = &log[log.find("\r\n\r\n").unwrap() + 4..];
-    let page: corslab_lab::LogPage = serde_json::from_str(body).unwrap();
-    let ports: Vec<u16> = page.entries.iter().map(|e| e.port).collect();
-    assert_eq!(ports, [lab.second]);
+    assert_eq!(logged_ports(lab.main, "ports").await, [lab.second]);
 }
 
 #[tokio::test]
@@ -266,12 +277,7 @@ async fn start_with(policy: corslab_lab::PolicyId) -> (u16, tokio::sync::oneshot
     let port = main.local_addr().unwrap().port();
     let config =
         Config { addr: ([127, 0, 0, 1], port).into(), policy, access_log: false, ..Config::default() };
-    let lab = Lab::new(&config, Assets::empty());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(corslab_server::serve(Listeners::main(main), lab, async move {
-        let _ = stopped.await;
-    }));
-    (port, stop)
+    (port, serve(&config, Listeners::main(main)).0)
 }
 
 #[tokio::test]
@@ -315,18 +321,11 @@ async fn more_ports_answer_the_lab_hosts_are_logged_and_open_to_the_pages() {
         access_log: false,
         ..Config::default()
     };
-    let lab = Lab::new(&config, Assets::empty());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let listeners = Listeners { more: vec![extra], ..Listeners::main(main) };
-    tokio::spawn(corslab_server::serve(listeners, lab, async move {
-        let _ = stopped.await;
-    }));
+    let (stop, _) = serve(&config, Listeners { more: vec![extra], ..Listeners::main(main) });
     let answer =
         raw(extra_port, &get("api.fintrack.localhost", extra_port, "/me/balance?run=more", "")).await;
     assert_eq!(status(&answer), 401, "{answer}");
-    let log = raw(main_port, &get("lab.localhost", main_port, "/__lab/log?run=more", "")).await;
-    let page: corslab_lab::LogPage = serde_json::from_str(&log[log.find("\r\n\r\n").unwrap() + 4..]).unwrap();
-    assert_eq!(page.entries.iter().map(|e| e.port).collect::<Vec<_>>(), [extra_port]);
+    assert_eq!(logged_ports(main_port, "more").await, [extra_port]);
     let frame = raw(main_port, &get("lab.localhost", main_port, "/__lab/frame", "")).await;
     let csp = frame.lines().find(|l| l.to_ascii_lowercase().starts_with("content-security-policy:")).unwrap();
     assert!(
@@ -363,12 +362,7 @@ async fn the_https_port_serves_every_lab_host_and_the_pages_may_fetch_it() {
         access_log: false,
         ..Config::default()
     };
-    let lab = Lab::new(&config, Assets::empty());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let listeners = Listeners { https: Some(https), ..Listeners::main(main) };
-    tokio::spawn(corslab_server::serve(listeners, lab, async move {
-        let _ = stopped.await;
-    }));
+    let (stop, _) = serve(&config, Listeners { https: Some(https), ..Listeners::main(main) });
     // The audit's TLS, taking any certificate: the lab's https port signs its own.
     let client = corslab_audit::client::tls_config(true).unwrap();
     let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(client));
@@ -380,9 +374,7 @@ async fn the_https_port_serves_every_lab_host_and_the_pages_may_fetch_it() {
     let _ = tokio::time::timeout(Duration::from_secs(10), tls.read_to_end(&mut answer)).await;
     let answer = String::from_utf8_lossy(&answer);
     assert_eq!(status(&answer), 401, "{answer}");
-    let log = raw(main_port, &get("lab.localhost", main_port, "/__lab/log?run=tls", "")).await;
-    let page: corslab_lab::LogPage = serde_json::from_str(&log[log.find("\r\n\r\n").unwrap() + 4..]).unwrap();
-    assert_eq!(page.entries.iter().map(|e| e.port).collect::<Vec<_>>(), [https_port]);
+    assert_eq!(logged_ports(main_port, "tls").await, [https_port]);
     let frame = raw(main_port, &get("lab.localhost", main_port, "/__lab/frame", "")).await;
     assert!(frame.contains(&format!("https://*.localhost:{https_port}")), "{frame}");
     stop.send(()).unwrap();
