@@ -54,6 +54,13 @@ async fn json_of(response: Response) -> Value {
     serde_json::from_slice(&bytes).unwrap_or_else(|_| json!({ "raw": String::from_utf8_lossy(&bytes) }))
 }
 
+/// The console's log of the requests of `run`.
+async fn logged(app: &Router, run: &str) -> corslab_lab::LogPage {
+    let path = format!("/__lab/log?run={run}");
+    let log = send(app, to(CONSOLE, Method::GET, &path).body(Body::empty()).unwrap()).await;
+    serde_json::from_value(json_of(log).await).unwrap()
+}
+
 fn header<'a>(response: &'a Response, name: &str) -> Option<&'a str> {
     response.headers().get(name).map(|v| v.to_str().unwrap())
 }
@@ -545,8 +552,7 @@ async fn the_bounce_redirects_to_the_balance_through_any_page_host_and_is_logged
         send(&app, to(PARTNER, Method::GET, "/__lab/bounce?status=200").body(Body::empty()).unwrap()).await;
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
 
-    let log = send(&app, to(CONSOLE, Method::GET, "/__lab/log?run=b1").body(Body::empty()).unwrap()).await;
-    let page: corslab_lab::LogPage = serde_json::from_value(json_of(log).await).unwrap();
+    let page = logged(&app, "b1").await;
     let hosts: Vec<_> = page.entries.iter().map(|e| (e.host.as_str(), e.preflight)).collect();
     assert_eq!(hosts, [(PARTNER, false), (ATTACKER, true)]);
 }
@@ -1270,9 +1276,7 @@ async fn the_log_records_no_length_on_204_and_304_answers_as_none_is_sent() {
         let response = send(&app, to(API, Method::GET, &url).body(Body::empty()).unwrap()).await;
         assert_eq!(response.status().as_u16(), status);
         let sent = header(&response, "content-length").map(str::to_owned);
-        let path = format!("/__lab/log?run=len{status}");
-        let log = send(&app, to(CONSOLE, Method::GET, &path).body(Body::empty()).unwrap()).await;
-        let page: corslab_lab::LogPage = serde_json::from_value(json_of(log).await).unwrap();
+        let page = logged(&app, &format!("len{status}")).await;
         let logged = page.entries[0].response_headers.iter().find(|(n, _)| n == "content-length");
         assert_eq!(logged.map(|(_, v)| v.clone()), sent, "status {status}");
         assert_eq!(sent.is_some(), status == 200, "status {status}");
@@ -1295,8 +1299,7 @@ async fn an_api_alias_is_served_and_logged_as_the_api_under_its_own_name() {
         send(&app, to("printer.local", Method::GET, "/me/balance?run=alias").body(Body::empty()).unwrap())
             .await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    let log = send(&app, to(CONSOLE, Method::GET, "/__lab/log?run=alias").body(Body::empty()).unwrap()).await;
-    let page: corslab_lab::LogPage = serde_json::from_value(json_of(log).await).unwrap();
+    let page = logged(&app, "alias").await;
     assert_eq!(page.entries.iter().map(|e| e.host.as_str()).collect::<Vec<_>>(), ["printer.local"]);
     let frame = send(&app, to(CONSOLE, Method::GET, "/__lab/frame").body(Body::empty()).unwrap()).await;
     let csp = header(&frame, "content-security-policy").unwrap_or_default().to_owned();
