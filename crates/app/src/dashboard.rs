@@ -261,11 +261,10 @@ async fn read_account(
         corslab_lab::hosts::API,
         &format!("/me/transactions?policy={}&run={}", policy.id(), run::new_run_id()),
     );
-    let init = web_sys::RequestInit::new();
-    init.set_credentials(web_sys::RequestCredentials::Include);
-    let result = match net::fetch(&url, &init).await {
+    let request = gloo_net::http::Request::get(&url).credentials(web_sys::RequestCredentials::Include);
+    let result = match request.send().await {
         Ok(response) => net::json_of::<Transactions>(&response).await,
-        Err(e) => Err(format!("The browser blocked the read: {}", net::error_text(&e))),
+        Err(e) => Err(format!("The browser blocked the read: {e}")),
     };
     transactions.set(Some(result));
 }

@@ -1,6 +1,7 @@
 //! The browser side of the lab: real `fetch()` calls, and reads of the lab server's own
-//! endpoints (`/__lab/*`) on the page's origin. JSON goes through the browser's `JSON.parse`
-//! and `serde-wasm-bindgen`, which keeps serde_json's parser out of the Wasm.
+//! endpoints (`/__lab/*`) on the page's origin. Requests go through `gloo-net`; JSON goes
+//! through the browser's `JSON.parse` and `serde-wasm-bindgen`, which keeps serde_json's parser
+//! out of the Wasm.
 
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -11,10 +12,11 @@ use corslab_lab::audit::AuditSummary;
 use corslab_lab::catalog::EntryText;
 use corslab_lab::seen::LogPage;
 use corslab_lab::state::LabState;
+use gloo_net::http::{Method, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Headers, RequestCredentials, RequestInit, RequestMode as JsMode, Response};
+use web_sys::{RequestCredentials, RequestInit, RequestMode as JsMode, ResponseType};
 
 use crate::scenario::FetchCall;
 
@@ -45,7 +47,9 @@ impl PageOutcome {
     }
 }
 
-/// Runs `call` for real from this page.
+/// Runs `call` for real from this page: `fetch(url, init)` exactly as a page's script writes
+/// it. Not through `gloo-net`, whose builder passes the URL through `URL.search` first (which
+/// drops an empty `?`): the experiment hands the browser the URL untouched.
 pub async fn run_fetch(call: &FetchCall) -> PageOutcome {
     let init = RequestInit::new();
     init.set_method(call.method);
@@ -55,7 +59,7 @@ pub async fn run_fetch(call: &FetchCall) -> PageOutcome {
         RequestMode::Cors => JsMode::Cors,
     });
     init.set_credentials(js_credentials(call.credentials));
-    if let Ok(headers) = Headers::new() {
+    if let Ok(headers) = web_sys::Headers::new() {
         for (name, value) in &call.headers {
             let _ = headers.append(name, value);
         }
@@ -64,20 +68,15 @@ pub async fn run_fetch(call: &FetchCall) -> PageOutcome {
     if let Some(body) = call.body {
         init.set_body(&JsValue::from_str(body));
     }
-    match fetch(&call.url, &init).await {
-        Ok(response) if response.type_() == web_sys::ResponseType::Opaque => PageOutcome::Opaque,
+    let fetched = JsFuture::from(window().fetch_with_str_and_init(&call.url, &init)).await;
+    match fetched.map(|response| Response::from(response.unchecked_into::<web_sys::Response>())) {
+        Ok(response) if response.type_() == ResponseType::Opaque => PageOutcome::Opaque,
         Ok(response) => {
-            let body = text(&response).await.unwrap_or_default();
+            let body = response.text().await.unwrap_or_default();
             PageOutcome::Read { status: response.status(), body }
         }
         Err(error) => PageOutcome::Failed(error_text(&error)),
     }
-}
-
-/// `fetch(url, init)`.
-pub async fn fetch(url: &str, init: &RequestInit) -> Result<Response, JsValue> {
-    let response = JsFuture::from(window().fetch_with_str_and_init(url, init)).await?;
-    response.dyn_into::<Response>()
 }
 
 /// A same-origin GET of JSON, parsed by the browser.
@@ -98,12 +97,6 @@ pub async fn post_json<T: DeserializeOwned>(
 /// The body of `response` as JSON, or the server's `{"error": ...}` as the message.
 pub async fn json_of<T: DeserializeOwned>(response: &Response) -> Result<T, String> {
     typed(value_of(response).await)
-}
-
-/// The body of a response as text.
-pub async fn text(response: &Response) -> Result<String, JsValue> {
-    let text = JsFuture::from(response.text()?).await?;
-    Ok(text.as_string().unwrap_or_default())
 }
 
 /// What the lab server recorded for a run (`/__lab/log` on this page's origin).
@@ -181,8 +174,7 @@ pub fn now_ms() -> u64 {
 
 /// [`get_json`] up to the parsed value.
 async fn get_value(path: &str) -> Result<JsValue, String> {
-    let init = RequestInit::new();
-    let response = fetch(path, &init).await.map_err(|e| error_text(&e))?;
+    let response = RequestBuilder::new(path).send().await.map_err(|e| e.to_string())?;
     value_of(&response).await
 }
 
@@ -193,28 +185,24 @@ async fn post_value(
     extra: &[(&str, &str)],
     credentials: CredentialsMode,
 ) -> Result<JsValue, String> {
-    let init = RequestInit::new();
-    init.set_method("POST");
-    init.set_credentials(js_credentials(credentials));
-    let headers = Headers::new().map_err(|e| error_text(&e))?;
-    let _ = headers.append("Accept", "application/json");
-    if body.is_some() {
-        let _ = headers.append("Content-Type", "application/json");
-    }
+    let mut request = RequestBuilder::new(url)
+        .method(Method::POST)
+        .credentials(js_credentials(credentials))
+        .header("Accept", "application/json");
     for (name, value) in extra {
-        let _ = headers.append(name, value);
+        request = request.header(name, value);
     }
-    init.set_headers(&headers);
-    if let Some(body) = body {
-        init.set_body(&JsValue::from_str(body));
-    }
-    let response = fetch(url, &init).await.map_err(|e| error_text(&e))?;
+    let request = match body {
+        Some(body) => request.header("Content-Type", "application/json").body(body),
+        None => request.build(),
+    };
+    let response = request.map_err(|e| e.to_string())?.send().await.map_err(|e| e.to_string())?;
     value_of(&response).await
 }
 
 /// [`json_of`] up to the parsed value.
 async fn value_of(response: &Response) -> Result<JsValue, String> {
-    let body = text(response).await.map_err(|e| error_text(&e))?;
+    let body = response.text().await.map_err(|e| e.to_string())?;
     let value = js_sys::JSON::parse(&body).map_err(|_| format!("status {}: not JSON", response.status()))?;
     if !response.ok() {
         let error =

@@ -32,9 +32,7 @@ fn button(root: &web_sys::HtmlElement) -> web_sys::HtmlElement {
 
 /// A `Response` with `status` and `body`, read by the app's `json_of` as it reads the lab's.
 async fn answer<T: serde::de::DeserializeOwned>(status: u16, body: &str) -> Result<T, String> {
-    let init = web_sys::ResponseInit::new();
-    init.set_status(status);
-    let response = web_sys::Response::new_with_opt_str_and_init(Some(body), &init).unwrap();
+    let response = gloo_net::http::Response::builder().status(status).body(Some(body)).unwrap();
     json_of(&response).await
 }
 
