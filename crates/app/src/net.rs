@@ -1,7 +1,8 @@
 //! The browser side of the lab: real `fetch()` calls, and reads of the lab server's own
-//! endpoints (`/__lab/*`) on the page's origin. Requests go through `gloo-net`; JSON goes
-//! through the browser's `JSON.parse` and `serde-wasm-bindgen`, which keeps serde_json's parser
-//! out of the Wasm.
+//! endpoints (`/__lab/*`) on the page's origin. The lab's own requests go through `gloo-net`,
+//! the attack's through a bare `fetch(url, init)` ([`run_fetch`]); JSON goes through the
+//! browser's `JSON.parse` and `serde-wasm-bindgen`, which keeps serde_json's parser out of the
+//! Wasm.
 
 use std::cell::RefCell;
 use std::sync::Arc;
