@@ -724,9 +724,17 @@ fn answer(e: &Parsed<'_>) -> Answer {
 const BROWSERS_OWN: [&str; 6] =
     ["accept", "accept-language", "cache-control", "pragma", "priority", "user-agent"];
 
+/// Whether a header of a captured request was set by the script, when the capture shows no
+/// preflight to tell: every header but the forbidden ones and those the browser adds itself
+/// ([`BROWSERS_OWN`]). The HAR reader and the app's playground, reading a pasted request, both
+/// decide by it.
+pub fn set_by_the_script(header: &Header) -> bool {
+    !is_forbidden_request_header(&header.name, &header.value)
+        && !BROWSERS_OWN.contains(&header.name.to_lowercase().as_str())
+}
+
 /// The headers the script itself set. With a preflight: those it asked about, plus the
-/// safelisted ones the browser never adds on its own. Without one: every header but the
-/// forbidden ones and those the browser adds itself ([`BROWSERS_OWN`]).
+/// safelisted ones the browser never adds on its own. Without one: [`set_by_the_script`].
 ///
 /// <https://fetch.spec.whatwg.org/#cors-safelisted-request-header>
 fn script_headers(
@@ -741,17 +749,15 @@ fn script_headers(
     let mut list = HeaderList::new();
     for (name, value) in &e.request {
         let Ok(header) = Header::new(name, value) else { continue };
-        if is_forbidden_request_header(&header.name, &header.value) {
-            continue;
-        }
-        let lower = header.name.to_lowercase();
         let set_by_script = match preflight {
+            None => set_by_the_script(&header),
+            Some(_) if is_forbidden_request_header(&header.name, &header.value) => false,
             Some(_) => {
+                let lower = header.name.to_lowercase();
                 asked.contains(&lower)
                     || (matches!(lower.as_str(), "content-type" | "content-language" | "range")
                         && is_cors_safelisted_request_header(&header))
             }
-            None => !BROWSERS_OWN.contains(&lower.as_str()),
         };
         if set_by_script {
             list.append(header);
