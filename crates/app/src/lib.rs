@@ -32,6 +32,7 @@ pub mod har_view;
 pub mod idna;
 pub mod net;
 pub mod page;
+pub mod paste;
 pub mod playground;
 pub mod policy_view;
 pub mod query;

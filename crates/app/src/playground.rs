@@ -14,10 +14,10 @@ use leptos::prelude::*;
 
 use crate::explain_panel::ExplainPanel;
 use crate::har_view::HarDrop;
-use crate::page;
 use crate::query::Query;
 use crate::run::{explain_only, this_browser};
 use crate::scenario::credentials_from_id;
+use crate::{page, paste};
 
 /// One field of the playground: its URL key, its label and its default.
 #[derive(Debug, Clone, Copy)]
@@ -36,15 +36,22 @@ const TOP: Field = Field { key: "top", label: "Top-level origin (empty: the page
 const URL: Field =
     Field { key: "url", label: "URL fetched", default: "http://api.fintrack.localhost:8080/me/balance" };
 const METHOD: Field = Field { key: "m", label: "Method", default: "GET" };
-const REQUEST_HEADERS: Field =
-    Field { key: "rh", label: "Headers the script sets (one Name: value per line)", default: "" };
+const REQUEST_HEADERS: Field = Field {
+    key: "rh",
+    label: "Headers the script sets (one Name: value per line), or the request as DevTools or curl -v show it",
+    default: "",
+};
 const PREFLIGHT_STATUS: Field =
     Field { key: "ps", label: "Preflight status (empty: unknown)", default: "204" };
-const PREFLIGHT_HEADERS: Field = Field { key: "ph", label: "Preflight response headers", default: "" };
+const PREFLIGHT_HEADERS: Field = Field {
+    key: "ph",
+    label: "Preflight response headers, or its whole head (status line first)",
+    default: "",
+};
 const STATUS: Field = Field { key: "s", label: "Response status", default: "200" };
 const RESPONSE_HEADERS: Field = Field {
     key: "h",
-    label: "Response headers",
+    label: "Response headers, or its whole head (status line first)",
     default: "Access-Control-Allow-Origin: http://free-crypto-giveaway.localhost:8080\nAccess-Control-Allow-Credentials: true\nContent-Type: application/json",
 };
 
@@ -84,11 +91,11 @@ pub fn Playground() -> impl IntoView {
                 <TextField state field=TOP/>
                 <TextField state field=URL/>
                 <TextField state field=METHOD/>
-                <TextArea state field=REQUEST_HEADERS/>
+                <TextArea state field=REQUEST_HEADERS reads=Reads::Request/>
                 <TextField state field=PREFLIGHT_STATUS/>
-                <TextArea state field=PREFLIGHT_HEADERS/>
+                <TextArea state field=PREFLIGHT_HEADERS reads=Reads::Response(PREFLIGHT_STATUS)/>
                 <TextField state field=STATUS/>
-                <TextArea state field=RESPONSE_HEADERS/>
+                <TextArea state field=RESPONSE_HEADERS reads=Reads::Response(STATUS)/>
             </section>
             <section class="panel" aria-labelledby="explained-title">
                 <h2 id="explained-title">"What the browser does"</h2>
@@ -123,16 +130,79 @@ fn TextField(state: RwSignal<Query>, field: Field) -> impl IntoView {
     }
 }
 
-/// A multi-line field bound to a URL key.
+/// What a multi-line field makes of a whole HTTP message pasted into it ([`paste`]).
+#[derive(Debug, Clone, Copy)]
+enum Reads {
+    /// A request: its method, URL and `Origin` go to their fields, and the headers the browser
+    /// set on its own are left out.
+    Request,
+    /// An answer: its status goes to this field.
+    Response(Field),
+}
+
+/// A multi-line field bound to a URL key. A whole message pasted into it is spread over the
+/// fields it fills, and a line under it says what was taken.
 #[component]
-fn TextArea(state: RwSignal<Query>, field: Field) -> impl IntoView {
+fn TextArea(state: RwSignal<Query>, field: Field, reads: Reads) -> impl IntoView {
     let id = format!("pg-{}", field.key);
+    let taken = RwSignal::new(None::<String>);
     view! {
         <p class="field">
             <label for=id.clone()>{field.label}</label>
             <textarea id=id rows="3" spellcheck="false" prop:value=move || value(&state.get(), field)
-                on:input=move |ev| state.update(|q| q.set_unless(field.key, &event_target_value(&ev), field.default))/>
+                on:input=move |ev| taken.set(state.try_update(|q| store(q, field, reads, &event_target_value(&ev))).flatten())/>
+            {move || taken.get().map(|said| view! { <span class="muted pasted" role="status">{said}</span> })}
         </p>
+    }
+}
+
+/// Stores a multi-line field's text, spread over the other fields when it is a whole message;
+/// what was taken from it, if it was.
+fn store(query: &mut Query, field: Field, reads: Reads, text: &str) -> Option<String> {
+    match reads {
+        Reads::Response(status) => {
+            let Some(head) = paste::response(text) else {
+                query.set_unless(field.key, text, field.default);
+                return None;
+            };
+            query.set_unless(status.key, &head.status.to_string(), status.default);
+            query.set_unless(field.key, &head.headers, field.default);
+            Some(format!("Read as a whole response: its status {} went to the field above.", head.status))
+        }
+        Reads::Request => {
+            let scheme = if value(query, URL).starts_with("https:") { "https" } else { "http" };
+            let Some(request) = paste::request(text, scheme) else {
+                query.set_unless(field.key, text, field.default);
+                return None;
+            };
+            let mut set = |f: Field, value: &str| query.set_unless(f.key, value, f.default);
+            let mut filled = Vec::new();
+            for (f, value, what) in [
+                (METHOD, &request.method, "method"),
+                (URL, &request.url, "URL"),
+                (PAGE, &request.origin, "page origin"),
+            ] {
+                if let Some(value) = value {
+                    set(f, value);
+                    filled.push(what);
+                }
+            }
+            set(field, &request.headers);
+            let mut said = format!("Read as a whole request: {} set from it.", list(&filled));
+            if !request.left_out.is_empty() {
+                said += &format!(" Left out as the browser's own: {}.", request.left_out.join(", "));
+            }
+            Some(said)
+        }
+    }
+}
+
+/// `a`, `a and b`, `a, b and c`; `nothing` for none.
+fn list(items: &[&str]) -> String {
+    match items {
+        [] => "nothing".to_owned(),
+        [one] => (*one).to_owned(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
     }
 }
 

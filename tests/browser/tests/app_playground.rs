@@ -1,5 +1,6 @@
 //! The playground, mounted in a real browser: typing headers re-explains at once, problems are
-//! named by field and line, and the URL follows every change.
+//! named by field and line, the URL follows every change, and a whole pasted message fills the
+//! fields it speaks of.
 
 #![cfg(target_arch = "wasm32")]
 
@@ -43,6 +44,62 @@ async fn editing_the_response_headers_re_explains_and_keeps_the_url() {
     type_into(&root, "pg-h", "no colon here");
     leptos::task::tick().await;
     assert_eq!(text_in(&root, ".problem li"), "Response: headers, line 1 has no colon");
+
+    window
+        .history()
+        .unwrap()
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&before))
+        .unwrap();
+}
+
+/// The value of the text field or area with id `id`.
+fn value_of(root: &web_sys::HtmlElement, id: &str) -> String {
+    let field = root.query_selector(&format!("#{id}")).unwrap().unwrap();
+    match field.dyn_into::<web_sys::HtmlInputElement>() {
+        Ok(input) => input.value(),
+        Err(other) => other.unchecked_into::<web_sys::HtmlTextAreaElement>().value(),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_pasted_request_and_response_head_fill_their_fields() {
+    let window = web_sys::window().unwrap();
+    let before = window.location().href().unwrap();
+    let root = fresh_element();
+    mount_to(root.clone(), Playground).forget();
+    leptos::task::tick().await;
+
+    // As Firefox's raw view shows a request: the browser's own headers must not count as the script's.
+    let request = "PUT /me/email HTTP/1.1\r\nHost: api.fintrack.localhost:8080\r\nUser-Agent: Mozilla/5.0\r\n\
+                   Accept: */*\r\nContent-Type: application/json\r\nOrigin: http://blog.fintrack.localhost:8080\r\n\
+                   Cookie: session=abc\r\nSec-Fetch-Mode: cors\r\nPriority: u=4\r\n";
+    type_into(&root, "pg-rh", request);
+    leptos::task::tick().await;
+    assert_eq!(value_of(&root, "pg-m"), "PUT");
+    assert_eq!(value_of(&root, "pg-url"), "http://api.fintrack.localhost:8080/me/email");
+    assert_eq!(value_of(&root, "pg-page"), "http://blog.fintrack.localhost:8080");
+    assert_eq!(value_of(&root, "pg-rh"), "Content-Type: application/json");
+    let said = text_in(&root, ".pasted");
+    assert!(said.contains("Host, User-Agent, Accept, Origin, Cookie, Sec-Fetch-Mode, Priority"), "{said}");
+
+    // The preflight's whole head, as curl -v traces it.
+    let preflight = "* connected\n> OPTIONS /me/email HTTP/1.1\n> \n< HTTP/1.1 403 Forbidden\n\
+                     < Access-Control-Allow-Origin: http://blog.fintrack.localhost:8080\n\
+                     < Access-Control-Allow-Credentials: true\n<\n";
+    type_into(&root, "pg-ph", preflight);
+    leptos::task::tick().await;
+    assert_eq!(value_of(&root, "pg-ps"), "403");
+    assert_eq!(
+        value_of(&root, "pg-ph"),
+        "Access-Control-Allow-Origin: http://blog.fintrack.localhost:8080\nAccess-Control-Allow-Credentials: true"
+    );
+    let expected = match this_browser() {
+        Browser::Firefox => "CORSPreflightDidNotSucceed",
+        _ => "PreflightInvalidStatus",
+    };
+    assert_eq!(text_in(&root, ".verdict .reason code"), expected);
+    let search = window.location().search().unwrap();
+    assert!(search.contains("ps=403") && search.contains("m=PUT"), "the URL holds the state: {search}");
 
     window
         .history()

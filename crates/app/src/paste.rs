@@ -1,0 +1,221 @@
+//! An HTTP message pasted into the playground as a browser or a tool shows it: the raw headers
+//! of Chromium's and Firefox's DevTools (a start line, then `Name: value` lines), HTTP/2's
+//! pseudo-headers (`:method`, `:path`, `:status`, …) or a `curl -v` trace (the request's lines
+//! after `> `, the response's after `< `). Text with neither a start line nor a pseudo-header is
+//! header lines already, and the playground keeps it as typed.
+
+use corslab_engine::har::set_by_the_script;
+use corslab_engine::header::Header;
+
+/// A pasted request, split into the playground's fields.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Request {
+    /// The request line's method, or `:method`'s.
+    pub method: Option<String>,
+    /// The URL: the target when absolute, else the scheme, `:authority` or `Host`, and the path.
+    pub url: Option<String>,
+    /// The `Origin` header's value: the page that fetched.
+    pub origin: Option<String>,
+    /// The header lines the script set, in order, one per line.
+    pub headers: String,
+    /// The headers the browser set on its own (`Host`, `Cookie`, `Sec-Fetch-*`, `User-Agent`,
+    /// …), which the script did not and the engine must not take for the script's.
+    pub left_out: Vec<String>,
+}
+
+/// A pasted response head: its status and its header lines.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Response {
+    /// The final status (a `100 Continue` before it is passed over).
+    pub status: u16,
+    /// Its header lines, in order, one per line.
+    pub headers: String,
+}
+
+/// Reads `text` as a pasted request, or `None` when it is only header lines. A target that is
+/// a path takes `scheme` (the URL field's) unless `:scheme` names one.
+pub fn request(text: &str, scheme: &str) -> Option<Request> {
+    let mut pasted = Request::default();
+    let (mut scheme, mut authority, mut target) = (scheme.to_owned(), None, None);
+    let mut whole = false;
+    let mut kept = Vec::new();
+    for (i, line) in head(side(text, '>')).enumerate() {
+        if let Some((method, path)) = request_line(line).filter(|_| i == 0) {
+            pasted.method = Some(method.to_owned());
+            target = Some(path.to_owned());
+            whole = true;
+            continue;
+        }
+        let Some((name, value)) = line.split_once(':') else {
+            kept.push(line);
+            continue;
+        };
+        let value = value.trim();
+        match name.trim().to_ascii_lowercase().as_str() {
+            "" => {
+                // A pseudo-header: `:name: value`.
+                whole = true;
+                let (pseudo, value) = value.split_once(':').map_or((value, ""), |(n, v)| (n, v.trim()));
+                match pseudo {
+                    "method" => pasted.method = Some(value.to_owned()),
+                    "path" => target = Some(value.to_owned()),
+                    "authority" => authority = Some(value.to_owned()),
+                    "scheme" => value.clone_into(&mut scheme),
+                    _ => {}
+                }
+                continue;
+            }
+            "host" => authority = authority.or_else(|| Some(value.to_owned())),
+            "origin" => pasted.origin = Some(value.to_owned()),
+            _ => {}
+        }
+        match Header::new(name.trim(), value) {
+            Ok(header) if !set_by_the_script(&header) => pasted.left_out.push(name.trim().to_owned()),
+            // A line that is no header stays, so the playground names it.
+            _ => kept.push(line),
+        }
+    }
+    if !whole {
+        return None;
+    }
+    pasted.url = target.and_then(|target| {
+        if target.starts_with("http://") || target.starts_with("https://") {
+            Some(target)
+        } else {
+            authority.filter(|_| target.starts_with('/')).map(|host| format!("{scheme}://{host}{target}"))
+        }
+    });
+    pasted.headers = kept.join("\n");
+    Some(pasted)
+}
+
+/// Reads `text` as a pasted response head, or `None` when it has no status line and no
+/// `:status`, being only header lines.
+pub fn response(text: &str) -> Option<Response> {
+    let mut status: Option<u16> = None;
+    let mut headers = Vec::new();
+    for line in side(text, '<') {
+        let line = line.trim();
+        let final_seen = status.is_some_and(|s| s >= 200);
+        let starts = status_line(line).or_else(|| line.strip_prefix(":status:").and_then(code));
+        if let Some(code) = starts {
+            if final_seen {
+                // The next response of a trace that followed a redirect.
+                break;
+            }
+            status = Some(code);
+            headers.clear();
+        } else if line.is_empty() {
+            // The blank line that ends a final response's head; a body may follow.
+            if final_seen {
+                break;
+            }
+        } else if status.is_some() && !line.starts_with(':') {
+            headers.push(line);
+        }
+    }
+    status.map(|status| Response { status, headers: headers.join("\n") })
+}
+
+/// The lines of one side of a `curl -v` trace (`mark` `>` the request, `<` the response), or
+/// every line when the text is no such trace.
+fn side(text: &str, mark: char) -> impl Iterator<Item = &str> {
+    let trace = text.lines().any(|l| l.starts_with("> ") || l.starts_with("< "));
+    text.lines().filter_map(move |line| {
+        if trace {
+            line.strip_prefix(mark).map(|rest| rest.strip_prefix(' ').unwrap_or(rest))
+        } else {
+            Some(line)
+        }
+    })
+}
+
+/// A message head's lines, trimmed: from the first that is not blank to the blank one that
+/// ends it (a body may follow).
+fn head<'a>(lines: impl Iterator<Item = &'a str>) -> impl Iterator<Item = &'a str> {
+    lines.map(str::trim).skip_while(|l| l.is_empty()).take_while(|l| !l.is_empty())
+}
+
+/// `GET /path HTTP/1.1`: the method and the target.
+fn request_line(line: &str) -> Option<(&str, &str)> {
+    let mut words = line.split_whitespace();
+    let (method, target, version) = (words.next()?, words.next()?, words.next()?);
+    (version.starts_with("HTTP/") && words.next().is_none() && !method.contains(':'))
+        .then_some((method, target))
+}
+
+/// `HTTP/1.1 204 No Content` or `HTTP/2 200`: the status.
+fn status_line(line: &str) -> Option<u16> {
+    let rest = line.strip_prefix("HTTP/")?;
+    code(rest.split_whitespace().nth(1)?)
+}
+
+fn code(text: &str) -> Option<u16> {
+    text.trim().parse().ok().filter(|s| (100..=599).contains(s))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_raw_request_fills_the_fields_and_leaves_the_browsers_headers_out() {
+        let text = "PUT /me/email HTTP/1.1\r\nHost: api.fintrack.localhost:8080\r\n\
+                    Origin: http://blog.fintrack.localhost:8080\r\nCookie: session=abc\r\n\
+                    Content-Type: application/json\r\nX-Csrf: 1\r\nUser-Agent: Mozilla/5.0\r\n\
+                    Sec-Fetch-Mode: cors\r\nAccept: */*\r\n\r\n{\"email\": \"x\"}";
+        let pasted = request(text, "http").unwrap();
+        assert_eq!(pasted.method.as_deref(), Some("PUT"));
+        assert_eq!(pasted.url.as_deref(), Some("http://api.fintrack.localhost:8080/me/email"));
+        assert_eq!(pasted.origin.as_deref(), Some("http://blog.fintrack.localhost:8080"));
+        assert_eq!(pasted.headers, "Content-Type: application/json\nX-Csrf: 1");
+        assert_eq!(pasted.left_out, ["Host", "Origin", "Cookie", "User-Agent", "Sec-Fetch-Mode", "Accept"]);
+    }
+
+    #[test]
+    fn http2_pseudo_headers_and_curl_traces_are_requests_too() {
+        let h2 = ":authority: api.example\n:method: DELETE\n:path: /items/1\n:scheme: https\nx-token: t\npriority: u=1, i";
+        let pasted = request(h2, "http").unwrap();
+        assert_eq!(pasted.method.as_deref(), Some("DELETE"));
+        assert_eq!(pasted.url.as_deref(), Some("https://api.example/items/1"));
+        assert_eq!(
+            (pasted.headers.as_str(), pasted.left_out.as_slice()),
+            ("x-token: t", &["priority".to_owned()][..])
+        );
+
+        let trace = "* Connected to api.example\n> GET /a HTTP/1.1\n> Host: api.example\n> X-A: 1\n> \n< HTTP/1.1 200 OK\n< X-B: 2\n";
+        let pasted = request(trace, "https").unwrap();
+        assert_eq!(pasted.url.as_deref(), Some("https://api.example/a"));
+        assert_eq!(pasted.headers, "X-A: 1");
+        assert_eq!(response(trace), Some(Response { status: 200, headers: "X-B: 2".to_owned() }));
+    }
+
+    #[test]
+    fn header_lines_alone_are_not_a_pasted_message() {
+        assert_eq!(request("Cache-Control: no-cache\nX-A: 1", "http"), None);
+        assert_eq!(response("Access-Control-Allow-Origin: *"), None);
+        assert_eq!(response(""), None);
+    }
+
+    #[test]
+    fn a_request_keeps_what_is_not_a_header_for_the_playground_to_name() {
+        let pasted = request("GET http://api.example/x HTTP/1.1\nno colon\nBad Name: 1", "http").unwrap();
+        assert_eq!(pasted.url.as_deref(), Some("http://api.example/x"));
+        assert_eq!(pasted.headers, "no colon\nBad Name: 1");
+        // Without a host to put it on, a path is no URL: the URL field stays as it was.
+        assert_eq!(request("GET /x HTTP/1.1", "http").unwrap().url, None);
+    }
+
+    #[test]
+    fn a_response_head_passes_over_continue_and_stops_at_the_body_or_the_next_response() {
+        let text = "HTTP/1.1 100 Continue\n\nHTTP/1.1 204 No Content\nAccess-Control-Allow-Origin: *\n\
+                    Vary: Origin\n\nbody: not a header\nHTTP/1.1 200 OK";
+        let head = response(text).unwrap();
+        assert_eq!(head.status, 204);
+        assert_eq!(head.headers, "Access-Control-Allow-Origin: *\nVary: Origin");
+        let redirected = "HTTP/2 302\nlocation: /b\nHTTP/2 200\nx: y";
+        assert_eq!(response(redirected).unwrap().headers, "location: /b");
+        assert_eq!(response(":status: 403\ncontent-type: text/plain").unwrap().status, 403);
+        assert_eq!(response("HTTP/1.1 999 Nope"), None);
+    }
+}
