@@ -145,13 +145,14 @@ enum Reads {
 #[component]
 fn TextArea(state: RwSignal<Query>, field: Field, reads: Reads) -> impl IntoView {
     let id = format!("pg-{}", field.key);
-    let taken = RwSignal::new(None::<String>);
+    let taken = RwSignal::new(String::new());
     view! {
         <p class="field">
             <label for=id.clone()>{field.label}</label>
             <textarea id=id rows="3" spellcheck="false" prop:value=move || value(&state.get(), field)
-                on:input=move |ev| taken.set(state.try_update(|q| store(q, field, reads, &event_target_value(&ev))).flatten())/>
-            {move || taken.get().map(|said| view! { <span class="muted pasted" role="status">{said}</span> })}
+                on:input=move |ev| taken.set(state.try_update(|q| store(q, field, reads, &event_target_value(&ev))).flatten().unwrap_or_default())/>
+            // Always there, so screen readers hear what a paste took (a live region must exist first).
+            <span class="muted pasted" role="status">{move || taken.get()}</span>
         </p>
     }
 }
