@@ -14,6 +14,26 @@ use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+/// The playground mounted in a fresh element, and a guard that puts the page's URL back when
+/// the test ends, as the playground writes its state there.
+async fn playground() -> (web_sys::HtmlElement, UrlBack) {
+    let url = UrlBack(web_sys::window().unwrap().location().href().unwrap());
+    let root = fresh_element();
+    mount_to(root.clone(), Playground).forget();
+    leptos::task::tick().await;
+    (root, url)
+}
+
+struct UrlBack(String);
+
+impl Drop for UrlBack {
+    fn drop(&mut self) {
+        if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&self.0));
+        }
+    }
+}
+
 /// Types `value` into the field with id `id`, as a person would: the value, then an `input` event.
 fn type_into(root: &web_sys::HtmlElement, id: &str, value: &str) {
     let field: web_sys::HtmlTextAreaElement =
@@ -24,11 +44,7 @@ fn type_into(root: &web_sys::HtmlElement, id: &str, value: &str) {
 
 #[wasm_bindgen_test]
 async fn editing_the_response_headers_re_explains_and_keeps_the_url() {
-    let window = web_sys::window().unwrap();
-    let before = window.location().href().unwrap();
-    let root = fresh_element();
-    mount_to(root.clone(), Playground).forget();
-    leptos::task::tick().await;
+    let (root, _url) = playground().await;
     assert!(root.query_selector(".verdict.allowed").unwrap().is_some(), "the default exchange is allowed");
 
     type_into(&root, "pg-h", "Access-Control-Allow-Origin: *");
@@ -38,18 +54,12 @@ async fn editing_the_response_headers_re_explains_and_keeps_the_url() {
         _ => "WildcardOriginNotAllowed",
     };
     assert_eq!(text_in(&root, ".verdict .reason code"), expected);
-    let search = window.location().search().unwrap();
+    let search = web_sys::window().unwrap().location().search().unwrap();
     assert!(search.contains("h=Access-Control-Allow-Origin:%20%2A"), "the URL holds the state: {search}");
 
     type_into(&root, "pg-h", "no colon here");
     leptos::task::tick().await;
     assert_eq!(text_in(&root, ".problem li"), "Response: headers, line 1 has no colon");
-
-    window
-        .history()
-        .unwrap()
-        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&before))
-        .unwrap();
 }
 
 /// The value of the text field or area with id `id`.
@@ -63,11 +73,7 @@ fn value_of(root: &web_sys::HtmlElement, id: &str) -> String {
 
 #[wasm_bindgen_test]
 async fn a_pasted_request_and_response_head_fill_their_fields() {
-    let window = web_sys::window().unwrap();
-    let before = window.location().href().unwrap();
-    let root = fresh_element();
-    mount_to(root.clone(), Playground).forget();
-    leptos::task::tick().await;
+    let (root, _url) = playground().await;
 
     // As Firefox's raw view shows a request: the browser's own headers must not count as the script's.
     let request = "PUT /me/email HTTP/1.1\r\nHost: api.fintrack.localhost:8080\r\nUser-Agent: Mozilla/5.0\r\n\
@@ -98,12 +104,6 @@ async fn a_pasted_request_and_response_head_fill_their_fields() {
         _ => "PreflightInvalidStatus",
     };
     assert_eq!(text_in(&root, ".verdict .reason code"), expected);
-    let search = window.location().search().unwrap();
+    let search = web_sys::window().unwrap().location().search().unwrap();
     assert!(search.contains("ps=403") && search.contains("m=PUT"), "the URL holds the state: {search}");
-
-    window
-        .history()
-        .unwrap()
-        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&before))
-        .unwrap();
 }
