@@ -174,13 +174,13 @@ mod tests {
 
     #[test]
     fn http2_pseudo_headers_and_curl_traces_are_requests_too() {
-        let h2 = ":authority: api.example\n:method: DELETE\n:path: /items/1\n:scheme: https\nx-token: t\npriority: u=1, i";
+        let h2 = ":authority: api.example\n:method: DELETE\n:path: /items/1\n:scheme: https\nx-token: t\nif-none-match: \"v1\"\npriority: u=1, i";
         let pasted = request(h2, "http").unwrap();
         assert_eq!(pasted.method.as_deref(), Some("DELETE"));
         assert_eq!(pasted.url.as_deref(), Some("https://api.example/items/1"));
         assert_eq!(
             (pasted.headers.as_str(), pasted.left_out.as_slice()),
-            ("x-token: t", &["priority".to_owned()][..])
+            ("x-token: t", &["if-none-match".to_owned(), "priority".to_owned()][..])
         );
 
         let trace = "* Connected to api.example\n> GET /a HTTP/1.1\n> Host: api.example\n> X-A: 1\n> \n< HTTP/1.1 200 OK\n< X-B: 2\n";

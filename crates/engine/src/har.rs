@@ -719,10 +719,21 @@ fn answer(e: &Parsed<'_>) -> Answer {
     Answer { status: e.status, headers }
 }
 
-/// The headers a browser adds to a fetch on its own that a script may also set. (The rest of
-/// its own, `Sec-*`, `Referer`, `Cookie` and the like, are forbidden to scripts.)
-const BROWSERS_OWN: [&str; 6] =
-    ["accept", "accept-language", "cache-control", "pragma", "priority", "user-agent"];
+/// The headers a browser adds to a fetch on its own that a script may also set: its defaults,
+/// DevTools' "Disable cache" (`Cache-Control`, `Pragma`), and the HTTP cache's revalidation of
+/// a stale answer (`If-None-Match`, `If-Modified-Since`), which happens after the preflight
+/// decision. (The rest of its own, `Sec-*`, `Referer`, `Cookie` and the like, are forbidden to
+/// scripts.)
+const BROWSERS_OWN: [&str; 8] = [
+    "accept",
+    "accept-language",
+    "cache-control",
+    "if-modified-since",
+    "if-none-match",
+    "pragma",
+    "priority",
+    "user-agent",
+];
 
 /// Whether a header of a captured request was set by the script, when the capture shows no
 /// preflight to tell: every header but the forbidden ones and those the browser adds itself
@@ -1007,6 +1018,7 @@ mod tests {
                 h("Accept", "*/*"),
                 h("User-Agent", "Mozilla/5.0"),
                 h("Cache-Control", "no-cache"),
+                h("If-None-Match", "\"v1\""),
                 h("Sec-Fetch-Mode", "cors")
             ]),
             200,

@@ -56,7 +56,7 @@ pub fn assumption(assumed: &Assumption) -> String {
                 .to_owned()
         }
         Assumption::ScriptHeadersFromPreflight => "The HAR mixes the script's headers with the browser's; the script's are taken to be those the preflight asked about, plus Content-Type, Content-Language and Range.".to_owned(),
-        Assumption::ScriptHeadersByName => "The HAR mixes the script's headers with the browser's; Accept, Accept-Language, Cache-Control, Pragma, Priority and User-Agent are assumed to be the browser's own, every other header the script's.".to_owned(),
+        Assumption::ScriptHeadersByName => "The HAR mixes the script's headers with the browser's; Accept, Accept-Language, Cache-Control, If-Modified-Since, If-None-Match, Pragma, Priority and User-Agent are assumed to be the browser's own, every other header the script's.".to_owned(),
         Assumption::PreflightFromCache => "No preflight appears in the HAR for a request that needs one; it may have been answered from the preflight cache, and is assumed to have passed.".to_owned(),
         Assumption::NoResponse => "The HAR records no response (status 0, typically a blocked request); the answer is taken as having no headers.".to_owned(),
         Assumption::HeadersLeftOut(names) => says!(
