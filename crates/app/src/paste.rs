@@ -21,6 +21,10 @@ pub struct Request {
     /// The headers the browser set on its own (`Host`, `Cookie`, `Sec-Fetch-*`, `User-Agent`,
     /// …), which the script did not and the engine must not take for the script's.
     pub left_out: Vec<String>,
+    /// Set when the request is a preflight: the names its `Access-Control-Request-Headers`
+    /// lists, whose values only the request it asks for carries. Its `method` is then the one
+    /// `Access-Control-Request-Method` asks for.
+    pub preflight_for: Option<Vec<String>>,
 }
 
 /// A pasted response head: its status and its header lines.
@@ -39,6 +43,7 @@ pub fn request(text: &str, scheme: &str) -> Option<Request> {
     let (mut scheme, mut authority, mut target) = (scheme.to_owned(), None, None);
     let mut whole = false;
     let mut kept = Vec::new();
+    let (mut asked_method, mut asked_headers) = (None, Vec::new());
     for (i, line) in head(side(text, '>')).enumerate() {
         if let Some((method, path)) = request_line(line).filter(|_| i == 0) {
             pasted.method = Some(method.to_owned());
@@ -67,6 +72,11 @@ pub fn request(text: &str, scheme: &str) -> Option<Request> {
             }
             "host" => authority = authority.or_else(|| Some(value.to_owned())),
             "origin" => pasted.origin = Some(value.to_owned()),
+            "access-control-request-method" => asked_method = Some(value.to_owned()),
+            "access-control-request-headers" => {
+                asked_headers =
+                    value.split(',').map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned).collect();
+            }
             _ => {}
         }
         match Header::new(name.trim(), value) {
@@ -86,6 +96,10 @@ pub fn request(text: &str, scheme: &str) -> Option<Request> {
         }
     });
     pasted.headers = kept.join("\n");
+    if let Some(method) = asked_method.filter(|_| pasted.method.as_deref() == Some("OPTIONS")) {
+        pasted.method = Some(method);
+        pasted.preflight_for = Some(asked_headers);
+    }
     Some(pasted)
 }
 
@@ -188,6 +202,19 @@ mod tests {
         assert_eq!(pasted.url.as_deref(), Some("https://api.example/a"));
         assert_eq!(pasted.headers, "X-A: 1");
         assert_eq!(response(trace), Some(Response { status: 200, headers: "X-B: 2".to_owned() }));
+    }
+
+    #[test]
+    fn a_pasted_preflight_stands_for_the_request_it_asks_for() {
+        let text = "OPTIONS /me/email HTTP/1.1\nHost: api.example\nAccess-Control-Request-Method: PUT\n\
+                    Access-Control-Request-Headers: content-type,x-csrf\nOrigin: http://a.example";
+        let pasted = request(text, "http").unwrap();
+        assert_eq!(pasted.method.as_deref(), Some("PUT"));
+        assert_eq!(pasted.preflight_for, Some(vec!["content-type".to_owned(), "x-csrf".to_owned()]));
+        assert_eq!(pasted.headers, "");
+        // An OPTIONS request a script sends itself is no preflight.
+        let own = request("OPTIONS /x HTTP/1.1\nHost: api.example\nX-A: 1", "http").unwrap();
+        assert_eq!((own.method.as_deref(), own.preflight_for), (Some("OPTIONS"), None));
     }
 
     #[test]

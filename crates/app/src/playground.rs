@@ -189,7 +189,22 @@ fn store(query: &mut Query, field: Field, reads: Reads, text: &str) -> Option<St
                 }
             }
             set(field, &request.headers);
-            let mut said = format!("Read as a whole request: {} set from it.", list(&filled));
+            let mut said = match &request.preflight_for {
+                None => format!("Read as a whole request: {} set from it.", list(&filled)),
+                Some(names) => {
+                    let mut said = format!(
+                        "Read as a preflight: {} set from it, the method being the one it asks for.",
+                        list(&filled)
+                    );
+                    if !names.is_empty() {
+                        said += &format!(
+                            " Type in the headers it names ({}) with their values, or paste the request itself.",
+                            names.join(", ")
+                        );
+                    }
+                    said
+                }
+            };
             if !request.left_out.is_empty() {
                 said += &format!(" Left out as the browser's own: {}.", request.left_out.join(", "));
             }

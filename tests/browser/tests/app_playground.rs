@@ -107,3 +107,18 @@ async fn a_pasted_request_and_response_head_fill_their_fields() {
     let search = web_sys::window().unwrap().location().search().unwrap();
     assert!(search.contains("ps=403") && search.contains("m=PUT"), "the URL holds the state: {search}");
 }
+
+#[wasm_bindgen_test]
+async fn a_pasted_preflight_asks_for_the_headers_it_names() {
+    let (root, _url) = playground().await;
+    let preflight = ":method: OPTIONS\n:authority: api.example\n:scheme: https\n:path: /items\n\
+                     access-control-request-method: DELETE\naccess-control-request-headers: x-token\n\
+                     origin: https://app.example";
+    type_into(&root, "pg-rh", preflight);
+    leptos::task::tick().await;
+    assert_eq!(value_of(&root, "pg-m"), "DELETE");
+    assert_eq!(value_of(&root, "pg-url"), "https://api.example/items");
+    assert_eq!(value_of(&root, "pg-rh"), "");
+    let said = text_in(&root, ".pasted");
+    assert!(said.starts_with("Read as a preflight") && said.contains("(x-token)"), "{said}");
+}
