@@ -1,11 +1,13 @@
 //! An HTTP message pasted into the playground as a browser or a tool shows it: the raw headers
 //! of Chromium's and Firefox's DevTools (a start line, then `Name: value` lines), HTTP/2's
 //! pseudo-headers (`:method`, `:path`, `:status`, …) or a `curl -v` trace (the request's lines
-//! after `> `, the response's after `< `). Text with neither a start line nor a pseudo-header is
-//! header lines already, and the playground keeps it as typed.
+//! after `> `, the response's after `< `), and a request copied from DevTools as a `fetch()` call
+//! ("Copy as fetch"). Text that is none of these is header lines already, and the playground
+//! keeps it as typed.
 
 use corslab_engine::har::set_by_the_script;
 use corslab_engine::header::Header;
+use wasm_bindgen::JsValue;
 
 /// A pasted request, split into the playground's fields.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -25,6 +27,29 @@ pub struct Request {
     /// lists, whose values only the request it asks for carries. Its `method` is then the one
     /// `Access-Control-Request-Method` asks for.
     pub preflight_for: Option<Vec<String>>,
+}
+
+impl Request {
+    /// Keeps a header line as the script's, or leaves it out as the browser's own. A line that
+    /// is no header stays, so the playground names it.
+    fn sort(&mut self, kept: &mut Vec<String>, name: &str, value: &str, line: String) {
+        match Header::new(name, value) {
+            Ok(header) if !set_by_the_script(&header) => self.left_out.push(name.to_owned()),
+            _ => kept.push(line),
+        }
+    }
+}
+
+/// A request copied from DevTools as a `fetch()` call, and the mode and credentials it names
+/// (absent from the call, they are `fetch()`'s defaults).
+#[derive(Debug)]
+pub struct FetchCall {
+    /// The request; its page origin is its `referrer`'s, when it names one.
+    pub request: Request,
+    /// `cors`, `no-cors` or `same-origin`.
+    pub mode: String,
+    /// `include`, `same-origin` or `omit`.
+    pub credentials: String,
 }
 
 /// A pasted response head: its status and its header lines.
@@ -52,7 +77,7 @@ pub fn request(text: &str, scheme: &str) -> Option<Request> {
             continue;
         }
         let Some((name, value)) = line.split_once(':') else {
-            kept.push(line);
+            kept.push(line.to_owned());
             continue;
         };
         let value = value.trim();
@@ -79,11 +104,7 @@ pub fn request(text: &str, scheme: &str) -> Option<Request> {
             }
             _ => {}
         }
-        match Header::new(name.trim(), value) {
-            Ok(header) if !set_by_the_script(&header) => pasted.left_out.push(name.trim().to_owned()),
-            // A line that is no header stays, so the playground names it.
-            _ => kept.push(line),
-        }
+        pasted.sort(&mut kept, name.trim(), value, line.to_owned());
     }
     if !whole {
         return None;
@@ -101,6 +122,45 @@ pub fn request(text: &str, scheme: &str) -> Option<Request> {
         pasted.preflight_for = Some(asked_headers);
     }
     Some(pasted)
+}
+
+/// Reads `text` as DevTools' "Copy as fetch": Chromium's `fetch("…", {…});` or Firefox's
+/// `await fetch("…", {…});`, whose two arguments are JSON, read by the browser's own parser.
+/// `None` when the text is no such call. Needs a browser (`JSON.parse`).
+pub fn fetch_call(text: &str) -> Option<FetchCall> {
+    let text = text.trim();
+    let call = text.strip_prefix("await ").unwrap_or(text).trim_start().strip_prefix("fetch(")?;
+    let arguments = call.trim_end().trim_end_matches(';').trim_end().strip_suffix(')')?;
+    let parsed = js_sys::JSON::parse(&format!("[{arguments}]")).ok()?;
+    let get = |value: &JsValue, key: &str| js_sys::Reflect::get(value, &JsValue::from_str(key)).ok();
+    let url = js_sys::Reflect::get_u32(&parsed, 0).ok()?.as_string()?;
+    let init = js_sys::Reflect::get_u32(&parsed, 1).ok().filter(JsValue::is_object);
+    let field = |key: &str| init.as_ref().and_then(|init| get(init, key)).and_then(|v| v.as_string());
+    let mut request = Request {
+        method: Some(field("method").unwrap_or_else(|| "GET".to_owned())),
+        url: Some(url),
+        origin: field("referrer")
+            .and_then(|referrer| url::Url::parse(&referrer).ok())
+            .map(|referrer| referrer.origin().ascii_serialization())
+            .filter(|origin| origin != "null"),
+        ..Request::default()
+    };
+    let mut kept = Vec::new();
+    let headers = init.as_ref().and_then(|init| get(init, "headers")).filter(JsValue::is_object);
+    for pair in
+        headers.iter().flat_map(|h| js_sys::Object::entries(wasm_bindgen::JsCast::unchecked_ref(h)).to_vec())
+    {
+        let name = js_sys::Reflect::get_u32(&pair, 0).ok().and_then(|n| n.as_string()).unwrap_or_default();
+        let value = js_sys::Reflect::get_u32(&pair, 1).ok().and_then(|v| v.as_string()).unwrap_or_default();
+        let line = format!("{name}: {value}");
+        request.sort(&mut kept, &name, &value, line);
+    }
+    request.headers = kept.join("\n");
+    Some(FetchCall {
+        request,
+        mode: field("mode").unwrap_or_else(|| "cors".to_owned()),
+        credentials: field("credentials").unwrap_or_else(|| "same-origin".to_owned()),
+    })
 }
 
 /// Reads `text` as a pasted response head, or `None` when it has no status line and no

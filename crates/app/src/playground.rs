@@ -172,7 +172,23 @@ fn store(query: &mut Query, field: Field, reads: Reads, text: &str) -> Option<St
         }
         Reads::Request => {
             let scheme = if value(query, URL).starts_with("https:") { "https" } else { "http" };
-            let Some(request) = paste::request(text, scheme) else {
+            // What the call names besides the request: its mode and credentials.
+            let mut chosen = Vec::new();
+            let (request, read_as, origin_from) = if let Some(call) = paste::fetch_call(text) {
+                // The choices take only the values they offer.
+                for (key, value, what, default) in [
+                    ("mode", call.mode, "mode", "cors"),
+                    ("cred", call.credentials, "credentials", "include"),
+                ] {
+                    if ["cors", "no-cors", "same-origin", "include", "omit"].contains(&value.as_str()) {
+                        query.set_unless(key, &value, default);
+                        chosen.push(what);
+                    }
+                }
+                (call.request, "DevTools' Copy as fetch", "page origin (its referrer's)")
+            } else if let Some(request) = paste::request(text, scheme) {
+                (request, "a whole request", "page origin")
+            } else {
                 query.set_unless(field.key, text, field.default);
                 return None;
             };
@@ -181,16 +197,17 @@ fn store(query: &mut Query, field: Field, reads: Reads, text: &str) -> Option<St
             for (f, value, what) in [
                 (METHOD, &request.method, "method"),
                 (URL, &request.url, "URL"),
-                (PAGE, &request.origin, "page origin"),
+                (PAGE, &request.origin, origin_from),
             ] {
                 if let Some(value) = value {
                     set(f, value);
                     filled.push(what);
                 }
             }
+            filled.extend(chosen);
             set(field, &request.headers);
             let mut said = match &request.preflight_for {
-                None => format!("Read as a whole request: {} set from it.", list(&filled)),
+                None => format!("Read as {read_as}: {} set from it.", list(&filled)),
                 Some(names) => {
                     let mut said = format!(
                         "Read as a preflight: {} set from it, the method being the one it asks for.",

@@ -122,3 +122,44 @@ async fn a_pasted_preflight_asks_for_the_headers_it_names() {
     let said = text_in(&root, ".pasted");
     assert!(said.starts_with("Read as a preflight") && said.contains("(x-token)"), "{said}");
 }
+
+#[wasm_bindgen_test]
+async fn a_request_copied_as_fetch_sets_its_mode_and_credentials_too() {
+    let (root, _url) = playground().await;
+    // As Chromium copies a request ("Copy as fetch"): the browser's own headers among the script's.
+    let chromium = r#"fetch("http://api.fintrack.localhost:8080/me/email", {
+  "headers": {
+    "accept": "*/*",
+    "content-type": "text/plain;charset=UTF-8",
+    "sec-ch-ua-mobile": "?0",
+    "x-csrf": "1"
+  },
+  "referrer": "http://blog.fintrack.localhost:8080/",
+  "referrerPolicy": "strict-origin-when-cross-origin",
+  "body": "{}",
+  "method": "POST",
+  "mode": "cors",
+  "credentials": "omit"
+});"#;
+    type_into(&root, "pg-rh", chromium);
+    leptos::task::tick().await;
+    assert_eq!(value_of(&root, "pg-m"), "POST");
+    assert_eq!(value_of(&root, "pg-url"), "http://api.fintrack.localhost:8080/me/email");
+    assert_eq!(value_of(&root, "pg-page"), "http://blog.fintrack.localhost:8080");
+    assert_eq!(value_of(&root, "pg-rh"), "content-type: text/plain;charset=UTF-8\nx-csrf: 1");
+    let credentials: web_sys::HtmlSelectElement =
+        root.query_selector("select[data-key=cred]").unwrap().unwrap().unchecked_into();
+    assert_eq!(credentials.value(), "omit");
+    let said = text_in(&root, ".pasted");
+    assert!(said.contains("Copy as fetch") && said.contains("accept, sec-ch-ua-mobile"), "{said}");
+
+    // Firefox's copy awaits the call and leaves the method out of a GET; no credentials named
+    // means fetch()'s default.
+    let firefox =
+        "await fetch(\"http://api.fintrack.localhost:8080/me/balance\", {\n    \"headers\": {}\n});";
+    type_into(&root, "pg-rh", firefox);
+    leptos::task::tick().await;
+    assert_eq!(value_of(&root, "pg-m"), "GET");
+    assert_eq!(credentials.value(), "same-origin");
+    assert_eq!(value_of(&root, "pg-rh"), "");
+}
