@@ -71,6 +71,11 @@ fn value_of(root: &web_sys::HtmlElement, id: &str) -> String {
     }
 }
 
+/// The fields a pasted request fills: the method, the URL, the page origin and the script's headers.
+fn request_fields(root: &web_sys::HtmlElement) -> [String; 4] {
+    ["pg-m", "pg-url", "pg-page", "pg-rh"].map(|id| value_of(root, id))
+}
+
 #[wasm_bindgen_test]
 async fn a_pasted_request_and_response_head_fill_their_fields() {
     let (root, _url) = playground().await;
@@ -81,10 +86,15 @@ async fn a_pasted_request_and_response_head_fill_their_fields() {
                    Cookie: session=abc\r\nSec-Fetch-Mode: cors\r\nPriority: u=4\r\n";
     type_into(&root, "pg-rh", request);
     leptos::task::tick().await;
-    assert_eq!(value_of(&root, "pg-m"), "PUT");
-    assert_eq!(value_of(&root, "pg-url"), "http://api.fintrack.localhost:8080/me/email");
-    assert_eq!(value_of(&root, "pg-page"), "http://blog.fintrack.localhost:8080");
-    assert_eq!(value_of(&root, "pg-rh"), "Content-Type: application/json");
+    assert_eq!(
+        request_fields(&root),
+        [
+            "PUT",
+            "http://api.fintrack.localhost:8080/me/email",
+            "http://blog.fintrack.localhost:8080",
+            "Content-Type: application/json"
+        ]
+    );
     let said = text_in(&root, ".pasted");
     assert!(said.contains("Host, User-Agent, Accept, Origin, Cookie, Sec-Fetch-Mode, Priority"), "{said}");
 
@@ -143,10 +153,15 @@ async fn a_request_copied_as_fetch_sets_its_mode_and_credentials_too() {
 });"#;
     type_into(&root, "pg-rh", chromium);
     leptos::task::tick().await;
-    assert_eq!(value_of(&root, "pg-m"), "POST");
-    assert_eq!(value_of(&root, "pg-url"), "http://api.fintrack.localhost:8080/me/email");
-    assert_eq!(value_of(&root, "pg-page"), "http://blog.fintrack.localhost:8080");
-    assert_eq!(value_of(&root, "pg-rh"), "content-type: text/plain;charset=UTF-8\nx-csrf: 1");
+    assert_eq!(
+        request_fields(&root),
+        [
+            "POST",
+            "http://api.fintrack.localhost:8080/me/email",
+            "http://blog.fintrack.localhost:8080",
+            "content-type: text/plain;charset=UTF-8\nx-csrf: 1"
+        ]
+    );
     let credentials: web_sys::HtmlSelectElement =
         root.query_selector("select[data-key=cred]").unwrap().unwrap().unchecked_into();
     assert_eq!(credentials.value(), "omit");
