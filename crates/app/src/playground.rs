@@ -170,64 +170,68 @@ fn store(query: &mut Query, field: Field, reads: Reads, text: &str) -> Option<St
             query.set_unless(field.key, &head.headers, field.default);
             Some(format!("Read as a whole response: its status {} went to the field above.", head.status))
         }
-        Reads::Request => {
-            let scheme = if value(query, URL).starts_with("https:") { "https" } else { "http" };
-            // What the call names besides the request: its mode and credentials.
-            let mut chosen = Vec::new();
-            let (request, read_as, origin_from) = if let Some(call) = paste::fetch_call(text) {
-                // The choices take only the values they offer.
-                for (key, value, what, default) in [
-                    ("mode", call.mode, "mode", "cors"),
-                    ("cred", call.credentials, "credentials", "include"),
-                ] {
-                    if ["cors", "no-cors", "same-origin", "include", "omit"].contains(&value.as_str()) {
-                        query.set_unless(key, &value, default);
-                        chosen.push(what);
-                    }
-                }
-                (call.request, "DevTools' Copy as fetch", "page origin (its referrer's)")
-            } else if let Some(request) = paste::request(text, scheme) {
-                (request, "a whole request", "page origin")
-            } else {
-                query.set_unless(field.key, text, field.default);
-                return None;
-            };
-            let mut set = |f: Field, value: &str| query.set_unless(f.key, value, f.default);
-            let mut filled = Vec::new();
-            for (f, value, what) in [
-                (METHOD, &request.method, "method"),
-                (URL, &request.url, "URL"),
-                (PAGE, &request.origin, origin_from),
-            ] {
-                if let Some(value) = value {
-                    set(f, value);
-                    filled.push(what);
-                }
+        Reads::Request => store_request(query, field, text),
+    }
+}
+
+/// Stores the request field's text, spread over the other fields when it is a whole request;
+/// what was taken from it, if it was.
+fn store_request(query: &mut Query, field: Field, text: &str) -> Option<String> {
+    let scheme = if value(query, URL).starts_with("https:") { "https" } else { "http" };
+    // What the call names besides the request: its mode and credentials.
+    let mut chosen = Vec::new();
+    let (request, read_as, origin_from) = if let Some(call) = paste::fetch_call(text) {
+        // Each choice takes only the values it offers, its default first.
+        for (key, value, what, offered) in [
+            ("mode", call.mode, "mode", ["cors", "no-cors", "same-origin"]),
+            ("cred", call.credentials, "credentials", ["include", "same-origin", "omit"]),
+        ] {
+            if offered.contains(&value.as_str()) {
+                query.set_unless(key, &value, offered[0]);
+                chosen.push(what);
             }
-            filled.extend(chosen);
-            set(field, &request.headers);
-            let mut said = match &request.preflight_for {
-                None => format!("Read as {read_as}: {} set from it.", list(&filled)),
-                Some(names) => {
-                    let mut said = format!(
-                        "Read as a preflight: {} set from it, the method being the one it asks for.",
-                        list(&filled)
-                    );
-                    if !names.is_empty() {
-                        said += &format!(
-                            " Type in the headers it names ({}) with their values, or paste the request itself.",
-                            names.join(", ")
-                        );
-                    }
-                    said
-                }
-            };
-            if !request.left_out.is_empty() {
-                said += &format!(" Left out as the browser's own: {}.", request.left_out.join(", "));
-            }
-            Some(said)
+        }
+        (call.request, "DevTools' Copy as fetch", "page origin (its referrer's)")
+    } else if let Some(request) = paste::request(text, scheme) {
+        (request, "a whole request", "page origin")
+    } else {
+        query.set_unless(field.key, text, field.default);
+        return None;
+    };
+    let mut set = |f: Field, value: &str| query.set_unless(f.key, value, f.default);
+    let mut filled = Vec::new();
+    for (f, value, what) in [
+        (METHOD, &request.method, "method"),
+        (URL, &request.url, "URL"),
+        (PAGE, &request.origin, origin_from),
+    ] {
+        if let Some(value) = value {
+            set(f, value);
+            filled.push(what);
         }
     }
+    filled.extend(chosen);
+    set(field, &request.headers);
+    let mut said = match &request.preflight_for {
+        None => format!("Read as {read_as}: {} set from it.", list(&filled)),
+        Some(names) => {
+            let mut said = format!(
+                "Read as a preflight: {} set from it, the method being the one it asks for.",
+                list(&filled)
+            );
+            if !names.is_empty() {
+                said += &format!(
+                    " Type in the headers it names ({}) with their values, or paste the request itself.",
+                    names.join(", ")
+                );
+            }
+            said
+        }
+    };
+    if !request.left_out.is_empty() {
+        said += &format!(" Left out as the browser's own: {}.", request.left_out.join(", "));
+    }
+    Some(said)
 }
 
 /// `a`, `a and b`, `a, b and c`; `nothing` for none.
