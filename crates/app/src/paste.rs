@@ -6,7 +6,7 @@
 //! keeps it as typed.
 
 use corslab_engine::har::set_by_the_script;
-use corslab_engine::header::Header;
+use corslab_engine::header::{Header, get_decode_split_value};
 use wasm_bindgen::JsValue;
 
 /// A pasted request, split into the playground's fields.
@@ -99,8 +99,8 @@ pub fn request(text: &str, scheme: &str) -> Option<Request> {
             "origin" => pasted.origin = Some(value.to_owned()),
             "access-control-request-method" => asked_method = Some(value.to_owned()),
             "access-control-request-headers" => {
-                asked_headers =
-                    value.split(',').map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned).collect();
+                asked_headers = get_decode_split_value(value);
+                asked_headers.retain(|name| !name.is_empty());
             }
             _ => {}
         }

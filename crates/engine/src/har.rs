@@ -20,7 +20,7 @@ use crate::exchange::{
     self, Answer, Cookie, CredentialsMode, Exchange, Hop, RedirectMode, RequestMode, SameSite, Settings,
     ThirdPartyCookies,
 };
-use crate::header::{Header, HeaderList};
+use crate::header::{Header, HeaderList, get_decode_split_value};
 use crate::method::Method;
 use crate::origin::Origin;
 use crate::profile::Profile;
@@ -755,7 +755,7 @@ fn script_headers(
 ) -> HeaderList {
     let asked: Vec<String> = preflight
         .and_then(|p| p.header("access-control-request-headers"))
-        .map(|v| v.split(',').map(|n| n.trim().to_ascii_lowercase()).collect())
+        .map(|v| get_decode_split_value(v).iter().map(|n| n.to_ascii_lowercase()).collect())
         .unwrap_or_default();
     let mut list = HeaderList::new();
     for (name, value) in &e.request {
