@@ -2,8 +2,12 @@
 //! of Chromium's and Firefox's DevTools (a start line, then `Name: value` lines), HTTP/2's
 //! pseudo-headers (`:method`, `:path`, `:status`, …) or a `curl -v` trace (the request's lines
 //! after `> `, the response's after `< `), and a request copied from DevTools as a `fetch()` call
-//! ("Copy as fetch"). Text that is none of these is header lines already, and the playground
-//! keeps it as typed.
+//! ("Copy as fetch") or as a cURL command line ("Copy as cURL", [`curl`]). Text that is none of
+//! these is header lines already, and the playground keeps it as typed.
+
+mod curl;
+
+pub use curl::command as curl;
 
 use corslab_engine::har::set_by_the_script;
 use corslab_engine::header::{Header, get_decode_split_value};
@@ -16,8 +20,10 @@ pub struct Request {
     pub method: Option<String>,
     /// The URL: the target when absolute, else the scheme, `:authority` or `Host`, and the path.
     pub url: Option<String>,
-    /// The `Origin` header's value: the page that fetched.
+    /// The page that fetched: the `Origin` header's value, else the origin of its referrer.
     pub origin: Option<String>,
+    /// Whether [`origin`](Self::origin) is the referrer's, the request naming no `Origin`.
+    pub origin_from_referrer: bool,
     /// The header lines the script set, in order, one per line.
     pub headers: String,
     /// The headers the browser set on its own (`Host`, `Cookie`, `Sec-Fetch-*`, `User-Agent`,
@@ -29,27 +35,65 @@ pub struct Request {
     pub preflight_for: Option<Vec<String>>,
 }
 
-impl Request {
-    /// Keeps a header line as the script's, or leaves it out as the browser's own. A line that
-    /// is no header stays, so the playground names it.
-    fn sort(&mut self, kept: &mut Vec<String>, name: &str, value: &str, line: String) {
-        match Header::new(name, value) {
-            Ok(header) if !set_by_the_script(&header) => self.left_out.push(name.to_owned()),
-            _ => kept.push(line),
-        }
-    }
+/// A request DevTools copied as a command, `fetch()` call or cURL command line, and the mode
+/// and credentials it shows, when it shows them.
+#[derive(Debug)]
+pub struct Copied {
+    /// The request.
+    pub request: Request,
+    /// `cors`, `no-cors` or `same-origin`, as the call names it or `Sec-Fetch-Mode` says.
+    pub mode: Option<String>,
+    /// `include`, `same-origin` or `omit`, as the call names it or the cookies sent show.
+    pub credentials: Option<String>,
 }
 
-/// A request copied from DevTools as a `fetch()` call, and the mode and credentials it names
-/// (absent from the call, they are `fetch()`'s defaults).
-#[derive(Debug)]
-pub struct FetchCall {
-    /// The request; its page origin is its `referrer`'s, when it names one.
-    pub request: Request,
-    /// `cors`, `no-cors` or `same-origin`.
-    pub mode: String,
-    /// `include`, `same-origin` or `omit`.
-    pub credentials: String,
+/// Reads a request's headers one at a time: the ones that say who fetched and what a
+/// preflight asks for go to their fields, and the rest are sorted into the script's and the
+/// browser's own.
+#[derive(Debug, Default)]
+struct Reader {
+    request: Request,
+    /// The script's header lines, and lines that are no header, so the playground names them.
+    kept: Vec<String>,
+    referrer: Option<String>,
+    asked_method: Option<String>,
+    asked_headers: Vec<String>,
+}
+
+impl Reader {
+    /// Reads one header; `line` is how it was written, kept as it is when it is the script's.
+    fn header(&mut self, name: &str, value: &str, line: String) {
+        match name.to_ascii_lowercase().as_str() {
+            "origin" => self.request.origin = Some(value.to_owned()),
+            "referer" => self.referrer = Some(value.to_owned()),
+            "access-control-request-method" => self.asked_method = Some(value.to_owned()),
+            "access-control-request-headers" => {
+                self.asked_headers = get_decode_split_value(value);
+                self.asked_headers.retain(|name| !name.is_empty());
+            }
+            _ => {}
+        }
+        match Header::new(name, value) {
+            Ok(header) if !set_by_the_script(&header) => self.request.left_out.push(name.to_owned()),
+            _ => self.kept.push(line),
+        }
+    }
+
+    /// The request read: a preflight stands for the request it asks for, and without an
+    /// `Origin` the page is the referrer's origin.
+    fn finish(mut self) -> Request {
+        let mut request = self.request;
+        request.headers = self.kept.join("\n");
+        if request.origin.is_none() {
+            request.origin = self.referrer.take().and_then(|referrer| origin_of(&referrer));
+            request.origin_from_referrer = request.origin.is_some();
+        }
+        if let Some(method) = self.asked_method.filter(|_| request.method.as_deref() == Some("OPTIONS")) {
+            request.method = Some(method);
+            request.preflight_for = Some(self.asked_headers);
+        }
+        request
+    }
 }
 
 /// A pasted response head: its status and its header lines.
@@ -64,70 +108,56 @@ pub struct Response {
 /// Reads `text` as a pasted request, or `None` when it is only header lines. A target that is
 /// a path takes `scheme` (the URL field's) unless `:scheme` names one.
 pub fn request(text: &str, scheme: &str) -> Option<Request> {
-    let mut pasted = Request::default();
+    let mut reader = Reader::default();
     let (mut scheme, mut authority, mut target) = (scheme.to_owned(), None, None);
     let mut whole = false;
-    let mut kept = Vec::new();
-    let (mut asked_method, mut asked_headers) = (None, Vec::new());
     for (i, line) in head(side(text, '>')).enumerate() {
         if let Some((method, path)) = request_line(line).filter(|_| i == 0) {
-            pasted.method = Some(method.to_owned());
+            reader.request.method = Some(method.to_owned());
             target = Some(path.to_owned());
             whole = true;
             continue;
         }
         let Some((name, value)) = line.split_once(':') else {
-            kept.push(line.to_owned());
+            reader.kept.push(line.to_owned());
             continue;
         };
-        let value = value.trim();
-        match name.trim().to_ascii_lowercase().as_str() {
-            "" => {
-                // A pseudo-header: `:name: value`.
-                whole = true;
-                let (pseudo, value) = value.split_once(':').map_or((value, ""), |(n, v)| (n, v.trim()));
-                match pseudo {
-                    "method" => pasted.method = Some(value.to_owned()),
-                    "path" => target = Some(value.to_owned()),
-                    "authority" => authority = Some(value.to_owned()),
-                    "scheme" => value.clone_into(&mut scheme),
-                    _ => {}
-                }
-                continue;
+        let (name, value) = (name.trim(), value.trim());
+        if name.is_empty() {
+            // A pseudo-header: `:name: value`.
+            whole = true;
+            let (pseudo, value) = value.split_once(':').map_or((value, ""), |(n, v)| (n, v.trim()));
+            match pseudo {
+                "method" => reader.request.method = Some(value.to_owned()),
+                "path" => target = Some(value.to_owned()),
+                "authority" => authority = Some(value.to_owned()),
+                "scheme" => value.clone_into(&mut scheme),
+                _ => {}
             }
-            "host" => authority = authority.or_else(|| Some(value.to_owned())),
-            "origin" => pasted.origin = Some(value.to_owned()),
-            "access-control-request-method" => asked_method = Some(value.to_owned()),
-            "access-control-request-headers" => {
-                asked_headers = get_decode_split_value(value);
-                asked_headers.retain(|name| !name.is_empty());
-            }
-            _ => {}
+            continue;
         }
-        pasted.sort(&mut kept, name.trim(), value, line.to_owned());
+        if name.eq_ignore_ascii_case("host") {
+            authority = authority.or_else(|| Some(value.to_owned()));
+        }
+        reader.header(name, value, line.to_owned());
     }
     if !whole {
         return None;
     }
-    pasted.url = target.and_then(|target| {
+    reader.request.url = target.and_then(|target| {
         if target.starts_with("http://") || target.starts_with("https://") {
             Some(target)
         } else {
             authority.filter(|_| target.starts_with('/')).map(|host| format!("{scheme}://{host}{target}"))
         }
     });
-    pasted.headers = kept.join("\n");
-    if let Some(method) = asked_method.filter(|_| pasted.method.as_deref() == Some("OPTIONS")) {
-        pasted.method = Some(method);
-        pasted.preflight_for = Some(asked_headers);
-    }
-    Some(pasted)
+    Some(reader.finish())
 }
 
 /// Reads `text` as DevTools' "Copy as fetch": Chromium's `fetch("…", {…});` or Firefox's
 /// `await fetch("…", {…});`, whose two arguments are JSON, read by the browser's own parser.
 /// `None` when the text is no such call. Needs a browser (`JSON.parse`).
-pub fn fetch_call(text: &str) -> Option<FetchCall> {
+pub fn fetch_call(text: &str) -> Option<Copied> {
     let text = text.trim();
     let call = text.strip_prefix("await ").unwrap_or(text).trim_start().strip_prefix("fetch(")?;
     let arguments = call.trim_end().trim_end_matches(';').trim_end().strip_suffix(')')?;
@@ -136,16 +166,15 @@ pub fn fetch_call(text: &str) -> Option<FetchCall> {
     let url = js_sys::Reflect::get_u32(&parsed, 0).ok()?.as_string()?;
     let init = js_sys::Reflect::get_u32(&parsed, 1).ok().filter(JsValue::is_object);
     let field = |key: &str| init.as_ref().and_then(|init| get(init, key)).and_then(|v| v.as_string());
-    let mut request = Request {
-        method: Some(field("method").unwrap_or_else(|| "GET".to_owned())),
-        url: Some(url),
-        origin: field("referrer")
-            .and_then(|referrer| url::Url::parse(&referrer).ok())
-            .map(|referrer| referrer.origin().ascii_serialization())
-            .filter(|origin| origin != "null"),
-        ..Request::default()
+    let mut reader = Reader {
+        request: Request {
+            method: Some(field("method").unwrap_or_else(|| "GET".to_owned())),
+            url: Some(url),
+            ..Request::default()
+        },
+        referrer: field("referrer"),
+        ..Reader::default()
     };
-    let mut kept = Vec::new();
     let headers = init.as_ref().and_then(|init| get(init, "headers")).filter(JsValue::is_object);
     for pair in
         headers.iter().flat_map(|h| js_sys::Object::entries(wasm_bindgen::JsCast::unchecked_ref(h)).to_vec())
@@ -153,13 +182,12 @@ pub fn fetch_call(text: &str) -> Option<FetchCall> {
         let name = js_sys::Reflect::get_u32(&pair, 0).ok().and_then(|n| n.as_string()).unwrap_or_default();
         let value = js_sys::Reflect::get_u32(&pair, 1).ok().and_then(|v| v.as_string()).unwrap_or_default();
         let line = format!("{name}: {value}");
-        request.sort(&mut kept, &name, &value, line);
+        reader.header(&name, &value, line);
     }
-    request.headers = kept.join("\n");
-    Some(FetchCall {
-        request,
-        mode: field("mode").unwrap_or_else(|| "cors".to_owned()),
-        credentials: field("credentials").unwrap_or_else(|| "same-origin".to_owned()),
+    Some(Copied {
+        request: reader.finish(),
+        mode: Some(field("mode").unwrap_or_else(|| "cors".to_owned())),
+        credentials: Some(field("credentials").unwrap_or_else(|| "same-origin".to_owned())),
     })
 }
 
@@ -226,6 +254,12 @@ fn status_line(line: &str) -> Option<u16> {
 
 fn code(text: &str) -> Option<u16> {
     text.trim().parse().ok().filter(|s| (100..=599).contains(s))
+}
+
+/// The ASCII serialization of a URL's origin; `None` for no URL or an opaque origin.
+fn origin_of(url: &str) -> Option<String> {
+    let origin = url::Url::parse(url).ok()?.origin();
+    origin.is_tuple().then(|| origin.ascii_serialization())
 }
 
 #[cfg(test)]

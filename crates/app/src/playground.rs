@@ -38,7 +38,7 @@ const URL: Field =
 const METHOD: Field = Field { key: "m", label: "Method", default: "GET" };
 const REQUEST_HEADERS: Field = Field {
     key: "rh",
-    label: "Headers the script sets (one Name: value per line), or the request as DevTools or curl -v show it",
+    label: "Headers the script sets (one Name: value per line), or the request as DevTools or curl -v show it, copied as fetch or as cURL",
     default: "",
 };
 const PREFLIGHT_STATUS: Field =
@@ -180,24 +180,34 @@ fn store_request(query: &mut Query, field: Field, text: &str) -> Option<String> 
     let scheme = if value(query, URL).starts_with("https:") { "https" } else { "http" };
     // What the call names besides the request: its mode and credentials.
     let mut chosen = Vec::new();
-    let (request, read_as, origin_from) = if let Some(call) = paste::fetch_call(text) {
+    let copied = match paste::curl(text) {
+        Some(Ok(command)) => Some((command, "a cURL command")),
+        Some(Err(problem)) => {
+            query.set_unless(field.key, text, field.default);
+            return Some(format!("This looks like a cURL command, but {problem}."));
+        }
+        None => paste::fetch_call(text).map(|call| (call, "DevTools' Copy as fetch")),
+    };
+    let (request, read_as) = if let Some((copied, read_as)) = copied {
         // Each choice takes only the values it offers, its default first.
         for (key, value, what, offered) in [
-            ("mode", call.mode, "mode", ["cors", "no-cors", "same-origin"]),
-            ("cred", call.credentials, "credentials", ["include", "same-origin", "omit"]),
+            ("mode", copied.mode, "mode", ["cors", "no-cors", "same-origin"]),
+            ("cred", copied.credentials, "credentials", ["include", "same-origin", "omit"]),
         ] {
-            if offered.contains(&value.as_str()) {
+            if let Some(value) = value.filter(|value| offered.contains(&value.as_str())) {
                 query.set_unless(key, &value, offered[0]);
                 chosen.push(what);
             }
         }
-        (call.request, "DevTools' Copy as fetch", "page origin (its referrer's)")
+        (copied.request, read_as)
     } else if let Some(request) = paste::request(text, scheme) {
-        (request, "a whole request", "page origin")
+        (request, "a whole request")
     } else {
         query.set_unless(field.key, text, field.default);
         return None;
     };
+    let origin_from =
+        if request.origin_from_referrer { "page origin (its referrer's)" } else { "page origin" };
     let mut set = |f: Field, value: &str| query.set_unless(f.key, value, f.default);
     let mut filled = Vec::new();
     for (f, value, what) in [

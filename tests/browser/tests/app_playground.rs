@@ -178,3 +178,38 @@ async fn a_request_copied_as_fetch_sets_its_mode_and_credentials_too() {
     assert_eq!(credentials.value(), "same-origin");
     assert_eq!(value_of(&root, "pg-rh"), "");
 }
+
+#[wasm_bindgen_test]
+async fn a_request_copied_as_curl_fills_the_fields_and_a_broken_one_says_why() {
+    let (root, _url) = playground().await;
+    // As Chromium copies a request on Linux ("Copy as cURL (bash)"): cookies go in `-b`, and a
+    // body with a quote in it is ANSI-C quoted.
+    let chromium = "curl 'http://api.fintrack.localhost:8080/me/email' \\\n  -X 'PUT' \\\n  \
+                    -H 'accept: */*' \\\n  -H 'content-type: application/json' \\\n  \
+                    -b 'session=abc' \\\n  -H 'origin: http://blog.fintrack.localhost:8080' \\\n  \
+                    -H 'sec-fetch-mode: cors' \\\n  -H 'x-csrf: 1' \\\n  \
+                    --data-raw $'{\"memo\":\"it\\'s\"}'";
+    type_into(&root, "pg-rh", chromium);
+    leptos::task::tick().await;
+    assert_eq!(
+        request_fields(&root),
+        [
+            "PUT",
+            "http://api.fintrack.localhost:8080/me/email",
+            "http://blog.fintrack.localhost:8080",
+            "content-type: application/json\nx-csrf: 1"
+        ]
+    );
+    let credentials: web_sys::HtmlSelectElement =
+        root.query_selector("select[data-key=cred]").unwrap().unwrap().unchecked_into();
+    assert_eq!(credentials.value(), "include", "cookies sent cross-origin show credentials: include");
+    let said = text_in(&root, ".pasted");
+    assert!(said.starts_with("Read as a cURL command") && said.contains("accept, Cookie, origin"), "{said}");
+
+    // A command cut short keeps its text, and the note says what is wrong.
+    type_into(&root, "pg-rh", "curl 'http://api.fintrack.localhost:8080/me/balance' -H 'x-a: 1");
+    leptos::task::tick().await;
+    assert_eq!(value_of(&root, "pg-rh"), "curl 'http://api.fintrack.localhost:8080/me/balance' -H 'x-a: 1");
+    let said = text_in(&root, ".pasted");
+    assert!(said.contains("a ' quote that never closes"), "{said}");
+}
