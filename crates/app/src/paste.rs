@@ -312,6 +312,21 @@ mod tests {
     }
 
     #[test]
+    fn without_an_origin_the_page_is_the_referrers_origin() {
+        // A same-origin GET sends no Origin; its Referer still names the page.
+        let text = "GET /me/balance HTTP/1.1\nHost: fintrack.localhost:8080\n\
+                    Referer: http://fintrack.localhost:8080/dashboard?tab=1\nX-A: 1";
+        let pasted = request(text, "http").unwrap();
+        assert_eq!(pasted.origin.as_deref(), Some("http://fintrack.localhost:8080"));
+        assert!(pasted.origin_from_referrer);
+        // An Origin wins over the Referer, and a referrer with an opaque origin names no page.
+        let both = request("GET /x HTTP/1.1\nOrigin: null\nReferer: http://a.example/", "http").unwrap();
+        assert_eq!((both.origin.as_deref(), both.origin_from_referrer), (Some("null"), false));
+        let opaque = request("GET /x HTTP/1.1\nReferer: data:text/html,x", "http").unwrap();
+        assert_eq!(opaque.origin, None);
+    }
+
+    #[test]
     fn header_lines_alone_are_not_a_pasted_message() {
         assert_eq!(request("Cache-Control: no-cache\nX-A: 1", "http"), None);
         assert_eq!(response("Access-Control-Allow-Origin: *"), None);
