@@ -69,10 +69,11 @@ impl Options {
     }
 }
 
-/// Reads the words after `curl`.
+/// Reads the words after `curl`, up to the end of the command: DevTools' "Copy all as cURL"
+/// joins several with ` ;` (bash) or ` &` (cmd), and only the first is read.
 fn read(words: &[String]) -> Result<Copied, String> {
     let mut options = Options::default();
-    let mut words = words.iter();
+    let mut words = words.iter().take_while(|word| !matches!(word.as_str(), ";" | "&" | "&&" | "||" | "|"));
     while let Some(word) = words.next() {
         if let Some(long) = word.strip_prefix("--").filter(|long| !long.is_empty()) {
             let mut value = || words.next().ok_or_else(|| format!("--{long} needs a value after it"));
@@ -601,6 +602,8 @@ mod tests {
         let head = read("curl -I --url https://a.example/x -r 0-99 -H 'X-Empty;' -H 'Content-Type:' -d x");
         assert_eq!(head.method.as_deref(), Some("HEAD"));
         assert_eq!(head.headers, "Range: bytes=0-99\nX-Empty: ");
+        let all = read("curl 'https://a.example/1' -H 'X-A: 1' ;\ncurl 'https://a.example/2' -H 'X-B: 2'");
+        assert_eq!((all.url.as_deref(), all.headers.as_str()), (Some("https://a.example/1"), "X-A: 1"));
         let get = read("curl -G -d q=1 'https://a.example/s?x=0' -o out.json");
         assert_eq!(
             (get.method.as_deref(), get.url.as_deref()),
