@@ -71,6 +71,12 @@ fn value_of(root: &web_sys::HtmlElement, id: &str) -> String {
     }
 }
 
+/// The value chosen in the choice bound to the URL key `key`.
+fn choice(root: &web_sys::HtmlElement, key: &str) -> String {
+    let select = root.query_selector(&format!("select[data-key={key}]")).unwrap().unwrap();
+    select.unchecked_into::<web_sys::HtmlSelectElement>().value()
+}
+
 /// The fields a pasted request fills: the method, the URL, the page origin and the script's headers.
 fn request_fields(root: &web_sys::HtmlElement) -> [String; 4] {
     ["pg-m", "pg-url", "pg-page", "pg-rh"].map(|id| value_of(root, id))
@@ -162,9 +168,7 @@ async fn a_request_copied_as_fetch_sets_its_mode_and_credentials_too() {
             "content-type: text/plain;charset=UTF-8\nx-csrf: 1"
         ]
     );
-    let credentials: web_sys::HtmlSelectElement =
-        root.query_selector("select[data-key=cred]").unwrap().unwrap().unchecked_into();
-    assert_eq!(credentials.value(), "omit");
+    assert_eq!(choice(&root, "cred"), "omit");
     let said = text_in(&root, ".pasted");
     assert!(said.contains("Copy as fetch") && said.contains("accept, sec-ch-ua-mobile"), "{said}");
 
@@ -175,7 +179,7 @@ async fn a_request_copied_as_fetch_sets_its_mode_and_credentials_too() {
     type_into(&root, "pg-rh", firefox);
     leptos::task::tick().await;
     assert_eq!(value_of(&root, "pg-m"), "GET");
-    assert_eq!(credentials.value(), "same-origin");
+    assert_eq!(choice(&root, "cred"), "same-origin");
     assert_eq!(value_of(&root, "pg-rh"), "");
 }
 
@@ -200,9 +204,7 @@ async fn a_request_copied_as_curl_fills_the_fields_and_a_broken_one_says_why() {
             "content-type: application/json\nx-csrf: 1"
         ]
     );
-    let credentials: web_sys::HtmlSelectElement =
-        root.query_selector("select[data-key=cred]").unwrap().unwrap().unchecked_into();
-    assert_eq!(credentials.value(), "include", "cookies sent cross-origin show credentials: include");
+    assert_eq!(choice(&root, "cred"), "include", "cookies sent cross-origin show credentials: include");
     let said = text_in(&root, ".pasted");
     assert!(said.starts_with("Read as a cURL command") && said.contains("accept, Cookie, origin"), "{said}");
 

@@ -454,9 +454,9 @@ fn base64(bytes: &[u8]) -> String {
 mod tests {
     use super::*;
 
-    /// Chromium's "Copy as cURL (bash)" quoting, as DevTools writes it.
-    fn chromium_bash(text: &str) -> String {
-        let special = |c: char| matches!(c, '\0'..='\x1f' | '\x7f'..='\u{9f}' | '!');
+    /// DevTools' POSIX quoting: single quotes, or bash's `$'…'` when the text holds a `'` or a
+    /// character `special` picks, which `escape` writes.
+    fn devtools_posix(text: &str, special: impl Fn(char) -> bool, escape: impl Fn(char) -> String) -> String {
         if !text.chars().any(|c| special(c) || c == '\'') {
             return format!("'{text}'");
         }
@@ -467,34 +467,27 @@ mod tests {
                 '\'' => out += "\\'",
                 '\n' => out += "\\n",
                 '\r' => out += "\\r",
-                c if special(c) => out += &format!("\\u{:04x}", u32::from(c)),
+                c if special(c) => out += &escape(c),
                 c => out.push(c),
             }
         }
         out + "'"
     }
 
+    /// Chromium's "Copy as cURL (bash)" quoting.
+    fn chromium_bash(text: &str) -> String {
+        let special = |c: char| matches!(c, '\0'..='\x1f' | '\x7f'..='\u{9f}' | '!');
+        devtools_posix(text, special, |c| format!("\\u{:04x}", u32::from(c)))
+    }
+
     /// Firefox's "Copy as cURL (POSIX)" quoting.
     fn firefox_posix(text: &str) -> String {
-        if !text.chars().any(|c| !(' '..='~').contains(&c) || c == '!' || c == '\'') {
-            return format!("'{text}'");
-        }
-        let mut out = "$'".to_owned();
-        for c in text.chars() {
-            match c {
-                '\\' => out += "\\\\",
-                '\'' => out += "\\'",
-                '\n' => out += "\\n",
-                '\r' => out += "\\r",
-                '!' => out += "\\041",
-                c if u32::from(c) < 256 && !(' '..='~').contains(&c) => {
-                    out += &format!("\\x{:02x}", u32::from(c));
-                }
-                c if !(' '..='~').contains(&c) => out += &format!("\\u{:04x}", u32::from(c)),
-                c => out.push(c),
-            }
-        }
-        out + "'"
+        let special = |c: char| !(' '..='~').contains(&c) || c == '!';
+        devtools_posix(text, special, |c| match u32::from(c) {
+            0x21 => "\\041".to_owned(),
+            code @ ..=0xff => format!("\\x{code:02x}"),
+            code => format!("\\u{code:04x}"),
+        })
     }
 
     /// Firefox's "Copy as cURL (Windows)" quoting for cmd.exe.
