@@ -355,7 +355,14 @@ fn ansi_c(chars: &mut std::iter::Peekable<std::str::Chars<'_>>, word: &mut Strin
             continue;
         };
         match escaped {
-            'u' | 'U' => push(&mut bytes, char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER)),
+            'u' | 'U' => {
+                let code = match code {
+                    0xd800..=0xdbff => low_surrogate(chars)
+                        .map_or(code, |low| 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00)),
+                    _ => code,
+                };
+                push(&mut bytes, char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER));
+            }
             // An octal or hexadecimal escape is one byte (bash drops the bits above it).
             _ => bytes.push((code & 0xff) as u8),
         }
@@ -365,6 +372,22 @@ fn ansi_c(chars: &mut std::iter::Peekable<std::str::Chars<'_>>, word: &mut Strin
         word.extend(chunk.invalid().iter().copied().map(char::from));
     }
     Ok(())
+}
+
+/// Takes a `\uDC00` to `\uDFFF` escape from `chars` when one comes next: the second half of a
+/// character outside the Basic Multilingual Plane, which Firefox writes as two UTF-16 escapes.
+fn low_surrogate(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Option<u32> {
+    let mut ahead = chars.clone();
+    if (ahead.next()?, ahead.next()?) != ('\\', 'u') {
+        return None;
+    }
+    let digits: String = ahead.by_ref().take(4).collect();
+    if digits.len() != 4 || !digits.chars().all(|d| d.is_ascii_hexdigit()) {
+        return None;
+    }
+    let low = u32::from_str_radix(&digits, 16).ok().filter(|low| (0xdc00..=0xdfff).contains(low))?;
+    *chars = ahead;
+    Some(low)
 }
 
 /// Splits a cmd.exe command into words. cmd.exe reads first: outside its own double quotes a
@@ -483,10 +506,11 @@ mod tests {
     /// Firefox's "Copy as cURL (POSIX)" quoting.
     fn firefox_posix(text: &str) -> String {
         let special = |c: char| !(' '..='~').contains(&c) || c == '!';
+        // Firefox escapes UTF-16 code units: a character beyond U+FFFF is two escapes.
         devtools_posix(text, special, |c| match u32::from(c) {
             0x21 => "\\041".to_owned(),
             code @ ..=0xff => format!("\\x{code:02x}"),
-            code => format!("\\u{code:04x}"),
+            _ => c.encode_utf16(&mut [0; 2]).iter().map(|unit| format!("\\u{unit:04x}")).collect(),
         })
     }
 
@@ -521,7 +545,7 @@ mod tests {
         "tab\there",
         "100% sure, %PATH%",
         "caret ^ and <angle> | pipe & amp",
-        "café ☕",
+        "café ☕ 😀",
         "{\"email\":\"x@example.com\",\"note\":\"it's!\"}",
         "$HOME `date` $(id)",
     ];
@@ -544,6 +568,41 @@ mod tests {
             let words = cmd_words(&format!("curl.exe {quoted} x"));
             assert_eq!(words, ["curl.exe", text, "x"], "Firefox cmd: {quoted}");
         }
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    proptest::proptest! {
+        #[test]
+        fn any_text_quoted_for_a_posix_shell_reads_back(text in "\\PC*|[\\x00-\\x7f]*|.*") {
+            // Firefox writes U+0080 to U+00FF as single bytes; two of them in a row may be the
+            // UTF-8 of another character, which bash and this reader both take them for.
+            let latin1 = |c: char| ('\u{80}'..='\u{ff}').contains(&c);
+            let unambiguous = !text.chars().zip(text.chars().skip(1)).any(|(a, b)| latin1(a) && latin1(b));
+            let firefox = unambiguous.then(|| firefox_posix(&text));
+            for quoted in std::iter::once(chromium_bash(&text)).chain(firefox) {
+                let words = posix_words(&format!("curl {quoted} x")).unwrap();
+                proptest::prop_assert_eq!(words, ["curl", &text, "x"], "{}", quoted);
+            }
+        }
+
+        #[test]
+        fn any_text_quoted_for_cmd_reads_back(text in "[^\\\\\\r\\n\\x00]*") {
+            let quoted = firefox_cmd(&text);
+            let words = cmd_words(&format!("curl.exe {quoted} x"));
+            proptest::prop_assert_eq!(words, ["curl.exe", &text, "x"], "{}", quoted);
+        }
+    }
+
+    #[test]
+    fn byte_escapes_are_utf8_when_they_can_be_and_latin1_when_not() {
+        let read = |quoted: &str| posix_words(&format!("curl {quoted}")).unwrap().remove(1);
+        // Firefox's `é`, and bash's UTF-8 bytes of it.
+        assert_eq!(read("$'caf\\xe9'"), "café");
+        assert_eq!(read("$'caf\\xc3\\xa9'"), "café");
+        // So Firefox's `Â¡` reads as `¡`, the character its bytes make, as bash sends it.
+        assert_eq!(read(&firefox_posix("Â¡")), "¡");
+        // A lone half of a surrogate pair is no character.
+        assert_eq!(read("$'\\ud83d!'"), "\u{fffd}!");
     }
 
     #[test]
