@@ -91,7 +91,8 @@ fn find(dir: &Path, suffix: &str) -> Result<std::path::PathBuf, String> {
         .ok_or_else(|| format!("no corslab-app*{suffix} in {}", dir.display()))
 }
 
-/// The size of `file` after `gzip -9`, as a server would send it.
+/// The size of `file` after `gzip -9`, as a server across a network would send it (the lab
+/// sends it as built: on loopback, inflating costs more than the bytes save; see the README).
 fn gzipped(file: &Path) -> Result<u64, String> {
     let out = Command::new("gzip")
         .args(["-9", "-c"])
