@@ -117,7 +117,9 @@ fn option<'w>(
             let line = value()?;
             match line.split_once(':') {
                 // `Name:` removes a header curl would add: nothing is sent.
-                Some((name, "")) => options.removed.push(name.trim().to_owned()),
+                Some((name, value)) if value.trim().is_empty() => {
+                    options.removed.push(name.trim().to_owned());
+                }
                 Some((name, value)) => options.header(name.trim(), value.trim()),
                 // `Name;` sends the header empty; `@file` reads headers from a file.
                 None if line.ends_with(';') => options.header(line.trim_end_matches(';').trim(), ""),
@@ -651,7 +653,7 @@ mod tests {
         assert_eq!(json.headers, "Authorization: Basic YWxpY2U6czNjcmV0\nContent-Type: text/plain");
         // What curl adds is sorted as any header is: `Accept` is taken for the browser's own.
         assert_eq!(json.left_out, ["Accept"]);
-        let head = read("curl -I --url https://a.example/x -r 0-99 -H 'X-Empty;' -H 'Content-Type:' -d x");
+        let head = read("curl -I --url https://a.example/x -r 0-99 -H 'X-Empty;' -H 'Content-Type: ' -d x");
         assert_eq!(head.method.as_deref(), Some("HEAD"));
         assert_eq!(head.headers, "Range: bytes=0-99\nX-Empty: ");
         let all = read("curl 'https://a.example/1' -H 'X-A: 1' ;\ncurl 'https://a.example/2' -H 'X-B: 2'");
