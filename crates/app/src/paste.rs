@@ -47,55 +47,6 @@ pub struct Copied {
     pub credentials: Option<String>,
 }
 
-/// Reads a request's headers one at a time: the ones that say who fetched and what a
-/// preflight asks for go to their fields, and the rest are sorted into the script's and the
-/// browser's own.
-#[derive(Debug, Default)]
-struct Reader {
-    request: Request,
-    /// The script's header lines, and lines that are no header, so the playground names them.
-    kept: Vec<String>,
-    referrer: Option<String>,
-    asked_method: Option<String>,
-    asked_headers: Vec<String>,
-}
-
-impl Reader {
-    /// Reads one header; `line` is how it was written, kept as it is when it is the script's.
-    fn header(&mut self, name: &str, value: &str, line: String) {
-        match name.to_ascii_lowercase().as_str() {
-            "origin" => self.request.origin = Some(value.to_owned()),
-            "referer" => self.referrer = Some(value.to_owned()),
-            "access-control-request-method" => self.asked_method = Some(value.to_owned()),
-            "access-control-request-headers" => {
-                self.asked_headers = get_decode_split_value(value);
-                self.asked_headers.retain(|name| !name.is_empty());
-            }
-            _ => {}
-        }
-        match Header::new(name, value) {
-            Ok(header) if !set_by_the_script(&header) => self.request.left_out.push(name.to_owned()),
-            _ => self.kept.push(line),
-        }
-    }
-
-    /// The request read: a preflight stands for the request it asks for, and without an
-    /// `Origin` the page is the referrer's origin.
-    fn finish(mut self) -> Request {
-        let mut request = self.request;
-        request.headers = self.kept.join("\n");
-        if request.origin.is_none() {
-            request.origin = self.referrer.take().and_then(|referrer| origin_of(&referrer));
-            request.origin_from_referrer = request.origin.is_some();
-        }
-        if let Some(method) = self.asked_method.filter(|_| request.method.as_deref() == Some("OPTIONS")) {
-            request.method = Some(method);
-            request.preflight_for = Some(self.asked_headers);
-        }
-        request
-    }
-}
-
 /// A pasted response head: its status and its header lines.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Response {
@@ -217,6 +168,55 @@ pub fn response(text: &str) -> Option<Response> {
         }
     }
     status.map(|status| Response { status, headers: headers.join("\n") })
+}
+
+/// Reads a request's headers one at a time: the ones that say who fetched and what a
+/// preflight asks for go to their fields, and the rest are sorted into the script's and the
+/// browser's own.
+#[derive(Debug, Default)]
+struct Reader {
+    request: Request,
+    /// The script's header lines, and lines that are no header, so the playground names them.
+    kept: Vec<String>,
+    referrer: Option<String>,
+    asked_method: Option<String>,
+    asked_headers: Vec<String>,
+}
+
+impl Reader {
+    /// Reads one header; `line` is how it was written, kept as it is when it is the script's.
+    fn header(&mut self, name: &str, value: &str, line: String) {
+        match name.to_ascii_lowercase().as_str() {
+            "origin" => self.request.origin = Some(value.to_owned()),
+            "referer" => self.referrer = Some(value.to_owned()),
+            "access-control-request-method" => self.asked_method = Some(value.to_owned()),
+            "access-control-request-headers" => {
+                self.asked_headers = get_decode_split_value(value);
+                self.asked_headers.retain(|name| !name.is_empty());
+            }
+            _ => {}
+        }
+        match Header::new(name, value) {
+            Ok(header) if !set_by_the_script(&header) => self.request.left_out.push(name.to_owned()),
+            _ => self.kept.push(line),
+        }
+    }
+
+    /// The request read: a preflight stands for the request it asks for, and without an
+    /// `Origin` the page is the referrer's origin.
+    fn finish(mut self) -> Request {
+        let mut request = self.request;
+        request.headers = self.kept.join("\n");
+        if request.origin.is_none() {
+            request.origin = self.referrer.take().and_then(|referrer| origin_of(&referrer));
+            request.origin_from_referrer = request.origin.is_some();
+        }
+        if let Some(method) = self.asked_method.filter(|_| request.method.as_deref() == Some("OPTIONS")) {
+            request.method = Some(method);
+            request.preflight_for = Some(self.asked_headers);
+        }
+        request
+    }
 }
 
 /// The lines of one side of a `curl -v` trace (`mark` `>` the request, `<` the response), or
