@@ -178,13 +178,13 @@ fn store(query: &mut Query, field: Field, reads: Reads, text: &str) -> Option<St
 /// what was taken from it, if it was.
 fn store_request(query: &mut Query, field: Field, text: &str) -> Option<String> {
     let scheme = if value(query, URL).starts_with("https:") { "https" } else { "http" };
-    // What the call names besides the request: its mode and credentials.
+    // What a copied command names besides the request: its mode and credentials.
     let mut chosen = Vec::new();
     let copied = match paste::curl(text) {
         Some(Ok(command)) => Some((command, "a cURL command")),
         Some(Err(problem)) => {
             query.set_unless(field.key, text, field.default);
-            return Some(format!("This looks like a cURL command, but {problem}."));
+            return Some(format!("This is a cURL command, but {problem}."));
         }
         None => paste::fetch_call(text).map(|call| (call, "DevTools' Copy as fetch")),
     };

@@ -6,7 +6,8 @@
 use super::{Copied, Reader, Request};
 
 /// Reads `text` as a cURL command line: `None` when it is no such command, an error saying
-/// what is wrong when it is one that cannot be read.
+/// what is wrong when it is one that cannot be read (worded to follow "This is a cURL
+/// command, but").
 pub fn command(text: &str) -> Option<Result<Copied, String>> {
     let text = text.trim();
     let program = text.split_whitespace().next()?;
@@ -165,7 +166,7 @@ fn option<'w>(
 /// The request the options describe.
 fn request(options: Options) -> Result<Copied, String> {
     let Some(url) = options.url.as_deref() else {
-        return Err("the cURL command names no URL".to_owned());
+        return Err("it names no URL".to_owned());
     };
     // curl takes a URL without a scheme for http.
     let mut url = if url.contains("://") { url.to_owned() } else { format!("http://{url}") };
@@ -455,7 +456,7 @@ fn cmd_words(text: &str) -> Vec<String> {
 }
 
 fn unclosed(quote: char) -> String {
-    format!("the cURL command has a {quote} quote that never closes; copy the whole command again")
+    format!("a {quote} quote in it never closes; copy the whole command again")
 }
 
 /// Standard base64 with padding, as curl encodes `-u user:password`.
@@ -675,7 +676,7 @@ mod tests {
     fn a_command_that_cannot_be_read_says_why() {
         let problem = |text: &str| command(text).unwrap().unwrap_err();
         assert_eq!(problem("curl 'https://a.example/' -H 'X: 1"), unclosed('\''));
-        assert_eq!(problem("curl -H 'X: 1'"), "the cURL command names no URL");
+        assert_eq!(problem("curl -H 'X: 1'"), "it names no URL");
         assert_eq!(problem("curl https://a.example/ -X"), "-X needs a value after it");
         assert_eq!(problem("curl https://a.example/ --header"), "--header needs a value after it");
         assert!(command("GET /x HTTP/1.1").is_none());
