@@ -22,7 +22,7 @@ pub struct Args {
     /// Read URLs from a file, one per line (blank lines and `#` comments are skipped)
     #[arg(short = 'i', long = "input", value_name = "FILE")]
     input: Option<PathBuf>,
-    /// An origin the API is meant to trust, such as https://app.example.com (repeatable); every other origin counts as untrusted
+    /// An origin the API is meant to trust, such as `https://app.example.com` (repeatable); every other origin counts as untrusted
     #[arg(short = 't', long = "trusted", value_name = "ORIGIN")]
     trusted: Vec<String>,
     /// A request header for every GET probe to the target's own origin (never past a redirect to another), such as 'Authorization: Bearer …' (repeatable)

@@ -737,7 +737,7 @@ const BROWSERS_OWN: [&str; 8] = [
 
 /// Whether a header of a captured request was set by the script, when the capture shows no
 /// preflight to tell: every header but the forbidden ones and those the browser adds itself
-/// ([`BROWSERS_OWN`]). The HAR reader and the app's playground, reading a pasted request, both
+/// (`Accept`, `User-Agent`, `Priority`, the cache's revalidation headers, …). The HAR reader and the app's playground, reading a pasted request, both
 /// decide by it.
 pub fn set_by_the_script(header: &Header) -> bool {
     !is_forbidden_request_header(&header.name, &header.value)

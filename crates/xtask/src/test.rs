@@ -28,12 +28,17 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
     let started = Instant::now();
     disk::warn_if_short(&shell::cargo_target_dir(), disk::TEST_RUN_NEEDS_BYTES);
     let tools = Tools::ensure(Need::Everything)?;
-    let mut stages = Vec::new();
-
-    stages.push(check("fmt", command("cargo").args(["fmt", "--all", "--check"])));
-    stages.push(clippy());
-    // --no-fail-fast: one failing test binary must not hide the others' counts.
-    stages.push(tests("native tests", command("cargo").args(["test", "--workspace", "--no-fail-fast"])));
+    let mut stages = vec![
+        check("fmt", command("cargo").args(["fmt", "--all", "--check"])),
+        clippy(),
+        // Broken intra-doc links and bare URLs in the API docs, as `cargo doc` reports them.
+        check(
+            "doc",
+            command("cargo").args(["doc", "--workspace", "--no-deps"]).env("RUSTDOCFLAGS", "-D warnings"),
+        ),
+        // --no-fail-fast: one failing test binary must not hide the others' counts.
+        tests("native tests", command("cargo").args(["test", "--workspace", "--no-fail-fast"])),
+    ];
     stages.extend(browser_stages(&tools));
     let trunk = trunk_stage(&tools);
     let app_built = trunk.failed == 0;
