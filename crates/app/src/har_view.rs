@@ -1,5 +1,7 @@
 //! "Drop a HAR file": the playground reads a HAR file exported from DevTools in the browser,
-//! with no server involved, lists its cross-origin exchanges and explains the chosen one.
+//! with no server involved, lists its cross-origin exchanges and explains the chosen one. A HAR
+//! may be pasted too: a whole one ("Copy all as HAR"), or the one entry Chromium's "Copy as
+//! HAR" gives for a single request.
 //!
 //! The file goes through the browser's own JSON parser and `serde-wasm-bindgen` into the
 //! engine's typed HAR (the app carries no `serde_json`), then through the engine's HAR reader,
@@ -28,12 +30,15 @@ pub struct Listed {
 }
 
 /// Reads the text of a HAR file as the drop zone does: the browser's JSON parser, the engine's
-/// typed HAR, the engine's reader. The error says what is wrong and what to do.
-pub fn read_text(text: &str) -> Result<Vec<Listed>, String> {
+/// typed HAR, the engine's reader. One entry alone (Chromium's "Copy as HAR") is read as a HAR
+/// of that entry. The error says what is wrong and what to do; `what` names the text in it
+/// ("This file").
+pub fn read_text(text: &str, what: &str) -> Result<Vec<Listed>, String> {
     let value = js_sys::JSON::parse(text).map_err(|e| {
         let why = e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_default();
-        format!("This file is not JSON ({why}); {SAVE_AGAIN}")
+        format!("{what} is not JSON ({why}); {SAVE_AGAIN}")
     })?;
+    let value = one_entry_as_har(value);
     if let Some(problem) = shape_problem(&value) {
         return Err(problem);
     }
@@ -45,6 +50,21 @@ pub fn read_text(text: &str) -> Result<Vec<Listed>, String> {
     })?;
     let found = har::exchanges(&har).map_err(|e| e.to_string())?;
     Ok(found.into_iter().map(explain_found).collect())
+}
+
+/// `value` itself, unless it is one HAR entry (an object with a `request` and no `log`): then
+/// a HAR whose only entry it is.
+fn one_entry_as_har(value: JsValue) -> JsValue {
+    let has = |key: &str| js_sys::Reflect::has(&value, &JsValue::from_str(key)).unwrap_or(false);
+    if !value.is_object() || js_sys::Array::is_array(&value) || has("log") || !has("request") {
+        return value;
+    }
+    let log = js_sys::Object::new();
+    let har = js_sys::Object::new();
+    // Setting a property on a plain new object cannot fail.
+    let _ = js_sys::Reflect::set(&log, &JsValue::from_str("entries"), &js_sys::Array::of1(&value));
+    let _ = js_sys::Reflect::set(&har, &JsValue::from_str("log"), &log);
+    har.into()
 }
 
 /// What to do about a file that is not the HAR DevTools saves.
@@ -80,7 +100,7 @@ pub async fn read_file(file: web_sys::File) -> Result<Vec<Listed>, String> {
     let text = JsFuture::from(file.text())
         .await
         .map_err(|_| "The browser could not read this file; choose it again".to_owned())?;
-    read_text(&text.as_string().unwrap_or_default())
+    read_text(&text.as_string().unwrap_or_default(), "This file")
 }
 
 /// The drop zone and file input, the list of exchanges found and the chosen one's explanation.
@@ -146,6 +166,21 @@ pub fn HarDrop() -> impl IntoView {
                 <input id="har-file" type="file" accept=".har,application/json" aria-describedby="har-privacy" on:change=on_change/>
                 <p id="har-privacy" class="muted">"The file is read in this browser; nothing is uploaded."</p>
             </div>
+            <p class="field">
+                <label for="har-text">"Or paste one: Copy all as HAR, or Copy as HAR for a single request"</label>
+                <textarea id="har-text" rows="2" spellcheck="false" on:input=move |ev| {
+                    let text = event_target_value(&ev);
+                    chosen.set(0);
+                    loaded.set(if text.trim().is_empty() {
+                        Loaded::Nothing
+                    } else {
+                        match read_text(&text, "The pasted text") {
+                            Ok(listed) => Loaded::Found { file: "the pasted HAR".to_owned(), listed },
+                            Err(why) => Loaded::Refused(why),
+                        }
+                    });
+                }/>
+            </p>
             {move || refused().map(|why| view! { <p class="problem" role="alert">{why}</p> })}
             {move || found()}
             {move || explained().map(|explained| view! { <ExplainPanel explained/> })}

@@ -204,7 +204,9 @@ fn store_request(query: &mut Query, field: Field, text: &str) -> Option<String> 
         (request, "a whole request")
     } else {
         query.set_unless(field.key, text, field.default);
-        return None;
+        let har =
+            text.trim_start().starts_with('{') && (text.contains("\"log\"") || text.contains("\"request\""));
+        return har.then(|| "This looks like a HAR: paste it under \"From a HAR file\", above.".to_owned());
     };
     let origin_from =
         if request.origin_from_referrer { "page origin (its referrer's)" } else { "page origin" };

@@ -150,3 +150,49 @@ async fn files_that_are_not_har_exports_are_named_in_an_alert() {
         assert!(root.query_selector(".har-list").unwrap().is_none(), "{name}: nothing is listed");
     }
 }
+
+/// Types `text` into the paste area, as a paste does.
+fn paste(root: &web_sys::HtmlElement, text: &str) {
+    let area: web_sys::HtmlTextAreaElement =
+        root.query_selector("#har-text").unwrap().unwrap().unchecked_into();
+    area.set_value(text);
+    area.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_pasted_har_or_one_entry_copied_as_har_is_explained_too() {
+    let root = mounted();
+    leptos::task::tick().await;
+    let area = root.query_selector("#har-text").unwrap().unwrap();
+    let label = root.query_selector("label[for=har-text]").unwrap().unwrap();
+    assert!(label.text_content().unwrap().contains("Copy as HAR"), "{}", area.outer_html());
+
+    // Chromium's "Copy as HAR" for one request: the entry alone, with no log around it.
+    let har = js_sys::JSON::parse(CHROMIUM).unwrap();
+    let entries =
+        js_sys::Reflect::get(&js_sys::Reflect::get(&har, &"log".into()).unwrap(), &"entries".into()).unwrap();
+    let balance = js_sys::Reflect::get_u32(&entries, 1).unwrap();
+    paste(&root, &String::from(js_sys::JSON::stringify(&balance).unwrap()));
+    leptos::task::tick().await;
+    assert_eq!(text_in(&root, ".har-found"), "1 cross-origin request in the pasted HAR");
+    assert_eq!(
+        texts(&root, ".har-item"),
+        [
+            "GET http://api.fintrack.localhost:8080/me/balance from http://free-crypto-giveaway.localhost:8080 blocked"
+        ]
+    );
+    assert_eq!(text_in(&root, ".verdict .reason code"), "WildcardOriginNotAllowed");
+
+    // "Copy all as HAR": the whole log.
+    paste(&root, CHROMIUM);
+    leptos::task::tick().await;
+    assert_eq!(text_in(&root, ".har-found"), "2 cross-origin requests in the pasted HAR");
+
+    paste(&root, "{\"request\": ");
+    leptos::task::tick().await;
+    assert!(text_in(&root, "[role=alert]").starts_with("The pasted text is not JSON ("));
+    assert!(root.query_selector(".har-list").unwrap().is_none());
+    paste(&root, " ");
+    leptos::task::tick().await;
+    assert!(root.query_selector("[role=alert]").unwrap().is_none(), "an emptied area clears the alert");
+}

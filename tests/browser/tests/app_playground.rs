@@ -217,4 +217,12 @@ async fn a_request_copied_as_curl_fills_the_fields_and_a_broken_one_says_why() {
         said,
         "This is a cURL command, but a ' quote in it never closes; copy the whole command again."
     );
+
+    // A HAR belongs in the HAR panel, and the note says where.
+    type_into(&root, "pg-rh", "{\"log\": {\"entries\": []}}");
+    leptos::task::tick().await;
+    assert_eq!(
+        text_in(&root, ".pasted"),
+        "This looks like a HAR: paste it under \"From a HAR file\", above."
+    );
 }
