@@ -1,5 +1,5 @@
-//! `corslab explain`: reads Exchanges (one object, an array, JSON Lines or a HAR file) and prints
-//! what the browser does with each, verdict first, or the Verdicts as JSON.
+//! `corslab explain`: reads Exchanges (one object, an array, JSON Lines, a HAR file or one HAR
+//! entry) and prints what the browser does with each, verdict first, or the Verdicts as JSON.
 
 use std::io::{self, IsTerminal as _, Read as _, Write};
 use std::path::PathBuf;
@@ -13,8 +13,8 @@ use corslab_engine::{rules, wording};
 /// Options of `corslab explain`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The input: an Exchange, a JSON array of them, JSON Lines, or a HAR file; `-` or nothing
-    /// reads standard input
+    /// The input: an Exchange, a JSON array of them, JSON Lines, a HAR file, or one HAR entry
+    /// (DevTools' Copy as HAR); `-` or nothing reads standard input
     file: Option<PathBuf>,
     /// Print one Verdict per input as JSON (a single object for one input, JSON Lines otherwise)
     #[arg(long)]
@@ -99,11 +99,15 @@ pub fn parse(text: &str) -> Result<Vec<Item>, BadInput> {
         }
         return Ok(exchanges.into_iter().map(plain).collect());
     }
-    // One JSON object: a HAR log or a single Exchange. Told apart without building the
-    // document in memory (a HAR with response bodies runs to hundreds of megabytes).
+    // One JSON object: a HAR log, one HAR entry or a single Exchange. Told apart without
+    // building the document in memory (a HAR with response bodies runs to hundreds of megabytes).
     if let Ok(object) = serde_json::from_str::<TopLevel>(text) {
         if object.log {
             return har_items(text);
+        }
+        if object.started_date_time || object.timings {
+            // One entry, as DevTools' "Copy as HAR" gives it: read as a HAR of that entry.
+            return har_items(&format!("{{\"log\": {{\"entries\": [{text}]}}}}"));
         }
         return Exchange::from_json(text).map(|e| vec![plain(e)]).map_err(|e| BadInput(e.to_string()));
     }
@@ -130,12 +134,17 @@ pub fn parse(text: &str) -> Result<Vec<Item>, BadInput> {
         .collect()
 }
 
-/// A JSON object's top level, read only for whether it has a `log` key, as a HAR file does
-/// (whatever its value: `{"log": null}` is a broken HAR file, not an Exchange).
+/// A JSON object's top level, read only for which keys it has: `log`, as a HAR file has
+/// (whatever its value: `{"log": null}` is a broken HAR file, not an Exchange), or the
+/// `startedDateTime` and `timings` every HAR entry has and no Exchange does.
 #[derive(serde::Deserialize)]
 struct TopLevel {
     #[serde(default, deserialize_with = "present")]
     log: bool,
+    #[serde(default, rename = "startedDateTime", deserialize_with = "present")]
+    started_date_time: bool,
+    #[serde(default, deserialize_with = "present")]
+    timings: bool,
 }
 
 /// True for a key that is there, whatever its value (`null` included); a missing key takes
@@ -372,6 +381,19 @@ mod tests {
             "{:?}",
             items[0].assumed
         );
+    }
+
+    #[test]
+    fn one_entry_copied_as_har_is_read_as_a_har_of_that_entry() {
+        let har: serde_json::Value =
+            serde_json::from_str(include_str!("../../../tests/data/har/chromium.har")).unwrap();
+        let entry = serde_json::to_string_pretty(&har["log"]["entries"][1]).unwrap();
+        let items = parse(&entry).unwrap();
+        let labels: Vec<&str> = items.iter().map(|i| i.label.as_str()).collect();
+        assert_eq!(labels, ["GET http://api.fintrack.localhost:8080/me/balance (HAR entry 0)"]);
+        // A broken entry is reported as HAR input, by its path.
+        let BadInput(message) = parse(r#"{"startedDateTime": "x", "request": {"url": "nope"}}"#).unwrap_err();
+        assert!(message.starts_with("log.entries[0].request.url: \"nope\" is not a URL"), "{message}");
     }
 
     #[test]
