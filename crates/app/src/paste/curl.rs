@@ -46,9 +46,11 @@ impl Options {
         self.headers.push((name.to_owned(), value.to_owned()));
     }
 
-    /// The headers sent: the command's, then curl's own for its options.
+    /// The headers sent: the command's, then curl's own for its options. With `-G` the data
+    /// goes into the query and no body is sent, so neither are the body's headers.
     fn headers(mut self) -> Vec<(String, String)> {
-        for (name, value) in std::mem::take(&mut self.defaults) {
+        let defaults = if self.get { Vec::new() } else { std::mem::take(&mut self.defaults) };
+        for (name, value) in defaults {
             let named = |n: &String| n.eq_ignore_ascii_case(name);
             if !self.headers.iter().any(|(n, _)| named(n)) && !self.removed.iter().any(named) {
                 self.header(name, value);
@@ -664,6 +666,7 @@ mod tests {
             (get.method.as_deref(), get.url.as_deref()),
             (Some("GET"), Some("https://a.example/s?x=0&q=1"))
         );
+        assert_eq!(get.headers, "", "no body, so no Content-Type");
         let preflight = read(
             "curl -X OPTIONS https://a.example/x -H 'Origin: https://b.example' \
              -H 'Access-Control-Request-Method: PUT' -H 'Access-Control-Request-Headers: x-a'",
