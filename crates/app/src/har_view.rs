@@ -52,11 +52,13 @@ pub fn read_text(text: &str, what: &str) -> Result<Vec<Listed>, String> {
     Ok(found.into_iter().map(explain_found).collect())
 }
 
-/// `value` itself, unless it is one HAR entry (an object with a `request` and no `log`): then
-/// a HAR whose only entry it is.
+/// `value` itself, unless it is one HAR entry: then a HAR whose only entry it is. An entry is
+/// told as `corslab explain` tells it: no `log`, and the `startedDateTime` or `timings` every
+/// HAR entry has.
 fn one_entry_as_har(value: JsValue) -> JsValue {
     let has = |key: &str| js_sys::Reflect::has(&value, &JsValue::from_str(key)).unwrap_or(false);
-    if !value.is_object() || js_sys::Array::is_array(&value) || has("log") || !has("request") {
+    let entry = !has("log") && (has("startedDateTime") || has("timings"));
+    if !value.is_object() || js_sys::Array::is_array(&value) || !entry {
         return value;
     }
     let log = js_sys::Object::new();
