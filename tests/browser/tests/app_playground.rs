@@ -77,8 +77,11 @@ fn choice(root: &web_sys::HtmlElement, key: &str) -> String {
     select.unchecked_into::<web_sys::HtmlSelectElement>().value()
 }
 
-/// The fields a pasted request fills: the method, the URL, the page origin and the script's headers.
-fn request_fields(root: &web_sys::HtmlElement) -> [String; 4] {
+/// Pastes `text` into the request field; the fields it fills: the method, the URL, the page
+/// origin and the script's headers.
+async fn paste_request(root: &web_sys::HtmlElement, text: &str) -> [String; 4] {
+    type_into(root, "pg-rh", text);
+    leptos::task::tick().await;
     ["pg-m", "pg-url", "pg-page", "pg-rh"].map(|id| value_of(root, id))
 }
 
@@ -90,10 +93,8 @@ async fn a_pasted_request_and_response_head_fill_their_fields() {
     let request = "PUT /me/email HTTP/1.1\r\nHost: api.fintrack.localhost:8080\r\nUser-Agent: Mozilla/5.0\r\n\
                    Accept: */*\r\nContent-Type: application/json\r\nOrigin: http://blog.fintrack.localhost:8080\r\n\
                    Cookie: session=abc\r\nSec-Fetch-Mode: cors\r\nPriority: u=4\r\n";
-    type_into(&root, "pg-rh", request);
-    leptos::task::tick().await;
     assert_eq!(
-        request_fields(&root),
+        paste_request(&root, request).await,
         [
             "PUT",
             "http://api.fintrack.localhost:8080/me/email",
@@ -157,10 +158,8 @@ async fn a_request_copied_as_fetch_sets_its_mode_and_credentials_too() {
   "mode": "cors",
   "credentials": "omit"
 });"#;
-    type_into(&root, "pg-rh", chromium);
-    leptos::task::tick().await;
     assert_eq!(
-        request_fields(&root),
+        paste_request(&root, chromium).await,
         [
             "POST",
             "http://api.fintrack.localhost:8080/me/email",
@@ -193,10 +192,8 @@ async fn a_request_copied_as_curl_fills_the_fields_and_a_broken_one_says_why() {
                     -b 'session=abc' \\\n  -H 'origin: http://blog.fintrack.localhost:8080' \\\n  \
                     -H 'sec-fetch-mode: cors' \\\n  -H 'x-csrf: 1' \\\n  \
                     --data-raw $'{\"memo\":\"it\\'s\"}'";
-    type_into(&root, "pg-rh", chromium);
-    leptos::task::tick().await;
     assert_eq!(
-        request_fields(&root),
+        paste_request(&root, chromium).await,
         [
             "PUT",
             "http://api.fintrack.localhost:8080/me/email",
