@@ -107,7 +107,9 @@ pub fn request(text: &str, scheme: &str) -> Option<Request> {
 
 /// Reads `text` as DevTools' "Copy as fetch": Chromium's `fetch("…", {…});` or Firefox's
 /// `await fetch("…", {…});`, whose two arguments are JSON, read by the browser's own parser.
-/// `None` when the text is no such call. Needs a browser (`JSON.parse`).
+/// Chromium's "Copy as fetch (Node.js)" names no mode and no credentials, but keeps the
+/// `Sec-Fetch-Mode` and `Cookie` headers that show them. `None` when the text is no such call.
+/// Needs a browser (`JSON.parse`).
 pub fn fetch_call(text: &str) -> Option<Copied> {
     let text = text.trim();
     let call = text.strip_prefix("await ").unwrap_or(text).trim_start().strip_prefix("fetch(")?;
@@ -135,11 +137,13 @@ pub fn fetch_call(text: &str) -> Option<Copied> {
         let line = format!("{name}: {value}");
         reader.header(&name, &value, line);
     }
-    Some(Copied {
-        request: reader.finish(),
-        mode: Some(field("mode").unwrap_or_else(|| "cors".to_owned())),
-        credentials: Some(field("credentials").unwrap_or_else(|| "same-origin".to_owned())),
-    })
+    let mut copied = reader.copied();
+    // What the call names wins; a call that names nothing, and whose headers show nothing,
+    // gets fetch()'s defaults.
+    copied.mode = field("mode").or(copied.mode).or_else(|| Some("cors".to_owned()));
+    copied.credentials =
+        field("credentials").or(copied.credentials).or_else(|| Some("same-origin".to_owned()));
+    Some(copied)
 }
 
 /// Reads `text` as a pasted response head, or `None` when it has no status line and no
@@ -181,6 +185,10 @@ struct Reader {
     referrer: Option<String>,
     asked_method: Option<String>,
     asked_headers: Vec<String>,
+    /// `Sec-Fetch-Mode`'s value, when it is a mode a script can choose.
+    fetch_mode: Option<String>,
+    /// Whether a `Cookie` header went with the request.
+    cookies: bool,
 }
 
 impl Reader {
@@ -194,6 +202,10 @@ impl Reader {
                 self.asked_headers = get_decode_split_value(value);
                 self.asked_headers.retain(|name| !name.is_empty());
             }
+            "sec-fetch-mode" if matches!(value, "cors" | "no-cors" | "same-origin") => {
+                self.fetch_mode = Some(value.to_owned());
+            }
+            "cookie" => self.cookies = true,
             _ => {}
         }
         match Header::new(name, value) {
@@ -216,6 +228,20 @@ impl Reader {
             request.preflight_for = Some(self.asked_headers);
         }
         request
+    }
+
+    /// The request read, as a copied command shows it: the mode `Sec-Fetch-Mode` names, and
+    /// credentials `include` when cookies went to another origin, which only a script that
+    /// asked for them sends.
+    fn copied(mut self) -> Copied {
+        let mode = self.fetch_mode.take();
+        let cookies = self.cookies;
+        let request = self.finish();
+        let cross_origin = request.origin.as_deref().is_some_and(|page| {
+            request.url.as_deref().and_then(origin_of).is_some_and(|target| target != page)
+        });
+        let credentials = (cookies && cross_origin).then(|| "include".to_owned());
+        Copied { request, mode, credentials }
     }
 }
 

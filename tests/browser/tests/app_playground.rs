@@ -180,6 +180,24 @@ async fn a_request_copied_as_fetch_sets_its_mode_and_credentials_too() {
     assert_eq!(value_of(&root, "pg-m"), "GET");
     assert_eq!(choice(&root, "cred"), "same-origin");
     assert_eq!(value_of(&root, "pg-rh"), "");
+
+    // Chromium's "Copy as fetch (Node.js)" names no mode and no credentials; its headers show
+    // them: Sec-Fetch-Mode, and a cookie sent to another origin than the referrer's.
+    let node = r#"fetch("http://api.fintrack.localhost:8080/me/balance", {
+  "headers": {
+    "accept": "*/*",
+    "cookie": "session=abc",
+    "sec-fetch-mode": "no-cors",
+    "Referer": "http://blog.fintrack.localhost:8080/"
+  },
+  "body": null,
+  "method": "GET"
+});"#;
+    assert_eq!(
+        paste_request(&root, node).await,
+        ["GET", "http://api.fintrack.localhost:8080/me/balance", "http://blog.fintrack.localhost:8080", ""]
+    );
+    assert_eq!((choice(&root, "mode"), choice(&root, "cred")), ("no-cors".to_owned(), "include".to_owned()));
 }
 
 #[wasm_bindgen_test]

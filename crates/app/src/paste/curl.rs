@@ -180,22 +180,10 @@ fn request(options: Options) -> Result<Copied, String> {
         request: Request { method: Some(options.method().to_owned()), url: Some(url), ..Request::default() },
         ..Reader::default()
     };
-    let mut mode = None;
-    let mut cookies = false;
     for (name, value) in &options.headers() {
-        if name.eq_ignore_ascii_case("sec-fetch-mode") {
-            mode = Some(value.clone()).filter(|m| matches!(m.as_str(), "cors" | "no-cors" | "same-origin"));
-        }
-        cookies |= name.eq_ignore_ascii_case("cookie");
         reader.header(name, value, format!("{name}: {value}"));
     }
-    let request = reader.finish();
-    // Cookies sent to another origin show the script asked for them.
-    let cross_origin = request.origin.as_deref().is_some_and(|page| {
-        request.url.as_deref().and_then(super::origin_of).is_some_and(|target| target != page)
-    });
-    let credentials = (cookies && cross_origin).then(|| "include".to_owned());
-    Ok(Copied { request, mode, credentials })
+    Ok(reader.copied())
 }
 
 /// The short options this reader knows, by their long names.
