@@ -107,9 +107,10 @@ pub fn request(text: &str, scheme: &str) -> Option<Request> {
 
 /// Reads `text` as DevTools' "Copy as fetch": Chromium's `fetch("…", {…});` or Firefox's
 /// `await fetch("…", {…});`, whose two arguments are JSON, read by the browser's own parser.
-/// Chromium's "Copy as fetch (Node.js)" names no mode and no credentials, but keeps the
-/// `Sec-Fetch-Mode` and `Cookie` headers that show them. `None` when the text is no such call.
-/// Needs a browser (`JSON.parse`).
+/// Both browsers write `"mode": "cors"` whatever the request's mode was, and keep the
+/// `Sec-Fetch-Mode` header that tells it, so that header wins. Chromium's "Copy as fetch
+/// (Node.js)" names no credentials, but keeps the `Cookie` header that shows them. `None` when
+/// the text is no such call. Needs a browser (`JSON.parse`).
 pub fn fetch_call(text: &str) -> Option<Copied> {
     let text = text.trim();
     let call = text.strip_prefix("await ").unwrap_or(text).trim_start().strip_prefix("fetch(")?;
@@ -138,9 +139,9 @@ pub fn fetch_call(text: &str) -> Option<Copied> {
         reader.header(&name, &value, line);
     }
     let mut copied = reader.copied();
-    // What the call names wins; a call that names nothing, and whose headers show nothing,
+    // What the call names counts where its headers show nothing; a call that names nothing
     // gets fetch()'s defaults.
-    copied.mode = field("mode").or(copied.mode).or_else(|| Some("cors".to_owned()));
+    copied.mode = copied.mode.or_else(|| field("mode")).or_else(|| Some("cors".to_owned()));
     copied.credentials =
         field("credentials").or(copied.credentials).or_else(|| Some("same-origin".to_owned()));
     Some(copied)

@@ -181,8 +181,9 @@ async fn a_request_copied_as_fetch_sets_its_mode_and_credentials_too() {
     assert_eq!(choice(&root, "cred"), "same-origin");
     assert_eq!(value_of(&root, "pg-rh"), "");
 
-    // Chromium's "Copy as fetch (Node.js)" names no mode and no credentials; its headers show
-    // them: Sec-Fetch-Mode, and a cookie sent to another origin than the referrer's.
+    // Chromium's "Copy as fetch (Node.js)": the mode written is always "cors", and no
+    // credentials; the headers tell them: Sec-Fetch-Mode, and a cookie sent to another origin
+    // than the referrer's.
     let node = r#"fetch("http://api.fintrack.localhost:8080/me/balance", {
   "headers": {
     "accept": "*/*",
@@ -191,7 +192,8 @@ async fn a_request_copied_as_fetch_sets_its_mode_and_credentials_too() {
     "Referer": "http://blog.fintrack.localhost:8080/"
   },
   "body": null,
-  "method": "GET"
+  "method": "GET",
+  "mode": "cors"
 });"#;
     assert_eq!(
         paste_request(&root, node).await,
