@@ -1,20 +1,24 @@
-//! `corslab explain`: reads Exchanges (one object, an array, JSON Lines, a HAR file or one HAR
-//! entry) and prints what the browser does with each, verdict first, or the Verdicts as JSON.
+//! `corslab explain`: reads Exchanges (one object, an array, JSON Lines, a HAR file, one HAR
+//! entry or items saved from Burp Suite) and prints what the browser does with each, verdict
+//! first, or the Verdicts as JSON.
 
 use std::io::{self, IsTerminal as _, Read as _, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use corslab_engine::har::{self, Har};
+use corslab_engine::har::{self, Found, Har, HarError};
 use corslab_engine::verdict::{Outcome, Step};
 use corslab_engine::{Browser, Exchange, InputError, Read, Verdict};
 use corslab_engine::{rules, wording};
 
+use crate::burp;
+
 /// Options of `corslab explain`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The input: an Exchange, a JSON array of them, JSON Lines, a HAR file, or one HAR entry
-    /// (DevTools' Copy as HAR); `-` or nothing reads standard input
+    /// The input: an Exchange, a JSON array of them, JSON Lines, a HAR file, one HAR entry
+    /// (DevTools' Copy as HAR), or the XML of items saved from Burp Suite (Save items); `-` or
+    /// nothing reads standard input
     file: Option<PathBuf>,
     /// Print one Verdict per input as JSON (a single object for one input, JSON Lines otherwise)
     #[arg(long)]
@@ -27,7 +31,7 @@ pub struct Args {
 /// One Exchange to explain, with what its input could not tell.
 #[derive(Debug)]
 pub struct Item {
-    /// A short label (`PUT http://api…` from a HAR), empty for plain Exchanges.
+    /// A short label (`PUT http://api… (HAR entry 3)`), empty for plain Exchanges.
     pub label: String,
     /// The Exchange.
     pub exchange: Exchange,
@@ -84,13 +88,18 @@ pub fn run(args: &Args) -> ExitCode {
     write_out(&out)
 }
 
-/// Reads the input's Exchanges: a HAR file, one object, an array, or JSON Lines.
+/// Reads the input's Exchanges: a HAR file, one object, an array, JSON Lines, or items saved
+/// from Burp Suite.
 pub fn parse(text: &str) -> Result<Vec<Item>, BadInput> {
     let trimmed = text.trim_start();
     if trimmed.is_empty() {
         return Err(BadInput(
-            "the input is empty; give an Exchange, an array of them, JSON Lines or a HAR file".to_owned(),
+            "the input is empty; give an Exchange, an array of them, JSON Lines, a HAR file or items saved from Burp Suite"
+                .to_owned(),
         ));
+    }
+    if burp::looks_like_burp(trimmed) {
+        return burp_items(text);
     }
     if trimmed.starts_with('[') {
         let exchanges = Exchange::list_from_json(text).map_err(|e| BadInput(e.to_string()))?;
@@ -163,18 +172,54 @@ fn looks_like_har(trimmed: &str) -> bool {
 fn har_items(text: &str) -> Result<Vec<Item>, BadInput> {
     let har = Har::from_json(text).map_err(|e| BadInput(format!("{e}; is this a HAR file?")))?;
     let found = har::exchanges(&har).map_err(|e| BadInput(e.to_string()))?;
-    Ok(found
+    Ok(found_items(found, |entry| format!("HAR entry {entry}")))
+}
+
+/// The cross-origin exchanges among items saved from Burp Suite, read as a HAR of them, each
+/// labelled with its item (counted from 1, as Burp's list does).
+fn burp_items(text: &str) -> Result<Vec<Item>, BadInput> {
+    let har = burp::har(text).map_err(BadInput)?;
+    let found = har::exchanges(&har).map_err(|e| {
+        BadInput(match e {
+            HarError::BadUrl { entry, url, reason } => {
+                format!("item {}: <url> {url:?} is not a URL ({reason})", entry + 1)
+            }
+            HarError::BadMethod { entry, reason } => {
+                format!("item {}: the request's method: {reason}", entry + 1)
+            }
+            HarError::NothingCrossOrigin => {
+                "no item is a cross-origin request; save the requests a page sent \
+                                              to another origin (Proxy → HTTP history → Save items)"
+                    .to_owned()
+            }
+            other => other.to_string(),
+        })
+    })?;
+    let mut items = found_items(found, |entry| format!("Burp item {}", entry + 1));
+    for item in &mut items {
+        item.assumed.insert(0, READ_AS_HAR.to_owned());
+    }
+    Ok(items)
+}
+
+/// What an explanation of a Burp Suite item says first, since the rest speaks of a HAR.
+const READ_AS_HAR: &str =
+    "Burp Suite's items are read as a HAR of the same requests: below, \"the HAR\" means those items.";
+
+/// The exchanges a HAR reading found, each labelled by `source` with where it came from.
+fn found_items(found: Vec<Found>, source: impl Fn(usize) -> String) -> Vec<Item> {
+    found
         .into_iter()
         .map(|found| {
             let request = &found.exchange.request;
             Item {
-                label: format!("{} {} (HAR entry {})", request.method, request.url, found.entry),
+                label: format!("{} {} ({})", request.method, request.url, source(found.entry)),
                 assumed: found.assumed.iter().map(wording::assumption).collect(),
                 preflight_cached: found.preflight_cached(),
                 exchange: found.exchange,
             }
         })
-        .collect())
+        .collect()
 }
 
 fn plain(exchange: Exchange) -> Item {
@@ -199,7 +244,7 @@ fn read_input(file: Option<&PathBuf>) -> Result<(String, String), String> {
         None => {
             if io::stdin().is_terminal() {
                 eprintln!(
-                    "Reading an Exchange, JSON Lines or a HAR file from the terminal; end with Ctrl-D."
+                    "Reading an Exchange, JSON Lines, a HAR file or Burp Suite items from the terminal; end with Ctrl-D."
                 );
             }
             let mut bytes = Vec::new();
@@ -210,6 +255,11 @@ fn read_input(file: Option<&PathBuf>) -> Result<(String, String), String> {
     let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&bytes);
     match std::str::from_utf8(bytes) {
         Ok(text) => Ok((name, text.to_owned())),
+        // Burp Suite writes the bodies it did not encode as they came, in whatever encoding;
+        // only the heads are read, and those are ASCII.
+        Err(_) if burp::looks_like_burp(&String::from_utf8_lossy(&bytes[..bytes.len().min(64)])) => {
+            Ok((name, String::from_utf8_lossy(bytes).into_owned()))
+        }
         Err(e) => Err(format!("{name}: byte {} is not UTF-8; save the file as UTF-8", e.valid_up_to() + 1)),
     }
 }
@@ -394,6 +444,37 @@ mod tests {
         // A broken entry is reported as HAR input, by its path.
         let BadInput(message) = parse(r#"{"startedDateTime": "x", "request": {"url": "nope"}}"#).unwrap_err();
         assert!(message.starts_with("log.entries[0].request.url: \"nope\" is not a URL"), "{message}");
+    }
+
+    #[test]
+    fn items_saved_from_burp_are_the_exchanges_of_the_same_requests_in_a_har() {
+        let from_har = parse(include_str!("../../../tests/data/har/chromium.har")).unwrap();
+        let from_burp = parse(include_str!("../../../tests/data/burp/chromium-items.xml")).unwrap();
+        let labels: Vec<&str> = from_burp.iter().map(|i| i.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            [
+                "GET http://api.fintrack.localhost:8080/me/balance (Burp item 2)",
+                "PUT http://api.fintrack.localhost:8080/me/email (Burp item 4)"
+            ]
+        );
+        for (har, burp) in from_har.iter().zip(&from_burp) {
+            assert_eq!(burp.exchange, har.exchange, "{}", burp.label);
+            assert_eq!(burp.assumed[0], READ_AS_HAR);
+            // The HAR's page is the one assumption a Burp file cannot make: it records no page.
+            let har_said: Vec<&String> = har.assumed.iter().filter(|a| !a.contains("HAR's page")).collect();
+            assert_eq!(burp.assumed[1..].iter().collect::<Vec<_>>(), har_said, "{}", burp.label);
+        }
+    }
+
+    #[test]
+    fn burp_items_with_no_cross_origin_request_say_what_to_save() {
+        let xml = "<items><item><url>http://a.example/</url><request>GET / HTTP/1.1\nHost: a.example\n\n</request>\
+                   <response>HTTP/1.1 200 OK\n\n</response></item></items>";
+        let BadInput(message) = parse(xml).unwrap_err();
+        assert!(message.starts_with("no item is a cross-origin request; save the requests"), "{message}");
+        let BadInput(message) = parse("<items><item><url>nope</url></item></items>").unwrap_err();
+        assert!(message.starts_with("item 1: <url> \"nope\" is not a URL"), "{message}");
     }
 
     #[test]

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod audit;
+mod burp;
 mod explain;
 mod serve;
 #[cfg(test)]
