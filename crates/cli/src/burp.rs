@@ -265,6 +265,26 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Any text, alone or as an item's parts, is read or refused, never a panic; a refusal
+        /// says where or what.
+        #[test]
+        fn any_text_is_read_or_refused_with_a_reason(
+            text in "\\PC*",
+            request in "[ -~\r\n\u{e9}&<>\\]\\[]{0,80}",
+            base64 in proptest::bool::ANY,
+        ) {
+            if let Err(message) = har(&text) {
+                proptest::prop_assert!(!message.is_empty());
+            }
+            let flag = if base64 { "true" } else { "false" };
+            let xml = format!("<items><item><url>{text}</url><request base64=\"{flag}\">{request}</request></item></items>");
+            if let Err(message) = har(&xml) {
+                proptest::prop_assert!(message.starts_with("item 1: ") || message.starts_with("line "), "{}", message);
+            }
+        }
+    }
+
     #[test]
     fn broken_files_say_where_and_what() {
         let message = har("<items>\n  <item>\n    <url>x</uri>\n</items>").unwrap_err();
