@@ -206,7 +206,16 @@ fn store_request(query: &mut Query, field: Field, text: &str) -> Option<String> 
         query.set_unless(field.key, text, field.default);
         let har =
             text.trim_start().starts_with('{') && (text.contains("\"log\"") || text.contains("\"request\""));
-        return har.then(|| "This looks like a HAR: paste it under \"From a HAR file\", above.".to_owned());
+        if har {
+            return Some("This looks like a HAR: paste it under \"From a HAR file\", above.".to_owned());
+        }
+        // Chromium's "Copy as PowerShell" sits beside its cURL and fetch copies, which are read.
+        let powershell =
+            ["Invoke-WebRequest", "Invoke-RestMethod"].iter().any(|cmdlet| text.contains(cmdlet));
+        return powershell.then(|| {
+            "This is a PowerShell command, which the playground does not read: copy the request as cURL (cmd) or as fetch instead."
+                .to_owned()
+        });
     };
     let origin_from =
         if request.origin_from_referrer { "page origin (its referrer's)" } else { "page origin" };

@@ -242,4 +242,15 @@ async fn a_request_copied_as_curl_fills_the_fields_and_a_broken_one_says_why() {
         text_in(&root, ".pasted"),
         "This looks like a HAR: paste it under \"From a HAR file\", above."
     );
+
+    // Chromium's "Copy as PowerShell" is not read, and the note names the copies that are.
+    let powershell = "$session = New-Object Microsoft.PowerShell.Commands.WebRequestSession\n\
+                      Invoke-WebRequest -UseBasicParsing -Uri \"http://api.fintrack.localhost:8080/me/balance\" `\n\
+                      -WebSession $session";
+    type_into(&root, "pg-rh", powershell);
+    leptos::task::tick().await;
+    assert_eq!(
+        text_in(&root, ".pasted"),
+        "This is a PowerShell command, which the playground does not read: copy the request as cURL (cmd) or as fetch instead."
+    );
 }
