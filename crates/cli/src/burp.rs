@@ -12,19 +12,15 @@ use quick_xml::events::Event;
 /// The browser is Firefox when the first request's `User-Agent` says so, else Chromium (Burp's
 /// own browser).
 pub fn har(text: &str) -> Result<Har, String> {
-    let items = items(text)?;
-    if items.is_empty() {
+    let entries = entries(text)?;
+    if entries.is_empty() {
         return Err("the file holds no <item>; save the requests from Burp Suite with Save items".to_owned());
     }
-    let entries =
-        items.iter().enumerate().map(|(i, item)| entry(i + 1, item)).collect::<Result<Vec<_>, _>>()?;
-    let firefox = entries.first().is_some_and(|e: &Entry| {
-        e.request.headers.iter().any(|h| {
-            h.name.eq_ignore_ascii_case("user-agent")
-                && h.value.contains("Firefox/")
-                && !h.value.contains("Chrome/")
-        })
-    });
+    let firefox = entries[0]
+        .request
+        .headers
+        .iter()
+        .any(|h| h.name.eq_ignore_ascii_case("user-agent") && h.value.contains("Firefox/"));
     let browser = Software { name: if firefox { "Firefox" } else { "Chromium" }.to_owned() };
     let creator = Software { name: "Burp Suite".to_owned() };
     Ok(Har {
@@ -58,12 +54,14 @@ struct Raw {
     base64: bool,
 }
 
-/// The elements of the file's `<item>`s this reader uses, or where the XML breaks.
-fn items(text: &str) -> Result<Vec<Item>, String> {
+/// The file's `<item>`s as HAR entries, or where the XML breaks. Each item is turned into its
+/// entry as it ends, so only one item's text is held at a time.
+fn entries(text: &str) -> Result<Vec<Entry>, String> {
     let mut reader = quick_xml::Reader::from_str(text);
-    let mut items: Vec<Item> = Vec::new();
+    let mut entries = Vec::new();
     let mut root = false;
-    // The element of the current item whose text is being read.
+    // The item being read, and the element of it whose text is being read.
+    let mut item: Option<Item> = None;
     let mut field: Option<String> = None;
     loop {
         let event = reader.read_event().map_err(|e| {
@@ -73,9 +71,9 @@ fn items(text: &str) -> Result<Vec<Item>, String> {
         match event {
             Event::Start(element) => {
                 let name = element.local_name();
-                match (name.as_ref(), items.last_mut()) {
+                match (name.as_ref(), item.as_mut()) {
                     ("items", _) => root = true,
-                    ("item", _) if root => items.push(Item::default()),
+                    ("item", _) if root => item = Some(Item::default()),
                     (name @ ("request" | "response"), Some(item)) => {
                         let base64 = element.try_get_attribute("base64").ok().flatten();
                         raw(item, name).base64 = base64.is_some_and(|a| a.value == "true");
@@ -85,9 +83,16 @@ fn items(text: &str) -> Result<Vec<Item>, String> {
                     _ => {}
                 }
             }
-            Event::End(_) => field = None,
-            Event::Text(t) => push(&mut items, field.as_deref(), &t.xml10_content()),
-            Event::CData(t) => push(&mut items, field.as_deref(), &t.xml10_content()),
+            Event::End(element) => {
+                field = None;
+                if element.local_name().as_ref() == "item"
+                    && let Some(item) = item.take()
+                {
+                    entries.push(entry(entries.len() + 1, &item)?);
+                }
+            }
+            Event::Text(t) => push(item.as_mut(), field.as_deref(), &t.xml10_content()),
+            Event::CData(t) => push(item.as_mut(), field.as_deref(), &t.xml10_content()),
             Event::GeneralRef(r) => {
                 // `&lt;`, `&#10;` and their kin, between pieces of text.
                 let resolved = match r.resolve_char_ref() {
@@ -96,7 +101,13 @@ fn items(text: &str) -> Result<Vec<Item>, String> {
                         .unwrap_or_default()
                         .to_owned(),
                 };
-                push(&mut items, field.as_deref(), &resolved);
+                push(item.as_mut(), field.as_deref(), &resolved);
+            }
+            Event::Eof if item.is_some() => {
+                let number = entries.len() + 1;
+                return Err(format!(
+                    "item {number}: the file ends inside it; save the requests from Burp Suite again"
+                ));
             }
             Event::Eof => break,
             _ => {}
@@ -107,16 +118,16 @@ fn items(text: &str) -> Result<Vec<Item>, String> {
             "the XML has no <items> element; save the requests from Burp Suite with Save items".to_owned()
         );
     }
-    Ok(items)
+    Ok(entries)
 }
 
 fn raw<'a>(item: &'a mut Item, name: &str) -> &'a mut Raw {
     if name == "request" { &mut item.request } else { &mut item.response }
 }
 
-/// Adds a piece of text to the field of the last item being read.
-fn push(items: &mut [Item], field: Option<&str>, text: &str) {
-    let (Some(item), Some(field)) = (items.last_mut(), field) else { return };
+/// Adds a piece of text to the field of the item being read.
+fn push(item: Option<&mut Item>, field: Option<&str>, text: &str) {
+    let (Some(item), Some(field)) = (item, field) else { return };
     match field {
         "url" => item.url.push_str(text),
         "method" => item.method.push_str(text),
@@ -299,6 +310,8 @@ mod tests {
         let message = har("<items></items>").unwrap_err();
         assert_eq!(message, "the file holds no <item>; save the requests from Burp Suite with Save items");
 
+        let message = har("<items><item><url>http://a.example/</url><request>GET / HTTP/1.1").unwrap_err();
+        assert_eq!(message, "item 1: the file ends inside it; save the requests from Burp Suite again");
         let message = har("<items><item><request>GET / HTTP/1.1</request></item></items>").unwrap_err();
         assert_eq!(message, "item 1: no <url>; save the requests from Burp Suite again");
         let xml = format!("<items>{}</items>", item("<request base64=\"true\">not base64!</request>", ""));
