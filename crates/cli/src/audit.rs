@@ -13,13 +13,17 @@ use corslab_engine::origin::Origin;
 use futures_util::StreamExt as _;
 use url::Url;
 
+use crate::{burp, explain};
+
 /// Options of `corslab audit`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// URLs to audit; `-` reads more from standard input, one per line
     #[arg(value_name = "URL")]
     urls: Vec<String>,
-    /// Read URLs from a file, one per line (blank lines and `#` comments are skipped)
+    /// Read URLs from a file, one per line (blank lines and `#` comments are skipped), or from a
+    /// capture `corslab explain` reads (a HAR file, items saved from Burp Suite, Exchanges): the
+    /// endpoints its cross-origin requests went to
     #[arg(short = 'i', long = "input", value_name = "FILE")]
     input: Option<PathBuf>,
     /// An origin the API is meant to trust, such as `https://app.example.com` (repeatable); every other origin counts as untrusted
@@ -249,19 +253,38 @@ fn inputs(args: &Args) -> Result<(Vec<Url>, Options, Vec<String>), String> {
             targets.push(target_url(text).map_err(|e| format!("argument {} {e}", i + 1))?);
         }
     }
+    let mut notes = Vec::new();
     if let Some(path) = &args.input {
-        let text = std::fs::read_to_string(path).map_err(|e| match e.kind() {
-            io::ErrorKind::InvalidData => {
-                format!("{} is not UTF-8 text; give -i a text file of URLs, one per line", path.display())
+        let source = path.display().to_string();
+        let bytes = std::fs::read(path)
+            .map_err(|e| format!("cannot read {source}: {e}; check the path given to -i"))?;
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            // Burp Suite writes the bodies it did not encode as they came; only heads are read.
+            Err(e)
+                if burp::looks_like_burp(&String::from_utf8_lossy(
+                    &e.as_bytes()[..e.as_bytes().len().min(64)],
+                )) =>
+            {
+                String::from_utf8_lossy(e.as_bytes()).into_owned()
             }
-            _ => format!("cannot read {}: {e}; check the path given to -i", path.display()),
-        })?;
-        targets.extend(url_lines(&text, &path.display().to_string())?);
+            Err(_) => {
+                return Err(format!("{source} is not UTF-8 text; give -i a text file of URLs, one per line"));
+            }
+        };
+        if is_capture(&text) {
+            let (endpoints, said) = capture_targets(&text, &source, args.trusted.is_empty())?;
+            targets.extend(endpoints);
+            notes.extend(said);
+        } else {
+            targets.extend(url_lines(&text, &source)?);
+        }
     }
     if targets.is_empty() {
         return Err("no targets: give URLs, -i FILE, or - to read them from standard input".to_owned());
     }
-    let (targets, notes) = once_each(targets);
+    let (targets, repeated) = once_each(targets);
+    notes.extend(repeated);
     let trusted = args.trusted.iter().map(|text| trusted_origin(text)).collect::<Result<Vec<_>, _>>()?;
     let mut headers = Vec::new();
     for text in &args.headers {
@@ -351,6 +374,50 @@ fn trusted_origin(text: &str) -> Result<Origin, String> {
         ));
     }
     Ok(origin)
+}
+
+/// Whether a `-i` file is a capture rather than URLs, which never open with `{`, `[` or `<`.
+fn is_capture(text: &str) -> bool {
+    let trimmed = text.trim_start();
+    trimmed.starts_with(['{', '[']) || burp::looks_like_burp(trimmed)
+}
+
+/// The endpoints a capture's cross-origin requests went to, read as `corslab explain` reads
+/// the capture: one URL per origin and path (the first seen, query and all), so that a page
+/// polling one endpoint does not make it a hundred targets. The notes say how many were found
+/// and, when `name_pages`, which pages called them, the origins `--trusted` may want.
+fn capture_targets(text: &str, source: &str, name_pages: bool) -> Result<(Vec<Url>, Vec<String>), String> {
+    let items = explain::parse(text).map_err(|explain::BadInput(message)| format!("{source}: {message}"))?;
+    let mut endpoints: Vec<Url> = Vec::new();
+    let mut pages: Vec<String> = Vec::new();
+    for item in &items {
+        let url = &item.exchange.request.url;
+        let endpoint = |u: &Url| (u.origin(), u.path().to_owned());
+        if target_url(url.as_str()).is_ok() && !endpoints.iter().any(|seen| endpoint(seen) == endpoint(url)) {
+            endpoints.push(url.clone());
+        }
+        let page = item.exchange.page.to_string();
+        if !pages.contains(&page) {
+            pages.push(page);
+        }
+    }
+    if endpoints.is_empty() {
+        return Err(format!(
+            "{source}: its cross-origin requests went to no http(s) URL corslab can audit; give the URLs instead"
+        ));
+    }
+    let mut notes = vec![format!(
+        "{source}: {} cross-origin requests to {} endpoints; each is audited once, at the first URL seen for it",
+        items.len(),
+        endpoints.len()
+    )];
+    if name_pages {
+        notes.push(format!(
+            "the pages that called them: {}; pass --trusted for each the API is meant to trust",
+            pages.join(", ")
+        ));
+    }
+    Ok((endpoints, notes))
 }
 
 fn url_lines(text: &str, source: &str) -> Result<Vec<Url>, String> {
@@ -551,6 +618,45 @@ mod tests {
         let err = inputs(&args(&["-i", path.to_str().unwrap()])).unwrap_err();
         let _ = std::fs::remove_file(&path);
         assert!(err.contains("is not UTF-8 text") && !err.contains("check the path"), "{err}");
+    }
+
+    #[test]
+    fn a_capture_given_to_i_is_audited_at_the_endpoints_its_cross_origin_requests_went_to() {
+        let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data");
+        for capture in ["har/chromium.har", "burp/chromium-items.xml"] {
+            let (targets, _, notes) = inputs(&args(&["-i", &format!("{data}/{capture}")])).unwrap();
+            let targets: Vec<&str> = targets.iter().map(Url::as_str).collect();
+            assert_eq!(
+                targets,
+                [
+                    "http://api.fintrack.localhost:8080/me/balance",
+                    "http://api.fintrack.localhost:8080/me/email"
+                ],
+                "{capture}"
+            );
+            assert!(notes[0].ends_with(": 2 cross-origin requests to 2 endpoints; each is audited once, at the first URL seen for it"), "{notes:?}");
+            assert_eq!(
+                notes[1],
+                "the pages that called them: http://free-crypto-giveaway.localhost:8080; pass --trusted for each the API is meant to trust"
+            );
+        }
+        // One endpoint polled with changing queries is one target, at its first URL.
+        let exchange = |query: &str| {
+            format!(
+                r#"{{"page": "http://a.localhost", "request": {{"url": "http://b.localhost/poll?{query}"}}, "response": {{"status": 200}}}}"#
+            )
+        };
+        let path = std::env::temp_dir().join(format!("corslab-audit-capture-{}.json", std::process::id()));
+        std::fs::write(&path, format!("[{}, {}]", exchange("t=1"), exchange("t=2"))).unwrap();
+        let read = inputs(&args(&["-i", path.to_str().unwrap(), "-t", "http://a.localhost"]));
+        std::fs::write(&path, "{\"log\": {\"entries\": []}}").unwrap();
+        let empty = inputs(&args(&["-i", path.to_str().unwrap()]));
+        let _ = std::fs::remove_file(&path);
+        let (targets, _, notes) = read.unwrap();
+        assert_eq!(targets.iter().map(Url::as_str).collect::<Vec<_>>(), ["http://b.localhost/poll?t=1"]);
+        assert_eq!(notes.len(), 1, "--trusted given: the pages are not named: {notes:?}");
+        let err = empty.unwrap_err();
+        assert!(err.contains("no cross-origin request"), "{err}");
     }
 
     #[test]
