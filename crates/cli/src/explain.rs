@@ -415,12 +415,15 @@ mod tests {
         assert!(message.contains("give an Exchange"), "{message}");
     }
 
+    fn labels(items: &[Item]) -> Vec<&str> {
+        items.iter().map(|i| i.label.as_str()).collect()
+    }
+
     #[test]
     fn reads_a_har_file_through_the_engine() {
         let items = parse(include_str!("../../../tests/data/har/chromium.har")).unwrap();
-        let labels: Vec<&str> = items.iter().map(|i| i.label.as_str()).collect();
         assert_eq!(
-            labels,
+            labels(&items),
             [
                 "GET http://api.fintrack.localhost:8080/me/balance (HAR entry 1)",
                 "PUT http://api.fintrack.localhost:8080/me/email (HAR entry 3)"
@@ -439,8 +442,7 @@ mod tests {
             serde_json::from_str(include_str!("../../../tests/data/har/chromium.har")).unwrap();
         let entry = serde_json::to_string_pretty(&har["log"]["entries"][1]).unwrap();
         let items = parse(&entry).unwrap();
-        let labels: Vec<&str> = items.iter().map(|i| i.label.as_str()).collect();
-        assert_eq!(labels, ["GET http://api.fintrack.localhost:8080/me/balance (HAR entry 0)"]);
+        assert_eq!(labels(&items), ["GET http://api.fintrack.localhost:8080/me/balance (HAR entry 0)"]);
         // A broken entry is reported as HAR input, by its path.
         let BadInput(message) = parse(r#"{"startedDateTime": "x", "request": {"url": "nope"}}"#).unwrap_err();
         assert!(message.starts_with("log.entries[0].request.url: \"nope\" is not a URL"), "{message}");
@@ -450,9 +452,8 @@ mod tests {
     fn items_saved_from_burp_are_the_exchanges_of_the_same_requests_in_a_har() {
         let from_har = parse(include_str!("../../../tests/data/har/chromium.har")).unwrap();
         let from_burp = parse(include_str!("../../../tests/data/burp/chromium-items.xml")).unwrap();
-        let labels: Vec<&str> = from_burp.iter().map(|i| i.label.as_str()).collect();
         assert_eq!(
-            labels,
+            labels(&from_burp),
             [
                 "GET http://api.fintrack.localhost:8080/me/balance (Burp item 2)",
                 "PUT http://api.fintrack.localhost:8080/me/email (Burp item 4)"
