@@ -13,7 +13,8 @@ use corslab_engine::origin::Origin;
 use futures_util::StreamExt as _;
 use url::Url;
 
-use crate::{burp, explain};
+use crate::capture::{self, burp};
+use crate::explain;
 
 /// Options of `corslab audit`.
 #[derive(Debug, clap::Args)]
@@ -22,8 +23,8 @@ pub struct Args {
     #[arg(value_name = "URL")]
     urls: Vec<String>,
     /// Read URLs from a file, one per line (blank lines and `#` comments are skipped), or from a
-    /// capture `corslab explain` reads (a HAR file, items saved from Burp Suite, Exchanges): the
-    /// endpoints its cross-origin requests went to
+    /// capture `corslab explain` reads (a HAR file, items saved from Burp Suite, a `curl -v`
+    /// trace, Exchanges): the endpoints its cross-origin requests went to
     #[arg(short = 'i', long = "input", value_name = "FILE")]
     input: Option<PathBuf>,
     /// An origin the API is meant to trust, such as `https://app.example.com` (repeatable); every other origin counts as untrusted
@@ -379,7 +380,7 @@ fn trusted_origin(text: &str) -> Result<Origin, String> {
 /// Whether a `-i` file is a capture rather than URLs, which never open with `{`, `[` or `<`.
 fn is_capture(text: &str) -> bool {
     let trimmed = text.trim_start();
-    trimmed.starts_with(['{', '[']) || burp::looks_like_burp(trimmed)
+    trimmed.starts_with(['{', '[']) || capture::recognizes(trimmed)
 }
 
 /// The endpoints a capture's cross-origin requests went to, read as `corslab explain` reads
@@ -640,6 +641,12 @@ mod tests {
                 "the pages that called them: http://free-crypto-giveaway.localhost:8080; pass --trusted for each the API is meant to trust"
             );
         }
+        // A curl -v trace is a capture too.
+        let (targets, _, _) = inputs(&args(&["-i", &format!("{data}/curl/preflight-then-put.txt")])).unwrap();
+        assert_eq!(
+            targets.iter().map(Url::as_str).collect::<Vec<_>>(),
+            ["http://api.fintrack.localhost:8080/me/email?policy=reflect-any-origin"]
+        );
         // One endpoint polled with changing queries is one target, at its first URL.
         let exchange = |query: &str| {
             format!(

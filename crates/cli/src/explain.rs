@@ -1,6 +1,6 @@
 //! `corslab explain`: reads Exchanges (one object, an array, JSON Lines, a HAR file, one HAR
-//! entry or items saved from Burp Suite) and prints what the browser does with each, verdict
-//! first, or the Verdicts as JSON.
+//! entry, items saved from Burp Suite or a `curl -v` trace) and prints what the browser does
+//! with each, verdict first, or the Verdicts as JSON.
 
 use std::io::{self, IsTerminal as _, Read as _, Write};
 use std::path::PathBuf;
@@ -11,14 +11,14 @@ use corslab_engine::verdict::{Outcome, Step};
 use corslab_engine::{Browser, Exchange, InputError, Read, Verdict};
 use corslab_engine::{rules, wording};
 
-use crate::burp;
+use crate::capture::{burp, trace};
 
 /// Options of `corslab explain`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The input: an Exchange, a JSON array of them, JSON Lines, a HAR file, one HAR entry
-    /// (DevTools' Copy as HAR), or the XML of items saved from Burp Suite (Save items); `-` or
-    /// nothing reads standard input
+    /// (DevTools' Copy as HAR), the XML of items saved from Burp Suite (Save items), or what
+    /// `curl -v -H 'Origin: …' URL 2>&1` writes; `-` or nothing reads standard input
     file: Option<PathBuf>,
     /// Print one Verdict per input as JSON (a single object for one input, JSON Lines otherwise)
     #[arg(long)]
@@ -88,18 +88,21 @@ pub fn run(args: &Args) -> ExitCode {
     write_out(&out)
 }
 
-/// Reads the input's Exchanges: a HAR file, one object, an array, JSON Lines, or items saved
-/// from Burp Suite.
+/// Reads the input's Exchanges: a HAR file, one object, an array, JSON Lines, items saved from
+/// Burp Suite, or a `curl -v` trace.
 pub fn parse(text: &str) -> Result<Vec<Item>, BadInput> {
     let trimmed = text.trim_start();
     if trimmed.is_empty() {
         return Err(BadInput(
-            "the input is empty; give an Exchange, an array of them, JSON Lines, a HAR file or items saved from Burp Suite"
+            "the input is empty; give an Exchange, an array of them, JSON Lines, a HAR file, items saved from Burp Suite or a curl -v trace"
                 .to_owned(),
         ));
     }
     if burp::looks_like_burp(trimmed) {
-        return burp_items(text);
+        return capture_items(burp::har(text), &BURP);
+    }
+    if trace::looks_like_trace(trimmed) {
+        return capture_items(trace::har(text), &TRACE);
     }
     if trimmed.starts_with('[') {
         let exchanges = Exchange::list_from_json(text).map_err(|e| BadInput(e.to_string()))?;
@@ -175,36 +178,58 @@ fn har_items(text: &str) -> Result<Vec<Item>, BadInput> {
     Ok(found_items(found, |entry| format!("HAR entry {entry}")))
 }
 
-/// The cross-origin exchanges among items saved from Burp Suite, read as a HAR of them, each
-/// labelled with its item (counted from 1, as Burp's list does).
-fn burp_items(text: &str) -> Result<Vec<Item>, BadInput> {
-    let har = burp::har(text).map_err(BadInput)?;
+/// The cross-origin exchanges of a capture read as a HAR of its requests (items saved from Burp
+/// Suite, a `curl -v` trace), each labelled with its part, counted from 1 as the capture is read.
+fn capture_items(har: Result<Har, String>, kind: &Capture) -> Result<Vec<Item>, BadInput> {
+    let har = har.map_err(BadInput)?;
+    let part = kind.part;
     let found = har::exchanges(&har).map_err(|e| {
         BadInput(match e {
             HarError::BadUrl { entry, url, reason } => {
-                format!("item {}: <url> {url:?} is not a URL ({reason})", entry + 1)
+                format!("{part} {}: {url:?} is not a URL ({reason})", entry + 1)
             }
             HarError::BadMethod { entry, reason } => {
-                format!("item {}: the request's method: {reason}", entry + 1)
+                format!("{part} {}: the request's method: {reason}", entry + 1)
             }
-            HarError::NothingCrossOrigin => {
-                "no item is a cross-origin request; save the requests a page sent \
-                                              to another origin (Proxy → HTTP history → Save items)"
-                    .to_owned()
-            }
+            HarError::NothingCrossOrigin => kind.no_cross_origin.to_owned(),
             other => other.to_string(),
         })
     })?;
-    let mut items = found_items(found, |entry| format!("Burp item {}", entry + 1));
+    let mut items = found_items(found, |entry| format!("{} {}", kind.label, entry + 1));
     for item in &mut items {
-        item.assumed.insert(0, READ_AS_HAR.to_owned());
+        item.assumed.insert(0, kind.read_as.to_owned());
     }
     Ok(items)
 }
 
-/// What an explanation of a Burp Suite item says first, since the rest speaks of a HAR.
-const READ_AS_HAR: &str =
-    "Burp Suite's items are read as a HAR of the same requests: below, \"the HAR\" means those items.";
+/// What a capture read as a HAR calls its parts, and what its explanations say of it.
+#[derive(Debug)]
+struct Capture {
+    /// What errors call one of its requests (`item 3`).
+    part: &'static str,
+    /// What labels call one (`Burp item 3`).
+    label: &'static str,
+    /// Said first, since the rest of an explanation speaks of a HAR.
+    read_as: &'static str,
+    /// Why none of its requests can be explained.
+    no_cross_origin: &'static str,
+}
+
+const BURP: Capture = Capture {
+    part: "item",
+    label: "Burp item",
+    read_as: "Burp Suite's items are read as a HAR of the same requests: below, \"the HAR\" means those items.",
+    no_cross_origin: "no item is a cross-origin request; save the requests a page sent to another origin \
+                      (Proxy → HTTP history → Save items)",
+};
+
+const TRACE: Capture = Capture {
+    part: "request",
+    label: "curl request",
+    read_as: "The curl -v trace is read as a HAR of the requests curl sent: below, \"the HAR\" means the trace.",
+    no_cross_origin: "no request in the trace is cross-origin: its Origin is the URL's own; give the origin of \
+                      the page that fetches with -H 'Origin: …'",
+};
 
 /// The exchanges a HAR reading found, each labelled by `source` with where it came from.
 fn found_items(found: Vec<Found>, source: impl Fn(usize) -> String) -> Vec<Item> {
@@ -244,7 +269,7 @@ fn read_input(file: Option<&PathBuf>) -> Result<(String, String), String> {
         None => {
             if io::stdin().is_terminal() {
                 eprintln!(
-                    "Reading an Exchange, JSON Lines, a HAR file or Burp Suite items from the terminal; end with Ctrl-D."
+                    "Reading an Exchange, JSON Lines, a HAR file, Burp Suite items or a curl -v trace from the terminal; end with Ctrl-D."
                 );
             }
             let mut bytes = Vec::new();
@@ -461,7 +486,7 @@ mod tests {
         );
         for (har, burp) in from_har.iter().zip(&from_burp) {
             assert_eq!(burp.exchange, har.exchange, "{}", burp.label);
-            assert_eq!(burp.assumed[0], READ_AS_HAR);
+            assert_eq!(burp.assumed[0], BURP.read_as);
             // The HAR's page is the one assumption a Burp file cannot make: it records no page.
             let har_said: Vec<&String> = har.assumed.iter().filter(|a| !a.contains("HAR's page")).collect();
             assert_eq!(burp.assumed[1..].iter().collect::<Vec<_>>(), har_said, "{}", burp.label);
@@ -475,7 +500,22 @@ mod tests {
         let BadInput(message) = parse(xml).unwrap_err();
         assert!(message.starts_with("no item is a cross-origin request; save the requests"), "{message}");
         let BadInput(message) = parse("<items><item><url>nope</url></item></items>").unwrap_err();
-        assert!(message.starts_with("item 1: <url> \"nope\" is not a URL"), "{message}");
+        assert!(message.starts_with("item 1: \"nope\" is not a URL"), "{message}");
+    }
+
+    #[test]
+    fn a_curl_trace_is_explained_as_the_page_its_origin_names_would_see_it() {
+        let items = parse(include_str!("../../../tests/data/curl/preflight-then-put.txt")).unwrap();
+        assert_eq!(
+            labels(&items),
+            ["PUT http://api.fintrack.localhost:8080/me/email?policy=reflect-any-origin (curl request 2)"]
+        );
+        let [item] = &items[..] else { panic!("one exchange") };
+        assert_eq!(item.assumed[0], TRACE.read_as);
+        assert_eq!(item.exchange.page.to_string(), "http://free-crypto-giveaway.localhost:8080");
+        assert!(item.exchange.preflight.is_some(), "the preflight curl sent is paired with the PUT");
+        let verdict = har::explain(&item.exchange, item.preflight_cached);
+        assert_eq!(verdict.reason.as_deref(), Some("MethodDisallowedByPreflightResponse"));
     }
 
     #[test]

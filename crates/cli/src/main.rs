@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod audit;
-mod burp;
+mod capture;
 mod explain;
 mod serve;
 #[cfg(test)]

@@ -5,7 +5,7 @@
 //! anyway (`Origin`, `Cookie`, `Sec-Fetch-*`), so the heads tell what a HAR's entries tell.
 
 use base64::Engine as _;
-use corslab_engine::har::{Entry, Har, Log, NameValue, Request, Response, Software};
+use corslab_engine::har::{Entry, Har};
 use quick_xml::events::Event;
 
 /// Reads the items of a Burp Suite XML file into a HAR, one entry per item, in file order.
@@ -16,21 +16,8 @@ pub fn har(text: &str) -> Result<Har, String> {
     if entries.is_empty() {
         return Err("the file holds no <item>; save the requests from Burp Suite with Save items".to_owned());
     }
-    let firefox = entries[0]
-        .request
-        .headers
-        .iter()
-        .any(|h| h.name.eq_ignore_ascii_case("user-agent") && h.value.contains("Firefox/"));
-    let browser = Software { name: if firefox { "Firefox" } else { "Chromium" }.to_owned() };
-    let creator = Software { name: "Burp Suite".to_owned() };
-    Ok(Har {
-        log: Some(Log {
-            creator: Some(creator),
-            browser: Some(browser),
-            pages: Vec::new(),
-            entries: Some(entries),
-        }),
-    })
+    let browser = if super::firefox(&entries) { "Firefox" } else { "Chromium" };
+    Ok(super::har("Burp Suite", browser, entries))
 }
 
 /// Whether `text` opens as a Burp Suite file does: XML whose first element is `<items>`.
@@ -143,27 +130,8 @@ fn entry(number: usize, item: &Item) -> Result<Entry, String> {
         return Err(format!("item {number}: no <url>; save the requests from Burp Suite again"));
     }
     let request = head(number, "request", &item.request)?;
-    let (start, headers) = request.as_ref().map(|h| lines(h)).unwrap_or_default();
-    let method = start.split(' ').next().filter(|m| !m.is_empty()).unwrap_or(item.method.trim());
     let response = head(number, "response", &item.response)?;
-    let (status_line, response_headers) = response.as_ref().map(|h| lines(h)).unwrap_or_default();
-    // No response (the proxy recorded none, or the connection failed): status 0, as in a HAR.
-    let status = status_line.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let redirect_url = response_headers
-        .iter()
-        .find(|h| h.name.eq_ignore_ascii_case("location") && (300..400).contains(&status))
-        .map(|h| h.value.clone())
-        .unwrap_or_default();
-    Ok(Entry {
-        request: Request {
-            method: method.to_owned(),
-            url: Some(url.to_owned()),
-            headers,
-            cookies: Vec::new(),
-        },
-        response: Response { status, headers: response_headers, redirect_url, ..Response::default() },
-        ..Entry::default()
-    })
+    Ok(super::entry(url, item.method.trim(), request.as_deref(), response.as_deref()))
 }
 
 /// A request's or response's head (up to the blank line), decoded; `None` when it is empty.
@@ -203,18 +171,6 @@ fn head(number: usize, what: &str, raw: &Raw) -> Result<Option<String>, String> 
         }
     }
     Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
-}
-
-/// A head's start line and its `Name: value` header lines; a line that is no header is left out.
-fn lines(head: &str) -> (String, Vec<NameValue>) {
-    let mut lines = head.lines().map(|l| l.trim_end_matches('\r'));
-    let start = lines.next().unwrap_or_default().to_owned();
-    let headers = lines
-        .filter_map(|line| line.split_once(':'))
-        .map(|(name, value)| NameValue { name: name.trim().to_owned(), value: value.trim().to_owned() })
-        .filter(|h| !h.name.is_empty())
-        .collect();
-    (start, headers)
 }
 
 /// The line and column (from 1, in characters) of byte `at` of `text`.
