@@ -23,7 +23,7 @@ struct Cli {
 enum Command {
     /// Run the lab: FinTrack, its attackers and the console on *.localhost origins
     Serve(serve::Args),
-    /// Explain what a browser does with captured exchanges (JSON, JSON Lines or HAR)
+    /// Explain what a browser does with captured exchanges (JSON, JSON Lines, HAR, Burp Suite items or a curl -v trace)
     Explain(explain::Args),
     /// Probe live endpoints for CORS misconfigurations and judge what attackers get in each browser
     Audit(audit::Args),
