@@ -212,6 +212,19 @@ mod tests {
         assert!(message.starts_with("request 1 (line 1): \"GET\" is no request line"), "{message}");
     }
 
+    proptest::proptest! {
+        /// Any text made of trace-like lines is read or refused with a reason, never a panic.
+        #[test]
+        fn any_trace_is_read_or_refused_with_a_reason(
+            lines in proptest::collection::vec("(> |< |\\* |>|<|)[ -~]{0,40}", 0..24),
+        ) {
+            let text = lines.join("\n");
+            if let Err(message) = har(&text) {
+                proptest::prop_assert!(!message.is_empty() && !message.ends_with('.'), "{}", message);
+            }
+        }
+    }
+
     #[test]
     fn json_and_xml_are_no_traces() {
         assert!(looks_like_trace("*   Trying 127.0.0.1:8080...\n"));
