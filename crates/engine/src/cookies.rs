@@ -181,7 +181,7 @@ pub fn domain_matches(host: &str, domain: &str) -> bool {
         return true;
     }
     // A suffix match needs a dot boundary and a host name, not an IP address.
-    let is_ip = host.parse::<std::net::IpAddr>().is_ok() || host.starts_with('[');
+    let is_ip = crate::site::is_ip_address(host);
     host.len() > domain.len()
         && !is_ip
         && host.as_bytes()[host.len() - domain.len() - 1] == b'.'

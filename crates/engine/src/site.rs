@@ -122,12 +122,23 @@ impl<'a> Site<'a> {
 /// browsers measured treat it (the matrix's `trailing-dot` family).
 pub fn registrable_domain(host: &str) -> Option<&str> {
     // An address is no domain, so it has none (the list would read `127.0.0.1` as `0.1`).
-    if host.starts_with('[') || host.parse::<std::net::Ipv4Addr>().is_ok() {
+    if is_ip_address(host) {
         return None;
     }
     let dotless = host.strip_suffix('.').unwrap_or(host);
     let len = public_suffix_domain_len(dotless)? + (host.len() - dotless.len());
     Some(&host[host.len() - len..])
+}
+
+/// Whether `host`, written as the URL Standard serializes hosts, is an IP address: an IPv6
+/// address in brackets, or an IPv4 one, the only host whose last label is a number (the URL
+/// parser reads any such host as IPv4 or refuses it). Unbracketed IPv6 is taken too, as an
+/// Exchange's cookie `host` may be written that way.
+pub(crate) fn is_ip_address(host: &str) -> bool {
+    let last = host.rsplit('.').next().unwrap_or(host);
+    host.starts_with('[')
+        || host.contains(':')
+        || (!last.is_empty() && last.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Multi-label public suffixes the Wasm build knows without the full list: the most used
@@ -284,6 +295,18 @@ mod tests {
         assert_eq!(registrable_domain("127.0.0.1"), None);
         assert_eq!(registrable_domain("[::1]"), None);
         assert_eq!(registrable_domain("127.0.0.1.example.com"), Some("example.com"));
+        // Hosts as URLs serialize them: a numeric last label is IPv4, nothing else is.
+        for (host, ip) in [
+            ("10.0.0.1", true),
+            ("[2001:db8::1]", true),
+            ("::1", true),
+            ("fintrack.localhost", false),
+            ("1.2.3.4.example", false),
+            ("example.com.", false),
+            ("xn--80ak6aa92e.com", false),
+        ] {
+            assert_eq!(is_ip_address(host), ip, "{host}");
+        }
     }
 
     #[test]
