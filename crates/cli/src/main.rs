@@ -24,10 +24,23 @@ enum Command {
     /// Run the lab: FinTrack, its attackers and the console on *.localhost origins
     Serve(serve::Args),
     /// Explain what a browser does with captured exchanges (JSON, JSON Lines, HAR, Burp Suite items or a curl -v trace)
+    #[command(after_help = EXPLAIN_EXAMPLES)]
     Explain(explain::Args),
     /// Probe live endpoints for CORS misconfigurations and judge what attackers get in each browser
+    #[command(after_help = AUDIT_EXAMPLES)]
     Audit(audit::Args),
 }
+
+const EXPLAIN_EXAMPLES: &str = "Examples:
+  corslab explain exchange.json
+  corslab explain capture.har --browser firefox
+  corslab explain burp-items.xml --json
+  curl -v -H 'Origin: https://evil.example' -b 'session=…' https://api.example.com/me 2>&1 | corslab explain";
+
+const AUDIT_EXAMPLES: &str = "Examples:
+  corslab audit https://api.example.com/me -t https://app.example.com -b 'session=…; SameSite=None; Secure'
+  corslab audit -i capture.har -t https://app.example.com --sarif > cors.sarif
+  corslab audit -i urls.txt --fail-on medium";
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
