@@ -175,6 +175,12 @@ pub fn response(text: &str) -> Option<Response> {
     status.map(|status| Response { status, headers: headers.join("\n") })
 }
 
+/// The answer in a whole `curl -v` trace (its `< ` lines), or `None` when the text is no trace
+/// or holds no answer.
+pub fn traced_response(text: &str) -> Option<Response> {
+    text.lines().any(|l| l.starts_with("< ")).then(|| response(text)).flatten()
+}
+
 /// Reads a request's headers one at a time: the ones that say who fetched and what a
 /// preflight asks for go to their fields, and the rest are sorted into the script's and the
 /// browser's own.
@@ -323,6 +329,9 @@ mod tests {
         assert_eq!(pasted.url.as_deref(), Some("https://api.example/a"));
         assert_eq!(pasted.headers, "X-A: 1");
         assert_eq!(response(trace), Some(Response { status: 200, headers: "X-B: 2".to_owned() }));
+        assert_eq!(traced_response(trace), response(trace));
+        // A response head pasted alone is no trace: the request field leaves it be.
+        assert_eq!(traced_response("HTTP/1.1 200 OK\nX-B: 2"), None);
     }
 
     #[test]

@@ -252,6 +252,16 @@ fn store_request(query: &mut Query, field: Field, text: &str) -> Option<String> 
     if !request.left_out.is_empty() {
         said += &format!(" Left out as the browser's own: {}.", request.left_out.join(", "));
     }
+    // A whole `curl -v` trace holds the answer too: a preflight's goes to the preflight fields.
+    if let Some(answer) = paste::traced_response(text) {
+        let (status, headers, which) = match request.preflight_for {
+            Some(_) => (PREFLIGHT_STATUS, PREFLIGHT_HEADERS, "preflight"),
+            None => (STATUS, RESPONSE_HEADERS, "response"),
+        };
+        set(status, &answer.status.to_string());
+        set(headers, &answer.headers);
+        said += &format!(" Its answer (status {}) went to the {which} fields.", answer.status);
+    }
     Some(said)
 }
 

@@ -141,6 +141,35 @@ async fn a_pasted_preflight_asks_for_the_headers_it_names() {
 }
 
 #[wasm_bindgen_test]
+async fn a_whole_curl_trace_fills_the_answer_too_a_preflights_in_the_preflight_fields() {
+    let (root, _url) = playground().await;
+    // What `curl -v … 2>&1` wrote against the lab, progress meter and body included.
+    let trace = include_str!("../../data/curl/reflected-with-cookie.txt");
+    assert_eq!(
+        paste_request(&root, trace).await,
+        [
+            "GET",
+            "http://api.fintrack.localhost:8080/me/balance?policy=reflect-any-origin",
+            "http://blog.fintrack.localhost:8080",
+            ""
+        ]
+    );
+    assert_eq!(value_of(&root, "pg-s"), "401");
+    assert!(value_of(&root, "pg-h").starts_with(
+        "content-type: application/json\naccess-control-allow-origin: http://blog.fintrack.localhost:8080\n"
+    ));
+    assert!(text_in(&root, ".pasted").contains("Its answer (status 401) went to the response fields."));
+
+    // A preflight's answer is the preflight's.
+    let preflight = include_str!("../../data/curl/preflight-then-put.txt");
+    type_into(&root, "pg-rh", preflight);
+    leptos::task::tick().await;
+    assert_eq!(value_of(&root, "pg-m"), "PUT");
+    assert_eq!(value_of(&root, "pg-ps"), "204");
+    assert!(text_in(&root, ".pasted").contains("Its answer (status 204) went to the preflight fields."));
+}
+
+#[wasm_bindgen_test]
 async fn a_request_copied_as_fetch_sets_its_mode_and_credentials_too() {
     let (root, _url) = playground().await;
     // As Chromium copies a request ("Copy as fetch"): the browser's own headers among the script's.
