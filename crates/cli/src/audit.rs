@@ -13,7 +13,7 @@ use corslab_engine::origin::Origin;
 use futures_util::StreamExt as _;
 use url::Url;
 
-use crate::capture::{self, burp};
+use crate::capture;
 use crate::explain;
 
 /// Options of `corslab audit`.
@@ -261,17 +261,9 @@ fn inputs(args: &Args) -> Result<(Vec<Url>, Options, Vec<String>), String> {
             .map_err(|e| format!("cannot read {source}: {e}; check the path given to -i"))?;
         let text = match String::from_utf8(bytes) {
             Ok(text) => text,
-            // Burp Suite writes the bodies it did not encode as they came; only heads are read.
-            Err(e)
-                if burp::looks_like_burp(&String::from_utf8_lossy(
-                    &e.as_bytes()[..e.as_bytes().len().min(64)],
-                )) =>
-            {
-                String::from_utf8_lossy(e.as_bytes()).into_owned()
-            }
-            Err(_) => {
-                return Err(format!("{source} is not UTF-8 text; give -i a text file of URLs, one per line"));
-            }
+            Err(e) => capture::lossy_text(e.as_bytes()).ok_or_else(|| {
+                format!("{source} is not UTF-8 text; give -i a text file of URLs, one per line")
+            })?,
         };
         if is_capture(&text) {
             let (endpoints, said) = capture_targets(&text, &source, args.trusted.is_empty())?;

@@ -13,6 +13,14 @@ pub fn recognizes(trimmed: &str) -> bool {
     burp::looks_like_burp(trimmed) || trace::looks_like_trace(trimmed)
 }
 
+/// The text of a file that is not UTF-8 throughout, when it is a capture this module reads:
+/// Burp Suite and curl write bodies as they came, in whatever encoding, and only the heads,
+/// which are ASCII, are read. `None` for any other bytes.
+pub fn lossy_text(bytes: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(bytes);
+    recognizes(text.trim_start()).then(|| text.into_owned())
+}
+
 /// A HAR of `entries`, written by `creator` for `browser` (`Chromium` or `Firefox`).
 fn har(creator: &str, browser: &str, entries: Vec<Entry>) -> Har {
     let software = |name: &str| Some(Software { name: name.to_owned() });

@@ -11,7 +11,7 @@ use corslab_engine::verdict::{Outcome, Step};
 use corslab_engine::{Browser, Exchange, InputError, Read, Verdict};
 use corslab_engine::{rules, wording};
 
-use crate::capture::{burp, trace};
+use crate::capture::{self, burp, trace};
 
 /// Options of `corslab explain`.
 #[derive(Debug, clap::Args)]
@@ -280,12 +280,10 @@ fn read_input(file: Option<&PathBuf>) -> Result<(String, String), String> {
     let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&bytes);
     match std::str::from_utf8(bytes) {
         Ok(text) => Ok((name, text.to_owned())),
-        // Burp Suite writes the bodies it did not encode as they came, in whatever encoding;
-        // only the heads are read, and those are ASCII.
-        Err(_) if burp::looks_like_burp(&String::from_utf8_lossy(&bytes[..bytes.len().min(64)])) => {
-            Ok((name, String::from_utf8_lossy(bytes).into_owned()))
-        }
-        Err(e) => Err(format!("{name}: byte {} is not UTF-8; save the file as UTF-8", e.valid_up_to() + 1)),
+        Err(e) => match capture::lossy_text(bytes) {
+            Some(text) => Ok((name, text)),
+            None => Err(format!("{name}: byte {} is not UTF-8; save the file as UTF-8", e.valid_up_to() + 1)),
+        },
     }
 }
 
@@ -516,6 +514,22 @@ mod tests {
         assert!(item.exchange.preflight.is_some(), "the preflight curl sent is paired with the PUT");
         let verdict = har::explain(&item.exchange, item.preflight_cached);
         assert_eq!(verdict.reason.as_deref(), Some("MethodDisallowedByPreflightResponse"));
+    }
+
+    #[test]
+    fn a_capture_with_a_body_that_is_not_utf8_is_read_for_its_heads() {
+        let path = std::env::temp_dir().join(format!("corslab-explain-binary-{}.txt", std::process::id()));
+        let mut trace = include_bytes!("../../../tests/data/curl/reflected-with-cookie.txt").to_vec();
+        trace.extend_from_slice(b"\n\x89PNG\xff\xfe\n");
+        std::fs::write(&path, &trace).unwrap();
+        let read = read_input(Some(&path));
+        std::fs::write(&path, b"{\"page\": \"\xff\"}").unwrap();
+        let refused = read_input(Some(&path));
+        let _ = std::fs::remove_file(&path);
+        let (_, text) = read.unwrap();
+        assert_eq!(parse(&text).unwrap().len(), 1);
+        let message = refused.unwrap_err();
+        assert!(message.ends_with("byte 11 is not UTF-8; save the file as UTF-8"), "{message}");
     }
 
     #[test]
